@@ -1,0 +1,109 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "Liaison",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "liaison", targets: ["liaison"]),
+        .library(name: "LiaisonAdapterKit", targets: ["LiaisonAdapterKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-collections", exact: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
+    ],
+    targets: [
+        // libzmq's C API, reached through the system library (apt: libzmq3-dev).
+        .systemLibrary(
+            name: "CZeroMQ",
+            pkgConfig: "libzmq",
+            providers: [.apt(["libzmq3-dev"])]
+        ),
+        // A thin, hub-agnostic Swift wrapper over libzmq: context, sockets, frames, CURVE keys, polling.
+        .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
+        // I/O-free core: envelope, wire codec, error codes, the per-peer protocol state machine.
+        .target(name: "LiaisonProtocol"),
+        // Hub configuration and the agency directory, from YAML with file/line/key errors.
+        .target(
+            name: "LiaisonConfig",
+            dependencies: [
+                "LiaisonProtocol", "ZeroMQ",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        // The durable store: messages, per-recipient queues, dead letters, the append-only audit log.
+        .target(
+            name: "LiaisonAudit",
+            dependencies: [
+                "LiaisonProtocol",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // The broker: a CURVE ROUTER with a ZAP handler, group commit, credit-based delivery.
+        .target(
+            name: "LiaisonBroker",
+            dependencies: [
+                "ZeroMQ", "LiaisonProtocol", "LiaisonConfig", "LiaisonAudit",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // The library every adapter uses: connect, reconnect, send until accepted, receive, ack, nack.
+        .target(
+            name: "LiaisonAdapterKit",
+            dependencies: [
+                "ZeroMQ", "LiaisonProtocol",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ]
+        ),
+        // The `liaison` command line: every subcommand, as a library so tests can drive it.
+        .target(
+            name: "LiaisonCLI",
+            dependencies: [
+                "LiaisonBroker", "LiaisonAdapterKit", "LiaisonConfig", "LiaisonAudit", "ZeroMQ",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(name: "liaison", dependencies: ["LiaisonCLI"]),
+        // `make bench`: throughput and latency against a raw CURVE relay measured in the same run.
+        .executableTarget(
+            name: "LiaisonBench",
+            dependencies: [
+                "ZeroMQ", "LiaisonBroker", "LiaisonAdapterKit", "LiaisonConfig", "LiaisonProtocol",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Helpers for tests: temporary hubs, keys, broker processes, time limits.
+        .target(
+            name: "LiaisonTestSupport",
+            dependencies: ["ZeroMQ", "LiaisonConfig", "LiaisonProtocol", "LiaisonAdapterKit", "LiaisonAudit"]
+        ),
+        .testTarget(name: "LiaisonProtocolTests", dependencies: ["LiaisonProtocol"]),
+        .testTarget(
+            name: "LiaisonConfigTests",
+            dependencies: ["LiaisonConfig", "LiaisonTestSupport"]
+        ),
+        .testTarget(
+            name: "LiaisonAuditTests",
+            dependencies: ["LiaisonAudit", "LiaisonTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(
+            name: "LiaisonIntegrationTests",
+            dependencies: [
+                "LiaisonTestSupport", "LiaisonAdapterKit", "LiaisonAudit", "LiaisonProtocol", "ZeroMQ",
+                "LiaisonConfig",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+    ]
+)

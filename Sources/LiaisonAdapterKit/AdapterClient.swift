@@ -1,0 +1,231 @@
+import DequeModule
+import Foundation
+import LiaisonProtocol
+import Logging
+import Synchronization
+import ZeroMQ
+
+/// The library every adapter uses to talk to the hub (docs/protocol.md).
+///
+/// It connects with the agency's CURVE keys, says HELLO, keeps heartbeats going, reconnects with
+/// back-off when the hub goes quiet or restarts, and re-sends every unanswered message (with the same
+/// id, which the hub deduplicates) until it is accepted or rejected.
+///
+/// The socket lives on a thread of its own that blocks in `zmq_poll`; async callers hand it work under
+/// a mutex and wake it through a pipe, so Swift's cooperative pool never blocks.
+///
+/// ```swift
+/// let client = AdapterClient(configuration: configuration, logger: logger)
+/// try await client.connect()
+/// let receipt = try await client.send(type: "yot.case-update", to: ["npas"], body: Array(json.utf8))
+/// for await delivery in client.deliveries {
+///     try write(delivery.body)
+///     client.ack(delivery)
+/// }
+/// ```
+public final class AdapterClient: Sendable {
+    public let configuration: AdapterConfiguration
+    let logger: Logger
+    let shared: Mutex<AdapterSharedState>
+    let waker = WakeUpPipe()
+    /// Deliveries from the hub, in the order they arrived. Settle each with `ack` or `nack`.
+    public let deliveries: AsyncStream<Delivery>
+    let deliveryContinuation: AsyncStream<Delivery>.Continuation
+    private let started = Atomic<Bool>(false)
+    private let finished = Mutex<(done: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+    public init(configuration: AdapterConfiguration, logger: Logger = Logger(label: "liaison.adapter")) {
+        self.configuration = configuration
+        self.logger = logger
+        self.shared = Mutex(AdapterSharedState())
+        (deliveries, deliveryContinuation) = AsyncStream.makeStream(of: Delivery.self)
+    }
+
+    /// Starts the connection and waits for the hub's WELCOME.
+    ///
+    /// - Returns: the WELCOME, which names the agency this adapter is authenticated as.
+    /// - Throws: `AdapterError` `noAnswer` if no WELCOME arrives within `helloTimeout` (the hub is down,
+    ///   or this agency's public key is not in its agencies.yaml); the client is then closed.
+    @discardableResult
+    public func connect() async throws(AdapterError) -> Welcome {
+        if !started.exchange(true, ordering: .acquiringAndReleasing) {
+            let thread = Thread { [self] in
+                AdapterLoop(client: self).run()
+                self.markFinished()
+            }
+            thread.name = "liaison-adapter"
+            thread.start()
+        }
+        let timeout = configuration.helloTimeout
+        do {
+            return try await withThrowingTaskGroup(of: Welcome.self) { group in
+                group.addTask { try await self.waitForWelcome() }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    throw AdapterError(
+                        .noAnswer,
+                        "No answer from the hub at \(self.configuration.endpoint) within \(timeout): is the broker running, "
+                            + "and is this agency's public key listed in the hub's agencies.yaml?")
+                }
+                let welcome = try await group.next()!
+                group.cancelAll()
+                return welcome
+            }
+        } catch let error as AdapterError {
+            await close()
+            throw error
+        } catch {
+            await close()
+            throw AdapterError(.closed, "Connecting was cancelled.")
+        }
+    }
+
+    private func waitForWelcome() async throws -> Welcome {
+        try await withCheckedThrowingContinuation { continuation in
+            let immediate: Result<Welcome, any Error>? = shared.withLock { state in
+                if let welcome = state.welcome { return .success(welcome) }
+                if state.closing { return .failure(AdapterError(.closed, "The client is closed.")) }
+                state.welcomeWaiters.append(continuation)
+                return nil
+            }
+            if let immediate { continuation.resume(with: immediate) }
+        }
+    }
+
+    /// The agency this adapter is authenticated as (known after `connect()`).
+    public var agency: AgencyID? {
+        shared.withLock { $0.welcome.flatMap { AgencyID($0.agency) } }
+    }
+
+    /// Sends a message and waits until the hub has durably accepted it.
+    ///
+    /// The message is re-sent, with the same id, across reconnects and after `resendAfter` without an
+    /// answer, so a message is never lost between the caller and the hub's store.
+    ///
+    /// - Parameters:
+    ///   - type: the message type, e.g. `attendance.return`.
+    ///   - recipients: the agencies it is for.
+    ///   - body: the body, usually JSON.
+    ///   - id: the message id; a fresh UUID by default. Re-using an id re-sends the same message.
+    /// - Returns: the hub's receipt (sequence number, recipients, whether it was a duplicate).
+    /// - Throws: `AdapterError` `rejected` with the hub's code and reason, or `closed`.
+    public func send(
+        type: String, to recipients: [String], body: [UInt8], id: String = UUID().uuidString.lowercased(),
+        subject: String? = nil, correlationID: String? = nil, purpose: String? = nil,
+        dataContentType: String = "application/json"
+    ) async throws(AdapterError) -> Receipt {
+        guard let agency = self.agency else {
+            throw AdapterError(.closed, "Call connect() before send().")
+        }
+        guard let messageType = MessageType(type) else {
+            let error = ProtocolError(.invalidEnvelope, "'\(type)' is not a message type (lower-case letters, digits, '.', '-').")
+            throw AdapterError(.rejected, error.description, protocolError: error)
+        }
+        var agencies: [AgencyID] = []
+        for recipient in recipients {
+            guard let id = AgencyID(recipient) else {
+                let error = ProtocolError(.invalidEnvelope, "'\(recipient)' is not an agency id (lower-case letters, digits, '-').")
+                throw AdapterError(.rejected, error.description, protocolError: error)
+            }
+            agencies.append(id)
+        }
+        let envelope = Envelope(
+            id: id, source: agency, type: messageType, recipients: agencies, time: Envelope.timestamp(), subject: subject,
+            dataContentType: dataContentType, correlationID: correlationID, purpose: purpose)
+        return try await sendRaw(id: id, envelope: envelope.encoded(), body: body)
+    }
+
+    /// Sends an envelope exactly as given (for tools and tests that craft their own).
+    public func sendRaw(id: String, envelope: [UInt8], body: [UInt8]) async throws(AdapterError) -> Receipt {
+        do {
+            return try await withCheckedThrowingContinuation { continuation in
+                let closed = shared.withLock { state -> Bool in
+                    if state.closing { return true }
+                    state.sends[id] = PendingSend(envelope: envelope, body: body, continuation: continuation, order: state.nextOrder)
+                    state.nextOrder += 1
+                    state.unsent.append(id)
+                    return false
+                }
+                if closed {
+                    continuation.resume(throwing: AdapterError(.closed, "The client is closed."))
+                } else {
+                    waker.wake()
+                }
+            }
+        } catch let error as AdapterError {
+            throw error
+        } catch {
+            throw AdapterError(.closed, "\(error)")
+        }
+    }
+
+    /// Acknowledges a delivery: the hub will not deliver it again.
+    public func ack(_ delivery: Delivery) {
+        enqueue(.ack(tag: delivery.tag), generation: delivery.generation)
+    }
+
+    /// Refuses a delivery: `retry` asks for it again later; `reject` sends it to the dead-letter store.
+    public func nack(_ delivery: Delivery, _ disposition: NackDisposition, reason: String) {
+        enqueue(.nack(tag: delivery.tag, disposition: disposition, reason: reason), generation: delivery.generation)
+    }
+
+    private func enqueue(_ command: AdapterCommand, generation: Int) {
+        shared.withLock { state in
+            // A settlement for an older connection would be "unknown delivery": the hub requeued it.
+            if state.generation == generation { state.outbox.append(command) }
+        }
+        waker.wake()
+    }
+
+    /// Says GOODBYE, closes the socket and ends `deliveries`. Unanswered sends fail with `closed`.
+    public func close() async {
+        let alreadyStarted = started.load(ordering: .acquiring)
+        shared.withLock { $0.closing = true }
+        waker.wake()
+        if alreadyStarted {
+            await withCheckedContinuation { continuation in
+                let done = finished.withLock { state in
+                    if !state.done { state.waiters.append(continuation) }
+                    return state.done
+                }
+                if done { continuation.resume() }
+            }
+        } else {
+            deliveryContinuation.finish()
+        }
+    }
+
+    private func markFinished() {
+        let waiters = finished.withLock { state in
+            state.done = true
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+}
+
+/// A SEND awaiting its ACCEPTED or REJECTED.
+struct PendingSend {
+    var envelope: [UInt8]
+    var body: [UInt8]
+    var continuation: CheckedContinuation<Receipt, any Error>
+    var order: Int
+    /// When it last went out (monotonic ms); nil if not yet sent on this connection.
+    var sentAt: Int64?
+}
+
+/// What async callers and the adapter's thread share, always under the client's mutex.
+struct AdapterSharedState {
+    var sends: [String: PendingSend] = [:]
+    /// Ids of sends not yet written to the socket, in order.
+    var unsent: Deque<String> = []
+    var nextOrder = 0
+    /// ACK and NACK commands to write.
+    var outbox: Deque<AdapterCommand> = []
+    var welcome: Welcome?
+    var welcomeWaiters: [CheckedContinuation<Welcome, any Error>] = []
+    var closing = false
+    /// Counts connections; deliveries carry it so that stale settlements are dropped.
+    var generation = 0
+}

@@ -1,0 +1,116 @@
+import Foundation
+import GRDB
+
+/// The hub's durable store in SQLite: messages, per-recipient delivery queues, dead letters and the
+/// append-only audit log.
+///
+/// Concurrency: the broker owns one `HubStore` and calls it only from its own thread, so every call is
+/// synchronous and blocking is fine there; it never runs on Swift's cooperative pool. Other processes
+/// (the CLI) open the same file read-only: WAL lets them read while the broker writes.
+///
+/// Durability: WAL with `synchronous=FULL`, so a committed transaction survives power loss. The broker
+/// acknowledges nothing before `transaction(_:)` has returned.
+package final class HubStore {
+    package let path: String
+    let queue: DatabaseQueue
+
+    /// Opens (creating if needed) the store at `path`, migrating its schema.
+    package init(path: String, readOnly: Bool = false) throws(StoreError) {
+        self.path = path
+        var configuration = Configuration()
+        configuration.readonly = readOnly
+        configuration.label = "liaison.hub"
+        configuration.busyMode = .timeout(5)
+        configuration.prepareDatabase { db in
+            if !readOnly {
+                try db.execute(sql: "PRAGMA journal_mode = WAL")
+            }
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            if !readOnly {
+                try FileManager.default.createDirectory(
+                    atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            }
+            queue = try DatabaseQueue(path: path, configuration: configuration)
+            if !readOnly { try HubStore.migrator.migrate(queue) }
+        } catch {
+            throw StoreError(.cannotOpen, "Cannot open the hub's store at \(path): check the data_dir setting and permissions.", cause: error)
+        }
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE messages (
+                    sequence INTEGER PRIMARY KEY,
+                    source TEXT NOT NULL,
+                    message_id TEXT NOT NULL,
+                    type TEXT NOT NULL,
+                    envelope BLOB NOT NULL,
+                    body BLOB,
+                    body_sha256 TEXT NOT NULL,
+                    received_at INTEGER NOT NULL,
+                    expires_at INTEGER NOT NULL,
+                    UNIQUE (source, message_id)
+                );
+                CREATE TABLE deliveries (
+                    recipient TEXT NOT NULL,
+                    sequence INTEGER NOT NULL REFERENCES messages(sequence),
+                    state TEXT NOT NULL CHECK (state IN ('pending', 'acknowledged', 'dead')),
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    settled_at INTEGER,
+                    PRIMARY KEY (recipient, sequence)
+                ) WITHOUT ROWID;
+                CREATE INDEX deliveries_pending ON deliveries (recipient, sequence) WHERE state = 'pending';
+                CREATE TABLE dead_letters (
+                    recipient TEXT NOT NULL,
+                    sequence INTEGER NOT NULL REFERENCES messages(sequence),
+                    cause TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    at INTEGER NOT NULL,
+                    PRIMARY KEY (recipient, sequence)
+                ) WITHOUT ROWID;
+                CREATE TABLE audit_log (
+                    entry INTEGER PRIMARY KEY,
+                    at INTEGER NOT NULL,
+                    kind TEXT NOT NULL,
+                    agency TEXT,
+                    peer TEXT,
+                    message_id TEXT,
+                    sequence INTEGER,
+                    type TEXT,
+                    recipient TEXT,
+                    body_sha256 TEXT,
+                    code INTEGER,
+                    detail TEXT
+                );
+                CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+                BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: entries cannot be changed'); END;
+                CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+                BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: entries cannot be deleted'); END;
+                """)
+        }
+        return migrator
+    }
+
+    /// Runs `body` in one transaction (group commit): everything in it is durable when this returns, or
+    /// nothing is.
+    package func transaction<T>(_ body: (HubTransaction) throws -> T) throws(StoreError) -> T {
+        do {
+            return try queue.write { db in try body(HubTransaction(db: db)) }
+        } catch {
+            throw StoreError(.commitFailed, "The hub could not commit to its store.", cause: error)
+        }
+    }
+
+    /// Runs a read.
+    package func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        do {
+            return try queue.read(body)
+        } catch {
+            throw StoreError(.readFailed, "The hub could not read its store.", cause: error)
+        }
+    }
+}

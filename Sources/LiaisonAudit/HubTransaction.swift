@@ -1,0 +1,162 @@
+import Foundation
+import GRDB
+
+/// A message waiting in a recipient's queue, as the broker delivers it.
+package struct QueuedDelivery: Sendable, Equatable {
+    package var sequence: Int64
+    package var recipient: String
+    package var type: String
+    package var messageID: String
+    package var source: String
+    package var envelope: [UInt8]
+    package var body: [UInt8]
+    package var bodyDigest: String
+    package var attempts: Int
+    package var expiresAt: Int64
+
+    package init(
+        sequence: Int64, recipient: String, type: String, messageID: String, source: String, envelope: [UInt8],
+        body: [UInt8], bodyDigest: String, attempts: Int, expiresAt: Int64
+    ) {
+        self.sequence = sequence
+        self.recipient = recipient
+        self.type = type
+        self.messageID = messageID
+        self.source = source
+        self.envelope = envelope
+        self.body = body
+        self.bodyDigest = bodyDigest
+        self.attempts = attempts
+        self.expiresAt = expiresAt
+    }
+}
+
+/// The operations of one group-commit transaction. Statements are cached: this is the broker's hot path.
+package struct HubTransaction {
+    let db: Database
+
+    /// Stores a message and one pending delivery per recipient.
+    ///
+    /// - Returns: the message's sequence, and whether (source, id) was already held (then nothing is
+    ///   stored and the first message's sequence is returned).
+    package func insertMessage(
+        source: String, messageID: String, type: String, envelope: [UInt8], body: [UInt8], bodyDigest: String,
+        recipients: [String], receivedAt: Int64, expiresAt: Int64
+    ) throws -> (sequence: Int64, duplicate: Bool) {
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO messages (source, message_id, type, envelope, body, body_sha256, received_at, expires_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, message_id) DO NOTHING
+            """)
+        try insert.execute(arguments: [
+            source, messageID, type, Data(envelope), Data(body), bodyDigest, receivedAt, expiresAt,
+        ])
+        if db.changesCount == 0 {
+            let existing = try Int64.fetchOne(
+                db.cachedStatement(sql: "SELECT sequence FROM messages WHERE source = ? AND message_id = ?"),
+                arguments: [source, messageID])
+            return (existing ?? -1, true)
+        }
+        let sequence = db.lastInsertedRowID
+        let delivery = try db.cachedStatement(
+            sql: "INSERT INTO deliveries (recipient, sequence, state) VALUES (?, ?, 'pending')")
+        for recipient in recipients {
+            try delivery.execute(arguments: [recipient, sequence])
+        }
+        return (sequence, false)
+    }
+
+    /// Appends one audit record.
+    package func append(_ event: AuditEvent) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO audit_log (at, kind, agency, peer, message_id, sequence, type, recipient, body_sha256, code, detail)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        try statement.execute(arguments: [
+            event.at, event.kind.rawValue, event.agency, event.peer, event.messageID, event.sequence, event.type,
+            event.recipient, event.bodyDigest, event.code, event.detail,
+        ])
+    }
+
+    /// Counts one more delivery attempt.
+    package func recordAttempt(recipient: String, sequence: Int64) throws {
+        try db.cachedStatement(sql: "UPDATE deliveries SET attempts = attempts + 1 WHERE recipient = ? AND sequence = ?")
+            .execute(arguments: [recipient, sequence])
+    }
+
+    /// Marks a delivery acknowledged: it will never be delivered again.
+    package func acknowledge(recipient: String, sequence: Int64, at: Int64) throws {
+        try db.cachedStatement(sql: """
+            UPDATE deliveries SET state = 'acknowledged', settled_at = ? WHERE recipient = ? AND sequence = ? AND state = 'pending'
+            """).execute(arguments: [at, recipient, sequence])
+    }
+
+    /// Moves a delivery to the dead-letter store with its cause (`rejected`, `expired`, `attempts`) and reason.
+    package func deadLetter(recipient: String, sequence: Int64, cause: String, reason: String, at: Int64) throws {
+        try db.cachedStatement(sql: """
+            UPDATE deliveries SET state = 'dead', settled_at = ? WHERE recipient = ? AND sequence = ? AND state = 'pending'
+            """).execute(arguments: [at, recipient, sequence])
+        try db.cachedStatement(sql: """
+            INSERT INTO dead_letters (recipient, sequence, cause, reason, at) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (recipient, sequence) DO NOTHING
+            """).execute(arguments: [recipient, sequence, cause, reason, at])
+    }
+}
+
+extension HubStore {
+    /// The next pending deliveries for `recipient` after `sequence`, oldest first, with their bodies.
+    package func pendingDeliveries(recipient: String, after sequence: Int64, limit: Int) throws(StoreError) -> [QueuedDelivery] {
+        try read { db in
+            let rows = try Row.fetchAll(
+                db.cachedStatement(sql: """
+                    SELECT d.sequence, d.attempts, m.type, m.message_id, m.source, m.envelope, m.body, m.body_sha256, m.expires_at
+                    FROM deliveries d JOIN messages m ON m.sequence = d.sequence
+                    WHERE d.recipient = ? AND d.state = 'pending' AND d.sequence > ?
+                    ORDER BY d.sequence LIMIT ?
+                    """),
+                arguments: [recipient, sequence, limit])
+            return rows.map { row in
+                QueuedDelivery(
+                    sequence: row[0], recipient: recipient, type: row[2], messageID: row[3], source: row[4],
+                    envelope: [UInt8](row[5] as Data), body: [UInt8]((row[6] as Data?) ?? Data()), bodyDigest: row[7],
+                    attempts: row[1], expiresAt: row[8])
+            }
+        }
+    }
+
+    /// Pending deliveries whose message expired at or before `now`.
+    package func expiredDeliveries(now: Int64, limit: Int = 10_000) throws(StoreError) -> [QueuedDelivery] {
+        try read { db in
+            let rows = try Row.fetchAll(
+                db.cachedStatement(sql: """
+                    SELECT d.recipient, d.sequence, d.attempts, m.type, m.message_id, m.source, m.body_sha256, m.expires_at
+                    FROM deliveries d JOIN messages m ON m.sequence = d.sequence
+                    WHERE d.state = 'pending' AND m.expires_at <= ? LIMIT ?
+                    """),
+                arguments: [now, limit])
+            return rows.map { row in
+                QueuedDelivery(
+                    sequence: row[1], recipient: row[0], type: row[3], messageID: row[4], source: row[5], envelope: [],
+                    body: [], bodyDigest: row[6], attempts: row[2], expiresAt: row[7])
+            }
+        }
+    }
+
+    /// The last `count` audit records, oldest first.
+    package func auditTail(count: Int, after entry: Int64 = 0) throws(StoreError) -> [AuditRecord] {
+        try read { db in
+            let rows = try Row.fetchAll(
+                db, sql: """
+                    SELECT * FROM (SELECT entry, at, kind, agency, peer, message_id, sequence, type, recipient, body_sha256, code, detail
+                    FROM audit_log WHERE entry > ? ORDER BY entry DESC LIMIT ?) ORDER BY entry
+                    """, arguments: [entry, count])
+            return rows.map { row in
+                AuditRecord(
+                    entry: row[0],
+                    event: AuditEvent(
+                        AuditEvent.Kind(rawValue: row[2]) ?? .rejected, at: row[1], agency: row[3], peer: row[4],
+                        messageID: row[5], sequence: row[6], type: row[7], recipient: row[8], bodyDigest: row[9],
+                        code: row[10], detail: row[11]))
+            }
+        }
+    }
+}

@@ -1,0 +1,23 @@
+/// A failure of the hub's store, with what to do about it.
+package struct StoreError: Error, Sendable, CustomStringConvertible {
+    package struct Code: Hashable, Sendable {
+        package let name: String
+        package static let cannotOpen = Code(name: "cannot-open")
+        package static let commitFailed = Code(name: "commit-failed")
+        package static let readFailed = Code(name: "read-failed")
+    }
+
+    package var code: Code
+    package var message: String
+    package var cause: (any Error)?
+
+    package init(_ code: Code, _ message: String, cause: (any Error)? = nil) {
+        self.code = code
+        self.message = message
+        self.cause = cause
+    }
+
+    package var description: String {
+        cause.map { "\(message) (\($0))" } ?? message
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import LiaisonConfig
+import Logging
+import ServiceLifecycle
+import ZeroMQ
+
+/// The Liaison broker as a service: a CURVE-secured ROUTER with a ZAP handler, group commit to the
+/// hub's store, and credit-based delivery to per-recipient durable queues.
+///
+/// The socket work runs on a thread of its own (`BrokerLoop`), never on Swift's cooperative pool;
+/// `run()` only starts it and waits. Graceful shutdown (SIGTERM through `ServiceGroup`, or task
+/// cancellation) finishes the current batch, says GOODBYE to every adapter and closes the store.
+///
+/// ```swift
+/// let broker = Broker(configuration: configuration, agencies: agencies, logger: logger)
+/// let group = ServiceGroup(services: [broker], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+/// try await group.run()
+/// ```
+public final class Broker: Service, Sendable {
+    public let configuration: HubConfiguration
+    public let agencies: AgencyDirectory
+    let logger: Logger
+    let control = BrokerControl()
+
+    public init(configuration: HubConfiguration, agencies: AgencyDirectory, logger: Logger) {
+        self.configuration = configuration
+        self.agencies = agencies
+        self.logger = logger
+    }
+
+    /// Runs the broker until graceful shutdown or cancellation.
+    ///
+    /// - Throws: `BrokerError` if it cannot start (keys, store, ZAP or endpoint).
+    public func run() async throws {
+        start()
+        _ = try await control.waitUntilRunning()
+        await withTaskCancellationOrGracefulShutdownHandler {
+            await control.waitUntilFinished()
+        } onCancelOrGracefulShutdown: {
+            self.control.requestStop()
+        }
+    }
+
+    /// Waits until the broker has bound its endpoint and returns it (for `tcp://…:*`, with the real port).
+    public func waitUntilRunning() async throws -> String {
+        try await control.waitUntilRunning()
+    }
+
+    /// Asks the broker to stop; `run()` returns once it has.
+    public func stop() {
+        control.requestStop()
+    }
+
+    private func start() {
+        let configuration = configuration
+        let agencies = agencies
+        let logger = logger
+        let control = control
+        let thread = Thread {
+            BrokerLoop.run(configuration: configuration, agencies: agencies, control: control, logger: logger)
+        }
+        thread.name = "liaison-broker"
+        thread.stackSize = 4 << 20
+        thread.start()
+    }
+}

@@ -1,0 +1,400 @@
+import CZeroMQ
+import Foundation
+import LiaisonAudit
+import LiaisonConfig
+import LiaisonProtocol
+import Logging
+import ZeroMQ
+
+/// The broker's thread: owns the ROUTER socket, the ZAP socket and the store, and runs the poll loop.
+///
+/// One cycle: poll; answer ZAP requests; read up to `batchSize` messages and run each through its
+/// connection's `PeerSession`; tick heartbeats and expiry; commit everything the cycle produced in ONE
+/// transaction (group commit); only then send ACCEPTED and REJECTED replies and hand out deliveries.
+/// Nothing here is shared with another thread, which is why none of it needs a lock.
+final class BrokerLoop {
+    static let hubName = "liaison 0.1.0"
+
+    let configuration: HubConfiguration
+    let agencies: AgencyDirectory
+    let control: BrokerControl
+    var logger: Logger
+    let context: ZeroMQContext
+    let zap: ZeroMQSocket
+    let router: ZeroMQSocket
+    let store: HubStore
+    let zapHandler: ZAPHandler
+    let limits: PeerSession.Limits
+
+    /// Sessions by routing id.
+    var sessions: [[UInt8]: PeerSession] = [:]
+    /// Routing ids of each agency's sessions, in connection order (for round-robin delivery).
+    var sessionsByAgency: [String: [[UInt8]]] = [:]
+    /// Each recipient agency's queue.
+    var queues: [String: AgencyQueue] = [:]
+    /// Messages for peers whose pipe was full, kept in order per peer.
+    var backlogs: [[UInt8]: [[[UInt8]]]] = [:]
+    /// What this cycle must commit, in order.
+    var pending = CycleWork()
+    /// Peers libzmq reported unreachable during this cycle.
+    var lostPeers: Set<[UInt8]> = []
+    var lastTick: Int64 = 0
+    var lastExpirySweep: Int64 = 0
+    let window: Int
+
+    struct CycleWork {
+        var operations: [StoreOperation] = []
+        /// Replies to send once the cycle has committed.
+        var replies: [([UInt8], HubCommand)] = []
+        /// Agencies whose queues changed.
+        var touched: Set<String> = []
+        var isEmpty: Bool { operations.isEmpty && replies.isEmpty }
+    }
+
+    enum StoreOperation {
+        case insert(PendingSend)
+        case audit(AuditEvent)
+        case attempt(recipient: String, sequence: Int64)
+        case acknowledge(QueuedDelivery)
+        case deadLetter(QueuedDelivery, cause: String, reason: String)
+    }
+
+    struct PendingSend {
+        var routingID: [UInt8]
+        var envelope: Envelope
+        var envelopeBytes: [UInt8]
+        var body: [UInt8]
+        var bodyDigest: String
+        var receivedAt: Int64
+        var expiresAt: Int64
+        var result: (sequence: Int64, duplicate: Bool)? = nil
+    }
+
+    // MARK: Start-up
+
+    /// The thread's entry point: sets up, loops until asked to stop, shuts down.
+    static func run(configuration: HubConfiguration, agencies: AgencyDirectory, control: BrokerControl, logger: Logger) {
+        defer { control.finished() }
+        let loop: BrokerLoop
+        do {
+            loop = try BrokerLoop(configuration: configuration, agencies: agencies, control: control, logger: logger)
+        } catch {
+            logger.error("The broker could not start: \(error)")
+            control.started(.failure(error))
+            return
+        }
+        control.started(.success(loop.router.lastEndpoint))
+        loop.logger.info("Broker running", metadata: ["endpoint": "\(loop.router.lastEndpoint)", "agencies": "\(agencies.agencies.count)"])
+        loop.loop()
+        loop.shutdown()
+    }
+
+    init(configuration: HubConfiguration, agencies: AgencyDirectory, control: BrokerControl, logger: Logger) throws {
+        self.configuration = configuration
+        self.agencies = agencies
+        self.control = control
+        self.logger = logger
+        self.zapHandler = ZAPHandler(agencies: agencies)
+        self.window = max(256, min(configuration.maxCredit * 2, 4096))
+        self.limits = PeerSession.Limits(
+            hubName: BrokerLoop.hubName, heartbeatMilliseconds: configuration.heartbeatMilliseconds,
+            maxBodyBytes: configuration.maxBodyBytes, maxEnvelopeBytes: configuration.maxEnvelopeBytes,
+            maxCredit: configuration.maxCredit)
+        guard ZeroMQContext.hasCurve else {
+            throw BrokerError(.noCurve, "This libzmq has no CURVE support: install Debian's libzmq5 (libzmq3-dev).")
+        }
+        let keyPair: CurveKeyPair
+        do { keyPair = try KeyFiles.readKeyPair(secretPath: configuration.hubSecretKeyPath) } catch {
+            throw BrokerError(.keys, "\(error). Generate the hub's keys with `liaison keys generate --agency hub --out \(configuration.keysDirectory)`.")
+        }
+        do { store = try HubStore(path: configuration.databasePath) } catch {
+            throw BrokerError(.store, error.description)
+        }
+        context = ZeroMQContext(ioThreads: 1)
+        // The ZAP handler first: a CURVE server with no handler bound accepts any key (libzmq 4.3.4).
+        do {
+            zap = try ZeroMQSocket(context: context, type: .rep)
+            try zap.setOption(ZMQ_LINGER, 0)
+            try zap.bind(ZAPHandler.endpoint)
+        } catch {
+            throw BrokerError(.zapBindFailed, "Cannot bind the ZAP handler (\(error)); refusing to run without authentication.")
+        }
+        do {
+            router = try ZeroMQSocket(context: context, type: .router)
+            try router.setOption(ZMQ_ROUTER_MANDATORY, 1)
+            try router.setOption(ZMQ_LINGER, 1000)
+            try router.setOption(ZMQ_SNDHWM, 100_000)
+            try router.setOption(ZMQ_RCVHWM, 100_000)
+            try router.setOption(ZMQ_MAXMSGSIZE, int64: Int64(2 * configuration.maxBodyBytes + configuration.maxEnvelopeBytes))
+            try router.setOption(ZMQ_ZAP_DOMAIN, string: ZAPHandler.domain)
+            try router.makeCurveServer(secretKey: keyPair.secretKey)
+            try router.bind(configuration.endpoint)
+        } catch {
+            throw BrokerError(.bindFailed, "Cannot listen on \(configuration.endpoint): \(error). Is another broker running there?")
+        }
+        let now = BrokerLoop.wallClock()
+        pending.operations.append(.audit(AuditEvent(
+            .configurationLoaded, at: now,
+            detail: "\(configuration.source); agencies \(agencies.agencies.map(\.id.rawValue).joined(separator: ","))")))
+        for agency in agencies.agencies {
+            queues[agency.id.rawValue] = AgencyQueue(window: window)
+        }
+        commitCycle()
+    }
+
+    // MARK: The loop
+
+    func loop() {
+        var poller = Poller([.socket(router), .socket(zap), .fileDescriptor(control.waker.readDescriptor)])
+        let tickInterval = Int64(max(10, configuration.heartbeatMilliseconds / 4))
+        while !control.isStopRequested {
+            let timeout = backlogs.isEmpty ? Int(tickInterval) : 1
+            let readiness: [Poller.Readiness]
+            do { readiness = try poller.poll(timeoutMilliseconds: timeout) } catch {
+                logger.error("zmq_poll failed: \(error)")
+                break
+            }
+            if readiness[2].readable { control.waker.drain() }
+            if readiness[1].readable { serveZAP() }
+            if readiness[0].readable { readBatch() }
+            let now = BrokerLoop.monotonic()
+            if now - lastTick >= tickInterval {
+                lastTick = now
+                tick(now: now)
+            }
+            if !pending.isEmpty { commitCycle() }
+            dispatchTouched()
+            closeLostPeers()
+            if !pending.isEmpty { commitCycle() }
+            flushBacklogs()
+        }
+    }
+
+    func shutdown() {
+        let now = BrokerLoop.wallClock()
+        for (routingID, session) in sessions where session.state == .ready {
+            send(.goodbye, to: routingID)
+        }
+        pending.operations.append(.audit(AuditEvent(.brokerStopped, at: now, detail: "\(sessions.count) sessions closed")))
+        commitCycle()
+        flushBacklogs()
+        router.close(lingerMilliseconds: 500)
+        zap.close()
+        context.terminate()
+        logger.info("Broker stopped")
+    }
+
+    // MARK: Reading
+
+    /// Reads what is waiting, up to one batch, and runs each message through its session.
+    func readBatch() {
+        let now = BrokerLoop.monotonic()
+        var count = 0
+        while count < configuration.batchSize {
+            let message: ReceivedMessage?
+            do { message = try router.receive(dontWait: true) } catch {
+                logger.warning("Receive failed: \(error)")
+                return
+            }
+            guard let message else { return }
+            count += 1
+            handle(message, now: now)
+        }
+    }
+
+    func handle(_ message: ReceivedMessage, now: Int64) {
+        guard message.frames.count >= 1 else { return }
+        let routingID = message.frames[0]
+        guard let agencyText = message.userID, let agencyID = AgencyID(agencyText), agencies.contains(agencyID) else {
+            // Cannot happen while the ZAP handler is bound: every connection carries its agency.
+            logger.error("Dropped a message from a connection with no agency")
+            return
+        }
+        if sessions[routingID] == nil {
+            sessions[routingID] = PeerSession(agency: agencyID, limits: limits, now: now)
+            sessionsByAgency[agencyText, default: []].append(routingID)
+        }
+        let decoded = Result { () throws(ProtocolError) in try WireCodec.decodeAdapterCommand(message.frames[1...]) }
+        let action = sessions[routingID]!.receive(decoded, now: now)
+        perform(action, routingID: routingID, agency: agencyText, peer: message.peerAddress, now: now)
+    }
+
+    func perform(_ action: PeerSession.Action, routingID: [UInt8], agency: String, peer: String?, now: Int64) {
+        let wallNow = BrokerLoop.wallClock()
+        switch action {
+        case .none:
+            break
+        case .reply(let command):
+            if case .rejected(let reference, let code, let reason) = command {
+                pending.operations.append(.audit(AuditEvent(
+                    .rejected, at: wallNow, agency: agency, peer: peer, messageID: reference.isEmpty ? nil : reference,
+                    code: code.number, detail: code.name)))
+                logger.notice("Rejected a command", metadata: ["agency": "\(agency)", "code": "\(code)", "reason": "\(reason)"])
+            }
+            pending.replies.append((routingID, command))
+        case .welcome(let welcome, let firstTime):
+            pending.replies.append((routingID, .welcome(welcome)))
+            if firstTime {
+                let hello = sessions[routingID]?.hello
+                pending.operations.append(.audit(AuditEvent(
+                    .adapterConnected, at: wallNow, agency: agency, peer: peer,
+                    detail: "\(hello?.adapter ?? "?") \(hello?.version ?? "?"), credit \(welcome.credit)")))
+                logger.info("Adapter connected", metadata: ["agency": "\(agency)", "adapter": "\(hello?.adapter ?? "?")"])
+            }
+            pending.touched.insert(agency)
+        case .process(let envelopeBytes, let body):
+            process(envelopeBytes: envelopeBytes, body: body, routingID: routingID, agency: agency, peer: peer, wallNow: wallNow)
+        case .settle(let tag, let outcome):
+            settle(tag: tag, outcome: outcome, agency: agency, wallNow: wallNow, now: now)
+        case .close(let unsettled, let reason):
+            close(routingID: routingID, agency: agency, unsettled: unsettled, reason: reason, wallNow: wallNow)
+        }
+    }
+
+    /// Checks a SEND's envelope against the connection and the directory, and queues it for the commit.
+    func process(envelopeBytes: [UInt8], body: [UInt8], routingID: [UInt8], agency: String, peer: String?, wallNow: Int64) {
+        func reject(_ error: ProtocolError, detail: String? = nil) {
+            perform(
+                .reply(.rejected(reference: error.reference, code: error.code, reason: error.message)), routingID: routingID,
+                agency: agency, peer: peer, now: 0)
+        }
+        let envelope: Envelope
+        do { envelope = try Envelope.decode(envelopeBytes) } catch {
+            return reject(error)
+        }
+        guard envelope.source.rawValue == agency else {
+            return reject(ProtocolError(
+                .spoofedSource,
+                "'source' is '\(envelope.source)' but this connection is authenticated as '\(agency)': an agency can only send as itself.",
+                reference: envelope.id))
+        }
+        guard !envelope.recipients.isEmpty else {
+            return reject(ProtocolError(.noRecipients, "'recipients' names no agency: say who the message is for.", reference: envelope.id))
+        }
+        if let unknown = envelope.recipients.first(where: { !agencies.contains($0) }) {
+            return reject(ProtocolError(
+                .unknownRecipient, "'\(unknown)' is not an agency this hub knows; known: \(agencies.agencies.map(\.id.rawValue).joined(separator: ", ")).",
+                reference: envelope.id))
+        }
+        let send = PendingSend(
+            routingID: routingID, envelope: envelope, envelopeBytes: envelopeBytes, body: body,
+            bodyDigest: Digest.sha256Hex(body), receivedAt: wallNow,
+            expiresAt: wallNow + configuration.ttl(for: envelope.type))
+        pending.operations.append(.insert(send))
+    }
+
+    // MARK: Settling and closing
+
+    func settle(tag: Int64, outcome: PeerSession.Settlement, agency: String, wallNow: Int64, now: Int64) {
+        guard let entry = queues[agency]?.inFlight.removeValue(forKey: tag) else { return }
+        let delivery = entry.delivery
+        pending.touched.insert(agency)
+        switch outcome {
+        case .ack:
+            pending.operations.append(.acknowledge(delivery))
+            pending.operations.append(.audit(AuditEvent(
+                .acknowledged, at: wallNow, agency: agency, messageID: delivery.messageID, sequence: tag, type: delivery.type,
+                recipient: agency)))
+        case .nack(.reject, let reason):
+            deadLetter(delivery, cause: "rejected", reason: reason, wallNow: wallNow)
+        case .nack(.retry, _):
+            var retried = delivery
+            retried.attempts += 1
+            if retried.attempts >= configuration.maxAttempts {
+                deadLetter(retried, cause: "attempts", reason: "Refused \(retried.attempts) times with NACK retry", wallNow: wallNow)
+            } else {
+                pending.operations.append(.attempt(recipient: agency, sequence: tag))
+                pending.operations.append(.audit(AuditEvent(
+                    .nackRetry, at: wallNow, agency: agency, messageID: delivery.messageID, sequence: tag,
+                    type: delivery.type, recipient: agency, detail: "attempt \(retried.attempts)")))
+                let notBefore = now + configuration.retryBackoffMilliseconds * Int64(retried.attempts)
+                queues[agency]?.delayed.append((notBefore, retried))
+            }
+        }
+    }
+
+    func deadLetter(_ delivery: QueuedDelivery, cause: String, reason: String, wallNow: Int64) {
+        pending.operations.append(.deadLetter(delivery, cause: cause, reason: reason))
+        pending.operations.append(.audit(AuditEvent(
+            cause == "expired" ? .expired : .deadLettered, at: wallNow, agency: delivery.recipient,
+            messageID: delivery.messageID, sequence: delivery.sequence, type: delivery.type, recipient: delivery.recipient,
+            detail: cause)))
+    }
+
+    func close(routingID: [UInt8], agency: String, unsettled: [Int64], reason: PeerSession.CloseReason, wallNow: Int64) {
+        let session = sessions.removeValue(forKey: routingID)
+        sessionsByAgency[agency]?.removeAll { $0 == routingID }
+        backlogs[routingID] = nil
+        var returned: [QueuedDelivery] = []
+        for tag in unsettled {
+            if let entry = queues[agency]?.inFlight.removeValue(forKey: tag) { returned.append(entry.delivery) }
+        }
+        queues[agency]?.requeueAtFront(returned)
+        pending.touched.insert(agency)
+        pending.operations.append(.audit(AuditEvent(
+            .adapterGone, at: wallNow, agency: agency,
+            detail: "\(session?.hello?.adapter ?? "unnamed"): \(reason.rawValue), \(returned.count) deliveries requeued")))
+        logger.info("Adapter gone", metadata: ["agency": "\(agency)", "reason": "\(reason.rawValue)"])
+    }
+
+    // MARK: Time
+
+    func tick(now: Int64) {
+        for routingID in Array(sessions.keys) {
+            guard let agency = sessions[routingID]?.agency.rawValue else { continue }
+            let action = sessions[routingID]!.tick(now: now)
+            if case .none = action { continue }
+            perform(action, routingID: routingID, agency: agency, peer: nil, now: now)
+        }
+        for agency in Array(queues.keys) {
+            let before = queues[agency]!.ready.count
+            queues[agency]!.releaseDelayed(now: now)
+            if queues[agency]!.ready.count != before { pending.touched.insert(agency) }
+        }
+        let wallNow = BrokerLoop.wallClock()
+        if wallNow - lastExpirySweep >= 1000 {
+            lastExpirySweep = wallNow
+            sweepExpired(wallNow: wallNow)
+        }
+    }
+
+    /// Dead-letters pending deliveries whose time to live has run out (those in flight wait for their ACK).
+    func sweepExpired(wallNow: Int64) {
+        let expired: [QueuedDelivery]
+        do { expired = try store.expiredDeliveries(now: wallNow) } catch {
+            logger.error("Expiry sweep failed: \(error)")
+            return
+        }
+        var byAgency: [String: Set<Int64>] = [:]
+        for delivery in expired where queues[delivery.recipient]?.inFlight[delivery.sequence] == nil {
+            byAgency[delivery.recipient, default: []].insert(delivery.sequence)
+            deadLetter(delivery, cause: "expired", reason: "Not acknowledged within its time to live", wallNow: wallNow)
+        }
+        for (agency, sequences) in byAgency { queues[agency]?.remove(sequences) }
+    }
+
+    static func monotonic() -> Int64 { Int64(DispatchTime.now().uptimeNanoseconds / 1_000_000) }
+    static func wallClock() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+}
+
+extension BrokerLoop {
+    /// Answers every waiting ZAP request; refusals are audited with the key's fingerprint and address.
+    func serveZAP() {
+        while true {
+            let message: ReceivedMessage?
+            do { message = try zap.receive(dontWait: true) } catch { return }
+            guard let message else { return }
+            let request = ZAPHandler.parse(message.frames)
+            let decision = request.map(zapHandler.decide) ?? ZAPHandler.Decision(
+                accepted: false, userID: "", statusText: "Malformed ZAP request", keyFingerprint: nil)
+            try? zap.send(ZAPHandler.reply(to: request, decision))
+            if !decision.accepted {
+                pending.operations.append(.audit(AuditEvent(
+                    .handshakeRefused, at: BrokerLoop.wallClock(), peer: request?.address,
+                    detail: decision.keyFingerprint.map { "key \($0): \(decision.statusText)" } ?? decision.statusText)))
+                logger.notice(
+                    "Refused a handshake", metadata: ["peer": "\(request?.address ?? "?")", "key": "\(decision.keyFingerprint ?? "-")"])
+            }
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import LiaisonProtocol
+
+/// The hub's configuration (`config/hub.yaml`). Relative paths are resolved against the file's folder.
+///
+/// ```yaml
+/// endpoint: tcp://127.0.0.1:5570
+/// data_dir: ../var/hub
+/// keys_dir: keys
+/// agencies_file: agencies.yaml
+/// heartbeat_ms: 1000
+/// limits: { max_body_bytes: 1048576, max_envelope_bytes: 16384, max_credit: 1000, batch_size: 512 }
+/// delivery: { default_ttl: 7d, max_attempts: 5, retry_backoff: 1s, ttl: { attendance.return: 30d } }
+/// ```
+public struct HubConfiguration: Sendable {
+    /// The file this was read from (for messages), or a description.
+    public var source: String
+    /// Where the broker binds and adapters connect: `tcp://HOST:PORT` or `ipc://PATH`.
+    public var endpoint: String
+    /// Folder of the hub's SQLite store.
+    public var dataDirectory: String
+    /// Folder of key files: the hub's `hub.key`/`hub.pub`, and local adapters' `ID.key`.
+    public var keysDirectory: String
+    public var agenciesFile: String
+    public var heartbeatMilliseconds: Int = 1000
+    public var maxBodyBytes: Int = 1 << 20
+    public var maxEnvelopeBytes: Int = 16 << 10
+    public var maxCredit: Int = 1000
+    /// The most messages read in one poll cycle and committed in one transaction.
+    public var batchSize: Int = 512
+    public var defaultTTLMilliseconds: Int64 = 7 * 86_400_000
+    public var ttlMilliseconds: [MessageType: Int64] = [:]
+    public var maxAttempts: Int = 5
+    public var retryBackoffMilliseconds: Int64 = 1000
+
+    public init(endpoint: String, dataDirectory: String, keysDirectory: String, agenciesFile: String, source: String = "(built in)") {
+        self.endpoint = endpoint
+        self.dataDirectory = dataDirectory
+        self.keysDirectory = keysDirectory
+        self.agenciesFile = agenciesFile
+        self.source = source
+    }
+
+    public var hubSecretKeyPath: String { "\(keysDirectory)/hub.key" }
+    public var hubPublicKeyPath: String { "\(keysDirectory)/hub.pub" }
+    public var databasePath: String { "\(dataDirectory)/hub.sqlite" }
+
+    public func ttl(for type: MessageType) -> Int64 { ttlMilliseconds[type] ?? defaultTTLMilliseconds }
+
+    /// Loads and checks a hub configuration file.
+    ///
+    /// - Throws: `ConfigurationError` naming the file, line and key of the first problem.
+    public static func load(path: String) throws(ConfigurationError) -> HubConfiguration {
+        let root = try ConfigNode.load(path: path)
+        let folder = (path as NSString).deletingLastPathComponent
+        func resolve(_ relative: String) -> String {
+            let base = folder.isEmpty ? "." : folder
+            return relative.hasPrefix("/") ? relative : (("\(base)/\(relative)") as NSString).standardizingPath
+        }
+        let top = try root.mapping()
+        let endpointNode = try top.required("endpoint")
+        let endpoint = try endpointNode.string()
+        guard endpoint.hasPrefix("tcp://") || endpoint.hasPrefix("ipc://") else {
+            throw endpointNode.error(.invalidValue, "Expected tcp://HOST:PORT or ipc://PATH.")
+        }
+        var configuration = HubConfiguration(
+            endpoint: endpoint.hasPrefix("ipc://") && !endpoint.hasPrefix("ipc:///")
+                ? "ipc://" + resolve(String(endpoint.dropFirst(6))) : endpoint,
+            dataDirectory: resolve(try top.required("data_dir").string()),
+            keysDirectory: resolve(try top.required("keys_dir").string()),
+            agenciesFile: resolve(try top.required("agencies_file").string()),
+            source: path)
+        if let node = top.optional("heartbeat_ms") { configuration.heartbeatMilliseconds = try node.int(in: 50...60_000) }
+        if let limits = try top.optional("limits")?.mapping() {
+            if let node = limits.optional("max_body_bytes") { configuration.maxBodyBytes = try node.int(in: 1...(256 << 20)) }
+            if let node = limits.optional("max_envelope_bytes") { configuration.maxEnvelopeBytes = try node.int(in: 512...(1 << 20)) }
+            if let node = limits.optional("max_credit") { configuration.maxCredit = try node.int(in: 1...10_000) }
+            if let node = limits.optional("batch_size") { configuration.batchSize = try node.int(in: 1...10_000) }
+            try limits.finish()
+        }
+        if let delivery = try top.optional("delivery")?.mapping() {
+            if let node = delivery.optional("default_ttl") { configuration.defaultTTLMilliseconds = try node.durationMilliseconds() }
+            if let node = delivery.optional("max_attempts") { configuration.maxAttempts = try node.int(in: 1...100) }
+            if let node = delivery.optional("retry_backoff") { configuration.retryBackoffMilliseconds = try node.durationMilliseconds() }
+            if let ttl = delivery.optional("ttl") {
+                for (key, node) in try ttl.entries() {
+                    guard let type = MessageType(key) else {
+                        throw node.error(.invalidValue, "'\(key)' is not a message type (lower-case letters, digits, '.', '-').")
+                    }
+                    configuration.ttlMilliseconds[type] = try node.durationMilliseconds()
+                }
+            }
+            try delivery.finish()
+        }
+        try top.finish()
+        return configuration
+    }
+}
