@@ -56,39 +56,42 @@ public final class AdapterClient: Sendable {
             thread.name = "liaison-adapter"
             thread.start()
         }
-        let timeout = configuration.helloTimeout
         do {
-            return try await withThrowingTaskGroup(of: Welcome.self) { group in
-                group.addTask { try await self.waitForWelcome() }
-                group.addTask {
-                    try await Task.sleep(for: timeout)
-                    throw AdapterError(
-                        .noAnswer,
-                        "No answer from the hub at \(self.configuration.endpoint) within \(timeout): is the broker running, "
-                            + "and is this agency's public key listed in the hub's agencies.yaml?")
-                }
-                let welcome = try await group.next()!
-                group.cancelAll()
-                return welcome
-            }
-        } catch let error as AdapterError {
-            await close()
-            throw error
+            return try await waitForWelcome(timeout: configuration.helloTimeout)
         } catch {
             await close()
-            throw AdapterError(.closed, "Connecting was cancelled.")
+            throw error
         }
     }
 
-    private func waitForWelcome() async throws -> Welcome {
-        try await withCheckedThrowingContinuation { continuation in
-            let immediate: Result<Welcome, any Error>? = shared.withLock { state in
-                if let welcome = state.welcome { return .success(welcome) }
-                if state.closing { return .failure(AdapterError(.closed, "The client is closed.")) }
-                state.welcomeWaiters.append(continuation)
-                return nil
+    /// Waits for WELCOME; a timer task fails the wait after `timeout` (and a HELLO the hub refuses fails it
+    /// at once, from the adapter's thread).
+    private func waitForWelcome(timeout: Duration) async throws(AdapterError) -> Welcome {
+        let waiterID = UUID()
+        let endpoint = configuration.endpoint
+        let timer = Task { [self] in
+            try? await Task.sleep(for: timeout)
+            let waiter = shared.withLock { $0.welcomeWaiters.removeValue(forKey: waiterID) }
+            waiter?.resume(throwing: AdapterError(
+                .noAnswer,
+                "No answer from the hub at \(endpoint) within \(timeout): is the broker running, "
+                    + "and is this agency's public key listed in the hub's agencies.yaml?"))
+        }
+        defer { timer.cancel() }
+        do {
+            return try await withCheckedThrowingContinuation { continuation in
+                let immediate: Result<Welcome, any Error>? = shared.withLock { state in
+                    if let welcome = state.welcome { return .success(welcome) }
+                    if state.closing { return .failure(AdapterError(.closed, "The client is closed.")) }
+                    state.welcomeWaiters[waiterID] = continuation
+                    return nil
+                }
+                if let immediate { continuation.resume(with: immediate) }
             }
-            if let immediate { continuation.resume(with: immediate) }
+        } catch let error as AdapterError {
+            throw error
+        } catch {
+            throw AdapterError(.closed, "\(error)")
         }
     }
 
@@ -224,7 +227,7 @@ struct AdapterSharedState {
     /// ACK and NACK commands to write.
     var outbox: Deque<AdapterCommand> = []
     var welcome: Welcome?
-    var welcomeWaiters: [CheckedContinuation<Welcome, any Error>] = []
+    var welcomeWaiters: [UUID: CheckedContinuation<Welcome, any Error>] = [:]
     var closing = false
     /// Counts connections; deliveries carry it so that stale settlements are dropped.
     var generation = 0

@@ -176,8 +176,8 @@ final class AdapterLoop {
             backoff = configuration.reconnectBackoff.first.milliseconds
             let waiters = client.shared.withLock { state in
                 state.welcome = welcome
-                defer { state.welcomeWaiters = [] }
-                return state.welcomeWaiters
+                defer { state.welcomeWaiters = [:] }
+                return state.welcomeWaiters.values
             }
             for waiter in waiters { waiter.resume(returning: welcome) }
             logger.debug("Hub welcomed us", metadata: ["agency": "\(welcome.agency)"])
@@ -188,6 +188,19 @@ final class AdapterLoop {
             if code == .notReady {
                 logger.info("The hub has no session for us (restarted?): saying HELLO again")
                 openSocket()
+                return
+            }
+            if !ready && reference.isEmpty {
+                // The hub refused our HELLO: saying it again would be refused again. Tell connect().
+                let error = ProtocolError(code, reason)
+                let waiters = client.shared.withLock { state in
+                    state.closing = true
+                    defer { state.welcomeWaiters = [:] }
+                    return state.welcomeWaiters.values
+                }
+                for waiter in waiters {
+                    waiter.resume(throwing: AdapterError(.rejected, "The hub refused this adapter's HELLO: \(error)", protocolError: error))
+                }
                 return
             }
             if code.isTransient {
@@ -254,9 +267,9 @@ final class AdapterLoop {
         let (sends, waiters) = client.shared.withLock { state in
             defer {
                 state.sends = [:]
-                state.welcomeWaiters = []
+                state.welcomeWaiters = [:]
             }
-            return (Array(state.sends.values), state.welcomeWaiters)
+            return (Array(state.sends.values), Array(state.welcomeWaiters.values))
         }
         for pending in sends { pending.continuation.resume(throwing: AdapterError(.closed, "The client closed before the hub answered.")) }
         for waiter in waiters { waiter.resume(throwing: AdapterError(.closed, "The client closed before the hub answered.")) }

@@ -96,18 +96,24 @@ public enum WireCodec {
         if let unknown = object.keys.first(where: { !allowed.contains($0) }) {
             throw ProtocolError(.malformedCommand, "HELLO has an unknown key '\(unknown.prefix(64))'.")
         }
-        guard let adapter = object["adapter"] as? String, (1...64).contains(adapter.count) else {
+        // Types are read with JSONDecoder, which (unlike NSNumber casts) never takes `true` for 1.
+        struct Fields: Decodable {
+            var adapter: String?
+            var version: String?
+            var consumes: [String]?
+            var credit: Int?
+        }
+        let fields = (try? JSONDecoder().decode(Fields.self, from: Data(frame))) ?? Fields()
+        guard let adapter = fields.adapter, (1...64).contains(adapter.count) else {
             throw ProtocolError(.malformedCommand, "HELLO needs 'adapter': a name of 1-64 characters.")
         }
-        guard let version = object["version"] as? String, (1...32).contains(version.count) else {
+        guard let version = fields.version, (1...32).contains(version.count) else {
             throw ProtocolError(.malformedCommand, "HELLO needs 'version': 1-32 characters.")
         }
-        guard let consumes = object["consumes"] as? [String],
-            consumes.allSatisfy({ $0 == "*" || MessageType($0) != nil })
-        else {
+        guard let consumes = fields.consumes, consumes.allSatisfy({ $0 == "*" || MessageType($0) != nil }) else {
             throw ProtocolError(.malformedCommand, "HELLO needs 'consumes': an array of message types, or [\"*\"].")
         }
-        guard let credit = object["credit"] as? Int, !(object["credit"] is Bool), (1...10_000).contains(credit) else {
+        guard let credit = fields.credit, (1...10_000).contains(credit) else {
             throw ProtocolError(.malformedCommand, "HELLO needs 'credit': an integer from 1 to 10000.")
         }
         return Hello(adapter: adapter, version: version, consumes: consumes, credit: credit)

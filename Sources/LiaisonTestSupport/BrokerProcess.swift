@@ -1,0 +1,101 @@
+import Foundation
+
+/// The real `liaison broker`, run as a child process for an integration test.
+package final class BrokerProcess: @unchecked Sendable {
+    // @unchecked: `process` is only touched by the test that owns this object, one call at a time.
+    package let hub: TemporaryHub
+    private var process: Process?
+    package let logPath: String
+
+    package init(hub: TemporaryHub) {
+        self.hub = hub
+        self.logPath = "\(hub.directory)/broker.log"
+    }
+
+    /// Starts the broker and waits until it listens (its ipc file exists and its log says so).
+    package func start(timeout: Duration = .seconds(20)) async throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try LiaisonExecutable.path())
+        process.arguments = ["broker", "--config", hub.configPath, "--log-level", "info"]
+        if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        log.seekToEndOfFile()
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        self.process = process
+        let deadline = ContinuousClock.now + timeout
+        var lastLength = 0
+        while ContinuousClock.now < deadline {
+            let text = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+            if text.utf8.count != lastLength, text.components(separatedBy: "Broker running").count > runs + 1 {
+                runs += 1
+                return
+            }
+            lastLength = text.utf8.count
+            if !process.isRunning { throw TestSupportError("The broker exited at start: \(text)") }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw TestSupportError("The broker did not start within \(timeout).")
+    }
+
+    private var runs = 0
+
+    /// Kills the broker with SIGKILL: no clean shutdown, no final commit.
+    package func kill() {
+        guard let process else { return }
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        self.process = nil
+    }
+
+    /// Stops the broker with SIGTERM and waits for it to exit.
+    package func stop() {
+        guard let process else { return }
+        process.terminate()
+        process.waitUntilExit()
+        self.process = nil
+    }
+
+    package var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    deinit { kill() }
+}
+
+/// Finds the `liaison` executable built beside the test bundle (or at `$LIAISON_BIN`).
+package enum LiaisonExecutable {
+    package static func path() throws -> String {
+        if let override = ProcessInfo.processInfo.environment["LIAISON_BIN"] { return override }
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = directory.appendingPathComponent("liaison").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            directory = directory.deletingLastPathComponent()
+        }
+        for candidate in [".build/debug/liaison", ".build/release/liaison"]
+        where FileManager.default.isExecutableFile(atPath: candidate) {
+            return candidate
+        }
+        throw TestSupportError("Cannot find the liaison executable: run `swift build` first or set LIAISON_BIN.")
+    }
+
+    /// Runs `liaison` with `arguments` and returns its exit status and combined output.
+    package static func run(_ arguments: [String], currentDirectory: String? = nil) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try path())
+        process.arguments = arguments
+        if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}
+
+package struct TestSupportError: Error, CustomStringConvertible {
+    package var description: String
+    package init(_ description: String) { self.description = description }
+}

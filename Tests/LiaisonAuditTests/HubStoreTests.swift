@@ -1,0 +1,73 @@
+import Foundation
+import GRDB
+import LiaisonAudit
+import Testing
+
+@Suite("The hub's store")
+struct HubStoreTests {
+    func temporaryStore() throws -> HubStore {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString.prefix(8))/hub.sqlite").path
+        return try HubStore(path: path)
+    }
+
+    func insert(_ tx: HubTransaction, id: String, recipients: [String] = ["npas"]) throws -> (sequence: Int64, duplicate: Bool) {
+        try tx.insertMessage(
+            source: "yot", messageID: id, type: "yot.case-update", envelope: [1], body: [2], bodyDigest: "d",
+            recipients: recipients, receivedAt: 1, expiresAt: 1000)
+    }
+
+    @Test func theAuditLogRefusesUpdateAndDelete() throws {
+        let store = try temporaryStore()
+        try store.transaction { tx in try tx.append(AuditEvent(.accepted, at: 1, agency: "yot")) }
+        let queue = try DatabaseQueue(path: store.path)
+        #expect(throws: DatabaseError.self) { try queue.write { try $0.execute(sql: "UPDATE audit_log SET agency = 'npas'") } }
+        #expect(throws: DatabaseError.self) { try queue.write { try $0.execute(sql: "DELETE FROM audit_log") } }
+        #expect(try store.auditTail(count: 10).map(\.event.agency) == ["yot"])
+    }
+
+    @Test func aRepeatedSourceAndIdIsADuplicateWithTheFirstSequence() throws {
+        let store = try temporaryStore()
+        let (first, second) = try store.transaction { tx in (try insert(tx, id: "m-1"), try insert(tx, id: "m-1")) }
+        #expect(!first.duplicate)
+        #expect(second.duplicate)
+        #expect(second.sequence == first.sequence)
+        let third = try store.transaction { tx in try insert(tx, id: "m-1") }
+        #expect(third.duplicate && third.sequence == first.sequence)
+        #expect(try store.pendingDeliveries(recipient: "npas", after: 0, limit: 10).count == 1)
+    }
+
+    @Test func pendingDeliveriesPageInSequenceOrderAndSkipSettledOnes() throws {
+        let store = try temporaryStore()
+        let sequences = try store.transaction { tx in try (1...5).map { try insert(tx, id: "m-\($0)").sequence } }
+        try store.transaction { tx in
+            try tx.acknowledge(recipient: "npas", sequence: sequences[1], at: 2)
+            try tx.deadLetter(recipient: "npas", sequence: sequences[2], cause: "rejected", reason: "r", at: 2)
+        }
+        let page = try store.pendingDeliveries(recipient: "npas", after: 0, limit: 2)
+        #expect(page.map(\.sequence) == [sequences[0], sequences[3]])
+        let next = try store.pendingDeliveries(recipient: "npas", after: page.last!.sequence, limit: 2)
+        #expect(next.map(\.sequence) == [sequences[4]])
+        #expect(try store.pendingDeliveries(recipient: "courts", after: 0, limit: 10).isEmpty)
+    }
+
+    @Test func aFailedTransactionLeavesNothing() throws {
+        let store = try temporaryStore()
+        struct Boom: Error {}
+        #expect(throws: StoreError.self) {
+            try store.transaction { tx in
+                _ = try insert(tx, id: "m-1")
+                try tx.append(AuditEvent(.accepted, at: 1))
+                throw Boom()
+            }
+        }
+        #expect(try store.auditTail(count: 10).isEmpty)
+        #expect(try store.pendingDeliveries(recipient: "npas", after: 0, limit: 10).isEmpty)
+    }
+
+    @Test func expiredDeliveriesAreFoundByTheirMessagesTimeToLive() throws {
+        let store = try temporaryStore()
+        try store.transaction { tx in _ = try insert(tx, id: "m-1") }
+        #expect(try store.expiredDeliveries(now: 999).isEmpty)
+        #expect(try store.expiredDeliveries(now: 1000).map(\.messageID) == ["m-1"])
+    }
+}
