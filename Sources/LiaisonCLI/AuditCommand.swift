@@ -16,7 +16,7 @@ struct AuditCommand: AsyncParsableCommand {
 
         @OptionGroup var options: ConfigOptions
 
-        @Option(name: .shortAndLong, help: "How many records.")
+        @Option(name: [.customShort("n"), .long], help: "How many records.")
         var count: Int = 20
 
         @Flag(help: "Keep printing new records until interrupted.")

@@ -6,7 +6,7 @@ Command:  liaison_client.py --endpoint E --server-key S.pub --key A.key send|rec
 
 Needs only the standard library and pyzmq with CURVE (Debian: apt install python3-zmq).
 """
-import argparse, base64, collections, datetime, hashlib, json, logging, os, sys, threading, time, uuid
+import argparse, base64, collections, datetime, hashlib, json, logging, os, pathlib, sys, threading, time, uuid
 from dataclasses import dataclass, field
 
 import zmq
@@ -37,6 +37,7 @@ class Delivery:
     envelope: dict         # the sender's envelope, parsed
     body: bytes            # the body, unchanged
     envelope_bytes: bytes = field(repr=False, default=b"")   # the envelope frame exactly as sent
+    session: int = field(repr=False, default=0)              # which session delivered it
 
 
 @dataclass
@@ -74,16 +75,15 @@ class LiaisonClient:
         self._heartbeat = 1.0              # seconds; default until WELCOME says otherwise (5.2)
         self._backoff = BACKOFF_START
         self._reconnect_at = 0.0
-        self._last_heard = self._last_beat = self._hello_at = 0.0
+        self._last_heard = self._last_beat = 0.0
         self._pending = collections.OrderedDict()     # message id -> _Pending
         self._answers = {}                 # message id -> receipt dict or Rejected
-        self._deliveries = collections.deque()        # (generation, Delivery)
-        self._tag_generation = {}          # delivery tag -> generation it was delivered in
+        self._deliveries = collections.deque()        # Delivery objects not yet handed out
         self._outbox = collections.deque() # (generation, frames) for ACK / NACK
         self._fatal = None
         self._closing = self._say_goodbye = False
         self._wake_r, self._wake_w = os.pipe()
-        os.set_blocking(self._wake_r, False)
+        os.set_blocking(self._wake_w, False)        # a full pipe already means "wake up"
         self._thread = threading.Thread(target=self._run, name="liaison-io", daemon=True)
         self._thread.start()
         with self._cv:
@@ -133,17 +133,17 @@ class LiaisonClient:
         with self._cv:
             self._cv.wait_for(lambda: self._deliveries or self._fatal, timeout)
             self._raise_fatal()
-            return self._deliveries.popleft()[1] if self._deliveries else None
+            return self._deliveries.popleft() if self._deliveries else None
 
-    def ack(self, tag):
-        """Settle a delivery (pass the Delivery or its tag)."""
-        self._settle(tag, [SIGNATURE, bytes([ACK]), self._tag_bytes(tag)])
+    def ack(self, delivery):
+        """Settle a delivery (pass the Delivery, or its tag)."""
+        self._settle(delivery, ACK)
 
-    def nack(self, tag, disposition="retry", reason=""):
-        """Refuse a delivery: disposition 'retry' (deliver again later) or 'reject' (dead letter now)."""
+    def nack(self, delivery, disposition="retry", reason=""):
+        """Refuse a delivery: 'retry' (deliver again later) or 'reject' (dead letter at once)."""
         if disposition not in ("retry", "reject"):
             raise ValueError("disposition must be 'retry' or 'reject'")
-        self._settle(tag, [SIGNATURE, bytes([NACK]), self._tag_bytes(tag), disposition.encode(), reason.encode()])
+        self._settle(delivery, NACK, disposition.encode(), reason.encode())
 
     def close(self, goodbye=True):
         """Flush pending ACK/NACKs, say GOODBYE and release the socket."""
@@ -165,20 +165,17 @@ class LiaisonClient:
 
     # ---------------------------------------------------------------- helpers for callers
 
-    @staticmethod
-    def _tag_bytes(tag):
-        return str(tag.tag if isinstance(tag, Delivery) else tag).encode("ascii")
-
-    def _settle(self, tag, frames):
+    def _settle(self, delivery, command, *extra):
+        tag = delivery.tag if isinstance(delivery, Delivery) else str(delivery)
         with self._cv:
             self._raise_fatal()
-            tag = frames[2].decode()
-            # A tag is only known to the session that delivered it (420 otherwise). If the session has
+            # A tag is only known to the session that delivered it (420 otherwise). If that session has
             # since been replaced, the ACK is dropped: the hub will deliver the message again anyway.
-            self._outbox.append((self._tag_generation.pop(tag, self._generation), frames))
+            session = delivery.session if isinstance(delivery, Delivery) else self._generation
+            self._outbox.append((session, [SIGNATURE, bytes([command]), tag.encode("ascii"), *extra]))
             self._wake()
 
-    def _raise_fatal(self):
+    def _raise_fatal(self):        # e.g. the hub refused our HELLO: nothing else can work
         if self._fatal:
             raise self._fatal
 
@@ -208,12 +205,7 @@ class LiaisonClient:
                     poller.register(sock, zmq.POLLIN)
                 events = dict(poller.poll(max(0, int(timeout * 1000))))
                 if self._wake_r in events:
-                    while True:
-                        try:
-                            if not os.read(self._wake_r, 4096):
-                                break
-                        except BlockingIOError:
-                            break
+                    os.read(self._wake_r, 65536)     # drain the wake-ups (the pipe holds at most 64 KiB)
                 with self._cv:
                     while self._sock is not None and self._sock is sock:
                         try:
@@ -248,7 +240,7 @@ class LiaisonClient:
 
     def _say_hello(self, now):
         self._ready = False
-        self._hello_at = self._last_heard = now
+        self._last_heard = now
         self._send([SIGNATURE, bytes([HELLO]), self._hello])
 
     def _drop(self, linger_ms=0):
@@ -311,7 +303,7 @@ class LiaisonClient:
             self._heartbeat = self.welcome.get("heartbeat_ms", 1000) / 1000.0
             if not self._ready:            # a new session: earlier tags are void, SENDs go again
                 self._generation += 1
-                self._deliveries = collections.deque(d for d in self._deliveries if d[0] == self._generation)
+                self._deliveries.clear()   # not yet handed out; the hub will deliver them again
             self._ready, self._backoff = True, BACKOFF_START
         elif command == ACCEPTED and len(args) == 2:
             message_id = args[0].decode()
@@ -326,8 +318,7 @@ class LiaisonClient:
                 envelope = json.loads(args[1])
             except ValueError:
                 envelope = {}
-            self._tag_generation[tag] = self._generation
-            self._deliveries.append((self._generation, Delivery(tag, envelope, args[2], args[1])))
+            self._deliveries.append(Delivery(tag, envelope, args[2], args[1], self._generation))
         elif command == GOODBYE and not args:
             log.info("hub said GOODBYE; reconnecting")
             self._drop()
@@ -366,33 +357,41 @@ def read_key(path):
     return key
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description="Reference LHP/1 adapter for the Liaison hub.")
-    parser.add_argument("--endpoint", required=True, help="e.g. tcp://hub.example:5555 or ipc:///run/liaison.sock")
-    parser.add_argument("--server-key", required=True, help="file holding the hub's Z85 public key (.pub)")
-    parser.add_argument("--key", required=True, help="file holding this agency's Z85 secret key (.key)")
-    parser.add_argument("--adapter", default="reference-python", help="adapter name sent in HELLO")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log protocol events to stderr")
-    commands = parser.add_subparsers(dest="command", required=True)
-    send = commands.add_parser("send", help="send one message and print the receipt")
-    send.add_argument("--type", required=True)
-    send.add_argument("--to", required=True, help="recipient agencies, comma-separated")
-    send.add_argument("--file", required=True, help="the body ('-' for standard input)")
-    send.add_argument("--id", help="message id (default: a new UUID)")
-    send.add_argument("--subject")
-    send.add_argument("--correlation-id")
-    send.add_argument("--purpose")
-    send.add_argument("--timeout", type=float, default=30.0)
-    receive = commands.add_parser("receive", help="receive N deliveries, printing one JSON line each")
-    receive.add_argument("--count", type=int, required=True)
-    receive.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for all N (default 30)")
-    receive.add_argument("--consumes", default="*", help="message types to consume, comma-separated")
-    settle = receive.add_mutually_exclusive_group()
+def parse_args(argv):
+    p = argparse.ArgumentParser(description="Reference LHP/1 adapter for the Liaison hub.")
+    p.add_argument("--endpoint", required=True, help="e.g. tcp://hub.example:5555 or ipc:///run/liaison.sock")
+    p.add_argument("--server-key", required=True, help="file holding the hub's Z85 public key (.pub)")
+    p.add_argument("--key", required=True, help="file holding this agency's Z85 secret key (.key)")
+    p.add_argument("--adapter", default="reference-python", help="adapter name sent in HELLO")
+    p.add_argument("-v", "--verbose", action="store_true", help="log protocol events to stderr")
+    commands = p.add_subparsers(dest="command", required=True)
+    s = commands.add_parser("send", help="send one message and print the receipt")
+    s.add_argument("--type", required=True)
+    s.add_argument("--to", required=True, help="recipient agencies, comma-separated")
+    s.add_argument("--file", required=True, help="the body ('-' for standard input)")
+    s.add_argument("--id", help="message id (default: a new UUID)")
+    for option in ("--subject", "--correlation-id", "--purpose"):
+        s.add_argument(option)
+    s.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for the answer (default 30)")
+    r = commands.add_parser("receive", help="receive N deliveries, printing one JSON line each")
+    r.add_argument("--count", type=int, required=True)
+    r.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for all N (default 30)")
+    r.add_argument("--consumes", default="*", help="message types to consume, comma-separated (default *)")
+    settle = r.add_mutually_exclusive_group()
     settle.add_argument("--ack", action="store_true", help="acknowledge each delivery (the default)")
     settle.add_argument("--nack-reject", action="store_true", help="NACK each delivery with 'reject'")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr)
+    return p.parse_args(argv)
 
+
+def print_rejected(e):
+    print(json.dumps({"rejected": e.code, "reason": e.reason, "reference": e.reference}), flush=True)
+    return 1
+
+
+def main(argv=None):
+    """Exit codes: 0 done, 1 rejected (JSON on stdout), 2 time-out or no answer (message on stderr)."""
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr)
     secret = read_key(args.key)
     public = zmq.curve_public(secret.encode()).decode()
     consumes = [t for t in getattr(args, "consumes", "*").split(",") if t]
@@ -403,27 +402,21 @@ def main(argv=None):
         print(e, file=sys.stderr)
         return 2
     except Rejected as e:
-        print(json.dumps({"rejected": e.code, "reason": e.reason, "reference": e.reference}))
-        return 1
+        return print_rejected(e)
     with client:
         if args.command == "send":
-            if args.file == "-":
-                body = sys.stdin.buffer.read()
-            else:
-                with open(args.file, "rb") as f:
-                    body = f.read()
+            body = sys.stdin.buffer.read() if args.file == "-" else pathlib.Path(args.file).read_bytes()
             message_id = args.id or str(uuid.uuid4())
             try:
                 receipt = client.send(args.type, args.to, body, subject=args.subject, purpose=args.purpose,
                                       correlation_id=args.correlation_id, message_id=message_id,
                                       timeout=args.timeout)
             except Rejected as e:
-                print(json.dumps({"rejected": e.code, "reason": e.reason, "reference": e.reference}))
-                return 1
+                return print_rejected(e)
             except TimeoutError as e:
                 print(e, file=sys.stderr)
                 return 2
-            print(json.dumps({"accepted": receipt, "id": message_id}))
+            print(json.dumps({"accepted": receipt, "id": message_id}), flush=True)
             return 0
         deadline = time.monotonic() + args.timeout
         for _ in range(args.count):

@@ -1,0 +1,53 @@
+# Liaison: `make demo` runs the main job, `make test` runs the tests. Both install what is missing.
+SWIFT ?= swift
+APT_PACKAGES := pkg-config libzmq3-dev libsqlite3-dev python3-zmq
+TEST_TIMEOUT ?= 1500
+
+.PHONY: all deps build test demo bench keys clean
+
+all: build
+
+# Installs missing Debian packages when run as root; otherwise prints the exact command to run.
+deps:
+	@missing=""; \
+	for package in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$package"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "Missing packages:$$missing"; \
+	    echo "Install them with: sudo apt-get update && sudo apt-get install -y$$missing"; \
+	    exit 1; \
+	  fi; \
+	fi
+	@command -v $(SWIFT) >/dev/null || { echo "Swift 6.1 or later is needed: https://www.swift.org/install/linux/"; exit 1; }
+
+build: deps
+	$(SWIFT) build
+
+# The whole suite, bounded so that a lost message fails the run instead of hanging it.
+test: deps
+	$(SWIFT) build --build-tests
+	timeout $(TEST_TIMEOUT) $(SWIFT) test --skip-build
+
+# A scripted exchange between agencies through a real broker; outputs under demo-output/.
+demo: deps
+	$(SWIFT) build --product liaison
+	bash scripts/demo.sh "$$($(SWIFT) build --show-bin-path)/liaison"
+
+# Throughput and latency against a raw CURVE relay measured in the same run (release build).
+bench: deps
+	$(SWIFT) build -c release --product LiaisonBench
+	"$$($(SWIFT) build -c release --show-bin-path)/LiaisonBench" $(BENCH_ARGS)
+
+# Keys for the hub and the seven agencies of config/agencies.yaml (kept out of git).
+keys: build
+	@for name in hub npas schools-mis connexions yot social-services courts advisory-service; do \
+	  [ -f config/keys/$$name.key ] || "$$($(SWIFT) build --show-bin-path)/liaison" keys generate --agency $$name --out config/keys; \
+	done
+
+clean:
+	rm -rf .build demo-output var

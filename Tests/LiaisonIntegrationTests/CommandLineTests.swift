@@ -1,0 +1,100 @@
+import Foundation
+import LiaisonTestSupport
+import Testing
+
+/// The `liaison` executable, run as a user would run it.
+@Suite("The liaison command line", .timeLimit(.minutes(2)))
+struct CommandLineTests {
+    @Test func helpListsEverySubcommand() throws {
+        let result = try LiaisonExecutable.run(["--help"])
+        #expect(result.status == 0)
+        for command in ["broker", "keys", "send", "listen", "audit", "config"] {
+            #expect(result.output.contains(command), "help does not mention \(command)")
+        }
+    }
+
+    @Test func configCheckAcceptsAGoodConfigurationAndNamesTheLineOfABadKey() throws {
+        let hub = try TemporaryHub()
+        defer { hub.remove() }
+        let good = try LiaisonExecutable.run(["config", "check", "--config", hub.configPath])
+        #expect(good.status == 0, "\(good.output)")
+        #expect(good.output.contains("agencies        4"))
+
+        try (try String(contentsOfFile: hub.configPath, encoding: .utf8) + "hearbeat_ms: 100\n")
+            .write(toFile: hub.configPath, atomically: true, encoding: .utf8)
+        let bad = try LiaisonExecutable.run(["config", "check", "--config", hub.configPath])
+        #expect(bad.status != 0)
+        #expect(bad.output.contains("hub.yaml:6: 'hearbeat_ms': Unknown key"), "\(bad.output)")
+    }
+
+    @Test func keysGenerateWritesAPairAndWillNotOverwriteIt() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cli-keys-\(UUID().uuidString.prefix(6))").path
+        let first = try LiaisonExecutable.run(["keys", "generate", "--agency", "yot", "--out", directory])
+        #expect(first.status == 0)
+        let publicKey = try String(contentsOfFile: "\(directory)/yot.pub", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(publicKey.count == 40)
+        #expect(first.output.contains(publicKey))
+        let second = try LiaisonExecutable.run(["keys", "generate", "--agency", "yot", "--out", directory])
+        #expect(second.status != 0)
+        #expect(second.output.contains("--force"))
+    }
+
+    @Test func sendListenAndAuditTailWorkTogether() async throws {
+        let running = try await RunningHub.start()
+        defer { running.finish() }
+        let config = running.hub.configPath
+        let bodyPath = "\(running.hub.directory)/update.json"
+        try #"{"note":"synthetic"}"#.write(toFile: bodyPath, atomically: true, encoding: .utf8)
+        let sent = try LiaisonExecutable.run([
+            "send", "--config", config, "--as", "yot", "--type", "yot.case-update", "--to", "npas", "--file", bodyPath,
+            "--id", "cli-1",
+        ])
+        #expect(sent.status == 0, "\(sent.output)")
+        #expect(sent.output.contains("accepted: sequence 1, recipients npas"))
+
+        let outFolder = "\(running.hub.directory)/received"
+        let listened = try LiaisonExecutable.run([
+            "listen", "--config", config, "--as", "npas", "--count", "1", "--timeout", "10", "--out", outFolder,
+        ])
+        #expect(listened.status == 0, "\(listened.output)")
+        #expect(listened.output.contains("delivery 1: yot.case-update from yot, id cli-1"))
+        #expect(try String(contentsOfFile: "\(outFolder)/1.body", encoding: .utf8) == #"{"note":"synthetic"}"#)
+
+        let rejected = try LiaisonExecutable.run([
+            "send", "--config", config, "--as", "yot", "--type", "yot.case-update", "--to", "nobody", "--file", bodyPath,
+        ])
+        #expect(rejected.status != 0)
+        #expect(rejected.output.contains("414 unknown-recipient"))
+
+        let tail = try LiaisonExecutable.run(["audit", "tail", "--config", config, "-n", "50"])
+        #expect(tail.status == 0)
+        for kind in ["configuration-loaded", "accepted", "delivered", "acknowledged", "rejected"] {
+            #expect(tail.output.contains(kind), "audit tail lacks \(kind)")
+        }
+    }
+
+    @Test func listenGivesUpAfterItsTimeout() async throws {
+        let running = try await RunningHub.start()
+        defer { running.finish() }
+        let result = try LiaisonExecutable.run([
+            "listen", "--config", running.hub.configPath, "--as", "courts", "--count", "1", "--timeout", "1",
+        ])
+        #expect(result.status != 0)
+        #expect(result.output.contains("stopped after 0 of 1"))
+    }
+
+    @Test func sendingWithAnUnlistedKeySaysWhatToCheck() async throws {
+        let running = try await RunningHub.start(agencies: ["npas"])
+        defer { running.finish() }
+        let keys = "\(running.hub.directory)/elsewhere"
+        _ = try LiaisonExecutable.run(["keys", "generate", "--agency", "npas", "--out", keys])
+        let bodyPath = "\(running.hub.directory)/b.json"
+        try "{}".write(toFile: bodyPath, atomically: true, encoding: .utf8)
+        let result = try LiaisonExecutable.run([
+            "send", "--config", running.hub.configPath, "--as", "npas", "--key", "\(keys)/npas.key", "--type", "t.x",
+            "--to", "npas", "--file", bodyPath,
+        ])
+        #expect(result.status != 0)
+        #expect(result.output.contains("agencies.yaml"), "\(result.output)")
+    }
+}
