@@ -79,7 +79,7 @@ let package = Package(
         .executableTarget(
             name: "LiaisonBench",
             dependencies: [
-                "ZeroMQ", "LiaisonBroker", "LiaisonAdapterKit", "LiaisonConfig", "LiaisonProtocol",
+                "ZeroMQ", "LiaisonBroker", "LiaisonAdapterKit", "LiaisonConfig", "LiaisonProtocol", "LiaisonTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

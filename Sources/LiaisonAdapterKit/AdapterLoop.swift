@@ -22,6 +22,7 @@ final class AdapterLoop {
     var lastSent: Int64 = 0
     var backoff: Int64
     var reconnectAt: Int64? = nil
+    var lastResendScan: Int64 = 0
     var generation = 0
 
     init(client: AdapterClient) {
@@ -248,7 +249,9 @@ final class AdapterLoop {
                 adapter: configuration.adapterName, version: configuration.adapterVersion,
                 consumes: configuration.consumes, credit: configuration.credit)))
         }
-        // Re-send what has waited too long for an answer.
+        // Re-send what has waited too long for an answer (looked for at most every 100 ms: the scan is O(n)).
+        guard now - lastResendScan >= 100 else { return }
+        lastResendScan = now
         let resendAfter = configuration.resendAfter.milliseconds
         client.shared.withLock { state in
             for (id, pending) in state.sends {

@@ -99,7 +99,7 @@ final class BrokerLoop {
         self.limits = PeerSession.Limits(
             hubName: BrokerLoop.hubName, heartbeatMilliseconds: configuration.heartbeatMilliseconds,
             maxBodyBytes: configuration.maxBodyBytes, maxEnvelopeBytes: configuration.maxEnvelopeBytes,
-            maxCredit: configuration.maxCredit)
+            maxCredit: configuration.maxCredit, maxAttempts: configuration.maxAttempts)
         guard ZeroMQContext.hasCurve else {
             throw BrokerError(.noCurve, "This libzmq has no CURVE support: install Debian's libzmq5 (libzmq3-dev).")
         }
@@ -229,7 +229,9 @@ final class BrokerLoop {
                 pending.operations.append(.audit(AuditEvent(
                     .rejected, at: wallNow, agency: agency, peer: peer, messageID: reference.isEmpty ? nil : reference,
                     code: code.number, detail: code.name)))
-                logger.notice("Rejected a command", metadata: ["agency": "\(agency)", "code": "\(code)", "reason": "\(reason)"])
+                // The reason can echo what the sender wrote, so it is logged only at debug level.
+                logger.notice("Rejected a command", metadata: ["agency": "\(agency)", "code": "\(code)"])
+                logger.debug("Rejection reason", metadata: ["reason": "\(reason)"])
             }
             pending.replies.append((routingID, command))
         case .welcome(let welcome, let firstTime):

@@ -28,8 +28,14 @@ public struct Welcome: Codable, Sendable, Equatable {
     public var maxBodyBytes: Int
     public var maxEnvelopeBytes: Int
     public var credit: Int
+    /// How many times a delivery is tried (NACK retry) before it becomes a dead letter.
+    public var maxAttempts: Int?
 
-    public init(agency: String, hub: String, heartbeatMilliseconds: Int, maxBodyBytes: Int, maxEnvelopeBytes: Int, credit: Int) {
+    public init(
+        agency: String, hub: String, heartbeatMilliseconds: Int, maxBodyBytes: Int, maxEnvelopeBytes: Int, credit: Int,
+        maxAttempts: Int? = nil
+    ) {
+        self.maxAttempts = maxAttempts
         self.agency = agency
         self.hub = hub
         self.heartbeatMilliseconds = heartbeatMilliseconds
@@ -43,6 +49,7 @@ public struct Welcome: Codable, Sendable, Equatable {
         case heartbeatMilliseconds = "heartbeat_ms"
         case maxBodyBytes = "max_body_bytes"
         case maxEnvelopeBytes = "max_envelope_bytes"
+        case maxAttempts = "max_attempts"
     }
 }
 
@@ -58,6 +65,15 @@ public struct Receipt: Codable, Sendable, Equatable {
         self.sequence = sequence
         self.recipients = recipients
         self.duplicate = duplicate
+    }
+
+    /// The receipt's JSON (sent with every ACCEPTED, so written without Foundation's encoder).
+    func encoded() -> [UInt8] {
+        var json = JSONText(capacity: 64)
+        json.integer("sequence", sequence)
+        json.strings("recipients", recipients)
+        json.boolean("duplicate", duplicate)
+        return json.finish()
     }
 }
 

@@ -44,89 +44,139 @@ public struct Envelope: Sendable, Equatable {
     /// - Throws: `ProtocolError` with code 410 (not a JSON object) or 411 (an attribute missing, of the
     ///   wrong form, or unknown), whose `reference` is the envelope's `id` when that much could be read.
     public static func decode(_ bytes: [UInt8]) throws(ProtocolError) -> Envelope {
-        let object: [String: Any]
-        do {
-            guard let parsed = try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
-                throw ProtocolError(.invalidJSON, "The envelope must be a JSON object.")
+        if let values = FlatJSONObject.parse(bytes) {
+            var attributes = Attributes()
+            for (key, value) in values {
+                if knownAttributes.contains(key) { attributes.values[key] = value } else { attributes.unknown.append(key) }
             }
-            object = parsed
-        } catch let error as ProtocolError {
-            throw error
+            return try attributes.envelope()
+        }
+        let attributes: Attributes
+        do {
+            attributes = try JSONDecoder().decode(Attributes.self, from: Data(bytes))
+        } catch let error as DecodingError {
+            switch error {
+            case .dataCorrupted(let context) where context.codingPath.isEmpty:
+                throw ProtocolError(.invalidJSON, "The envelope is not valid JSON: fix its syntax (\(bytes.count) bytes).")
+            case .typeMismatch(_, let context) where context.codingPath.isEmpty:
+                throw ProtocolError(.invalidJSON, "The envelope must be a JSON object.")
+            case .typeMismatch(_, let context), .dataCorrupted(let context), .valueNotFound(_, let context),
+                .keyNotFound(_, let context):
+                let key = context.codingPath.first?.stringValue ?? "?"
+                throw ProtocolError(.invalidEnvelope, "'\(key.prefix(64))' must be a string.", reference: readID(bytes) ?? "")
+            @unknown default:
+                throw ProtocolError(.invalidEnvelope, "The envelope could not be read.", reference: readID(bytes) ?? "")
+            }
         } catch {
             throw ProtocolError(.invalidJSON, "The envelope is not valid JSON: fix its syntax (\(bytes.count) bytes).")
         }
-        let reference = (object["id"] as? String).map { String($0.prefix(128)) } ?? ""
-        func fail(_ message: String) -> ProtocolError { ProtocolError(.invalidEnvelope, message, reference: reference) }
-
-        if let unknown = object.keys.filter({ !knownAttributes.contains($0) }).sorted().first {
-            throw fail(
-                "Unknown envelope attribute '\(unknown.prefix(64))': the envelope allows only "
-                    + knownAttributes.sorted().joined(separator: ", ") + " (the body goes in its own frame)."
-            )
-        }
-        func string(_ key: String, required: Bool, maxLength: Int = 1024) throws(ProtocolError) -> String? {
-            guard let value = object[key] else {
-                if required { throw fail("The envelope has no '\(key)': it is required.") }
-                return nil
-            }
-            guard let text = value as? String else { throw fail("'\(key)' must be a string.") }
-            guard text.utf8.count <= maxLength else { throw fail("'\(key)' is longer than \(maxLength) bytes.") }
-            return text
-        }
-        guard try string("specversion", required: true) == "1.0" else {
-            throw fail("'specversion' must be \"1.0\" (CloudEvents 1.0).")
-        }
-        let id = try string("id", required: true, maxLength: 128)!
-        guard !id.isEmpty, id.utf8.allSatisfy(\.isPrintableASCII) else {
-            throw fail("'id' must be 1-128 printable ASCII characters with no spaces.")
-        }
-        let sourceText = try string("source", required: true, maxLength: 64)!
-        guard let source = AgencyID(sourceText) else {
-            throw fail("'source' must be an agency id (lower-case letters, digits and '-').")
-        }
-        let typeText = try string("type", required: true, maxLength: 128)!
-        guard let type = MessageType(typeText) else {
-            throw fail("'type' must be a message type such as \"attendance.return\" (lower-case, '.', '-').")
-        }
-        let recipientsText = try string("recipients", required: true, maxLength: 4096)!
-        var recipients: [AgencyID] = []
-        for part in recipientsText.split(separator: ",", omittingEmptySubsequences: false) {
-            let trimmed = part.trimmingCharacters(in: .whitespaces)
-            if trimmed.isEmpty && recipientsText.trimmingCharacters(in: .whitespaces).isEmpty { break }
-            guard let agency = AgencyID(trimmed) else {
-                throw fail("'recipients' must be comma-separated agency ids; '\(trimmed.prefix(64))' is not one.")
-            }
-            if !recipients.contains(agency) { recipients.append(agency) }
-        }
-        let time = try string("time", required: false, maxLength: 64)
-        if let time, !Envelope.isRFC3339(time) {
-            throw fail("'time' must be an RFC 3339 timestamp such as 2026-11-29T10:00:00Z.")
-        }
-        let correlationID = try string("correlationid", required: false, maxLength: 128)
-        return Envelope(
-            id: id, source: source, type: type, recipients: recipients, time: time,
-            subject: try string("subject", required: false, maxLength: 256),
-            dataSchema: try string("dataschema", required: false),
-            dataContentType: try string("datacontenttype", required: false, maxLength: 128),
-            correlationID: correlationID,
-            purpose: try string("purpose", required: false, maxLength: 256)
-        )
+        return try attributes.envelope()
     }
 
-    /// The envelope as a JSON frame, with sorted keys so that equal envelopes encode equally.
+    /// The envelope's attributes as JSON has them: every value a string, unknown names kept for the check.
+    struct Attributes: Decodable {
+        var values: [String: String] = [:]
+        var unknown: [String] = []
+
+        init() {}
+
+        struct Key: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: Key.self)
+            for key in container.allKeys {
+                if Envelope.knownAttributes.contains(key.stringValue) {
+                    values[key.stringValue] = try container.decode(String.self, forKey: key)
+                } else {
+                    unknown.append(key.stringValue)
+                }
+            }
+        }
+
+        func envelope() throws(ProtocolError) -> Envelope {
+            let reference = values["id"].map { String($0.prefix(128)) } ?? ""
+            func fail(_ message: String) -> ProtocolError { ProtocolError(.invalidEnvelope, message, reference: reference) }
+            if let unknown = unknown.sorted().first {
+                throw fail(
+                    "Unknown envelope attribute '\(unknown.prefix(64))': the envelope allows only "
+                        + Envelope.knownAttributes.sorted().joined(separator: ", ") + " (the body goes in its own frame).")
+            }
+            func string(_ key: String, required: Bool, maxLength: Int = 1024) throws(ProtocolError) -> String? {
+                guard let text = values[key] else {
+                    if required { throw fail("The envelope has no '\(key)': it is required.") }
+                    return nil
+                }
+                guard text.utf8.count <= maxLength else { throw fail("'\(key)' is longer than \(maxLength) bytes.") }
+                return text
+            }
+            guard try string("specversion", required: true) == "1.0" else {
+                throw fail("'specversion' must be \"1.0\" (CloudEvents 1.0).")
+            }
+            let id = try string("id", required: true, maxLength: 128)!
+            guard !id.isEmpty, id.utf8.allSatisfy(\.isPrintableASCII) else {
+                throw fail("'id' must be 1-128 printable ASCII characters with no spaces.")
+            }
+            let sourceText = try string("source", required: true, maxLength: 64)!
+            guard let source = AgencyID(sourceText) else {
+                throw fail("'source' must be an agency id (lower-case letters, digits and '-').")
+            }
+            let typeText = try string("type", required: true, maxLength: 128)!
+            guard let type = MessageType(typeText) else {
+                throw fail("'type' must be a message type such as \"attendance.return\" (lower-case, '.', '-').")
+            }
+            let recipientsText = try string("recipients", required: true, maxLength: 4096)!
+            var recipients: [AgencyID] = []
+            if !recipientsText.allSatisfy(\.isWhitespace) {
+                for part in recipientsText.split(separator: ",", omittingEmptySubsequences: false) {
+                    let trimmed = part.trimmingCharacters(in: .whitespaces)
+                    guard let agency = AgencyID(trimmed) else {
+                        throw fail("'recipients' must be comma-separated agency ids; '\(trimmed.prefix(64))' is not one.")
+                    }
+                    if !recipients.contains(agency) { recipients.append(agency) }
+                }
+            }
+            let time = try string("time", required: false, maxLength: 64)
+            if let time, !Envelope.isRFC3339(time) {
+                throw fail("'time' must be an RFC 3339 timestamp such as 2026-11-29T10:00:00Z.")
+            }
+            return Envelope(
+                id: id, source: source, type: type, recipients: recipients, time: time,
+                subject: try string("subject", required: false, maxLength: 256),
+                dataSchema: try string("dataschema", required: false),
+                dataContentType: try string("datacontenttype", required: false, maxLength: 128),
+                correlationID: try string("correlationid", required: false, maxLength: 128),
+                purpose: try string("purpose", required: false, maxLength: 256))
+        }
+    }
+
+    /// The `id` of an envelope frame if it can be read, however wrong the rest is.
+    public static func readID(_ bytes: [UInt8]) -> String? {
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any],
+            let id = object["id"] as? String
+        else { return nil }
+        return String(id.prefix(128))
+    }
+
+    /// The envelope as a JSON frame, attributes in a fixed order so that equal envelopes encode equally.
     public func encoded() -> [UInt8] {
-        var object: [String: String] = [
-            "specversion": "1.0", "id": id, "source": source.rawValue, "type": type.rawValue,
-            "recipients": recipients.map(\.rawValue).joined(separator: ","),
-        ]
-        object["time"] = time
-        object["subject"] = subject
-        object["dataschema"] = dataSchema
-        object["datacontenttype"] = dataContentType
-        object["correlationid"] = correlationID
-        object["purpose"] = purpose
-        let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-        return Array(data)
+        var json = JSONText()
+        json.string("specversion", "1.0")
+        json.string("id", id)
+        json.string("source", source.rawValue)
+        json.string("type", type.rawValue)
+        json.string("recipients", recipients.map(\.rawValue).joined(separator: ","))
+        json.string("time", time)
+        json.string("subject", subject)
+        json.string("dataschema", dataSchema)
+        json.string("datacontenttype", dataContentType)
+        json.string("correlationid", correlationID)
+        json.string("purpose", purpose)
+        return json.finish()
     }
 
     /// A loose RFC 3339 check: date, 'T', time, and a zone ('Z' or ±hh:mm).

@@ -27,8 +27,13 @@ public struct PeerSession: Sendable {
         public var maxBodyBytes: Int
         public var maxEnvelopeBytes: Int
         public var maxCredit: Int
+        public var maxAttempts: Int
 
-        public init(hubName: String, heartbeatMilliseconds: Int, maxBodyBytes: Int, maxEnvelopeBytes: Int, maxCredit: Int) {
+        public init(
+            hubName: String, heartbeatMilliseconds: Int, maxBodyBytes: Int, maxEnvelopeBytes: Int, maxCredit: Int,
+            maxAttempts: Int = 5
+        ) {
+            self.maxAttempts = maxAttempts
             self.hubName = hubName
             self.heartbeatMilliseconds = heartbeatMilliseconds
             self.maxBodyBytes = maxBodyBytes
@@ -101,20 +106,25 @@ public struct PeerSession: Sendable {
             return .welcome(
                 Welcome(
                     agency: agency.rawValue, hub: limits.hubName, heartbeatMilliseconds: limits.heartbeatMilliseconds,
-                    maxBodyBytes: limits.maxBodyBytes, maxEnvelopeBytes: limits.maxEnvelopeBytes, credit: credit),
+                    maxBodyBytes: limits.maxBodyBytes, maxEnvelopeBytes: limits.maxEnvelopeBytes, credit: credit,
+                    maxAttempts: limits.maxAttempts),
                 firstTime: firstTime)
         case (_, .heartbeat):
             return .none
         case (_, .goodbye):
             return close(.goodbye)
         case (.connected, _):
-            return reject(ProtocolError(.notReady, "Say HELLO first: this connection has no session (is the hub newly restarted?)."))
+            return reject(ProtocolError(
+                .notReady, "Say HELLO first: this connection has no session (is the hub newly restarted?).",
+                reference: Self.reference(of: command, maxEnvelopeBytes: limits.maxEnvelopeBytes)))
         case (.ready, .send(let envelope, let body)):
             if envelope.count > limits.maxEnvelopeBytes {
                 return reject(ProtocolError(.tooLarge, "The envelope is \(envelope.count) bytes; the hub's limit is \(limits.maxEnvelopeBytes)."))
             }
             if body.count > limits.maxBodyBytes {
-                return reject(ProtocolError(.tooLarge, "The body is \(body.count) bytes; the hub's limit is \(limits.maxBodyBytes). Split the message."))
+                return reject(ProtocolError(
+                    .tooLarge, "The body is \(body.count) bytes; the hub's limit is \(limits.maxBodyBytes). Split the message.",
+                    reference: Envelope.readID(envelope) ?? ""))
             }
             return .process(envelope: envelope, body: body)
         case (.ready, .ack(let tag)):
@@ -159,6 +169,15 @@ public struct PeerSession: Sendable {
 
     /// The broker learned the peer is unreachable (e.g. libzmq says EHOSTUNREACH).
     public mutating func lost() -> Action { close(.silent) }
+
+    /// What a rejection of `command` refers to: the message id of a SEND, the tag of an ACK or NACK.
+    static func reference(of command: AdapterCommand, maxEnvelopeBytes: Int) -> String {
+        switch command {
+        case .send(let envelope, _) where envelope.count <= maxEnvelopeBytes: Envelope.readID(envelope) ?? ""
+        case .ack(let tag), .nack(let tag, _, _): String(tag)
+        default: ""
+        }
+    }
 
     private mutating func settle(_ tag: Int64, _ outcome: Settlement) -> Action {
         guard unsettled.remove(tag) != nil else {

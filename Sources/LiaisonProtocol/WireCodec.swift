@@ -124,7 +124,7 @@ public enum WireCodec {
     public static func encode(_ command: HubCommand) -> [[UInt8]] {
         switch command {
         case .welcome(let welcome): [signature, [Octet.welcome], json(welcome)]
-        case .accepted(let id, let receipt): [signature, [Octet.accepted], Array(id.utf8), json(receipt)]
+        case .accepted(let id, let receipt): [signature, [Octet.accepted], Array(id.utf8), receipt.encoded()]
         case .rejected(let reference, let code, let reason):
             [signature, [Octet.rejected], Array(reference.utf8), Array(String(code.number).utf8), Array(reason.utf8)]
         case .deliver(let tag, let envelope, let body):

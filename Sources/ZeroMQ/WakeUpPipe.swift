@@ -39,10 +39,15 @@ package final class WakeUpPipe: Sendable {
         _ = write(writeDescriptor, &byte, 1)
     }
 
-    /// Empties the pipe; the owner calls this after its poll reports the read end readable.
+    /// Empties the pipe; the owner calls this after its poll reports the read end readable, and then
+    /// looks at the work handed to it.
+    ///
+    /// The flag is cleared only after the pipe is empty. Cleared first, a `wake()` landing between the
+    /// two steps would write a byte that this read swallows while leaving the flag set, and every later
+    /// wake would be skipped: the owner would then notice work only when its poll timed out.
     package func drain() {
-        pending.store(false, ordering: .releasing)
         var buffer = [UInt8](repeating: 0, count: 64)
         while read(readDescriptor, &buffer, buffer.count) > 0 {}
+        pending.store(false, ordering: .releasing)
     }
 }

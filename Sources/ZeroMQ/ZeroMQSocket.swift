@@ -91,7 +91,7 @@ package final class ZeroMQSocket {
         var buffer = [CChar](repeating: 0, count: 1024)
         var size = buffer.count
         _ = zmq_getsockopt(handle, ZMQ_LAST_ENDPOINT, &buffer, &size)
-        return String(cString: buffer)
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     // MARK: Sending and receiving

@@ -27,6 +27,16 @@ struct EnvelopeTests {
         #expect(try Envelope.decode(envelope.encoded()) == envelope)
     }
 
+    @Test func awkwardCharactersSurviveEncoding() throws {
+        var envelope = try Envelope.decode(Array(valid.utf8))
+        envelope.subject = "quote \" backslash \\ newline \n tab \t bell \u{07} é 学校"
+        let encoded = envelope.encoded()
+        #expect(try Envelope.decode(encoded) == envelope)
+        // An independent parser agrees that the writer produced valid JSON.
+        let parsed = try JSONSerialization.jsonObject(with: Data(encoded)) as? [String: Any]
+        #expect(parsed?["subject"] as? String == envelope.subject)
+    }
+
     @Test(arguments: ["", "nope", "[1]", "\"text\""])
     func notAJSONObjectIs410(json: String) {
         #expect(failure(json)?.code == .invalidJSON)

@@ -27,6 +27,22 @@ struct PeerSessionTests {
         #expect(session.state == .connected)
     }
 
+    @Test func rejectionsNameTheMessageOrDeliveryTheyReferTo() {
+        var session = PeerSession(agency: yot, limits: limits, now: 0)
+        let envelope = Array(#"{"id":"m-7"}"#.utf8)
+        #expect(session.receive(.success(.send(envelope: envelope, body: [])), now: 1) == .reply(.rejected(
+            reference: "m-7", code: .notReady, reason: "Say HELLO first: this connection has no session (is the hub newly restarted?).")))
+        if case .reply(.rejected(let reference, _, _)) = session.receive(.success(.ack(tag: 12)), now: 1) {
+            #expect(reference == "12")
+        } else { Issue.record("expected a rejection") }
+        session = readySession()
+        if case .reply(.rejected(let reference, let code, _)) = session.receive(
+            .success(.send(envelope: envelope, body: .init(repeating: 0, count: 1001))), now: 1) {
+            #expect(code == .tooLarge)
+            #expect(reference == "m-7")
+        } else { Issue.record("expected a rejection") }
+    }
+
     @Test func helloOpensTheSessionAndCapsCredit() {
         var session = PeerSession(agency: yot, limits: limits, now: 0)
         let action = session.receive(.success(.hello(Hello(adapter: "a", version: "1", credit: 50))), now: 1)

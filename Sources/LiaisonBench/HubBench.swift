@@ -1,0 +1,91 @@
+import Foundation
+import LiaisonAdapterKit
+import LiaisonBroker
+import LiaisonConfig
+import Logging
+import LiaisonTestSupport
+
+/// The real thing: a broker (CURVE, ZAP, durable accept, full audit) and two adapter-kit clients.
+final class HubBench: Sendable {
+    let directory: String
+    let broker: Broker
+    let sender: AdapterClient
+    let receiver: AdapterClient
+    let received = Locked<[String: UInt64]>([:])
+
+    static func start(window: Int) async throws -> HubBench {
+        let directory = "\(FileManager.default.temporaryDirectory.path)/liaison-bench-\(getpid())-\(UUID().uuidString.prefix(6))"
+        for name in ["hub", "sender", "receiver"] { try KeyFiles.generate(name: name, directory: "\(directory)/keys") }
+        try """
+            agencies:
+              sender: {name: Sender, public_key_file: keys/sender.pub}
+              receiver: {name: Receiver, public_key_file: keys/receiver.pub}
+            """.write(toFile: "\(directory)/agencies.yaml", atomically: true, encoding: .utf8)
+        try """
+            endpoint: ipc://hub.ipc
+            data_dir: data
+            keys_dir: keys
+            agencies_file: agencies.yaml
+            heartbeat_ms: \(ProcessInfo.processInfo.environment["BENCH_HEARTBEAT_MS"] ?? "1000")
+            limits:
+              batch_size: 1024
+            """.write(toFile: "\(directory)/hub.yaml", atomically: true, encoding: .utf8)
+        let configuration = try HubConfiguration.load(path: "\(directory)/hub.yaml")
+        var logger = Logger(label: "bench")
+        logger.logLevel = .warning
+        let broker = Broker(
+            configuration: configuration, agencies: try AgencyDirectory.load(path: configuration.agenciesFile), logger: logger)
+        Task { try await broker.run() }
+        let endpoint = try await broker.waitUntilRunning()
+        func client(_ name: String, credit: Int) async throws -> AdapterClient {
+            let client = AdapterClient(
+                configuration: try AdapterConfiguration(
+                    endpoint: endpoint, hubPublicKeyFile: "\(directory)/keys/hub.pub",
+                    secretKeyFile: "\(directory)/keys/\(name).key", adapterName: "bench-\(name)", credit: credit),
+                logger: logger)
+            try await client.connect()
+            return client
+        }
+        return HubBench(
+            directory: directory, broker: broker, sender: try await client("sender", credit: 16),
+            receiver: try await client("receiver", credit: max(window, 64)))
+    }
+
+    init(directory: String, broker: Broker, sender: AdapterClient, receiver: AdapterClient) {
+        self.directory = directory
+        self.broker = broker
+        self.sender = sender
+        self.receiver = receiver
+    }
+
+    /// Starts the receiver: acknowledges every delivery and notes when each id arrived.
+    func startReceiving() -> Task<Void, Never> {
+        let receiver = receiver
+        let received = received
+        return Task.detached {
+            for await delivery in receiver.deliveries {
+                let now = DispatchTime.now().uptimeNanoseconds
+                received.withLock { $0[delivery.envelope.id] = now }
+                receiver.ack(delivery)
+            }
+        }
+    }
+
+    var receivedCount: Int { received.withLock { $0.count } }
+
+    func stop() async {
+        await sender.close()
+        await receiver.close()
+        broker.stop()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
+
+/// Resident memory of this process, from /proc.
+func residentMegabytes() -> Double {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
+    else { return 0 }
+    let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
+    return kilobytes / 1024
+}
