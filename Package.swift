@@ -36,6 +36,8 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // A JSON Schema (draft 2020-12) validator for the keywords the message schemas use.
+        .target(name: "JSONSchema"),
         // The durable store: messages, per-recipient queues, dead letters, the append-only audit log.
         .target(
             name: "LiaisonAudit",
@@ -89,6 +91,7 @@ let package = Package(
             dependencies: ["ZeroMQ", "LiaisonConfig", "LiaisonProtocol", "LiaisonAdapterKit", "LiaisonAudit"]
         ),
         .testTarget(name: "LiaisonProtocolTests", dependencies: ["LiaisonProtocol"]),
+        .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema"], exclude: ["Fixtures"]),
         .testTarget(
             name: "LiaisonConfigTests",
             dependencies: ["LiaisonConfig", "LiaisonTestSupport"]

@@ -1,0 +1,300 @@
+import Foundation
+
+/// One reason an instance does not match its schema.
+public struct ValidationError: Sendable, Equatable, CustomStringConvertible {
+    /// Where in the instance: a JSON Pointer such as `/pupils/3/upn`.
+    public var instancePath: JSONPointer
+    /// The keyword that failed, e.g. `pattern`.
+    public var keyword: String
+    /// What was expected, in words.
+    public var message: String
+
+    public var description: String {
+        "\(instancePath.description.isEmpty ? "(the whole body)" : instancePath.description): \(keyword): \(message)"
+    }
+}
+
+/// A JSON Schema (draft 2020-12) validator for the keywords Liaison's message schemas use.
+///
+/// Written by hand because no JSON Schema library for Swift is available to this project. It covers:
+/// `type`, `enum`, `const`, `properties`, `required`, `additionalProperties`, `patternProperties`,
+/// `dependentRequired`, `minProperties`, `maxProperties`, `items`, `prefixItems`, `minItems`,
+/// `maxItems`, `uniqueItems`, `minimum`, `maximum`, `exclusiveMinimum`, `exclusiveMaximum`,
+/// `multipleOf`, `minLength`, `maxLength`, `pattern`, `propertyNames`, `dependentSchemas`, `format` (date, date-time, email, uuid: asserted),
+/// `allOf`, `anyOf`, `oneOf`, `not`, `if`/`then`/`else`, `$defs` and `$ref` to a JSON Pointer within the
+/// same document (`#`, `#/$defs/name`). Remote references, `$anchor`, `$dynamicRef` and the
+/// `unevaluated*` keywords are not supported; `SchemaValidator.init` refuses a schema that uses them, so
+/// nothing is silently ignored. It is proved on the official JSON-Schema-Test-Suite for these keywords.
+public struct SchemaValidator: Sendable {
+    public let root: JSONValue
+    private let patterns: [String: CachedRegex]
+
+    /// A schema keyword this validator does not implement.
+    public struct UnsupportedKeyword: Error, CustomStringConvertible {
+        public var keyword: String
+        public var path: JSONPointer
+        public var description: String { "The schema uses '\(keyword)' at \(path), which this validator does not support." }
+    }
+
+    static let unsupported: Set<String> = [
+        "$anchor", "$dynamicRef", "$dynamicAnchor", "$recursiveRef", "unevaluatedProperties", "unevaluatedItems",
+        "contains", "minContains", "maxContains", "contentSchema",
+    ]
+
+    public init(schema: JSONValue) throws(UnsupportedKeyword) {
+        root = schema
+        var patterns: [String: CachedRegex] = [:]
+        try SchemaValidator.scan(schema, path: JSONPointer(), patterns: &patterns)
+        self.patterns = patterns
+    }
+
+    private static func scan(_ schema: JSONValue, path: JSONPointer, patterns: inout [String: CachedRegex]) throws(UnsupportedKeyword) {
+        switch schema {
+        case .object(let members):
+            for (key, value) in members {
+                if unsupported.contains(key) { throw UnsupportedKeyword(keyword: key, path: path) }
+                if key == "$ref", let reference = value.stringValue, !reference.hasPrefix("#") {
+                    throw UnsupportedKeyword(keyword: "$ref \(reference)", path: path)
+                }
+                if key == "pattern", let text = value.stringValue { patterns[text] = CachedRegex(text) }
+                if key == "patternProperties", let object = value.objectValue {
+                    for text in object.keys { patterns[text] = CachedRegex(text) }
+                }
+                // `enum` and `const` hold data, not schemas.
+                if key != "enum" && key != "const" { try scan(value, path: path.appending(key), patterns: &patterns) }
+            }
+        case .array(let items):
+            for (index, item) in items.enumerated() { try scan(item, path: path.appending(index), patterns: &patterns) }
+        default:
+            break
+        }
+    }
+
+    /// Every way `instance` fails the schema (empty when it is valid).
+    public func validate(_ instance: JSONValue) -> [ValidationError] {
+        var errors: [ValidationError] = []
+        validate(instance, against: root, at: JSONPointer(), errors: &errors, depth: 0)
+        return errors
+    }
+
+    public func isValid(_ instance: JSONValue) -> Bool { validate(instance).isEmpty }
+
+    private func valid(_ instance: JSONValue, _ schema: JSONValue, depth: Int) -> Bool {
+        var errors: [ValidationError] = []
+        validate(instance, against: schema, at: JSONPointer(), errors: &errors, depth: depth)
+        return errors.isEmpty
+    }
+
+    private func validate(_ instance: JSONValue, against schema: JSONValue, at path: JSONPointer, errors: inout [ValidationError], depth: Int) {
+        func fail(_ keyword: String, _ message: String, at where: JSONPointer? = nil) {
+            errors.append(ValidationError(instancePath: `where` ?? path, keyword: keyword, message: message))
+        }
+        guard depth < 64 else { return fail("$ref", "the schema recurses too deeply") }
+        switch schema {
+        case .bool(true): return
+        case .bool(false): return fail("false", "no value is allowed here")
+        case .object: break
+        default: return
+        }
+        let keywords = schema.objectValue!
+
+        if let reference = keywords["$ref"]?.stringValue {
+            if let target = resolve(reference) {
+                validate(instance, against: target, at: path, errors: &errors, depth: depth + 1)
+            } else {
+                fail("$ref", "the schema's reference \(reference) does not resolve")
+            }
+        }
+        if let type = keywords["type"] {
+            let allowed = type.arrayValue?.compactMap(\.stringValue) ?? [type.stringValue ?? ""]
+            let actual = instance.typeName
+            if !allowed.contains(actual) && !(actual == "integer" && allowed.contains("number")) {
+                fail("type", "expected \(allowed.joined(separator: " or ")), found \(actual)")
+            }
+        }
+        if let options = keywords["enum"]?.arrayValue, !options.contains(instance) {
+            fail("enum", "expected one of \(options.map { String(decoding: $0.encoded(), as: UTF8.self) }.joined(separator: ", "))")
+        }
+        if let constant = keywords["const"], constant != instance {
+            fail("const", "expected \(String(decoding: constant.encoded(), as: UTF8.self))")
+        }
+        switch instance {
+        case .number(let value): validateNumber(value, keywords, path: path, errors: &errors)
+        case .string(let value): validateString(value, keywords, path: path, errors: &errors)
+        case .array(let items): validateArray(items, keywords, path: path, errors: &errors, depth: depth)
+        case .object(let members): validateObject(members, keywords, path: path, errors: &errors, depth: depth)
+        default: break
+        }
+        if let all = keywords["allOf"]?.arrayValue {
+            for subschema in all { validate(instance, against: subschema, at: path, errors: &errors, depth: depth + 1) }
+        }
+        if let any = keywords["anyOf"]?.arrayValue, !any.contains(where: { valid(instance, $0, depth: depth + 1) }) {
+            fail("anyOf", "expected a value matching at least one of \(any.count) alternatives")
+        }
+        if let one = keywords["oneOf"]?.arrayValue {
+            let matches = one.filter { valid(instance, $0, depth: depth + 1) }.count
+            if matches != 1 { fail("oneOf", "expected a value matching exactly one of \(one.count) alternatives, matched \(matches)") }
+        }
+        if let not = keywords["not"], valid(instance, not, depth: depth + 1) {
+            fail("not", "the value matches a schema it must not match")
+        }
+        if let condition = keywords["if"] {
+            if valid(instance, condition, depth: depth + 1) {
+                if let then = keywords["then"] { validate(instance, against: then, at: path, errors: &errors, depth: depth + 1) }
+            } else if let otherwise = keywords["else"] {
+                validate(instance, against: otherwise, at: path, errors: &errors, depth: depth + 1)
+            }
+        }
+    }
+
+    private func resolve(_ reference: String) -> JSONValue? {
+        guard reference.hasPrefix("#") else { return nil }
+        let fragment = String(reference.dropFirst()).removingPercentEncoding ?? String(reference.dropFirst())
+        guard let pointer = JSONPointer(parsing: fragment) else { return nil }
+        return pointer.resolve(in: root)
+    }
+
+    private func validateNumber(_ value: Double, _ keywords: [String: JSONValue], path: JSONPointer, errors: inout [ValidationError]) {
+        func fail(_ keyword: String, _ message: String, _ at: JSONPointer?) {
+            errors.append(ValidationError(instancePath: at ?? path, keyword: keyword, message: message))
+        }
+        if let limit = keywords["minimum"]?.numberValue, value < limit { fail("minimum", "expected at least \(format(limit))", nil) }
+        if let limit = keywords["maximum"]?.numberValue, value > limit { fail("maximum", "expected at most \(format(limit))", nil) }
+        if let limit = keywords["exclusiveMinimum"]?.numberValue, value <= limit {
+            fail("exclusiveMinimum", "expected more than \(format(limit))", nil)
+        }
+        if let limit = keywords["exclusiveMaximum"]?.numberValue, value >= limit {
+            fail("exclusiveMaximum", "expected less than \(format(limit))", nil)
+        }
+        if let divisor = keywords["multipleOf"]?.numberValue, divisor > 0 {
+            let quotient = value / divisor
+            // An overflowing quotient is no proof of divisibility: such a value is refused.
+            let isMultiple = quotient.isFinite ? abs(quotient - quotient.rounded()) < 1e-9 * max(1, abs(quotient)) : false
+            if !isMultiple {
+                fail("multipleOf", "expected a multiple of \(format(divisor))", nil)
+            }
+        }
+    }
+
+    private func validateString(_ value: String, _ keywords: [String: JSONValue], path: JSONPointer, errors: inout [ValidationError]) {
+        func fail(_ keyword: String, _ message: String, _ at: JSONPointer?) {
+            errors.append(ValidationError(instancePath: at ?? path, keyword: keyword, message: message))
+        }
+        let length = value.unicodeScalars.count
+        if let limit = keywords["minLength"]?.numberValue, Double(length) < limit {
+            fail("minLength", "expected at least \(format(limit)) characters", nil)
+        }
+        if let limit = keywords["maxLength"]?.numberValue, Double(length) > limit {
+            fail("maxLength", "expected at most \(format(limit)) characters", nil)
+        }
+        if let pattern = keywords["pattern"]?.stringValue, let regex = patterns[pattern], !regex.matches(value) {
+            fail("pattern", "expected a string matching \(pattern)", nil)
+        }
+        if let format = keywords["format"]?.stringValue, let check = Formats.checks[format], !check(value) {
+            fail("format", "expected a valid \(format)", nil)
+        }
+    }
+
+    private func validateArray(
+        _ items: [JSONValue], _ keywords: [String: JSONValue], path: JSONPointer, errors: inout [ValidationError], depth: Int
+    ) {
+        func fail(_ keyword: String, _ message: String, _ at: JSONPointer?) {
+            errors.append(ValidationError(instancePath: at ?? path, keyword: keyword, message: message))
+        }
+        if let limit = keywords["minItems"]?.numberValue, Double(items.count) < limit { fail("minItems", "expected at least \(format(limit)) items", nil) }
+        if let limit = keywords["maxItems"]?.numberValue, Double(items.count) > limit { fail("maxItems", "expected at most \(format(limit)) items", nil) }
+        if keywords["uniqueItems"] == .bool(true) {
+            outer: for first in items.indices {
+                for second in items.indices where second > first && items[first] == items[second] {
+                    fail("uniqueItems", "items \(first) and \(second) are equal; expected unique items", nil)
+                    break outer
+                }
+            }
+        }
+        let prefix = keywords["prefixItems"]?.arrayValue ?? []
+        for (index, item) in items.enumerated() {
+            if index < prefix.count {
+                validate(item, against: prefix[index], at: path.appending(index), errors: &errors, depth: depth + 1)
+            } else if let schema = keywords["items"] {
+                validate(item, against: schema, at: path.appending(index), errors: &errors, depth: depth + 1)
+            }
+        }
+    }
+
+    private func validateObject(
+        _ members: [String: JSONValue], _ keywords: [String: JSONValue], path: JSONPointer, errors: inout [ValidationError],
+        depth: Int
+    ) {
+        func fail(_ keyword: String, _ message: String, _ at: JSONPointer?) {
+            errors.append(ValidationError(instancePath: at ?? path, keyword: keyword, message: message))
+        }
+        if let required = keywords["required"]?.arrayValue?.compactMap(\.stringValue) {
+            for name in required where members[name] == nil {
+                fail("required", "'\(name)' is required", path.appending(name))
+            }
+        }
+        if let limit = keywords["minProperties"]?.numberValue, Double(members.count) < limit {
+            fail("minProperties", "expected at least \(format(limit)) members", nil)
+        }
+        if let limit = keywords["maxProperties"]?.numberValue, Double(members.count) > limit {
+            fail("maxProperties", "expected at most \(format(limit)) members", nil)
+        }
+        if let names = keywords["propertyNames"] {
+            for name in members.keys.sorted() {
+                validate(.string(name), against: names, at: path.appending(name), errors: &errors, depth: depth + 1)
+            }
+        }
+        if let dependencies = keywords["dependentSchemas"]?.objectValue {
+            for (name, schema) in dependencies where members[name] != nil {
+                validate(.object(members), against: schema, at: path, errors: &errors, depth: depth + 1)
+            }
+        }
+        if let dependencies = keywords["dependentRequired"]?.objectValue {
+            for (name, needed) in dependencies where members[name] != nil {
+                for other in needed.arrayValue?.compactMap(\.stringValue) ?? [] where members[other] == nil {
+                    fail("dependentRequired", "'\(other)' is required when '\(name)' is present", path.appending(other))
+                }
+            }
+        }
+        let properties = keywords["properties"]?.objectValue ?? [:]
+        let patternProperties = keywords["patternProperties"]?.objectValue ?? [:]
+        for name in members.keys.sorted() {
+            let value = members[name]!
+            var matched = false
+            if let schema = properties[name] {
+                matched = true
+                validate(value, against: schema, at: path.appending(name), errors: &errors, depth: depth + 1)
+            }
+            for (pattern, schema) in patternProperties where patterns[pattern]?.matches(name) == true {
+                matched = true
+                validate(value, against: schema, at: path.appending(name), errors: &errors, depth: depth + 1)
+            }
+            if !matched, let additional = keywords["additionalProperties"] {
+                if additional == .bool(false) {
+                    fail("additionalProperties", "'\(name)' is not allowed here", path.appending(name))
+                } else {
+                    validate(value, against: additional, at: path.appending(name), errors: &errors, depth: depth + 1)
+                }
+            }
+        }
+    }
+
+    private func format(_ number: Double) -> String {
+        number.rounded() == number && abs(number) < 1e15 ? String(Int64(number)) : String(number)
+    }
+}
+
+/// A compiled `pattern` (ECMA-262 patterns are compiled with Foundation's ICU regular expressions).
+struct CachedRegex: @unchecked Sendable {
+    // @unchecked: NSRegularExpression is immutable after creation and documented as thread-safe.
+    let expression: NSRegularExpression?
+
+    init(_ pattern: String) {
+        expression = try? NSRegularExpression(pattern: pattern)
+    }
+
+    func matches(_ text: String) -> Bool {
+        guard let expression else { return false }
+        return expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+    }
+}
