@@ -38,6 +38,8 @@ let package = Package(
         ),
         // A JSON Schema (draft 2020-12) validator for the keywords the message schemas use.
         .target(name: "JSONSchema"),
+        // Typed messages and sharing rules: message schemas (and, to come, agreements and decisions).
+        .target(name: "LiaisonRules", dependencies: ["JSONSchema", "LiaisonProtocol"]),
         // The durable store: messages, per-recipient queues, dead letters, the append-only audit log.
         .target(
             name: "LiaisonAudit",
@@ -51,7 +53,7 @@ let package = Package(
         .target(
             name: "LiaisonBroker",
             dependencies: [
-                "ZeroMQ", "LiaisonProtocol", "LiaisonConfig", "LiaisonAudit",
+                "ZeroMQ", "LiaisonProtocol", "LiaisonConfig", "LiaisonAudit", "LiaisonRules",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

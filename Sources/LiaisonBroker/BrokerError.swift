@@ -7,6 +7,7 @@ public struct BrokerError: Error, Sendable, CustomStringConvertible {
         public static let bindFailed = Code(name: "bind-failed")
         public static let keys = Code(name: "keys")
         public static let store = Code(name: "store")
+        public static let schemas = Code(name: "schemas")
         public static let stopped = Code(name: "stopped")
     }
 

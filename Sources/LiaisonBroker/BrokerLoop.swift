@@ -3,6 +3,7 @@ import Foundation
 import LiaisonAudit
 import LiaisonConfig
 import LiaisonProtocol
+import LiaisonRules
 import Logging
 import ZeroMQ
 
@@ -25,6 +26,8 @@ final class BrokerLoop {
     let store: HubStore
     let zapHandler: ZAPHandler
     let limits: PeerSession.Limits
+    /// The message types' schemas, when the hub is configured with them.
+    let schemas: MessageSchemas?
 
     /// Sessions by routing id.
     var sessions: [[UInt8]: PeerSession] = [:]
@@ -100,6 +103,13 @@ final class BrokerLoop {
             hubName: BrokerLoop.hubName, heartbeatMilliseconds: configuration.heartbeatMilliseconds,
             maxBodyBytes: configuration.maxBodyBytes, maxEnvelopeBytes: configuration.maxEnvelopeBytes,
             maxCredit: configuration.maxCredit, maxAttempts: configuration.maxAttempts)
+        if let directory = configuration.schemasDirectory {
+            do { schemas = try MessageSchemas.load(directory: directory) } catch {
+                throw BrokerError(.schemas, "A message schema cannot be used: \(error)")
+            }
+        } else {
+            schemas = nil
+        }
         guard ZeroMQContext.hasCurve else {
             throw BrokerError(.noCurve, "This libzmq has no CURVE support: install Debian's libzmq5 (libzmq3-dev).")
         }
@@ -135,7 +145,8 @@ final class BrokerLoop {
         let now = BrokerLoop.wallClock()
         pending.operations.append(.audit(AuditEvent(
             .configurationLoaded, at: now,
-            detail: "\(configuration.source); agencies \(agencies.agencies.map(\.id.rawValue).joined(separator: ","))")))
+            detail: "\(configuration.source); agencies \(agencies.agencies.map(\.id.rawValue).joined(separator: ","))"
+                + "; schemas \(schemas.map { $0.entries.values.map(\.id).sorted().joined(separator: ",") } ?? "none")")))
         for agency in agencies.agencies {
             queues[agency.id.rawValue] = AgencyQueue(window: window)
         }
@@ -277,6 +288,11 @@ final class BrokerLoop {
             return reject(ProtocolError(
                 .unknownRecipient, "'\(unknown)' is not an agency this hub knows; known: \(agencies.agencies.map(\.id.rawValue).joined(separator: ", ")).",
                 reference: envelope.id))
+        }
+        if let schemas {
+            do { _ = try schemas.check(body: body, type: envelope.type, reference: envelope.id) } catch {
+                return reject(error)
+            }
         }
         let send = PendingSend(
             routingID: routingID, envelope: envelope, envelopeBytes: envelopeBytes, body: body,

@@ -22,6 +22,8 @@ public struct HubConfiguration: Sendable {
     /// Folder of key files: the hub's `hub.key`/`hub.pub`, and local adapters' `ID.key`.
     public var keysDirectory: String
     public var agenciesFile: String
+    /// Folder of the message types' JSON Schemas; `nil` accepts any type without checking bodies.
+    public var schemasDirectory: String?
     public var heartbeatMilliseconds: Int = 1000
     public var maxBodyBytes: Int = 1 << 20
     public var maxEnvelopeBytes: Int = 16 << 10
@@ -70,6 +72,7 @@ public struct HubConfiguration: Sendable {
             keysDirectory: resolve(try top.required("keys_dir").string()),
             agenciesFile: resolve(try top.required("agencies_file").string()),
             source: path)
+        if let node = top.optional("schemas_dir") { configuration.schemasDirectory = resolve(try node.string()) }
         if let node = top.optional("heartbeat_ms") { configuration.heartbeatMilliseconds = try node.int(in: 50...60_000) }
         if let limits = try top.optional("limits")?.mapping() {
             if let node = limits.optional("max_body_bytes") { configuration.maxBodyBytes = try node.int(in: 1...(256 << 20)) }

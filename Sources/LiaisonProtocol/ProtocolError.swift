@@ -22,12 +22,16 @@ public struct ProtocolError: Error, Sendable, Equatable, CustomStringConvertible
         public static let tooLarge = Code(number: 413, name: "too-large")
         public static let unknownRecipient = Code(number: 414, name: "unknown-recipient")
         public static let noRecipients = Code(number: 415, name: "no-recipients")
+        public static let unknownType = Code(number: 416, name: "unknown-type")
+        public static let bodyNotJSON = Code(number: 417, name: "body-not-json")
         public static let unknownDelivery = Code(number: 420, name: "unknown-delivery")
+        public static let schemaViolation = Code(number: 422, name: "schema-violation")
         public static let storeUnavailable = Code(number: 503, name: "store-unavailable")
 
         public static let all: [Code] = [
             .badSignature, .unknownCommand, .malformedCommand, .notReady, .invalidJSON, .invalidEnvelope,
-            .spoofedSource, .tooLarge, .unknownRecipient, .noRecipients, .unknownDelivery, .storeUnavailable,
+            .spoofedSource, .tooLarge, .unknownRecipient, .noRecipients, .unknownType, .bodyNotJSON, .unknownDelivery,
+            .schemaViolation, .storeUnavailable,
         ]
 
         /// The code with this number, or an unnamed one for numbers this version does not know.
