@@ -39,7 +39,12 @@ let package = Package(
         // A JSON Schema (draft 2020-12) validator for the keywords the message schemas use.
         .target(name: "JSONSchema"),
         // Typed messages and sharing rules: message schemas (and, to come, agreements and decisions).
-        .target(name: "LiaisonRules", dependencies: ["JSONSchema", "LiaisonProtocol"]),
+        .target(
+            name: "LiaisonRules",
+            dependencies: [
+                "JSONSchema", "LiaisonProtocol", "LiaisonConfig", .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // The durable store: messages, per-recipient queues, dead letters, the append-only audit log.
         .target(
             name: "LiaisonAudit",
@@ -94,6 +99,7 @@ let package = Package(
         ),
         .testTarget(name: "LiaisonProtocolTests", dependencies: ["LiaisonProtocol"]),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema"], exclude: ["Fixtures"]),
+        .testTarget(name: "LiaisonRulesTests", dependencies: ["LiaisonRules", "JSONSchema", "LiaisonConfig", "LiaisonProtocol"]),
         .testTarget(
             name: "LiaisonConfigTests",
             dependencies: ["LiaisonConfig", "LiaisonTestSupport"]

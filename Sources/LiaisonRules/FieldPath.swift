@@ -1,0 +1,56 @@
+import JSONSchema
+
+/// A path into a message body: a JSON Pointer whose tokens may be `*`, meaning every element of an
+/// array, e.g. `/pupils/*/upn`.
+public struct FieldPath: Sendable, Hashable, CustomStringConvertible, Comparable {
+    public let tokens: [String]
+
+    public init?(_ text: String) {
+        guard let pointer = JSONPointer(parsing: text) else { return nil }
+        tokens = pointer.tokens
+    }
+
+    init(tokens: [String]) {
+        self.tokens = tokens
+    }
+
+    public var description: String { JSONPointer(tokens).description.isEmpty ? "/" : JSONPointer(tokens).description }
+    public static func < (lhs: FieldPath, rhs: FieldPath) -> Bool { lhs.description < rhs.description }
+
+    /// Whether this pattern names `concrete` (a path with real array indices), or a container of it.
+    func covers(_ concrete: [String]) -> Bool {
+        guard tokens.count <= concrete.count else { return false }
+        return zip(tokens, concrete).allSatisfy { pattern, token in pattern == token || (pattern == "*" && Int(token) != nil) }
+    }
+
+    /// Whether `concrete` leads towards something this pattern names (so its container must be kept).
+    func leadsThrough(_ concrete: [String]) -> Bool {
+        guard concrete.count < tokens.count else { return false }
+        return zip(tokens, concrete).allSatisfy { pattern, token in pattern == token || (pattern == "*" && Int(token) != nil) }
+    }
+
+    /// The same path with every array index written as `*` (how withheld fields are reported).
+    static func generalised(_ concrete: [String]) -> FieldPath {
+        FieldPath(tokens: concrete.map { Int($0) != nil ? "*" : $0 })
+    }
+
+    /// Every value at this path in `document` (wildcards fan out over arrays).
+    func values(in document: JSONValue) -> [JSONValue] {
+        var current = [document]
+        for token in tokens {
+            var next: [JSONValue] = []
+            for value in current {
+                switch value {
+                case .object(let members): if let member = members[token] { next.append(member) }
+                case .array(let items):
+                    if token == "*" { next.append(contentsOf: items) } else if let index = Int(token), items.indices.contains(index) {
+                        next.append(items[index])
+                    }
+                default: break
+                }
+            }
+            current = next
+        }
+        return current
+    }
+}

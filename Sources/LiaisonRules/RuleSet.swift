@@ -1,0 +1,224 @@
+import Crypto
+import Foundation
+import JSONSchema
+import LiaisonProtocol
+
+/// Every agreement in force, and the decision each message gets under them. I/O-free: the caller
+/// supplies the date, the cohorts and the hub's pseudonym key.
+public struct RuleSet: Sendable {
+    public let agreements: [Agreement]
+    /// SHA-256 of the agreement files, in name order: names the exact rules a decision was made under.
+    public let hash: String
+
+    public init(agreements: [Agreement], hash: String) {
+        self.agreements = agreements
+        self.hash = hash
+    }
+
+    /// What the decision needs to know besides the message.
+    public struct Context: Sendable {
+        /// The message's date, `YYYY-MM-DD`.
+        public var date: String
+        /// Cohort members by owning agency and cohort name (e.g. yot → yot-caseload → UPNs).
+        public var cohorts: [AgencyID: [String: Set<String>]]
+        /// The hub's secret for keyed pseudonyms.
+        public var pseudonymKey: [UInt8]
+
+        public init(date: String, cohorts: [AgencyID: [String: Set<String>]] = [:], pseudonymKey: [UInt8] = []) {
+            self.date = date
+            self.cohorts = cohorts
+            self.pseudonymKey = pseudonymKey
+        }
+    }
+
+    /// Decides, for each recipient, whether it may receive the message and exactly what of it.
+    ///
+    /// Recipients are the envelope's named ones, or, when it names none, every agency a flow permits.
+    /// Deny by default: a recipient no flow covers is denied, with every agreement considered and why
+    /// it did not apply.
+    public func decide(from sender: AgencyID, type: MessageType, recipients named: [AgencyID], body: JSONValue, context: Context) -> [Decision] {
+        let recipients: [AgencyID]
+        if named.isEmpty {
+            var seen: [AgencyID] = []
+            for agreement in agreements {
+                for flow in agreement.flows where flow.from == sender && flow.types.contains(type) && !seen.contains(flow.to) {
+                    seen.append(flow.to)
+                }
+            }
+            recipients = seen
+        } else {
+            recipients = named
+        }
+        return recipients.map { decide(from: sender, to: $0, type: type, body: body, context: context) }
+    }
+
+    func decide(from sender: AgencyID, to recipient: AgencyID, type: MessageType, body: JSONValue, context: Context) -> Decision {
+        var reasons: [String] = []
+        for agreement in agreements {
+            let matching = agreement.flows.filter { $0.from == sender && $0.to == recipient && $0.types.contains(type) }
+            guard !matching.isEmpty else {
+                let related = agreement.flows.filter { $0.from == sender && $0.to == recipient }
+                if !related.isEmpty {
+                    reasons.append("\(agreement.id) v\(agreement.version): its flows from \(sender) to \(recipient) do not cover '\(type)'")
+                }
+                continue
+            }
+            if context.date < agreement.effective {
+                reasons.append("\(agreement.id) v\(agreement.version): not in force until \(agreement.effective)")
+                continue
+            }
+            if context.date > agreement.end {
+                reasons.append("\(agreement.id) v\(agreement.version): ended on \(agreement.end)")
+                continue
+            }
+            if context.date > agreement.review {
+                reasons.append("\(agreement.id) v\(agreement.version): past its review date \(agreement.review) (the six-monthly review is due)")
+                continue
+            }
+            let flow = matching[0]
+            return apply(flow, of: agreement, to: recipient, body: body, context: context)
+        }
+        if reasons.isEmpty { reasons.append("no agreement has a flow from \(sender) to \(recipient)") }
+        return Decision(recipient: recipient, permitted: false, reasons: reasons, ruleSetHash: hash)
+    }
+
+    func apply(_ flow: Flow, of agreement: Agreement, to recipient: AgencyID, body: JSONValue, context: Context) -> Decision {
+        var view = body
+        var released = 1
+        var withheld = 0
+        if let recordsPath = flow.records {
+            guard let records = JSONPointer(recordsPath.tokens).resolve(in: body)?.arrayValue else {
+                return Decision(
+                    recipient: recipient, permitted: false, agreement: agreement, flow: flow,
+                    reasons: ["\(agreement.id)/\(flow.id): the body has no array at \(recordsPath)"], ruleSetHash: hash)
+            }
+            let kept = records.filter { record in flow.conditions.allSatisfy { holds($0, on: record, recipient: recipient, context: context) } }
+            released = kept.count
+            withheld = records.count - kept.count
+            view = replacing(body, at: recordsPath.tokens, with: .array(kept))
+        } else if !flow.conditions.allSatisfy({ holds($0, on: body, recipient: recipient, context: context) }) {
+            released = 0
+            withheld = 1
+        }
+        guard released > 0 else {
+            return Decision(
+                recipient: recipient, permitted: false, agreement: agreement, flow: flow, recordsReleased: 0, recordsWithheld: withheld,
+                reasons: ["\(agreement.id)/\(flow.id): no record meets \(flow.conditions.map(\.description).joined(separator: " and "))"],
+                ruleSetHash: hash)
+        }
+        var minimiser = Minimiser(allowed: flow.fields)
+        view = minimiser.minimise(view) ?? .object([:])
+        for obligation in flow.obligations {
+            if case .pseudonymise(let path) = obligation {
+                view = transform(view, at: path.tokens) { value in
+                    guard let text = value.stringValue else { return value }
+                    return .string(Self.pseudonym(of: text, key: context.pseudonymKey))
+                }
+            }
+        }
+        return Decision(
+            recipient: recipient, permitted: true, agreement: agreement, flow: flow, view: view, recordsReleased: released,
+            recordsWithheld: withheld, fieldsWithheld: minimiser.withheld.sorted(),
+            reasons: ["\(agreement.id) v\(agreement.version), flow \(flow.id): \(flow.purpose)"], ruleSetHash: hash)
+    }
+
+    func holds(_ condition: Condition, on record: JSONValue, recipient: AgencyID, context: Context) -> Bool {
+        switch condition {
+        case .inCohort(let name, let key):
+            guard let value = key.values(in: record).first?.stringValue else { return false }
+            return context.cohorts[recipient]?[name]?.contains(value) ?? false
+        case .notInCohort(let name, let key):
+            guard let value = key.values(in: record).first?.stringValue else { return false }
+            return !(context.cohorts[recipient]?[name]?.contains(value) ?? false)
+        case .age(let path, let minimum, let maximum):
+            guard let dob = path.values(in: record).first?.stringValue, let age = Self.age(dateOfBirth: dob, on: context.date) else { return false }
+            return (minimum...maximum).contains(age)
+        case .equals(let path, let expected):
+            return path.values(in: record).first == expected
+        }
+    }
+
+    /// Whole years from `dateOfBirth` to `date` (both `YYYY-MM-DD`).
+    static func age(dateOfBirth: String, on date: String) -> Int? {
+        let birth = dateOfBirth.split(separator: "-").compactMap { Int($0) }
+        let now = date.split(separator: "-").compactMap { Int($0) }
+        guard birth.count == 3, now.count == 3 else { return nil }
+        var years = now[0] - birth[0]
+        if (now[1], now[2]) < (birth[1], birth[2]) { years -= 1 }
+        return years
+    }
+
+    /// A keyed pseudonym: the first 16 hex digits of HMAC-SHA-256(key, value).
+    public static func pseudonym(of value: String, key: [UInt8]) -> String {
+        let code = HMAC<SHA256>.authenticationCode(for: Array(value.utf8), using: SymmetricKey(data: key))
+        return "psn-" + Array(code).prefix(8).map { String(format: "%02x", $0) }.joined()
+    }
+
+    func replacing(_ value: JSONValue, at tokens: [String], with replacement: JSONValue) -> JSONValue {
+        guard let first = tokens.first else { return replacement }
+        switch value {
+        case .object(var members):
+            if let member = members[first] { members[first] = replacing(member, at: Array(tokens.dropFirst()), with: replacement) }
+            return .object(members)
+        case .array(var items):
+            if let index = Int(first), items.indices.contains(index) {
+                items[index] = replacing(items[index], at: Array(tokens.dropFirst()), with: replacement)
+            }
+            return .array(items)
+        default:
+            return value
+        }
+    }
+
+    func transform(_ value: JSONValue, at tokens: [String], _ change: (JSONValue) -> JSONValue) -> JSONValue {
+        guard let first = tokens.first else { return change(value) }
+        let rest = Array(tokens.dropFirst())
+        switch value {
+        case .object(var members):
+            if let member = members[first] { members[first] = transform(member, at: rest, change) }
+            return .object(members)
+        case .array(let items):
+            if first == "*" { return .array(items.map { transform($0, at: rest, change) }) }
+            if let index = Int(first), items.indices.contains(index) {
+                var copy = items
+                copy[index] = transform(items[index], at: rest, change)
+                return .array(copy)
+            }
+            return value
+        default:
+            return value
+        }
+    }
+}
+
+/// The decision for one recipient of one message, and why.
+public struct Decision: Sendable {
+    public var recipient: AgencyID
+    public var permitted: Bool
+    public var agreement: Agreement?
+    public var flow: Flow?
+    /// What the recipient receives: the body with only the released records and allowed fields.
+    public var view: JSONValue?
+    public var recordsReleased = 0
+    public var recordsWithheld = 0
+    public var fieldsWithheld: [FieldPath] = []
+    /// For a permit, the agreement and flow; for a denial, every agreement considered and why it did not apply.
+    public var reasons: [String]
+    public var ruleSetHash: String
+
+    public init(
+        recipient: AgencyID, permitted: Bool, agreement: Agreement? = nil, flow: Flow? = nil, view: JSONValue? = nil,
+        recordsReleased: Int = 0, recordsWithheld: Int = 0, fieldsWithheld: [FieldPath] = [], reasons: [String], ruleSetHash: String
+    ) {
+        self.recipient = recipient
+        self.permitted = permitted
+        self.agreement = agreement
+        self.flow = flow
+        self.view = view
+        self.recordsReleased = recordsReleased
+        self.recordsWithheld = recordsWithheld
+        self.fieldsWithheld = fieldsWithheld
+        self.reasons = reasons
+        self.ruleSetHash = ruleSetHash
+    }
+}
