@@ -18,6 +18,9 @@ package struct AuditEvent: Sendable, Equatable {
         case deadLettered = "dead-lettered"
         case expired
         case brokerStopped = "broker-stopped"
+        /// A sharing-rule decision for one recipient of one message (detail: its JSON record).
+        case decision
+        case cohortUpdated = "cohort-updated"
     }
 
     package var kind: Kind

@@ -92,6 +92,17 @@ package final class HubStore {
                 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: entries cannot be deleted'); END;
                 """)
         }
+        migrator.registerMigration("v2-rules") { db in
+            try db.execute(sql: """
+                ALTER TABLE deliveries ADD COLUMN view BLOB;
+                CREATE TABLE cohorts (
+                    owner TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    member TEXT NOT NULL,
+                    PRIMARY KEY (owner, name, member)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 

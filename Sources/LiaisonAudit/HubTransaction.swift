@@ -41,7 +41,7 @@ package struct HubTransaction {
     ///   stored and the first message's sequence is returned).
     package func insertMessage(
         source: String, messageID: String, type: String, envelope: [UInt8], body: [UInt8], bodyDigest: String,
-        recipients: [String], receivedAt: Int64, expiresAt: Int64
+        recipients: [String], views: [String: [UInt8]] = [:], receivedAt: Int64, expiresAt: Int64
     ) throws -> (sequence: Int64, duplicate: Bool) {
         let insert = try db.cachedStatement(sql: """
             INSERT INTO messages (source, message_id, type, envelope, body, body_sha256, received_at, expires_at)
@@ -58,9 +58,9 @@ package struct HubTransaction {
         }
         let sequence = db.lastInsertedRowID
         let delivery = try db.cachedStatement(
-            sql: "INSERT INTO deliveries (recipient, sequence, state) VALUES (?, ?, 'pending')")
+            sql: "INSERT INTO deliveries (recipient, sequence, state, view) VALUES (?, ?, 'pending', ?)")
         for recipient in recipients {
-            try delivery.execute(arguments: [recipient, sequence])
+            try delivery.execute(arguments: [recipient, sequence, views[recipient].map { Data($0) }])
         }
         return (sequence, false)
     }
@@ -90,6 +90,18 @@ package struct HubTransaction {
             """).execute(arguments: [at, recipient, sequence])
     }
 
+    /// Changes an agency's cohort: `replace` its members, `add` to them, or `remove` from them.
+    package func updateCohort(owner: String, name: String, operation: String, members: [String]) throws {
+        if operation == "replace" {
+            try db.execute(sql: "DELETE FROM cohorts WHERE owner = ? AND name = ?", arguments: [owner, name])
+        }
+        let statement = try db.cachedStatement(
+            sql: operation == "remove"
+                ? "DELETE FROM cohorts WHERE owner = ? AND name = ? AND member = ?"
+                : "INSERT INTO cohorts (owner, name, member) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
+        for member in members { try statement.execute(arguments: [owner, name, member]) }
+    }
+
     /// Moves a delivery to the dead-letter store with its cause (`rejected`, `expired`, `attempts`) and reason.
     package func deadLetter(recipient: String, sequence: Int64, cause: String, reason: String, at: Int64) throws {
         try db.cachedStatement(sql: """
@@ -108,7 +120,7 @@ extension HubStore {
         try read { db in
             let rows = try Row.fetchAll(
                 db.cachedStatement(sql: """
-                    SELECT d.sequence, d.attempts, m.type, m.message_id, m.source, m.envelope, m.body, m.body_sha256, m.expires_at
+                    SELECT d.sequence, d.attempts, m.type, m.message_id, m.source, m.envelope, COALESCE(d.view, m.body), m.body_sha256, m.expires_at
                     FROM deliveries d JOIN messages m ON m.sequence = d.sequence
                     WHERE d.recipient = ? AND d.state = 'pending' AND d.sequence > ?
                     ORDER BY d.sequence LIMIT ?
@@ -120,6 +132,17 @@ extension HubStore {
                     envelope: [UInt8](row[5] as Data), body: [UInt8]((row[6] as Data?) ?? Data()), bodyDigest: row[7],
                     attempts: row[1], expiresAt: row[8])
             }
+        }
+    }
+
+    /// Every cohort: owner agency, then cohort name, then members.
+    package func cohorts() throws(StoreError) -> [String: [String: Set<String>]] {
+        try read { db in
+            var result: [String: [String: Set<String>]] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT owner, name, member FROM cohorts") {
+                result[row[0], default: [:]][row[1], default: []].insert(row[2])
+            }
+            return result
         }
     }
 

@@ -8,6 +8,7 @@ public struct BrokerError: Error, Sendable, CustomStringConvertible {
         public static let keys = Code(name: "keys")
         public static let store = Code(name: "store")
         public static let schemas = Code(name: "schemas")
+        public static let rules = Code(name: "rules")
         public static let stopped = Code(name: "stopped")
     }
 

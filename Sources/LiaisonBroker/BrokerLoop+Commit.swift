@@ -17,12 +17,12 @@ extension BrokerLoop {
                     for index in work.operations.indices {
                         switch work.operations[index] {
                         case .insert(var send):
-                            let recipients = send.envelope.recipients.map(\.rawValue)
+                            let recipients = send.recipients
                             let result = try tx.insertMessage(
                                 source: send.envelope.source.rawValue, messageID: send.envelope.id,
                                 type: send.envelope.type.rawValue, envelope: send.envelopeBytes, body: send.body,
-                                bodyDigest: send.bodyDigest, recipients: recipients, receivedAt: send.receivedAt,
-                                expiresAt: send.expiresAt)
+                                bodyDigest: send.bodyDigest, recipients: recipients, views: send.views,
+                                receivedAt: send.receivedAt, expiresAt: send.expiresAt)
                             send.result = result
                             work.operations[index] = .insert(send)
                             try tx.append(AuditEvent(
@@ -35,6 +35,8 @@ extension BrokerLoop {
                             try tx.recordAttempt(recipient: recipient, sequence: sequence)
                         case .acknowledge(let delivery):
                             try tx.acknowledge(recipient: delivery.recipient, sequence: delivery.sequence, at: wallNow)
+                        case .cohort(let owner, let name, let operation, let members):
+                            try tx.updateCohort(owner: owner, name: name, operation: operation, members: members)
                         case .deadLetter(let delivery, let cause, let reason):
                             try tx.deadLetter(
                                 recipient: delivery.recipient, sequence: delivery.sequence, cause: cause, reason: reason, at: wallNow)
@@ -61,14 +63,18 @@ extension BrokerLoop {
             }
             // Committed: route new messages and answer their senders.
             for operation in work.operations {
+                if case .cohort(let owner, let name, let operation, let members) = operation, let agency = AgencyID(owner) {
+                    applyCohort(owner: agency, name: name, operation: operation, members: members)
+                }
                 guard case .insert(let offered) = operation, let result = offered.result else { continue }
-                let recipients = offered.envelope.recipients.map(\.rawValue)
+                let recipients = offered.recipients
                 if !result.duplicate {
                     for recipient in recipients {
                         queues[recipient]?.offer(QueuedDelivery(
                             sequence: result.sequence, recipient: recipient, type: offered.envelope.type.rawValue,
                             messageID: offered.envelope.id, source: offered.envelope.source.rawValue,
-                            envelope: offered.envelopeBytes, body: offered.body, bodyDigest: offered.bodyDigest, attempts: 0,
+                            envelope: offered.envelopeBytes, body: offered.views[recipient] ?? offered.body,
+                            bodyDigest: offered.bodyDigest, attempts: 0,
                             expiresAt: offered.expiresAt))
                         work.touched.insert(recipient)
                     }
@@ -82,6 +88,17 @@ extension BrokerLoop {
         }
         for (routingID, command) in work.replies { send(command, to: routingID) }
         pending.touched.formUnion(work.touched)
+    }
+
+    /// Mirrors a committed cohort change in memory.
+    func applyCohort(owner: AgencyID, name: String, operation: String, members: [String]) {
+        var current = cohorts[owner]?[name] ?? []
+        switch operation {
+        case "replace": current = Set(members)
+        case "remove": current.subtract(members)
+        default: current.formUnion(members)
+        }
+        cohorts[owner, default: [:]][name] = current
     }
 
     /// Hands out deliveries for every agency whose queue or sessions changed this cycle.

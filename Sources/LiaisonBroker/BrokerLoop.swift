@@ -3,6 +3,7 @@ import Foundation
 import LiaisonAudit
 import LiaisonConfig
 import LiaisonProtocol
+import JSONSchema
 import LiaisonRules
 import Logging
 import ZeroMQ
@@ -28,6 +29,11 @@ final class BrokerLoop {
     let limits: PeerSession.Limits
     /// The message types' schemas, when the hub is configured with them.
     let schemas: MessageSchemas?
+    /// The sharing rules, when the hub is configured with them; then they decide every recipient.
+    let ruleSet: RuleSet?
+    let pseudonymKey: [UInt8]
+    /// Every agency's cohorts (e.g. yot → yot-caseload → UPNs), as committed.
+    var cohorts: [AgencyID: [String: Set<String>]] = [:]
 
     /// Sessions by routing id.
     var sessions: [[UInt8]: PeerSession] = [:]
@@ -59,6 +65,7 @@ final class BrokerLoop {
         case audit(AuditEvent)
         case attempt(recipient: String, sequence: Int64)
         case acknowledge(QueuedDelivery)
+        case cohort(owner: String, name: String, operation: String, members: [String])
         case deadLetter(QueuedDelivery, cause: String, reason: String)
     }
 
@@ -68,6 +75,10 @@ final class BrokerLoop {
         var envelopeBytes: [UInt8]
         var body: [UInt8]
         var bodyDigest: String
+        /// The recipients the message goes to (named, or decided by the sharing rules).
+        var recipients: [String]
+        /// Each recipient's minimised view, when the rules made one.
+        var views: [String: [UInt8]] = [:]
         var receivedAt: Int64
         var expiresAt: Int64
         var result: (sequence: Int64, duplicate: Bool)? = nil
@@ -110,6 +121,21 @@ final class BrokerLoop {
         } else {
             schemas = nil
         }
+        if let directory = configuration.agreementsDirectory {
+            let result = RuleSetLoader.load(directory: directory, agencies: agencies, schemas: schemas, today: BrokerLoop.today())
+            guard result.problems.isEmpty else {
+                throw BrokerError(
+                    .rules, "The sharing rules have problems (run `liaison rules check`):\n"
+                        + result.problems.map { "  \($0)" }.joined(separator: "\n"))
+            }
+            ruleSet = result.ruleSet
+            do { pseudonymKey = try BrokerLoop.pseudonymKey(path: configuration.pseudonymKeyPath) } catch {
+                throw BrokerError(.keys, "Cannot read or create the pseudonym key \(configuration.pseudonymKeyPath): \(error)")
+            }
+        } else {
+            ruleSet = nil
+            pseudonymKey = []
+        }
         guard ZeroMQContext.hasCurve else {
             throw BrokerError(.noCurve, "This libzmq has no CURVE support: install Debian's libzmq5 (libzmq3-dev).")
         }
@@ -117,7 +143,12 @@ final class BrokerLoop {
         do { keyPair = try KeyFiles.readKeyPair(secretPath: configuration.hubSecretKeyPath) } catch {
             throw BrokerError(.keys, "\(error). Generate the hub's keys with `liaison keys generate --agency hub --out \(configuration.keysDirectory)`.")
         }
-        do { store = try HubStore(path: configuration.databasePath) } catch {
+        do {
+            store = try HubStore(path: configuration.databasePath)
+            for (owner, named) in try store.cohorts() {
+                if let agency = AgencyID(owner) { cohorts[agency] = named }
+            }
+        } catch {
             throw BrokerError(.store, error.description)
         }
         context = ZeroMQContext(ioThreads: 1)
@@ -281,23 +312,50 @@ final class BrokerLoop {
                 "'source' is '\(envelope.source)' but this connection is authenticated as '\(agency)': an agency can only send as itself.",
                 reference: envelope.id))
         }
-        guard !envelope.recipients.isEmpty else {
-            return reject(ProtocolError(.noRecipients, "'recipients' names no agency: say who the message is for.", reference: envelope.id))
-        }
         if let unknown = envelope.recipients.first(where: { !agencies.contains($0) }) {
             return reject(ProtocolError(
                 .unknownRecipient, "'\(unknown)' is not an agency this hub knows; known: \(agencies.agencies.map(\.id.rawValue).joined(separator: ", ")).",
                 reference: envelope.id))
         }
+        guard ruleSet != nil || !envelope.recipients.isEmpty else {
+            return reject(ProtocolError(.noRecipients, "'recipients' names no agency: say who the message is for.", reference: envelope.id))
+        }
+        var json: JSONValue?
         if let schemas {
-            do { _ = try schemas.check(body: body, type: envelope.type, reference: envelope.id) } catch {
+            do { json = try schemas.check(body: body, type: envelope.type, reference: envelope.id) } catch {
                 return reject(error)
             }
         }
-        let send = PendingSend(
+        var send = PendingSend(
             routingID: routingID, envelope: envelope, envelopeBytes: envelopeBytes, body: body,
-            bodyDigest: Digest.sha256Hex(body), receivedAt: wallNow,
+            bodyDigest: Digest.sha256Hex(body), recipients: envelope.recipients.map(\.rawValue), receivedAt: wallNow,
             expiresAt: wallNow + configuration.ttl(for: envelope.type))
+        if let ruleSet {
+            guard let value = json ?? (try? JSONValue.parse(body)) else {
+                return reject(ProtocolError(.bodyNotJSON, "The sharing rules read the body, so it must be JSON.", reference: envelope.id))
+            }
+            if envelope.type.rawValue == "cohort.update" {
+                return updateCohort(send, body: value, wallNow: wallNow)
+            }
+            let decisions = ruleSet.decide(
+                from: envelope.source, type: envelope.type, recipients: envelope.recipients, body: value,
+                context: RuleSet.Context(date: BrokerLoop.today(), cohorts: cohorts, pseudonymKey: pseudonymKey))
+            for decision in decisions {
+                pending.operations.append(.audit(AuditEvent(
+                    .decision, at: wallNow, agency: agency, messageID: envelope.id, type: envelope.type.rawValue,
+                    recipient: decision.recipient.rawValue, bodyDigest: send.bodyDigest,
+                    code: decision.permitted ? 0 : ProtocolError.Code.denied.number, detail: decisionRecord(decision))))
+            }
+            let denied = decisions.filter { !$0.permitted }
+            if decisions.isEmpty || denied.count == decisions.count || (!envelope.recipients.isEmpty && !denied.isEmpty) {
+                let reasons = decisions.isEmpty
+                    ? ["no agreement has a flow from \(agency) for '\(envelope.type)'"]
+                    : denied.map { "to \($0.recipient): \($0.reasons.joined(separator: "; "))" }
+                return reject(ProtocolError(.denied, "Denied by the sharing rules: " + reasons.joined(separator: " | "), reference: envelope.id))
+            }
+            send.recipients = decisions.map(\.recipient.rawValue)
+            for decision in decisions { send.views[decision.recipient.rawValue] = decision.view?.encoded() }
+        }
         pending.operations.append(.insert(send))
     }
 
@@ -389,6 +447,54 @@ final class BrokerLoop {
             deadLetter(delivery, cause: "expired", reason: "Not acknowledged within its time to live", wallNow: wallNow)
         }
         for (agency, sequences) in byAgency { queues[agency]?.remove(sequences) }
+    }
+
+    /// The audit record of a decision: which agreement, version, flow and rule set; what was released and
+    /// withheld; and keyed pseudonyms of the children whose data was released (never their UPNs).
+    func decisionRecord(_ decision: Decision) -> String {
+        var record: [String: JSONValue] = [
+            "permitted": .bool(decision.permitted), "ruleset": .string(decision.ruleSetHash),
+            "released": .number(Double(decision.recordsReleased)), "withheld": .number(Double(decision.recordsWithheld)),
+            "fields_withheld": .array(decision.fieldsWithheld.map { .string($0.description) }),
+            "children": .array(decision.subjects.map { .string(RuleSet.pseudonym(of: $0, key: pseudonymKey)) }),
+        ]
+        if let agreement = decision.agreement {
+            record["agreement"] = .string(agreement.id)
+            record["version"] = .string(agreement.version)
+            record["lawful_basis"] = .string(agreement.lawfulBasis)
+        }
+        if let flow = decision.flow { record["flow"] = .string(flow.id) }
+        if !decision.permitted { record["reasons"] = .array(decision.reasons.map { .string($0) }) }
+        return String(decoding: JSONValue.object(record).encoded(), as: UTF8.self)
+    }
+
+    /// A `cohort.update`: the sending agency's cohort changes, durably and audited; nothing is delivered.
+    func updateCohort(_ send: PendingSend, body: JSONValue, wallNow: Int64) {
+        var send = send
+        let name = body["cohort"]?.stringValue ?? "unnamed"
+        let operation = body["operation"]?.stringValue ?? "replace"
+        let members = RuleSet.upns(in: body["members"] ?? .array([]))
+        send.recipients = []
+        pending.operations.append(.insert(send))
+        pending.operations.append(.cohort(owner: send.envelope.source.rawValue, name: name, operation: operation, members: members))
+        pending.operations.append(.audit(AuditEvent(
+            .cohortUpdated, at: wallNow, agency: send.envelope.source.rawValue, messageID: send.envelope.id,
+            type: send.envelope.type.rawValue, detail: "\(name): \(operation) \(members.count)")))
+    }
+
+    /// Today's date in UTC, `YYYY-MM-DD`: the date decisions are made on.
+    static func today() -> String { String(Date().ISO8601Format().prefix(10)) }
+
+    /// Reads the hub's pseudonym key, creating a random one (mode 0600) on first start.
+    static func pseudonymKey(path: String) throws -> [UInt8] {
+        if let data = FileManager.default.contents(atPath: path), data.count >= 32 { return Array(data) }
+        var key = [UInt8](repeating: 0, count: 32)
+        var generator = SystemRandomNumberGenerator()
+        for index in key.indices { key[index] = UInt8.random(in: 0...255, using: &generator) }
+        guard FileManager.default.createFile(atPath: path, contents: Data(key), attributes: [.posixPermissions: 0o600]) else {
+            throw BrokerError(.keys, "cannot write \(path)")
+        }
+        return key
     }
 
     static func monotonic() -> Int64 { Int64(DispatchTime.now().uptimeNanoseconds / 1_000_000) }

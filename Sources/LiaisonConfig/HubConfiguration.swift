@@ -24,6 +24,8 @@ public struct HubConfiguration: Sendable {
     public var agenciesFile: String
     /// Folder of the message types' JSON Schemas; `nil` accepts any type without checking bodies.
     public var schemasDirectory: String?
+    /// Folder of the sharing agreements; when set, every message is routed by their decisions.
+    public var agreementsDirectory: String?
     public var heartbeatMilliseconds: Int = 1000
     public var maxBodyBytes: Int = 1 << 20
     public var maxEnvelopeBytes: Int = 16 << 10
@@ -46,6 +48,8 @@ public struct HubConfiguration: Sendable {
     public var hubSecretKeyPath: String { "\(keysDirectory)/hub.key" }
     public var hubPublicKeyPath: String { "\(keysDirectory)/hub.pub" }
     public var databasePath: String { "\(dataDirectory)/hub.sqlite" }
+    /// The hub's secret for keyed pseudonyms of children in the audit (made on first start).
+    public var pseudonymKeyPath: String { "\(keysDirectory)/pseudonym.key" }
 
     public func ttl(for type: MessageType) -> Int64 { ttlMilliseconds[type] ?? defaultTTLMilliseconds }
 
@@ -73,6 +77,7 @@ public struct HubConfiguration: Sendable {
             agenciesFile: resolve(try top.required("agencies_file").string()),
             source: path)
         if let node = top.optional("schemas_dir") { configuration.schemasDirectory = resolve(try node.string()) }
+        if let node = top.optional("agreements_dir") { configuration.agreementsDirectory = resolve(try node.string()) }
         if let node = top.optional("heartbeat_ms") { configuration.heartbeatMilliseconds = try node.int(in: 50...60_000) }
         if let limits = try top.optional("limits")?.mapping() {
             if let node = limits.optional("max_body_bytes") { configuration.maxBodyBytes = try node.int(in: 1...(256 << 20)) }

@@ -26,12 +26,13 @@ public struct ProtocolError: Error, Sendable, Equatable, CustomStringConvertible
         public static let bodyNotJSON = Code(number: 417, name: "body-not-json")
         public static let unknownDelivery = Code(number: 420, name: "unknown-delivery")
         public static let schemaViolation = Code(number: 422, name: "schema-violation")
+        public static let denied = Code(number: 451, name: "denied")
         public static let storeUnavailable = Code(number: 503, name: "store-unavailable")
 
         public static let all: [Code] = [
             .badSignature, .unknownCommand, .malformedCommand, .notReady, .invalidJSON, .invalidEnvelope,
             .spoofedSource, .tooLarge, .unknownRecipient, .noRecipients, .unknownType, .bodyNotJSON, .unknownDelivery,
-            .schemaViolation, .storeUnavailable,
+            .schemaViolation, .denied, .storeUnavailable,
         ]
 
         /// The code with this number, or an unnamed one for numbers this version does not know.

@@ -86,6 +86,7 @@ public struct RuleSet: Sendable {
         var view = body
         var released = 1
         var withheld = 0
+        var subjects: [String] = []
         if let recordsPath = flow.records {
             guard let records = JSONPointer(recordsPath.tokens).resolve(in: body)?.arrayValue else {
                 return Decision(
@@ -93,12 +94,15 @@ public struct RuleSet: Sendable {
                     reasons: ["\(agreement.id)/\(flow.id): the body has no array at \(recordsPath)"], ruleSetHash: hash)
             }
             let kept = records.filter { record in flow.conditions.allSatisfy { holds($0, on: record, recipient: recipient, context: context) } }
+            subjects = kept.flatMap(Self.upns)
             released = kept.count
             withheld = records.count - kept.count
             view = replacing(body, at: recordsPath.tokens, with: .array(kept))
         } else if !flow.conditions.allSatisfy({ holds($0, on: body, recipient: recipient, context: context) }) {
             released = 0
             withheld = 1
+        } else {
+            subjects = Self.upns(in: body)
         }
         guard released > 0 else {
             return Decision(
@@ -118,7 +122,7 @@ public struct RuleSet: Sendable {
         }
         return Decision(
             recipient: recipient, permitted: true, agreement: agreement, flow: flow, view: view, recordsReleased: released,
-            recordsWithheld: withheld, fieldsWithheld: minimiser.withheld.sorted(),
+            recordsWithheld: withheld, fieldsWithheld: minimiser.withheld.sorted(), subjects: subjects,
             reasons: ["\(agreement.id) v\(agreement.version), flow \(flow.id): \(flow.purpose)"], ruleSetHash: hash)
     }
 
@@ -135,6 +139,16 @@ public struct RuleSet: Sendable {
             return (minimum...maximum).contains(age)
         case .equals(let path, let expected):
             return path.values(in: record).first == expected
+        }
+    }
+
+    /// Every UPN in a released record (any member named `upn`): the children whose data is shared.
+    public static func upns(in value: JSONValue) -> [String] {
+        switch value {
+        case .object(let members):
+            return members.flatMap { key, member in key == "upn" ? (member.stringValue.map { [$0] } ?? []) : upns(in: member) }
+        case .array(let items): return items.flatMap(upns)
+        default: return []
         }
     }
 
@@ -202,14 +216,18 @@ public struct Decision: Sendable {
     public var recordsReleased = 0
     public var recordsWithheld = 0
     public var fieldsWithheld: [FieldPath] = []
+    /// The UPNs of the children in the released records (the audit keeps only their keyed pseudonyms).
+    public var subjects: [String] = []
     /// For a permit, the agreement and flow; for a denial, every agreement considered and why it did not apply.
     public var reasons: [String]
     public var ruleSetHash: String
 
     public init(
         recipient: AgencyID, permitted: Bool, agreement: Agreement? = nil, flow: Flow? = nil, view: JSONValue? = nil,
-        recordsReleased: Int = 0, recordsWithheld: Int = 0, fieldsWithheld: [FieldPath] = [], reasons: [String], ruleSetHash: String
+        recordsReleased: Int = 0, recordsWithheld: Int = 0, fieldsWithheld: [FieldPath] = [], subjects: [String] = [],
+        reasons: [String], ruleSetHash: String
     ) {
+        self.subjects = subjects
         self.recipient = recipient
         self.permitted = permitted
         self.agreement = agreement

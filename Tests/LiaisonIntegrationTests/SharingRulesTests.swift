@@ -1,0 +1,133 @@
+import Foundation
+import JSONSchema
+import LiaisonAdapterKit
+import LiaisonAudit
+import LiaisonProtocol
+import LiaisonTestSupport
+import Testing
+
+@Suite("Sharing rules in the broker", .timeLimit(.minutes(2)))
+struct SharingRulesTests {
+    static let agreement = """
+        id: yot-protocol
+        title: Education information for the Youth Offending Team
+        version: "1.3"
+        parties: [npas, yot]
+        lawful_basis: Crime and Disorder Act 1998 s115
+        purpose: Support the education of young people known to the YOT
+        effective: 2026-01-01
+        review: 2099-01-01
+        end: 2099-12-31
+        retention: 2y
+        contact: Information governance officer
+        flows:
+          - id: caseload-attendance
+            from: npas
+            to: yot
+            types: [test.summary]
+            purpose: Attendance of children on the YOT caseload
+            records: /pupils
+            where:
+              - in_cohort: yot-caseload
+                key: /upn
+            fields: [/period, /pupils/*/upn, /pupils/*/attendance]
+        """
+
+    func start() async throws -> RunningHub {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("agreements-\(UUID().uuidString.prefix(6))").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try Self.agreement.write(toFile: "\(folder)/yot.yaml", atomically: true, encoding: .utf8)
+        return try await RunningHub.start(extraConfig: "agreements_dir: \(folder)\n")
+    }
+
+    let summary = #"""
+        {"period":"2026-autumn-1","pupils":[
+          {"upn":"Q926200024001","attendance":88.0,"name":"SYNTH ONE","notes":"private"},
+          {"upn":"B801200005001","attendance":70.0,"name":"SYNTH TWO","notes":"private"}]}
+        """#
+
+    @Test func onlyCaseloadChildrenAndAllowedFieldsReachTheYOT() async throws {
+        let running = try await start()
+        defer { running.finish() }
+        let yot = try await running.hub.connect("yot")
+        let cohort = try await yot.send(
+            type: "cohort.update", to: [],
+            body: Array(#"{"cohort":"yot-caseload","operation":"replace","members":[{"upn":"Q926200024001"}]}"#.utf8))
+        #expect(cohort.recipients.isEmpty)
+
+        let npas = try await running.hub.connect("npas")
+        let receipt = try await npas.send(type: "test.summary", to: [], body: Array(summary.utf8))
+        #expect(receipt.recipients == ["yot"])
+        let delivered = await collect(yot, count: 1, timeout: .seconds(10))
+        let view = try JSONValue.parse(delivered.first?.body ?? [])
+        #expect(view == (try JSONValue.parse(#"{"period":"2026-autumn-1","pupils":[{"upn":"Q926200024001","attendance":88.0}]}"#)))
+
+        let decision = try #require(try running.audit().first { $0.event.kind == .decision && $0.event.recipient == "yot" })
+        let record = try JSONValue.parse(decision.event.detail ?? "")
+        #expect(record["agreement"] == .string("yot-protocol"))
+        #expect(record["version"] == .string("1.3"))
+        #expect(record["flow"] == .string("caseload-attendance"))
+        #expect(record["released"] == .number(1))
+        #expect(record["withheld"] == .number(1))
+        #expect(record["fields_withheld"] == .array([.string("/pupils/*/name"), .string("/pupils/*/notes")]))
+        #expect(record["children"]?.arrayValue?.count == 1)
+        #expect(try running.audit().allSatisfy { !"\($0)".contains("Q926200024001") }, "a UPN reached the audit log")
+        await yot.close()
+        await npas.close()
+    }
+
+    @Test func aDeniedMessageIsRejectedWithItsReasonsAndAudited() async throws {
+        let running = try await start()
+        defer { running.finish() }
+        let npas = try await running.hub.connect("npas")
+        do {
+            _ = try await npas.send(type: "test.summary", to: ["courts"], body: Array(summary.utf8))
+            Issue.record("a message no flow covers was accepted")
+        } catch {
+            #expect(error.protocolError?.code == .denied)
+            #expect(error.protocolError?.message.contains("no agreement has a flow from npas to courts") == true)
+        }
+        let decisions = try running.audit().filter { $0.event.kind == .decision }
+        #expect(decisions.map(\.event.code) == [451])
+        #expect(try running.audit().contains { $0.event.kind == .rejected && $0.event.code == 451 })
+        await npas.close()
+    }
+
+    @Test func aTypeNoAgreementCoversNeverLeavesTheBroker() async throws {
+        let running = try await start()
+        defer { running.finish() }
+        let npas = try await running.hub.connect("npas")
+        await #expect { _ = try await npas.send(type: "referral", to: [], body: Array("{}".utf8)) } throws: { error in
+            (error as? AdapterError)?.protocolError?.code == .denied
+        }
+        await #expect { _ = try await npas.send(type: "referral", to: ["yot"], body: Array("{}".utf8)) } throws: { error in
+            (error as? AdapterError)?.protocolError?.message.contains("do not cover 'referral'") == true
+        }
+        let yot = try await running.hub.connect("yot")
+        #expect(await collect(yot, count: 1, timeout: .seconds(1)).isEmpty)
+        await yot.close()
+        await npas.close()
+    }
+
+    @Test func cohortsSurviveARestart() async throws {
+        let running = try await start()
+        defer { running.finish() }
+        let yot = try await running.hub.connect("yot")
+        _ = try await yot.send(
+            type: "cohort.update", to: [],
+            body: Array(#"{"cohort":"yot-caseload","operation":"add","members":[{"upn":"B801200005001"}]}"#.utf8))
+        await yot.close()
+        running.broker.stop()
+        try await running.broker.start()
+        let npas = try await running.hub.connect("npas")
+        let receipt = try await npas.send(type: "test.summary", to: ["yot"], body: Array(summary.utf8))
+        #expect(receipt.recipients == ["yot"])
+        let again = try await running.hub.connect("yot")
+        let delivered = await collect(again, count: 1)
+        let upns = try JSONValue.parse(delivered.first?.body ?? [])["pupils"]?.arrayValue?.compactMap { $0["upn"]?.stringValue }
+        #expect(upns == ["B801200005001"])
+        #expect(try running.audit().contains { $0.event.kind == .cohortUpdated && $0.event.detail == "yot-caseload: add 1" })
+        await npas.close()
+        await again.close()
+    }
+}
