@@ -60,8 +60,17 @@ public struct SchemaValidator: Sendable {
                 if key == "patternProperties", let object = value.objectValue {
                     for text in object.keys { patterns[text] = CachedRegex(text) }
                 }
-                // `enum` and `const` hold data, not schemas.
-                if key != "enum" && key != "const" { try scan(value, path: path.appending(key), patterns: &patterns) }
+                switch key {
+                case "enum", "const", "examples", "dependentRequired", "required":
+                    continue  // data, not schemas
+                case "properties", "patternProperties", "$defs", "dependentSchemas":
+                    // The keys here are names chosen by the schema's author, not keywords.
+                    for (name, subschema) in value.objectValue ?? [:] {
+                        try scan(subschema, path: path.appending(key).appending(name), patterns: &patterns)
+                    }
+                default:
+                    try scan(value, path: path.appending(key), patterns: &patterns)
+                }
             }
         case .array(let items):
             for (index, item) in items.enumerated() { try scan(item, path: path.appending(index), patterns: &patterns) }

@@ -1,0 +1,81 @@
+import Foundation
+import JSONSchema
+import LiaisonProtocol
+import Testing
+
+@testable import LiaisonRules
+
+/// The repository's message schemas: every one loads, every example behaves as its name says, and
+/// Python's `jsonschema` (an independent implementation) agrees with the Swift validator on every
+/// schema and example.
+@Suite("The message schemas in schemas/")
+struct MessageSchemasTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let schemasDirectory = repository.appendingPathComponent("schemas").path
+    static let python = ProcessInfo.processInfo.environment["LIAISON_PYTHON"] ?? "/usr/bin/python3"
+
+    static var examples: [(type: String, file: String)] {
+        let folder = "\(schemasDirectory)/examples"
+        let types = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
+        return types.flatMap { type in
+            ((try? FileManager.default.contentsOfDirectory(atPath: "\(folder)/\(type)")) ?? []).sorted().map { (type, "\(folder)/\(type)/\($0)") }
+        }
+    }
+
+    @Test func everyMessageTypeHasAUsableSchema() throws {
+        let schemas = try MessageSchemas.load(directory: Self.schemasDirectory)
+        let expected = [
+            "attendance.return", "attendance.termly-feed", "care.attendance-alert", "case.disposal", "case.feedback", "cohort.update",
+            "connexions.assignment", "connexions.notification", "court.outcome", "prosecution.file", "referral",
+            "yot.attendance-summary", "yot.case-update",
+        ]
+        #expect(schemas.types.map(\.rawValue) == expected)
+        for entry in schemas.entries.values { #expect(entry.id == "urn:liaison:schema:\(entry.type):1") }
+    }
+
+    @Test func examplesAreValidOrInvalidAsTheirNamesSay() throws {
+        let schemas = try MessageSchemas.load(directory: Self.schemasDirectory)
+        #expect(Self.examples.count > 26)
+        for (type, file) in Self.examples {
+            let body = Array(FileManager.default.contents(atPath: file) ?? Data())
+            let valid = (try? schemas.check(body: body, type: MessageType(type)!, reference: "")) != nil
+            #expect(valid == (file as NSString).lastPathComponent.hasPrefix("valid"), "\(file)")
+        }
+    }
+
+    @Test func pythonJSONSchemaAgreesOnEverySchemaAndExample() throws {
+        let script = #"""
+            import json, sys
+            from jsonschema import Draft202012Validator as V, FormatChecker
+            checker = getattr(V, "FORMAT_CHECKER", None) or FormatChecker()
+            for line in sys.stdin:
+                schema_path, example_path = line.rstrip("\n").split("\t")
+                schema = json.load(open(schema_path))
+                V.check_schema(schema)
+                valid = V(schema, format_checker=checker).is_valid(json.load(open(example_path)))
+                print("valid" if valid else "invalid")
+            """#
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.python)
+        process.arguments = ["-c", script]
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        let lines = Self.examples.map { "\(Self.schemasDirectory)/\($0.type).schema.json\t\($0.file)\n" }.joined()
+        input.fileHandleForWriting.write(Data(lines.utf8))
+        try input.fileHandleForWriting.close()
+        let python = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n").map(String.init)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "python3 with jsonschema is needed: apt-get install python3-jsonschema")
+        #expect(python.count == Self.examples.count)
+
+        let schemas = try MessageSchemas.load(directory: Self.schemasDirectory)
+        for ((type, file), verdict) in zip(Self.examples, python) {
+            let body = Array(FileManager.default.contents(atPath: file) ?? Data())
+            let swift = (try? schemas.check(body: body, type: MessageType(type)!, reference: "")) != nil ? "valid" : "invalid"
+            #expect(swift == verdict, "\(file): Swift says \(swift), Python's jsonschema says \(verdict)")
+        }
+    }
+}
