@@ -43,6 +43,7 @@ let package = Package(
             name: "LiaisonRules",
             dependencies: [
                 "JSONSchema", "LiaisonProtocol", "LiaisonConfig", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         // The durable store: messages, per-recipient queues, dead letters, the append-only audit log.
@@ -77,7 +78,7 @@ let package = Package(
         .target(
             name: "LiaisonCLI",
             dependencies: [
-                "LiaisonBroker", "LiaisonAdapterKit", "LiaisonConfig", "LiaisonAudit", "ZeroMQ",
+                "LiaisonBroker", "LiaisonAdapterKit", "LiaisonConfig", "LiaisonAudit", "ZeroMQ", "LiaisonRules", "JSONSchema",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -135,6 +135,15 @@ extension HubStore {
         }
     }
 
+    /// Messages whose bodies the hub still holds, oldest first (for replaying under proposed rules).
+    package func heldMessages() throws(StoreError) -> [(sequence: Int64, source: String, type: String, body: [UInt8])] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT sequence, source, type, body FROM messages WHERE body IS NOT NULL ORDER BY sequence").map {
+                (sequence: $0[0], source: $0[1], type: $0[2], body: [UInt8](($0[3] as Data?) ?? Data()))
+            }
+        }
+    }
+
     /// Every cohort: owner agency, then cohort name, then members.
     package func cohorts() throws(StoreError) -> [String: [String: Set<String>]] {
         try read { db in

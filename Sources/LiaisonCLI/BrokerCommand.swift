@@ -32,10 +32,10 @@ struct BrokerCommand: AsyncParsableCommand {
 }
 
 /// The hub configuration and its agencies, loaded and checked, or an error naming file, line and key.
-func loadHub(_ path: String) throws -> (configuration: HubConfiguration, agencies: AgencyDirectory) {
+func loadHub(_ path: String, requireKeys: Bool = true) throws -> (configuration: HubConfiguration, agencies: AgencyDirectory) {
     do {
         let configuration = try HubConfiguration.load(path: path)
-        let agencies = try AgencyDirectory.load(path: configuration.agenciesFile)
+        let agencies = try AgencyDirectory.load(path: configuration.agenciesFile, requireKeys: requireKeys)
         return (configuration, agencies)
     } catch {
         throw UserFacingError("configuration error: \(error)")

@@ -5,7 +5,12 @@ import JSONSchema
 public struct FieldPath: Sendable, Hashable, CustomStringConvertible, Comparable {
     public let tokens: [String]
 
+    /// Parses `/a/*/b`; `/` alone names the whole body.
     public init?(_ text: String) {
+        if text == "/" {
+            tokens = []
+            return
+        }
         guard let pointer = JSONPointer(parsing: text) else { return nil }
         tokens = pointer.tokens
     }

@@ -98,3 +98,82 @@ struct CommandLineTests {
         #expect(result.output.contains("agencies.yaml"), "\(result.output)")
     }
 }
+
+/// The repository's own sharing rules, through `liaison rules`, as the information governance officer
+/// runs them (no keys needed).
+@Suite("liaison rules", .timeLimit(.minutes(2)))
+struct RulesCommandTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+
+    func liaison(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        try LiaisonExecutable.run(arguments, currentDirectory: Self.repository)
+    }
+
+    @Test func theCountysAgreementsCheckClean() throws {
+        let result = try liaison(["rules", "check", "--config", "config/hub.yaml", "--date", "2026-11-29"])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("6 agreements, 11 flows, 13 schemas"))
+    }
+
+    @Test func theCountysPolicyTestsPass() throws {
+        let result = try liaison(["rules", "test", "--config", "config/hub.yaml", "--date", "2026-11-29"])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("12 passed, 0 failed") || result.output.contains(" passed, 0 failed"))
+        #expect(!result.output.contains("FAIL"))
+    }
+
+    @Test func aBrokenPolicyTestFailsWithADiff() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("policy-\(UUID().uuidString.prefix(6))").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try """
+            name: wrongly expects the Advisory Service to get a pupil-level return
+            date: 2026-11-29
+            message:
+              from: schools-mis
+              type: attendance.return
+              to: [advisory-service]
+              body_file: \(Self.repository)/schemas/examples/attendance.return/valid-1.json
+            expect:
+              - recipient: advisory-service
+                decision: permit
+            """.write(toFile: "\(folder)/wrong.yaml", atomically: true, encoding: .utf8)
+        let result = try liaison(["rules", "test", "--config", "config/hub.yaml", "--date", "2026-11-29", "--tests", folder])
+        #expect(result.status != 0)
+        #expect(result.output.contains("FAIL: wrongly expects"))
+        #expect(result.output.contains("- expected permit"))
+        #expect(result.output.contains("+ got      deny"))
+    }
+
+    @Test func checkNamesAFieldTheSchemaDoesNotHave() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("agreements-\(UUID().uuidString.prefix(6))").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let original = try String(contentsOfFile: "\(Self.repository)/config/agreements/yot-protocol.yaml", encoding: .utf8)
+        try original.replacingOccurrences(of: "/sen/status]", with: "/sen/statuss]")
+            .write(toFile: "\(folder)/yot-protocol.yaml", atomically: true, encoding: .utf8)
+        let result = try liaison(["rules", "check", "--config", "config/hub.yaml", "--agreements", folder, "--date", "2026-11-29"])
+        #expect(result.status != 0)
+        #expect(result.output.contains("yot-protocol.yaml:"), "\(result.output)")
+        #expect(result.output.contains("/sen/statuss is not a field of 'yot.attendance-summary'"))
+    }
+
+    @Test func explainSaysWhyNothingApplies() throws {
+        let result = try liaison([
+            "rules", "explain", "--config", "config/hub.yaml", "--date", "2026-11-29", "--from", "npas", "--to",
+            "advisory-service", "--type", "attendance.return",
+        ])
+        #expect(result.status != 0)
+        #expect(result.output.contains("its flows from npas to advisory-service do not cover 'attendance.return'"), "\(result.output)")
+    }
+
+    @Test func explainShowsWhatAMessageWouldRelease() throws {
+        let result = try liaison([
+            "rules", "explain", "--config", "config/hub.yaml", "--date", "2026-11-29", "--from", "npas", "--to", "yot", "--type",
+            "yot.attendance-summary", "--message", "schemas/examples/yot.attendance-summary/valid-1.json", "--cohort",
+            "yot:yot-caseload=N926400123002",
+        ])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("decision: permit"))
+        #expect(result.output.contains("fields withheld: /sen/primary_need"))
+    }
+}
