@@ -19,7 +19,7 @@ struct SendCommand: AsyncParsableCommand {
     @Option(help: "The message type, e.g. attendance.return.")
     var type: String
 
-    @Option(help: ArgumentHelp("The recipient agencies, comma-separated.", valueName: "agencies"))
+    @Option(help: ArgumentHelp("The recipient agencies, comma-separated; \"\" lets the sharing rules choose.", valueName: "agencies"))
     var to: String
 
     @Option(help: ArgumentHelp("The file holding the body ('-' for standard input).", valueName: "file"))
@@ -57,11 +57,12 @@ struct SendCommand: AsyncParsableCommand {
         do {
             try await client.connect()
             let receipt = try await client.send(
-                type: type, to: to.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) },
+                type: type, to: to.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty },
                 body: Array(body), id: id ?? UUID().uuidString.lowercased(), subject: subject, correlationID: correlationId,
                 purpose: purpose, dataContentType: contentType)
             await client.close()
-            print("accepted: sequence \(receipt.sequence), recipients \(receipt.recipients.joined(separator: ","))\(receipt.duplicate ? " (duplicate: already held)" : "")")
+            let recipients = receipt.recipients.isEmpty ? "none (kept by the hub)" : receipt.recipients.joined(separator: ",")
+            print("accepted: sequence \(receipt.sequence), recipients \(recipients)\(receipt.duplicate ? " (duplicate: already held)" : "")")
         } catch {
             await client.close()
             throw UserFacingError("send: \(error.message)")

@@ -109,6 +109,33 @@ struct SharingRulesTests {
         await npas.close()
     }
 
+    @Test func rulesDiffReplaysHeldMessagesUnderAProposal() async throws {
+        let running = try await start()
+        defer { running.finish() }
+        let yot = try await running.hub.connect("yot")
+        _ = try await yot.send(
+            type: "cohort.update", to: [],
+            body: Array(#"{"cohort":"yot-caseload","operation":"replace","members":[{"upn":"Q926200024001"}]}"#.utf8))
+        await yot.close()
+        let npas = try await running.hub.connect("npas")
+        _ = try await npas.send(type: "test.summary", to: [], body: Array(summary.utf8))
+        await npas.close()
+        // The proposal drops attendance from what the YOT sees, and widens the records to every pupil.
+        let proposal = FileManager.default.temporaryDirectory.appendingPathComponent("proposal-\(UUID().uuidString.prefix(6))").path
+        try FileManager.default.createDirectory(atPath: proposal, withIntermediateDirectories: true)
+        try Self.agreement
+            .replacingOccurrences(of: "fields: [/period, /pupils/*/upn, /pupils/*/attendance]", with: "fields: [/period, /pupils/*/upn]")
+            .replacingOccurrences(of: "            where:\n              - in_cohort: yot-caseload\n                key: /upn\n", with: "")
+            .replacingOccurrences(of: "    where:\n      - in_cohort: yot-caseload\n        key: /upn\n", with: "")
+            .write(toFile: "\(proposal)/yot.yaml", atomically: true, encoding: .utf8)
+        let result = try LiaisonExecutable.run(["rules", "diff", "--config", running.hub.configPath, "--proposed", proposal])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("Replayed 2 held messages"), "\(result.output)")
+        #expect(result.output.contains("yot:"))
+        #expect(result.output.contains("+ 1 records gained"), "\(result.output)")
+        #expect(result.output.contains("- field /pupils/*/attendance"), "\(result.output)")
+    }
+
     @Test func cohortsSurviveARestart() async throws {
         let running = try await start()
         defer { running.finish() }
