@@ -90,6 +90,7 @@ let package = Package(
             name: "LiaisonBench",
             dependencies: [
                 "ZeroMQ", "LiaisonBroker", "LiaisonAdapterKit", "LiaisonConfig", "LiaisonProtocol", "LiaisonTestSupport",
+                "LiaisonRules", "JSONSchema",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -10,11 +10,11 @@ public enum JSONValue: Sendable, Hashable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    /// Parses JSON text.
+    /// Parses JSON text (RFC 8259, strictly).
     ///
-    /// - Throws: `DecodingError` from Foundation's decoder when the text is not JSON.
+    /// - Throws: an error naming the byte offset where the text stops being JSON.
     public static func parse(_ bytes: [UInt8]) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+        try JSONReader.parse(bytes)
     }
 
     public static func parse(_ text: String) throws -> JSONValue {
@@ -120,11 +120,12 @@ extension JSONValue: Codable {
         }
     }
 
-    /// Compact JSON text with sorted keys.
+    /// Compact JSON text with keys in code-point order.
     public func encoded() -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Array((try? encoder.encode(self)) ?? Data("null".utf8))
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        JSONWriter.write(self, into: &out)
+        return out
     }
 }
 
@@ -140,7 +141,16 @@ public struct JSONPointer: Sendable, Hashable, CustomStringConvertible {
     public func appending(_ index: Int) -> JSONPointer { appending(String(index)) }
 
     public var description: String {
-        tokens.map { "/" + $0.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1") }.joined()
+        var text = ""
+        for token in tokens {
+            text.append("/")
+            if token.utf8.contains(where: { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") }) {
+                text.append(token.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1"))
+            } else {
+                text.append(token)
+            }
+        }
+        return text
     }
 
     /// Parses `/a/b~1c` (or an empty string for the whole document).

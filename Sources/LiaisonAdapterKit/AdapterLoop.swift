@@ -264,7 +264,16 @@ final class AdapterLoop {
     }
 
     func shutdown() {
-        if ready { write(.goodbye) }
+        if ready {
+            // Settlements the application made before closing go out first, so nothing it acknowledged
+            // is delivered again.
+            let settlements = client.shared.withLock { state in
+                defer { state.outbox.removeAll() }
+                return Array(state.outbox)
+            }
+            for command in settlements { write(command) }
+            write(.goodbye)
+        }
         socket?.close(lingerMilliseconds: 200)
         socket = nil
         let (sends, waiters) = client.shared.withLock { state in

@@ -14,7 +14,7 @@ final class HubBench: Sendable {
     let received = Locked<[String: UInt64]>([:])
     let counted = Locked<Int>(0)
 
-    static func start(window: Int) async throws -> HubBench {
+    static func start(window: Int, rules: Bool = false) async throws -> HubBench {
         let directory = "\(FileManager.default.temporaryDirectory.path)/liaison-bench-\(getpid())-\(UUID().uuidString.prefix(6))"
         for name in ["hub", "sender", "receiver"] { try KeyFiles.generate(name: name, directory: "\(directory)/keys") }
         try """
@@ -24,6 +24,7 @@ final class HubBench: Sendable {
             """.write(toFile: "\(directory)/agencies.yaml", atomically: true, encoding: .utf8)
         try """
             endpoint: ipc://hub.ipc
+            \(rules ? "agreements_dir: agreements" : "")
             data_dir: data
             keys_dir: keys
             agencies_file: agencies.yaml
@@ -31,6 +32,33 @@ final class HubBench: Sendable {
             limits:
               batch_size: 1024
             """.write(toFile: "\(directory)/hub.yaml", atomically: true, encoding: .utf8)
+        if rules {
+            try FileManager.default.createDirectory(atPath: "\(directory)/agreements", withIntermediateDirectories: true)
+            try """
+                id: bench
+                title: Benchmark agreement
+                version: "1"
+                parties: [sender, receiver]
+                lawful_basis: Benchmark
+                purpose: Benchmark
+                effective: 2000-01-01
+                review: 2999-01-01
+                end: 2999-12-31
+                retention: none
+                contact: none
+                flows:
+                  - id: bench
+                    from: sender
+                    to: receiver
+                    types: [bench.message]
+                    purpose: Benchmark
+                    records: /pupils
+                    where:
+                      - not_in_cohort: opt-outs
+                        key: /upn
+                    fields: [/school, /pupils/*/upn, /pupils/*/present]
+                """.write(toFile: "\(directory)/agreements/bench.yaml", atomically: true, encoding: .utf8)
+        }
         let configuration = try HubConfiguration.load(path: "\(directory)/hub.yaml")
         var logger = Logger(label: "bench")
         logger.logLevel = .warning

@@ -1,5 +1,8 @@
 import Foundation
 import LiaisonAdapterKit
+import JSONSchema
+import LiaisonProtocol
+import LiaisonRules
 import LiaisonTestSupport
 
 // `make bench`: Liaison's throughput and latency, each against a baseline measured in the same run.
@@ -15,6 +18,16 @@ func percentile(_ sorted: [Double], _ p: Double) -> Double {
     sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
 }
 
+if ProcessInfo.processInfo.environment["BENCH_RULES_ONLY"] != nil {
+    let bench = try await HubBench.start(window: 512, rules: true)
+    let task = bench.startReceiving()
+    let probeBody = Array(#"{"school":"9262001","pupils":[{"upn":"Q926200024001","present":70,"name":"SYNTH A"},{"upn":"B801200005001","present":66,"name":"SYNTH B"}]}"#.utf8)
+    _ = try await sendMany(bench.sender, count: 20_000, type: "bench.message", to: ["receiver"], window: 512, body: { _ in probeBody })
+    while bench.receivedCount < 20_000 { try await Task.sleep(for: .milliseconds(1)) }
+    task.cancel()
+    await bench.stop()
+    exit(0)
+}
 if ProcessInfo.processInfo.environment["BENCH_PROBE"] != nil {
     let probe = try await HubBench.start(window: 16)
     let task = probe.startReceiving()
@@ -93,6 +106,57 @@ report(String(format: "latency at 1,000 msg/s, send->accepted:  p50 %.2f ms  p99
 report(String(format: "latency at 1,000 msg/s, send->delivered: p50 %.2f ms  p99 %.2f ms", percentile(delivered, 0.5), percentile(delivered, 0.99)))
 receiving.cancel()
 await hub.stop()
+
+// 4. Sharing rules: decisions per second for a 300-pupil return against the county's rule set, and the
+//    broker's end-to-end rate with rules on and off, measured back to back.
+let rules = RuleSetLoader.load(directory: "config/agreements", agencies: nil, schemas: try? MessageSchemas.load(directory: "schemas"), today: "2026-11-29")
+if rules.problems.isEmpty, !rules.ruleSet.agreements.isEmpty {
+    let pupils = (0..<300).map { index in
+        JSONValue.object([
+            "upn": .string("Q9262000\(String(format: "%05d", index))"), "sessions_possible": .number(76), "present": .number(70),
+            "aea": .number(0), "authorised": .number(4), "unauthorised": .number(2),
+            "codes": .object(["/": .number(35), "\\": .number(35), "I": .number(4), "N": .number(2)]),
+        ])
+    }
+    let body = JSONValue.object([
+        "school": .object(["laestab": .string("9262001")]),
+        "period": .object(["academic_year": .number(2026), "half_term": .number(1), "start_date": .string("2026-09-03"), "end_date": .string("2026-10-23")]),
+        "pupils": .array(pupils),
+    ])
+    let context = RuleSet.Context(date: "2026-11-29", pseudonymKey: Array("bench".utf8))
+    let decisionCount = 2_000
+    let decideStart = DispatchTime.now()
+    for _ in 0..<decisionCount {
+        _ = rules.ruleSet.decide(
+            from: AgencyID("schools-mis")!, type: MessageType("attendance.return")!, recipients: [], body: body, context: context)
+    }
+    let decideSeconds = Double(DispatchTime.now().uptimeNanoseconds - decideStart.uptimeNanoseconds) / 1e9
+    report(String(format: "rules: %.0f decisions/s for a 300-pupil attendance return against the county's %d agreements", Double(decisionCount) / decideSeconds, rules.ruleSet.agreements.count))
+} else {
+    report("rules: config/agreements not found from here (run make bench from the repository root)")
+}
+let pupilBody = Array(#"{"school":"9262001","pupils":[{"upn":"Q926200024001","present":70,"name":"SYNTH A"},{"upn":"B801200005001","present":66,"name":"SYNTH B"}]}"#.utf8)
+func endToEnd(rules: Bool, count: Int) async throws -> Double {
+    let bench = try await HubBench.start(window: window, rules: rules)
+    let task = bench.startReceiving()
+    let begin = DispatchTime.now()
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        for index in 0..<count {
+            if index >= window { try await group.next() }
+            group.addTask { _ = try await bench.sender.send(type: "bench.message", to: ["receiver"], body: pupilBody, id: "r-\(index)") }
+        }
+        try await group.waitForAll()
+    }
+    while bench.receivedCount < count { try await Task.sleep(for: .milliseconds(1)) }
+    let rate = Double(count) / (Double(DispatchTime.now().uptimeNanoseconds - begin.uptimeNanoseconds) / 1e9)
+    task.cancel()
+    await bench.stop()
+    return rate
+}
+let ruleMessages = max(10_000, messages / 10)
+let rulesOff = try await endToEnd(rules: false, count: ruleMessages)
+let rulesOn = try await endToEnd(rules: true, count: ruleMessages)
+report(String(format: "end to end, rules off: %9.0f msg/s; rules on: %9.0f msg/s (rules cost %.0f%%)", rulesOff, rulesOn, (1 - rulesOn / rulesOff) * 100))
 
 /// Prints a line at once (stdout to a pipe is block-buffered otherwise).
 func report(_ line: String) {

@@ -123,10 +123,15 @@ final class BrokerLoop {
         }
         if let directory = configuration.agreementsDirectory {
             let result = RuleSetLoader.load(directory: directory, agencies: agencies, schemas: schemas, today: BrokerLoop.today())
-            guard result.problems.isEmpty else {
+            // A missed review denies that agreement's flows (each decision says so); it must not stop all sharing.
+            let problems = result.problems.filter { $0.code != .reviewDue }
+            for problem in result.problems where problem.code == .reviewDue {
+                logger.warning("\(problem)")
+            }
+            guard problems.isEmpty else {
                 throw BrokerError(
                     .rules, "The sharing rules have problems (run `liaison rules check`):\n"
-                        + result.problems.map { "  \($0)" }.joined(separator: "\n"))
+                        + problems.map { "  \($0)" }.joined(separator: "\n"))
             }
             ruleSet = result.ruleSet
             do { pseudonymKey = try BrokerLoop.pseudonymKey(path: configuration.pseudonymKeyPath) } catch {
@@ -340,21 +345,25 @@ final class BrokerLoop {
             let decisions = ruleSet.decide(
                 from: envelope.source, type: envelope.type, recipients: envelope.recipients, body: value,
                 context: RuleSet.Context(date: BrokerLoop.today(), cohorts: cohorts, pseudonymKey: pseudonymKey))
+            let denied = decisions.filter { !$0.permitted }
+            let rejected = decisions.isEmpty || denied.count == decisions.count || (!envelope.recipients.isEmpty && !denied.isEmpty)
             for decision in decisions {
                 pending.operations.append(.audit(AuditEvent(
                     .decision, at: wallNow, agency: agency, messageID: envelope.id, type: envelope.type.rawValue,
                     recipient: decision.recipient.rawValue, bodyDigest: send.bodyDigest,
-                    code: decision.permitted ? 0 : ProtocolError.Code.denied.number, detail: decisionRecord(decision))))
+                    code: decision.permitted ? 0 : ProtocolError.Code.denied.number,
+                    detail: decisionRecord(decision, sent: decision.permitted && !rejected))))
             }
-            let denied = decisions.filter { !$0.permitted }
-            if decisions.isEmpty || denied.count == decisions.count || (!envelope.recipients.isEmpty && !denied.isEmpty) {
+            if rejected {
                 let reasons = decisions.isEmpty
                     ? ["no agreement has a flow from \(agency) for '\(envelope.type)'"]
                     : denied.map { "to \($0.recipient): \($0.reasons.joined(separator: "; "))" }
                 return reject(ProtocolError(.denied, "Denied by the sharing rules: " + reasons.joined(separator: " | "), reference: envelope.id))
             }
-            send.recipients = decisions.map(\.recipient.rawValue)
-            for decision in decisions { send.views[decision.recipient.rawValue] = decision.view?.encoded() }
+            // Only permitted recipients, each with its own view: a denied agency must never fall back to the body.
+            let permitted = decisions.filter { $0.permitted && $0.view != nil }
+            send.recipients = permitted.map(\.recipient.rawValue)
+            for decision in permitted { send.views[decision.recipient.rawValue] = decision.view?.encoded() }
         }
         pending.operations.append(.insert(send))
     }
@@ -451,12 +460,13 @@ final class BrokerLoop {
 
     /// The audit record of a decision: which agreement, version, flow and rule set; what was released and
     /// withheld; and keyed pseudonyms of the children whose data was released (never their UPNs).
-    func decisionRecord(_ decision: Decision) -> String {
+    func decisionRecord(_ decision: Decision, sent: Bool) -> String {
         var record: [String: JSONValue] = [
-            "permitted": .bool(decision.permitted), "ruleset": .string(decision.ruleSetHash),
+            "permitted": .bool(decision.permitted), "sent": .bool(sent), "ruleset": .string(decision.ruleSetHash),
             "released": .number(Double(decision.recordsReleased)), "withheld": .number(Double(decision.recordsWithheld)),
             "fields_withheld": .array(decision.fieldsWithheld.map { .string($0.description) }),
-            "children": .array(decision.subjects.map { .string(RuleSet.pseudonym(of: $0, key: pseudonymKey)) }),
+            // Only children whose data actually left: a subject access answer must not overstate.
+            "children": .array(sent ? decision.subjects.map { .string(RuleSet.pseudonym(of: $0, key: pseudonymKey)) } : []),
         ]
         if let agreement = decision.agreement {
             record["agreement"] = .string(agreement.id)
@@ -487,7 +497,11 @@ final class BrokerLoop {
 
     /// Reads the hub's pseudonym key, creating a random one (mode 0600) on first start.
     static func pseudonymKey(path: String) throws -> [UInt8] {
-        if let data = FileManager.default.contents(atPath: path), data.count >= 32 { return Array(data) }
+        if let data = FileManager.default.contents(atPath: path) {
+            // Never replace an existing key: the audit's pseudonyms would no longer link old and new.
+            guard data.count >= 32 else { throw BrokerError(.keys, "\(path) is shorter than 32 bytes: restore it from backup.") }
+            return Array(data)
+        }
         var key = [UInt8](repeating: 0, count: 32)
         var generator = SystemRandomNumberGenerator()
         for index in key.indices { key[index] = UInt8.random(in: 0...255, using: &generator) }

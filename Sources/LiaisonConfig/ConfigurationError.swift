@@ -9,6 +9,8 @@ public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConver
         public static let duplicateKey = Code(name: "duplicate-key")
         public static let invalidValue = Code(name: "invalid-value")
         public static let badKey = Code(name: "bad-key")
+        /// An agreement's review date has passed (its flows deny until it is reviewed).
+        public static let reviewDue = Code(name: "review-due")
         public var description: String { name }
     }
 

@@ -165,7 +165,13 @@ public struct RuleSet: Sendable {
     /// A keyed pseudonym: the first 16 hex digits of HMAC-SHA-256(key, value).
     public static func pseudonym(of value: String, key: [UInt8]) -> String {
         let code = HMAC<SHA256>.authenticationCode(for: Array(value.utf8), using: SymmetricKey(data: key))
-        return "psn-" + Array(code).prefix(8).map { String(format: "%02x", $0) }.joined()
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = Array("psn-".utf8)
+        for byte in Array(code).prefix(8) {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 
     func replacing(_ value: JSONValue, at tokens: [String], with replacement: JSONValue) -> JSONValue {

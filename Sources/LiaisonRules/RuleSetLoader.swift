@@ -102,15 +102,16 @@ public enum RuleSetLoader {
                 flow.conditions.append(.notInCohort(try name.string(), key: try path(try reader.required("key"))))
             } else if let age = reader.optional("age") {
                 let range = try age.mapping()
-                flow.conditions.append(.age(
-                    dateOfBirth: try path(try range.required("dob")), minimum: try range.required("min").int(in: 0...120),
-                    maximum: try range.required("max").int(in: 0...120)))
+                let minimum = try range.required("min").int(in: 0...120)
+                let maximumNode = try range.required("max")
+                let maximum = try maximumNode.int(in: 0...120)
+                guard minimum <= maximum else { throw maximumNode.error(.invalidValue, "max must not be below min (\(minimum)).") }
+                flow.conditions.append(.age(dateOfBirth: try path(try range.required("dob")), minimum: minimum, maximum: maximum))
                 try range.finish()
             } else if let equals = reader.optional("equals") {
                 let pair = try equals.mapping()
-                let valueNode = try pair.required("value")
-                let text = try valueNode.string()
-                let value: JSONValue = text == "true" ? .bool(true) : text == "false" ? .bool(false) : Double(text).map(JSONValue.number) ?? .string(text)
+                // YAML's own typing: `true` is a boolean, `7` a number, `"9262001"` a string.
+                let value = YAMLJSON.value(try pair.required("value").node)
                 flow.conditions.append(.equals(try path(try pair.required("path")), value))
                 try pair.finish()
             } else {
@@ -139,7 +140,7 @@ public enum RuleSetLoader {
         }
         if agreement.review < today {
             problems.append(ConfigurationError(
-                .invalidValue, file: file, key: "review", "The review date \(agreement.review) has passed: review the agreement and set the next date."))
+                .reviewDue, file: file, key: "review", "The review date \(agreement.review) has passed: review the agreement and set the next date."))
         }
         for party in agreement.parties where agencies.map({ !$0.contains(party) }) ?? false {
             problems.append(ConfigurationError(.invalidValue, file: file, key: "parties", "'\(party)' is not an agency of this hub."))
@@ -182,12 +183,12 @@ public enum RuleSetLoader {
             for flow in agreement.flows {
                 for type in flow.types {
                     let key = "\(flow.from)->\(flow.to):\(type)"
-                    if let other = seen[key], other != agreement.id {
+                    if let other = seen[key] {
                         problems.append(ConfigurationError(
                             .invalidValue, file: agreement.file, line: flow.line, key: "flows.\(flow.id)",
-                            "Contradicts agreement '\(other)': both permit '\(type)' from \(flow.from) to \(flow.to). One flow must go."))
+                            "Contradicts \(other): both permit '\(type)' from \(flow.from) to \(flow.to), and only the first would apply. One must go."))
                     }
-                    seen[key] = agreement.id
+                    seen[key] = "agreement '\(agreement.id)' flow '\(flow.id)'"
                 }
             }
         }

@@ -33,10 +33,11 @@ struct SharingRulesTests {
             fields: [/period, /pupils/*/upn, /pupils/*/attendance]
         """
 
-    func start() async throws -> RunningHub {
+    func start(extraFlow: String = "") async throws -> RunningHub {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("agreements-\(UUID().uuidString.prefix(6))").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        try Self.agreement.write(toFile: "\(folder)/yot.yaml", atomically: true, encoding: .utf8)
+        try (Self.agreement + extraFlow).replacingOccurrences(of: "parties: [npas, yot]", with: "parties: [npas, yot, courts]")
+            .write(toFile: "\(folder)/yot.yaml", atomically: true, encoding: .utf8)
         return try await RunningHub.start(extraConfig: "agreements_dir: \(folder)\n")
     }
 
@@ -74,6 +75,40 @@ struct SharingRulesTests {
         #expect(try running.audit().allSatisfy { !"\($0)".contains("Q926200024001") }, "a UPN reached the audit log")
         await yot.close()
         await npas.close()
+    }
+
+    @Test func anAgencyDeniedAmongOthersPermittedReceivesNothing() async throws {
+        // Two flows for one type: the YOT's condition is met, the court's is not. With no recipients named,
+        // the message goes to the YOT only, and the court must not fall back to the unminimised body.
+        let running = try await start(extraFlow: """
+
+              - id: court-list
+                from: npas
+                to: courts
+                types: [test.summary]
+                purpose: Children on the court's list
+                records: /pupils
+                where:
+                  - in_cohort: court-list
+                    key: /upn
+                fields: [/pupils/*/upn]
+            """)
+        defer { running.finish() }
+        let yot = try await running.hub.connect("yot")
+        _ = try await yot.send(
+            type: "cohort.update", to: [],
+            body: Array(#"{"cohort":"yot-caseload","operation":"replace","members":[{"upn":"Q926200024001"}]}"#.utf8))
+        let npas = try await running.hub.connect("npas")
+        let receipt = try await npas.send(type: "test.summary", to: [], body: Array(summary.utf8))
+        #expect(receipt.recipients == ["yot"])
+        let courts = try await running.hub.connect("courts")
+        #expect(await collect(courts, count: 1, timeout: .seconds(1)).isEmpty)
+        #expect(await collect(yot, count: 1, timeout: .seconds(5)).count == 1)
+        let courtDecision = try running.audit().first { $0.event.kind == .decision && $0.event.recipient == "courts" }
+        #expect(courtDecision?.event.code == 451)
+        await yot.close()
+        await npas.close()
+        await courts.close()
     }
 
     @Test func aDeniedMessageIsRejectedWithItsReasonsAndAudited() async throws {

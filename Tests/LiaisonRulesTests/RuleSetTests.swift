@@ -165,6 +165,15 @@ struct RuleSetTests {
         #expect(messages.contains { $0.contains("'review': The review date 2026-10-01 has passed") }, "\(messages)")
     }
 
+    @Test func anInvertedAgeRangeIsAProblemNotACrash() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rules-\(UUID().uuidString.prefix(6))").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try Self.agreementYAML.replacingOccurrences(of: "min: 10, max: 17", with: "min: 17, max: 10")
+            .write(toFile: "\(folder)/a.yaml", atomically: true, encoding: .utf8)
+        let result = RuleSetLoader.load(directory: folder, agencies: nil, schemas: nil, today: "2026-11-29")
+        #expect(result.problems.contains { $0.message.contains("max must not be below min") })
+    }
+
     @Test func contradictoryFlowsAreReported() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rules-\(UUID().uuidString.prefix(6))").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -172,6 +181,6 @@ struct RuleSetTests {
         try Self.agreementYAML.replacingOccurrences(of: "id: yot-protocol", with: "id: another")
             .write(toFile: "\(folder)/b.yaml", atomically: true, encoding: .utf8)
         let result = RuleSetLoader.load(directory: folder, agencies: nil, schemas: nil, today: "2026-11-29")
-        #expect(result.problems.contains { $0.message.contains("Contradicts agreement 'yot-protocol'") })
+        #expect(result.problems.contains { $0.message.contains("Contradicts agreement 'yot-protocol' flow 'summary-to-yot'") })
     }
 }

@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+
+@testable import JSONSchema
+
+/// The hand-written JSON reader and writer against Foundation's parser, an independent implementation.
+@Suite("JSON reading and writing")
+struct JSONReaderTests {
+    func foundation(_ bytes: [UInt8]) -> JSONValue? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed]) else { return nil }
+        return convert(object)
+    }
+
+    func convert(_ value: Any) -> JSONValue {
+        switch value {
+        case is NSNull: return .null
+        case let number as NSNumber:
+            // Foundation on Linux cannot tell a boolean NSNumber from 0 or 1: compare both sides as numbers.
+            return .number(number.doubleValue)
+        case let text as String: return .string(text)
+        case let array as [Any]: return .array(array.map(convert))
+        case let object as [String: Any]: return .object(object.mapValues(convert))
+        default: return .null
+        }
+    }
+
+    @Test(arguments: [
+        "{}", "[]", "0", "-0.5", "1e3", "2.5E-2", "true", "false", "null", #""text""#, #"{"a":[1,2,{"b":null}],"c":"\u00e9\ud83d\ude00\n"}"#,
+        " [ 1 , \"x\" , { } ] ", #"{"nested":{"deeper":{"deepest":[[[]]]}}}"#,
+    ])
+    func agreesWithFoundationOnValidJSON(text: String) throws {
+        let ours = try JSONValue.parse(Array(text.utf8))
+        if let theirs = foundation(Array(text.utf8)) {
+            #expect(booleansAsNumbers(ours) == theirs)
+        }
+        // What we write, we read back the same; and Foundation accepts it.
+        #expect(try JSONValue.parse(ours.encoded()) == ours)
+        #expect(foundation(ours.encoded()) != nil)
+    }
+
+    func booleansAsNumbers(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .bool(let flag): .number(flag ? 1 : 0)
+        case .array(let items): .array(items.map(booleansAsNumbers))
+        case .object(let members): .object(members.mapValues(booleansAsNumbers))
+        default: value
+        }
+    }
+
+    @Test(arguments: [
+        "", "{", "[1,]", "{\"a\":}", "01", "1.", ".5", "-", "+1", "1e", "tru", "nul", "[1 2]", "{\"a\" 1}", "\"unterminated",
+        "\"bad \\x escape\"", "\"\\ud800\"", "{\"a\":1}x", "[\"line\nbreak\"]", "{'a':1}",
+    ])
+    func refusesWhatIsNotJSON(text: String) {
+        #expect(throws: (any Error).self) { try JSONValue.parse(Array(text.utf8)) }
+    }
+
+    @Test func keysAreWrittenInCodePointOrder() throws {
+        let value = try JSONValue.parse(#"{"b":1,"a":2,"B":3,"é":4}"#)
+        #expect(String(decoding: value.encoded(), as: UTF8.self) == #"{"B":3,"a":2,"b":1,"é":4}"#)
+    }
+}
