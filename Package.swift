@@ -46,6 +46,8 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // RFC 6962 Merkle trees: roots, inclusion and consistency proofs (the audit log's evidence, to come).
+        .target(name: "MerkleLog", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // The durable store: messages, per-recipient queues, dead letters, the append-only audit log.
         .target(
             name: "LiaisonAudit",
@@ -101,6 +103,7 @@ let package = Package(
         ),
         .testTarget(name: "LiaisonProtocolTests", dependencies: ["LiaisonProtocol"]),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema"], exclude: ["Fixtures"]),
+        .testTarget(name: "MerkleLogTests", dependencies: ["MerkleLog"], exclude: ["Fixtures"]),
         .testTarget(name: "LiaisonRulesTests", dependencies: ["LiaisonRules", "JSONSchema", "LiaisonConfig", "LiaisonProtocol"]),
         .testTarget(
             name: "LiaisonConfigTests",
