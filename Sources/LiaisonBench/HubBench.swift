@@ -28,7 +28,7 @@ final class HubBench: Sendable {
             data_dir: data
             keys_dir: keys
             agencies_file: agencies.yaml
-            heartbeat_ms: \(ProcessInfo.processInfo.environment["BENCH_HEARTBEAT_MS"] ?? "1000")
+            heartbeat_ms: 1000
             limits:
               batch_size: 1024
             """.write(toFile: "\(directory)/hub.yaml", atomically: true, encoding: .utf8)

@@ -18,36 +18,6 @@ func percentile(_ sorted: [Double], _ p: Double) -> Double {
     sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
 }
 
-if ProcessInfo.processInfo.environment["BENCH_RULES_ONLY"] != nil {
-    let bench = try await HubBench.start(window: 512, rules: true)
-    let task = bench.startReceiving()
-    let probeBody = Array(#"{"school":"9262001","pupils":[{"upn":"Q926200024001","present":70,"name":"SYNTH A"},{"upn":"B801200005001","present":66,"name":"SYNTH B"}]}"#.utf8)
-    _ = try await sendMany(bench.sender, count: 20_000, type: "bench.message", to: ["receiver"], window: 512, body: { _ in probeBody })
-    while bench.receivedCount < 20_000 { try await Task.sleep(for: .milliseconds(1)) }
-    task.cancel()
-    await bench.stop()
-    exit(0)
-}
-if ProcessInfo.processInfo.environment["BENCH_PROBE"] != nil {
-    let probe = try await HubBench.start(window: 16)
-    let task = probe.startReceiving()
-    if let burst = Int(ProcessInfo.processInfo.environment["BENCH_BURST"] ?? "") {
-        _ = try await sendMany(probe.sender, count: burst, type: "bench.message", to: ["receiver"], window: 512)
-        while probe.receivedCount < burst { try await Task.sleep(for: .milliseconds(1)) }
-    }
-    var samples: [Double] = []
-    for index in 0..<200 {
-        let begin = DispatchTime.now().uptimeNanoseconds
-        _ = try await probe.sender.send(type: "bench.message", to: ["receiver"], body: [1], id: "p-\(index)")
-        samples.append(Double(DispatchTime.now().uptimeNanoseconds - begin) / 1e6)
-        if ProcessInfo.processInfo.environment["BENCH_PROBE"] == "sleep" { try await Task.sleep(for: .milliseconds(1)) }
-    }
-    samples.sort()
-    report("sequential send->accepted p50 \(samples[100]) p99 \(samples[198])")
-    task.cancel()
-    await probe.stop()
-    exit(0)
-}
 report("Liaison benchmark: \(messages) messages of \(bodySize) B, window \(window), \(ProcessInfo.processInfo.activeProcessorCount) cores")
 
 // 1. Ceiling: a raw CURVE ROUTER relay, no persistence.

@@ -32,6 +32,7 @@ final class BrokerLoop {
     /// The sharing rules, when the hub is configured with them; then they decide every recipient.
     let ruleSet: RuleSet?
     let pseudonymKey: [UInt8]
+    let pseudonyms: PseudonymKey
     /// Every agency's cohorts (e.g. yot → yot-caseload → UPNs), as committed.
     var cohorts: [AgencyID: [String: Set<String>]] = [:]
 
@@ -141,6 +142,7 @@ final class BrokerLoop {
             ruleSet = nil
             pseudonymKey = []
         }
+        pseudonyms = PseudonymKey(pseudonymKey)
         guard ZeroMQContext.hasCurve else {
             throw BrokerError(.noCurve, "This libzmq has no CURVE support: install Debian's libzmq5 (libzmq3-dev).")
         }
@@ -461,21 +463,22 @@ final class BrokerLoop {
     /// The audit record of a decision: which agreement, version, flow and rule set; what was released and
     /// withheld; and keyed pseudonyms of the children whose data was released (never their UPNs).
     func decisionRecord(_ decision: Decision, sent: Bool) -> String {
-        var record: [String: JSONValue] = [
-            "permitted": .bool(decision.permitted), "sent": .bool(sent), "ruleset": .string(decision.ruleSetHash),
-            "released": .number(Double(decision.recordsReleased)), "withheld": .number(Double(decision.recordsWithheld)),
-            "fields_withheld": .array(decision.fieldsWithheld.map { .string($0.description) }),
-            // Only children whose data actually left: a subject access answer must not overstate.
-            "children": .array(sent ? decision.subjects.map { .string(RuleSet.pseudonym(of: $0, key: pseudonymKey)) } : []),
-        ]
-        if let agreement = decision.agreement {
-            record["agreement"] = .string(agreement.id)
-            record["version"] = .string(agreement.version)
-            record["lawful_basis"] = .string(agreement.lawfulBasis)
-        }
-        if let flow = decision.flow { record["flow"] = .string(flow.id) }
-        if !decision.permitted { record["reasons"] = .array(decision.reasons.map { .string($0) }) }
-        return String(decoding: JSONValue.object(record).encoded(), as: UTF8.self)
+        // Written straight to JSON text: this runs once per recipient of every message.
+        var json = JSONText()
+        json.string("agreement", decision.agreement?.id)
+        json.string("version", decision.agreement?.version)
+        json.string("lawful_basis", decision.agreement?.lawfulBasis)
+        json.string("flow", decision.flow?.id)
+        json.boolean("permitted", decision.permitted)
+        json.boolean("sent", sent)
+        json.string("ruleset", decision.ruleSetHash)
+        json.integer("released", Int64(decision.recordsReleased))
+        json.integer("withheld", Int64(decision.recordsWithheld))
+        json.strings("fields_withheld", decision.fieldsWithheld.map(\.description))
+        // Only children whose data actually left: a subject access answer must not overstate.
+        json.strings("children", sent ? decision.subjects.map { pseudonyms.pseudonym(of: $0) } : [])
+        if !decision.permitted { json.strings("reasons", decision.reasons) }
+        return String(decoding: json.finish(), as: UTF8.self)
     }
 
     /// A `cohort.update`: the sending agency's cohort changes, durably and audited; nothing is delivered.

@@ -3,38 +3,38 @@
 /// Written by hand because Foundation's `JSONSerialization` with sorted keys cost a quarter of the
 /// sender's CPU in `make bench` (it sorts keys with locale-aware string comparison). Output is RFC 8259
 /// JSON with keys in the order the caller appends them.
-struct JSONText {
+package struct JSONText {
     private(set) var bytes: [UInt8] = [UInt8(ascii: "{")]
     private var first = true
 
-    init(capacity: Int = 256) {
+    package init(capacity: Int = 256) {
         bytes.reserveCapacity(capacity)
     }
 
-    mutating func key(_ name: String) {
+    package mutating func key(_ name: String) {
         if !first { bytes.append(UInt8(ascii: ",")) }
         first = false
         appendString(name)
         bytes.append(UInt8(ascii: ":"))
     }
 
-    mutating func string(_ name: String, _ value: String?) {
+    package mutating func string(_ name: String, _ value: String?) {
         guard let value else { return }
         key(name)
         appendString(value)
     }
 
-    mutating func integer(_ name: String, _ value: Int64) {
+    package mutating func integer(_ name: String, _ value: Int64) {
         key(name)
         bytes.append(contentsOf: String(value).utf8)
     }
 
-    mutating func boolean(_ name: String, _ value: Bool) {
+    package mutating func boolean(_ name: String, _ value: Bool) {
         key(name)
         bytes.append(contentsOf: (value ? "true" : "false").utf8)
     }
 
-    mutating func strings(_ name: String, _ values: [String]) {
+    package mutating func strings(_ name: String, _ values: [String]) {
         key(name)
         bytes.append(UInt8(ascii: "["))
         for (index, value) in values.enumerated() {
@@ -44,7 +44,7 @@ struct JSONText {
         bytes.append(UInt8(ascii: "]"))
     }
 
-    mutating func finish() -> [UInt8] {
+    package mutating func finish() -> [UInt8] {
         bytes.append(UInt8(ascii: "}"))
         return bytes
     }

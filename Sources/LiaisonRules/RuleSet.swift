@@ -164,7 +164,24 @@ public struct RuleSet: Sendable {
 
     /// A keyed pseudonym: the first 16 hex digits of HMAC-SHA-256(key, value).
     public static func pseudonym(of value: String, key: [UInt8]) -> String {
-        let code = HMAC<SHA256>.authenticationCode(for: Array(value.utf8), using: SymmetricKey(data: key))
+        PseudonymKey(key).pseudonym(of: value)
+    }
+}
+
+/// The hub's pseudonym key, with its HMAC state prepared once (the broker makes one pseudonym per child
+/// per decision, so the key schedule is not repeated for each).
+public struct PseudonymKey {
+    private let prepared: HMAC<SHA256>
+
+    public init(_ key: [UInt8]) {
+        prepared = HMAC<SHA256>(key: SymmetricKey(data: key))
+    }
+
+    /// `psn-` and the first 16 hex digits of HMAC-SHA-256(key, value).
+    public func pseudonym(of value: String) -> String {
+        var hmac = prepared
+        hmac.update(data: Array(value.utf8))
+        let code = hmac.finalize()
         let digits = Array("0123456789abcdef".utf8)
         var text: [UInt8] = Array("psn-".utf8)
         for byte in Array(code).prefix(8) {
@@ -173,7 +190,9 @@ public struct RuleSet: Sendable {
         }
         return String(decoding: text, as: UTF8.self)
     }
+}
 
+extension RuleSet {
     func replacing(_ value: JSONValue, at tokens: [String], with replacement: JSONValue) -> JSONValue {
         guard let first = tokens.first else { return replacement }
         switch value {

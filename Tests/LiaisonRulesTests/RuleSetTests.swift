@@ -145,6 +145,14 @@ struct RuleSetTests {
         #expect(decision.recordsWithheld == 3)
     }
 
+    @Test func pseudonymsAreHMACSHA256AsPythonComputesThem() {
+        // python3 -c "import hmac,hashlib; print(hmac.new(b'test-key', b'Q926200024001', hashlib.sha256).hexdigest()[:16])"
+        #expect(RuleSet.pseudonym(of: "Q926200024001", key: Array("test-key".utf8)) == "psn-3389d05ab55b0ad9")
+        let key = PseudonymKey(Array("test-key".utf8))
+        #expect(key.pseudonym(of: "Q926200024001") == key.pseudonym(of: "Q926200024001"))
+        #expect(key.pseudonym(of: "Q926200024001") != key.pseudonym(of: "B801200005001"))
+    }
+
     @Test(arguments: [
         ("2012-05-01", "2026-04-30", 13), ("2012-05-01", "2026-05-01", 14), ("2012-02-29", "2026-02-28", 13),
     ])
