@@ -140,10 +140,26 @@ public final class AdapterClient: Sendable {
 
     /// Sends an envelope exactly as given (for tools and tests that craft their own).
     public func sendRaw(id: String, envelope: [UInt8], body: [UInt8]) async throws(AdapterError) -> Receipt {
+        // The hub drops a connection whose frame is far over its limits, with no reply: check here, so a
+        // caller gets a clear error instead of a send re-tried for ever.
+        if let welcome = shared.withLock({ $0.welcome }) {
+            if envelope.count > welcome.maxEnvelopeBytes || body.count > welcome.maxBodyBytes {
+                let error = ProtocolError(
+                    .tooLarge,
+                    "The envelope is \(envelope.count) bytes and the body \(body.count); the hub's limits are \(welcome.maxEnvelopeBytes) and \(welcome.maxBodyBytes).",
+                    reference: id)
+                throw AdapterError(.rejected, error.description, protocolError: error)
+            }
+        }
         do {
             return try await withCheckedThrowingContinuation { continuation in
                 let closed = shared.withLock { state -> Bool in
                     if state.closing { return true }
+                    if state.sends[id] != nil {
+                        // The same id again while the first is unanswered: one message, answered to both callers.
+                        state.sends[id]!.waiters.append(continuation)
+                        return false
+                    }
                     state.sends[id] = PendingSend(envelope: envelope, body: body, continuation: continuation, order: state.nextOrder)
                     state.nextOrder += 1
                     state.unsent.append(id)
@@ -210,9 +226,17 @@ public final class AdapterClient: Sendable {
 
 /// A SEND awaiting its ACCEPTED or REJECTED.
 struct PendingSend {
+    /// Resumes every caller waiting on this send, exactly once.
+    func resume(with result: Result<Receipt, any Error>) {
+        continuation.resume(with: result)
+        for waiter in waiters { waiter.resume(with: result) }
+    }
+
     var envelope: [UInt8]
     var body: [UInt8]
     var continuation: CheckedContinuation<Receipt, any Error>
+    /// Further callers that sent the same id before the hub answered.
+    var waiters: [CheckedContinuation<Receipt, any Error>] = []
     var order: Int
     /// When it last went out (monotonic ms); nil if not yet sent on this connection.
     var sentAt: Int64?

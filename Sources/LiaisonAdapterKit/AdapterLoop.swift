@@ -144,7 +144,13 @@ final class AdapterLoop {
             }
             return (settlements, sends)
         }
-        for command in settlements { write(command) }
+        for (position, command) in settlements.enumerated() where !write(command) {
+            // A full pipe: keep this settlement and the rest for the next cycle, in order.
+            client.shared.withLock { state in
+                for later in settlements[position...].reversed() { state.outbox.prepend(later) }
+            }
+            break
+        }
         for (id, envelope, body) in sends where !write(.send(envelope: envelope, body: body)) {
             client.shared.withLock { state in
                 if state.sends[id] != nil {
@@ -184,7 +190,7 @@ final class AdapterLoop {
             logger.debug("Hub welcomed us", metadata: ["agency": "\(welcome.agency)"])
         case .accepted(let id, let receipt):
             let pending = client.shared.withLock { $0.sends.removeValue(forKey: id) }
-            pending?.continuation.resume(returning: receipt)
+            pending?.resume(with: .success(receipt))
         case .rejected(let reference, let code, let reason):
             if code == .notReady {
                 logger.info("The hub has no session for us (restarted?): saying HELLO again")
@@ -211,10 +217,15 @@ final class AdapterLoop {
                 }
                 return
             }
-            let pending = client.shared.withLock { $0.sends.removeValue(forKey: reference) }
             let error = ProtocolError(code, reason, reference: reference)
+            // A rejected ACK or NACK names a delivery tag, not a message id: it must not fail a send.
+            guard code != .unknownDelivery else {
+                logger.warning("The hub rejected a settlement: \(error)")
+                return
+            }
+            let pending = client.shared.withLock { $0.sends.removeValue(forKey: reference) }
             if let pending {
-                pending.continuation.resume(throwing: AdapterError(.rejected, "The hub rejected the message: \(error)", protocolError: error))
+                pending.resume(with: .failure(AdapterError(.rejected, "The hub rejected the message: \(error)", protocolError: error)))
             } else {
                 logger.warning("The hub rejected a command: \(error)")
             }
@@ -283,7 +294,7 @@ final class AdapterLoop {
             }
             return (Array(state.sends.values), Array(state.welcomeWaiters.values))
         }
-        for pending in sends { pending.continuation.resume(throwing: AdapterError(.closed, "The client closed before the hub answered.")) }
+        for pending in sends { pending.resume(with: .failure(AdapterError(.closed, "The client closed before the hub answered."))) }
         for waiter in waiters { waiter.resume(throwing: AdapterError(.closed, "The client closed before the hub answered.")) }
         client.deliveryContinuation.finish()
         context.terminate()

@@ -103,6 +103,9 @@ package final class HubStore {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v3-envelope-views") { db in
+            try db.execute(sql: "ALTER TABLE deliveries ADD COLUMN envelope_view BLOB")
+        }
         return migrator
     }
 

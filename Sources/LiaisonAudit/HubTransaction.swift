@@ -41,7 +41,8 @@ package struct HubTransaction {
     ///   stored and the first message's sequence is returned).
     package func insertMessage(
         source: String, messageID: String, type: String, envelope: [UInt8], body: [UInt8], bodyDigest: String,
-        recipients: [String], views: [String: [UInt8]] = [:], receivedAt: Int64, expiresAt: Int64
+        recipients: [String], views: [String: [UInt8]] = [:], envelopeViews: [String: [UInt8]] = [:], receivedAt: Int64,
+        expiresAt: Int64
     ) throws -> (sequence: Int64, duplicate: Bool) {
         let insert = try db.cachedStatement(sql: """
             INSERT INTO messages (source, message_id, type, envelope, body, body_sha256, received_at, expires_at)
@@ -58,9 +59,11 @@ package struct HubTransaction {
         }
         let sequence = db.lastInsertedRowID
         let delivery = try db.cachedStatement(
-            sql: "INSERT INTO deliveries (recipient, sequence, state, view) VALUES (?, ?, 'pending', ?)")
+            sql: "INSERT INTO deliveries (recipient, sequence, state, view, envelope_view) VALUES (?, ?, 'pending', ?, ?)")
         for recipient in recipients {
-            try delivery.execute(arguments: [recipient, sequence, views[recipient].map { Data($0) }])
+            try delivery.execute(arguments: [
+                recipient, sequence, views[recipient].map { Data($0) }, envelopeViews[recipient].map { Data($0) },
+            ])
         }
         return (sequence, false)
     }
@@ -103,14 +106,20 @@ package struct HubTransaction {
     }
 
     /// Moves a delivery to the dead-letter store with its cause (`rejected`, `expired`, `attempts`) and reason.
-    package func deadLetter(recipient: String, sequence: Int64, cause: String, reason: String, at: Int64) throws {
+    ///
+    /// - Returns: false when the delivery was no longer pending (e.g. acknowledged earlier in the same
+    ///   transaction): then nothing is recorded.
+    @discardableResult
+    package func deadLetter(recipient: String, sequence: Int64, cause: String, reason: String, at: Int64) throws -> Bool {
         try db.cachedStatement(sql: """
             UPDATE deliveries SET state = 'dead', settled_at = ? WHERE recipient = ? AND sequence = ? AND state = 'pending'
             """).execute(arguments: [at, recipient, sequence])
+        guard db.changesCount == 1 else { return false }
         try db.cachedStatement(sql: """
             INSERT INTO dead_letters (recipient, sequence, cause, reason, at) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (recipient, sequence) DO NOTHING
             """).execute(arguments: [recipient, sequence, cause, reason, at])
+        return true
     }
 }
 
@@ -120,7 +129,7 @@ extension HubStore {
         try read { db in
             let rows = try Row.fetchAll(
                 db.cachedStatement(sql: """
-                    SELECT d.sequence, d.attempts, m.type, m.message_id, m.source, m.envelope, COALESCE(d.view, m.body), m.body_sha256, m.expires_at
+                    SELECT d.sequence, d.attempts, m.type, m.message_id, m.source, COALESCE(d.envelope_view, m.envelope), COALESCE(d.view, m.body), m.body_sha256, m.expires_at
                     FROM deliveries d JOIN messages m ON m.sequence = d.sequence
                     WHERE d.recipient = ? AND d.state = 'pending' AND d.sequence > ?
                     ORDER BY d.sequence LIMIT ?
@@ -132,6 +141,18 @@ extension HubStore {
                     envelope: [UInt8](row[5] as Data), body: [UInt8]((row[6] as Data?) ?? Data()), bodyDigest: row[7],
                     attempts: row[1], expiresAt: row[8])
             }
+        }
+    }
+
+    /// The sequence and recipients of a message already held, for answering a resend.
+    package func heldSequence(source: String, messageID: String) throws(StoreError) -> (sequence: Int64, recipients: [String])? {
+        try read { db in
+            guard let sequence = try Int64.fetchOne(
+                db.cachedStatement(sql: "SELECT sequence FROM messages WHERE source = ? AND message_id = ?"), arguments: [source, messageID])
+            else { return nil }
+            let recipients = try String.fetchAll(
+                db.cachedStatement(sql: "SELECT recipient FROM deliveries WHERE sequence = ? ORDER BY recipient"), arguments: [sequence])
+            return (sequence, recipients)
         }
     }
 

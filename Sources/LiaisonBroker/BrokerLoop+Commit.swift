@@ -22,7 +22,15 @@ extension BrokerLoop {
                                 source: send.envelope.source.rawValue, messageID: send.envelope.id,
                                 type: send.envelope.type.rawValue, envelope: send.envelopeBytes, body: send.body,
                                 bodyDigest: send.bodyDigest, recipients: recipients, views: send.views,
-                                receivedAt: send.receivedAt, expiresAt: send.expiresAt)
+                                envelopeViews: send.envelopeViews, receivedAt: send.receivedAt, expiresAt: send.expiresAt)
+                            if !result.duplicate {
+                                for event in send.auditOnInsert { try tx.append(event) }
+                                if let cohort = send.cohort {
+                                    try tx.updateCohort(
+                                        owner: send.envelope.source.rawValue, name: cohort.name, operation: cohort.operation,
+                                        members: cohort.members)
+                                }
+                            }
                             send.result = result
                             work.operations[index] = .insert(send)
                             try tx.append(AuditEvent(
@@ -35,11 +43,12 @@ extension BrokerLoop {
                             try tx.recordAttempt(recipient: recipient, sequence: sequence)
                         case .acknowledge(let delivery):
                             try tx.acknowledge(recipient: delivery.recipient, sequence: delivery.sequence, at: wallNow)
-                        case .cohort(let owner, let name, let operation, let members):
-                            try tx.updateCohort(owner: owner, name: name, operation: operation, members: members)
-                        case .deadLetter(let delivery, let cause, let reason):
-                            try tx.deadLetter(
+                        case .deadLetter(let delivery, let cause, let reason, let audit):
+                            if try tx.deadLetter(
                                 recipient: delivery.recipient, sequence: delivery.sequence, cause: cause, reason: reason, at: wallNow)
+                            {
+                                try tx.append(audit)
+                            }
                         }
                     }
                 }
@@ -51,7 +60,7 @@ extension BrokerLoop {
                         send(.rejected(
                             reference: offered.envelope.id, code: .storeUnavailable,
                             reason: "The hub could not store the message; nothing was kept. Send it again."), to: offered.routingID)
-                    case .acknowledge(let delivery), .deadLetter(let delivery, _, _):
+                    case .acknowledge(let delivery), .deadLetter(let delivery, _, _, _):
                         queues[delivery.recipient]?.requeueAtFront([delivery])
                         work.touched.insert(delivery.recipient)
                     default: break
@@ -63,17 +72,17 @@ extension BrokerLoop {
             }
             // Committed: route new messages and answer their senders.
             for operation in work.operations {
-                if case .cohort(let owner, let name, let operation, let members) = operation, let agency = AgencyID(owner) {
-                    applyCohort(owner: agency, name: name, operation: operation, members: members)
-                }
                 guard case .insert(let offered) = operation, let result = offered.result else { continue }
+                if !result.duplicate, let cohort = offered.cohort {
+                    applyCohort(owner: offered.envelope.source, name: cohort.name, operation: cohort.operation, members: cohort.members)
+                }
                 let recipients = offered.recipients
                 if !result.duplicate {
                     for recipient in recipients {
                         queues[recipient]?.offer(QueuedDelivery(
                             sequence: result.sequence, recipient: recipient, type: offered.envelope.type.rawValue,
                             messageID: offered.envelope.id, source: offered.envelope.source.rawValue,
-                            envelope: offered.envelopeBytes, body: offered.views[recipient] ?? offered.body,
+                            envelope: offered.envelopeViews[recipient] ?? offered.envelopeBytes, body: offered.views[recipient] ?? offered.body,
                             bodyDigest: offered.bodyDigest, attempts: 0,
                             expiresAt: offered.expiresAt))
                         work.touched.insert(recipient)
@@ -153,6 +162,7 @@ extension BrokerLoop {
                 }
                 guard send(.deliver(tag: delivery.sequence, envelope: delivery.envelope, body: delivery.body), to: routingID) else {
                     skipped.append(delivery)
+                    retryDispatch.insert(agency)
                     break
                 }
                 sessions[routingID]?.didDeliver(tag: delivery.sequence, now: now)
@@ -221,6 +231,8 @@ extension BrokerLoop {
                 }
             }
             backlogs[routingID] = queued.isEmpty ? nil : queued
+            // Deliveries held back while this peer's pipe was full can go now.
+            if queued.isEmpty, let agency = sessions[routingID]?.agency.rawValue { pending.touched.insert(agency) }
         }
     }
 }

@@ -48,6 +48,8 @@ final class BrokerLoop {
     var pending = CycleWork()
     /// Peers libzmq reported unreachable during this cycle.
     var lostPeers: Set<[UInt8]> = []
+    /// Agencies whose dispatch stopped at a full pipe: tried again on the next (short) poll.
+    var retryDispatch: Set<String> = []
     var lastTick: Int64 = 0
     var lastExpirySweep: Int64 = 0
     let window: Int
@@ -66,8 +68,8 @@ final class BrokerLoop {
         case audit(AuditEvent)
         case attempt(recipient: String, sequence: Int64)
         case acknowledge(QueuedDelivery)
-        case cohort(owner: String, name: String, operation: String, members: [String])
-        case deadLetter(QueuedDelivery, cause: String, reason: String)
+        /// With the audit record to write if, and only if, the delivery was still pending.
+        case deadLetter(QueuedDelivery, cause: String, reason: String, audit: AuditEvent)
     }
 
     struct PendingSend {
@@ -80,6 +82,12 @@ final class BrokerLoop {
         var recipients: [String]
         /// Each recipient's minimised view, when the rules made one.
         var views: [String: [UInt8]] = [:]
+        /// Each recipient's envelope, when the rules apply (its own `recipients`, no `subject`).
+        var envelopeViews: [String: [UInt8]] = [:]
+        /// A `cohort.update` to apply with the message, unless the message is a duplicate.
+        var cohort: (name: String, operation: String, members: [String])? = nil
+        /// Audit records (decisions, a cohort change) written only if the message is new.
+        var auditOnInsert: [AuditEvent] = []
         var receivedAt: Int64
         var expiresAt: Int64
         var result: (sequence: Int64, duplicate: Bool)? = nil
@@ -197,7 +205,7 @@ final class BrokerLoop {
         var poller = Poller([.socket(router), .socket(zap), .fileDescriptor(control.waker.readDescriptor)])
         let tickInterval = Int64(max(10, configuration.heartbeatMilliseconds / 4))
         while !control.isStopRequested {
-            let timeout = backlogs.isEmpty ? Int(tickInterval) : 1
+            let timeout = backlogs.isEmpty && retryDispatch.isEmpty ? Int(tickInterval) : 1
             let readiness: [Poller.Readiness]
             do { readiness = try poller.poll(timeoutMilliseconds: timeout) } catch {
                 logger.error("zmq_poll failed: \(error)")
@@ -212,6 +220,8 @@ final class BrokerLoop {
                 tick(now: now)
             }
             if !pending.isEmpty { commitCycle() }
+            pending.touched.formUnion(retryDispatch)
+            retryDispatch = []
             dispatchTouched()
             closeLostPeers()
             if !pending.isEmpty { commitCycle() }
@@ -342,21 +352,30 @@ final class BrokerLoop {
                 return reject(ProtocolError(.bodyNotJSON, "The sharing rules read the body, so it must be JSON.", reference: envelope.id))
             }
             if envelope.type.rawValue == "cohort.update" {
-                return updateCohort(send, body: value, wallNow: wallNow)
+                if let error = updateCohort(send, body: value, wallNow: wallNow) { reject(error) }
+                return
+            }
+            // A resend of a message already held is answered with its first receipt, not decided again:
+            // the rules may have changed since, and its release must not be audited twice.
+            if let held = try? store.heldSequence(source: envelope.source.rawValue, messageID: envelope.id) {
+                pending.replies.append((routingID, .accepted(
+                    messageID: envelope.id, receipt: Receipt(sequence: held.sequence, recipients: held.recipients, duplicate: true))))
+                return
             }
             let decisions = ruleSet.decide(
                 from: envelope.source, type: envelope.type, recipients: envelope.recipients, body: value,
                 context: RuleSet.Context(date: BrokerLoop.today(), cohorts: cohorts, pseudonymKey: pseudonymKey))
             let denied = decisions.filter { !$0.permitted }
             let rejected = decisions.isEmpty || denied.count == decisions.count || (!envelope.recipients.isEmpty && !denied.isEmpty)
-            for decision in decisions {
-                pending.operations.append(.audit(AuditEvent(
+            let events = decisions.map { decision in
+                AuditEvent(
                     .decision, at: wallNow, agency: agency, messageID: envelope.id, type: envelope.type.rawValue,
                     recipient: decision.recipient.rawValue, bodyDigest: send.bodyDigest,
                     code: decision.permitted ? 0 : ProtocolError.Code.denied.number,
-                    detail: decisionRecord(decision, sent: decision.permitted && !rejected))))
+                    detail: decisionRecord(decision, sent: decision.permitted && !rejected))
             }
             if rejected {
+                for event in events { pending.operations.append(.audit(event)) }
                 let reasons = decisions.isEmpty
                     ? ["no agreement has a flow from \(agency) for '\(envelope.type)'"]
                     : denied.map { "to \($0.recipient): \($0.reasons.joined(separator: "; "))" }
@@ -365,7 +384,16 @@ final class BrokerLoop {
             // Only permitted recipients, each with its own view: a denied agency must never fall back to the body.
             let permitted = decisions.filter { $0.permitted && $0.view != nil }
             send.recipients = permitted.map(\.recipient.rawValue)
-            for decision in permitted { send.views[decision.recipient.rawValue] = decision.view?.encoded() }
+            send.auditOnInsert = events
+            for decision in permitted {
+                send.views[decision.recipient.rawValue] = decision.view?.encoded()
+                // The envelope is minimised too: the recipient learns of no other recipient, and a free-text
+                // subject (which could carry a name or a UPN) is not passed on.
+                var own = envelope
+                own.recipients = [decision.recipient]
+                own.subject = nil
+                send.envelopeViews[decision.recipient.rawValue] = own.encoded()
+            }
         }
         pending.operations.append(.insert(send))
     }
@@ -401,11 +429,12 @@ final class BrokerLoop {
     }
 
     func deadLetter(_ delivery: QueuedDelivery, cause: String, reason: String, wallNow: Int64) {
-        pending.operations.append(.deadLetter(delivery, cause: cause, reason: reason))
-        pending.operations.append(.audit(AuditEvent(
-            cause == "expired" ? .expired : .deadLettered, at: wallNow, agency: delivery.recipient,
-            messageID: delivery.messageID, sequence: delivery.sequence, type: delivery.type, recipient: delivery.recipient,
-            detail: cause)))
+        pending.operations.append(.deadLetter(
+            delivery, cause: cause, reason: reason,
+            audit: AuditEvent(
+                cause == "expired" ? .expired : .deadLettered, at: wallNow, agency: delivery.recipient,
+                messageID: delivery.messageID, sequence: delivery.sequence, type: delivery.type, recipient: delivery.recipient,
+                detail: cause)))
     }
 
     func close(routingID: [UInt8], agency: String, unsettled: [Int64], reason: PeerSession.CloseReason, wallNow: Int64) {
@@ -482,17 +511,24 @@ final class BrokerLoop {
     }
 
     /// A `cohort.update`: the sending agency's cohort changes, durably and audited; nothing is delivered.
-    func updateCohort(_ send: PendingSend, body: JSONValue, wallNow: Int64) {
+    func updateCohort(_ send: PendingSend, body: JSONValue, wallNow: Int64) -> ProtocolError? {
         var send = send
-        let name = body["cohort"]?.stringValue ?? "unnamed"
-        let operation = body["operation"]?.stringValue ?? "replace"
+        guard let name = body["cohort"]?.stringValue, let operation = body["operation"]?.stringValue,
+            ["replace", "add", "remove"].contains(operation)
+        else {
+            return ProtocolError(
+                .schemaViolation, "A cohort.update needs \"cohort\" and an \"operation\" of replace, add or remove.",
+                reference: send.envelope.id)
+        }
         let members = RuleSet.upns(in: body["members"] ?? .array([]))
         send.recipients = []
-        pending.operations.append(.insert(send))
-        pending.operations.append(.cohort(owner: send.envelope.source.rawValue, name: name, operation: operation, members: members))
-        pending.operations.append(.audit(AuditEvent(
+        send.cohort = (name, operation, members)
+        // Applied, and audited, in the commit only if the message is not a resend of one already applied.
+        send.auditOnInsert = [AuditEvent(
             .cohortUpdated, at: wallNow, agency: send.envelope.source.rawValue, messageID: send.envelope.id,
-            type: send.envelope.type.rawValue, detail: "\(name): \(operation) \(members.count)")))
+            type: send.envelope.type.rawValue, detail: "\(name): \(operation) \(members.count)")]
+        pending.operations.append(.insert(send))
+        return nil
     }
 
     /// Today's date in UTC, `YYYY-MM-DD`: the date decisions are made on.

@@ -119,7 +119,9 @@ public struct PeerSession: Sendable {
                 reference: Self.reference(of: command, maxEnvelopeBytes: limits.maxEnvelopeBytes)))
         case (.ready, .send(let envelope, let body)):
             if envelope.count > limits.maxEnvelopeBytes {
-                return reject(ProtocolError(.tooLarge, "The envelope is \(envelope.count) bytes; the hub's limit is \(limits.maxEnvelopeBytes)."))
+                return reject(ProtocolError(
+                    .tooLarge, "The envelope is \(envelope.count) bytes; the hub's limit is \(limits.maxEnvelopeBytes).",
+                    reference: Envelope.readID(envelope) ?? ""))
             }
             if body.count > limits.maxBodyBytes {
                 return reject(ProtocolError(

@@ -114,10 +114,10 @@ public struct RuleSet: Sendable {
         view = minimiser.minimise(view) ?? .object([:])
         for obligation in flow.obligations {
             if case .pseudonymise(let path) = obligation {
-                view = transform(view, at: path.tokens) { value in
-                    guard let text = value.stringValue else { return value }
-                    return .string(Self.pseudonym(of: text, key: context.pseudonymKey))
-                }
+                // Fail closed: every scalar under the path is replaced, whatever its type, so a number or
+                // an array where a string was expected cannot carry the clear value through.
+                let key = PseudonymKey(context.pseudonymKey)
+                view = transform(view, at: path.tokens) { value in Self.pseudonymised(value, key: key) }
             }
         }
         return Decision(
@@ -139,6 +139,16 @@ public struct RuleSet: Sendable {
             return (minimum...maximum).contains(age)
         case .equals(let path, let expected):
             return path.values(in: record).first == expected
+        }
+    }
+
+    static func pseudonymised(_ value: JSONValue, key: PseudonymKey) -> JSONValue {
+        switch value {
+        case .null: return .null
+        case .string(let text): return .string(key.pseudonym(of: text))
+        case .number, .bool: return .string(key.pseudonym(of: String(decoding: value.encoded(), as: UTF8.self)))
+        case .array(let items): return .array(items.map { pseudonymised($0, key: key) })
+        case .object(let members): return .object(members.mapValues { pseudonymised($0, key: key) })
         }
     }
 

@@ -57,9 +57,12 @@ struct SharingRulesTests {
         #expect(cohort.recipients.isEmpty)
 
         let npas = try await running.hub.connect("npas")
-        let receipt = try await npas.send(type: "test.summary", to: [], body: Array(summary.utf8))
+        let receipt = try await npas.send(type: "test.summary", to: [], body: Array(summary.utf8), subject: "SYNTH ONE's summary")
         #expect(receipt.recipients == ["yot"])
         let delivered = await collect(yot, count: 1, timeout: .seconds(10))
+        // The envelope is minimised too: no free-text subject, and no other recipients named.
+        #expect(delivered.first?.envelope.subject == nil)
+        #expect(delivered.first?.envelope.recipients.map(\.rawValue) == ["yot"])
         let view = try JSONValue.parse(delivered.first?.body ?? [])
         #expect(view == (try JSONValue.parse(#"{"period":"2026-autumn-1","pupils":[{"upn":"Q926200024001","attendance":88.0}]}"#)))
 
@@ -169,6 +172,49 @@ struct SharingRulesTests {
         #expect(result.output.contains("yot:"))
         #expect(result.output.contains("+ 1 records gained"), "\(result.output)")
         #expect(result.output.contains("- field /pupils/*/attendance"), "\(result.output)")
+    }
+
+    @Test func aResentCohortUpdateIsNotAppliedAgain() async throws {
+        let running = try await start()
+        defer { running.finish() }
+        let yot = try await running.hub.connect("yot")
+        let add = Array(#"{"cohort":"yot-caseload","operation":"add","members":[{"upn":"Q926200024001"}]}"#.utf8)
+        let remove = Array(#"{"cohort":"yot-caseload","operation":"remove","members":[{"upn":"Q926200024001"}]}"#.utf8)
+        _ = try await yot.send(type: "cohort.update", to: [], body: add, id: "cohort-add")
+        _ = try await yot.send(type: "cohort.update", to: [], body: remove, id: "cohort-remove")
+        let again = try await yot.send(type: "cohort.update", to: [], body: add, id: "cohort-add")  // a late resend
+        #expect(again.duplicate)
+        let npas = try await running.hub.connect("npas")
+        await #expect { _ = try await npas.send(type: "test.summary", to: ["yot"], body: Array(summary.utf8)) } throws: { error in
+            (error as? AdapterError)?.protocolError?.code == .denied
+        }
+        let unknown = Array(#"{"cohort":"yot-caseload","operation":"delete","members":[]}"#.utf8)
+        await #expect { _ = try await yot.send(type: "cohort.update", to: [], body: unknown) } throws: { error in
+            (error as? AdapterError)?.protocolError?.code == .schemaViolation
+        }
+        await yot.close()
+        await npas.close()
+    }
+
+    @Test func aResendIsAnsweredWithTheFirstReceiptNotDecidedAgain() async throws {
+        let running = try await start()
+        defer { running.finish() }
+        let yot = try await running.hub.connect("yot")
+        _ = try await yot.send(
+            type: "cohort.update", to: [],
+            body: Array(#"{"cohort":"yot-caseload","operation":"replace","members":[{"upn":"Q926200024001"}]}"#.utf8))
+        let npas = try await running.hub.connect("npas")
+        // Two callers with the same id at once, then a late resend: one message, one decision record.
+        async let first = npas.send(type: "test.summary", to: [], body: Array(summary.utf8), id: "once")
+        async let second = npas.send(type: "test.summary", to: [], body: Array(summary.utf8), id: "once")
+        let (a, b) = try await (first, second)
+        #expect(a.sequence == b.sequence)
+        let late = try await npas.send(type: "test.summary", to: [], body: Array(summary.utf8), id: "once")
+        #expect(late.duplicate && late.sequence == a.sequence && late.recipients == ["yot"])
+        let decisions = try running.audit().filter { $0.event.kind == .decision && $0.event.messageID == "once" }
+        #expect(decisions.count == 1)
+        await yot.close()
+        await npas.close()
     }
 
     @Test func cohortsSurviveARestart() async throws {

@@ -34,6 +34,7 @@ struct RuleSetTests {
             fields: [/period, /pupils/*/upn, /pupils/*/attendance]
             obligations:
               - pseudonymise: /pupils/*/upn
+              - pseudonymise: /period
           - id: at-risk-to-connexions
             from: npas
             to: connexions
@@ -86,9 +87,21 @@ struct RuleSetTests {
         #expect(pupils.first?["dob"] == nil)
         #expect(pupils.first?["attendance"] == .number(91.5))
         #expect(pupils.first?["upn"]?.stringValue == RuleSet.pseudonym(of: "Q926200024001", key: Array("test-key".utf8)))
+        #expect(decision.view?["period"]?.stringValue?.hasPrefix("psn-") == true)
         #expect(decision.fieldsWithheld.map(\.description) == ["/pupils/*/dob", "/pupils/*/name"])
         #expect(decision.agreement?.id == "yot-protocol")
         #expect(decision.flow?.id == "summary-to-yot")
+    }
+
+    @Test func pseudonymisationFailsClosedOnValuesThatAreNotStrings() throws {
+        let key = PseudonymKey(Array("k".utf8))
+        let value = try JSONValue.parse(#"{"a":9262000240,"b":["Q926200024001"],"c":null,"d":true}"#)
+        let result = RuleSet.pseudonymised(value, key: key)
+        #expect(result["a"]?.stringValue?.hasPrefix("psn-") == true)
+        #expect(result["b"]?.arrayValue?.first?.stringValue == key.pseudonym(of: "Q926200024001"))
+        #expect(result["c"] == .null)
+        #expect(result["d"]?.stringValue?.hasPrefix("psn-") == true)
+        #expect(!String(decoding: result.encoded(), as: UTF8.self).contains("9262000240"))
     }
 
     @Test func optOutsAreWithheld() throws {
