@@ -36,7 +36,7 @@ extension BrokerLoop {
                             try tx.append(AuditEvent(
                                 result.duplicate ? .duplicate : .accepted, at: wallNow, agency: send.envelope.source.rawValue,
                                 messageID: send.envelope.id, sequence: result.sequence, type: send.envelope.type.rawValue,
-                                recipient: recipients.joined(separator: ","), bodyDigest: send.bodyDigest))
+                                recipient: recipients.isEmpty ? nil : recipients.joined(separator: ","), bodyDigest: send.bodyDigest))
                         case .audit(let event):
                             try tx.append(event)
                         case .attempt(let recipient, let sequence):
