@@ -355,13 +355,6 @@ final class BrokerLoop {
                 if let error = updateCohort(send, body: value, wallNow: wallNow) { reject(error) }
                 return
             }
-            // A resend of a message already held is answered with its first receipt, not decided again:
-            // the rules may have changed since, and its release must not be audited twice.
-            if let held = try? store.heldSequence(source: envelope.source.rawValue, messageID: envelope.id) {
-                pending.replies.append((routingID, .accepted(
-                    messageID: envelope.id, receipt: Receipt(sequence: held.sequence, recipients: held.recipients, duplicate: true))))
-                return
-            }
             let decisions = ruleSet.decide(
                 from: envelope.source, type: envelope.type, recipients: envelope.recipients, body: value,
                 context: RuleSet.Context(date: BrokerLoop.today(), cohorts: cohorts, pseudonymKey: pseudonymKey))
@@ -375,6 +368,14 @@ final class BrokerLoop {
                     detail: decisionRecord(decision, sent: decision.permitted && !rejected))
             }
             if rejected {
+                // A resend of a message already accepted (the rules may have changed since) is answered
+                // with its first receipt, not refused. A permitted resend needs no look-up: the insert finds
+                // it, and its decisions are then not audited again.
+                if let held = try? store.heldSequence(source: envelope.source.rawValue, messageID: envelope.id) {
+                    pending.replies.append((routingID, .accepted(
+                        messageID: envelope.id, receipt: Receipt(sequence: held.sequence, recipients: held.recipients, duplicate: true))))
+                    return
+                }
                 for event in events { pending.operations.append(.audit(event)) }
                 let reasons = decisions.isEmpty
                     ? ["no agreement has a flow from \(agency) for '\(envelope.type)'"]
