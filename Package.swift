@@ -27,7 +27,7 @@ let package = Package(
         // A thin, hub-agnostic Swift wrapper over libzmq: context, sockets, frames, CURVE keys, polling.
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
         // I/O-free core: envelope, wire codec, error codes, the per-peer protocol state machine.
-        .target(name: "LiaisonProtocol"),
+        .target(name: "LiaisonProtocol", dependencies: ["JSONSchema"]),
         // Hub configuration and the agency directory, from YAML with file/line/key errors.
         .target(
             name: "LiaisonConfig",

@@ -222,7 +222,7 @@ struct JSONReader {
 
 /// Writes `JSONValue` as compact JSON with keys in code-point order (deterministic, and fast: no
 /// locale-aware sorting as with Foundation's encoder).
-enum JSONWriter {
+package enum JSONWriter {
     static func write(_ value: JSONValue, into out: inout [UInt8]) {
         switch value {
         case .null: out.append(contentsOf: "null".utf8)
@@ -253,7 +253,7 @@ enum JSONWriter {
         }
     }
 
-    static func string(_ text: String, into out: inout [UInt8]) {
+    package static func string(_ text: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         for byte in text.utf8 {
             switch byte {

@@ -1,4 +1,5 @@
 import Foundation
+import JSONSchema
 
 /// A message's envelope: CloudEvents 1.0 context attributes plus Liaison's extensions
 /// (docs/protocol.md §4). The body travels in its own frame and is not part of the envelope.
@@ -44,10 +45,12 @@ public struct Envelope: Sendable, Equatable {
     /// - Throws: `ProtocolError` with code 410 (not a JSON object) or 411 (an attribute missing, of the
     ///   wrong form, or unknown), whose `reference` is the envelope's `id` when that much could be read.
     public static func decode(_ bytes: [UInt8]) throws(ProtocolError) -> Envelope {
-        if let values = FlatJSONObject.parse(bytes) {
+        // The fast path: the hand-written JSON reader. Anything but an object of strings falls through to
+        // Foundation's decoder, which says precisely what is wrong.
+        if case .object(let members)? = try? JSONValue.parse(bytes), members.values.allSatisfy({ $0.stringValue != nil }) {
             var attributes = Attributes()
-            for (key, value) in values {
-                if knownAttributes.contains(key) { attributes.values[key] = value } else { attributes.unknown.append(key) }
+            for (key, value) in members {
+                if knownAttributes.contains(key) { attributes.values[key] = value.stringValue } else { attributes.unknown.append(key) }
             }
             return try attributes.envelope()
         }
