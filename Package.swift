@@ -52,7 +52,7 @@ let package = Package(
         .target(
             name: "LiaisonAudit",
             dependencies: [
-                "LiaisonProtocol",
+                "LiaisonProtocol", "MerkleLog",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -117,7 +117,7 @@ let package = Package(
             name: "LiaisonIntegrationTests",
             dependencies: [
                 "LiaisonTestSupport", "LiaisonAdapterKit", "LiaisonAudit", "LiaisonProtocol", "ZeroMQ",
-                "LiaisonConfig",
+                "LiaisonConfig", "MerkleLog",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),

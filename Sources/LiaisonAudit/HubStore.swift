@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import MerkleLog
 
 /// The hub's durable store in SQLite: messages, per-recipient delivery queues, dead letters and the
 /// append-only audit log.
@@ -13,6 +14,8 @@ import GRDB
 package final class HubStore {
     package let path: String
     let queue: DatabaseQueue
+    /// The right edge of the audit log's Merkle tree, as committed (writers only).
+    package private(set) var frontier = MerkleFrontier()
 
     /// Opens (creating if needed) the store at `path`, migrating its schema.
     package init(path: String, readOnly: Bool = false) throws(StoreError) {
@@ -33,7 +36,10 @@ package final class HubStore {
                     atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             }
             queue = try DatabaseQueue(path: path, configuration: configuration)
-            if !readOnly { try HubStore.migrator.migrate(queue) }
+            if !readOnly {
+                try HubStore.migrator.migrate(queue)
+                frontier = try queue.read(HubStore.loadFrontier)
+            }
         } catch {
             throw StoreError(.cannotOpen, "Cannot open the hub's store at \(path): check the data_dir setting and permissions.", cause: error)
         }
@@ -106,6 +112,30 @@ package final class HubStore {
         migrator.registerMigration("v3-envelope-views") { db in
             try db.execute(sql: "ALTER TABLE deliveries ADD COLUMN envelope_view BLOB")
         }
+        migrator.registerMigration("v4-merkle") { db in
+            // Every complete subtree of the audit log's RFC 6962 tree, leaves at level 0: proofs read
+            // O(log n) of them. Append-only, like the log.
+            try db.execute(sql: """
+                CREATE TABLE merkle_nodes (
+                    level INTEGER NOT NULL,
+                    idx INTEGER NOT NULL,
+                    hash BLOB NOT NULL,
+                    PRIMARY KEY (level, idx)
+                ) WITHOUT ROWID;
+                CREATE TRIGGER merkle_nodes_no_update BEFORE UPDATE ON merkle_nodes
+                BEGIN SELECT RAISE(ABORT, 'the audit tree is append-only'); END;
+                CREATE TRIGGER merkle_nodes_no_delete BEFORE DELETE ON merkle_nodes
+                BEGIN SELECT RAISE(ABORT, 'the audit tree is append-only'); END;
+                """)
+            // Entries written before the tree existed become its first leaves.
+            var frontier = MerkleFrontier()
+            let insert = try db.makeStatement(sql: "INSERT INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)")
+            for record in try HubStore.auditRecords(db, after: 0, limit: Int.max) {
+                for node in frontier.append(AuditLeaf.hash(entry: record.entry, record.event)) {
+                    try insert.execute(arguments: [node.level, node.index, Data(node.hash)])
+                }
+            }
+        }
         return migrator
     }
 
@@ -113,7 +143,15 @@ package final class HubStore {
     /// nothing is.
     package func transaction<T>(_ body: (HubTransaction) throws -> T) throws(StoreError) -> T {
         do {
-            return try queue.write { db in try body(HubTransaction(db: db)) }
+            let start = self.frontier
+            let (result, moved) = try queue.write { db in
+                let transaction = HubTransaction(db: db, frontier: start)
+                let result = try body(transaction)
+                return (result, transaction.frontier)
+            }
+            // The tree's edge moves only once the transaction that wrote its nodes has committed.
+            self.frontier = moved
+            return result
         } catch {
             throw StoreError(.commitFailed, "The hub could not commit to its store.", cause: error)
         }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import MerkleLog
 
 /// A message waiting in a recipient's queue, as the broker delivers it.
 package struct QueuedDelivery: Sendable, Equatable {
@@ -32,8 +33,15 @@ package struct QueuedDelivery: Sendable, Equatable {
 }
 
 /// The operations of one group-commit transaction. Statements are cached: this is the broker's hot path.
-package struct HubTransaction {
+package final class HubTransaction {
     let db: Database
+    /// The audit tree's edge, moved by each append in this transaction.
+    var frontier: MerkleFrontier
+
+    init(db: Database, frontier: MerkleFrontier) {
+        self.db = db
+        self.frontier = frontier
+    }
 
     /// Stores a message and one pending delivery per recipient.
     ///
@@ -68,7 +76,7 @@ package struct HubTransaction {
         return (sequence, false)
     }
 
-    /// Appends one audit record.
+    /// Appends one audit record, and its leaf and completed subtrees to the audit tree.
     package func append(_ event: AuditEvent) throws {
         let statement = try db.cachedStatement(sql: """
             INSERT INTO audit_log (at, kind, agency, peer, message_id, sequence, type, recipient, body_sha256, code, detail)
@@ -78,6 +86,13 @@ package struct HubTransaction {
             event.at, event.kind.rawValue, event.agency, event.peer, event.messageID, event.sequence, event.type,
             event.recipient, event.bodyDigest, event.code, event.detail,
         ])
+        let entry = db.lastInsertedRowID
+        guard entry == Int64(frontier.size) + 1 else {
+            throw StoreError(.commitFailed, "Audit entry \(entry) does not follow the tree's \(frontier.size) leaves: run `liaison audit verify`.")
+        }
+        let nodes = frontier.append(AuditLeaf.hash(entry: entry, event))
+        let insert = try db.cachedStatement(sql: "INSERT INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)")
+        for node in nodes { try insert.execute(arguments: [node.level, node.index, Data(node.hash)]) }
     }
 
     /// Counts one more delivery attempt.
@@ -192,6 +207,39 @@ extension HubStore {
                     body: [], bodyDigest: row[6], attempts: row[2], expiresAt: row[7])
             }
         }
+    }
+
+    /// The audit records after `entry`, oldest first.
+    static func auditRecords(_ db: Database, after entry: Int64, limit: Int) throws -> [AuditRecord] {
+        try Row.fetchAll(
+            db, sql: """
+                SELECT entry, at, kind, agency, peer, message_id, sequence, type, recipient, body_sha256, code, detail
+                FROM audit_log WHERE entry > ? ORDER BY entry LIMIT ?
+                """, arguments: [entry, limit]
+        ).map(record)
+    }
+
+    static func record(_ row: Row) -> AuditRecord {
+        AuditRecord(
+            entry: row[0],
+            event: AuditEvent(
+                AuditEvent.Kind(rawValue: row[2]) ?? .rejected, at: row[1], agency: row[3], peer: row[4], messageID: row[5],
+                sequence: row[6], type: row[7], recipient: row[8], bodyDigest: row[9], code: row[10], detail: row[11]))
+    }
+
+    /// The tree's edge as the store holds it: the unpaired node at each level.
+    static func loadFrontier(_ db: Database) throws -> MerkleFrontier {
+        let size = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM merkle_nodes WHERE level = 0") ?? 0
+        var pending: [Int: MerkleTree.Hash] = [:]
+        for level in 0..<Int.bitWidth where size & (1 << level) != 0 {
+            // The complete subtree at this level on the right edge covers leaves below size, starting at
+            // size with the lower bits cleared.
+            let index = (size >> level) - 1
+            if let hash = try Data.fetchOne(db, sql: "SELECT hash FROM merkle_nodes WHERE level = ? AND idx = ?", arguments: [level, index]) {
+                pending[level] = [UInt8](hash)
+            }
+        }
+        return MerkleFrontier(size: size, pending: pending)
     }
 
     /// The last `count` audit records, oldest first.

@@ -143,3 +143,34 @@ struct MerkleTreeTests {
         }
     }
 }
+
+@Suite("Merkle frontier and stored subtrees")
+struct MerkleFrontierTests {
+    @Test func appendingGivesTheSameRootsAndProofsAsTheWholeTree() {
+        var frontier = MerkleFrontier()
+        var stored: [String: MerkleTree.Hash] = [:]
+        var leaves: [MerkleTree.Hash] = []
+        for index in 0..<70 {
+            let leaf = MerkleTree.leafHash(Array("entry \(index)".utf8))
+            leaves.append(leaf)
+            for node in frontier.append(leaf) { stored["\(node.level)/\(node.index)"] = node.hash }
+            #expect(frontier.root == MerkleTree.root(leaves[...]), "size \(index + 1)")
+        }
+        let lookup: (Int, Int) -> MerkleTree.Hash = { stored["\($0)/\($1)"]! }
+        for size in [1, 2, 3, 7, 8, 33, 64, 70] {
+            for index in Swift.stride(from: 0, to: size, by: 3) {
+                #expect(MerkleTree.inclusionProof(index: index, size: size, node: lookup) == MerkleTree.inclusionProof(index: index, leaves: leaves[..<size]))
+            }
+            for old in 1...size {
+                #expect(MerkleTree.consistencyProof(old: old, new: size, node: lookup) == MerkleTree.consistencyProof(oldSize: old, leaves: leaves[..<size]))
+            }
+        }
+        // A frontier rebuilt from what a store keeps continues the same tree.
+        var rebuilt = MerkleFrontier(size: frontier.size, pending: frontier.pending)
+        var original = frontier
+        let next = MerkleTree.leafHash([1, 2, 3])
+        _ = rebuilt.append(next)
+        _ = original.append(next)
+        #expect(rebuilt.root == original.root)
+    }
+}

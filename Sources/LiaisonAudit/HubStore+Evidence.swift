@@ -1,0 +1,106 @@
+import Foundation
+import GRDB
+import MerkleLog
+
+/// The audit log as evidence: its Merkle root, inclusion proofs, and a full verification.
+extension HubStore {
+    /// What `verify()` found.
+    package struct Verification: Sendable {
+        package var entries: Int
+        package var root: MerkleTree.Hash
+        /// The first problem, naming the entry; nil when the log and its tree agree throughout.
+        package var problem: String?
+    }
+
+    /// Recomputes every leaf from the stored entries and every subtree from the leaves, and compares them
+    /// with the stored tree. An entry edited, deleted, inserted or moved is reported by number.
+    package func verify() throws(StoreError) -> Verification {
+        try read { db in
+            var frontier = MerkleFrontier()
+            let stored = try db.makeStatement(sql: "SELECT hash FROM merkle_nodes WHERE level = ? AND idx = ?")
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT entry, at, kind, agency, peer, message_id, sequence, type, recipient, body_sha256, code, detail FROM audit_log ORDER BY entry")
+            var expected: Int64 = 1
+            while let row = try rows.next() {
+                let record = HubStore.record(row)
+                guard record.entry == expected else {
+                    let problem = record.entry > expected
+                        ? "entry \(expected) is missing (the next entry is \(record.entry)): an entry was deleted"
+                        : "entry \(record.entry) appears out of order"
+                    return Verification(entries: frontier.size, root: frontier.root, problem: problem)
+                }
+                for node in frontier.append(AuditLeaf.hash(entry: record.entry, record.event)) {
+                    let hash = try Data.fetchOne(stored, arguments: [node.level, node.index]).map { [UInt8]($0) }
+                    guard hash == node.hash else {
+                        let problem = hash == nil
+                            ? "entry \(record.entry) is not in the audit tree: it was inserted after the fact"
+                            : "entry \(record.entry) does not match its leaf in the audit tree: it was altered"
+                        return Verification(entries: frontier.size, root: frontier.root, problem: problem)
+                    }
+                }
+                expected += 1
+            }
+            let leaves = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM merkle_nodes WHERE level = 0") ?? 0
+            if leaves > frontier.size {
+                return Verification(
+                    entries: frontier.size, root: frontier.root,
+                    problem: "the tree has \(leaves) leaves but the log only \(frontier.size) entries: entries after \(frontier.size) were deleted")
+            }
+            return Verification(entries: frontier.size, root: frontier.root, problem: nil)
+        }
+    }
+
+    /// One audit entry by number.
+    package func auditEntry(_ entry: Int64) throws(StoreError) -> AuditRecord? {
+        try read { db in try HubStore.auditRecords(db, after: entry - 1, limit: 1).first { $0.entry == entry } }
+    }
+
+    /// The size and root of the audit tree as stored.
+    package func treeHead() throws(StoreError) -> (size: Int, root: MerkleTree.Hash) {
+        try read { db in
+            let frontier = try HubStore.loadFrontier(db)
+            return (frontier.size, frontier.root)
+        }
+    }
+
+    /// The inclusion proof of `entry` in the tree of `size` entries (default: the whole log), read from
+    /// O(log n) stored subtrees.
+    package func inclusionProof(entry: Int64, size: Int? = nil) throws(StoreError) -> (leaf: MerkleTree.Hash, size: Int, root: MerkleTree.Hash, path: [MerkleTree.Hash]) {
+        try read { db in
+            let total = try HubStore.loadFrontier(db).size
+            let treeSize = size ?? total
+            guard entry >= 1, Int(entry) <= treeSize, treeSize <= total else {
+                throw StoreError(.readFailed, "Entry \(entry) is not in a tree of \(treeSize) entries (the log has \(total)).")
+            }
+            let node = try HubStore.nodeReader(db)
+            let path = try MerkleTree.inclusionProof(index: Int(entry) - 1, size: treeSize, node: node)
+            let root = try MerkleTree.rangeHash(start: 0, count: treeSize, node: node)
+            return (try node(0, Int(entry) - 1), treeSize, root, path)
+        }
+    }
+
+    /// The consistency proof between the log's first `old` and first `new` entries.
+    package func consistencyProof(old: Int, new: Int) throws(StoreError) -> (oldRoot: MerkleTree.Hash, newRoot: MerkleTree.Hash, path: [MerkleTree.Hash]) {
+        try read { db in
+            let total = try HubStore.loadFrontier(db).size
+            guard old >= 1, old <= new, new <= total else {
+                throw StoreError(.readFailed, "Sizes must satisfy 1 <= from <= to <= \(total).")
+            }
+            let node = try HubStore.nodeReader(db)
+            return (
+                try MerkleTree.rangeHash(start: 0, count: old, node: node), try MerkleTree.rangeHash(start: 0, count: new, node: node),
+                try MerkleTree.consistencyProof(old: old, new: new, node: node)
+            )
+        }
+    }
+
+    static func nodeReader(_ db: Database) throws -> (Int, Int) throws -> MerkleTree.Hash {
+        let statement = try db.makeStatement(sql: "SELECT hash FROM merkle_nodes WHERE level = ? AND idx = ?")
+        return { level, index in
+            guard let hash = try Data.fetchOne(statement, arguments: [level, index]) else {
+                throw StoreError(.readFailed, "The audit tree has no node \(level)/\(index): run `liaison audit verify`.")
+            }
+            return [UInt8](hash)
+        }
+    }
+}

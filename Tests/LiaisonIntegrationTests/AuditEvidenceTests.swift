@@ -1,0 +1,97 @@
+import Foundation
+import GRDB
+import LiaisonTestSupport
+import MerkleLog
+import Testing
+
+/// The audit log's Merkle tree: verification names tampered entries, and proofs check out with an
+/// independent verifier (the Python snippet in docs/audit.md, using only hashlib).
+@Suite("Audit evidence", .timeLimit(.minutes(2)))
+struct AuditEvidenceTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+
+    /// A stopped hub whose log holds a few dozen entries.
+    func hubWithHistory() async throws -> RunningHub {
+        let running = try await RunningHub.start()
+        let yot = try await running.hub.connect("yot")
+        _ = try await sendMany(yot, count: 12, to: ["npas"])
+        let npas = try await running.hub.connect("npas")
+        _ = await collect(npas, count: 12)
+        await yot.close()
+        await npas.close()
+        running.broker.stop()
+        return running
+    }
+
+    func verify(_ running: RunningHub) throws -> (status: Int32, output: String) {
+        try LiaisonExecutable.run(["audit", "verify", "--config", running.hub.configPath])
+    }
+
+    /// Runs SQL on the store with the append-only triggers dropped, as someone tampering would.
+    func tamper(_ running: RunningHub, _ sql: String) throws {
+        let queue = try DatabaseQueue(path: running.hub.databasePath)
+        try queue.write { db in
+            try db.execute(sql: "DROP TRIGGER IF EXISTS audit_log_no_update; DROP TRIGGER IF EXISTS audit_log_no_delete")
+            try db.execute(sql: sql)
+        }
+    }
+
+    @Test func anIntactLogVerifies() async throws {
+        let running = try await hubWithHistory()
+        defer { running.finish() }
+        let result = try verify(running)
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.hasPrefix("OK: "))
+    }
+
+    @Test(arguments: [
+        ("UPDATE audit_log SET agency = 'courts' WHERE entry = 5", "entry 5 does not match its leaf in the audit tree"),
+        ("DELETE FROM audit_log WHERE entry = 7", "entry 7 is missing"),
+        ("DELETE FROM audit_log WHERE entry = (SELECT MAX(entry) FROM audit_log)", "were deleted"),
+        ("INSERT INTO audit_log (entry, at, kind) VALUES ((SELECT MAX(entry) FROM audit_log) + 1, 0, 'accepted')", "inserted after the fact"),
+        ("UPDATE audit_log SET at = at + 1 WHERE entry = 3", "entry 3 does not match"),
+    ])
+    func tamperingIsNamed(sql: String, expected: String) async throws {
+        let running = try await hubWithHistory()
+        defer { running.finish() }
+        try tamper(running, sql)
+        let result = try verify(running)
+        #expect(result.status != 0)
+        #expect(result.output.contains(expected), "\(result.output)")
+    }
+
+    @Test func proofsCheckOutWithAnIndependentVerifier() async throws {
+        let running = try await hubWithHistory()
+        defer { running.finish() }
+        // The verifier from docs/audit.md, taken from the page itself.
+        let page = try String(contentsOfFile: "\(Self.repository)/docs/audit.md", encoding: .utf8)
+        let script = try #require(page.components(separatedBy: "```python\n").dropFirst().first?.components(separatedBy: "```").first)
+        let scriptPath = "\(running.hub.directory)/verify_proof.py"
+        try script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
+        for entry in [1, 5, 13] {
+            let proof = try LiaisonExecutable.run(["audit", "proof", "--config", running.hub.configPath, "--entry", "\(entry)"])
+            #expect(proof.status == 0, "\(proof.output)")
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+            process.arguments = [scriptPath]
+            let input = Pipe()
+            let output = Pipe()
+            process.standardInput = input
+            process.standardOutput = output
+            try process.run()
+            input.fileHandleForWriting.write(Data(proof.output.utf8))
+            try input.fileHandleForWriting.close()
+            let verdict = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(verdict.contains("valid") && !verdict.contains("INVALID"), "entry \(entry): \(verdict)")
+        }
+        let consistency = try LiaisonExecutable.run(["audit", "consistency", "--config", running.hub.configPath, "--from", "3", "--to", "20"])
+        let json = try JSONSerialization.jsonObject(with: Data(consistency.output.utf8)) as? [String: Any]
+        let hex = { (text: String) in stride(from: 0, to: text.count, by: 2).map { UInt8(text.dropFirst($0).prefix(2), radix: 16)! } }
+        let path = (json?["consistency_proof"] as? [String] ?? []).map(hex)
+        #expect(MerkleTree.verifyConsistency(
+            oldSize: 3, newSize: 20, oldRoot: hex(json?["from_root"] as? String ?? ""), newRoot: hex(json?["to_root"] as? String ?? ""),
+            proof: path))
+    }
+}
