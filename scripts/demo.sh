@@ -91,6 +91,11 @@ tail -1 "$OUT/broker.log" | sed 's/^/   /'
 say "10. The audit log: every exchange and decision, no personal data (bodies appear only as SHA-256)"
 "$LIAISON" audit tail --config "$CONFIG" -n 60 | cut -c1-260 | sed 's/^/   /'
 
+say "11. The audit log is a Merkle log: recompute it, and prove one entry to someone who does not trust the hub"
+"$LIAISON" audit verify --config "$CONFIG" | sed 's/^/   /'
+"$LIAISON" audit proof --config "$CONFIG" --entry 4 > "$OUT/proof-entry-4.json"
+step "inclusion proof of entry 4: demo-output/proof-entry-4.json (docs/audit.md shows how to check it with hashlib)"
+
 say "Summary"
 ACCEPTED=$("$LIAISON" audit tail --config "$CONFIG" -n 100000 | grep -c " accepted " || true)
 DELIVERED=$("$LIAISON" audit tail --config "$CONFIG" -n 100000 | grep -c " acknowledged " || true)
