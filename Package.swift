@@ -63,6 +63,7 @@ let package = Package(
             dependencies: [
                 "ZeroMQ", "LiaisonProtocol", "LiaisonConfig", "LiaisonAudit", "LiaisonRules",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import GRDB
 import MerkleLog
@@ -12,10 +13,51 @@ extension HubStore {
         package var problem: String?
     }
 
+    /// Signs and stores a checkpoint of the tree as committed, if it has grown since the last one.
+    ///
+    /// - Returns: the signed note, or nil when there was nothing new to sign.
+    @discardableResult
+    package func writeCheckpoint(origin: String, key: Curve25519.Signing.PrivateKey, at: Int64) throws(StoreError) -> String? {
+        let size = frontier.size
+        let root = frontier.root
+        do {
+            return try queue.write { db -> String? in
+                let last = try Int.fetchOne(db, sql: "SELECT MAX(size) FROM checkpoints") ?? 0
+                guard size > last else { return nil }
+                let note = try Checkpoint(origin: origin, size: size, root: root).signed(with: key)
+                try db.execute(
+                    sql: "INSERT INTO checkpoints (size, root, note, at) VALUES (?, ?, ?, ?)", arguments: [size, Data(root), note, at])
+                return note
+            }
+        } catch {
+            throw StoreError(.commitFailed, "The hub could not store a checkpoint.", cause: error)
+        }
+    }
+
+    /// The stored checkpoints' signed notes, oldest first.
+    package func checkpointNotes() throws(StoreError) -> [String] {
+        try read { db in try String.fetchAll(db, sql: "SELECT note FROM checkpoints ORDER BY size") }
+    }
+
     /// Recomputes every leaf from the stored entries and every subtree from the leaves, and compares them
-    /// with the stored tree. An entry edited, deleted, inserted or moved is reported by number.
-    package func verify() throws(StoreError) -> Verification {
-        try read { db in
+    /// with the stored tree; then checks each signed checkpoint (the stored ones and any `extra`, e.g. one
+    /// an agency kept) against the root recomputed at its size. An entry edited, deleted, inserted or
+    /// moved is reported by number; a tree rewritten to match is caught by the checkpoints it contradicts.
+    package func verify(
+        checkpoints extra: [String] = [], publicKey: Curve25519.Signing.PublicKey? = nil
+    ) throws(StoreError) -> Verification {
+        var checked: [Checkpoint] = []
+        if let publicKey {
+            for note in (try checkpointNotes()) + extra {
+                do { checked.append(try Checkpoint.verify(note: note, publicKey: publicKey)) } catch {
+                    return Verification(entries: 0, root: [], problem: "a checkpoint is not valid: \(error)")
+                }
+            }
+        } else if !extra.isEmpty {
+            throw StoreError(.readFailed, "Checking a checkpoint needs the hub's checkpoint public key.")
+        }
+        let wanted = Dictionary(checked.map { ($0.size, $0) }, uniquingKeysWith: { first, _ in first })
+        let result: Verification = try read { db in
             var frontier = MerkleFrontier()
             let stored = try db.makeStatement(sql: "SELECT hash FROM merkle_nodes WHERE level = ? AND idx = ?")
             let rows = try Row.fetchCursor(
@@ -29,7 +71,13 @@ extension HubStore {
                         : "entry \(record.entry) appears out of order"
                     return Verification(entries: frontier.size, root: frontier.root, problem: problem)
                 }
-                for node in frontier.append(AuditLeaf.hash(entry: record.entry, record.event)) {
+                let produced = frontier.append(AuditLeaf.hash(entry: record.entry, record.event))
+                if let checkpoint = wanted[frontier.size], checkpoint.root != frontier.root {
+                    return Verification(
+                        entries: frontier.size - 1, root: frontier.root,
+                        problem: "the log at \(frontier.size) entries does not match the signed checkpoint of that size: entries up to \(frontier.size) were changed after it was signed")
+                }
+                for node in produced {
                     let hash = try Data.fetchOne(stored, arguments: [node.level, node.index]).map { [UInt8]($0) }
                     guard hash == node.hash else {
                         let problem = hash == nil
@@ -46,8 +94,14 @@ extension HubStore {
                     entries: frontier.size, root: frontier.root,
                     problem: "the tree has \(leaves) leaves but the log only \(frontier.size) entries: entries after \(frontier.size) were deleted")
             }
+            if let beyond = wanted.keys.filter({ $0 > frontier.size }).min() {
+                return Verification(
+                    entries: frontier.size, root: frontier.root,
+                    problem: "a signed checkpoint covers \(beyond) entries but the log has only \(frontier.size): entries were removed")
+            }
             return Verification(entries: frontier.size, root: frontier.root, problem: nil)
         }
+        return result
     }
 
     /// One audit entry by number.

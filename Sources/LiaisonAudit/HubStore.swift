@@ -136,6 +136,20 @@ package final class HubStore {
                 }
             }
         }
+        migrator.registerMigration("v5-checkpoints") { db in
+            try db.execute(sql: """
+                CREATE TABLE checkpoints (
+                    size INTEGER PRIMARY KEY,
+                    root BLOB NOT NULL,
+                    note TEXT NOT NULL,
+                    at INTEGER NOT NULL
+                );
+                CREATE TRIGGER checkpoints_no_update BEFORE UPDATE ON checkpoints
+                BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
+                CREATE TRIGGER checkpoints_no_delete BEFORE DELETE ON checkpoints
+                BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
+                """)
+        }
         return migrator
     }
 

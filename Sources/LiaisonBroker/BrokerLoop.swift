@@ -1,4 +1,5 @@
 import CZeroMQ
+import Crypto
 import Foundation
 import LiaisonAudit
 import LiaisonConfig
@@ -33,6 +34,10 @@ final class BrokerLoop {
     let ruleSet: RuleSet?
     let pseudonymKey: [UInt8]
     let pseudonyms: PseudonymKey
+    /// Signs the audit tree's checkpoints.
+    let checkpointKey: Curve25519.Signing.PrivateKey
+    var lastCheckpointSize = 0
+    var lastCheckpointAt: Int64 = 0
     /// Every agency's cohorts (e.g. yot → yot-caseload → UPNs), as committed.
     var cohorts: [AgencyID: [String: Set<String>]] = [:]
 
@@ -151,6 +156,12 @@ final class BrokerLoop {
             pseudonymKey = []
         }
         pseudonyms = PseudonymKey(pseudonymKey)
+        do {
+            checkpointKey = try Checkpoint.loadOrCreateKey(
+                path: configuration.checkpointKeyPath, publicPath: configuration.checkpointPublicKeyPath)
+        } catch {
+            throw BrokerError(.keys, "Cannot read or create the checkpoint key \(configuration.checkpointKeyPath): \(error)")
+        }
         guard ZeroMQContext.hasCurve else {
             throw BrokerError(.noCurve, "This libzmq has no CURVE support: install Debian's libzmq5 (libzmq3-dev).")
         }
@@ -226,6 +237,7 @@ final class BrokerLoop {
             closeLostPeers()
             if !pending.isEmpty { commitCycle() }
             flushBacklogs()
+            checkpointIfDue(force: false)
         }
     }
 
@@ -236,6 +248,7 @@ final class BrokerLoop {
         }
         pending.operations.append(.audit(AuditEvent(.brokerStopped, at: now, detail: "\(sessions.count) sessions closed")))
         commitCycle()
+        checkpointIfDue(force: true)
         flushBacklogs()
         router.close(lingerMilliseconds: 500)
         zap.close()
@@ -530,6 +543,23 @@ final class BrokerLoop {
             type: send.envelope.type.rawValue, detail: "\(name): \(operation) \(members.count)")]
         pending.operations.append(.insert(send))
         return nil
+    }
+
+    /// Signs a checkpoint when enough entries or time have passed since the last (and at shutdown).
+    func checkpointIfDue(force: Bool) {
+        let size = store.frontier.size
+        guard size > lastCheckpointSize else { return }
+        let now = BrokerLoop.wallClock()
+        guard force || size - lastCheckpointSize >= configuration.checkpointEntries
+            || now - lastCheckpointAt >= configuration.checkpointIntervalMilliseconds
+        else { return }
+        do {
+            try store.writeCheckpoint(origin: configuration.checkpointOrigin, key: checkpointKey, at: now)
+            lastCheckpointSize = size
+            lastCheckpointAt = now
+        } catch {
+            logger.error("Could not sign a checkpoint: \(error)")
+        }
     }
 
     /// Today's date in UTC, `YYYY-MM-DD`: the date decisions are made on.

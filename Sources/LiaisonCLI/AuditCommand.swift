@@ -7,7 +7,7 @@ struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "Read the hub's audit log.",
-        subcommands: [Tail.self, Verify.self, Proof.self, Consistency.self])
+        subcommands: [Tail.self, Verify.self, Proof.self, Consistency.self, LatestCheckpoint.self])
 
     struct Tail: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -68,16 +68,32 @@ extension AuditCommand {
 
         @OptionGroup var options: ConfigOptions
 
+        @Option(help: ArgumentHelp("A signed checkpoint kept outside the hub (e.g. by an agency) to hold the log to.", valueName: "file"))
+        var fromCheckpoint: String?
+
         func run() throws {
             let store = try AuditCommand.openStore(options)
+            let hub = try loadHub(options.config, requireKeys: false)
+            let publicKey = try? Checkpoint.loadPublicKey(path: hub.configuration.checkpointPublicKeyPath)
+            var extra: [String] = []
+            if let fromCheckpoint {
+                guard let data = FileManager.default.contents(atPath: fromCheckpoint) else {
+                    throw UserFacingError("audit verify: cannot read \(fromCheckpoint)")
+                }
+                extra.append(String(decoding: data, as: UTF8.self))
+            }
             let result: HubStore.Verification
-            do { result = try store.verify() } catch { throw UserFacingError("audit verify: \(error)") }
+            do { result = try store.verify(checkpoints: extra, publicKey: publicKey) } catch { throw UserFacingError("audit verify: \(error)") }
+            let checkpoints = (try? store.checkpointNotes().count) ?? 0
             if let problem = result.problem {
                 print("BROKEN: \(problem)")
                 print("verified \(result.entries) entries before it")
                 throw ExitCode.failure
             }
             print("OK: \(result.entries) entries, tree root \(AuditCommand.hex(result.root))")
+            print(publicKey == nil
+                ? "(no checkpoint public key at \(hub.configuration.checkpointPublicKeyPath): signed checkpoints not checked)"
+                : "\(checkpoints) signed checkpoints checked\(extra.isEmpty ? "" : ", and \(fromCheckpoint!)")")
         }
     }
 
@@ -103,6 +119,21 @@ extension AuditCommand {
             } catch {
                 throw UserFacingError("audit proof: \(error)")
             }
+        }
+    }
+
+    struct LatestCheckpoint: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "checkpoint",
+            abstract: "Print the latest signed checkpoint (a C2SP signed note), for an agency to keep.",
+            discussion: "Check it later with `liaison audit verify --from-checkpoint FILE`, or against the public key keys/checkpoint.pub.")
+
+        @OptionGroup var options: ConfigOptions
+
+        func run() throws {
+            let store = try AuditCommand.openStore(options)
+            guard let note = try store.checkpointNotes().last else { throw UserFacingError("audit checkpoint: no checkpoint signed yet.") }
+            print(note, terminator: "")
         }
     }
 

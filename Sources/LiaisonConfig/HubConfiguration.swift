@@ -50,6 +50,14 @@ public struct HubConfiguration: Sendable {
     public var databasePath: String { "\(dataDirectory)/hub.sqlite" }
     /// The hub's secret for keyed pseudonyms of children in the audit (made on first start).
     public var pseudonymKeyPath: String { "\(keysDirectory)/pseudonym.key" }
+    /// The hub's Ed25519 key for signing audit checkpoints (made on first start), and its public half.
+    public var checkpointKeyPath: String { "\(keysDirectory)/checkpoint.key" }
+    public var checkpointPublicKeyPath: String { "\(keysDirectory)/checkpoint.pub" }
+    /// The origin line of the hub's checkpoints.
+    public var checkpointOrigin: String = "liaison-hub"
+    /// A checkpoint is signed after this many new audit entries, or this long after the last, and at shutdown.
+    public var checkpointEntries: Int = 1000
+    public var checkpointIntervalMilliseconds: Int64 = 10_000
 
     public func ttl(for type: MessageType) -> Int64 { ttlMilliseconds[type] ?? defaultTTLMilliseconds }
 

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import LiaisonAudit
 import LiaisonTestSupport
 import MerkleLog
 import Testing
@@ -59,6 +60,42 @@ struct AuditEvidenceTests {
         let result = try verify(running)
         #expect(result.status != 0)
         #expect(result.output.contains(expected), "\(result.output)")
+    }
+
+    @Test func signedCheckpointsCatchATreeRewrittenToMatchAnAlteredLog() async throws {
+        let running = try await hubWithHistory()
+        defer { running.finish() }
+        let intact = try verify(running)
+        #expect(intact.output.contains("signed checkpoints checked"), "\(intact.output)")
+        #expect(!intact.output.contains(" 0 signed checkpoints"), "the broker signs one at shutdown at least")
+        let kept = try LiaisonExecutable.run(["audit", "checkpoint", "--config", running.hub.configPath])
+        #expect(kept.output.contains("\n\n— liaison-hub "))
+        let keptPath = "\(running.hub.directory)/kept.note"
+        try kept.output.write(toFile: keptPath, atomically: true, encoding: .utf8)
+
+        // Alter an entry, then rebuild the whole stored tree to match, as a careful tamperer with database
+        // access would: the tree alone now agrees, but the signed checkpoint does not.
+        let queue = try DatabaseQueue(path: running.hub.databasePath)
+        try await queue.write { db in
+            try db.execute(sql: """
+                DROP TRIGGER audit_log_no_update; DROP TRIGGER merkle_nodes_no_update; DROP TRIGGER merkle_nodes_no_delete;
+                UPDATE audit_log SET agency = 'courts' WHERE entry = 5; DELETE FROM merkle_nodes;
+                """)
+            var frontier = MerkleFrontier()
+            for row in try Row.fetchAll(db, sql: "SELECT entry, at, kind, agency, peer, message_id, sequence, type, recipient, body_sha256, code, detail FROM audit_log ORDER BY entry") {
+                let event = AuditEvent(
+                    AuditEvent.Kind(rawValue: row[2])!, at: row[1], agency: row[3], peer: row[4], messageID: row[5], sequence: row[6],
+                    type: row[7], recipient: row[8], bodyDigest: row[9], code: row[10], detail: row[11])
+                for node in frontier.append(AuditLeaf.hash(entry: row[0], event)) {
+                    try db.execute(sql: "INSERT INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)", arguments: [node.level, node.index, Data(node.hash)])
+                }
+            }
+        }
+        let broken = try verify(running)
+        #expect(broken.status != 0)
+        #expect(broken.output.contains("does not match the signed checkpoint"), "\(broken.output)")
+        let held = try LiaisonExecutable.run(["audit", "verify", "--config", running.hub.configPath, "--from-checkpoint", keptPath])
+        #expect(held.status != 0)
     }
 
     @Test func proofsCheckOutWithAnIndependentVerifier() async throws {
