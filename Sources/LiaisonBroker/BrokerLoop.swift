@@ -517,6 +517,7 @@ final class BrokerLoop {
         json.string("ruleset", decision.ruleSetHash)
         json.integer("released", Int64(decision.recordsReleased))
         json.integer("withheld", Int64(decision.recordsWithheld))
+        json.strings("fields", decision.flow?.fields.map(\.description) ?? [])
         json.strings("fields_withheld", decision.fieldsWithheld.map(\.description))
         // Only children whose data actually left: a subject access answer must not overstate.
         json.strings("children", sent ? decision.subjects.map { pseudonyms.pseudonym(of: $0) } : [])

@@ -114,6 +114,40 @@ struct SharingRulesTests {
         await courts.close()
     }
 
+    @Test func aSubjectAccessRequestListsEveryReleaseOfOneChild() async throws {
+        let running = try await start()
+        defer { running.finish() }
+        let yot = try await running.hub.connect("yot")
+        _ = try await yot.send(
+            type: "cohort.update", to: [],
+            body: Array(#"{"cohort":"yot-caseload","operation":"replace","members":[{"upn":"Q926200024001"}]}"#.utf8))
+        let npas = try await running.hub.connect("npas")
+        for index in 0..<2 { _ = try await npas.send(type: "test.summary", to: [], body: Array(summary.utf8), id: "summary-\(index)") }
+        await yot.close()
+        await npas.close()
+
+        let json = try LiaisonExecutable.run(["audit", "subject", "--config", running.hub.configPath, "--upn", "Q926200024001"])
+        #expect(json.status == 0, "\(json.output)")
+        let report = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any]
+        let releases = report?["releases"] as? [[String: Any]] ?? []
+        #expect(releases.count == 2)
+        #expect(releases.allSatisfy { $0["to"] as? String == "yot" && $0["agreement"] as? String == "yot-protocol" })
+        #expect(releases.first?["lawful_basis"] as? String == "Crime and Disorder Act 1998 s115")
+        #expect(releases.first?["fields"] as? [String] == ["/period", "/pupils/*/upn", "/pupils/*/attendance"])
+        #expect((releases.first?["inclusion_proof"] as? [String: Any])?["root"] != nil)
+        // The other child was never released: an empty answer, not an error.
+        let none = try LiaisonExecutable.run(["audit", "subject", "--config", running.hub.configPath, "--upn", "B801200005001"])
+        #expect(none.output.contains("\"releases\" : [\n\n  ]") || none.output.contains("\"releases\" : []"), "\(none.output)")
+        let html = try LiaisonExecutable.run(["audit", "subject", "--config", running.hub.configPath, "--upn", "Q926200024001", "--format", "html"])
+        #expect(html.output.contains("<strong>2 releases found.</strong>"))
+        #expect(!html.output.contains("Q926200024001"), "the report does not repeat the UPN")
+
+        let query = try LiaisonExecutable.run([
+            "audit", "query", "--config", running.hub.configPath, "--agreement", "yot-protocol", "--permitted", "--format", "csv",
+        ])
+        #expect(query.output.split(separator: "\n").count == 3, "\(query.output)")  // header and two decisions
+    }
+
     @Test func aDeniedMessageIsRejectedWithItsReasonsAndAudited() async throws {
         let running = try await start()
         defer { running.finish() }

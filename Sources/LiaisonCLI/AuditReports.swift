@@ -1,0 +1,154 @@
+import ArgumentParser
+import Foundation
+import JSONSchema
+import LiaisonAudit
+import LiaisonConfig
+import LiaisonRules
+
+extension AuditCommand {
+    struct Query: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Find audit records by agency, recipient, type, kind, agreement, decision and time.",
+            discussion: "Example: liaison audit query --agreement yot-protocol --denied --since 2026-11-01 --format csv")
+
+        @OptionGroup var options: ConfigOptions
+        @Option(help: "The agency that acted (sender, or the agency that connected).") var agency: String?
+        @Option(help: "The recipient.") var recipient: String?
+        @Option(help: "The message type.") var type: String?
+        @Option(help: "The kind of record, e.g. accepted, decision, rejected, handshake-refused.") var kind: String?
+        @Option(help: "Decisions under this agreement.") var agreement: String?
+        @Flag(help: "Only decisions that permitted.") var permitted = false
+        @Flag(help: "Only decisions that denied.") var denied = false
+        @Option(help: "From this date or time (YYYY-MM-DD or RFC 3339).") var since: String?
+        @Option(help: "Up to this date or time (YYYY-MM-DD or RFC 3339).") var until: String?
+        @Option(help: "At most this many records.") var limit: Int = 1000
+        @Option(help: "table, json or csv.") var format: String = "table"
+
+        func run() throws {
+            var filter = HubStore.AuditFilter()
+            filter.agency = agency
+            filter.recipient = recipient
+            filter.type = type
+            filter.kind = kind
+            filter.agreement = agreement
+            if permitted != denied { filter.permitted = permitted }
+            filter.from = try since.map { try milliseconds($0, endOfDay: false) }
+            filter.until = try until.map { try milliseconds($0, endOfDay: true) }
+            filter.limit = limit
+            let records = try AuditCommand.openStore(options).audit(matching: filter)
+            switch format {
+            case "json": for record in records { print(record.jsonLine) }
+            case "csv":
+                print("entry,at,kind,agency,recipient,type,message_id,sequence,code,detail")
+                for record in records {
+                    let event = record.event
+                    let fields: [String] = [
+                        String(record.entry), Date(timeIntervalSince1970: Double(event.at) / 1000).ISO8601Format(), event.kind.rawValue,
+                        event.agency ?? "", event.recipient ?? "", event.type ?? "", event.messageID ?? "", event.sequence.map(String.init) ?? "",
+                        event.code.map(String.init) ?? "", event.detail ?? "",
+                    ]
+                    print(fields.map(csv).joined(separator: ","))
+                }
+            case "table": for record in records { print(record.line) }
+            default: throw UserFacingError("audit query: --format is table, json or csv.")
+            }
+        }
+
+        func milliseconds(_ text: String, endOfDay: Bool) throws -> Int64 {
+            let full = text.count == 10 ? text + (endOfDay ? "T23:59:59Z" : "T00:00:00Z") : text
+            guard let date = try? Date(full, strategy: .iso8601) else {
+                throw UserFacingError("audit query: '\(text)' is not a date (YYYY-MM-DD) or an RFC 3339 time.")
+            }
+            return Int64(date.timeIntervalSince1970 * 1000) + (endOfDay && text.count == 10 ? 999 : 0)
+        }
+
+        func csv(_ field: String) -> String {
+            field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
+        }
+    }
+
+    struct Subject: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Every release of one child's data: for a subject access request.",
+            discussion: """
+                Finds, through the child's keyed pseudonym (the audit never holds the UPN), every decision that \
+                released the child's data: when, from whom, to whom, under which agreement and lawful basis, which \
+                fields, with the inclusion proof of each record. --format html gives a report ready for a letter.
+                """)
+
+        @OptionGroup var options: ConfigOptions
+        @Option(help: "The child's UPN.") var upn: String
+        @Option(help: "json or html.") var format: String = "json"
+
+        func run() throws {
+            let hub = try loadHub(options.config, requireKeys: false)
+            guard let key = FileManager.default.contents(atPath: hub.configuration.pseudonymKeyPath) else {
+                throw UserFacingError("audit subject: no pseudonym key at \(hub.configuration.pseudonymKeyPath): the hub has made no decisions yet.")
+            }
+            let store = try AuditCommand.openStore(options)
+            let pseudonym = RuleSet.pseudonym(of: upn, key: Array(key))
+            var releases: [[String: Any]] = []
+            for record in try store.releases(ofChild: pseudonym) {
+                let detail = (try? JSONValue.parse(Array((record.event.detail ?? "").utf8))) ?? .object([:])
+                let proof = try store.inclusionProof(entry: record.entry)
+                releases.append([
+                    "entry": record.entry,
+                    "when": Date(timeIntervalSince1970: Double(record.event.at) / 1000).ISO8601Format(),
+                    "from": record.event.agency ?? "", "to": record.event.recipient ?? "", "type": record.event.type ?? "",
+                    "message_id": record.event.messageID ?? "",
+                    "agreement": detail["agreement"]?.stringValue ?? "", "version": detail["version"]?.stringValue ?? "",
+                    "lawful_basis": detail["lawful_basis"]?.stringValue ?? "", "flow": detail["flow"]?.stringValue ?? "",
+                    "fields": detail["fields"]?.arrayValue?.compactMap(\.stringValue) ?? [],
+                    "inclusion_proof": [
+                        "leaf_index": record.entry - 1, "tree_size": proof.size, "root": AuditCommand.hex(proof.root),
+                        "path": proof.path.map(AuditCommand.hex),
+                    ] as [String: Any],
+                ])
+            }
+            switch format {
+            case "json":
+                AuditCommand.printJSON(["subject_pseudonym": pseudonym, "releases": releases])
+            case "html":
+                print(html(releases))
+            default:
+                throw UserFacingError("audit subject: --format is json or html.")
+            }
+        }
+
+        func html(_ releases: [[String: Any]]) -> String {
+            func escape(_ text: String) -> String {
+                text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+            }
+            let rows = releases.map { release -> String in
+                let cells = [
+                    release["when"] as? String ?? "", release["from"] as? String ?? "", release["to"] as? String ?? "",
+                    release["type"] as? String ?? "",
+                    "\(release["agreement"] as? String ?? "") v\(release["version"] as? String ?? "")",
+                    release["lawful_basis"] as? String ?? "", (release["fields"] as? [String] ?? []).joined(separator: ", "),
+                    "entry \(release["entry"] ?? "")",
+                ]
+                return "<tr>" + cells.map { "<td>\(escape($0))</td>" }.joined() + "</tr>"
+            }
+            return """
+                <!doctype html>
+                <html lang="en"><head><meta charset="utf-8"><title>Record of information shared</title>
+                <style>body{font-family:Georgia,serif;max-width:60em;margin:2em auto;line-height:1.4}
+                table{border-collapse:collapse;width:100%;font-size:0.9em}td,th{border:1px solid #999;padding:0.3em;text-align:left;vertical-align:top}
+                th{background:#eee}.small{font-size:0.8em;color:#444}</style></head><body>
+                <h1>Record of information shared about a child</h1>
+                <p>This is every occasion on which the county's attendance hub released information about the child
+                named in your request to another organisation: when, from whom, to whom, under which written
+                agreement and lawful basis, and which items of information. It was produced on
+                \(escape(Date().ISO8601Format())) from the hub's audit log.</p>
+                <p><strong>\(releases.count) release\(releases.count == 1 ? "" : "s") found.</strong></p>
+                <table><tr><th>When</th><th>From</th><th>To</th><th>Kind of message</th><th>Agreement</th><th>Lawful basis</th><th>Information shared</th><th>Audit record</th></tr>
+                \(rows.joined(separator: "\n"))
+                </table>
+                <p class="small">Each audit record is part of a tamper-evident log (an RFC 6962 Merkle tree with signed
+                checkpoints). The inclusion proof of each record can be supplied on request; see the JSON form of this
+                report.</p>
+                </body></html>
+                """
+        }
+    }
+}
