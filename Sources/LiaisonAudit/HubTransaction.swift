@@ -77,7 +77,8 @@ package final class HubTransaction {
     }
 
     /// Appends one audit record, and its leaf and completed subtrees to the audit tree.
-    package func append(_ event: AuditEvent) throws {
+    @discardableResult
+    package func append(_ event: AuditEvent) throws -> Int64 {
         let statement = try db.cachedStatement(sql: """
             INSERT INTO audit_log (at, kind, agency, peer, message_id, sequence, type, recipient, body_sha256, code, detail)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -93,6 +94,7 @@ package final class HubTransaction {
         let nodes = frontier.append(AuditLeaf.hash(entry: entry, event))
         let insert = try db.cachedStatement(sql: "INSERT INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)")
         for node in nodes { try insert.execute(arguments: [node.level, node.index, Data(node.hash)]) }
+        return entry
     }
 
     /// Counts one more delivery attempt.

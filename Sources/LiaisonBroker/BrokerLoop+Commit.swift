@@ -32,11 +32,11 @@ extension BrokerLoop {
                                 }
                             }
                             send.result = result
-                            work.operations[index] = .insert(send)
-                            try tx.append(AuditEvent(
+                            send.auditEntry = try tx.append(AuditEvent(
                                 result.duplicate ? .duplicate : .accepted, at: wallNow, agency: send.envelope.source.rawValue,
                                 messageID: send.envelope.id, sequence: result.sequence, type: send.envelope.type.rawValue,
                                 recipient: recipients.isEmpty ? nil : recipients.joined(separator: ","), bodyDigest: send.bodyDigest))
+                            work.operations[index] = .insert(send)
                         case .audit(let event):
                             try tx.append(event)
                         case .attempt(let recipient, let sequence):
@@ -91,7 +91,9 @@ extension BrokerLoop {
                 send(
                     .accepted(
                         messageID: offered.envelope.id,
-                        receipt: Receipt(sequence: result.sequence, recipients: recipients, duplicate: result.duplicate)),
+                        receipt: Receipt(
+                            sequence: result.sequence, recipients: recipients, duplicate: result.duplicate,
+                            auditEntry: result.duplicate ? nil : offered.auditEntry)),
                     to: offered.routingID)
             }
         }

@@ -96,6 +96,8 @@ final class BrokerLoop {
         var receivedAt: Int64
         var expiresAt: Int64
         var result: (sequence: Int64, duplicate: Bool)? = nil
+        /// The audit entry recording the acceptance, once committed.
+        var auditEntry: Int64? = nil
     }
 
     // MARK: Start-up

@@ -7,7 +7,9 @@ struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "Read the hub's audit log.",
-        subcommands: [Tail.self, Query.self, Subject.self, Verify.self, Proof.self, Consistency.self, LatestCheckpoint.self])
+        subcommands: [
+            Tail.self, Query.self, Subject.self, Verify.self, Proof.self, Consistency.self, LatestCheckpoint.self, Receipt.self,
+        ])
 
     struct Tail: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -67,6 +67,41 @@ extension AuditCommand {
         }
     }
 
+    struct Receipt: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "An agency's evidence for one exchange: the audit entry, its inclusion proof, and the signed checkpoint it is proved against.",
+            discussion: """
+                The entry number is in every ACCEPTED receipt ("audit_entry"). The proof is against the latest signed \
+                checkpoint, so the receipt can be checked with the hub's checkpoint public key alone (docs/audit.md).
+                """)
+
+        @OptionGroup var options: ConfigOptions
+        @Option(help: "The audit entry number.") var entry: Int64
+
+        func run() throws {
+            let store = try AuditCommand.openStore(options)
+            let hub = try loadHub(options.config, requireKeys: false)
+            guard let note = try store.checkpointNotes().last else {
+                throw UserFacingError("audit receipt: no checkpoint signed yet; the broker signs one within 10 seconds of new entries.")
+            }
+            let publicKey = try Checkpoint.loadPublicKey(path: hub.configuration.checkpointPublicKeyPath)
+            let checkpoint: Checkpoint
+            do { checkpoint = try Checkpoint.verify(note: note, publicKey: publicKey) } catch {
+                throw UserFacingError("audit receipt: the latest checkpoint does not verify: \(error)")
+            }
+            guard entry >= 1, Int(entry) <= checkpoint.size else {
+                throw UserFacingError("audit receipt: entry \(entry) is not yet covered by a signed checkpoint (it covers \(checkpoint.size)); try again in a few seconds.")
+            }
+            let proof = try store.inclusionProof(entry: entry, size: checkpoint.size)
+            guard let record = try store.auditEntry(entry) else { throw UserFacingError("audit receipt: no entry \(entry).") }
+            AuditCommand.printJSON([
+                "entry": entry, "leaf_index": entry - 1, "leaf": String(decoding: AuditLeaf.encode(entry: record.entry, record.event), as: UTF8.self),
+                "tree_size": checkpoint.size, "root": AuditCommand.hex(checkpoint.root), "inclusion_proof": proof.path.map(AuditCommand.hex),
+                "checkpoint": note,
+            ])
+        }
+    }
+
     struct Subject: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Every release of one child's data: for a subject access request.",

@@ -62,7 +62,8 @@ struct SendCommand: AsyncParsableCommand {
                 purpose: purpose, dataContentType: contentType)
             await client.close()
             let recipients = receipt.recipients.isEmpty ? "none (kept by the hub)" : receipt.recipients.joined(separator: ",")
-            print("accepted: sequence \(receipt.sequence), recipients \(recipients)\(receipt.duplicate ? " (duplicate: already held)" : "")")
+            let entry = receipt.auditEntry.map { ", audit entry \($0)" } ?? ""
+            print("accepted: sequence \(receipt.sequence), recipients \(recipients)\(entry)\(receipt.duplicate ? " (duplicate: already held)" : "")")
         } catch {
             await client.close()
             throw UserFacingError("send: \(error.message)")

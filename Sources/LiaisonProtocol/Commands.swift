@@ -60,11 +60,20 @@ public struct Receipt: Codable, Sendable, Equatable {
     public var recipients: [String]
     /// True when the hub already held this (source, id): nothing new was stored.
     public var duplicate: Bool
+    /// The audit entry that records the acceptance: fetch its receipt (inclusion proof and signed
+    /// checkpoint) with `liaison audit receipt --entry N`. Absent for a duplicate.
+    public var auditEntry: Int64?
 
-    public init(sequence: Int64, recipients: [String], duplicate: Bool) {
+    public init(sequence: Int64, recipients: [String], duplicate: Bool, auditEntry: Int64? = nil) {
         self.sequence = sequence
         self.recipients = recipients
         self.duplicate = duplicate
+        self.auditEntry = auditEntry
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case sequence, recipients, duplicate
+        case auditEntry = "audit_entry"
     }
 
     /// The receipt's JSON (sent with every ACCEPTED, so written without Foundation's encoder).
@@ -73,6 +82,7 @@ public struct Receipt: Codable, Sendable, Equatable {
         json.integer("sequence", sequence)
         json.strings("recipients", recipients)
         json.boolean("duplicate", duplicate)
+        if let auditEntry { json.integer("audit_entry", auditEntry) }
         return json.finish()
     }
 }

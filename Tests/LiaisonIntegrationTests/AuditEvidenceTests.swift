@@ -98,6 +98,28 @@ struct AuditEvidenceTests {
         #expect(held.status != 0)
     }
 
+    @Test func everyAcceptanceCarriesItsAuditEntryAndAReceiptProvesIt() async throws {
+        let running = try await RunningHub.start()
+        defer { running.finish() }
+        let yot = try await running.hub.connect("yot")
+        let receipt = try await yot.send(type: "test.message", to: ["npas"], body: Array("{}".utf8))
+        let entry = try #require(receipt.auditEntry)
+        await yot.close()
+        running.broker.stop()  // signs a checkpoint at shutdown
+        let result = try LiaisonExecutable.run(["audit", "receipt", "--config", running.hub.configPath, "--entry", "\(entry)"])
+        #expect(result.status == 0, "\(result.output)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        // Check it as an agency would: the checkpoint with the hub's public key, then the proof against it.
+        let publicKey = try Checkpoint.loadPublicKey(path: "\(running.hub.keysDirectory)/checkpoint.pub")
+        let checkpoint = try Checkpoint.verify(note: json["checkpoint"] as? String ?? "", publicKey: publicKey)
+        let hex = { (text: String) in stride(from: 0, to: text.count, by: 2).map { UInt8(text.dropFirst($0).prefix(2), radix: 16)! } }
+        let leaf = Array((json["leaf"] as? String ?? "").utf8)
+        #expect(String(decoding: leaf, as: UTF8.self).contains("\"kind\":\"accepted\""))
+        #expect(MerkleTree.verifyInclusion(
+            leafHash: MerkleTree.leafHash(leaf), index: Int(entry) - 1, size: checkpoint.size,
+            proof: (json["inclusion_proof"] as? [String] ?? []).map(hex), root: checkpoint.root))
+    }
+
     @Test func proofsCheckOutWithAnIndependentVerifier() async throws {
         let running = try await hubWithHistory()
         defer { running.finish() }
