@@ -244,22 +244,15 @@ extension HubStore {
         return MerkleFrontier(size: size, pending: pending)
     }
 
-    /// The last `count` audit records, oldest first.
+    /// The last `count` audit records after `entry`, oldest first.
     package func auditTail(count: Int, after entry: Int64 = 0) throws(StoreError) -> [AuditRecord] {
         try read { db in
-            let rows = try Row.fetchAll(
+            try Row.fetchAll(
                 db, sql: """
                     SELECT * FROM (SELECT entry, at, kind, agency, peer, message_id, sequence, type, recipient, body_sha256, code, detail
                     FROM audit_log WHERE entry > ? ORDER BY entry DESC LIMIT ?) ORDER BY entry
-                    """, arguments: [entry, count])
-            return rows.map { row in
-                AuditRecord(
-                    entry: row[0],
-                    event: AuditEvent(
-                        AuditEvent.Kind(rawValue: row[2]) ?? .rejected, at: row[1], agency: row[3], peer: row[4],
-                        messageID: row[5], sequence: row[6], type: row[7], recipient: row[8], bodyDigest: row[9],
-                        code: row[10], detail: row[11]))
-            }
+                    """, arguments: [entry, count]
+            ).map(HubStore.record)
         }
     }
 }

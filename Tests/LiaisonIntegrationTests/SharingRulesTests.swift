@@ -41,6 +41,13 @@ struct SharingRulesTests {
         return try await RunningHub.start(extraConfig: "agreements_dir: \(folder)\n")
     }
 
+    /// The YOT replaces its caseload with these UPNs.
+    func registerCaseload(_ yot: AdapterClient, _ upns: [String]) async throws {
+        let members = upns.map { #"{"upn":"\#($0)"}"# }.joined(separator: ",")
+        _ = try await yot.send(
+            type: "cohort.update", to: [], body: Array(#"{"cohort":"yot-caseload","operation":"replace","members":[\#(members)]}"#.utf8))
+    }
+
     let summary = #"""
         {"period":"2026-autumn-1","pupils":[
           {"upn":"Q926200024001","attendance":88.0,"name":"SYNTH ONE","notes":"private"},
@@ -98,9 +105,7 @@ struct SharingRulesTests {
             """)
         defer { running.finish() }
         let yot = try await running.hub.connect("yot")
-        _ = try await yot.send(
-            type: "cohort.update", to: [],
-            body: Array(#"{"cohort":"yot-caseload","operation":"replace","members":[{"upn":"Q926200024001"}]}"#.utf8))
+        try await registerCaseload(yot, ["Q926200024001"])
         let npas = try await running.hub.connect("npas")
         let receipt = try await npas.send(type: "test.summary", to: [], body: Array(summary.utf8))
         #expect(receipt.recipients == ["yot"])
@@ -118,9 +123,7 @@ struct SharingRulesTests {
         let running = try await start()
         defer { running.finish() }
         let yot = try await running.hub.connect("yot")
-        _ = try await yot.send(
-            type: "cohort.update", to: [],
-            body: Array(#"{"cohort":"yot-caseload","operation":"replace","members":[{"upn":"Q926200024001"}]}"#.utf8))
+        try await registerCaseload(yot, ["Q926200024001"])
         let npas = try await running.hub.connect("npas")
         for index in 0..<2 { _ = try await npas.send(type: "test.summary", to: [], body: Array(summary.utf8), id: "summary-\(index)") }
         await yot.close()
@@ -185,9 +188,7 @@ struct SharingRulesTests {
         let running = try await start()
         defer { running.finish() }
         let yot = try await running.hub.connect("yot")
-        _ = try await yot.send(
-            type: "cohort.update", to: [],
-            body: Array(#"{"cohort":"yot-caseload","operation":"replace","members":[{"upn":"Q926200024001"}]}"#.utf8))
+        try await registerCaseload(yot, ["Q926200024001"])
         await yot.close()
         let npas = try await running.hub.connect("npas")
         _ = try await npas.send(type: "test.summary", to: [], body: Array(summary.utf8))
@@ -234,9 +235,7 @@ struct SharingRulesTests {
         let running = try await start()
         defer { running.finish() }
         let yot = try await running.hub.connect("yot")
-        _ = try await yot.send(
-            type: "cohort.update", to: [],
-            body: Array(#"{"cohort":"yot-caseload","operation":"replace","members":[{"upn":"Q926200024001"}]}"#.utf8))
+        try await registerCaseload(yot, ["Q926200024001"])
         let npas = try await running.hub.connect("npas")
         // Two callers with the same id at once, then a late resend: one message, one decision record.
         async let first = npas.send(type: "test.summary", to: [], body: Array(summary.utf8), id: "once")
