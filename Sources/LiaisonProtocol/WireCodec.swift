@@ -1,4 +1,5 @@
 import Foundation
+import JSONSchema
 
 /// Encodes and decodes LHP/1 frames (docs/protocol.md §2). Pure functions, no I/O.
 public enum WireCodec {
@@ -155,7 +156,7 @@ public enum WireCodec {
             return .welcome(try decodeJSON(Welcome.self, frames[2]))
         case Octet.accepted:
             try expect(4)
-            return .accepted(messageID: String(decoding: frames[2], as: UTF8.self), receipt: try decodeJSON(Receipt.self, frames[3]))
+            return .accepted(messageID: String(decoding: frames[2], as: UTF8.self), receipt: try decodeReceipt(frames[3]))
         case Octet.rejected:
             try expect(5)
             let number = Int(String(decoding: frames[3], as: UTF8.self)) ?? 0
@@ -170,6 +171,19 @@ public enum WireCodec {
         default:
             throw ProtocolError(.unknownCommand, "The hub sent an unknown command 0x\(String(frames[1][0], radix: 16)).")
         }
+    }
+
+    /// Reads a receipt with the hand-written JSON reader (one arrives for every message sent); unknown keys
+    /// are ignored, as the protocol asks of adapters.
+    static func decodeReceipt(_ frame: [UInt8]) throws(ProtocolError) -> Receipt {
+        guard case .object(let members)? = try? JSONValue.parse(frame), let sequence = members["sequence"]?.numberValue,
+            let recipients = members["recipients"]?.arrayValue?.compactMap(\.stringValue), case .bool(let duplicate)? = members["duplicate"]
+        else {
+            throw ProtocolError(.malformedCommand, "The hub sent an unreadable receipt.")
+        }
+        return Receipt(
+            sequence: Int64(sequence), recipients: recipients, duplicate: duplicate,
+            auditEntry: members["audit_entry"]?.numberValue.map { Int64($0) })
     }
 
     static func json<T: Encodable>(_ value: T) -> [UInt8] {

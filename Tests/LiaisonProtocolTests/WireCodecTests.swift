@@ -32,6 +32,7 @@ struct WireCodecTests {
     @Test(arguments: [
         HubCommand.welcome(Welcome(agency: "yot", hub: "h", heartbeatMilliseconds: 1000, maxBodyBytes: 10, maxEnvelopeBytes: 5, credit: 3)),
         .accepted(messageID: "m-1", receipt: Receipt(sequence: 3, recipients: ["npas"], duplicate: true)),
+        .accepted(messageID: "m-2", receipt: Receipt(sequence: 4, recipients: [], duplicate: false, auditEntry: 99)),
         .rejected(reference: "m-2", code: .spoofedSource, reason: "no"),
         .deliver(tag: 9, envelope: Array("{}".utf8), body: [9]),
         .heartbeat,
