@@ -24,6 +24,11 @@ package enum AuditLeaf {
         return json.finish()
     }
 
+    /// The leaf of a stored record, as text (what a proof's verifier hashes).
+    package static func text(_ record: AuditRecord) -> String {
+        String(decoding: encode(entry: record.entry, record.event), as: UTF8.self)
+    }
+
     package static func hash(entry: Int64, _ event: AuditEvent) -> MerkleTree.Hash {
         MerkleTree.leafHash(encode(entry: entry, event))
     }

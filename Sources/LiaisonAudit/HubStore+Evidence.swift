@@ -61,7 +61,7 @@ extension HubStore {
             var frontier = MerkleFrontier()
             let stored = try db.makeStatement(sql: "SELECT hash FROM merkle_nodes WHERE level = ? AND idx = ?")
             let rows = try Row.fetchCursor(
-                db, sql: "SELECT entry, at, kind, agency, peer, message_id, sequence, type, recipient, body_sha256, code, detail FROM audit_log ORDER BY entry")
+                db, sql: "SELECT \(HubStore.auditColumns) FROM audit_log ORDER BY entry")
             var expected: Int64 = 1
             while let row = try rows.next() {
                 let record = HubStore.record(row)

@@ -41,7 +41,7 @@ extension HubStore {
         if let until = filter.until { add("at <= ?", until) }
         let whereClause = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
         let sql = """
-            SELECT entry, at, kind, agency, peer, message_id, sequence, type, recipient, body_sha256, code, detail
+            SELECT \(HubStore.auditColumns)
             FROM audit_log \(whereClause) ORDER BY entry LIMIT \(max(1, filter.limit))
             """
         return try read { db in
@@ -55,7 +55,7 @@ extension HubStore {
         try read { db in
             try Row.fetchAll(
                 db, sql: """
-                    SELECT entry, at, kind, agency, peer, message_id, sequence, type, recipient, body_sha256, code, detail
+                    SELECT \(HubStore.auditColumns)
                     FROM audit_log WHERE kind = 'decision' AND code = 0 AND instr(detail, ?) > 0 ORDER BY entry
                     """, arguments: ["\"\(pseudonym)\""]
             ).map(HubStore.record)

@@ -215,12 +215,16 @@ extension HubStore {
     static func auditRecords(_ db: Database, after entry: Int64, limit: Int) throws -> [AuditRecord] {
         try Row.fetchAll(
             db, sql: """
-                SELECT entry, at, kind, agency, peer, message_id, sequence, type, recipient, body_sha256, code, detail
+                SELECT \(HubStore.auditColumns)
                 FROM audit_log WHERE entry > ? ORDER BY entry LIMIT ?
                 """, arguments: [entry, limit]
         ).map(record)
     }
 
+    /// The audit log's columns in the order `record(_:)` reads them.
+    static let auditColumns = "entry, at, kind, agency, peer, message_id, sequence, type, recipient, body_sha256, code, detail"
+
+    /// An audit record from a row selected with `auditColumns`.
     static func record(_ row: Row) -> AuditRecord {
         AuditRecord(
             entry: row[0],
@@ -249,7 +253,7 @@ extension HubStore {
         try read { db in
             try Row.fetchAll(
                 db, sql: """
-                    SELECT * FROM (SELECT entry, at, kind, agency, peer, message_id, sequence, type, recipient, body_sha256, code, detail
+                    SELECT * FROM (SELECT \(HubStore.auditColumns)
                     FROM audit_log WHERE entry > ? ORDER BY entry DESC LIMIT ?) ORDER BY entry
                     """, arguments: [entry, count]
             ).map(HubStore.record)

@@ -116,7 +116,7 @@ extension AuditCommand {
                 AuditCommand.printJSON([
                     "entry": entry, "leaf_index": entry - 1, "tree_size": proof.size, "root": AuditCommand.hex(proof.root),
                     "leaf_hash": AuditCommand.hex(proof.leaf), "inclusion_proof": proof.path.map(AuditCommand.hex),
-                    "leaf": record.map { String(decoding: AuditLeaf.encode(entry: $0.entry, $0.event), as: UTF8.self) } ?? "",
+                    "leaf": record.map(AuditLeaf.text) ?? "",
                 ])
             } catch {
                 throw UserFacingError("audit proof: \(error)")

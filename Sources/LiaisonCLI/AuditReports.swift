@@ -95,7 +95,7 @@ extension AuditCommand {
             let proof = try store.inclusionProof(entry: entry, size: checkpoint.size)
             guard let record = try store.auditEntry(entry) else { throw UserFacingError("audit receipt: no entry \(entry).") }
             AuditCommand.printJSON([
-                "entry": entry, "leaf_index": entry - 1, "leaf": String(decoding: AuditLeaf.encode(entry: record.entry, record.event), as: UTF8.self),
+                "entry": entry, "leaf_index": entry - 1, "leaf": AuditLeaf.text(record),
                 "tree_size": checkpoint.size, "root": AuditCommand.hex(checkpoint.root), "inclusion_proof": proof.path.map(AuditCommand.hex),
                 "checkpoint": note,
             ])
