@@ -229,12 +229,13 @@ final class AdapterLoop {
             } else {
                 logger.warning("The hub rejected a command: \(error)")
             }
-        case .deliver(let tag, let envelopeBytes, let body):
+        case .deliver(let tag, let envelopeBytes, let body, let auditEntry):
             guard let envelope = try? Envelope.decode(envelopeBytes) else {
                 write(.nack(tag: tag, disposition: .reject, reason: "unreadable envelope"))
                 return
             }
-            client.deliveryContinuation.yield(Delivery(tag: tag, envelope: envelope, body: body, generation: generation))
+            client.deliveryContinuation.yield(Delivery(
+                tag: tag, envelope: envelope, body: body, auditEntry: auditEntry, generation: generation))
         case .heartbeat:
             break
         case .goodbye:

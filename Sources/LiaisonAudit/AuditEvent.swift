@@ -21,6 +21,11 @@ package struct AuditEvent: Sendable, Equatable {
         /// A sharing-rule decision for one recipient of one message (detail: its JSON record).
         case decision
         case cohortUpdated = "cohort-updated"
+        /// Message bodies deleted at the end of their agreement's retention period (detail: the sequences).
+        case bodiesDeleted = "bodies-deleted"
+        /// A legal hold placed on, or released from, one child's messages (detail: pseudonym and reference).
+        case legalHoldPlaced = "legal-hold-placed"
+        case legalHoldReleased = "legal-hold-released"
     }
 
     package var kind: Kind

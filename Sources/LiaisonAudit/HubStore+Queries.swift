@@ -51,13 +51,18 @@ extension HubStore {
 
     /// Every decision that released the data of the child with this keyed pseudonym: the answer to a
     /// subject access request ("who has received my child's data, when, and why?").
+    ///
+    /// Found through the `subjects` index (pseudonym to the entries that record each message), so the
+    /// cost follows the child's messages, not the size of the log.
     package func releases(ofChild pseudonym: String) throws(StoreError) -> [AuditRecord] {
         try read { db in
             try Row.fetchAll(
                 db, sql: """
-                    SELECT \(HubStore.auditColumns)
-                    FROM audit_log WHERE kind = 'decision' AND code = 0 AND instr(detail, ?) > 0 ORDER BY entry
-                    """, arguments: ["\"\(pseudonym)\""]
+                    SELECT \(HubStore.auditColumns.split(separator: ",").map { "a." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", "))
+                    FROM subjects s JOIN audit_log a ON a.entry BETWEEN s.first_entry AND s.last_entry
+                    WHERE s.pseudonym = ? AND a.kind = 'decision' AND a.code = 0 AND instr(a.detail, ?) > 0
+                    ORDER BY a.entry
+                    """, arguments: [pseudonym, "\"\(pseudonym)\""]
             ).map(HubStore.record)
         }
     }

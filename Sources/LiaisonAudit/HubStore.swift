@@ -150,6 +150,31 @@ package final class HubStore {
                 BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
                 """)
         }
+        migrator.registerMigration("v6-evidence-retention") { db in
+            // Each delivery names the audit entry that records its exchange (DELIVER's frame 5); messages
+            // carry when their bodies may be deleted; `subjects` indexes messages by the keyed pseudonyms of
+            // the children in them (subject access and legal holds); `legal_holds` is the current holds
+            // (their history is in the audit log).
+            try db.execute(sql: """
+                ALTER TABLE deliveries ADD COLUMN audit_entry INTEGER;
+                ALTER TABLE messages ADD COLUMN retain_until INTEGER;
+                ALTER TABLE messages ADD COLUMN deleted_at INTEGER;
+                CREATE INDEX messages_retention ON messages (retain_until) WHERE body IS NOT NULL AND retain_until IS NOT NULL;
+                CREATE TABLE subjects (
+                    pseudonym TEXT NOT NULL,
+                    sequence INTEGER NOT NULL,
+                    first_entry INTEGER NOT NULL,
+                    last_entry INTEGER NOT NULL,
+                    PRIMARY KEY (pseudonym, sequence)
+                ) WITHOUT ROWID;
+                CREATE TABLE legal_holds (
+                    pseudonym TEXT PRIMARY KEY,
+                    reference TEXT NOT NULL,
+                    placed_at INTEGER NOT NULL,
+                    entry INTEGER NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 
@@ -157,8 +182,11 @@ package final class HubStore {
     /// nothing is.
     package func transaction<T>(_ body: (HubTransaction) throws -> T) throws(StoreError) -> T {
         do {
-            let start = self.frontier
-            let (result, moved) = try queue.write { db in
+            var start = self.frontier
+            let (result, moved) = try queue.write { db in  // IMMEDIATE: GRDB's default for a writer
+                // Another writer (the CLI placing a legal hold) may have appended since: pick up its edge.
+                let size = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(entry), 0) FROM audit_log") ?? 0
+                if size != start.size { start = try HubStore.loadFrontier(db) }
                 let transaction = HubTransaction(db: db, frontier: start)
                 let result = try body(transaction)
                 return (result, transaction.frontier)

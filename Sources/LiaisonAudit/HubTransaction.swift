@@ -14,11 +14,14 @@ package struct QueuedDelivery: Sendable, Equatable {
     package var bodyDigest: String
     package var attempts: Int
     package var expiresAt: Int64
+    /// The audit entry that records this exchange (the recipient's decision, or the acceptance).
+    package var auditEntry: Int64?
 
     package init(
         sequence: Int64, recipient: String, type: String, messageID: String, source: String, envelope: [UInt8],
-        body: [UInt8], bodyDigest: String, attempts: Int, expiresAt: Int64
+        body: [UInt8], bodyDigest: String, attempts: Int, expiresAt: Int64, auditEntry: Int64? = nil
     ) {
+        self.auditEntry = auditEntry
         self.sequence = sequence
         self.recipient = recipient
         self.type = type
@@ -43,21 +46,20 @@ package final class HubTransaction {
         self.frontier = frontier
     }
 
-    /// Stores a message and one pending delivery per recipient.
+    /// Stores a message (its deliveries follow with `insertDeliveries`, once their audit entries are known).
     ///
     /// - Returns: the message's sequence, and whether (source, id) was already held (then nothing is
     ///   stored and the first message's sequence is returned).
     package func insertMessage(
         source: String, messageID: String, type: String, envelope: [UInt8], body: [UInt8], bodyDigest: String,
-        recipients: [String], views: [String: [UInt8]] = [:], envelopeViews: [String: [UInt8]] = [:], receivedAt: Int64,
-        expiresAt: Int64
+        receivedAt: Int64, expiresAt: Int64, retainUntil: Int64? = nil
     ) throws -> (sequence: Int64, duplicate: Bool) {
         let insert = try db.cachedStatement(sql: """
-            INSERT INTO messages (source, message_id, type, envelope, body, body_sha256, received_at, expires_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, message_id) DO NOTHING
+            INSERT INTO messages (source, message_id, type, envelope, body, body_sha256, received_at, expires_at, retain_until)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, message_id) DO NOTHING
             """)
         try insert.execute(arguments: [
-            source, messageID, type, Data(envelope), Data(body), bodyDigest, receivedAt, expiresAt,
+            source, messageID, type, Data(envelope), Data(body), bodyDigest, receivedAt, expiresAt, retainUntil,
         ])
         if db.changesCount == 0 {
             let existing = try Int64.fetchOne(
@@ -65,15 +67,35 @@ package final class HubTransaction {
                 arguments: [source, messageID])
             return (existing ?? -1, true)
         }
-        let sequence = db.lastInsertedRowID
-        let delivery = try db.cachedStatement(
-            sql: "INSERT INTO deliveries (recipient, sequence, state, view, envelope_view) VALUES (?, ?, 'pending', ?, ?)")
+        return (db.lastInsertedRowID, false)
+    }
+
+    /// Queues a stored message for its recipients: one pending delivery each, with the recipient's own view
+    /// and envelope when the rules made them, and the audit entry that records the exchange.
+    package func insertDeliveries(
+        sequence: Int64, recipients: [String], views: [String: [UInt8]] = [:], envelopeViews: [String: [UInt8]] = [:],
+        auditEntries: [String: Int64] = [:]
+    ) throws {
+        let delivery = try db.cachedStatement(sql: """
+            INSERT INTO deliveries (recipient, sequence, state, view, envelope_view, audit_entry) VALUES (?, ?, 'pending', ?, ?, ?)
+            """)
         for recipient in recipients {
             try delivery.execute(arguments: [
                 recipient, sequence, views[recipient].map { Data($0) }, envelopeViews[recipient].map { Data($0) },
+                auditEntries[recipient],
             ])
         }
-        return (sequence, false)
+    }
+
+    /// Indexes a message under the keyed pseudonyms of the children in it, with the range of audit entries
+    /// that record it (its decisions and its acceptance).
+    package func indexSubjects(_ pseudonyms: [String], sequence: Int64, entries: ClosedRange<Int64>) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO subjects (pseudonym, sequence, first_entry, last_entry) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING
+            """)
+        for pseudonym in pseudonyms {
+            try statement.execute(arguments: [pseudonym, sequence, entries.lowerBound, entries.upperBound])
+        }
     }
 
     /// Appends one audit record, and its leaf and completed subtrees to the audit tree.
@@ -146,7 +168,7 @@ extension HubStore {
         try read { db in
             let rows = try Row.fetchAll(
                 db.cachedStatement(sql: """
-                    SELECT d.sequence, d.attempts, m.type, m.message_id, m.source, COALESCE(d.envelope_view, m.envelope), COALESCE(d.view, m.body), m.body_sha256, m.expires_at
+                    SELECT d.sequence, d.attempts, m.type, m.message_id, m.source, COALESCE(d.envelope_view, m.envelope), COALESCE(d.view, m.body), m.body_sha256, m.expires_at, d.audit_entry
                     FROM deliveries d JOIN messages m ON m.sequence = d.sequence
                     WHERE d.recipient = ? AND d.state = 'pending' AND d.sequence > ?
                     ORDER BY d.sequence LIMIT ?
@@ -156,7 +178,7 @@ extension HubStore {
                 QueuedDelivery(
                     sequence: row[0], recipient: recipient, type: row[2], messageID: row[3], source: row[4],
                     envelope: [UInt8](row[5] as Data), body: [UInt8]((row[6] as Data?) ?? Data()), bodyDigest: row[7],
-                    attempts: row[1], expiresAt: row[8])
+                    attempts: row[1], expiresAt: row[8], auditEntry: row[9])
             }
         }
     }
@@ -235,7 +257,7 @@ extension HubStore {
 
     /// The tree's edge as the store holds it: the unpaired node at each level.
     static func loadFrontier(_ db: Database) throws -> MerkleFrontier {
-        let size = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM merkle_nodes WHERE level = 0") ?? 0
+        let size = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(idx) + 1, 0) FROM merkle_nodes WHERE level = 0") ?? 0
         var pending: [Int: MerkleTree.Hash] = [:]
         for level in 0..<Int.bitWidth where size & (1 << level) != 0 {
             // The complete subtree at this level on the right edge covers leaves below size, starting at

@@ -21,10 +21,16 @@ extension BrokerLoop {
                             let result = try tx.insertMessage(
                                 source: send.envelope.source.rawValue, messageID: send.envelope.id,
                                 type: send.envelope.type.rawValue, envelope: send.envelopeBytes, body: send.body,
-                                bodyDigest: send.bodyDigest, recipients: recipients, views: send.views,
-                                envelopeViews: send.envelopeViews, receivedAt: send.receivedAt, expiresAt: send.expiresAt)
+                                bodyDigest: send.bodyDigest, receivedAt: send.receivedAt, expiresAt: send.expiresAt,
+                                retainUntil: send.retainUntil)
+                            var firstEntry: Int64?
                             if !result.duplicate {
-                                for event in send.auditOnInsert { try tx.append(event) }
+                                for var event in send.auditOnInsert {
+                                    event.sequence = result.sequence
+                                    let entry = try tx.append(event)
+                                    firstEntry = firstEntry ?? entry
+                                    if event.kind == .decision, let recipient = event.recipient { send.recipientEntries[recipient] = entry }
+                                }
                                 if let cohort = send.cohort {
                                     try tx.updateCohort(
                                         owner: send.envelope.source.rawValue, name: cohort.name, operation: cohort.operation,
@@ -32,10 +38,22 @@ extension BrokerLoop {
                                 }
                             }
                             send.result = result
-                            send.auditEntry = try tx.append(AuditEvent(
+                            let accepted = try tx.append(AuditEvent(
                                 result.duplicate ? .duplicate : .accepted, at: wallNow, agency: send.envelope.source.rawValue,
                                 messageID: send.envelope.id, sequence: result.sequence, type: send.envelope.type.rawValue,
                                 recipient: recipients.isEmpty ? nil : recipients.joined(separator: ","), bodyDigest: send.bodyDigest))
+                            send.auditEntry = accepted
+                            if !result.duplicate {
+                                for recipient in recipients where send.recipientEntries[recipient] == nil {
+                                    send.recipientEntries[recipient] = accepted
+                                }
+                                try tx.insertDeliveries(
+                                    sequence: result.sequence, recipients: recipients, views: send.views,
+                                    envelopeViews: send.envelopeViews, auditEntries: send.recipientEntries)
+                                if !send.subjects.isEmpty {
+                                    try tx.indexSubjects(send.subjects, sequence: result.sequence, entries: (firstEntry ?? accepted)...accepted)
+                                }
+                            }
                             work.operations[index] = .insert(send)
                         case .audit(let event):
                             try tx.append(event)
@@ -84,7 +102,7 @@ extension BrokerLoop {
                             messageID: offered.envelope.id, source: offered.envelope.source.rawValue,
                             envelope: offered.envelopeViews[recipient] ?? offered.envelopeBytes, body: offered.views[recipient] ?? offered.body,
                             bodyDigest: offered.bodyDigest, attempts: 0,
-                            expiresAt: offered.expiresAt))
+                            expiresAt: offered.expiresAt, auditEntry: offered.recipientEntries[recipient]))
                         work.touched.insert(recipient)
                     }
                 }
@@ -162,7 +180,9 @@ extension BrokerLoop {
                     if !routingIDs.contains(where: { sessions[$0]?.hasCredit == true }) { break }
                     continue
                 }
-                guard send(.deliver(tag: delivery.sequence, envelope: delivery.envelope, body: delivery.body), to: routingID) else {
+                guard send(
+                    .deliver(tag: delivery.sequence, envelope: delivery.envelope, body: delivery.body, auditEntry: delivery.auditEntry),
+                    to: routingID) else {
                     skipped.append(delivery)
                     retryDispatch.insert(agency)
                     break

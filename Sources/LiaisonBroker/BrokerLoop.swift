@@ -38,6 +38,8 @@ final class BrokerLoop {
     let checkpointKey: Curve25519.Signing.PrivateKey
     var lastCheckpointSize = 0
     var lastCheckpointAt: Int64 = 0
+    /// When bodies past their retention were last looked for (0: at the first turn of the loop).
+    var lastRetentionSweepAt: Int64 = 0
     /// Every agency's cohorts (e.g. yot → yot-caseload → UPNs), as committed.
     var cohorts: [AgencyID: [String: Set<String>]] = [:]
 
@@ -95,9 +97,15 @@ final class BrokerLoop {
         var auditOnInsert: [AuditEvent] = []
         var receivedAt: Int64
         var expiresAt: Int64
+        /// When the body may be deleted (the longest retention of the agreements it was shared under).
+        var retainUntil: Int64? = nil
+        /// Keyed pseudonyms of the children in the body, for the subject index (subject access, legal holds).
+        var subjects: [String] = []
         var result: (sequence: Int64, duplicate: Bool)? = nil
         /// The audit entry recording the acceptance, once committed.
         var auditEntry: Int64? = nil
+        /// Per recipient, the audit entry a delivery names: its decision, or the acceptance.
+        var recipientEntries: [String: Int64] = [:]
     }
 
     // MARK: Start-up
@@ -240,6 +248,7 @@ final class BrokerLoop {
             if !pending.isEmpty { commitCycle() }
             flushBacklogs()
             checkpointIfDue(force: false)
+            deleteExpiredBodiesIfDue()
         }
     }
 
@@ -401,6 +410,8 @@ final class BrokerLoop {
             let permitted = decisions.filter { $0.permitted && $0.view != nil }
             send.recipients = permitted.map(\.recipient.rawValue)
             send.auditOnInsert = events
+            send.subjects = subjectPseudonyms(in: value)
+            send.retainUntil = retainUntil(receivedAt: wallNow, under: permitted)
             for decision in permitted {
                 send.views[decision.recipient.rawValue] = decision.view?.encoded()
                 // The envelope is minimised too: the recipient learns of no other recipient, and a free-text
@@ -539,6 +550,7 @@ final class BrokerLoop {
         }
         let members = RuleSet.upns(in: body["members"] ?? .array([]))
         send.recipients = []
+        send.subjects = subjectPseudonyms(in: body)
         send.cohort = (name, operation, members)
         // Applied, and audited, in the commit only if the message is not a resend of one already applied.
         send.auditOnInsert = [AuditEvent(
@@ -546,6 +558,50 @@ final class BrokerLoop {
             type: send.envelope.type.rawValue, detail: "\(name): \(operation) \(members.count)")]
         pending.operations.append(.insert(send))
         return nil
+    }
+
+    /// The keyed pseudonyms of every child (every `upn`) in a body, once each.
+    func subjectPseudonyms(in body: JSONValue) -> [String] {
+        Array(Set(RuleSet.upns(in: body).map { pseudonyms.pseudonym(of: $0) })).sorted()
+    }
+
+    /// The end of the longest body retention among the agreements a message is shared under; nil (keep) if
+    /// any of them sets none.
+    func retainUntil(receivedAt: Int64, under decisions: [Decision]) -> Int64? {
+        var latest: Int64?
+        for decision in decisions {
+            guard let period = decision.agreement?.bodyRetention else { return nil }
+            latest = max(latest ?? .min, period.end(from: receivedAt))
+        }
+        return latest
+    }
+
+    /// Deletes the bodies whose retention has ended (not those under a legal hold or still to be
+    /// delivered), a batch at a time, audited; runs every `retention sweep` interval.
+    func deleteExpiredBodiesIfDue() {
+        let now = BrokerLoop.wallClock()
+        guard now - lastRetentionSweepAt >= configuration.retentionSweepMilliseconds else { return }
+        lastRetentionSweepAt = now
+        do {
+            let deleted = try store.transaction { tx in
+                let sequences = try tx.deleteExpiredBodies(now: now, limit: 1000)
+                if !sequences.isEmpty {
+                    var json = JSONText()
+                    json.string("reason", "retention")
+                    json.integer("count", Int64(sequences.count))
+                    json.integers("sequences", sequences)
+                    try tx.append(AuditEvent(.bodiesDeleted, at: now, detail: String(decoding: json.finish(), as: UTF8.self)))
+                }
+                return sequences.count
+            }
+            if deleted > 0 {
+                logger.info("Deleted message bodies at the end of their retention", metadata: ["count": "\(deleted)"])
+                // More may be due: look again on the next turn rather than after a whole interval.
+                if deleted == 1000 { lastRetentionSweepAt = 0 }
+            }
+        } catch {
+            logger.error("Could not delete expired message bodies: \(error)")
+        }
     }
 
     /// Signs a checkpoint when enough entries or time have passed since the last (and at shutdown).

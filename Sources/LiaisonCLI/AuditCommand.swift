@@ -9,6 +9,7 @@ struct AuditCommand: AsyncParsableCommand {
         abstract: "Read the hub's audit log.",
         subcommands: [
             Tail.self, Query.self, Subject.self, Verify.self, Proof.self, Consistency.self, LatestCheckpoint.self, Receipt.self,
+            Hold.self, Release.self, Holds.self,
         ])
 
     struct Tail: AsyncParsableCommand {

@@ -11,6 +11,7 @@ import LiaisonProtocol
 /// heartbeat_ms: 1000
 /// limits: { max_body_bytes: 1048576, max_envelope_bytes: 16384, max_credit: 1000, batch_size: 512 }
 /// delivery: { default_ttl: 7d, max_attempts: 5, retry_backoff: 1s, ttl: { attendance.return: 30d } }
+/// retention: { sweep_interval: 1m }
 /// ```
 public struct HubConfiguration: Sendable {
     /// The file this was read from (for messages), or a description.
@@ -58,6 +59,8 @@ public struct HubConfiguration: Sendable {
     /// A checkpoint is signed after this many new audit entries, or this long after the last, and at shutdown.
     public var checkpointEntries: Int = 1000
     public var checkpointIntervalMilliseconds: Int64 = 10_000
+    /// How often the broker deletes message bodies whose agreement's `body_retention` has ended.
+    public var retentionSweepMilliseconds: Int64 = 60_000
 
     public func ttl(for type: MessageType) -> Int64 { ttlMilliseconds[type] ?? defaultTTLMilliseconds }
 
@@ -107,6 +110,10 @@ public struct HubConfiguration: Sendable {
                 }
             }
             try delivery.finish()
+        }
+        if let retention = try top.optional("retention")?.mapping() {
+            if let node = retention.optional("sweep_interval") { configuration.retentionSweepMilliseconds = try node.durationMilliseconds() }
+            try retention.finish()
         }
         try top.finish()
         return configuration

@@ -109,7 +109,8 @@ public enum HubCommand: Sendable, Equatable {
     case welcome(Welcome)
     case accepted(messageID: String, receipt: Receipt)
     case rejected(reference: String, code: ProtocolError.Code, reason: String)
-    case deliver(tag: Int64, envelope: [UInt8], body: [UInt8])
+    /// `auditEntry`: the hub's audit entry that records this exchange (the recipient's decision, or the acceptance).
+    case deliver(tag: Int64, envelope: [UInt8], body: [UInt8], auditEntry: Int64?)
     case heartbeat
     case goodbye
 }

@@ -128,8 +128,8 @@ public enum WireCodec {
         case .accepted(let id, let receipt): [signature, [Octet.accepted], Array(id.utf8), receipt.encoded()]
         case .rejected(let reference, let code, let reason):
             [signature, [Octet.rejected], Array(reference.utf8), Array(String(code.number).utf8), Array(reason.utf8)]
-        case .deliver(let tag, let envelope, let body):
-            [signature, [Octet.deliver], Array(String(tag).utf8), envelope, body]
+        case .deliver(let tag, let envelope, let body, let auditEntry):
+            [signature, [Octet.deliver], Array(String(tag).utf8), envelope, body, auditEntry.map { Array(String($0).utf8) } ?? []]
         case .heartbeat: [signature, [Octet.heartbeat]]
         case .goodbye: [signature, [Octet.goodbye]]
         }
@@ -164,8 +164,9 @@ public enum WireCodec {
                 reference: String(decoding: frames[2], as: UTF8.self), code: ProtocolError.Code(number: number),
                 reason: String(decoding: frames[4], as: UTF8.self))
         case Octet.deliver:
-            try expect(5)
-            return .deliver(tag: try decodeTag(frames[2]), envelope: frames[3], body: frames[4])
+            try expect(6)
+            let entry = frames[5].isEmpty ? nil : Int64(String(decoding: frames[5], as: UTF8.self))
+            return .deliver(tag: try decodeTag(frames[2]), envelope: frames[3], body: frames[4], auditEntry: entry)
         case Octet.heartbeat: return .heartbeat
         case Octet.goodbye: return .goodbye
         default:

@@ -15,6 +15,8 @@ public struct Agreement: Sendable {
     public var review: String
     public var end: String
     public var retention: String
+    /// How long the hub keeps the bodies of messages shared under it (`body_retention`); nil: until deleted by hand.
+    public var bodyRetention: RetentionPeriod?
     public var contact: String
     public var flows: [Flow]
     /// The file it came from.

@@ -63,8 +63,14 @@ public enum RuleSetLoader {
         var agreement = Agreement(
             id: try text("id"), title: try text("title"), version: try text("version"), parties: parties,
             lawfulBasis: try text("lawful_basis"), purpose: try text("purpose"), effective: try date("effective"),
-            review: try date("review"), end: try date("end"), retention: try text("retention"), contact: try text("contact"),
-            flows: [], file: path)
+            review: try date("review"), end: try date("end"), retention: try text("retention"), bodyRetention: nil,
+            contact: try text("contact"), flows: [], file: path)
+        if let node = top.optional("body_retention") {
+            guard let period = RetentionPeriod(try node.string()) else {
+                throw node.error(.invalidValue, "Expected an ISO 8601 period of years, months, weeks or days, such as P6Y, P18M or P90D.")
+            }
+            agreement.bodyRetention = period
+        }
         for node in try top.required("flows").sequence() {
             do { agreement.flows.append(try readFlow(node)) } catch { problems.append(error) }
         }

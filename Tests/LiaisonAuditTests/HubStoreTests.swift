@@ -11,9 +11,11 @@ struct HubStoreTests {
     }
 
     func insert(_ tx: HubTransaction, id: String, recipients: [String] = ["npas"]) throws -> (sequence: Int64, duplicate: Bool) {
-        try tx.insertMessage(
+        let result = try tx.insertMessage(
             source: "yot", messageID: id, type: "yot.case-update", envelope: [1], body: [2], bodyDigest: "d",
-            recipients: recipients, receivedAt: 1, expiresAt: 1000)
+            receivedAt: 1, expiresAt: 1000)
+        if !result.duplicate { try tx.insertDeliveries(sequence: result.sequence, recipients: recipients) }
+        return result
     }
 
     @Test func theAuditLogRefusesUpdateAndDelete() throws {

@@ -34,7 +34,8 @@ struct WireCodecTests {
         .accepted(messageID: "m-1", receipt: Receipt(sequence: 3, recipients: ["npas"], duplicate: true)),
         .accepted(messageID: "m-2", receipt: Receipt(sequence: 4, recipients: [], duplicate: false, auditEntry: 99)),
         .rejected(reference: "m-2", code: .spoofedSource, reason: "no"),
-        .deliver(tag: 9, envelope: Array("{}".utf8), body: [9]),
+        .deliver(tag: 9, envelope: Array("{}".utf8), body: [9], auditEntry: 42),
+        .deliver(tag: 10, envelope: Array("{}".utf8), body: [], auditEntry: nil),
         .heartbeat,
         .goodbye,
     ])

@@ -38,6 +38,7 @@ class Delivery:
     body: bytes            # the body, unchanged
     envelope_bytes: bytes = field(repr=False, default=b"")   # the envelope frame exactly as sent
     session: int = field(repr=False, default=0)              # which session delivered it
+    audit_entry: int = None  # the hub's audit entry recording this exchange (frame 5 of DELIVER)
 
 
 @dataclass
@@ -312,13 +313,14 @@ class LiaisonClient:
         elif command == REJECTED and len(args) == 3:
             code = int(args[1]) if args[1].isdigit() else 0
             self._rejected(args[0].decode("utf-8", "replace"), code, args[2].decode("utf-8", "replace"), now)
-        elif command == DELIVER and len(args) == 3:
+        elif command == DELIVER and len(args) == 4:
             tag = args[0].decode("ascii")
             try:
                 envelope = json.loads(args[1])
             except ValueError:
                 envelope = {}
-            self._deliveries.append(Delivery(tag, envelope, args[2], args[1], self._generation))
+            entry = int(args[3]) if args[3].isdigit() else None
+            self._deliveries.append(Delivery(tag, envelope, args[2], args[1], self._generation, entry))
         elif command == GOODBYE and not args:
             log.info("hub said GOODBYE; reconnecting")
             self._drop()

@@ -1,0 +1,91 @@
+import Foundation
+import GRDB
+import LiaisonProtocol
+
+/// A legal hold on one child's messages: while it stands, their bodies are kept past their retention period.
+package struct LegalHold: Sendable, Equatable {
+    /// The child's keyed pseudonym (the hub never stores the UPN).
+    package var pseudonym: String
+    /// The request or case it serves (e.g. `SAR-2026-014`): a reference, never a name.
+    package var reference: String
+    /// Milliseconds since 1970 (UTC).
+    package var placedAt: Int64
+    /// The audit entry that records the hold.
+    package var entry: Int64
+}
+
+extension HubTransaction {
+    /// Deletes the bodies (and per-recipient views) of messages whose retention period has ended, unless a
+    /// delivery is still pending or a legal hold covers a child in them. Leaves, envelopes and audit entries
+    /// stay: what was exchanged remains provable, the personal data goes.
+    ///
+    /// - Returns: the sequences whose bodies were deleted, oldest first (at most `limit`).
+    package func deleteExpiredBodies(now: Int64, limit: Int) throws -> [Int64] {
+        let sequences = try Int64.fetchAll(
+            db.cachedStatement(sql: """
+                SELECT m.sequence FROM messages m
+                WHERE m.body IS NOT NULL AND m.retain_until IS NOT NULL AND m.retain_until <= ?
+                  AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.sequence = m.sequence AND d.state = 'pending')
+                  AND m.sequence NOT IN (
+                      SELECT s.sequence FROM legal_holds h JOIN subjects s ON s.pseudonym = h.pseudonym)
+                ORDER BY m.retain_until LIMIT ?
+                """),
+            arguments: [now, limit])
+        let clearMessage = try db.cachedStatement(sql: "UPDATE messages SET body = NULL, deleted_at = ? WHERE sequence = ?")
+        let clearViews = try db.cachedStatement(sql: "UPDATE deliveries SET view = NULL, envelope_view = NULL WHERE sequence = ?")
+        for sequence in sequences {
+            try clearMessage.execute(arguments: [now, sequence])
+            try clearViews.execute(arguments: [sequence])
+        }
+        return sequences.sorted()
+    }
+
+    /// Places (or re-references) a legal hold on a child's messages, audited.
+    ///
+    /// - Returns: the audit entry that records it.
+    package func placeHold(pseudonym: String, reference: String, at: Int64) throws -> Int64 {
+        let entry = try append(AuditEvent(.legalHoldPlaced, at: at, detail: HubStore.holdDetail(pseudonym, reference)))
+        try db.execute(
+            sql: """
+                INSERT INTO legal_holds (pseudonym, reference, placed_at, entry) VALUES (?, ?, ?, ?)
+                ON CONFLICT (pseudonym) DO UPDATE SET reference = excluded.reference, placed_at = excluded.placed_at, entry = excluded.entry
+                """,
+            arguments: [pseudonym, reference, at, entry])
+        return entry
+    }
+
+    /// Releases a child's legal hold, audited.
+    ///
+    /// - Returns: the audit entry that records the release, or nil when there was no hold (nothing is written).
+    package func releaseHold(pseudonym: String, reference: String, at: Int64) throws -> Int64? {
+        try db.execute(sql: "DELETE FROM legal_holds WHERE pseudonym = ?", arguments: [pseudonym])
+        guard db.changesCount == 1 else { return nil }
+        return try append(AuditEvent(.legalHoldReleased, at: at, detail: HubStore.holdDetail(pseudonym, reference)))
+    }
+}
+
+extension HubStore {
+    /// The detail of a hold's audit record: the child's pseudonym and the reference (no free text).
+    static func holdDetail(_ pseudonym: String, _ reference: String) -> String {
+        var json = JSONText()
+        json.string("child", pseudonym)
+        json.string("reference", reference)
+        return String(decoding: json.finish(), as: UTF8.self)
+    }
+
+    /// The legal holds in force, oldest first.
+    package func legalHolds() throws(StoreError) -> [LegalHold] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT pseudonym, reference, placed_at, entry FROM legal_holds ORDER BY placed_at").map {
+                LegalHold(pseudonym: $0[0], reference: $0[1], placedAt: $0[2], entry: $0[3])
+            }
+        }
+    }
+
+    /// Whether the hub still holds a message's body.
+    package func holdsBody(sequence: Int64) throws(StoreError) -> Bool {
+        try read { db in
+            try Bool.fetchOne(db, sql: "SELECT body IS NOT NULL FROM messages WHERE sequence = ?", arguments: [sequence]) ?? false
+        }
+    }
+}
