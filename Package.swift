@@ -54,6 +54,8 @@ let package = Package(
             dependencies: [
                 "LiaisonProtocol", "MerkleLog",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's C API, for the two scans `audit verify` makes over every entry and node.
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -93,8 +95,10 @@ let package = Package(
             name: "LiaisonBench",
             dependencies: [
                 "ZeroMQ", "LiaisonBroker", "LiaisonAdapterKit", "LiaisonConfig", "LiaisonProtocol", "LiaisonTestSupport",
-                "LiaisonRules", "JSONSchema",
+                "LiaisonRules", "JSONSchema", "LiaisonAudit", "MerkleLog",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // Helpers for tests: temporary hubs, keys, broker processes, time limits.

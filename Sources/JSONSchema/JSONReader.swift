@@ -254,6 +254,16 @@ package enum JSONWriter {
     }
 
     package static func string(_ text: String, into out: inout [UInt8]) {
+        // Most strings need no escaping: copy those in one go (this runs per field of every envelope,
+        // receipt and audit leaf).
+        let copied: Bool? = text.utf8.withContiguousStorageIfAvailable { bytes in
+            guard !bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else { return false }
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: bytes)
+            out.append(UInt8(ascii: "\""))
+            return true
+        }
+        if copied == true { return }
         out.append(UInt8(ascii: "\""))
         for byte in text.utf8 {
             switch byte {

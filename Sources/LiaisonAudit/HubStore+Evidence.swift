@@ -57,38 +57,53 @@ extension HubStore {
             throw StoreError(.readFailed, "Checking a checkpoint needs the hub's checkpoint public key.")
         }
         let wanted = Dictionary(checked.map { ($0.size, $0) }, uniquingKeysWith: { first, _ in first })
+        // The entries' leaves are recomputed and checked on worker threads; the tree above them here, against
+        // the stored nodes read level by level in index order (one sequential scan per level).
         let result: Verification = try read { db in
+            let size = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(entry), 0) FROM audit_log") ?? 0
+            let scanner = LeafScanner(path: path, size: size)
+            defer { scanner.stop() }
             var frontier = MerkleFrontier()
-            let stored = try db.makeStatement(sql: "SELECT hash FROM merkle_nodes WHERE level = ? AND idx = ?")
-            let rows = try Row.fetchCursor(
-                db, sql: "SELECT \(HubStore.auditColumns) FROM audit_log ORDER BY entry")
-            var expected: Int64 = 1
-            while let row = try rows.next() {
-                let record = HubStore.record(row)
-                guard record.entry == expected else {
-                    let problem = record.entry > expected
-                        ? "entry \(expected) is missing (the next entry is \(record.entry)): an entry was deleted"
-                        : "entry \(record.entry) appears out of order"
-                    return Verification(entries: frontier.size, root: frontier.root, problem: problem)
+            var levels: [RawScan] = []
+            func storedNodeMatches(_ node: MerkleFrontier.Node) throws -> Bool? {
+                while levels.count <= node.level {
+                    levels.append(try RawScan(
+                        db, sql: "SELECT idx, hash FROM merkle_nodes WHERE level = ? ORDER BY idx", arguments: [levels.count]))
                 }
-                let produced = frontier.append(AuditLeaf.hash(entry: record.entry, record.event))
-                if let checkpoint = wanted[frontier.size], checkpoint.root != frontier.root {
-                    return Verification(
-                        entries: frontier.size - 1, root: frontier.root,
-                        problem: "the log at \(frontier.size) entries does not match the signed checkpoint of that size: entries up to \(frontier.size) were changed after it was signed")
-                }
-                for node in produced {
-                    let hash = try Data.fetchOne(stored, arguments: [node.level, node.index]).map { [UInt8]($0) }
-                    guard hash == node.hash else {
-                        let problem = hash == nil
-                            ? "entry \(record.entry) is not in the audit tree: it was inserted after the fact"
-                            : "entry \(record.entry) does not match its leaf in the audit tree: it was altered"
-                        return Verification(entries: frontier.size, root: frontier.root, problem: problem)
+                guard try levels[node.level].next(), levels[node.level].int64(0) == Int64(node.index) else { return nil }
+                return levels[node.level].blobEquals(1, node.hash)
+            }
+            for index in 0..<scanner.batchCount {
+                let batch = try scanner.batch(index)
+                for (offset, leaf) in batch.leaves.enumerated() {
+                    let produced = frontier.append(leaf)
+                    if let checkpoint = wanted[frontier.size], checkpoint.root != frontier.root {
+                        return Verification(
+                            entries: frontier.size - 1, root: frontier.root,
+                            problem: "the log at \(frontier.size) entries does not match the signed checkpoint of that size: entries up to \(frontier.size) were changed after it was signed")
+                    }
+                    if let problem = batch.problem, problem.at == offset {
+                        return Verification(entries: frontier.size, root: frontier.root, problem: problem.text)
+                    }
+                    // The leaf (level 0) was compared by the worker; the subtrees it completes are compared here.
+                    for node in produced.dropFirst() {
+                        let matches = try storedNodeMatches(node)
+                        guard matches == true else {
+                            let entry = frontier.size
+                            return Verification(
+                                entries: frontier.size, root: frontier.root,
+                                problem: matches == nil
+                                    ? "the audit tree has no subtree \(node.level)/\(node.index) for entry \(entry): the stored tree was cut"
+                                    : "the audit tree's subtree \(node.level)/\(node.index) (up to entry \(entry)) does not match the entries: the stored tree was altered")
+                        }
                     }
                 }
-                expected += 1
+                if let problem = batch.problem, problem.at >= batch.leaves.count {
+                    return Verification(entries: frontier.size, root: frontier.root, problem: problem.text)
+                }
             }
-            let leaves = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM merkle_nodes WHERE level = 0") ?? 0
+            // Every leaf up to the log's size was compared above; one beyond it means entries were cut off the end.
+            let leaves = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(idx) + 1, 0) FROM merkle_nodes WHERE level = 0") ?? 0
             if leaves > frontier.size {
                 return Verification(
                     entries: frontier.size, root: frontier.root,

@@ -8,6 +8,14 @@ import LiaisonTestSupport
 // `make bench`: Liaison's throughput and latency, each against a baseline measured in the same run.
 // Arguments: [messages] [latency-seconds]. Not a test: it prints figures and ratios, it asserts nothing.
 
+// `LiaisonBench audit [entries]`: the audit log at scale (default 1,000,000 entries; the figure is 10,000,000).
+if CommandLine.arguments.dropFirst().first == "audit" {
+    let entries = CommandLine.arguments.dropFirst(2).first.flatMap { Int($0) } ?? 1_000_000
+    report("Liaison audit benchmark: \(entries) entries")
+    try AuditBench.run(entries: entries)
+    exit(0)
+}
+
 let arguments = CommandLine.arguments.dropFirst().compactMap { Int($0) }
 let messages = arguments.first ?? 100_000
 let latencySeconds = arguments.dropFirst().first ?? 5

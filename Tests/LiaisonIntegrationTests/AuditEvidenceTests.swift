@@ -33,7 +33,10 @@ struct AuditEvidenceTests {
     func tamper(_ running: RunningHub, _ sql: String) throws {
         let queue = try DatabaseQueue(path: running.hub.databasePath)
         try queue.write { db in
-            try db.execute(sql: "DROP TRIGGER IF EXISTS audit_log_no_update; DROP TRIGGER IF EXISTS audit_log_no_delete")
+            try db.execute(sql: """
+                DROP TRIGGER IF EXISTS audit_log_no_update; DROP TRIGGER IF EXISTS audit_log_no_delete;
+                DROP TRIGGER IF EXISTS merkle_nodes_no_update; DROP TRIGGER IF EXISTS merkle_nodes_no_delete
+                """)
             try db.execute(sql: sql)
         }
     }
@@ -52,6 +55,8 @@ struct AuditEvidenceTests {
         ("DELETE FROM audit_log WHERE entry = (SELECT MAX(entry) FROM audit_log)", "were deleted"),
         ("INSERT INTO audit_log (entry, at, kind) VALUES ((SELECT MAX(entry) FROM audit_log) + 1, 0, 'accepted')", "inserted after the fact"),
         ("UPDATE audit_log SET at = at + 1 WHERE entry = 3", "entry 3 does not match"),
+        ("UPDATE merkle_nodes SET hash = zeroblob(32) WHERE level = 2 AND idx = 1", "subtree 2/1 (up to entry 8) does not match"),
+        ("DELETE FROM merkle_nodes WHERE level = 1 AND idx = 3", "no subtree 1/3 for entry 8"),
     ])
     func tamperingIsNamed(sql: String, expected: String) async throws {
         let running = try await hubWithHistory()
