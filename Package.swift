@@ -76,14 +76,42 @@ let package = Package(
             dependencies: [
                 "ZeroMQ", "LiaisonProtocol",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
+        ),
+        // Typed message bodies (Codable), as the schemas in schemas/ define them, for adapters to share.
+        .target(name: "LiaisonMessages"),
+        // The agencies' adapters: one library each under adapters/NAME/Sources, run by `liaison adapter NAME`.
+        .target(
+            name: "SchoolsMISAdapter",
+            dependencies: [
+                "LiaisonAdapterKit", "LiaisonMessages", "AttendanceDomain", "JSONSchema",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "adapters/schools-mis/Sources"
+        ),
+        .target(
+            name: "NPASDesk",
+            dependencies: [
+                "LiaisonAdapterKit", "LiaisonMessages", "AttendanceDomain",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "adapters/npas-desk/Sources"
+        ),
+        .target(
+            name: "AdvisoryServiceAdapter",
+            dependencies: ["LiaisonAdapterKit", "LiaisonMessages"],
+            path: "adapters/advisory-service/Sources"
         ),
         // The `liaison` command line: every subcommand, as a library so tests can drive it.
         .target(
             name: "LiaisonCLI",
             dependencies: [
                 "LiaisonBroker", "LiaisonAdapterKit", "LiaisonConfig", "LiaisonAudit", "ZeroMQ", "LiaisonRules", "JSONSchema",
+                "LiaisonMessages", "SchoolsMISAdapter", "NPASDesk", "AdvisoryServiceAdapter",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

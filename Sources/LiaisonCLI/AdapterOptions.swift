@@ -5,7 +5,7 @@ import LiaisonConfig
 /// Options for commands that act as an agency's adapter (`send`, `listen`).
 struct AdapterOptions: ParsableArguments {
     @Option(name: .customLong("as"), help: ArgumentHelp("The agency to act as; its secret key must be at hand.", valueName: "agency"))
-    var agency: String
+    var agency: String?
 
     @Option(help: ArgumentHelp("The agency's secret key file (default: KEYS_DIR/AGENCY.key from the hub configuration).", valueName: "file"))
     var key: String?
@@ -16,7 +16,10 @@ struct AdapterOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The hub's endpoint (default: from the hub configuration).", valueName: "endpoint"))
     var endpoint: String?
 
-    func adapterConfiguration(hub: HubConfiguration, name: String, consumes: [String] = ["*"], credit: Int = 64) throws -> AdapterConfiguration {
+    func adapterConfiguration(
+        hub: HubConfiguration, name: String, consumes: [String] = ["*"], credit: Int = 64, defaultAgency: String? = nil
+    ) throws -> AdapterConfiguration {
+        guard let agency = agency ?? defaultAgency else { throw UserFacingError("--as AGENCY is required: the agency to act as.") }
         do {
             return try AdapterConfiguration(
                 endpoint: endpoint ?? hub.endpoint, hubPublicKeyFile: hubKey ?? hub.hubPublicKeyPath,

@@ -1,0 +1,100 @@
+import AdvisoryServiceAdapter
+import ArgumentParser
+import AttendanceDomain
+import Foundation
+import LiaisonAdapterKit
+import Logging
+import NPASDesk
+import SchoolsMISAdapter
+import ServiceLifecycle
+
+/// `liaison adapter NAME`: runs one agency's adapter as its own process, until SIGTERM or SIGINT.
+struct AdapterCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "adapter",
+        abstract: "Run an agency's adapter: it connects to the hub with the agency's key and works its folder.",
+        discussion: """
+            Each adapter works in a folder (--folder) with inbox/, processing/, processed/, failed/ and outbox/ \
+            (see adapters/NAME/README.md). It stops cleanly on SIGTERM or SIGINT.
+            """,
+        subcommands: [SchoolsMIS.self, Desk.self, Advisory.self])
+
+    struct Common: ParsableArguments {
+        @OptionGroup var options: ConfigOptions
+        @OptionGroup var adapter: AdapterOptions
+        @Option(help: ArgumentHelp("The adapter's working folder.", valueName: "dir"))
+        var folder: String
+        @OptionGroup var log: LogOptions
+
+        func run(
+            label: String, agency: String, consumes: [String], poll: AdapterService.Poll? = nil,
+            handle: @escaping AdapterService.Handler
+        ) async throws {
+            let logger = log.bootstrap(label: label)
+            let hub = try loadHub(options.config, requireKeys: false)
+            let client = AdapterClient(
+                configuration: try adapter.adapterConfiguration(
+                    hub: hub.configuration, name: label, consumes: consumes, defaultAgency: agency),
+                logger: logger)
+            let service = AdapterService(client: client, logger: logger, handle: handle, poll: poll)
+            let group = ServiceGroup(
+                configuration: .init(services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            logger.info("Adapter running", metadata: ["adapter": "\(label)", "folder": "\(folder)"])
+            do { try await group.run() } catch let error as AdapterError {
+                throw UserFacingError("\(label): \(error.message)")
+            }
+        }
+    }
+
+    struct SchoolsMIS: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "schools-mis",
+            abstract: "The schools' MIS import: CTF and CSV register exports and referrals in, letters to schools out.")
+
+        @OptionGroup var common: Common
+        @Option(help: ArgumentHelp("The county's schools (schools.csv): a file for a school not listed is refused.", valueName: "file"))
+        var schools: String?
+
+        func run() async throws {
+            let directory = try schools.map { path in
+                do { return try SchoolDirectory(contentsOf: URL(fileURLWithPath: path)) } catch {
+                    throw UserFacingError("schools-mis: \(error)")
+                }
+            }
+            let folder = try DropFolder(root: common.folder)
+            let adapter = SchoolsMISAdapter(folder: folder, directory: directory, logger: Logger(label: "liaison.schools-mis"))
+            try await common.run(
+                label: "schools-mis", agency: SchoolsMISAdapter.agency, consumes: SchoolsMISAdapter.consumes,
+                poll: { client in await adapter.poll(client: client) }, handle: { adapter.handle($0) })
+        }
+    }
+
+    struct Desk: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "npas-desk",
+            abstract: "The attendance service's desk: keeps the returns and referrals it receives in FOLDER/desk.sqlite.")
+
+        @OptionGroup var common: Common
+
+        func run() async throws {
+            let store = try DeskStore(path: "\(common.folder)/desk.sqlite")
+            let desk = NPASDesk(store: store, logger: Logger(label: "liaison.npas-desk"))
+            try await common.run(label: "npas-desk", agency: NPASDesk.agency, consumes: NPASDesk.consumes, handle: { await desk.handle($0) })
+        }
+    }
+
+    struct Advisory: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "advisory-service",
+            abstract: "The Advisory Service: each termly feed it receives is written to FOLDER/outbox as CSV and JSON.")
+
+        @OptionGroup var common: Common
+
+        func run() async throws {
+            let adapter = AdvisoryServiceAdapter(folder: try DropFolder(root: common.folder))
+            try await common.run(
+                label: "advisory-service", agency: AdvisoryServiceAdapter.agency, consumes: AdvisoryServiceAdapter.consumes,
+                handle: { adapter.handle($0) })
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import LiaisonAdapterKit
+import LiaisonMessages
+
+/// The Advisory Service's adapter: each termly feed it receives becomes two files in its outbox,
+/// `YEAR-TERM.json` (the feed as sent) and `YEAR-TERM.csv` (one row per school with the county's and the
+/// national comparison; columns in adapters/advisory-service/README.md). Acknowledged only once both are
+/// on disk.
+public struct AdvisoryServiceAdapter: Sendable {
+    public static let agency = "advisory-service"
+    public static let consumes = [TermlyFeed.type]
+
+    public let folder: DropFolder
+
+    public init(folder: DropFolder) {
+        self.folder = folder
+    }
+
+    /// The CSV's columns, in order.
+    public static let columns = [
+        "academic_year", "term", "laestab", "phase", "pupils", "sessions_possible", "attendance_rate",
+        "authorised_absence_rate", "unauthorised_absence_rate", "overall_absence_rate", "persistent_absence_count",
+        "persistent_absence_rate", "severe_absence_count", "severe_absence_rate", "county_phase_attendance_rate",
+        "county_phase_persistent_absence_rate", "national_phase_attendance_rate", "national_phase_persistent_absence_rate",
+    ]
+
+    public func handle(_ delivery: Delivery) -> DeliveryOutcome {
+        guard delivery.envelope.type.rawValue == TermlyFeed.type else {
+            return .reject("The Advisory Service adapter takes only \(TermlyFeed.type), not \(delivery.envelope.type).")
+        }
+        let feed: TermlyFeed
+        do { feed = try MessageCoding.decode(TermlyFeed.self, from: delivery.body) } catch {
+            return .reject("The termly feed could not be read: \(error)")
+        }
+        do {
+            let name = "\(feed.period.academicYear)-\(feed.period.term)"
+            try folder.writeOutbox(Data(try MessageCoding.encode(feed, pretty: true)), name: "\(name).json")
+            try folder.writeOutbox(Data(Self.csv(feed).utf8), name: "\(name).csv")
+            return .done
+        } catch {
+            return .retry("The outbox could not be written: \(error)")
+        }
+    }
+
+    /// The feed as CSV: a header, then one row per school in LAESTAB order.
+    public static func csv(_ feed: TermlyFeed) -> String {
+        func number(_ value: Double?) -> String { value.map { String(format: "%.1f", $0) } ?? "" }
+        var lines = [columns.joined(separator: ",")]
+        for school in feed.schools.sorted(by: { $0.laestab < $1.laestab }) {
+            let figures = school.figures
+            let county = feed.county.byPhase?[school.phase]
+            let national = feed.national.byPhase?[school.phase] ?? feed.national.overall
+            let row: [String] = [
+                "\(feed.period.academicYear)", feed.period.term, school.laestab, school.phase, "\(figures.pupils)",
+                "\(figures.sessionsPossible)", number(figures.attendanceRate), number(figures.authorisedAbsenceRate),
+                number(figures.unauthorisedAbsenceRate), number(figures.overallAbsenceRate), "\(figures.persistentAbsenceCount)",
+                number(figures.persistentAbsenceRate), "\(figures.severeAbsenceCount)", number(figures.severeAbsenceRate),
+                number(county?.attendanceRate), number(county?.persistentAbsenceRate), number(national.attendanceRate),
+                number(national.persistentAbsenceRate),
+            ]
+            lines.append(row.joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,157 @@
+import AttendanceDomain
+import Foundation
+import GRDB
+import LiaisonMessages
+
+/// The attendance service's own store (SQLite, `desk.sqlite` in the desk's folder): the returns schools
+/// send, pupil by pupil, to answer "how is this child's attendance?" and to build the termly feed.
+///
+/// Writes go through GRDB's async API, which runs them on GRDB's own serial queue: the desk never blocks
+/// Swift's cooperative pool on SQLite.
+public final class DeskStore: Sendable {
+    public let path: String
+    let queue: DatabaseQueue
+
+    public init(path: String, readOnly: Bool = false) throws {
+        self.path = path
+        var configuration = Configuration()
+        configuration.readonly = readOnly
+        configuration.busyMode = .timeout(5)
+        configuration.prepareDatabase { db in
+            if !readOnly { try db.execute(sql: "PRAGMA journal_mode = WAL") }
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        if !readOnly {
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        }
+        queue = try DatabaseQueue(path: path, configuration: configuration)
+        if !readOnly { try Self.migrator.migrate(queue) }
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-returns") { db in
+            try db.execute(sql: """
+                CREATE TABLE returns (
+                    laestab TEXT NOT NULL,
+                    academic_year INTEGER NOT NULL,
+                    half_term INTEGER NOT NULL,
+                    school_name TEXT,
+                    start_date TEXT NOT NULL,
+                    end_date TEXT NOT NULL,
+                    message_id TEXT NOT NULL,
+                    received_at INTEGER NOT NULL,
+                    PRIMARY KEY (laestab, academic_year, half_term)
+                );
+                CREATE TABLE pupil_returns (
+                    laestab TEXT NOT NULL,
+                    academic_year INTEGER NOT NULL,
+                    half_term INTEGER NOT NULL,
+                    upn TEXT NOT NULL,
+                    date_of_birth TEXT,
+                    year_group TEXT,
+                    looked_after INTEGER,
+                    sessions_possible INTEGER NOT NULL,
+                    codes TEXT NOT NULL,
+                    marks TEXT,
+                    PRIMARY KEY (laestab, academic_year, half_term, upn)
+                ) WITHOUT ROWID;
+                CREATE INDEX pupil_returns_by_upn ON pupil_returns (upn);
+                CREATE TABLE referrals (
+                    message_id TEXT PRIMARY KEY,
+                    source TEXT NOT NULL,
+                    laestab TEXT,
+                    upn TEXT,
+                    received_at INTEGER NOT NULL,
+                    body TEXT NOT NULL
+                );
+                """)
+        }
+        return migrator
+    }
+
+    /// Stores a school's return, replacing any earlier return for the same school and half term.
+    public func store(_ body: AttendanceReturn, messageID: String, receivedAt: Date = Date()) async throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let rows = try body.pupils.map { pupil in
+            (pupil, String(decoding: try encoder.encode(pupil.codes), as: UTF8.self),
+             try pupil.marks.map { String(decoding: try encoder.encode($0), as: UTF8.self) })
+        }
+        try await queue.write { db in
+            let key: [any DatabaseValueConvertible] = [body.school.laestab, body.period.academicYear, body.period.halfTerm]
+            try db.execute(sql: "DELETE FROM pupil_returns WHERE laestab = ? AND academic_year = ? AND half_term = ?", arguments: StatementArguments(key))
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO returns (laestab, academic_year, half_term, school_name, start_date, end_date, message_id, received_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    body.school.laestab, body.period.academicYear, body.period.halfTerm, body.school.name, body.period.startDate,
+                    body.period.endDate, messageID, Int64(receivedAt.timeIntervalSince1970 * 1000),
+                ])
+            let insert = try db.makeStatement(sql: """
+                INSERT INTO pupil_returns (laestab, academic_year, half_term, upn, date_of_birth, year_group, looked_after, sessions_possible, codes, marks)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            for (pupil, codes, marks) in rows {
+                try insert.execute(arguments: [
+                    body.school.laestab, body.period.academicYear, body.period.halfTerm, pupil.upn, pupil.dateOfBirth, pupil.yearGroup,
+                    pupil.lookedAfter, pupil.sessionsPossible, codes, marks,
+                ])
+            }
+        }
+    }
+
+    /// Stores a referral as received (the case desk grows from here); a resent referral is stored once.
+    public func storeReferral(messageID: String, source: String, body: [UInt8], receivedAt: Date = Date()) async throws {
+        let value = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any]
+        let laestab = (value?["school"] as? [String: Any])?["laestab"] as? String
+        let upn = (value?["pupil"] as? [String: Any])?["upn"] as? String
+        try await queue.write { db in
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO referrals (message_id, source, laestab, upn, received_at, body) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [messageID, source, laestab, upn, Int64(receivedAt.timeIntervalSince1970 * 1000), String(decoding: body, as: UTF8.self)])
+        }
+    }
+
+    /// How many referrals the desk holds.
+    public func referralCount() throws -> Int {
+        try queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM referrals") ?? 0 }
+    }
+
+    /// Returns held: (LAESTAB, academic year, half term) of each, in order.
+    public func returns() throws -> [(laestab: String, academicYear: Int, halfTerm: Int, pupils: Int)] {
+        try queue.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT r.laestab, r.academic_year, r.half_term, COUNT(p.upn) FROM returns r
+                LEFT JOIN pupil_returns p USING (laestab, academic_year, half_term)
+                GROUP BY r.laestab, r.academic_year, r.half_term ORDER BY r.academic_year, r.half_term, r.laestab
+                """).map { (laestab: $0[0], academicYear: $0[1], halfTerm: $0[2], pupils: $0[3]) }
+        }
+    }
+
+    /// Each school's pupils' figures over some half terms of a year: a pupil's code counts are summed
+    /// across the half terms, then the DfE rules apply to the total.
+    public func figures(academicYear: Int, halfTerms: ClosedRange<Int>, table: CodeTable = .standard) throws -> [String: [PupilFigures]] {
+        try queue.read { db in
+            var counts: [String: [String: [String: Int]]] = [:]  // laestab -> upn -> code -> sessions
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT laestab, upn, codes FROM pupil_returns WHERE academic_year = ? AND half_term BETWEEN ? AND ?",
+                arguments: [academicYear, halfTerms.lowerBound, halfTerms.upperBound])
+            while let row = try rows.next() {
+                let codes = (try? JSONDecoder().decode([String: Int].self, from: Data((row[2] as String).utf8))) ?? [:]
+                for (code, sessions) in codes { counts[row[0], default: [:]][row[1], default: [:]][code, default: 0] += sessions }
+            }
+            return counts.mapValues { pupils in
+                pupils.values.map { codes in
+                    var figures = PupilFigures()
+                    for (symbol, sessions) in codes {
+                        if let code = table.code(symbol) { figures.record(code, sessions: sessions) } else { figures.recordInvalid(sessions: sessions) }
+                    }
+                    return figures
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,198 @@
+import AttendanceDomain
+import Crypto
+import Foundation
+import JSONSchema
+import LiaisonAdapterKit
+import LiaisonMessages
+import Logging
+
+/// The schools' MIS import: watches an inbox for the files schools' management information systems
+/// export (CTF XML and the CSV register export) and referral files, and sends what they hold through the
+/// hub; writes the letters the attendance service sends schools into their outboxes.
+///
+/// - A register file becomes one `attendance.return` for its school and half term, with each pupil's
+///   figures by the DfE rules (AttendanceDomain), unless it has a fatal problem: then it goes to `failed/`
+///   with the problems beside it. Recoverable problems (a pupil with a bad UPN, a code not valid on its
+///   date) are listed in the report beside the processed file and counted.
+/// - A `*.json` file in the inbox holds one referral (or an array of them): each becomes a `referral`.
+/// - Message ids come from the file's SHA-256, so a file re-read after a restart mid-file, or dropped in
+///   twice, is answered by the hub as a duplicate: it is never imported twice.
+public final class SchoolsMISAdapter: Sendable {
+    public static let agency = "schools-mis"
+    public static let consumes = ["case.feedback", "case.disposal"]
+
+    /// What became of one file.
+    public enum FileOutcome: Sendable, Equatable {
+        case imported(file: String, messages: Int, problems: Int, duplicate: Bool)
+        case rejected(file: String, reason: String)
+        /// Not finished (the hub unreachable): left in `processing/` for the next pass.
+        case deferred(file: String, reason: String)
+    }
+
+    public let folder: DropFolder
+    let reader: MISReader
+    let logger: Logger
+
+    public init(folder: DropFolder, directory: SchoolDirectory?, logger: Logger) {
+        self.folder = folder
+        self.reader = MISReader(directory: directory)
+        self.logger = logger
+    }
+
+    // MARK: The inbox
+
+    /// One pass: first any file a previous run left in `processing/`, then the inbox, oldest first.
+    @discardableResult
+    public func poll(client: AdapterClient) async -> [FileOutcome] {
+        var outcomes: [FileOutcome] = []
+        for path in folder.unfinished() {
+            outcomes.append(await process(path, client: client))
+        }
+        for path in folder.ready() {
+            do {
+                outcomes.append(await process(try folder.claim(path), client: client))
+            } catch {
+                logger.error("Could not claim a file from the inbox", metadata: ["file": "\((path as NSString).lastPathComponent)", "error": "\(error)"])
+            }
+        }
+        return outcomes
+    }
+
+    /// Reads one claimed file and sends what it holds; moves it to `processed/` or `failed/`.
+    func process(_ path: String, client: AdapterClient) async -> FileOutcome {
+        let name = (path as NSString).lastPathComponent
+        let digest: String
+        do { digest = try Self.sha256(path: path) } catch {
+            return reject(path, name: name, "The file could not be read: \(error)")
+        }
+        let prepared: Prepared
+        switch prepare(path, name: name, digest: digest) {
+        case .failure(let reason): return reject(path, name: name, reason)
+        case .success(let result): prepared = result
+        }
+        var receipts: [String] = []
+        var duplicate = false
+        for (index, message) in prepared.messages.enumerated() {
+            do {
+                let receipt = try await client.send(
+                    type: message.type, to: [], body: message.body, id: "\(message.type)-\(digest.prefix(24))-\(index + 1)")
+                duplicate = duplicate || receipt.duplicate
+                receipts.append(
+                    "\(message.type) \(index + 1): accepted as hub sequence \(receipt.sequence)"
+                        + (receipt.auditEntry.map { ", audit entry \($0)" } ?? "") + (receipt.duplicate ? " (already received: not imported again)" : ""))
+            } catch let error where error.code == .rejected {
+                return reject(path, name: name, "The hub refused \(message.type) \(index + 1): \(error.message)")
+            } catch {
+                logger.warning("Could not send; will try again", metadata: ["file": "\(name)", "error": "\(error.message)"])
+                return .deferred(file: name, reason: error.message)
+            }
+        }
+        let report = ([prepared.summary] + receipts + (prepared.problems.isEmpty ? [] : ["", "Problems (\(prepared.problems.count)):"] + prepared.problems))
+            .joined(separator: "\n") + "\n"
+        do { try folder.complete(path, report: report) } catch {
+            logger.error("Could not move a processed file", metadata: ["file": "\(name)", "error": "\(error)"])
+        }
+        logger.info("Imported a file", metadata: ["file": "\(name)", "messages": "\(prepared.messages.count)", "problems": "\(prepared.problems.count)"])
+        return .imported(file: name, messages: prepared.messages.count, problems: prepared.problems.count, duplicate: duplicate)
+    }
+
+    func reject(_ path: String, name: String, _ reason: String) -> FileOutcome {
+        do { try folder.fail(path, report: "\(name) was not imported.\n\n\(reason)\n") } catch {
+            logger.error("Could not move a failed file", metadata: ["file": "\(name)", "error": "\(error)"])
+        }
+        logger.warning("Rejected a file", metadata: ["file": "\(name)"])
+        return .rejected(file: name, reason: reason)
+    }
+
+    /// The messages a file becomes, with its summary and recoverable problems.
+    struct Prepared {
+        var messages: [(type: String, body: [UInt8])]
+        var summary: String
+        var problems: [String]
+    }
+
+    func prepare(_ path: String, name: String, digest: String) -> Result<Prepared, String> {
+        if name.lowercased().hasSuffix(".json") { return prepareReferrals(path, name: name) }
+        let result = reader.read(path: path)
+        if result.hasFatalProblem {
+            return .failure("The file cannot be used:\n" + result.problems.map { "  \($0)" }.joined(separator: "\n"))
+        }
+        guard let school = result.school, let period = result.period else {
+            return .failure("The file does not say which school and period it is for.")
+        }
+        guard let halfTerm = period.halfTerm else {
+            return .failure("The marks cover half terms \(period.halfTerms.lowerBound)-\(period.halfTerms.upperBound): a return covers one half term. Export each half term separately.")
+        }
+        let body = Self.attendanceReturn(result, school: school, academicYear: period.academicYear, halfTerm: halfTerm, period: period)
+        guard !body.pupils.isEmpty else {
+            return .failure("No pupil in the file could be sent:\n" + result.problems.map { "  \($0)" }.joined(separator: "\n"))
+        }
+        do {
+            let bytes = try MessageCoding.encode(body)
+            let withheld = result.pupils.count - body.pupils.count
+            let summary = "\(name): \(school.laestab) \(school.name ?? ""), \(period.academicYear)/\((period.academicYear + 1) % 100) half term \(halfTerm): "
+                + "\(body.pupils.count) pupils sent" + (withheld > 0 ? ", \(withheld) withheld (UPN not valid)" : "") + "."
+            return .success(Prepared(messages: [(AttendanceReturn.type, bytes)], summary: summary, problems: result.problems.map(\.description)))
+        } catch {
+            return .failure("The return could not be encoded: \(error)")
+        }
+    }
+
+    /// A referral file: one referral object, or an array of them (schemas/referral.schema.json).
+    func prepareReferrals(_ path: String, name: String) -> Result<Prepared, String> {
+        guard let data = FileManager.default.contents(atPath: path) else { return .failure("The file could not be read.") }
+        let value: JSONValue
+        do { value = try JSONValue.parse(Array(data)) } catch {
+            return .failure("The file is not valid JSON: \(error)")
+        }
+        let referrals = value.arrayValue ?? [value]
+        guard !referrals.isEmpty, referrals.allSatisfy({ $0.objectValue != nil }) else {
+            return .failure("A referral file holds one referral (a JSON object) or an array of them (schemas/referral.schema.json).")
+        }
+        return .success(Prepared(
+            messages: referrals.map { ("referral", $0.encoded()) }, summary: "\(name): \(referrals.count) referral(s).", problems: []))
+    }
+
+    /// The return's body: pupils whose UPN is valid, with figures, code counts and marks.
+    static func attendanceReturn(
+        _ result: MISReadResult, school: MISReadResult.School, academicYear: Int, halfTerm: Int, period: ReportingPeriod
+    ) -> AttendanceReturn {
+        let pupils = result.pupils.filter { if case .valid = UPN.check($0.upn) { true } else { false } }.map { pupil in
+            AttendanceReturn.Pupil(
+                upn: pupil.upn, sessionsPossible: pupil.figures.possible, present: pupil.figures.present, aea: pupil.figures.aea,
+                authorised: pupil.figures.authorised, unauthorised: pupil.figures.unauthorised, codes: pupil.figures.codeCounts,
+                dateOfBirth: pupil.dateOfBirth?.description, yearGroup: pupil.yearGroup?.rawValue, lookedAfter: pupil.lookedAfter,
+                marks: Dictionary(uniqueKeysWithValues: pupil.marks.map { ($0.date.description, AttendanceReturn.DayMarks(am: $0.am, pm: $0.pm)) }))
+        }
+        return AttendanceReturn(
+            school: AttendanceReturn.School(laestab: school.laestab.value, name: school.name),
+            period: AttendanceReturn.Period(
+                academicYear: academicYear, halfTerm: halfTerm, startDate: period.start.description, endDate: period.end.description),
+            pupils: pupils)
+    }
+
+    static func sha256(path: String) throws -> String {
+        let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    // MARK: Deliveries
+
+    /// A letter for a school (`case.feedback`, `case.disposal`): written to `outbox/LAESTAB/` as JSON and as
+    /// a readable HTML letter.
+    public func handle(_ delivery: Delivery) -> DeliveryOutcome {
+        guard let value = try? JSONValue.parse(delivery.body) else { return .reject("The letter's body is not JSON.") }
+        let laestab = value["school"]?["laestab"]?.stringValue ?? "unknown-school"
+        let base = "\(delivery.envelope.type)-\(delivery.envelope.id)"
+        do {
+            try folder.writeOutbox(Data(delivery.body), name: "\(base).json", subfolder: laestab)
+            try folder.writeOutbox(Data(SchoolLetter.html(type: delivery.envelope.type.rawValue, body: value).utf8), name: "\(base).html", subfolder: laestab)
+            return .done
+        } catch {
+            return .retry("The school's outbox could not be written: \(error)")
+        }
+    }
+}
