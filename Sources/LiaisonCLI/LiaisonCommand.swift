@@ -13,7 +13,7 @@ public struct LiaisonCommand: AsyncParsableCommand {
             """,
         subcommands: [
             BrokerCommand.self, KeysCommand.self, SendCommand.self, ListenCommand.self, AuditCommand.self,
-            ConfigCommand.self, RulesCommand.self,
+            ConfigCommand.self, RulesCommand.self, SynthCommand.self, MISCommand.self,
         ]
     )
 
