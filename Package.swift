@@ -24,6 +24,20 @@ let package = Package(
             pkgConfig: "libzmq",
             providers: [.apt(["libzmq3-dev"])]
         ),
+        // libxml2's C API (the streaming xmlTextReader), reached through the system library (apt: libxml2-dev).
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+        // The attendance domain: register codes, UPNs, the school calendar, the figures, MIS file readers
+        // (CTF XML, CSV register exports) and the synthetic county. Foundation and libxml2 only.
+        .target(
+            name: "AttendanceDomain",
+            dependencies: ["CLibXML2"],
+            exclude: ["Resources/README.md"],
+            resources: [.copy("Resources/attendance-codes.csv")]
+        ),
         // A thin, hub-agnostic Swift wrapper over libzmq: context, sockets, frames, CURVE keys, polling.
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
         // I/O-free core: envelope, wire codec, error codes, the per-peer protocol state machine.
@@ -111,7 +125,7 @@ let package = Package(
             name: "LiaisonCLI",
             dependencies: [
                 "LiaisonBroker", "LiaisonAdapterKit", "LiaisonConfig", "LiaisonAudit", "ZeroMQ", "LiaisonRules", "JSONSchema",
-                "LiaisonMessages", "SchoolsMISAdapter", "NPASDesk", "AdvisoryServiceAdapter",
+                "LiaisonMessages", "SchoolsMISAdapter", "NPASDesk", "AdvisoryServiceAdapter", "AttendanceDomain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -123,7 +137,7 @@ let package = Package(
             name: "LiaisonBench",
             dependencies: [
                 "ZeroMQ", "LiaisonBroker", "LiaisonAdapterKit", "LiaisonConfig", "LiaisonProtocol", "LiaisonTestSupport",
-                "LiaisonRules", "JSONSchema", "LiaisonAudit", "MerkleLog",
+                "LiaisonRules", "JSONSchema", "LiaisonAudit", "MerkleLog", "AttendanceDomain",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -134,6 +148,7 @@ let package = Package(
             name: "LiaisonTestSupport",
             dependencies: ["ZeroMQ", "LiaisonConfig", "LiaisonProtocol", "LiaisonAdapterKit", "LiaisonAudit"]
         ),
+        .testTarget(name: "AttendanceDomainTests", dependencies: ["AttendanceDomain"], exclude: ["Fixtures", "Oracles"]),
         .testTarget(name: "LiaisonProtocolTests", dependencies: ["LiaisonProtocol"]),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema"], exclude: ["Fixtures"]),
         .testTarget(name: "MerkleLogTests", dependencies: ["MerkleLog"], exclude: ["Fixtures"]),

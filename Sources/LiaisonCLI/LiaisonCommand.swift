@@ -13,7 +13,8 @@ public struct LiaisonCommand: AsyncParsableCommand {
             """,
         subcommands: [
             BrokerCommand.self, KeysCommand.self, SendCommand.self, ListenCommand.self, AuditCommand.self,
-            ConfigCommand.self, RulesCommand.self, AdapterCommand.self, DeskCommand.self,
+            ConfigCommand.self, RulesCommand.self, SynthCommand.self, MISCommand.self, AdapterCommand.self,
+            DeskCommand.self,
         ]
     )
 
