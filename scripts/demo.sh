@@ -1,22 +1,30 @@
 #!/usr/bin/env bash
-# `make demo`: a scripted exchange between agencies through a real Liaison broker.
-# Everything it writes goes under demo-output/. All data is synthetic.
+# `make demo`: the hub's main job on a synthetic county, then a tour of the partner exchanges.
+# Everything it writes goes under demo-output/. All data is synthetic: no real child anywhere.
+#   DEMO_SCHOOLS=430 DEMO_PUPILS=120000 make demo    # the full county
 set -euo pipefail
 LIAISON=${1:-.build/debug/liaison}
+SCHOOLS=${DEMO_SCHOOLS:-24}
+PUPILS=${DEMO_PUPILS:-6000}
+SEED=${DEMO_SEED:-2025}
+YEAR=2025
 ROOT=$(pwd)
 OUT="$ROOT/demo-output"
 rm -rf "$OUT"
-mkdir -p "$OUT/keys" "$OUT/bodies" "$OUT/received"
+mkdir -p "$OUT/keys" "$OUT/bodies" "$OUT/received" "$OUT/logs"
 
 say()  { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 step() { printf '   %s\n' "$*"; }
+count() { find "$1" -maxdepth 1 -type f ! -name '*.txt' ! -name '*.part' 2>/dev/null | wc -l; }
+PIDS=()
+stop_all() { for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done; for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done; PIDS=(); }
+trap stop_all EXIT
 
-say "1. Keys: the hub and each agency get a CURVE keypair"
+say "1. Keys: the hub and each agency get a CURVE keypair; the configuration is checked"
 for name in hub npas schools-mis connexions yot social-services courts advisory-service; do
   "$LIAISON" keys generate --agency "$name" --out "$OUT/keys" >/dev/null
 done
 step "wrote $(ls "$OUT/keys" | wc -l) key files to demo-output/keys (secret keys are mode 0600)"
-
 # The demo runs on its own copy of the configuration: the same agencies, schemas and agreements, with
 # its own endpoint, keys and data folder.
 sed -e "s|^endpoint:.*|endpoint: ipc://hub.ipc|" -e "s|^data_dir:.*|data_dir: data|" -e "s|^keys_dir:.*|keys_dir: keys|" \
@@ -28,19 +36,79 @@ EXAMPLES="$ROOT/schemas/examples"
 "$LIAISON" config check --config "$CONFIG" | sed 's/^/   /'
 "$LIAISON" rules check --config "$CONFIG" | sed 's/^/   /'
 
-say "2. The broker starts: CURVE server, ZAP handler first, schemas and agreements loaded, store in demo-output/data"
-"$LIAISON" broker --config "$CONFIG" > "$OUT/broker.log" 2>&1 &
-BROKER=$!
-trap 'kill $BROKER 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do grep -q "Broker running" "$OUT/broker.log" && break; sleep 0.1; done
-step "broker running (pid $BROKER), log in demo-output/broker.log"
+say "2. A synthetic county: $SCHOOLS schools, $PUPILS pupils, two half terms of registers (seed $SEED)"
+"$LIAISON" synth --schools "$SCHOOLS" --pupils "$PUPILS" --seed "$SEED" --academic-year $YEAR --half-terms 2 --out "$OUT/county" | sed 's/^/   /'
+step "each school's MIS exports: demo-output/county/ctf/*.xml (Common Transfer Files) and county/csv/*.csv"
 
-say "3. A school's MIS import sends its half-termly return; the rules route it (schools' SLA) to the attendance service"
-"$LIAISON" send --config "$CONFIG" --as schools-mis --type attendance.return --to "" \
-  --subject 9262001 --file "$EXAMPLES/attendance.return/valid-1.json" --log-level warning | sed 's/^/   /'
-"$LIAISON" listen --config "$CONFIG" --as npas --count 1 --timeout 10 --out "$OUT/received/npas" --log-level warning | sed 's/^/   /'
+say "3. The broker and every adapter start, each its own process with its own key"
+"$LIAISON" broker --config "$CONFIG" > "$OUT/logs/broker.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 1 100); do grep -q "Broker running" "$OUT/logs/broker.log" && break; sleep 0.1; done
+step "broker running (pid ${PIDS[0]}), log in demo-output/logs/broker.log"
+AGENCIES="$OUT/agencies"
+"$LIAISON" adapter schools-mis --config "$CONFIG" --folder "$AGENCIES/schools-mis" --schools "$OUT/county/schools.csv" \
+  > "$OUT/logs/schools-mis.log" 2>&1 &
+PIDS+=($!)
+"$LIAISON" adapter npas-desk --config "$CONFIG" --folder "$AGENCIES/npas" > "$OUT/logs/npas-desk.log" 2>&1 &
+PIDS+=($!)
+"$LIAISON" adapter advisory-service --config "$CONFIG" --folder "$AGENCIES/advisory-service" > "$OUT/logs/advisory-service.log" 2>&1 &
+PIDS+=($!)
+for log in schools-mis npas-desk advisory-service; do
+  for _ in $(seq 1 100); do grep -q "Adapter running" "$OUT/logs/$log.log" && break; sleep 0.1; done
+  step "$log adapter running, log in demo-output/logs/$log.log"
+done
 
-say "4. The Youth Offending Team registers its caseload; the desk's summary of that child reaches the YOT, minimised"
+say "4. Half term: every school's MIS export lands in the import's inbox (and a few files that are wrong)"
+INBOX="$AGENCIES/schools-mis/inbox"
+# CTF for most schools, the CSV register export for every fifth, as different MIS products would send.
+n=0
+for file in "$OUT"/county/ctf/*-ht1.xml; do
+  n=$((n + 1)); base=$(basename "$file" .xml)
+  if [ $((n % 5)) -eq 0 ]; then cp "$OUT/county/csv/$base.csv" "$INBOX/$base.csv.part" && mv "$INBOX/$base.csv.part" "$INBOX/$base.csv"
+  else cp "$file" "$INBOX/$base.xml.part" && mv "$INBOX/$base.xml.part" "$INBOX/$base.xml"; fi
+done
+first=$(ls "$OUT"/county/ctf/*-ht1.xml | head -1)
+head -c 3000 "$first" > "$INBOX/truncated-export.xml"                                   # cut off mid-file
+sed 's/<LEA>926<\/LEA><Estab>\([0-9]*\)<\/Estab>/<LEA>926<\/LEA><Estab>9999<\/Estab>/' "$first" > "$INBOX/unknown-school.xml"  # not a county school
+sed '0,/<UPN>\([A-Z]\)/s//<UPN>X/' "$first" | sed 's/-2025-ht1/-2025-ht1-resent/' > "$INBOX/bad-check-letter.xml"  # one pupil's UPN mistyped
+cp "$EXAMPLES/referral/valid-1.json" "$INBOX/referral-$(date +%Y%m%d)-1.json"
+TOTAL=$(ls "$INBOX" | wc -l)
+step "$TOTAL files dropped in demo-output/agencies/schools-mis/inbox"
+wait_for_inbox() {
+  for _ in $(seq 1 1200); do
+    left=$(( $(count "$INBOX") + $(count "$AGENCIES/schools-mis/processing") ))
+    done_=$(count "$AGENCIES/schools-mis/processed"); failed=$(count "$AGENCIES/schools-mis/failed")
+    printf '\r   importing: %d processed, %d failed, %d to go   ' "$done_" "$failed" "$left"
+    [ "$left" -eq 0 ] && break
+    sleep 0.25
+  done
+  printf '\n'
+}
+wait_for_inbox
+
+say "5. Second half term: the autumn term's other half arrives"
+for file in "$OUT"/county/ctf/*-ht2.xml; do base=$(basename "$file" .xml); cp "$file" "$INBOX/$base.xml.part" && mv "$INBOX/$base.xml.part" "$INBOX/$base.xml"; done
+wait_for_inbox
+RETURNS=$(( $(ls "$OUT"/county/ctf/*.xml | wc -l) ))
+for _ in $(seq 1 600); do
+  held=$("$LIAISON" desk returns --folder "$AGENCIES/npas" 2>/dev/null | grep -c "half term" || true)
+  printf '\r   the desk holds %d of %d returns   ' "$held" "$RETURNS"
+  [ "$held" -ge "$RETURNS" ] && break
+  sleep 0.25
+done
+printf '\n'
+
+say "6. Term end: the attendance service sends the Advisory Service its termly feed (school-level only)"
+"$LIAISON" desk term-end --config "$CONFIG" --folder "$AGENCIES/npas" --year $YEAR --term autumn \
+  --schools "$OUT/county/schools.csv" --log-level warning | sed 's/^/   /'
+for _ in $(seq 1 100); do [ -f "$AGENCIES/advisory-service/outbox/$YEAR-autumn.csv" ] && break; sleep 0.1; done
+step "the Advisory Service's outbox: $(ls "$AGENCIES/advisory-service/outbox" | tr '\n' ' ')"
+head -4 "$AGENCIES/advisory-service/outbox/$YEAR-autumn.csv" | cut -c1-160 | sed 's/^/     /'
+step "a pupil-level return for the Advisory Service is refused (no agreement allows it):"
+"$LIAISON" send --config "$CONFIG" --as npas --type attendance.return --to advisory-service \
+  --file "$EXAMPLES/attendance.return/valid-1.json" --log-level critical 2>&1 | cut -c1-200 | sed 's/^/     /' || true
+
+say "7. Partners: the Youth Offending Team's caseload, a minimised summary, a denial, a prosecution file"
 cat > "$OUT/bodies/caseload.json" <<'JSON'
 {"cohort": "yot-caseload", "operation": "replace", "members": [{"upn": "N926400123002"}]}
 JSON
@@ -50,61 +118,60 @@ JSON
 "$LIAISON" listen --config "$CONFIG" --as yot --count 1 --timeout 10 --out "$OUT/received/yot" --log-level warning | sed 's/^/   /'
 step "what the YOT received has no /sen/primary_need (the protocol allows only the SEN status):"
 python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print('     fields:', ', '.join(sorted(d)), '| sen:', d.get('sen'))" "$OUT"/received/yot/*.body
-
-say "5. A child who is not on the YOT caseload: the summary is denied, with the reason"
+step "a child who is not on the YOT caseload: denied, with the reason:"
 sed 's/N926400123002/Q926200024001/' "$EXAMPLES/yot.attendance-summary/valid-1.json" > "$OUT/bodies/not-on-caseload.json"
 "$LIAISON" send --config "$CONFIG" --as npas --type yot.attendance-summary --to yot \
-  --file "$OUT/bodies/not-on-caseload.json" --log-level critical 2>&1 | sed 's/^/   /' || true
-
-say "6. The desk writes back to the school: written feedback on a case"
+  --file "$OUT/bodies/not-on-caseload.json" --log-level critical 2>&1 | cut -c1-200 | sed 's/^/     /' || true
+step "feedback to a school: written to its outbox as a letter"
 "$LIAISON" send --config "$CONFIG" --as npas --type case.feedback --to schools-mis \
   --file "$EXAMPLES/case.feedback/valid-1.json" --log-level warning | sed 's/^/   /'
-"$LIAISON" listen --config "$CONFIG" --as schools-mis --count 1 --timeout 10 --out "$OUT/received/schools-mis" --log-level warning | sed 's/^/   /'
-
-say "7. Store and forward: the Courts' adapter is offline when a prosecution file is sent, and collects it later"
+step "store and forward: the Courts' adapter is offline when a prosecution file is sent, and collects it later"
 "$LIAISON" send --config "$CONFIG" --as npas --type prosecution.file --to courts \
   --file "$EXAMPLES/prosecution.file/valid-1.json" --log-level warning | sed 's/^/   /'
-step "(courts connects now)"
 "$LIAISON" listen --config "$CONFIG" --as courts --count 1 --timeout 10 --out "$OUT/received/courts" --log-level warning | sed 's/^/   /'
-
-say "8. What the hub refuses, and why"
-step "a pupil-level return for the Advisory Service (no agreement allows it):"
-"$LIAISON" send --config "$CONFIG" --as schools-mis --type attendance.return --to advisory-service \
-  --file "$EXAMPLES/attendance.return/valid-1.json" --log-level critical 2>&1 | cut -c1-220 | sed 's/^/     /' || true
-step "a return whose UPN fails its schema:"
-"$LIAISON" send --config "$CONFIG" --as schools-mis --type attendance.return --to npas \
-  --file "$EXAMPLES/attendance.return/invalid-bad-upn.json" --log-level critical 2>&1 | cut -c1-220 | sed 's/^/     /' || true
-step "a message for an agency the hub does not know:"
-"$LIAISON" send --config "$CONFIG" --as yot --type yot.case-update --to police \
-  --file "$EXAMPLES/yot.case-update/valid-1.json" --log-level critical 2>&1 | cut -c1-220 | sed 's/^/     /' || true
-step "an adapter whose key no agency lists (it is never let in; the refusal is audited):"
+step "an adapter whose key no agency lists is never let in (the refusal is audited):"
 "$LIAISON" keys generate --agency impostor --out "$OUT/impostor" >/dev/null
 "$LIAISON" send --config "$CONFIG" --as yot --key "$OUT/impostor/impostor.key" --type yot.case-update --to npas \
-  --file "$EXAMPLES/yot.case-update/valid-1.json" --log-level critical 2>&1 | sed 's/^/     /' || true
+  --file "$EXAMPLES/yot.case-update/valid-1.json" --log-level critical 2>&1 | cut -c1-200 | sed 's/^/     /' || true
+sleep 1  # the school's letter reaches its outbox
 
-say "9. The broker stops cleanly (SIGTERM), saying goodbye and flushing its store"
-kill -TERM $BROKER
-wait $BROKER || true
+say "8. Everything stops cleanly (SIGTERM): adapters settle what they hold, the broker signs a last checkpoint"
+stop_all
 trap - EXIT
-tail -1 "$OUT/broker.log" | sed 's/^/   /'
+tail -1 "$OUT/logs/broker.log" | cut -c1-200 | sed 's/^/   /'
 
-say "10. The audit log: every exchange and decision, no personal data (bodies appear only as SHA-256)"
-"$LIAISON" audit tail --config "$CONFIG" -n 60 | cut -c1-260 | sed 's/^/   /'
-
-say "11. The audit log is a Merkle log: recompute it, and prove one entry to someone who does not trust the hub"
+say "9. The audit log is a Merkle log: recompute every entry and checkpoint"
 "$LIAISON" audit verify --config "$CONFIG" | sed 's/^/   /'
-"$LIAISON" audit proof --config "$CONFIG" --entry 4 > "$OUT/proof-entry-4.json"
-step "inclusion proof of entry 4: demo-output/proof-entry-4.json (docs/audit.md shows how to check it with hashlib)"
 
 say "Summary"
-ACCEPTED=$("$LIAISON" audit tail --config "$CONFIG" -n 100000 | grep -c " accepted " || true)
-DELIVERED=$("$LIAISON" audit tail --config "$CONFIG" -n 100000 | grep -c " acknowledged " || true)
-REJECTED=$("$LIAISON" audit tail --config "$CONFIG" -n 100000 | grep -c " rejected " || true)
-REFUSED=$("$LIAISON" audit tail --config "$CONFIG" -n 100000 | grep -c " handshake-refused " || true)
-PERMITS=$("$LIAISON" audit tail --config "$CONFIG" -n 100000 | grep " decision " | grep -c "code=0 " || true)
-DENIALS=$("$LIAISON" audit tail --config "$CONFIG" -n 100000 | grep " decision " | grep -c "code=451 " || true)
-step "messages accepted: $ACCEPTED, delivered and acknowledged: $DELIVERED, rejected: $REJECTED, handshakes refused: $REFUSED"
-step "sharing decisions: $PERMITS permitted (each with its agreement, flow and fields withheld), $DENIALS denied"
-step "received bodies:  demo-output/received/<agency>/<sequence>.body"
-step "hub store:        demo-output/data/hub.sqlite (audit_log is append-only)"
-step "broker log:       demo-output/broker.log"
+PROCESSED="$AGENCIES/schools-mis/processed"; FAILED="$AGENCIES/schools-mis/failed"
+step "files imported: $(count "$PROCESSED") (demo-output/agencies/schools-mis/processed, a report beside each)"
+with_problems=$(grep -l "^Problems" "$PROCESSED"/*.report.txt 2>/dev/null | wc -l)
+step "  of which $with_problems with problems reported and counted, e.g. $(grep -h -A1 '^Problems' "$PROCESSED"/*.report.txt 2>/dev/null | sed -n 2p | cut -c1-150)"
+step "files rejected: $(count "$FAILED") (demo-output/agencies/schools-mis/failed, an .error.txt beside each)"
+for report in "$FAILED"/*.error.txt; do
+  [ -f "$report" ] || continue
+  printf '     %s: %s\n' "$(basename "$report" .error.txt)" "$(sed -n 3,4p "$report" | tr '\n' ' ' | cut -c1-150)"
+done
+step "messages per agreement (sharing decisions: permitted / denied):"
+"$LIAISON" audit query --config "$CONFIG" --kind decision --limit 1000000 --format csv 2>/dev/null | python3 -c '
+import csv, json, sys, collections
+rows = list(csv.DictReader(sys.stdin))
+tally = collections.defaultdict(lambda: [0, 0, 0])
+for row in rows:
+    try: detail = json.loads(row.get("detail") or "{}")
+    except ValueError: detail = {}
+    name = detail.get("agreement") or "(no agreement covers it)"
+    if row.get("code") == "0":
+        tally[name][0] += 1
+        if detail.get("fields_withheld") or detail.get("withheld"): tally[name][1] += 1
+    else: tally[name][2] += 1
+for name, (permitted, minimised, denied) in sorted(tally.items()):
+    print(f"     {name:28} {permitted:5} permitted ({minimised} minimised), {denied} denied")
+' || true
+step "what each agency received, and where:"
+step "  npas (the desk):       $("$LIAISON" desk returns --folder "$AGENCIES/npas" | tail -1) $("$LIAISON" desk returns --folder "$AGENCIES/npas" | grep -c 'half term') returns in demo-output/agencies/npas/desk.sqlite"
+step "  advisory-service:      demo-output/agencies/advisory-service/outbox/ ($(ls "$AGENCIES/advisory-service/outbox" | tr '\n' ' '))"
+step "  schools (letters):     demo-output/agencies/schools-mis/outbox/ ($(find "$AGENCIES/schools-mis/outbox" -name '*.html' | wc -l) letters)"
+step "  yot, courts:           demo-output/received/<agency>/<sequence>.body"
+step "hub store: demo-output/data/hub.sqlite; logs: demo-output/logs/"

@@ -273,7 +273,10 @@ final class BrokerLoop {
     func readBatch() {
         let now = BrokerLoop.monotonic()
         var count = 0
-        while count < configuration.batchSize {
+        var bytes = 0
+        // A cycle ends at batch_size messages, or sooner once it has read 8 MiB or worked 50 ms: a few large
+        // returns must not hold the loop (heartbeats, replies, deliveries) for seconds.
+        while count < configuration.batchSize, bytes < BrokerLoop.cycleBytes, BrokerLoop.monotonic() - now < BrokerLoop.cycleMilliseconds {
             let message: ReceivedMessage?
             do { message = try router.receive(dontWait: true) } catch {
                 logger.warning("Receive failed: \(error)")
@@ -281,9 +284,13 @@ final class BrokerLoop {
             }
             guard let message else { return }
             count += 1
+            bytes += message.frames.reduce(0) { $0 + $1.count }
             handle(message, now: now)
         }
     }
+
+    static let cycleBytes = 8 << 20
+    static let cycleMilliseconds: Int64 = 50
 
     func handle(_ message: ReceivedMessage, now: Int64) {
         guard message.frames.count >= 1 else { return }

@@ -27,14 +27,14 @@ struct AdapterCommand: AsyncParsableCommand {
         @OptionGroup var log: LogOptions
 
         func run(
-            label: String, agency: String, consumes: [String], poll: AdapterService.Poll? = nil,
+            label: String, agency: String, consumes: [String], credit: Int = 16, poll: AdapterService.Poll? = nil,
             handle: @escaping AdapterService.Handler
         ) async throws {
             let logger = log.bootstrap(label: label)
             let hub = try loadHub(options.config, requireKeys: false)
             let client = AdapterClient(
                 configuration: try adapter.adapterConfiguration(
-                    hub: hub.configuration, name: label, consumes: consumes, defaultAgency: agency),
+                    hub: hub.configuration, name: label, consumes: consumes, credit: credit, defaultAgency: agency),
                 logger: logger)
             let service = AdapterService(client: client, logger: logger, handle: handle, poll: poll)
             let group = ServiceGroup(

@@ -67,7 +67,7 @@ public final class SchoolsMISAdapter: Sendable {
         }
         let prepared: Prepared
         switch prepare(path, name: name, digest: digest) {
-        case .failure(let reason): return reject(path, name: name, reason)
+        case .failure(let unusable): return reject(path, name: name, unusable.reason)
         case .success(let result): prepared = result
         }
         var receipts: [String] = []
@@ -104,6 +104,12 @@ public final class SchoolsMISAdapter: Sendable {
         return .rejected(file: name, reason: reason)
     }
 
+    /// Why a file cannot be used, for the report beside it in `failed/`.
+    struct Unusable: Error {
+        var reason: String
+        init(_ reason: String) { self.reason = reason }
+    }
+
     /// The messages a file becomes, with its summary and recoverable problems.
     struct Prepared {
         var messages: [(type: String, body: [UInt8])]
@@ -111,21 +117,21 @@ public final class SchoolsMISAdapter: Sendable {
         var problems: [String]
     }
 
-    func prepare(_ path: String, name: String, digest: String) -> Result<Prepared, String> {
+    func prepare(_ path: String, name: String, digest: String) -> Result<Prepared, Unusable> {
         if name.lowercased().hasSuffix(".json") { return prepareReferrals(path, name: name) }
         let result = reader.read(path: path)
         if result.hasFatalProblem {
-            return .failure("The file cannot be used:\n" + result.problems.map { "  \($0)" }.joined(separator: "\n"))
+            return .failure(Unusable("The file cannot be used:\n" + result.problems.map { "  \($0)" }.joined(separator: "\n")))
         }
         guard let school = result.school, let period = result.period else {
-            return .failure("The file does not say which school and period it is for.")
+            return .failure(Unusable("The file does not say which school and period it is for."))
         }
         guard let halfTerm = period.halfTerm else {
-            return .failure("The marks cover half terms \(period.halfTerms.lowerBound)-\(period.halfTerms.upperBound): a return covers one half term. Export each half term separately.")
+            return .failure(Unusable("The marks cover half terms \(period.halfTerms.lowerBound)-\(period.halfTerms.upperBound): a return covers one half term. Export each half term separately."))
         }
         let body = Self.attendanceReturn(result, school: school, academicYear: period.academicYear, halfTerm: halfTerm, period: period)
         guard !body.pupils.isEmpty else {
-            return .failure("No pupil in the file could be sent:\n" + result.problems.map { "  \($0)" }.joined(separator: "\n"))
+            return .failure(Unusable("No pupil in the file could be sent:\n" + result.problems.map { "  \($0)" }.joined(separator: "\n")))
         }
         do {
             let bytes = try MessageCoding.encode(body)
@@ -134,20 +140,20 @@ public final class SchoolsMISAdapter: Sendable {
                 + "\(body.pupils.count) pupils sent" + (withheld > 0 ? ", \(withheld) withheld (UPN not valid)" : "") + "."
             return .success(Prepared(messages: [(AttendanceReturn.type, bytes)], summary: summary, problems: result.problems.map(\.description)))
         } catch {
-            return .failure("The return could not be encoded: \(error)")
+            return .failure(Unusable("The return could not be encoded: \(error)"))
         }
     }
 
     /// A referral file: one referral object, or an array of them (schemas/referral.schema.json).
-    func prepareReferrals(_ path: String, name: String) -> Result<Prepared, String> {
-        guard let data = FileManager.default.contents(atPath: path) else { return .failure("The file could not be read.") }
+    func prepareReferrals(_ path: String, name: String) -> Result<Prepared, Unusable> {
+        guard let data = FileManager.default.contents(atPath: path) else { return .failure(Unusable("The file could not be read.")) }
         let value: JSONValue
         do { value = try JSONValue.parse(Array(data)) } catch {
-            return .failure("The file is not valid JSON: \(error)")
+            return .failure(Unusable("The file is not valid JSON: \(error)"))
         }
         let referrals = value.arrayValue ?? [value]
         guard !referrals.isEmpty, referrals.allSatisfy({ $0.objectValue != nil }) else {
-            return .failure("A referral file holds one referral (a JSON object) or an array of them (schemas/referral.schema.json).")
+            return .failure(Unusable("A referral file holds one referral (a JSON object) or an array of them (schemas/referral.schema.json)."))
         }
         return .success(Prepared(
             messages: referrals.map { ("referral", $0.encoded()) }, summary: "\(name): \(referrals.count) referral(s).", problems: []))
