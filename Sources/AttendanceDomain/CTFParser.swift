@@ -147,9 +147,10 @@ struct CTFParser {
             if status < 0 {
                 let error = capture.pointee
                 let message = error.set != 0 ? withUnsafeBytes(of: error.message) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) } : "the XML parser stopped"
-                assembler.report(.malformedXML, line: error.set != 0 ? Int(error.line) : nil, column: error.set != 0 && error.column > 0 ? Int(error.column) : nil,
-                                 path: stack.isEmpty ? nil : path(),
-                                 "not well-formed XML: \(message) (inside \(stack.isEmpty ? "the document" : path())): fix the export or re-export the CTF")
+                let context = stack.isEmpty ? "" : " (last element read: \(path()))"
+                assembler.report(.malformedXML, line: error.set != 0 ? Int(error.line) : nil,
+                                 column: error.set != 0 && error.column > 0 ? Int(error.column) : nil,
+                                 "not well-formed XML: \(message)\(context): fix the export or re-export the CTF")
                 return
             }
             switch xmlTextReaderNodeType(reader) {
