@@ -55,6 +55,9 @@ struct CTFParser {
         .startDate, .marks,
     ]
 
+    /// ``leaves`` as a table indexed by raw value (the hot loop's membership test).
+    static let isLeaf: [Bool] = (0...255).map { Element(rawValue: UInt8($0)).map(leaves.contains) ?? false }
+
     /// An address being read: BS7666 parts or lines.
     struct AddressParts {
         var parts: [Element: String] = [:]
@@ -238,7 +241,7 @@ struct CTFParser {
             collecting = false
             return
         }
-        if CTFParser.leaves.contains(element) {
+        if CTFParser.isLeaf[Int(element.rawValue)] {
             collecting = true
             text.removeAll(keepingCapacity: true)
             textLine = line() ?? 0
