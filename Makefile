@@ -1,6 +1,6 @@
 # Liaison: `make demo` runs the main job, `make test` runs the tests. Both install what is missing.
 SWIFT ?= swift
-APT_PACKAGES := pkg-config libzmq3-dev libsqlite3-dev python3-zmq python3-jsonschema
+APT_PACKAGES := pkg-config libzmq3-dev libsqlite3-dev python3-zmq python3-jsonschema libxml2-dev python3-stdnum
 TEST_TIMEOUT ?= 1500
 
 .PHONY: all deps build test demo bench keys clean

@@ -16,6 +16,11 @@ public struct CSVRecordReader {
     public struct Record: Sendable, Equatable {
         public var fields: [String]
         public var line: Int
+
+        public init(fields: [String], line: Int) {
+            self.fields = fields
+            self.line = line
+        }
     }
 
     /// Why the input is not valid CSV, and where.

@@ -55,6 +55,9 @@ struct CTFParser {
         .startDate, .marks,
     ]
 
+    /// ``leaves`` as a table indexed by raw value (the hot loop's membership test).
+    static let isLeaf: [Bool] = (0...255).map { Element(rawValue: UInt8($0)).map(leaves.contains) ?? false }
+
     /// An address being read: BS7666 parts or lines.
     struct AddressParts {
         var parts: [Element: String] = [:]
@@ -147,9 +150,10 @@ struct CTFParser {
             if status < 0 {
                 let error = capture.pointee
                 let message = error.set != 0 ? withUnsafeBytes(of: error.message) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) } : "the XML parser stopped"
-                assembler.report(.malformedXML, line: error.set != 0 ? Int(error.line) : nil, column: error.set != 0 && error.column > 0 ? Int(error.column) : nil,
-                                 path: stack.isEmpty ? nil : path(),
-                                 "not well-formed XML: \(message) (inside \(stack.isEmpty ? "the document" : path())): fix the export or re-export the CTF")
+                let context = stack.isEmpty ? "" : " (last element read: \(path()))"
+                assembler.report(.malformedXML, line: error.set != 0 ? Int(error.line) : nil,
+                                 column: error.set != 0 && error.column > 0 ? Int(error.column) : nil,
+                                 "not well-formed XML: \(message)\(context): fix the export or re-export the CTF")
                 return
             }
             switch xmlTextReaderNodeType(reader) {
@@ -237,7 +241,7 @@ struct CTFParser {
             collecting = false
             return
         }
-        if CTFParser.leaves.contains(element) {
+        if CTFParser.isLeaf[Int(element.rawValue)] {
             collecting = true
             text.removeAll(keepingCapacity: true)
             textLine = line() ?? 0

@@ -34,7 +34,7 @@ extension CountySynthesizer {
             var marks = [Int16](repeating: presentAM, count: days.count * 2)
             var spell = 0
             var spellCode = illness
-            let startChance = pupil.absenceRate * 0.85 / 1.6
+            let startChance = pupil.absenceRate * 0.85 / 1.35
             for day in 0..<days.count {
                 let am = day * 2, pm = am + 1
                 marks[pm] = presentPM

@@ -62,11 +62,18 @@ struct ReturnAssembler {
     var school: MISReadResult.School?
     var academicYear: Int?
     var pupils: [RawPupil] = []
+    /// Per code index: the symbol and the first and last day (``SchoolDate/dayNumber``) it is valid.
+    private let codeSymbols: [String]
+    private let validFrom: [Int]
+    private let validTo: [Int]
 
     init(file: String, format: MISReadResult.Format, reader: MISReader) {
         self.file = file
         self.format = format
         table = reader.table
+        codeSymbols = table.codes.map(\.symbol)
+        validFrom = table.codes.map { $0.validFrom?.dayNumber ?? Int.min }
+        validTo = table.codes.map { $0.validTo?.dayNumber ?? Int.max }
         directory = reader.directory
         selection = reader.period
     }
@@ -274,43 +281,48 @@ struct ReturnAssembler {
             report(.markOutsidePeriod, at: markLocation(outside.first!.line), upn: upn,
                 "\(outside.count) mark(s) outside the period \(SchoolDate(dayNumber: periodStart)) to \(SchoolDate(dayNumber: periodStart + slotOfDay.count - 1)), first \(outside.where_): ignored; export one half term per file")
         }
-        // Codes, dates and figures.
-        var figures = PupilFigures()
+        // Codes, dates and figures: counted by code index, turned into PupilFigures once per code.
+        var counts = [Int](repeating: 0, count: table.codes.count)
+        var invalidCount = 0
         var marks: [DayMarks] = []
         marks.reserveCapacity(schoolDays.count)
         var missingTally = Tally()
         var unknown: [String: Tally] = [:]
         var notValid: [String: Tally] = [:]
-        let missingCode = table.missing
+        let missingIndex = table.missing.index
         var symbols: [String] = ["", ""]
         for (dayIndex, date) in schoolDays.enumerated() {
+            let day = date.dayNumber
             for session in 0..<2 {
                 let slot = dayIndex * 2 + session
                 let code = grid[slot]
                 let line = gridLine.isEmpty ? 0 : gridLine[slot]
                 if code == none {
-                    symbols[session] = missingCode.symbol
-                    figures.record(missingCode)
+                    symbols[session] = codeSymbols[missingIndex]
+                    counts[missingIndex] += 1
                     missingTally.add(date, session, line)
                 } else if code < 0 {
                     let symbol = pupil.unknownSymbols[Int(-1 - code)]
                     symbols[session] = symbol
-                    figures.recordInvalid()
+                    invalidCount += 1
                     unknown[symbol, default: Tally()].add(date, session, line)
                 } else {
-                    let registerCode = table.codes[Int(code)]
-                    symbols[session] = registerCode.symbol
-                    if !registerCode.isValid(on: date) {
-                        figures.recordInvalid()
-                        notValid[registerCode.symbol, default: Tally()].add(date, session, line)
+                    let index = Int(code)
+                    symbols[session] = codeSymbols[index]
+                    if day < validFrom[index] || day > validTo[index] {
+                        invalidCount += 1
+                        notValid[codeSymbols[index], default: Tally()].add(date, session, line)
                     } else {
-                        figures.record(registerCode)
-                        if registerCode.category == .missing { missingTally.add(date, session, line) }
+                        counts[index] += 1
+                        if index == missingIndex { missingTally.add(date, session, line) }
                     }
                 }
             }
             marks.append(DayMarks(date: date, am: symbols[0], pm: symbols[1]))
         }
+        var figures = PupilFigures()
+        for (index, count) in counts.enumerated() where count > 0 { figures.record(table.codes[index], sessions: count) }
+        figures.recordInvalid(sessions: invalidCount)
         if missingTally.count > 0 {
             report(.markMissing, at: markLocation(missingTally.first!.line), upn: upn,
                 "\(missingTally.count) session(s) have no mark, first \(missingTally.where_): counted as missing, not as possible sessions; complete the register")
@@ -326,8 +338,10 @@ struct ReturnAssembler {
         }
         if let totals = pupil.totals {
             // The totals describe the YearData's own marks (every known code, whatever its date).
+            var ownCounts = [Int](repeating: 0, count: table.codes.count)
+            for mark in pupil.marks where mark.code >= 0 { ownCounts[Int(mark.code)] += 1 }
             var own = PupilFigures()
-            for mark in pupil.marks where mark.code >= 0 { own.record(table.codes[Int(mark.code)]) }
+            for (index, count) in ownCounts.enumerated() where count > 0 { own.record(table.codes[index], sessions: count) }
             var differences: [String] = []
             for (name, stated, computed) in [
                 ("SessionsPossible", totals.possible, own.possible), ("SessionsAttended", totals.attended, own.attended),

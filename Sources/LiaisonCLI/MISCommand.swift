@@ -43,7 +43,12 @@ struct MISCommand: ParsableCommand {
                 guard (1...6).contains(halfTerm) else { throw UserFacingError("mis check: --half-term must be 1-6") }
                 reader.period = .halfTerm(halfTerm)
             }
-            let report = MISCheckReport(files.map { reader.read(path: $0) })
+            // The report needs figures, not marks: drop them so memory stays bounded by one school's marks.
+            let report = MISCheckReport(files.map { path in
+                var result = reader.read(path: path)
+                for index in result.pupils.indices { result.pupils[index].marks = [] }
+                return result
+            })
             print(report.render(output), terminator: "")
             if report.hasFatalProblem { throw ExitCode(1) }
         }

@@ -1,0 +1,118 @@
+import AttendanceDomain
+import Foundation
+import Testing
+
+@Suite("Synthetic county")
+struct SynthTests {
+    @Test("The same seed writes identical bytes; another seed does not")
+    func determinism() throws {
+        let a = TestSupport.temporaryFolder("synth-a"), b = TestSupport.temporaryFolder("synth-b"), c = TestSupport.temporaryFolder("synth-c")
+        defer { for folder in [a, b, c] { try? FileManager.default.removeItem(at: folder) } }
+        let configuration = CountySynthesizer.Configuration(schools: 5, pupils: 400, seed: 99, halfTerms: 2)
+        let first = try CountySynthesizer(configuration).write(to: a)
+        let second = try CountySynthesizer(configuration).write(to: b)
+        var other = configuration
+        other.seed = 100
+        _ = try CountySynthesizer(other).write(to: c)
+        #expect(first.ctfFiles == second.ctfFiles && first.bytes == second.bytes)
+        #expect(first.files == 5 * 2 * 2 + 1 && first.pupils == 400)
+        var differs = false
+        for file in ["schools.csv"] + first.ctfFiles + first.csvFiles {
+            let x = try Data(contentsOf: a.appendingPathComponent(file)), y = try Data(contentsOf: b.appendingPathComponent(file))
+            #expect(x == y, "\(file) differs between runs with the same seed")
+            if let z = try? Data(contentsOf: c.appendingPathComponent(file)), z != x { differs = true }
+        }
+        #expect(differs)
+    }
+
+    @Test("Schools: phases, LAESTABs, URNs, and a directory that reads back")
+    func schools() throws {
+        let synthesizer = try CountySynthesizer(.init(schools: 430, pupils: 430, seed: 1))
+        let schools = synthesizer.schools()
+        #expect(schools.count == 430 && Set(schools.map(\.laestab)).count == 430 && Set(schools.map(\.name)).count == 430)
+        let primary = schools.filter { $0.phase == .primary }.count, special = schools.filter { $0.phase == .special }.count
+        #expect(primary > 330 && primary < 380 && special >= 10 && special <= 20)
+        #expect(schools.allSatisfy { $0.laestab.laNumber == "926" && $0.urn.count == 6 })
+        let folder = TestSupport.temporaryFolder("schools")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = folder.appendingPathComponent("schools.csv")
+        try SchoolDirectory(schools).csv.write(to: url, atomically: true, encoding: .utf8)
+        #expect(try SchoolDirectory(contentsOf: url).schools == schools)
+    }
+
+    @Test("Distributions: absence, persistent and severe shares, illness the most common reason; every file checks clean")
+    func distributions() throws {
+        let folder = TestSupport.temporaryFolder("distribution")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let county = try CountySynthesizer(.init(schools: 24, pupils: 4000, seed: 5, academicYear: 2025, halfTerms: 1, formats: [.ctf]))
+            .write(to: folder)
+        let directory = try SchoolDirectory(contentsOf: folder.appendingPathComponent("schools.csv"))
+        let reader = MISReader(directory: directory)
+        var total = SchoolFigures()
+        var codeCounts: [String: Int] = [:]
+        var upns = Set<String>()
+        var lookedAfter = 0, withParentalResponsibility = 0
+        var families: [String: Int] = [:]
+        for file in county.ctfFiles {
+            let result = reader.read(path: folder.appendingPathComponent(file).path)
+            #expect(result.problems.isEmpty, "\(file): \(result.problems.prefix(3))")
+            total.add(result.schoolFigures)
+            for pupil in result.pupils {
+                for (code, count) in pupil.figures.codeCounts { codeCounts[code, default: 0] += count }
+                upns.insert(pupil.upn)
+                if pupil.lookedAfter { lookedAfter += 1 }
+                if !pupil.contactsWithParentalResponsibility.isEmpty { withParentalResponsibility += 1 }
+                families[(pupil.surname ?? "") + (pupil.address?.singleLine ?? ""), default: 0] += 1
+            }
+        }
+        #expect(total.pupils == 4000 && upns.count == 4000)
+        let persistent = total.persistentAbsenceRate!, severe = total.severeAbsenceRate!, absence = total.overallAbsenceRate!
+        #expect(persistent > 12 && persistent < 28, "persistent \(persistent)%")
+        #expect(severe > 0.5 && severe < 5, "severe \(severe)%")
+        #expect(absence > 5 && absence < 10, "absence \(absence)%")
+        #expect(total.unauthorisedAbsenceRate! > 1.2 && total.unauthorisedAbsenceRate! < 4)
+        let absenceCodes = codeCounts.filter { CodeTable.standard.code($0.key)!.category == .authorised || CodeTable.standard.code($0.key)!.category == .unauthorised }
+        #expect(absenceCodes.max { $0.value < $1.value }?.key == "I", "\(absenceCodes)")
+        #expect(codeCounts["H"] == nil && codeCounts["J"] == nil)  // 2025/26 uses the 2024 codes only
+        #expect(lookedAfter > 10 && lookedAfter < 90)
+        #expect(withParentalResponsibility > 3800)
+        #expect(families.values.filter { $0 > 1 }.count > 100)  // siblings share surname and address
+    }
+
+    @Test("Academic years before 2024 use the old codes")
+    func oldCodes() throws {
+        let folder = TestSupport.temporaryFolder("old")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let county = try CountySynthesizer(.init(schools: 3, pupils: 600, seed: 3, academicYear: 2022, formats: [.csv])).write(to: folder)
+        for file in county.csvFiles {
+            let result = MISReader().read(path: folder.appendingPathComponent(file).path)
+            #expect(result.problems.isEmpty, "\(result.problems.prefix(3))")
+            #expect(result.period?.academicYear == 2022)
+            #expect(result.pupils.allSatisfy { $0.figures.codeCounts["J1"] == nil && $0.figures.codeCounts["C2"] == nil })
+        }
+    }
+
+    @Test("The check report renders every format")
+    func report() throws {
+        let result = MISReader(directory: TestSupport.fixtureDirectory).read(path: TestSupport.fixture("ctf-problems.xml"))
+        let report = MISCheckReport([result])
+        let json = report.render(.json)
+        let decoded = try JSONSerialization.jsonObject(with: Data(json.utf8)) as! [String: Any]
+        #expect(decoded["fatal"] as? Bool == false)
+        let file = (decoded["files"] as! [[String: Any]])[0]
+        #expect((file["problems"] as! [Any]).count == result.problems.count)
+        #expect((file["pupils"] as! [[String: Any]])[0]["sessions_possible"] as? Int == 66)
+        let csv = report.render(.csv)
+        var records = CSVRecordReader(text: csv)
+        #expect(try records.next()?.fields == MISCheckReport.csvColumns)
+        var rows = 0
+        while let record = try records.next() {
+            #expect(record.fields.count == MISCheckReport.csvColumns.count)
+            rows += 1
+        }
+        #expect(rows == result.problems.count + result.pupils.count)
+        let table = report.render(.table)
+        #expect(table.contains("upn-check-letter") && table.contains("attend%"))
+        #expect(!MISCheckReport([MISReader().read(path: TestSupport.fixture("not-ctf.xml"))]).render(.json).contains("\"fatal\" : false"))
+    }
+}
