@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// One reason an instance does not match its schema.
 public struct ValidationError: Sendable, Equatable, CustomStringConvertible {
@@ -28,6 +29,9 @@ public struct ValidationError: Sendable, Equatable, CustomStringConvertible {
 public struct SchemaValidator: Sendable {
     public let root: JSONValue
     private let patterns: [String: CachedRegex]
+    /// Every `$ref` in the schema, resolved once here rather than at each use (a return's schema refers to
+    /// `#/$defs/count` for every count of every pupil).
+    private let references: [String: JSONValue]
 
     /// A schema keyword this validator does not implement.
     public struct UnsupportedKeyword: Error, CustomStringConvertible {
@@ -44,17 +48,26 @@ public struct SchemaValidator: Sendable {
     public init(schema: JSONValue) throws(UnsupportedKeyword) {
         root = schema
         var patterns: [String: CachedRegex] = [:]
-        try SchemaValidator.scan(schema, path: JSONPointer(), patterns: &patterns)
+        var references: Set<String> = []
+        try SchemaValidator.scan(schema, path: JSONPointer(), patterns: &patterns, references: &references)
         self.patterns = patterns
+        var resolved: [String: JSONValue] = [:]
+        for reference in references {
+            if let target = SchemaValidator.resolve(reference, in: schema) { resolved[reference] = target }
+        }
+        self.references = resolved
     }
 
-    private static func scan(_ schema: JSONValue, path: JSONPointer, patterns: inout [String: CachedRegex]) throws(UnsupportedKeyword) {
+    private static func scan(
+        _ schema: JSONValue, path: JSONPointer, patterns: inout [String: CachedRegex], references: inout Set<String>
+    ) throws(UnsupportedKeyword) {
         switch schema {
         case .object(let members):
             for (key, value) in members {
                 if unsupported.contains(key) { throw UnsupportedKeyword(keyword: key, path: path) }
-                if key == "$ref", let reference = value.stringValue, !reference.hasPrefix("#") {
-                    throw UnsupportedKeyword(keyword: "$ref \(reference)", path: path)
+                if key == "$ref", let reference = value.stringValue {
+                    guard reference.hasPrefix("#") else { throw UnsupportedKeyword(keyword: "$ref \(reference)", path: path) }
+                    references.insert(reference)
                 }
                 if key == "pattern", let text = value.stringValue { patterns[text] = CachedRegex(text) }
                 if key == "patternProperties", let object = value.objectValue {
@@ -66,14 +79,14 @@ public struct SchemaValidator: Sendable {
                 case "properties", "patternProperties", "$defs", "dependentSchemas":
                     // The keys here are names chosen by the schema's author, not keywords.
                     for (name, subschema) in value.objectValue ?? [:] {
-                        try scan(subschema, path: path.appending(key).appending(name), patterns: &patterns)
+                        try scan(subschema, path: path.appending(key).appending(name), patterns: &patterns, references: &references)
                     }
                 default:
-                    try scan(value, path: path.appending(key), patterns: &patterns)
+                    try scan(value, path: path.appending(key), patterns: &patterns, references: &references)
                 }
             }
         case .array(let items):
-            for (index, item) in items.enumerated() { try scan(item, path: path.appending(index), patterns: &patterns) }
+            for (index, item) in items.enumerated() { try scan(item, path: path.appending(index), patterns: &patterns, references: &references) }
         default:
             break
         }
@@ -157,6 +170,10 @@ public struct SchemaValidator: Sendable {
     }
 
     private func resolve(_ reference: String) -> JSONValue? {
+        references[reference]
+    }
+
+    private static func resolve(_ reference: String, in root: JSONValue) -> JSONValue? {
         guard reference.hasPrefix("#") else { return nil }
         let fragment = String(reference.dropFirst()).removingPercentEncoding ?? String(reference.dropFirst())
         guard let pointer = JSONPointer(parsing: fragment) else { return nil }
@@ -294,16 +311,25 @@ public struct SchemaValidator: Sendable {
 }
 
 /// A compiled `pattern` (ECMA-262 patterns are compiled with Foundation's ICU regular expressions).
-struct CachedRegex: @unchecked Sendable {
-    // @unchecked: NSRegularExpression is immutable after creation and documented as thread-safe.
+///
+/// Results are remembered (up to 4,096 strings per pattern): a half-termly return names the same few
+/// dozen dates and codes for every pupil, and ICU matching on Linux costs microseconds a time.
+final class CachedRegex: Sendable {
     let expression: NSRegularExpression?
+    private let memo = Mutex<[String: Bool]>([:])
 
     init(_ pattern: String) {
         expression = try? NSRegularExpression(pattern: pattern)
     }
 
     func matches(_ text: String) -> Bool {
+        if let known = memo.withLock({ $0[text] }) { return known }
         guard let expression else { return false }
-        return expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+        let result = expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+        memo.withLock { memo in
+            if memo.count >= 4096 { memo.removeAll(keepingCapacity: true) }
+            memo[text] = result
+        }
+        return result
     }
 }
