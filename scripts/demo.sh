@@ -69,20 +69,27 @@ for file in "$OUT"/county/ctf/*-ht1.xml; do
 done
 first=$(ls "$OUT"/county/ctf/*-ht1.xml | head -1)
 head -c 3000 "$first" > "$INBOX/truncated-export.xml"                                   # cut off mid-file
-sed 's/<LEA>926<\/LEA><Estab>\([0-9]*\)<\/Estab>/<LEA>926<\/LEA><Estab>9999<\/Estab>/' "$first" > "$INBOX/unknown-school.xml"  # not a county school
+estab=$(basename "$first" | cut -c4-7)
+sed "s/<Estab>$estab<\/Estab>/<Estab>9999<\/Estab>/g" "$first" > "$INBOX/unknown-school.xml"          # not a county school
 sed '0,/<UPN>\([A-Z]\)/s//<UPN>X/' "$first" | sed 's/-2025-ht1/-2025-ht1-resent/' > "$INBOX/bad-check-letter.xml"  # one pupil's UPN mistyped
 cp "$EXAMPLES/referral/valid-1.json" "$INBOX/referral-$(date +%Y%m%d)-1.json"
 TOTAL=$(ls "$INBOX" | wc -l)
 step "$TOTAL files dropped in demo-output/agencies/schools-mis/inbox"
 wait_for_inbox() {
-  for _ in $(seq 1 1200); do
+  local last=""
+  for _ in $(seq 1 2400); do
     left=$(( $(count "$INBOX") + $(count "$AGENCIES/schools-mis/processing") ))
     done_=$(count "$AGENCIES/schools-mis/processed"); failed=$(count "$AGENCIES/schools-mis/failed")
-    printf '\r   importing: %d processed, %d failed, %d to go   ' "$done_" "$failed" "$left"
+    line=$(printf 'importing: %d processed, %d failed, %d to go' "$done_" "$failed" "$left")
+    if [ "$line" != "$last" ]; then
+      if [ -t 1 ]; then printf '\r   %s   ' "$line"; else printf '   %s\n' "$line"; fi
+      last=$line
+    fi
     [ "$left" -eq 0 ] && break
     sleep 0.25
   done
-  printf '\n'
+  [ -t 1 ] && printf '\n'
+  return 0
 }
 wait_for_inbox
 
@@ -92,11 +99,10 @@ wait_for_inbox
 RETURNS=$(( $(ls "$OUT"/county/ctf/*.xml | wc -l) ))
 for _ in $(seq 1 600); do
   held=$("$LIAISON" desk returns --folder "$AGENCIES/npas" 2>/dev/null | grep -c "half term" || true)
-  printf '\r   the desk holds %d of %d returns   ' "$held" "$RETURNS"
   [ "$held" -ge "$RETURNS" ] && break
   sleep 0.25
 done
-printf '\n'
+step "the desk holds $held of $RETURNS returns"
 
 say "6. Term end: the attendance service sends the Advisory Service its termly feed (school-level only)"
 "$LIAISON" desk term-end --config "$CONFIG" --folder "$AGENCIES/npas" --year $YEAR --term autumn \

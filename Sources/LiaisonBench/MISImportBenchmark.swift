@@ -14,7 +14,10 @@ enum MISImportBenchmark {
         var seconds: Double
         var problems: Int
         var synthSeconds: Double
+        /// The floor: reading the same files and counting their `<`, with no parsing.
+        var baselineSeconds: Double = 0
         var megabytesPerSecond: Double { megabytes / seconds }
+        var baselineMegabytesPerSecond: Double { megabytes / baselineSeconds }
         var summary: String {
             String(format: "MIS import (CTF parse+validate+figures): %d files, %d pupils, %.1f MB in %.2f s = %.1f MB/s (%d problems; synth %.1f s)",
                    files, pupils, megabytes, seconds, megabytesPerSecond, problems, synthSeconds)
@@ -37,7 +40,15 @@ enum MISImportBenchmark {
             problems += result.problems.count
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+        let baselineStart = DispatchTime.now()
+        var tags = 0
+        for file in county.ctfFiles {
+            let data = try Data(contentsOf: folder.appendingPathComponent(file))
+            data.withUnsafeBytes { bytes in for byte in bytes where byte == UInt8(ascii: "<") { tags += 1 } }
+        }
+        let baselineSeconds = Double(DispatchTime.now().uptimeNanoseconds - baselineStart.uptimeNanoseconds) / 1e9
+        precondition(tags > 0)
         return Result(files: county.ctfFiles.count, pupils: pupilsRead, megabytes: Double(county.ctfBytes) / 1e6,
-                      seconds: seconds, problems: problems, synthSeconds: synthSeconds)
+                      seconds: seconds, problems: problems, synthSeconds: synthSeconds, baselineSeconds: baselineSeconds)
     }
 }

@@ -16,6 +16,16 @@ if CommandLine.arguments.dropFirst().first == "audit" {
     exit(0)
 }
 
+// `LiaisonBench mis [schools] [pupils]`: the schools' import (CTF parse, validation, figures) on one core.
+if CommandLine.arguments.dropFirst().first == "mis" {
+    let numbers = CommandLine.arguments.dropFirst(2).compactMap { Int($0) }
+    let result = try MISImportBenchmark.run(schools: numbers.first ?? 430, pupils: numbers.dropFirst().first ?? 120_000)
+    report(result.summary)
+    report(String(format: "baseline (read the same bytes and count their tags): %.0f MB/s; the import runs at %.2f of it",
+                  result.baselineMegabytesPerSecond, result.megabytesPerSecond / result.baselineMegabytesPerSecond))
+    exit(0)
+}
+
 let arguments = CommandLine.arguments.dropFirst().compactMap { Int($0) }
 let messages = arguments.first ?? 100_000
 let latencySeconds = arguments.dropFirst().first ?? 5

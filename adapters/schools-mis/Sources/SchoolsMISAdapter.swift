@@ -65,10 +65,13 @@ public final class SchoolsMISAdapter: Sendable {
         do { digest = try Self.sha256(path: path) } catch {
             return reject(path, name: name, "The file could not be read: \(error)")
         }
-        let prepared: Prepared
+        var prepared: Prepared
         switch prepare(path, name: name, digest: digest) {
-        case .failure(let unusable): return reject(path, name: name, unusable.reason)
-        case .success(let result): prepared = result
+        case .failure(let unusable): return reject(path, name: name, unusable.reason.replacingOccurrences(of: path, with: name))
+        case .success(let result):
+            prepared = result
+            // Problems name the file as the school knows it, not where the adapter was reading it.
+            prepared.problems = prepared.problems.map { $0.replacingOccurrences(of: path, with: name) }
         }
         var receipts: [String] = []
         var duplicate = false

@@ -1,0 +1,242 @@
+import Foundation
+import LiaisonAdapterKit
+import LiaisonAudit
+import LiaisonTestSupport
+import Testing
+
+/// The main job through the real broker and real adapter processes: a synthetic county's MIS exports
+/// dropped in the schools' inbox, the returns kept by the attendance service's desk, the termly feed
+/// delivered to the Advisory Service; bad files, duplicates and restarts; letters to schools.
+@Suite("A county's returns through the real adapters", .timeLimit(.minutes(3)))
+struct CountyExchangeTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+    static let agencies = ["npas", "schools-mis", "connexions", "yot", "social-services", "courts", "advisory-service"]
+
+    /// A hub with the project's own schemas and agreements, and a synthetic county beside it.
+    struct County {
+        let running: RunningHub
+        let county: String
+        var folder: String { running.hub.directory }
+        var inbox: String { "\(folder)/schools-mis/inbox" }
+
+        static func start(schools: Int = 3, pupils: Int = 150) async throws -> County {
+            let running = try await RunningHub.start(
+                agencies: CountyExchangeTests.agencies,
+                extraConfig: """
+                    schemas_dir: \(CountyExchangeTests.repository)/schemas
+                    agreements_dir: \(CountyExchangeTests.repository)/config/agreements
+                    limits: { max_body_bytes: 16777216 }
+
+                    """)
+            let county = "\(running.hub.directory)/county"
+            let synth = try LiaisonExecutable.run([
+                "synth", "--schools", "\(schools)", "--pupils", "\(pupils)", "--seed", "11", "--academic-year", "2025",
+                "--half-terms", "2", "--out", county,
+            ])
+            #expect(synth.status == 0, "\(synth.output)")
+            return County(running: running, county: county)
+        }
+
+        func adapter(_ name: String, _ extra: [String] = []) async throws -> AdapterProcess {
+            let process = AdapterProcess(name, hub: running.hub, folder: "\(folder)/\(name == "npas-desk" ? "npas" : name)", extra: extra)
+            try await process.start()
+            return process
+        }
+
+        func schoolsMIS() async throws -> AdapterProcess {
+            try await adapter("schools-mis", ["--schools", "\(county)/schools.csv"])
+        }
+
+        /// Drops a file into the inbox as a writer should: under a temporary name, then renamed.
+        func drop(_ source: String, as name: String? = nil) throws {
+            let target = "\(inbox)/\(name ?? (source as NSString).lastPathComponent)"
+            try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: true)
+            try? FileManager.default.removeItem(atPath: target + ".part")
+            try FileManager.default.copyItem(atPath: source, toPath: target + ".part")
+            try FileManager.default.moveItem(atPath: target + ".part", toPath: target)
+        }
+
+        func files(_ subfolder: String, suffix: String = "") -> [String] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: "\(folder)/\(subfolder)")) ?? [])
+                .filter { !$0.hasSuffix(".txt") && $0.hasSuffix(suffix) }.sorted()
+        }
+
+        /// Waits (bounded) until `count` files have left the inbox for processed/ or failed/.
+        func waitForFiles(_ count: Int) async throws {
+            for _ in 0..<1200 {
+                if files("schools-mis/processed").count + files("schools-mis/failed").count >= count { return }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            Issue.record("only \(files("schools-mis/processed")) processed and \(files("schools-mis/failed")) failed")
+        }
+
+        /// Waits (bounded) until the desk holds `count` returns.
+        func waitForReturns(_ count: Int) async throws -> String {
+            var output = ""
+            for _ in 0..<600 {
+                output = try LiaisonExecutable.run(["desk", "returns", "--folder", "\(folder)/npas"]).output
+                if output.components(separatedBy: "half term").count - 1 >= count { return output }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            Issue.record("the desk holds: \(output)")
+            return output
+        }
+
+        func report(_ name: String, in subfolder: String) -> String {
+            let suffix = subfolder == "failed" ? ".error.txt" : ".report.txt"
+            return (try? String(contentsOfFile: "\(folder)/schools-mis/\(subfolder)/\(name)\(suffix)", encoding: .utf8)) ?? ""
+        }
+    }
+
+    @Test func aCountysReturnsReachTheDeskAndOnlyItsAggregatesReachTheAdvisoryService() async throws {
+        let county = try await County.start()
+        defer { county.running.finish() }
+        let adapters = [try await county.schoolsMIS(), try await county.adapter("npas-desk"), try await county.adapter("advisory-service")]
+        // Most schools export CTF; the first sends its second half term as the CSV register export.
+        let ctf = try FileManager.default.contentsOfDirectory(atPath: "\(county.county)/ctf").sorted()
+        for (index, name) in ctf.enumerated() {
+            if index == 1 {
+                try county.drop("\(county.county)/csv/\((name as NSString).deletingPathExtension).csv")
+            } else {
+                try county.drop("\(county.county)/ctf/\(name)")
+            }
+        }
+        try await county.waitForFiles(ctf.count)
+        #expect(county.files("schools-mis/failed").isEmpty, "\(county.files("schools-mis/failed"))")
+        _ = try await county.waitForReturns(ctf.count)
+
+        let feed = try LiaisonExecutable.run([
+            "desk", "term-end", "--config", county.running.hub.configPath, "--folder", "\(county.folder)/npas", "--year", "2025",
+            "--term", "autumn", "--schools", "\(county.county)/schools.csv",
+        ])
+        #expect(feed.status == 0, "\(feed.output)")
+        let outbox = "\(county.folder)/advisory-service/outbox"
+        for _ in 0..<200 where !FileManager.default.fileExists(atPath: "\(outbox)/2025-autumn.csv") {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let csv = try String(contentsOfFile: "\(outbox)/2025-autumn.csv", encoding: .utf8)
+        let json = try String(contentsOfFile: "\(outbox)/2025-autumn.json", encoding: .utf8)
+        for adapter in adapters { adapter.stop() }
+
+        // The figures, against an independent computation from the CSV registers (Python, from the code table).
+        let rows = csv.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let header = rows[0]
+        func column(_ row: [String], _ name: String) -> String { row[header.firstIndex(of: name)!] }
+        #expect(rows.count == 1 + 3)
+        var upns: [String] = []
+        for row in rows.dropFirst() {
+            let laestab = column(row, "laestab")
+            let oracle = try Self.oracle(["\(county.county)/csv/\(laestab)-2025-ht1.csv", "\(county.county)/csv/\(laestab)-2025-ht2.csv"])
+            upns += oracle.keys
+            let pupils = oracle.values.filter { ($0["possible"] as? Int ?? 0) > 0 }
+            let possible = pupils.reduce(0) { $0 + ($1["possible"] as? Int ?? 0) }
+            let attended = pupils.reduce(0) { $0 + ($1["present"] as? Int ?? 0) + ($1["aea"] as? Int ?? 0) }
+            let persistent = pupils.filter { $0["persistent"] as? Bool == true }.count
+            #expect(column(row, "pupils") == "\(oracle.count)")
+            #expect(column(row, "sessions_possible") == "\(possible)")
+            #expect(column(row, "persistent_absence_count") == "\(persistent)")
+            #expect(abs(Double(column(row, "attendance_rate"))! - Double(attended) / Double(possible) * 100) <= 0.051)
+        }
+        // Nothing about any one pupil: no UPN anywhere, and only the feed's school-level members.
+        #expect(upns.count == 150)
+        #expect(!upns.contains { csv.contains($0) || json.contains($0) })
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        #expect(object.keys.sorted() == ["county", "national", "period", "schools"])
+
+        // A pupil-level body for the Advisory Service is refused by the agreement, and a feed with pupils in it
+        // by the schema.
+        let npas = try await county.running.hub.connect("npas")
+        let example = try Data(contentsOf: URL(fileURLWithPath: "\(Self.repository)/schemas/examples/attendance.return/valid-1.json"))
+        await #expect(throws: AdapterError.self) {
+            _ = try await npas.send(type: "attendance.return", to: ["advisory-service"], body: Array(example))
+        }
+        var tampered = object
+        tampered["pupils"] = [["upn": upns[0]]]
+        do {
+            _ = try await npas.send(type: "attendance.termly-feed", to: ["advisory-service"], body: Array(try JSONSerialization.data(withJSONObject: tampered)))
+            Issue.record("a feed with pupils in it was accepted")
+        } catch {
+            #expect((error as? AdapterError)?.protocolError?.code.number == 422, "\(error)")
+        }
+        await npas.close()
+        county.running.broker.stop()
+        let verify = try LiaisonExecutable.run(["audit", "verify", "--config", county.running.hub.configPath])
+        #expect(verify.status == 0, "\(verify.output)")
+    }
+
+    @Test func badFilesAreRefusedWithAReportAndNoFileIsImportedTwice() async throws {
+        let county = try await County.start(schools: 2, pupils: 60)
+        defer { county.running.finish() }
+        let desk = try await county.adapter("npas-desk")
+        defer { desk.stop() }
+        let ctf = "\(county.county)/ctf"
+        let good = try FileManager.default.contentsOfDirectory(atPath: ctf).sorted()
+        let text = try String(contentsOfFile: "\(ctf)/\(good[0])", encoding: .utf8)
+        try Data(text.utf8.prefix(2500)).write(to: URL(fileURLWithPath: "\(county.folder)/truncated.xml"))
+        let estab = String(good[0].dropFirst(3).prefix(4))
+        try text.replacingOccurrences(of: "<Estab>\(estab)</Estab>", with: "<Estab>9999</Estab>")
+            .write(toFile: "\(county.folder)/unknown-school.xml", atomically: true, encoding: .utf8)
+
+        // A file a stopped adapter had claimed but not finished is processed when it starts again.
+        try FileManager.default.createDirectory(atPath: "\(county.folder)/schools-mis/processing", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: "\(ctf)/\(good[1])", toPath: "\(county.folder)/schools-mis/processing/\(good[1])")
+        try county.drop("\(county.folder)/truncated.xml")
+        try county.drop("\(county.folder)/unknown-school.xml")
+        try county.drop("\(ctf)/\(good[0])")
+        let mis = try await county.schoolsMIS()
+        defer { mis.stop() }
+        try await county.waitForFiles(4)
+        #expect(county.files("schools-mis/failed") == ["truncated.xml", "unknown-school.xml"])
+        #expect(county.report("truncated.xml", in: "failed").contains("malformed-xml"))
+        #expect(county.report("unknown-school.xml", in: "failed").contains("school-unknown"))
+        #expect(county.files("schools-mis/processed") == [good[0], good[1]].sorted())
+
+        // The same export again, under another name: the hub knows it, the desk does not get it twice.
+        try county.drop("\(ctf)/\(good[0])", as: "again-\(good[0])")
+        try await county.waitForFiles(5)
+        #expect(county.report("again-\(good[0])", in: "processed").contains("already received"))
+        let returns = try await county.waitForReturns(2)
+        #expect(returns.components(separatedBy: "half term").count - 1 == 2, "\(returns)")
+        let deliveries = try HubStore(path: county.running.hub.databasePath, readOnly: true).auditTail(count: 10_000)
+            .filter { $0.event.kind == .acknowledged && $0.event.type == "attendance.return" }
+        #expect(deliveries.count == 2)
+    }
+
+    @Test func theAttendanceServicesLettersReachTheSchoolsOutbox() async throws {
+        let county = try await County.start(schools: 1, pupils: 10)
+        defer { county.running.finish() }
+        let mis = try await county.schoolsMIS()
+        defer { mis.stop() }
+        let npas = try await county.running.hub.connect("npas")
+        let body = try Data(contentsOf: URL(fileURLWithPath: "\(Self.repository)/schemas/examples/case.feedback/valid-1.json"))
+        _ = try await npas.send(type: "case.feedback", to: ["schools-mis"], body: Array(body), id: "feedback-1")
+        await npas.close()
+        var letters: [String] = []
+        for _ in 0..<200 {
+            letters = county.files("schools-mis/outbox/9264001")
+            if letters.count == 2 { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(letters == ["case.feedback-feedback-1.html", "case.feedback-feedback-1.json"])
+        let html = try String(contentsOfFile: "\(county.folder)/schools-mis/outbox/9264001/case.feedback-feedback-1.html", encoding: .utf8)
+        #expect(html.contains("<h1>Feedback on a referral</h1>"))
+        #expect(html.contains("NPAS-2025-0042"))
+    }
+
+    /// Per-pupil figures from the registers by the Python oracle (Tests/AttendanceDomainTests/Oracles).
+    static func oracle(_ registers: [String]) throws -> [String: [String: Any]] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = [
+            "\(repository)/Tests/AttendanceDomainTests/Oracles/figures.py",
+            "\(repository)/Sources/AttendanceDomain/Resources/attendance-codes.csv",
+        ] + registers
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return try JSONSerialization.jsonObject(with: data) as? [String: [String: Any]] ?? [:]
+    }
+}
