@@ -41,7 +41,8 @@ public struct DropFolder: Sendable {
 
     /// Claims an inbox file by moving it to `processing/`; returns its new path.
     public func claim(_ path: String) throws -> String {
-        let target = "\(processing)/\((path as NSString).lastPathComponent)"
+        // Never over a file of the same name still waiting there from a stopped run.
+        let target = Self.unusedPath(in: processing, name: (path as NSString).lastPathComponent)
         try Self.move(path, to: target)
         return target
     }

@@ -54,7 +54,9 @@ struct DeskCommand: AsyncParsableCommand {
             }
             let hub = try loadHub(options.config, requireKeys: false)
             let client = AdapterClient(
-                configuration: try adapter.adapterConfiguration(hub: hub.configuration, name: "liaison-desk", consumes: [], defaultAgency: NPASDesk.agency),
+                configuration: try adapter.adapterConfiguration(hub: hub.configuration, name: "liaison-desk",
+                    // A type the desk is never sent: this short-lived connection must take none of the desk's deliveries.
+                    consumes: [TermlyFeed.type], defaultAgency: NPASDesk.agency),
                 logger: logger)
             do {
                 _ = try await client.connect()

@@ -27,13 +27,14 @@ public struct TermlyFeed: Codable, Sendable, Equatable {
         public var attendanceRate: Double
         public var authorisedAbsenceRate: Double
         public var unauthorisedAbsenceRate: Double
-        public var overallAbsenceRate: Double
+        /// Optional in the schema: authorised + unauthorised.
+        public var overallAbsenceRate: Double?
         public var persistentAbsenceRate: Double
         public var severeAbsenceRate: Double
 
         public init(
             pupils: Int, sessionsPossible: Int, persistentAbsenceCount: Int, severeAbsenceCount: Int, attendanceRate: Double,
-            authorisedAbsenceRate: Double, unauthorisedAbsenceRate: Double, overallAbsenceRate: Double,
+            authorisedAbsenceRate: Double, unauthorisedAbsenceRate: Double, overallAbsenceRate: Double?,
             persistentAbsenceRate: Double, severeAbsenceRate: Double
         ) {
             self.pupils = pupils

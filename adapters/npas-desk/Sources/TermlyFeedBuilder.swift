@@ -7,8 +7,11 @@ import LiaisonMessages
 public struct TermlyFeedBuilder: Sendable {
     public enum Failure: Error, CustomStringConvertible {
         case noReturns(academicYear: Int, term: Term)
+        case unknownSchools([String])
         public var description: String {
             switch self {
+            case .unknownSchools(let schools):
+                "The desk holds returns for schools not in the schools file, so their phase is unknown: \(schools.joined(separator: ", ")). Add them to schools.csv."
             case .noReturns(let year, let term):
                 "The desk holds no returns for the \(term.rawValue) term of \(year)/\((year + 1) % 100): import the schools' returns first."
             }
@@ -27,13 +30,14 @@ public struct TermlyFeedBuilder: Sendable {
         let first = (Term.allCases.firstIndex(of: term) ?? 0) * 2 + 1
         let figures = try store.figures(academicYear: academicYear, halfTerms: first...(first + 1))
         guard !figures.isEmpty else { throw Failure.noReturns(academicYear: academicYear, term: term) }
+        let unknown = figures.keys.filter { laestab in (try? LAESTAB(laestab)).flatMap { directory[$0] } == nil }.sorted()
+        guard unknown.isEmpty else { throw Failure.unknownSchools(unknown) }
         var county = SchoolFigures()
         var byPhase: [String: SchoolFigures] = [:]
         var schools: [TermlyFeed.School] = []
         for (laestab, pupils) in figures.sorted(by: { $0.key < $1.key }) {
             let school = SchoolFigures(pupils)
-            // A school missing from the directory still counts in the county; its phase is unknown.
-            let phase = (try? LAESTAB(laestab)).flatMap { directory[$0] }?.phase.rawValue ?? "primary"
+            let phase = (try? LAESTAB(laestab)).flatMap { directory[$0] }!.phase.rawValue
             schools.append(TermlyFeed.School(laestab: laestab, phase: phase, figures: Self.aggregate(school)))
             county.add(school)
             byPhase[phase, default: SchoolFigures()].add(school)

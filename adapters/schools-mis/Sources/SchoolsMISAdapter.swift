@@ -140,7 +140,7 @@ public final class SchoolsMISAdapter: Sendable {
             let bytes = try MessageCoding.encode(body)
             let withheld = result.pupils.count - body.pupils.count
             let summary = "\(name): \(school.laestab) \(school.name ?? ""), \(period.academicYear)/\((period.academicYear + 1) % 100) half term \(halfTerm): "
-                + "\(body.pupils.count) pupils sent" + (withheld > 0 ? ", \(withheld) withheld (UPN not valid)" : "") + "."
+                + "\(body.pupils.count) pupils sent" + (withheld > 0 ? ", \(withheld) withheld (a UPN that fails its check, or a code not valid on its date: see the problems)" : "") + "."
             return .success(Prepared(messages: [(AttendanceReturn.type, bytes)], summary: summary, problems: result.problems.map(\.description)))
         } catch {
             return .failure(Unusable("The return could not be encoded: \(error)"))
@@ -166,7 +166,9 @@ public final class SchoolsMISAdapter: Sendable {
     static func attendanceReturn(
         _ result: MISReadResult, school: MISReadResult.School, academicYear: Int, halfTerm: Int, period: ReportingPeriod
     ) -> AttendanceReturn {
-        let pupils = result.pupils.filter { if case .valid = UPN.check($0.upn) { true } else { false } }.map { pupil in
+        // A pupil whose UPN fails its check letter cannot be identified, and one with a code that is unknown or
+        // not valid on its date would make the whole return fail its schema: both are withheld and reported.
+        let pupils = result.pupils.filter { Self.sendable($0) }.map { pupil in
             AttendanceReturn.Pupil(
                 upn: pupil.upn, sessionsPossible: pupil.figures.possible, present: pupil.figures.present, aea: pupil.figures.aea,
                 authorised: pupil.figures.authorised, unauthorised: pupil.figures.unauthorised, codes: pupil.figures.codeCounts,
@@ -178,6 +180,12 @@ public final class SchoolsMISAdapter: Sendable {
             period: AttendanceReturn.Period(
                 academicYear: academicYear, halfTerm: halfTerm, startDate: period.start.description, endDate: period.end.description),
             pupils: pupils)
+    }
+
+    /// Whether a pupil can go in the return: a valid UPN, and every mark a code valid on its date.
+    static func sendable(_ pupil: PupilRecord) -> Bool {
+        guard case .valid = UPN.check(pupil.upn) else { return false }
+        return pupil.figures.invalid == 0
     }
 
     static func sha256(path: String) throws -> String {
