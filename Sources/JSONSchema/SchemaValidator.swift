@@ -29,9 +29,11 @@ public struct ValidationError: Sendable, Equatable, CustomStringConvertible {
 public struct SchemaValidator: Sendable {
     public let root: JSONValue
     private let patterns: [String: CachedRegex]
-    /// Every `$ref` in the schema, resolved once here rather than at each use (a return's schema refers to
-    /// `#/$defs/count` for every count of every pupil).
-    private let references: [String: JSONValue]
+    /// The schema with its keywords read once (`SchemaNode`).
+    private let compiled: SchemaNode
+    /// Every `$ref` in the schema, resolved and compiled once here rather than at each use (a return's schema
+    /// refers to `#/$defs/count` for every count of every pupil).
+    private let references: [String: SchemaNode]
 
     /// A schema keyword this validator does not implement.
     public struct UnsupportedKeyword: Error, CustomStringConvertible {
@@ -51,11 +53,12 @@ public struct SchemaValidator: Sendable {
         var references: Set<String> = []
         try SchemaValidator.scan(schema, path: JSONPointer(), patterns: &patterns, references: &references)
         self.patterns = patterns
-        var resolved: [String: JSONValue] = [:]
+        var resolved: [String: SchemaNode] = [:]
         for reference in references {
-            if let target = SchemaValidator.resolve(reference, in: schema) { resolved[reference] = target }
+            if let target = SchemaValidator.resolve(reference, in: schema) { resolved[reference] = SchemaNode(target, patterns: patterns) }
         }
         self.references = resolved
+        self.compiled = SchemaNode(schema, patterns: patterns)
     }
 
     private static func scan(
@@ -95,82 +98,76 @@ public struct SchemaValidator: Sendable {
     /// Every way `instance` fails the schema (empty when it is valid).
     public func validate(_ instance: JSONValue) -> [ValidationError] {
         var errors: [ValidationError] = []
-        validate(instance, against: root, at: JSONPointer(), errors: &errors, depth: 0)
+        var path: [String] = []
+        validate(instance, against: compiled, at: &path, errors: &errors, depth: 0)
         return errors
     }
 
     public func isValid(_ instance: JSONValue) -> Bool { validate(instance).isEmpty }
 
-    private func valid(_ instance: JSONValue, _ schema: JSONValue, depth: Int) -> Bool {
+    private func valid(_ instance: JSONValue, _ schema: SchemaNode, depth: Int) -> Bool {
         var errors: [ValidationError] = []
-        validate(instance, against: schema, at: JSONPointer(), errors: &errors, depth: depth)
+        var path: [String] = []
+        validate(instance, against: schema, at: &path, errors: &errors, depth: depth)
         return errors.isEmpty
     }
 
-    private func validate(_ instance: JSONValue, against schema: JSONValue, at path: JSONPointer, errors: inout [ValidationError], depth: Int) {
-        func fail(_ keyword: String, _ message: String, at where: JSONPointer? = nil) {
-            errors.append(ValidationError(instancePath: `where` ?? path, keyword: keyword, message: message))
+    /// Validates `instance` at `path` (a stack of tokens, turned into a pointer only for an error).
+    private func validate(_ instance: JSONValue, against schema: SchemaNode, at path: inout [String], errors: inout [ValidationError], depth: Int) {
+        func fail(_ keyword: String, _ message: String) {
+            errors.append(ValidationError(instancePath: JSONPointer(path), keyword: keyword, message: message))
         }
         guard depth < 64 else { return fail("$ref", "the schema recurses too deeply") }
-        switch schema {
-        case .bool(true): return
-        case .bool(false): return fail("false", "no value is allowed here")
-        case .object: break
-        default: return
+        if let boolean = schema.boolean {
+            if !boolean { fail("false", "no value is allowed here") }
+            return
         }
-        let keywords = schema.objectValue!
-
-        if let reference = keywords["$ref"]?.stringValue {
-            if let target = resolve(reference) {
-                validate(instance, against: target, at: path, errors: &errors, depth: depth + 1)
+        if let reference = schema.reference {
+            if let target = references[reference] {
+                validate(instance, against: target, at: &path, errors: &errors, depth: depth + 1)
             } else {
                 fail("$ref", "the schema's reference \(reference) does not resolve")
             }
         }
-        if let type = keywords["type"] {
-            let allowed = type.arrayValue?.compactMap(\.stringValue) ?? [type.stringValue ?? ""]
+        if let allowed = schema.types {
             let actual = instance.typeName
             if !allowed.contains(actual) && !(actual == "integer" && allowed.contains("number")) {
                 fail("type", "expected \(allowed.joined(separator: " or ")), found \(actual)")
             }
         }
-        if let options = keywords["enum"]?.arrayValue, !options.contains(instance) {
+        if let options = schema.enumeration, !options.contains(instance) {
             fail("enum", "expected one of \(options.map { String(decoding: $0.encoded(), as: UTF8.self) }.joined(separator: ", "))")
         }
-        if let constant = keywords["const"], constant != instance {
+        if let constant = schema.constant, constant != instance {
             fail("const", "expected \(String(decoding: constant.encoded(), as: UTF8.self))")
         }
         switch instance {
-        case .number(let value): validateNumber(value, keywords, path: path, errors: &errors)
-        case .string(let value): validateString(value, keywords, path: path, errors: &errors)
-        case .array(let items): validateArray(items, keywords, path: path, errors: &errors, depth: depth)
-        case .object(let members): validateObject(members, keywords, path: path, errors: &errors, depth: depth)
+        case .number(let value): validateNumber(value, schema, path: path, errors: &errors)
+        case .string(let value): validateString(value, schema, path: path, errors: &errors)
+        case .array(let items): validateArray(items, schema, path: &path, errors: &errors, depth: depth)
+        case .object(let members): if schema.hasObjectKeywords { validateObject(members, schema, path: &path, errors: &errors, depth: depth) }
         default: break
         }
-        if let all = keywords["allOf"]?.arrayValue {
-            for subschema in all { validate(instance, against: subschema, at: path, errors: &errors, depth: depth + 1) }
+        if let all = schema.allOf {
+            for subschema in all { validate(instance, against: subschema, at: &path, errors: &errors, depth: depth + 1) }
         }
-        if let any = keywords["anyOf"]?.arrayValue, !any.contains(where: { valid(instance, $0, depth: depth + 1) }) {
+        if let any = schema.anyOf, !any.contains(where: { valid(instance, $0, depth: depth + 1) }) {
             fail("anyOf", "expected a value matching at least one of \(any.count) alternatives")
         }
-        if let one = keywords["oneOf"]?.arrayValue {
+        if let one = schema.oneOf {
             let matches = one.filter { valid(instance, $0, depth: depth + 1) }.count
             if matches != 1 { fail("oneOf", "expected a value matching exactly one of \(one.count) alternatives, matched \(matches)") }
         }
-        if let not = keywords["not"], valid(instance, not, depth: depth + 1) {
+        if let not = schema.not, valid(instance, not, depth: depth + 1) {
             fail("not", "the value matches a schema it must not match")
         }
-        if let condition = keywords["if"] {
+        if let condition = schema.condition {
             if valid(instance, condition, depth: depth + 1) {
-                if let then = keywords["then"] { validate(instance, against: then, at: path, errors: &errors, depth: depth + 1) }
-            } else if let otherwise = keywords["else"] {
-                validate(instance, against: otherwise, at: path, errors: &errors, depth: depth + 1)
+                if let then = schema.then { validate(instance, against: then, at: &path, errors: &errors, depth: depth + 1) }
+            } else if let otherwise = schema.otherwise {
+                validate(instance, against: otherwise, at: &path, errors: &errors, depth: depth + 1)
             }
         }
-    }
-
-    private func resolve(_ reference: String) -> JSONValue? {
-        references[reference]
     }
 
     private static func resolve(_ reference: String, in root: JSONValue) -> JSONValue? {
@@ -180,128 +177,129 @@ public struct SchemaValidator: Sendable {
         return pointer.resolve(in: root)
     }
 
-    private func validateNumber(_ value: Double, _ keywords: [String: JSONValue], path: JSONPointer, errors: inout [ValidationError]) {
-        func fail(_ keyword: String, _ message: String, _ at: JSONPointer?) {
-            errors.append(ValidationError(instancePath: at ?? path, keyword: keyword, message: message))
+    private func validateNumber(_ value: Double, _ schema: SchemaNode, path: [String], errors: inout [ValidationError]) {
+        func fail(_ keyword: String, _ message: String) {
+            errors.append(ValidationError(instancePath: JSONPointer(path), keyword: keyword, message: message))
         }
-        if let limit = keywords["minimum"]?.numberValue, value < limit { fail("minimum", "expected at least \(format(limit))", nil) }
-        if let limit = keywords["maximum"]?.numberValue, value > limit { fail("maximum", "expected at most \(format(limit))", nil) }
-        if let limit = keywords["exclusiveMinimum"]?.numberValue, value <= limit {
-            fail("exclusiveMinimum", "expected more than \(format(limit))", nil)
+        if let limit = schema.minimum, value < limit { fail("minimum", "expected at least \(format(limit))") }
+        if let limit = schema.maximum, value > limit { fail("maximum", "expected at most \(format(limit))") }
+        if let limit = schema.exclusiveMinimum, value <= limit {
+            fail("exclusiveMinimum", "expected more than \(format(limit))")
         }
-        if let limit = keywords["exclusiveMaximum"]?.numberValue, value >= limit {
-            fail("exclusiveMaximum", "expected less than \(format(limit))", nil)
+        if let limit = schema.exclusiveMaximum, value >= limit {
+            fail("exclusiveMaximum", "expected less than \(format(limit))")
         }
-        if let divisor = keywords["multipleOf"]?.numberValue, divisor > 0 {
+        if let divisor = schema.multipleOf, divisor > 0 {
             let quotient = value / divisor
             // An overflowing quotient is no proof of divisibility: such a value is refused.
             let isMultiple = quotient.isFinite ? abs(quotient - quotient.rounded()) < 1e-9 * max(1, abs(quotient)) : false
             if !isMultiple {
-                fail("multipleOf", "expected a multiple of \(format(divisor))", nil)
+                fail("multipleOf", "expected a multiple of \(format(divisor))")
             }
         }
     }
 
-    private func validateString(_ value: String, _ keywords: [String: JSONValue], path: JSONPointer, errors: inout [ValidationError]) {
-        func fail(_ keyword: String, _ message: String, _ at: JSONPointer?) {
-            errors.append(ValidationError(instancePath: at ?? path, keyword: keyword, message: message))
+    private func validateString(_ value: String, _ schema: SchemaNode, path: [String], errors: inout [ValidationError]) {
+        func fail(_ keyword: String, _ message: String) {
+            errors.append(ValidationError(instancePath: JSONPointer(path), keyword: keyword, message: message))
         }
-        let length = value.unicodeScalars.count
-        if let limit = keywords["minLength"]?.numberValue, Double(length) < limit {
-            fail("minLength", "expected at least \(format(limit)) characters", nil)
+        if schema.minLength != nil || schema.maxLength != nil {
+            let length = value.unicodeScalars.count
+            if let limit = schema.minLength, Double(length) < limit {
+                fail("minLength", "expected at least \(format(limit)) characters")
+            }
+            if let limit = schema.maxLength, Double(length) > limit {
+                fail("maxLength", "expected at most \(format(limit)) characters")
+            }
         }
-        if let limit = keywords["maxLength"]?.numberValue, Double(length) > limit {
-            fail("maxLength", "expected at most \(format(limit)) characters", nil)
+        if let pattern = schema.pattern, !pattern.regex.matches(value) {
+            fail("pattern", "expected a string matching \(pattern.text)")
         }
-        if let pattern = keywords["pattern"]?.stringValue, let regex = patterns[pattern], !regex.matches(value) {
-            fail("pattern", "expected a string matching \(pattern)", nil)
-        }
-        if let format = keywords["format"]?.stringValue, let check = Formats.checks[format], !check(value) {
-            fail("format", "expected a valid \(format)", nil)
+        if let format = schema.format, !format.check(value) {
+            fail("format", "expected a valid \(format.name)")
         }
     }
 
     private func validateArray(
-        _ items: [JSONValue], _ keywords: [String: JSONValue], path: JSONPointer, errors: inout [ValidationError], depth: Int
+        _ items: [JSONValue], _ schema: SchemaNode, path: inout [String], errors: inout [ValidationError], depth: Int
     ) {
-        func fail(_ keyword: String, _ message: String, _ at: JSONPointer?) {
-            errors.append(ValidationError(instancePath: at ?? path, keyword: keyword, message: message))
+        func fail(_ keyword: String, _ message: String) {
+            errors.append(ValidationError(instancePath: JSONPointer(path), keyword: keyword, message: message))
         }
-        if let limit = keywords["minItems"]?.numberValue, Double(items.count) < limit { fail("minItems", "expected at least \(format(limit)) items", nil) }
-        if let limit = keywords["maxItems"]?.numberValue, Double(items.count) > limit { fail("maxItems", "expected at most \(format(limit)) items", nil) }
-        if keywords["uniqueItems"] == .bool(true) {
+        if let limit = schema.minItems, Double(items.count) < limit { fail("minItems", "expected at least \(format(limit)) items") }
+        if let limit = schema.maxItems, Double(items.count) > limit { fail("maxItems", "expected at most \(format(limit)) items") }
+        if schema.uniqueItems {
             outer: for first in items.indices {
                 for second in items.indices where second > first && items[first] == items[second] {
-                    fail("uniqueItems", "items \(first) and \(second) are equal; expected unique items", nil)
+                    fail("uniqueItems", "items \(first) and \(second) are equal; expected unique items")
                     break outer
                 }
             }
         }
-        let prefix = keywords["prefixItems"]?.arrayValue ?? []
         for (index, item) in items.enumerated() {
-            if index < prefix.count {
-                validate(item, against: prefix[index], at: path.appending(index), errors: &errors, depth: depth + 1)
-            } else if let schema = keywords["items"] {
-                validate(item, against: schema, at: path.appending(index), errors: &errors, depth: depth + 1)
-            }
+            let subschema = index < schema.prefixItems.count ? schema.prefixItems[index] : schema.items
+            guard let subschema else { continue }
+            path.append(String(index))
+            validate(item, against: subschema, at: &path, errors: &errors, depth: depth + 1)
+            path.removeLast()
         }
     }
 
     private func validateObject(
-        _ members: [String: JSONValue], _ keywords: [String: JSONValue], path: JSONPointer, errors: inout [ValidationError],
+        _ members: [String: JSONValue], _ schema: SchemaNode, path: inout [String], errors: inout [ValidationError],
         depth: Int
     ) {
-        func fail(_ keyword: String, _ message: String, _ at: JSONPointer?) {
-            errors.append(ValidationError(instancePath: at ?? path, keyword: keyword, message: message))
+        func fail(_ keyword: String, _ message: String, _ token: String? = nil) {
+            errors.append(ValidationError(instancePath: JSONPointer(token.map { path + [$0] } ?? path), keyword: keyword, message: message))
         }
-        if let required = keywords["required"]?.arrayValue?.compactMap(\.stringValue) {
+        if let required = schema.required {
             for name in required where members[name] == nil {
-                fail("required", "'\(name)' is required", path.appending(name))
+                fail("required", "'\(name)' is required", name)
             }
         }
-        if let limit = keywords["minProperties"]?.numberValue, Double(members.count) < limit {
-            fail("minProperties", "expected at least \(format(limit)) members", nil)
+        if let limit = schema.minProperties, Double(members.count) < limit {
+            fail("minProperties", "expected at least \(format(limit)) members")
         }
-        if let limit = keywords["maxProperties"]?.numberValue, Double(members.count) > limit {
-            fail("maxProperties", "expected at most \(format(limit)) members", nil)
+        if let limit = schema.maxProperties, Double(members.count) > limit {
+            fail("maxProperties", "expected at most \(format(limit)) members")
         }
-        if let names = keywords["propertyNames"] {
+        if let names = schema.propertyNames {
             for name in members.keys.sorted() {
-                validate(.string(name), against: names, at: path.appending(name), errors: &errors, depth: depth + 1)
+                path.append(name)
+                validate(.string(name), against: names, at: &path, errors: &errors, depth: depth + 1)
+                path.removeLast()
             }
         }
-        if let dependencies = keywords["dependentSchemas"]?.objectValue {
-            for (name, schema) in dependencies where members[name] != nil {
-                validate(.object(members), against: schema, at: path, errors: &errors, depth: depth + 1)
+        for (name, dependent) in schema.dependentSchemas where members[name] != nil {
+            validate(.object(members), against: dependent, at: &path, errors: &errors, depth: depth + 1)
+        }
+        for (name, needed) in schema.dependentRequired where members[name] != nil {
+            for other in needed where members[other] == nil {
+                fail("dependentRequired", "'\(other)' is required when '\(name)' is present", other)
             }
         }
-        if let dependencies = keywords["dependentRequired"]?.objectValue {
-            for (name, needed) in dependencies where members[name] != nil {
-                for other in needed.arrayValue?.compactMap(\.stringValue) ?? [] where members[other] == nil {
-                    fail("dependentRequired", "'\(other)' is required when '\(name)' is present", path.appending(other))
-                }
-            }
-        }
-        let properties = keywords["properties"]?.objectValue ?? [:]
-        let patternProperties = keywords["patternProperties"]?.objectValue ?? [:]
+        guard !schema.properties.isEmpty || !schema.patternProperties.isEmpty || schema.additionalProperties != nil else { return }
         for name in members.keys.sorted() {
             let value = members[name]!
             var matched = false
-            if let schema = properties[name] {
+            path.append(name)
+            if let subschema = schema.properties[name] {
                 matched = true
-                validate(value, against: schema, at: path.appending(name), errors: &errors, depth: depth + 1)
+                validate(value, against: subschema, at: &path, errors: &errors, depth: depth + 1)
             }
-            for (pattern, schema) in patternProperties where patterns[pattern]?.matches(name) == true {
+            for (regex, subschema) in schema.patternProperties where regex.matches(name) {
                 matched = true
-                validate(value, against: schema, at: path.appending(name), errors: &errors, depth: depth + 1)
+                validate(value, against: subschema, at: &path, errors: &errors, depth: depth + 1)
             }
-            if !matched, let additional = keywords["additionalProperties"] {
-                if additional == .bool(false) {
-                    fail("additionalProperties", "'\(name)' is not allowed here", path.appending(name))
+            if !matched, let additional = schema.additionalProperties {
+                if additional.boolean == false {
+                    errors.append(ValidationError(
+                        instancePath: JSONPointer(path), keyword: "additionalProperties", message: "'\(name)' is not allowed here"))
                 } else {
-                    validate(value, against: additional, at: path.appending(name), errors: &errors, depth: depth + 1)
+                    validate(value, against: additional, at: &path, errors: &errors, depth: depth + 1)
                 }
             }
+            path.removeLast()
         }
     }
 
