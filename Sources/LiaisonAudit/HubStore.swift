@@ -16,10 +16,13 @@ package final class HubStore {
     let queue: DatabaseQueue
     /// The right edge of the audit log's Merkle tree, as committed (writers only).
     package private(set) var frontier = MerkleFrontier()
+    /// False only for `make bench`'s baseline (what the tree costs): entries are then not added to the tree.
+    let buildsTree: Bool
 
     /// Opens (creating if needed) the store at `path`, migrating its schema.
-    package init(path: String, readOnly: Bool = false) throws(StoreError) {
+    package init(path: String, readOnly: Bool = false, buildsTree: Bool = true) throws(StoreError) {
         self.path = path
+        self.buildsTree = buildsTree
         var configuration = Configuration()
         configuration.readonly = readOnly
         configuration.label = "liaison.hub"
@@ -186,8 +189,8 @@ package final class HubStore {
             let (result, moved) = try queue.write { db in  // IMMEDIATE: GRDB's default for a writer
                 // Another writer (the CLI placing a legal hold) may have appended since: pick up its edge.
                 let size = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(entry), 0) FROM audit_log") ?? 0
-                if size != start.size { start = try HubStore.loadFrontier(db) }
-                let transaction = HubTransaction(db: db, frontier: start)
+                if buildsTree, size != start.size { start = try HubStore.loadFrontier(db) }
+                let transaction = HubTransaction(db: db, frontier: start, buildsTree: buildsTree)
                 let result = try body(transaction)
                 return (result, transaction.frontier)
             }

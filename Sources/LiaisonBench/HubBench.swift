@@ -14,7 +14,7 @@ final class HubBench: Sendable {
     let received = Locked<[String: UInt64]>([:])
     let counted = Locked<Int>(0)
 
-    static func start(window: Int, rules: Bool = false) async throws -> HubBench {
+    static func start(window: Int, rules: Bool = false, auditTree: Bool = true) async throws -> HubBench {
         let directory = "\(FileManager.default.temporaryDirectory.path)/liaison-bench-\(getpid())-\(UUID().uuidString.prefix(6))"
         for name in ["hub", "sender", "receiver"] { try KeyFiles.generate(name: name, directory: "\(directory)/keys") }
         try """
@@ -59,7 +59,8 @@ final class HubBench: Sendable {
                     fields: [/school, /pupils/*/upn, /pupils/*/present]
                 """.write(toFile: "\(directory)/agreements/bench.yaml", atomically: true, encoding: .utf8)
         }
-        let configuration = try HubConfiguration.load(path: "\(directory)/hub.yaml")
+        var configuration = try HubConfiguration.load(path: "\(directory)/hub.yaml")
+        configuration.buildsAuditTree = auditTree
         var logger = Logger(label: "bench")
         logger.logLevel = .warning
         let broker = Broker(

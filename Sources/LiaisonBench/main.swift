@@ -126,8 +126,8 @@ if rules.problems.isEmpty, !rules.ruleSet.agreements.isEmpty {
     report("rules: config/agreements not found from here (run make bench from the repository root)")
 }
 let pupilBody = Array(#"{"school":"9262001","pupils":[{"upn":"Q926200024001","present":70,"name":"SYNTH A"},{"upn":"B801200005001","present":66,"name":"SYNTH B"}]}"#.utf8)
-func endToEnd(rules: Bool, count: Int) async throws -> Double {
-    let bench = try await HubBench.start(window: window, rules: rules)
+func endToEnd(rules: Bool, count: Int, auditTree: Bool = true) async throws -> Double {
+    let bench = try await HubBench.start(window: window, rules: rules, auditTree: auditTree)
     let task = bench.startReceiving()
     let begin = DispatchTime.now()
     let sent = pupilBody
@@ -151,6 +151,18 @@ for _ in 0..<2 {
 let rulesOff = offRates.reduce(0, +) / Double(offRates.count)
 let rulesOn = onRates.reduce(0, +) / Double(onRates.count)
 report(String(format: "end to end, rules off: %9.0f msg/s; rules on: %9.0f msg/s (rules cost %.0f%%)", rulesOff, rulesOn, (1 - rulesOn / rulesOff) * 100))
+
+// 5. The audit log's Merkle tree: the end-to-end rate (rules off) with the tree and, as the baseline, without
+//    it (audit rows only), alternated twice.
+var treeRates: [Double] = []
+var noTreeRates: [Double] = []
+for _ in 0..<2 {
+    noTreeRates.append(try await endToEnd(rules: false, count: ruleMessages, auditTree: false))
+    treeRates.append(try await endToEnd(rules: false, count: ruleMessages, auditTree: true))
+}
+let withTree = treeRates.reduce(0, +) / Double(treeRates.count)
+let withoutTree = noTreeRates.reduce(0, +) / Double(noTreeRates.count)
+report(String(format: "end to end, audit rows only: %9.0f msg/s; with the Merkle tree: %9.0f msg/s (the tree costs %.0f%%)", withoutTree, withTree, (1 - withTree / withoutTree) * 100))
 
 /// Prints a line at once (stdout to a pipe is block-buffered otherwise).
 func report(_ line: String) {

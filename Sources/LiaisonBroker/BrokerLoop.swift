@@ -180,7 +180,7 @@ final class BrokerLoop {
             throw BrokerError(.keys, "\(error). Generate the hub's keys with `liaison keys generate --agency hub --out \(configuration.keysDirectory)`.")
         }
         do {
-            store = try HubStore(path: configuration.databasePath)
+            store = try HubStore(path: configuration.databasePath, buildsTree: configuration.buildsAuditTree)
             for (owner, named) in try store.cohorts() {
                 if let agency = AgencyID(owner) { cohorts[agency] = named }
             }

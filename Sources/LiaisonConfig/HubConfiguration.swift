@@ -59,6 +59,9 @@ public struct HubConfiguration: Sendable {
     /// A checkpoint is signed after this many new audit entries, or this long after the last, and at shutdown.
     public var checkpointEntries: Int = 1000
     public var checkpointIntervalMilliseconds: Int64 = 10_000
+    /// Whether audit entries become leaves of the Merkle tree. Always true for a hub: only `make bench` turns
+    /// it off, to measure in the same run what the tree costs. A log without its tree proves nothing.
+    package var buildsAuditTree = true
     /// How often the broker deletes message bodies whose agreement's `body_retention` has ended.
     public var retentionSweepMilliseconds: Int64 = 60_000
 
