@@ -120,12 +120,21 @@ let package = Package(
             dependencies: ["LiaisonAdapterKit", "LiaisonMessages"],
             path: "adapters/advisory-service/Sources"
         ),
+        .target(
+            name: "CourtsAdapter",
+            dependencies: [
+                "LiaisonAdapterKit", "AttendanceDomain", "JSONSchema",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "adapters/courts/Sources"
+        ),
         // The `liaison` command line: every subcommand, as a library so tests can drive it.
         .target(
             name: "LiaisonCLI",
             dependencies: [
                 "LiaisonBroker", "LiaisonAdapterKit", "LiaisonConfig", "LiaisonAudit", "ZeroMQ", "LiaisonRules", "JSONSchema",
-                "LiaisonMessages", "SchoolsMISAdapter", "NPASDesk", "AdvisoryServiceAdapter", "AttendanceDomain",
+                "LiaisonMessages", "SchoolsMISAdapter", "NPASDesk", "AdvisoryServiceAdapter", "CourtsAdapter", "AttendanceDomain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -150,6 +159,7 @@ let package = Package(
         ),
         .testTarget(name: "AttendanceDomainTests", dependencies: ["AttendanceDomain"], exclude: ["Fixtures", "Oracles"]),
         .testTarget(name: "LiaisonProtocolTests", dependencies: ["LiaisonProtocol"]),
+        .testTarget(name: "CourtsAdapterTests", dependencies: ["CourtsAdapter", "JSONSchema"], path: "adapters/courts/Tests", exclude: ["Golden"]),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema"], exclude: ["Fixtures"]),
         .testTarget(name: "MerkleLogTests", dependencies: ["MerkleLog"], exclude: ["Fixtures"]),
         .testTarget(name: "LiaisonRulesTests", dependencies: ["LiaisonRules", "JSONSchema", "LiaisonConfig", "LiaisonProtocol"]),

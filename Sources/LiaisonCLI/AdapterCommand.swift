@@ -1,6 +1,7 @@
 import AdvisoryServiceAdapter
 import ArgumentParser
 import AttendanceDomain
+import CourtsAdapter
 import Foundation
 import LiaisonAdapterKit
 import Logging
@@ -17,7 +18,7 @@ struct AdapterCommand: AsyncParsableCommand {
             Each adapter works in a folder (--folder) with inbox/, processing/, processed/, failed/ and outbox/ \
             (see adapters/NAME/README.md). It stops cleanly on SIGTERM or SIGINT.
             """,
-        subcommands: [SchoolsMIS.self, Desk.self, Advisory.self])
+        subcommands: [SchoolsMIS.self, Desk.self, Advisory.self, Courts.self])
 
     struct Common: ParsableArguments {
         @OptionGroup var options: ConfigOptions
@@ -95,6 +96,21 @@ struct AdapterCommand: AsyncParsableCommand {
             try await common.run(
                 label: "advisory-service", agency: AdvisoryServiceAdapter.agency, consumes: AdvisoryServiceAdapter.consumes,
                 handle: { adapter.handle($0) })
+        }
+    }
+
+    struct Courts: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "courts",
+            abstract: "The Magistrates' Courts: prosecution files become bundles for the clerk; outcomes files become court.outcome.")
+
+        @OptionGroup var common: Common
+
+        func run() async throws {
+            let adapter = CourtsAdapter(folder: try DropFolder(root: common.folder), logger: Logger(label: "liaison.courts"))
+            try await common.run(
+                label: "courts", agency: CourtsAdapter.agency, consumes: CourtsAdapter.consumes,
+                poll: { client in await adapter.poll(client: client) }, handle: { adapter.handle($0) })
         }
     }
 }

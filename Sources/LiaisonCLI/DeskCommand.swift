@@ -81,7 +81,8 @@ struct DeskCommand: AsyncParsableCommand {
             for held in try store.returns() {
                 print("\(held.laestab)  \(held.academicYear)/\((held.academicYear + 1) % 100) half term \(held.halfTerm)  \(held.pupils) pupils")
             }
-            print("\(try store.referralCount()) referrals held.")
+            let referrals = try store.referralCount()
+            print("\(referrals) referral\(referrals == 1 ? "" : "s") held.")
         }
     }
 }

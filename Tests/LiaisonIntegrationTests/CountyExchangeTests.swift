@@ -241,6 +241,43 @@ struct CountyExchangeTests {
         #expect(html.contains("NPAS-2025-0042"))
     }
 
+    @Test func aDataOfficerChecksFilesBeforeTheyGo() async throws {
+        let county = try await County.start(schools: 1, pupils: 30)
+        defer { county.running.finish() }
+        let file = "\(county.county)/ctf/" + (try FileManager.default.contentsOfDirectory(atPath: "\(county.county)/ctf").sorted()[0])
+        let good = try LiaisonExecutable.run(["mis", "check", file, "--format", "csv", "--schools", "\(county.county)/schools.csv"])
+        #expect(good.status == 0, "\(good.output)")
+        // One row per pupil with the figures, and no problem.
+        #expect(good.output.split(separator: "\n").filter { $0.contains(",9262001") || $0.contains("9262001,") }.count >= 30, "\(good.output)")
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        try Data(text.utf8.prefix(2000)).write(to: URL(fileURLWithPath: "\(county.folder)/cut.xml"))
+        let bad = try LiaisonExecutable.run(["mis", "check", "\(county.folder)/cut.xml"])
+        #expect(bad.status == 1)
+        #expect(bad.output.contains("malformed-xml"), "\(bad.output)")
+    }
+
+    @Test func aReferralFileReachesTheDesk() async throws {
+        let county = try await County.start(schools: 1, pupils: 10)
+        defer { county.running.finish() }
+        let desk = try await county.adapter("npas-desk")
+        defer { desk.stop() }
+        let mis = try await county.schoolsMIS()
+        defer { mis.stop() }
+        try county.drop("\(Self.repository)/schemas/examples/referral/valid-1.json", as: "referral-1.json")
+        try "{\"not\": \"a referral\"".write(toFile: "\(county.folder)/broken.json", atomically: true, encoding: .utf8)
+        try county.drop("\(county.folder)/broken.json")
+        try await county.waitForFiles(2)
+        #expect(county.files("schools-mis/processed") == ["referral-1.json"])
+        #expect(county.report("broken.json", in: "failed").contains("not valid JSON"))
+        var held = ""
+        for _ in 0..<100 {
+            held = try LiaisonExecutable.run(["desk", "returns", "--folder", "\(county.folder)/npas"]).output
+            if held.contains("1 referral held") { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(held.contains("1 referral held"), "\(held)")
+    }
+
     /// Per-pupil figures from the registers by the Python oracle (Tests/AttendanceDomainTests/Oracles).
     static func oracle(_ registers: [String]) throws -> [String: [String: Any]] {
         let process = Process()

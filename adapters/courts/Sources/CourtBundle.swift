@@ -1,0 +1,88 @@
+import Crypto
+import Foundation
+import JSONSchema
+
+/// The bundle a court clerk receives for one prosecution file, written to `outbox/CASE/`:
+///
+/// - `prosecution-file.html`: the printable file: a cover sheet, the parties, the offence, the attendance
+///   officer's statement, the register extract as a table, the interventions and penalty notices;
+/// - `prosecution-file.json`: the file as the attendance service sent it;
+/// - `register-extract.csv`: the register for the offence period, one row per school day;
+/// - `manifest.json`: the SHA-256 of each document, and the hub's receipt for the exchange (its audit entry).
+///
+/// Rendering is deterministic (no clock, keys in a fixed order), so the same file always gives the same
+/// bytes: golden-file tests hold it to that.
+public struct CourtBundle: Sendable {
+    public struct Document: Sendable, Equatable {
+        public var name: String
+        public var bytes: [UInt8]
+    }
+
+    public var caseReference: String
+    public var documents: [Document]
+
+    /// Renders a prosecution file (schemas/prosecution.file.schema.json).
+    ///
+    /// - Parameters:
+    ///   - body: the message body as received.
+    ///   - messageID: the message's id; `source` who sent it; `auditEntry` the hub's audit entry for this delivery.
+    public init(body: [UInt8], messageID: String, source: String, auditEntry: Int64?) throws {
+        let file = try JSONValue.parse(body)
+        guard let reference = file["case_reference"]?.stringValue else {
+            throw CourtsAdapterError("The prosecution file has no case_reference.")
+        }
+        caseReference = reference
+        let pretty = try JSONSerialization.data(
+            withJSONObject: try JSONSerialization.jsonObject(with: Data(body)), options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        documents = [
+            Document(name: "prosecution-file.html", bytes: Array(ProsecutionFileHTML(file).render().utf8)),
+            Document(name: "prosecution-file.json", bytes: Array(pretty) + [0x0A]),
+            Document(name: "register-extract.csv", bytes: Array(Self.registerCSV(file).utf8)),
+        ]
+        documents.append(Document(name: "manifest.json", bytes: Self.manifest(
+            reference: reference, documents: documents, messageID: messageID, source: source, auditEntry: auditEntry)))
+    }
+
+    /// The folder name for a case: its reference with `/` made `-`.
+    public var folderName: String { caseReference.replacingOccurrences(of: "/", with: "-") }
+
+    /// The register extract as CSV: date, then each session's code and its meaning.
+    static func registerCSV(_ file: JSONValue) -> String {
+        let extract = file["register_extract"]
+        let meanings = extract?["meanings"]?.objectValue ?? [:]
+        var lines = ["date,am,am_meaning,pm,pm_meaning"]
+        for (date, day) in (extract?["marks"]?.objectValue ?? [:]).sorted(by: { $0.key < $1.key }) {
+            let am = day["am"]?.stringValue ?? "", pm = day["pm"]?.stringValue ?? ""
+            lines.append([date, am, meanings[am]?.stringValue ?? "", pm, meanings[pm]?.stringValue ?? ""].map(csvField).joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func manifest(reference: String, documents: [Document], messageID: String, source: String, auditEntry: Int64?) -> [UInt8] {
+        var entries: [[String: Any]] = []
+        for document in documents {
+            entries.append([
+                "name": document.name, "bytes": document.bytes.count,
+                "sha256": SHA256.hash(data: document.bytes).map { String(format: "%02x", $0) }.joined(),
+            ])
+        }
+        var receipt: [String: Any] = ["message_id": messageID, "from": source]
+        if let auditEntry {
+            receipt["audit_entry"] = auditEntry
+            receipt["check"] = "liaison audit receipt --entry \(auditEntry)  (the entry, its inclusion proof and the hub's signed checkpoint)"
+        }
+        let manifest: [String: Any] = ["case_reference": reference, "documents": entries, "hub_receipt": receipt]
+        let data = (try? JSONSerialization.data(withJSONObject: manifest, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        return Array(data) + [0x0A]
+    }
+
+    static func csvField(_ text: String) -> String {
+        text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+    }
+}
+
+/// A problem the Courts adapter reports.
+public struct CourtsAdapterError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

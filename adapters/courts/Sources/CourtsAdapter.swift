@@ -1,0 +1,100 @@
+import Crypto
+import Foundation
+import LiaisonAdapterKit
+import Logging
+
+/// The Magistrates' Courts' adapter (agency `courts`).
+///
+/// - Each `prosecution.file` it receives becomes a bundle for the court clerk in `outbox/CASE/`
+///   (`CourtBundle`): printable HTML, the JSON, the register extract as CSV, and a manifest with each
+///   document's SHA-256 and the hub's audit entry for the exchange. Acknowledged once all four are on disk.
+/// - Each outcomes file a clerk drops in `inbox/` (`CourtOutcomes`, CSV) becomes one `court.outcome` per case
+///   and hearing. A reply, `outbox/replies/FILE.reply.csv`, says for every row what became of it: sent (with
+///   the hub's sequence), or why not. No row is ever silently dropped. Message ids come from the file's
+///   SHA-256, so a file read again after a restart is not sent twice.
+public final class CourtsAdapter: Sendable {
+    public static let agency = "courts"
+    public static let consumes = ["prosecution.file"]
+
+    public let folder: DropFolder
+    let logger: Logger
+
+    public init(folder: DropFolder, logger: Logger) {
+        self.folder = folder
+        self.logger = logger
+    }
+
+    // MARK: Prosecution files in
+
+    public func handle(_ delivery: Delivery) -> DeliveryOutcome {
+        guard delivery.envelope.type.rawValue == "prosecution.file" else {
+            return .reject("The Courts' adapter takes only prosecution.file, not \(delivery.envelope.type).")
+        }
+        let bundle: CourtBundle
+        do {
+            bundle = try CourtBundle(
+                body: delivery.body, messageID: delivery.envelope.id, source: delivery.envelope.source.rawValue,
+                auditEntry: delivery.auditEntry)
+        } catch {
+            return .reject("The prosecution file could not be read: \(error)")
+        }
+        do {
+            // The manifest last: a bundle with a manifest is complete.
+            for document in bundle.documents {
+                try folder.writeOutbox(Data(document.bytes), name: document.name, subfolder: bundle.folderName)
+            }
+            logger.info("Wrote a court bundle", metadata: ["case": "\(bundle.caseReference)"])
+            return .done
+        } catch {
+            return .retry("The court's outbox could not be written: \(error)")
+        }
+    }
+
+    // MARK: Outcomes out
+
+    /// One pass over the inbox (first any file a stopped run left in `processing/`).
+    public func poll(client: AdapterClient) async {
+        for path in folder.unfinished() { await process(path, client: client) }
+        for path in folder.ready() {
+            guard let claimed = try? folder.claim(path) else { continue }
+            await process(claimed, client: client)
+        }
+    }
+
+    func process(_ path: String, client: AdapterClient) async {
+        let name = (path as NSString).lastPathComponent
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            try? folder.fail(path, report: "\(name) could not be read as UTF-8 text: save it as CSV (UTF-8) and drop it in again.\n")
+            return
+        }
+        let outcomes: CourtOutcomes
+        do { outcomes = try CourtOutcomes(csv: text) } catch {
+            try? folder.fail(path, report: "\(name) was not read: \(error)\n")
+            return
+        }
+        let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined().prefix(24)
+        var reply: [(line: Int, status: String, detail: String)] = outcomes.problems.map { ($0.line, "not sent", $0.problem) }
+        for (index, message) in outcomes.messages.enumerated() {
+            do {
+                let receipt = try await client.send(type: "court.outcome", to: [], body: message.body, id: "court.outcome-\(digest)-\(index + 1)")
+                let detail = "case \(message.caseReference), hearing \(message.hearingDate): hub sequence \(receipt.sequence)"
+                    + (receipt.auditEntry.map { ", audit entry \($0)" } ?? "") + (receipt.duplicate ? " (already sent)" : "")
+                reply += message.lines.map { ($0, "sent", detail) }
+            } catch let error where error.code == .rejected {
+                reply += message.lines.map { ($0, "not sent", "the hub refused case \(message.caseReference): \(error.message)") }
+            } catch {
+                logger.warning("Could not send outcomes; will try again", metadata: ["file": "\(name)", "error": "\(error.message)"])
+                return  // left in processing/ for the next pass
+            }
+        }
+        let csv = (["line,status,detail"] + reply.sorted { $0.line < $1.line }.map { "\($0.line),\($0.status),\(CourtBundle.csvField($0.detail))" })
+            .joined(separator: "\n") + "\n"
+        do {
+            try folder.writeOutbox(Data(csv.utf8), name: "\(name).reply.csv", subfolder: "replies")
+            let problems = outcomes.problems.count
+            try folder.complete(path, report: "\(outcomes.messages.count) outcome message(s) sent; \(problems) row(s) not used: see outbox/replies/\(name).reply.csv\n")
+        } catch {
+            logger.error("Could not write the reply", metadata: ["file": "\(name)", "error": "\(error)"])
+        }
+    }
+}
