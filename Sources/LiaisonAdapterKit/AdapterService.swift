@@ -15,7 +15,7 @@ public enum DeliveryOutcome: Sendable, Equatable {
 /// and calls `poll` (an inbox scan) every `pollInterval`. Stops on graceful shutdown (SIGTERM, SIGINT),
 /// after the work in hand, with every settlement sent.
 public final class AdapterService: Service, Sendable {
-    public typealias Handler = @Sendable (Delivery) async -> DeliveryOutcome
+    public typealias Handler = @Sendable (Delivery, AdapterClient) async -> DeliveryOutcome
     public typealias Poll = @Sendable (AdapterClient) async -> Void
 
     let client: AdapterClient
@@ -42,7 +42,7 @@ public final class AdapterService: Service, Sendable {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { [handle, logger] in
                     for await delivery in client.deliveries {
-                        switch await handle(delivery) {
+                        switch await handle(delivery, client) {
                         case .done: client.ack(delivery)
                         case .reject(let reason):
                             logger.warning("Rejected a delivery", metadata: ["tag": "\(delivery.tag)", "reason": "\(reason)"])

@@ -66,7 +66,7 @@ struct AdapterCommand: AsyncParsableCommand {
             let adapter = SchoolsMISAdapter(folder: folder, directory: directory, logger: Logger(label: "liaison.schools-mis"))
             try await common.run(
                 label: "schools-mis", agency: SchoolsMISAdapter.agency, consumes: SchoolsMISAdapter.consumes,
-                poll: { client in await adapter.poll(client: client) }, handle: { adapter.handle($0) })
+                poll: { client in await adapter.poll(client: client) }, handle: { delivery, _ in adapter.handle(delivery) })
         }
     }
 
@@ -80,7 +80,7 @@ struct AdapterCommand: AsyncParsableCommand {
         func run() async throws {
             let store = try DeskStore(path: "\(common.folder)/desk.sqlite")
             let desk = NPASDesk(store: store, logger: Logger(label: "liaison.npas-desk"))
-            try await common.run(label: "npas-desk", agency: NPASDesk.agency, consumes: NPASDesk.consumes, handle: { await desk.handle($0) })
+            try await common.run(label: "npas-desk", agency: NPASDesk.agency, consumes: NPASDesk.consumes, handle: { delivery, client in await desk.handle(delivery, client: client) })
         }
     }
 
@@ -95,7 +95,7 @@ struct AdapterCommand: AsyncParsableCommand {
             let adapter = AdvisoryServiceAdapter(folder: try DropFolder(root: common.folder))
             try await common.run(
                 label: "advisory-service", agency: AdvisoryServiceAdapter.agency, consumes: AdvisoryServiceAdapter.consumes,
-                handle: { adapter.handle($0) })
+                handle: { delivery, _ in adapter.handle(delivery) })
         }
     }
 
@@ -110,7 +110,7 @@ struct AdapterCommand: AsyncParsableCommand {
             let adapter = CourtsAdapter(folder: try DropFolder(root: common.folder), logger: Logger(label: "liaison.courts"))
             try await common.run(
                 label: "courts", agency: CourtsAdapter.agency, consumes: CourtsAdapter.consumes,
-                poll: { client in await adapter.poll(client: client) }, handle: { adapter.handle($0) })
+                poll: { client in await adapter.poll(client: client) }, handle: { delivery, _ in adapter.handle(delivery) })
         }
     }
 }

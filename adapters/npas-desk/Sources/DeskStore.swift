@@ -67,6 +67,7 @@ public final class DeskStore: Sendable {
                 );
                 """)
         }
+        registerCaseMigrations(&migrator)
         return migrator
     }
 
@@ -108,10 +109,13 @@ public final class DeskStore: Sendable {
         let value = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any]
         let laestab = (value?["school"] as? [String: Any])?["laestab"] as? String
         let upn = (value?["pupil"] as? [String: Any])?["upn"] as? String
+        let at = Int64(receivedAt.timeIntervalSince1970 * 1000)
         try await queue.write { db in
             try db.execute(
                 sql: "INSERT OR IGNORE INTO referrals (message_id, source, laestab, upn, received_at, body) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [messageID, source, laestab, upn, Int64(receivedAt.timeIntervalSince1970 * 1000), String(decoding: body, as: UTF8.self)])
+                arguments: [messageID, source, laestab, upn, at, String(decoding: body, as: UTF8.self)])
+            // A new referral opens a case (a redelivered one is already held, and opens nothing).
+            if db.changesCount == 1 { try Self.openCase(db, messageID: messageID, upn: upn, laestab: laestab, at: at) }
         }
     }
 

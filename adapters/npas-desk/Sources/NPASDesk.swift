@@ -9,7 +9,7 @@ import Logging
 /// acknowledged only once it is committed to the desk's store.
 public struct NPASDesk: Sendable {
     public static let agency = "npas"
-    public static let consumes = [AttendanceReturn.type, "referral"]
+    public static let consumes = [AttendanceReturn.type, "referral", "court.outcome"]
 
     public let store: DeskStore
     let logger: Logger
@@ -19,7 +19,7 @@ public struct NPASDesk: Sendable {
         self.logger = logger
     }
 
-    public func handle(_ delivery: Delivery) async -> DeliveryOutcome {
+    public func handle(_ delivery: Delivery, client: AdapterClient? = nil) async -> DeliveryOutcome {
         switch delivery.envelope.type.rawValue {
         case AttendanceReturn.type:
             let body: AttendanceReturn
@@ -42,8 +42,47 @@ public struct NPASDesk: Sendable {
             } catch {
                 return .retry("The desk's store could not take the referral: \(error)")
             }
+        case "court.outcome":
+            return await recordOutcome(delivery, client: client)
         default:
             return .reject("The desk does not handle \(delivery.envelope.type).")
+        }
+    }
+
+    /// A court's outcome: recorded against its case; on final disposal (no defendant adjourned) the school is
+    /// told (`case.disposal`), as the strategy requires.
+    func recordOutcome(_ delivery: Delivery, client: AdapterClient?) async -> DeliveryOutcome {
+        guard let outcome = try? JSONSerialization.jsonObject(with: Data(delivery.body)) as? [String: Any],
+            let reference = outcome["case_reference"] as? String, let hearing = outcome["hearing_date"] as? String,
+            let defendants = outcome["defendants"] as? [[String: Any]]
+        else { return .reject("The court outcome could not be read.") }
+        guard let deskCase = try? store.deskCase(reference) else {
+            return .reject("The court outcome names case \(reference), which the desk does not hold.")
+        }
+        let final = !defendants.contains { $0["outcome"] as? String == "adjourned" }
+        let summary = defendants.map { "defendant \($0["defendant_number"] ?? "?"): \($0["outcome"] ?? "?")" }.joined(separator: ", ")
+        if final {
+            guard let client else { return .retry("No connection to send the school the disposal.") }
+            let referral = (try? JSONSerialization.jsonObject(with: Data(deskCase.referral.utf8)) as? [String: Any]) ?? [:]
+            let disposal: [String: Any] = [
+                "case_reference": reference, "school": referral["school"] ?? ["laestab": deskCase.laestab], "upn": deskCase.upn,
+                "court": outcome["court"] ?? ["name": "Magistrates' Court"], "hearing_date": hearing,
+                "defendants": defendants.map { defendant in defendant.filter { $0.key != "adjourned_to" } },
+            ]
+            do {
+                let body = Array(try JSONSerialization.data(withJSONObject: disposal, options: [.sortedKeys]))
+                // The id follows the outcome's, so a redelivered outcome does not write to the school twice.
+                _ = try await client.send(type: "case.disposal", to: ["schools-mis"], body: body, id: "disposal-\(delivery.envelope.id)")
+            } catch {
+                return .retry("The disposal could not be sent to the school: \(error)")
+            }
+        }
+        do {
+            try store.recordOutcome(reference, hearingDate: hearing, final: final, body: summary)
+            logger.info("Recorded a court outcome", metadata: ["case": "\(reference)", "final": "\(final)"])
+            return .done
+        } catch {
+            return .retry("The desk's store could not take the outcome: \(error)")
         }
     }
 }

@@ -1,0 +1,222 @@
+import ArgumentParser
+import Foundation
+import LiaisonAdapterKit
+import LiaisonMessages
+import NPASDesk
+
+/// `liaison case`: the Education Social Worker's casework on the desk's store.
+struct CaseCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "case",
+        abstract: "Casework: the cases schools' referrals open, their interventions, feedback to schools, prosecution.",
+        discussion: """
+            Every command works on the desk's store (--folder, as for `liaison adapter npas-desk`), safely while the \
+            desk runs; every change is kept in the case's history. `feedback` and `prosecute` send their message \
+            through the hub as the attendance service (agency npas).
+            """,
+        subcommands: [List.self, Show.self, Allocate.self, Note.self, Intervene.self, Feedback.self, Prosecute.self, Close.self])
+
+    struct Desk: ParsableArguments {
+        @Option(help: ArgumentHelp("The desk's working folder.", valueName: "dir")) var folder: String
+        func store() throws -> DeskStore { try DeskStore(path: "\(folder)/desk.sqlite") }
+    }
+
+    /// Sends one message as the attendance service and returns the hub's receipt line.
+    static func send(
+        _ options: ConfigOptions, _ adapter: AdapterOptions, log: LogOptions, type: String, to recipient: String, body: [UInt8], id: String
+    ) async throws -> String {
+        let logger = log.bootstrap(label: "liaison.case")
+        let hub = try loadHub(options.config, requireKeys: false)
+        let client = AdapterClient(
+            configuration: try adapter.adapterConfiguration(
+                hub: hub.configuration, name: "liaison-case", consumes: [TermlyFeed.type], defaultAgency: NPASDesk.agency),
+            logger: logger)
+        do {
+            _ = try await client.connect()
+            let receipt = try await client.send(type: type, to: [recipient], body: body, id: id)
+            await client.close()
+            return "hub sequence \(receipt.sequence)" + (receipt.auditEntry.map { ", audit entry \($0)" } ?? "")
+        } catch {
+            await client.close()
+            throw UserFacingError("\(type) not sent: \(error.message)")
+        }
+    }
+
+    static func today() -> String { String(Date().ISO8601Format().prefix(10)) }
+
+    static func referral(_ deskCase: DeskCase) -> [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(deskCase.referral.utf8)) as? [String: Any]) ?? [:]
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The cases, newest first.")
+        @OptionGroup var desk: Desk
+        @Option(help: "Only cases with this status (open, monitoring, legal_action, disposed, closed).") var status: String?
+
+        func run() throws {
+            let cases = try desk.store().cases(status: status)
+            if cases.isEmpty { print("No cases.") }
+            for item in cases {
+                let pupil = CaseCommand.referral(item)["pupil"] as? [String: Any] ?? [:]
+                print("\(item.reference)  \(item.status)  \(item.laestab)  \(pupil["forename"] ?? "") \(pupil["surname"] ?? "")  ESW: \(item.esw ?? "none")")
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "One case: the child, the referral, interventions and history.")
+        @OptionGroup var desk: Desk
+        @Argument(help: "The case reference.") var reference: String
+
+        func run() throws {
+            let store = try desk.store()
+            guard let item = try store.deskCase(reference) else { throw UserFacingError("There is no case \(reference).") }
+            let referral = CaseCommand.referral(item)
+            let pupil = referral["pupil"] as? [String: Any] ?? [:]
+            let reason = referral["reason"] as? [String: Any] ?? [:]
+            print("Case \(item.reference) (\(item.status)), ESW: \(item.esw ?? "none")")
+            print("Child: \(pupil["forename"] ?? "") \(pupil["surname"] ?? ""), born \(pupil["date_of_birth"] ?? "?"), UPN \(item.upn), school \(item.laestab)")
+            print("Referred for \(reason["category"] ?? "?"): \(reason["details"] ?? "")")
+            print("Interventions:")
+            for intervention in try store.interventions(of: reference) {
+                print("  \(intervention.date)  \(intervention.type)  by \(intervention.by)" + (intervention.description.map { ": \($0)" } ?? "")
+                    + (intervention.amountPence.map { String(format: " (£%d.%02d, defendant %d, %@)", $0 / 100, $0 % 100, intervention.defendantNumber ?? 1, intervention.status ?? "unpaid") } ?? ""))
+            }
+            print("History:")
+            for entry in try store.history(of: reference) {
+                print("  \(Date(timeIntervalSince1970: Double(entry.at) / 1000).ISO8601Format())  \(entry.kind): \(entry.detail)")
+            }
+        }
+    }
+
+    struct Allocate: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Allocate an Education Social Worker to a case.")
+        @OptionGroup var desk: Desk
+        @Argument var reference: String
+        @Option(help: "The ESW's name.") var esw: String
+        func run() throws { try desk.store().allocate(reference, esw: esw); print("\(reference) allocated to \(esw).") }
+    }
+
+    struct Note: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a note to a case's history.")
+        @OptionGroup var desk: Desk
+        @Argument var reference: String
+        @Option var text: String
+        func run() throws { try desk.store().change(reference, kind: "note", detail: text); print("Noted on \(reference).") }
+    }
+
+    struct Intervene: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record an intervention: a letter, meeting, home visit, warning notice, contract or penalty notice.")
+        static let types = [
+            "letter", "phone_call", "meeting", "home_visit", "attendance_support_plan", "attendance_contract", "parenting_contract",
+            "early_help", "warning_notice", "penalty_notice", "referral_to_agency", "education_supervision_order", "fast_track", "other",
+        ]
+        @OptionGroup var desk: Desk
+        @Argument var reference: String
+        @Option(help: "One of: \(types.joined(separator: ", ")).") var type: String
+        @Option(help: "YYYY-MM-DD (default today).") var date: String?
+        @Option var description: String?
+        @Option(help: "Penalty notice: the parent it was issued to (defendant number in a prosecution).") var defendant: Int?
+        @Option(help: "Penalty notice: the amount in pounds (80 or 160).") var amount: Int?
+        @Option(help: "Penalty notice: paid, unpaid or withdrawn.") var status: String?
+        @Option(help: "Penalty notice: the date it was paid.") var paidOn: String?
+
+        func run() throws {
+            guard Self.types.contains(type) else { throw UserFacingError("--type is one of \(Self.types.joined(separator: ", ")).") }
+            if type == "penalty_notice" {
+                guard let amount, amount > 0, defendant != nil else {
+                    throw UserFacingError("A penalty notice needs --amount (pounds) and --defendant (which parent).")
+                }
+                if status == "paid", paidOn == nil { throw UserFacingError("A paid penalty notice needs --paid-on.") }
+                _ = amount
+            }
+            let intervention = DeskIntervention(
+                date: date ?? CaseCommand.today(), type: type, description: description, defendantNumber: defendant,
+                amountPence: amount.map { $0 * 100 }, status: type == "penalty_notice" ? (status ?? "unpaid") : nil, paidOn: paidOn)
+            try desk.store().add(intervention, to: reference)
+            print("Recorded \(type) on \(reference).")
+        }
+    }
+
+    struct Feedback: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Send the school written feedback on a case (case.feedback).")
+        @OptionGroup var options: ConfigOptions
+        @OptionGroup var adapter: AdapterOptions
+        @OptionGroup var desk: Desk
+        @Argument var reference: String
+        @Option(help: "The feedback to the school.") var text: String
+        @Option(help: "The next step, for the school.") var nextStep: String = "Keep the attendance service informed of the pupil's attendance."
+        @Option(help: "open, monitoring, legal_action or closed.") var caseStatus: String = "open"
+        @OptionGroup var log: LogOptions
+
+        func run() async throws {
+            let store = try desk.store()
+            guard let item = try store.deskCase(reference) else { throw UserFacingError("There is no case \(reference).") }
+            let referral = CaseCommand.referral(item)
+            var body: [String: Any] = [
+                "case_reference": reference, "school": referral["school"] ?? ["laestab": item.laestab], "upn": item.upn,
+                "date": CaseCommand.today(), "feedback": text, "next_steps": [["action": nextStep, "owner": "school"]],
+                "case_status": caseStatus,
+            ]
+            if let esw = item.esw { body["author"] = ["name": esw, "role": "Education Social Worker"] }
+            let bytes = Array(try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]))
+            let receipt = try await CaseCommand.send(
+                options, adapter, log: log, type: "case.feedback", to: "schools-mis", body: bytes, id: "feedback-\(reference)-\(UUID().uuidString.prefix(8))")
+            try store.change(reference, kind: "feedback", detail: "sent to the school (\(receipt))")
+            print("Feedback on \(reference) sent to the school: \(receipt).")
+        }
+    }
+
+    struct Prosecute: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Assemble the prosecution file from the case and the register, and send it to the Courts.",
+            discussion: """
+                Each parent with parental responsibility is a separate defendant. The register extract is the \
+                child's marks from the schools' returns for the period (default: every mark held). Refused, with \
+                every reason, when a court would lack something: no parent with responsibility, no ESW to make \
+                the statement, no interventions, or a period with missing marks.
+                """)
+        @OptionGroup var options: ConfigOptions
+        @OptionGroup var adapter: AdapterOptions
+        @OptionGroup var desk: Desk
+        @Argument var reference: String
+        @Option(help: "444-1 (strict liability) or 444-1A (knowingly failing).") var offence: String
+        @Option(help: "The magistrates' court.") var court: String
+        @Option(help: "The hearing date, YYYY-MM-DD.") var hearing: String
+        @Option(help: "First day of the offence period.") var from: String?
+        @Option(help: "Last day of the offence period.") var to: String?
+        @Option(help: "The prosecuting authority.") var prosecutor: String = "Example County Council"
+        @Option(help: "The officer's statement (default: one written from the records).") var statement: String?
+        @OptionGroup var log: LogOptions
+
+        func run() async throws {
+            let store = try desk.store()
+            guard let item = try store.deskCase(reference) else { throw UserFacingError("There is no case \(reference).") }
+            let statute = ["444-1": "444(1)", "444-1A": "444(1A)", "444(1)": "444(1)", "444(1A)": "444(1A)"][offence.uppercased()]
+            guard let statute else { throw UserFacingError("--offence is 444-1 or 444-1A.") }
+            let builder = ProsecutionFileBuilder(
+                offence: statute, court: court, hearingDate: hearing, periodStart: from, periodEnd: to, prosecutor: prosecutor,
+                statement: statement, today: CaseCommand.today())
+            let file: [String: Any]
+            do {
+                file = try builder.build(case: item, interventions: try store.interventions(of: reference), marks: try store.marks(upn: item.upn))
+            } catch let error as DeskError {
+                throw UserFacingError("The prosecution file for \(reference) was not sent: \(error.description).")
+            }
+            let bytes = Array(try JSONSerialization.data(withJSONObject: file, options: [.sortedKeys]))
+            let receipt = try await CaseCommand.send(
+                options, adapter, log: log, type: "prosecution.file", to: "courts", body: bytes, id: "prosecution-\(reference)-\(hearing)")
+            try store.setStatus(reference, "legal_action", detail: "prosecution file sent to \(court) for \(hearing) (\(receipt))")
+            print("Prosecution file for \(reference) sent to the Courts: \(receipt).")
+        }
+    }
+
+    struct Close: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Close a case.")
+        @OptionGroup var desk: Desk
+        @Argument var reference: String
+        @Option var reason: String
+        func run() throws { try desk.store().setStatus(reference, "closed", detail: reason); print("\(reference) closed.") }
+    }
+}

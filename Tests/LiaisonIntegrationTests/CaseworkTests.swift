@@ -1,0 +1,106 @@
+import Foundation
+import LiaisonAdapterKit
+import LiaisonTestSupport
+import Testing
+
+/// From referral to court and back, through the real broker and the real adapters: a school's referral
+/// opens a case at the desk; the ESW works it; the prosecution file, assembled from the case and the stored
+/// register, reaches the Courts' clerk as a bundle; the clerk's outcome comes back; the school gets the
+/// disposal and written feedback as letters.
+@Suite("Casework: referral, prosecution, outcome, disposal", .timeLimit(.minutes(3)))
+struct CaseworkTests {
+    @Test func aReferralBecomesACaseAProsecutionAndADisposalLetter() async throws {
+        let county = try await CountyExchangeTests.County.start(schools: 1, pupils: 20)
+        defer { county.running.finish() }
+        let adapters = [try await county.schoolsMIS(), try await county.adapter("npas-desk"), try await county.adapter("courts")]
+        defer { for adapter in adapters { adapter.stop() } }
+        let desk = "\(county.folder)/npas"
+        let config = county.running.hub.configPath
+        func liaison(_ arguments: [String]) throws -> (status: Int32, output: String) { try LiaisonExecutable.run(arguments) }
+
+        // The school's register for the half term, then a referral for one of its pupils.
+        let ctf = try FileManager.default.contentsOfDirectory(atPath: "\(county.county)/ctf").sorted().first { $0.hasSuffix("-ht1.xml") }!
+        try county.drop("\(county.county)/ctf/\(ctf)")
+        _ = try await county.waitForReturns(1)
+        let row = try String(contentsOfFile: "\(county.county)/csv/\((ctf as NSString).deletingPathExtension).csv", encoding: .utf8)
+            .split(separator: "\n")[1].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        // laestab,school_name,upn,surname,forename,dob,sex,year_group,looked_after,date,session,code
+        let (laestab, schoolName, upn, surname, forename, dob, yearGroup) = (row[0], row[1], row[2], row[3], row[4], row[5], row[7])
+        var referral = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(
+            fileURLWithPath: "\(CountyExchangeTests.repository)/schemas/examples/referral/valid-1.json"))) as? [String: Any])
+        referral["school"] = ["laestab": laestab, "name": schoolName]
+        var pupil = referral["pupil"] as! [String: Any]
+        pupil["upn"] = upn
+        pupil["forename"] = forename
+        pupil["surname"] = surname
+        pupil["date_of_birth"] = dob
+        pupil["year_group"] = yearGroup
+        referral["pupil"] = pupil
+        try JSONSerialization.data(withJSONObject: referral).write(to: URL(fileURLWithPath: "\(county.folder)/referral.json"))
+        try county.drop("\(county.folder)/referral.json", as: "referral-\(upn).json")
+        var list = ""
+        for _ in 0..<100 {
+            list = try liaison(["case", "list", "--folder", desk]).output
+            if list.contains("NPAS-") { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let reference = try #require(list.split(separator: " ").first.map(String.init), "\(list)")
+        #expect(list.contains("open") && list.contains("\(forename) \(surname)"), "\(list)")
+
+        // Refused while a court would lack something, with the reason.
+        let prosecute = ["case", "prosecute", reference, "--config", config, "--folder", desk, "--offence", "444-1A",
+                         "--court", "Example Magistrates' Court", "--hearing", "2026-01-20"]
+        let noOfficer = try liaison(prosecute)
+        #expect(noOfficer.status != 0)
+        #expect(noOfficer.output.contains("no Education Social Worker is allocated"), "\(noOfficer.output)")
+        #expect(try liaison(["case", "allocate", reference, "--folder", desk, "--esw", "E. Worker"]).status == 0)
+        let noMarks = try liaison(prosecute + ["--from", "2024-01-01", "--to", "2024-02-01"])
+        #expect(noMarks.output.contains("no register marks"), "\(noMarks.output)")
+
+        #expect(try liaison(["case", "intervene", reference, "--folder", desk, "--type", "warning_notice", "--date", "2025-10-01",
+                             "--description", "Warning notice of possible prosecution."]).status == 0)
+        #expect(try liaison(["case", "intervene", reference, "--folder", desk, "--type", "penalty_notice", "--date", "2025-10-20",
+                             "--defendant", "1", "--amount", "160"]).status == 0)
+        let sent = try liaison(prosecute)
+        #expect(sent.status == 0, "\(sent.output)")
+
+        // The clerk's bundle, built from the case and the stored register.
+        let bundle = "\(county.folder)/courts/outbox/\(reference)"
+        for _ in 0..<200 where !FileManager.default.fileExists(atPath: "\(bundle)/manifest.json") { try await Task.sleep(for: .milliseconds(50)) }
+        let html = try String(contentsOfFile: "\(bundle)/prosecution-file.html", encoding: .utf8)
+        #expect(html.contains("\(forename) \(surname)"))
+        #expect(html.contains("Warning notice"))
+        #expect(html.contains("£160.00"))
+        let register = try String(contentsOfFile: "\(bundle)/register-extract.csv", encoding: .utf8)
+        #expect(register.split(separator: "\n").count > 20, "a half term of school days")
+
+        // The court's decision comes back; on final disposal the school is told.
+        try """
+            case_reference,court,hearing_date,defendant_number,offence,outcome,amount,months,costs,adjourned_to,band,note
+            \(reference),Example Magistrates' Court,2026-01-20,1,444(1A),fine+parenting_order,400,12,150,,,
+
+            """.write(toFile: "\(county.folder)/courts/inbox/outcomes.csv.part", atomically: true, encoding: .utf8)
+        try FileManager.default.moveItem(atPath: "\(county.folder)/courts/inbox/outcomes.csv.part", toPath: "\(county.folder)/courts/inbox/outcomes.csv")
+        var letters: [String] = []
+        for _ in 0..<200 {
+            letters = county.files("schools-mis/outbox/\(laestab)", suffix: ".html")
+            if letters.contains(where: { $0.hasPrefix("case.disposal") }) { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(letters.contains { $0.hasPrefix("case.disposal") }, "\(letters)")
+        let shown = try liaison(["case", "show", reference, "--folder", desk]).output
+        #expect(shown.contains("(disposed)"), "\(shown)")
+        #expect(shown.contains("disposed: hearing 2026-01-20"), "\(shown)")
+
+        // And written feedback, as the strategy asks for every case.
+        let feedback = try liaison(["case", "feedback", reference, "--config", config, "--folder", desk,
+                                    "--text", "The court fined the parent and made a parenting order.", "--case-status", "closed"])
+        #expect(feedback.status == 0, "\(feedback.output)")
+        for _ in 0..<200 {
+            letters = county.files("schools-mis/outbox/\(laestab)", suffix: ".html")
+            if letters.contains(where: { $0.hasPrefix("case.feedback") }) { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(letters.contains { $0.hasPrefix("case.feedback") }, "\(letters)")
+    }
+}

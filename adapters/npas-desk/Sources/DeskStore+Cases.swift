@@ -1,0 +1,202 @@
+import Foundation
+import GRDB
+
+/// A case the desk works: opened by a school's referral, allocated to an Education Social Worker, with its
+/// interventions and the history of every change.
+public struct DeskCase: Sendable {
+    public var reference: String
+    public var upn: String
+    public var laestab: String
+    public var status: String
+    public var esw: String?
+    public var openedAt: Int64
+    /// The referral as the school sent it (JSON).
+    public var referral: String
+}
+
+/// One action on a case (schemas' `intervention`), or a penalty notice when `type` is `penalty_notice`.
+public struct DeskIntervention: Sendable, Equatable {
+    public var date: String
+    public var type: String
+    public var by: String
+    public var description: String?
+    public var defendantNumber: Int?
+    public var amountPence: Int?
+    public var status: String?
+    public var paidOn: String?
+
+    public init(
+        date: String, type: String, by: String = "attendance_service", description: String? = nil, defendantNumber: Int? = nil,
+        amountPence: Int? = nil, status: String? = nil, paidOn: String? = nil
+    ) {
+        self.date = date
+        self.type = type
+        self.by = by
+        self.description = description
+        self.defendantNumber = defendantNumber
+        self.amountPence = amountPence
+        self.status = status
+        self.paidOn = paidOn
+    }
+}
+
+extension DeskStore {
+    static func registerCaseMigrations(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v2-cases") { db in
+            try db.execute(sql: """
+                CREATE TABLE cases (
+                    reference TEXT PRIMARY KEY,
+                    referral_message_id TEXT NOT NULL UNIQUE REFERENCES referrals(message_id),
+                    upn TEXT NOT NULL,
+                    laestab TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    esw TEXT,
+                    opened_at INTEGER NOT NULL
+                );
+                CREATE TABLE case_history (
+                    reference TEXT NOT NULL REFERENCES cases(reference),
+                    at INTEGER NOT NULL,
+                    kind TEXT NOT NULL,
+                    detail TEXT NOT NULL
+                );
+                CREATE TABLE interventions (
+                    reference TEXT NOT NULL REFERENCES cases(reference),
+                    date TEXT NOT NULL,
+                    type TEXT NOT NULL,
+                    by_whom TEXT NOT NULL,
+                    description TEXT,
+                    defendant_number INTEGER,
+                    amount_pence INTEGER,
+                    status TEXT,
+                    paid_on TEXT
+                );
+                CREATE TRIGGER case_history_no_update BEFORE UPDATE ON case_history
+                BEGIN SELECT RAISE(ABORT, 'a case''s history is kept as written'); END;
+                CREATE TRIGGER case_history_no_delete BEFORE DELETE ON case_history
+                BEGIN SELECT RAISE(ABORT, 'a case''s history is kept as written'); END;
+                """)
+        }
+    }
+
+    static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+
+    /// Opens a case for a referral just stored (in the same transaction): `NPAS-YEAR-NNNN`.
+    static func openCase(_ db: Database, messageID: String, upn: String?, laestab: String?, at: Int64) throws {
+        guard let upn, let laestab else { return }
+        let year = Calendar(identifier: .gregorian).component(.year, from: Date(timeIntervalSince1970: Double(at) / 1000))
+        let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM cases WHERE reference LIKE ?", arguments: ["NPAS-\(year)-%"]) ?? 0
+        let reference = String(format: "NPAS-%d-%04d", year, count + 1)
+        try db.execute(
+            sql: "INSERT INTO cases (reference, referral_message_id, upn, laestab, status, opened_at) VALUES (?, ?, ?, ?, 'open', ?)",
+            arguments: [reference, messageID, upn, laestab, at])
+        try history(db, reference, "opened", "referral \(messageID) from school \(laestab)", at: at)
+    }
+
+    static func history(_ db: Database, _ reference: String, _ kind: String, _ detail: String, at: Int64 = now()) throws {
+        try db.execute(sql: "INSERT INTO case_history (reference, at, kind, detail) VALUES (?, ?, ?, ?)", arguments: [reference, at, kind, detail])
+    }
+
+    /// The cases, newest first, optionally only those with `status`.
+    public func cases(status: String? = nil) throws -> [DeskCase] {
+        try queue.read { db in
+            try Row.fetchAll(
+                db, sql: """
+                    SELECT c.reference, c.upn, c.laestab, c.status, c.esw, c.opened_at, r.body FROM cases c
+                    JOIN referrals r ON r.message_id = c.referral_message_id
+                    WHERE ? IS NULL OR c.status = ? ORDER BY c.opened_at DESC, c.reference DESC
+                    """, arguments: [status, status]
+            ).map { DeskCase(reference: $0[0], upn: $0[1], laestab: $0[2], status: $0[3], esw: $0[4], openedAt: $0[5], referral: $0[6]) }
+        }
+    }
+
+    public func deskCase(_ reference: String) throws -> DeskCase? {
+        try cases().first { $0.reference == reference }
+    }
+
+    public func history(of reference: String) throws -> [(at: Int64, kind: String, detail: String)] {
+        try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT at, kind, detail FROM case_history WHERE reference = ? ORDER BY rowid", arguments: [reference])
+                .map { (at: $0[0], kind: $0[1], detail: $0[2]) }
+        }
+    }
+
+    public func interventions(of reference: String) throws -> [DeskIntervention] {
+        try queue.read { db in
+            try Row.fetchAll(
+                db, sql: """
+                    SELECT date, type, by_whom, description, defendant_number, amount_pence, status, paid_on FROM interventions
+                    WHERE reference = ? ORDER BY date, rowid
+                    """, arguments: [reference]
+            ).map {
+                DeskIntervention(
+                    date: $0[0], type: $0[1], by: $0[2], description: $0[3], defendantNumber: $0[4], amountPence: $0[5], status: $0[6],
+                    paidOn: $0[7])
+            }
+        }
+    }
+
+    /// Changes a case: each change is written with its history entry, in one transaction.
+    public func change(_ reference: String, kind: String, detail: String, _ body: @escaping @Sendable (Database) throws -> Void = { _ in }) throws {
+        try queue.write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM cases WHERE reference = ?", arguments: [reference]) == true else {
+                throw DeskError("There is no case \(reference): `liaison case list` shows them.")
+            }
+            try body(db)
+            try Self.history(db, reference, kind, detail)
+        }
+    }
+
+    public func allocate(_ reference: String, esw: String) throws {
+        try change(reference, kind: "allocated", detail: "to \(esw)") { db in
+            try db.execute(sql: "UPDATE cases SET esw = ? WHERE reference = ?", arguments: [esw, reference])
+        }
+    }
+
+    public func setStatus(_ reference: String, _ status: String, detail: String) throws {
+        try change(reference, kind: status, detail: detail) { db in
+            try db.execute(sql: "UPDATE cases SET status = ? WHERE reference = ?", arguments: [status, reference])
+        }
+    }
+
+    public func add(_ intervention: DeskIntervention, to reference: String) throws {
+        let detail = "\(intervention.type) on \(intervention.date)" + (intervention.description.map { ": \($0)" } ?? "")
+        try change(reference, kind: "intervention", detail: detail) { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO interventions (reference, date, type, by_whom, description, defendant_number, amount_pence, status, paid_on)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    reference, intervention.date, intervention.type, intervention.by, intervention.description, intervention.defendantNumber,
+                    intervention.amountPence, intervention.status, intervention.paidOn,
+                ])
+        }
+    }
+
+    /// A pupil's marks held from the schools' returns, date to (am, pm), within `from...to` when given.
+    public func marks(upn: String, from: String? = nil, to: String? = nil) throws -> [String: (am: String, pm: String)] {
+        try queue.read { db in
+            var marks: [String: (am: String, pm: String)] = [:]
+            for json in try String.fetchAll(db, sql: "SELECT marks FROM pupil_returns WHERE upn = ? AND marks IS NOT NULL", arguments: [upn]) {
+                guard let days = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: [String: String]] else { continue }
+                for (date, day) in days where (from.map { date >= $0 } ?? true) && (to.map { date <= $0 } ?? true) {
+                    marks[date] = (day["am"] ?? "-", day["pm"] ?? "-")
+                }
+            }
+            return marks
+        }
+    }
+
+    /// The case a court outcome belongs to, by reference.
+    public func recordOutcome(_ reference: String, hearingDate: String, final: Bool, body: String) throws {
+        try change(reference, kind: final ? "disposed" : "outcome", detail: "hearing \(hearingDate): \(body)") { db in
+            if final { try db.execute(sql: "UPDATE cases SET status = 'disposed' WHERE reference = ?", arguments: [reference]) }
+        }
+    }
+}
+
+/// A desk operation that cannot be done, with what to do about it.
+public struct DeskError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
