@@ -73,8 +73,7 @@ estab=$(basename "$first" | cut -c4-7)
 sed "s/<Estab>$estab<\/Estab>/<Estab>9999<\/Estab>/g" "$first" > "$INBOX/unknown-school.xml"          # not a county school
 sed '0,/<UPN>\([A-Z]\)/s//<UPN>X/' "$first" | sed 's/-2025-ht1/-2025-ht1-resent/' > "$INBOX/bad-check-letter.xml"  # one pupil's UPN mistyped
 cp "$EXAMPLES/referral/valid-1.json" "$INBOX/referral-$(date +%Y%m%d)-1.json"
-TOTAL=$(ls "$INBOX" | wc -l)
-step "$TOTAL files dropped in demo-output/agencies/schools-mis/inbox"
+step "$((n + 4)) files dropped in demo-output/agencies/schools-mis/inbox: $n schools' exports, 3 faulty files and a referral"
 wait_for_inbox() {
   local last=""
   for _ in $(seq 1 2400); do
@@ -114,7 +113,54 @@ step "a pupil-level return for the Advisory Service is refused (no agreement all
 "$LIAISON" send --config "$CONFIG" --as npas --type attendance.return --to advisory-service \
   --file "$EXAMPLES/attendance.return/valid-1.json" --log-level critical 2>&1 | cut -c1-200 | sed 's/^/     /' || true
 
-say "7. Partners: the Youth Offending Team's caseload, a minimised summary, a denial, a prosecution file"
+say "7. Casework: a school refers a pupil; the desk works the case to court and back"
+# A referral for the first pupil of the first school, as the school's MIS would drop it (synthetic).
+python3 - "$OUT/county/csv" "$EXAMPLES/referral/valid-1.json" "$OUT/bodies/referral.json" <<'PY'
+import csv, glob, json, sys
+row = next(csv.DictReader(open(sorted(glob.glob(sys.argv[1] + "/*-ht1.csv"))[0])))
+referral = json.load(open(sys.argv[2]))
+referral["school"] = {"laestab": row["laestab"], "name": row["school_name"]}
+referral["pupil"].update({"upn": row["upn"], "forename": row["forename"], "surname": row["surname"],
+                          "date_of_birth": row["dob"], "year_group": row["year_group"]})
+json.dump(referral, open(sys.argv[3], "w"), indent=2)
+PY
+LAESTAB=$(python3 -c "import json; print(json.load(open('$OUT/bodies/referral.json'))['school']['laestab'])")
+CHILD=$(python3 -c "import json; p=json.load(open('$OUT/bodies/referral.json'))['pupil']; print(p['forename'], p['surname'])")
+cp "$OUT/bodies/referral.json" "$INBOX/referral-case.json.part" && mv "$INBOX/referral-case.json.part" "$INBOX/referral-case.json"
+for _ in $(seq 1 100); do "$LIAISON" case list --folder "$AGENCIES/npas" | grep -q "$CHILD" && break; sleep 0.1; done
+CASE=$("$LIAISON" case list --folder "$AGENCIES/npas" | grep "$CHILD" | head -1 | cut -d' ' -f1)
+step "the referral opened case $CASE at the desk:"
+"$LIAISON" case list --folder "$AGENCIES/npas" | grep "$CHILD" | sed 's/^/     /'
+PROSECUTE=(case prosecute "$CASE" --config "$CONFIG" --folder "$AGENCIES/npas" --offence 444-1A --court "Example Magistrates' Court" --hearing 2026-01-20 --log-level warning)
+step "prosecution is refused while a court would lack something:"
+"$LIAISON" "${PROSECUTE[@]}" 2>&1 | cut -c1-200 | sed 's/^/     /' || true
+"$LIAISON" case allocate "$CASE" --folder "$AGENCIES/npas" --esw "E. Worker" | sed 's/^/   /'
+"$LIAISON" case intervene "$CASE" --folder "$AGENCIES/npas" --type home_visit --date 2025-10-08 --description "Home visit; parent seen." | sed 's/^/   /'
+"$LIAISON" case intervene "$CASE" --folder "$AGENCIES/npas" --type warning_notice --date 2025-10-15 --description "Warning notice of possible prosecution." | sed 's/^/   /'
+"$LIAISON" case intervene "$CASE" --folder "$AGENCIES/npas" --type penalty_notice --date 2025-11-03 --defendant 1 --amount 160 | sed 's/^/   /'
+step "the Courts' adapter is offline when the file is sent: the hub keeps it (store and forward)"
+"$LIAISON" "${PROSECUTE[@]}" | sed 's/^/   /'
+"$LIAISON" adapter courts --config "$CONFIG" --folder "$AGENCIES/courts" > "$OUT/logs/courts.log" 2>&1 &
+PIDS+=($!)
+BUNDLE="$AGENCIES/courts/outbox/$CASE"
+for _ in $(seq 1 200); do [ -f "$BUNDLE/manifest.json" ] && break; sleep 0.1; done
+step "the Courts' adapter starts, collects it and writes the clerk's bundle: $(ls "$BUNDLE" | tr '\n' ' ')"
+step "the clerk records the court's decision in a CSV (one row mistyped): outcomes go back to the desk"
+cat > "$AGENCIES/courts/inbox/outcomes-2026-01-20.csv.part" <<CSV
+case_reference,court,hearing_date,defendant_number,offence,outcome,amount,months,costs,adjourned_to,band,note
+$CASE,Example Magistrates' Court,2026-01-20,1,444(1A),fine+parenting_order,400,12,150,,B,
+$CASE,Example Magistrates' Court,2026-01-20,2,444(1A),fined,,,,,,
+CSV
+mv "$AGENCIES/courts/inbox/outcomes-2026-01-20.csv.part" "$AGENCIES/courts/inbox/outcomes-2026-01-20.csv"
+for _ in $(seq 1 200); do ls "$AGENCIES/schools-mis/outbox/$LAESTAB"/case.disposal-*.html >/dev/null 2>&1 && break; sleep 0.1; done
+sed 's/^/     /' "$AGENCIES/courts/outbox/replies/outcomes-2026-01-20.csv.reply.csv" | cut -c1-160
+step "on final disposal the desk writes to the school: $(cd "$AGENCIES/schools-mis/outbox/$LAESTAB" && ls case.disposal-*.html)"
+"$LIAISON" case feedback "$CASE" --config "$CONFIG" --folder "$AGENCIES/npas" --case-status closed --log-level warning \
+  --text "The court fined the parent and made a parenting order. The service will monitor attendance for twelve weeks." | sed 's/^/   /'
+step "the case's history:"
+"$LIAISON" case show "$CASE" --folder "$AGENCIES/npas" | sed -n '/History:/,$p' | cut -c1-150 | sed 's/^/     /'
+
+say "8. Partners: the Youth Offending Team's caseload, a minimised summary, a denial, an unknown key"
 cat > "$OUT/bodies/caseload.json" <<'JSON'
 {"cohort": "yot-caseload", "operation": "replace", "members": [{"upn": "N926400123002"}]}
 JSON
@@ -128,25 +174,17 @@ step "a child who is not on the YOT caseload: denied, with the reason:"
 sed 's/N926400123002/Q926200024001/' "$EXAMPLES/yot.attendance-summary/valid-1.json" > "$OUT/bodies/not-on-caseload.json"
 "$LIAISON" send --config "$CONFIG" --as npas --type yot.attendance-summary --to yot \
   --file "$OUT/bodies/not-on-caseload.json" --log-level critical 2>&1 | cut -c1-200 | sed 's/^/     /' || true
-step "feedback to a school: written to its outbox as a letter"
-"$LIAISON" send --config "$CONFIG" --as npas --type case.feedback --to schools-mis \
-  --file "$EXAMPLES/case.feedback/valid-1.json" --log-level warning | sed 's/^/   /'
-step "store and forward: the Courts' adapter is offline when a prosecution file is sent, and collects it later"
-"$LIAISON" send --config "$CONFIG" --as npas --type prosecution.file --to courts \
-  --file "$EXAMPLES/prosecution.file/valid-1.json" --log-level warning | sed 's/^/   /'
-"$LIAISON" listen --config "$CONFIG" --as courts --count 1 --timeout 10 --out "$OUT/received/courts" --log-level warning | sed 's/^/   /'
 step "an adapter whose key no agency lists is never let in (the refusal is audited):"
 "$LIAISON" keys generate --agency impostor --out "$OUT/impostor" >/dev/null
 "$LIAISON" send --config "$CONFIG" --as yot --key "$OUT/impostor/impostor.key" --type yot.case-update --to npas \
   --file "$EXAMPLES/yot.case-update/valid-1.json" --log-level critical 2>&1 | cut -c1-200 | sed 's/^/     /' || true
-sleep 1  # the school's letter reaches its outbox
 
-say "8. Everything stops cleanly (SIGTERM): adapters settle what they hold, the broker signs a last checkpoint"
+say "9. Everything stops cleanly (SIGTERM): adapters settle what they hold, the broker signs a last checkpoint"
 stop_all
 trap - EXIT
 tail -1 "$OUT/logs/broker.log" | cut -c1-200 | sed 's/^/   /'
 
-say "9. The audit log is a Merkle log: recompute every entry and checkpoint"
+say "10. The audit log is a Merkle log: recompute every entry and checkpoint"
 "$LIAISON" audit verify --config "$CONFIG" | sed 's/^/   /'
 
 say "Summary"
@@ -179,5 +217,7 @@ step "what each agency received, and where:"
 step "  npas (the desk):       $("$LIAISON" desk returns --folder "$AGENCIES/npas" | tail -1) $("$LIAISON" desk returns --folder "$AGENCIES/npas" | grep -c 'half term') returns in demo-output/agencies/npas/desk.sqlite"
 step "  advisory-service:      demo-output/agencies/advisory-service/outbox/ ($(ls "$AGENCIES/advisory-service/outbox" | tr '\n' ' '))"
 step "  schools (letters):     demo-output/agencies/schools-mis/outbox/ ($(find "$AGENCIES/schools-mis/outbox" -name '*.html' | wc -l) letters)"
-step "  yot, courts:           demo-output/received/<agency>/<sequence>.body"
+step "  courts (the clerk):    demo-output/agencies/courts/outbox/$CASE/ (bundle), outbox/replies/ (replies to the clerk)"
+step "  npas (casework):       $("$LIAISON" case list --folder "$AGENCIES/npas" | wc -l) case(s); \`liaison case show $CASE --folder demo-output/agencies/npas\`"
+step "  yot:                   demo-output/received/yot/<sequence>.body"
 step "hub store: demo-output/data/hub.sqlite; logs: demo-output/logs/"
