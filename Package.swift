@@ -129,12 +129,21 @@ let package = Package(
             ],
             path: "adapters/courts/Sources"
         ),
+        .target(
+            name: "PartnerAdapter",
+            dependencies: [
+                "LiaisonAdapterKit", "AttendanceDomain", "JSONSchema",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "adapters/partners/Sources"
+        ),
         // The `liaison` command line: every subcommand, as a library so tests can drive it.
         .target(
             name: "LiaisonCLI",
             dependencies: [
                 "LiaisonBroker", "LiaisonAdapterKit", "LiaisonConfig", "LiaisonAudit", "ZeroMQ", "LiaisonRules", "JSONSchema",
-                "LiaisonMessages", "SchoolsMISAdapter", "NPASDesk", "AdvisoryServiceAdapter", "CourtsAdapter", "AttendanceDomain",
+                "LiaisonMessages", "SchoolsMISAdapter", "NPASDesk", "AdvisoryServiceAdapter", "CourtsAdapter", "PartnerAdapter", "AttendanceDomain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -2,6 +2,7 @@ import AdvisoryServiceAdapter
 import ArgumentParser
 import AttendanceDomain
 import CourtsAdapter
+import PartnerAdapter
 import Foundation
 import LiaisonAdapterKit
 import Logging
@@ -18,7 +19,7 @@ struct AdapterCommand: AsyncParsableCommand {
             Each adapter works in a folder (--folder) with inbox/, processing/, processed/, failed/ and outbox/ \
             (see adapters/NAME/README.md). It stops cleanly on SIGTERM or SIGINT.
             """,
-        subcommands: [SchoolsMIS.self, Desk.self, Advisory.self, Courts.self])
+        subcommands: [SchoolsMIS.self, Desk.self, Advisory.self, Courts.self, Partner.self])
 
     struct Common: ParsableArguments {
         @OptionGroup var options: ConfigOptions
@@ -110,6 +111,26 @@ struct AdapterCommand: AsyncParsableCommand {
             let adapter = CourtsAdapter(folder: try DropFolder(root: common.folder), logger: Logger(label: "liaison.courts"))
             try await common.run(
                 label: "courts", agency: CourtsAdapter.agency, consumes: CourtsAdapter.consumes,
+                poll: { client in await adapter.poll(client: client) }, handle: { delivery, _ in adapter.handle(delivery) })
+        }
+    }
+
+    struct Partner: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "partner",
+            abstract: "Social Services, the YOT or Connexions: their lists of children in, what they receive out.",
+            discussion: "AGENCY is social-services (children-in-care), yot (yot-caseload) or connexions (connexions-opt-outs).")
+
+        @Argument(help: "social-services, yot or connexions.") var agency: String
+        @OptionGroup var common: Common
+
+        func run() async throws {
+            guard let profile = PartnerAdapter.profiles[agency] else {
+                throw UserFacingError("partner: AGENCY is one of \(PartnerAdapter.profiles.keys.sorted().joined(separator: ", ")).")
+            }
+            let adapter = PartnerAdapter(profile: profile, folder: try DropFolder(root: common.folder), logger: Logger(label: "liaison.\(agency)"))
+            try await common.run(
+                label: agency, agency: profile.agency, consumes: profile.consumes,
                 poll: { client in await adapter.poll(client: client) }, handle: { delivery, _ in adapter.handle(delivery) })
         }
     }

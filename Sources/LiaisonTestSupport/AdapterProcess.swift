@@ -13,8 +13,9 @@ package final class AdapterProcess: @unchecked Sendable {
     ///   - hub: the hub it connects to.
     ///   - folder: its working folder.
     ///   - extra: further arguments (e.g. `--schools FILE`).
-    package init(_ name: String, hub: TemporaryHub, folder: String, extra: [String] = []) {
-        arguments = ["adapter", name, "--config", hub.configPath, "--folder", folder, "--log-level", "info"] + extra
+    ///   - leading: arguments right after the adapter's name (e.g. `partner`'s agency).
+    package init(_ name: String, hub: TemporaryHub, folder: String, leading: [String] = [], extra: [String] = []) {
+        arguments = ["adapter", name] + leading + ["--config", hub.configPath, "--folder", folder, "--log-level", "info"] + extra
         logPath = "\(folder).log"
     }
 

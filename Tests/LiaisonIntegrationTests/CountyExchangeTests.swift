@@ -39,7 +39,10 @@ struct CountyExchangeTests {
         }
 
         func adapter(_ name: String, _ extra: [String] = []) async throws -> AdapterProcess {
-            let process = AdapterProcess(name, hub: running.hub, folder: "\(folder)/\(name == "npas-desk" ? "npas" : name)", extra: extra)
+            // `partner AGENCY` takes its agency as an argument before the options.
+            let process = name == "partner"
+                ? AdapterProcess(name, hub: running.hub, folder: "\(folder)/partner", leading: extra)
+                : AdapterProcess(name, hub: running.hub, folder: "\(folder)/\(name == "npas-desk" ? "npas" : name)", extra: extra)
             try await process.start()
             return process
         }

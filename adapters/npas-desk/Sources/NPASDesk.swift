@@ -1,3 +1,4 @@
+import AttendanceDomain
 import Foundation
 import LiaisonAdapterKit
 import LiaisonMessages
@@ -28,6 +29,7 @@ public struct NPASDesk: Sendable {
             }
             do {
                 try await store.store(body, messageID: delivery.envelope.id)
+                if let client, case .retry(let reason) = await sendCareAlerts(body, client: client) { return .retry(reason) }
                 logger.info("Stored a return", metadata: [
                     "school": "\(body.school.laestab)", "half_term": "\(body.period.academicYear)-\(body.period.halfTerm)", "pupils": "\(body.pupils.count)",
                 ])
@@ -84,5 +86,51 @@ public struct NPASDesk: Sendable {
         } catch {
             return .retry("The desk's store could not take the outcome: \(error)")
         }
+    }
+
+    /// Alerts Social Services to the absence of each looked-after child in a return (`care.attendance-alert`):
+    /// one alert for each run of absent sessions, with its length. The hub releases an alert only for a child
+    /// on Social Services' children-in-care list, so a refusal (451) is expected and not an error.
+    func sendCareAlerts(_ body: AttendanceReturn, client: AdapterClient) async -> DeliveryOutcome {
+        for pupil in body.pupils where pupil.lookedAfter == true {
+            for alert in Self.absenceRuns(pupil) {
+                let alertBody: [String: Any] = [
+                    "upn": pupil.upn, "date": alert.date, "session": alert.session, "code": alert.code,
+                    "school": ["laestab": body.school.laestab], "care_authority": String(body.school.laestab.prefix(3)),
+                    "consecutive_sessions_absent": alert.length,
+                ]
+                guard let bytes = try? JSONSerialization.data(withJSONObject: alertBody, options: [.sortedKeys]) else { continue }
+                do {
+                    _ = try await client.send(
+                        type: "care.attendance-alert", to: ["social-services"], body: Array(bytes),
+                        id: "care-alert-\(pupil.upn)-\(alert.date)-\(alert.session)")
+                } catch where error.code == .rejected {
+                    logger.debug("A care alert was not released", metadata: ["reason": "\(error.message)"])
+                } catch {
+                    return .retry("Care alerts could not be sent: \(error.message)")
+                }
+            }
+        }
+        return .done
+    }
+
+    /// The runs of consecutive absent sessions (authorised or unauthorised) in a pupil's marks.
+    static func absenceRuns(_ pupil: AttendanceReturn.Pupil) -> [(date: String, session: String, code: String, length: Int)] {
+        var runs: [(date: String, session: String, code: String, length: Int)] = []
+        var current: (date: String, session: String, code: String, length: Int)?
+        for (date, day) in (pupil.marks ?? [:]).sorted(by: { $0.key < $1.key }) {
+            for (session, code) in [("AM", day.am), ("PM", day.pm)] {
+                let category = CodeTable.standard.code(code)?.category
+                if category == .authorised || category == .unauthorised {
+                    if current == nil { current = (date, session, code, 0) }
+                    current!.length += 1
+                } else if category != .notCounted, let run = current {
+                    runs.append(run)
+                    current = nil
+                }
+            }
+        }
+        if let current { runs.append(current) }
+        return runs
     }
 }

@@ -1,0 +1,89 @@
+import Foundation
+import LiaisonAdapterKit
+import LiaisonTestSupport
+import Testing
+
+/// Social Services and the Youth Offending Team through their own adapters: their lists become their
+/// cohorts at the hub; each then receives only its own children's data, written to its outbox.
+@Suite("Partner agencies' adapters", .timeLimit(.minutes(2)))
+struct PartnersTests {
+    static let inCare = "Q926200024001"
+    static let notListed = "B801200005001"
+
+    func drop(_ text: String, into folder: String, as name: String) throws {
+        try FileManager.default.createDirectory(atPath: "\(folder)/inbox", withIntermediateDirectories: true)
+        try text.write(toFile: "\(folder)/inbox/\(name).part", atomically: true, encoding: .utf8)
+        try FileManager.default.moveItem(atPath: "\(folder)/inbox/\(name).part", toPath: "\(folder)/inbox/\(name)")
+    }
+
+    func waitFor(_ path: String) async throws {
+        for _ in 0..<200 where !FileManager.default.fileExists(atPath: path) { try await Task.sleep(for: .milliseconds(50)) }
+    }
+
+    @Test func socialServicesAreAlertedOnlyAboutTheirChildrenInCare() async throws {
+        let county = try await CountyExchangeTests.County.start(schools: 1, pupils: 10)
+        defer { county.running.finish() }
+        let social = try await county.adapter("partner", ["social-services"])
+        let desk = try await county.adapter("npas-desk")
+        defer { social.stop(); desk.stop() }
+        let folder = "\(county.folder)/partner"
+
+        // The list: one child in care, and a row whose UPN is mistyped (reported back, not sent).
+        try drop("upn,forename,surname,date_of_birth\n\(Self.inCare),Jade,Synthetic,2013-05-17\nA801200005001,Leo,Synthetic,2012-01-02\n",
+                 into: folder, as: "children-in-care.csv")
+        try await waitFor("\(folder)/outbox/replies/children-in-care.csv.reply.csv")
+        let reply = try String(contentsOfFile: "\(folder)/outbox/replies/children-in-care.csv.reply.csv", encoding: .utf8)
+        #expect(reply.contains("0,sent,1 children as the children-in-care list"), "\(reply)")
+        #expect(reply.contains("3,not sent,UPN A801200005001"), "\(reply)")
+
+        // A school's return with two looked-after children absent: only the listed child's alert leaves the hub.
+        func pupil(_ upn: String) -> String {
+            #"{"upn":"\#(upn)","sessions_possible":6,"present":3,"aea":0,"authorised":1,"unauthorised":2,"codes":{"/":2,"\\":1,"N":2,"I":1},"looked_after":true,"marks":{"2025-09-03":{"am":"/","pm":"\\"},"2025-09-04":{"am":"N","pm":"N"},"2025-09-05":{"am":"I","pm":"/"}}}"#
+        }
+        let body = #"{"school":{"laestab":"9262001"},"period":{"academic_year":2025,"half_term":1,"start_date":"2025-09-03","end_date":"2025-10-17"},"pupils":[\#(pupil(Self.inCare)),\#(pupil(Self.notListed))]}"#
+        let school = try await county.running.hub.connect("schools-mis")
+        _ = try await school.send(type: "attendance.return", to: [], body: Array(body.utf8), id: "return-1")
+        await school.close()
+
+        let csv = "\(folder)/outbox/care.attendance-alert.csv"
+        try await waitFor(csv)
+        try await Task.sleep(for: .milliseconds(300))  // any second alert would have arrived by now
+        let alerts = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n")
+        #expect(alerts.count == 2, "\(alerts)")  // header and one alert
+        let header = alerts[0].split(separator: ",").map(String.init)
+        let row = alerts[1].split(separator: ",").map(String.init)
+        func column(_ name: String) -> String { row[header.firstIndex(of: name)!] }
+        #expect(column("upn") == Self.inCare)
+        #expect(column("date") == "2025-09-04" && column("session") == "AM" && column("code") == "N")
+        #expect(column("consecutive_sessions_absent") == "3")
+        let everything = try FileManager.default.subpathsOfDirectory(atPath: "\(folder)/outbox").compactMap {
+            try? String(contentsOfFile: "\(folder)/outbox/\($0)", encoding: .utf8)
+        }.joined()
+        #expect(!everything.contains(Self.notListed), "a child not on the list reached Social Services")
+    }
+
+    @Test func theYOTReceivesSummariesOfChildrenOnItsCaseloadOnly() async throws {
+        let county = try await CountyExchangeTests.County.start(schools: 1, pupils: 10)
+        defer { county.running.finish() }
+        let yot = try await county.adapter("partner", ["yot"])
+        defer { yot.stop() }
+        let folder = "\(county.folder)/partner"
+        try drop("upn\nN926400123002\n", into: folder, as: "caseload.csv")
+        try await waitFor("\(folder)/outbox/replies/caseload.csv.reply.csv")
+
+        let npas = try await county.running.hub.connect("npas")
+        let example = try String(contentsOfFile: "\(CountyExchangeTests.repository)/schemas/examples/yot.attendance-summary/valid-1.json", encoding: .utf8)
+        _ = try await npas.send(type: "yot.attendance-summary", to: ["yot"], body: Array(example.utf8), id: "summary-1")
+        await #expect(throws: AdapterError.self) {
+            _ = try await npas.send(
+                type: "yot.attendance-summary", to: ["yot"], body: Array(example.replacingOccurrences(of: "N926400123002", with: Self.inCare).utf8),
+                id: "summary-2")
+        }
+        await npas.close()
+        try await waitFor("\(folder)/outbox/yot.attendance-summary/summary-1.json")
+        let received = try String(contentsOfFile: "\(folder)/outbox/yot.attendance-summary/summary-1.json", encoding: .utf8)
+        #expect(received.contains("N926400123002"))
+        #expect(!received.contains("primary_need"), "the protocol allows only the SEN status")
+        #expect(!FileManager.default.fileExists(atPath: "\(folder)/outbox/yot.attendance-summary/summary-2.json"))
+    }
+}
