@@ -53,10 +53,20 @@ PIDS+=($!)
 PIDS+=($!)
 "$LIAISON" adapter advisory-service --config "$CONFIG" --folder "$AGENCIES/advisory-service" > "$OUT/logs/advisory-service.log" 2>&1 &
 PIDS+=($!)
-for log in schools-mis npas-desk advisory-service; do
+"$LIAISON" adapter partner social-services --config "$CONFIG" --folder "$AGENCIES/social-services" > "$OUT/logs/social-services.log" 2>&1 &
+PIDS+=($!)
+for log in schools-mis npas-desk advisory-service social-services; do
   for _ in $(seq 1 100); do grep -q "Adapter running" "$OUT/logs/$log.log" && break; sleep 0.1; done
   step "$log adapter running, log in demo-output/logs/$log.log"
 done
+
+step "Social Services send their list of children in care (most of the county's looked-after children):"
+mkdir -p "$AGENCIES/social-services/inbox"
+{ echo "upn"; awk -F, 'FNR > 1 && $9 == "true" { print $3 }' "$OUT"/county/csv/*-ht1.csv | sort -u | awk 'NR % 4 != 0'; } \
+  > "$AGENCIES/social-services/inbox/children-in-care.csv.part"
+mv "$AGENCIES/social-services/inbox/children-in-care.csv.part" "$AGENCIES/social-services/inbox/children-in-care.csv"
+for _ in $(seq 1 100); do [ -f "$AGENCIES/social-services/outbox/replies/children-in-care.csv.reply.csv" ] && break; sleep 0.1; done
+sed -n 2p "$AGENCIES/social-services/outbox/replies/children-in-care.csv.reply.csv" | cut -c1-150 | sed 's/^/     /'
 
 say "4. Half term: every school's MIS export lands in the import's inbox (and a few files that are wrong)"
 INBOX="$AGENCIES/schools-mis/inbox"
@@ -132,8 +142,9 @@ CASE=$("$LIAISON" case list --folder "$AGENCIES/npas" | grep "$CHILD" | head -1 
 step "the referral opened case $CASE at the desk:"
 "$LIAISON" case list --folder "$AGENCIES/npas" | grep "$CHILD" | sed 's/^/     /'
 PROSECUTE=(case prosecute "$CASE" --config "$CONFIG" --folder "$AGENCIES/npas" --offence 444-1A --court "Example Magistrates' Court" --hearing 2026-01-20 --log-level warning)
-step "prosecution is refused while a court would lack something:"
-"$LIAISON" "${PROSECUTE[@]}" 2>&1 | cut -c1-200 | sed 's/^/     /' || true
+step "prosecution is refused while a court would lack something, with every reason:"
+"$LIAISON" "${PROSECUTE[@]}" 2>&1 | fold -s -w 150 | sed 's/^/     /' || true
+PROSECUTE+=(--declare --certified-by "H. Teacher, Headteacher" --certified-on 2026-01-05)
 "$LIAISON" case allocate "$CASE" --folder "$AGENCIES/npas" --esw "E. Worker" | sed 's/^/   /'
 "$LIAISON" case intervene "$CASE" --folder "$AGENCIES/npas" --type home_visit --date 2025-10-08 --description "Home visit; parent seen." | sed 's/^/   /'
 "$LIAISON" case intervene "$CASE" --folder "$AGENCIES/npas" --type warning_notice --date 2025-10-15 --description "Warning notice of possible prosecution." | sed 's/^/   /'
@@ -142,7 +153,7 @@ step "the Courts' adapter is offline when the file is sent: the hub keeps it (st
 "$LIAISON" "${PROSECUTE[@]}" | sed 's/^/   /'
 "$LIAISON" adapter courts --config "$CONFIG" --folder "$AGENCIES/courts" > "$OUT/logs/courts.log" 2>&1 &
 PIDS+=($!)
-BUNDLE="$AGENCIES/courts/outbox/$CASE"
+BUNDLE="$AGENCIES/courts/outbox/$CASE/2026-01-20"
 for _ in $(seq 1 200); do [ -f "$BUNDLE/manifest.json" ] && break; sleep 0.1; done
 step "the Courts' adapter starts, collects it and writes the clerk's bundle: $(ls "$BUNDLE" | tr '\n' ' ')"
 step "the clerk records the court's decision in a CSV (one row mistyped): outcomes go back to the desk"
@@ -217,7 +228,8 @@ step "what each agency received, and where:"
 step "  npas (the desk):       $("$LIAISON" desk returns --folder "$AGENCIES/npas" | tail -1) $("$LIAISON" desk returns --folder "$AGENCIES/npas" | grep -c 'half term') returns in demo-output/agencies/npas/desk.sqlite"
 step "  advisory-service:      demo-output/agencies/advisory-service/outbox/ ($(ls "$AGENCIES/advisory-service/outbox" | tr '\n' ' '))"
 step "  schools (letters):     demo-output/agencies/schools-mis/outbox/ ($(find "$AGENCIES/schools-mis/outbox" -name '*.html' | wc -l) letters)"
-step "  courts (the clerk):    demo-output/agencies/courts/outbox/$CASE/ (bundle), outbox/replies/ (replies to the clerk)"
+step "  courts (the clerk):    demo-output/agencies/courts/outbox/$CASE/2026-01-20/ (bundle), outbox/replies/ (replies to the clerk)"
 step "  npas (casework):       $("$LIAISON" case list --folder "$AGENCIES/npas" | wc -l) case(s); \`liaison case show $CASE --folder demo-output/agencies/npas\`"
+step "  social-services:       $(($(wc -l < "$AGENCIES/social-services/outbox/care.attendance-alert.csv" 2>/dev/null || echo 1) - 1)) absence alerts about children in care, demo-output/agencies/social-services/outbox/ (the desk sends one per run of absence of each looked-after child; the hub releases those on Social Services' list)"
 step "  yot:                   demo-output/received/yot/<sequence>.body"
 step "hub store: demo-output/data/hub.sqlite; logs: demo-output/logs/"

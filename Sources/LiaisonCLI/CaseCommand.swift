@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import LiaisonAdapterKit
 import LiaisonMessages
+import AttendanceDomain
+import LiaisonAudit
 import NPASDesk
 
 /// `liaison case`: the Education Social Worker's casework on the desk's store.
@@ -36,13 +38,25 @@ struct CaseCommand: AsyncParsableCommand {
             let receipt = try await client.send(type: type, to: [recipient], body: body, id: id)
             await client.close()
             return "hub sequence \(receipt.sequence)" + (receipt.auditEntry.map { ", audit entry \($0)" } ?? "")
+                + (receipt.duplicate ? "; the hub already had this exact message, so nothing new was sent" : "")
         } catch {
             await client.close()
             throw UserFacingError("\(type) not sent: \(error.message)")
         }
     }
 
-    static func today() -> String { String(Date().ISO8601Format().prefix(10)) }
+    /// Today's date where the desk is (its local time zone: Europe/London for the county).
+    static func today() -> String {
+        let parts = Calendar.current.dateComponents([.year, .month, .day], from: Date())
+        return String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
+    }
+
+    /// A date option, checked.
+    static func date(_ text: String?, _ option: String) throws -> String? {
+        guard let text else { return nil }
+        guard SchoolDate(parsing: text) != nil else { throw UserFacingError("--\(option) is a date, YYYY-MM-DD: '\(text)' is not.") }
+        return text
+    }
 
     static func referral(_ deskCase: DeskCase) -> [String: Any] {
         (try? JSONSerialization.jsonObject(with: Data(deskCase.referral.utf8)) as? [String: Any]) ?? [:]
@@ -124,6 +138,10 @@ struct CaseCommand: AsyncParsableCommand {
 
         func run() throws {
             guard Self.types.contains(type) else { throw UserFacingError("--type is one of \(Self.types.joined(separator: ", ")).") }
+            _ = try CaseCommand.date(date, "date")
+            _ = try CaseCommand.date(paidOn, "paid-on")
+            if let status, !["paid", "unpaid", "withdrawn"].contains(status) { throw UserFacingError("--status is paid, unpaid or withdrawn.") }
+            if let defendant, !(1...9).contains(defendant) { throw UserFacingError("--defendant is a number from 1 to 9.") }
             if type == "penalty_notice" {
                 guard let amount, amount > 0, defendant != nil else {
                     throw UserFacingError("A penalty notice needs --amount (pounds) and --defendant (which parent).")
@@ -151,6 +169,9 @@ struct CaseCommand: AsyncParsableCommand {
         @OptionGroup var log: LogOptions
 
         func run() async throws {
+            guard ["open", "monitoring", "legal_action", "closed"].contains(caseStatus) else {
+                throw UserFacingError("--case-status is open, monitoring, legal_action or closed.")
+            }
             let store = try desk.store()
             guard let item = try store.deskCase(reference) else { throw UserFacingError("There is no case \(reference).") }
             let referral = CaseCommand.referral(item)
@@ -161,9 +182,14 @@ struct CaseCommand: AsyncParsableCommand {
             ]
             if let esw = item.esw { body["author"] = ["name": esw, "role": "Education Social Worker"] }
             let bytes = Array(try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]))
+            // The same letter sent again (after an unclear failure) is the same message: the school gets it once.
             let receipt = try await CaseCommand.send(
-                options, adapter, log: log, type: "case.feedback", to: "schools-mis", body: bytes, id: "feedback-\(reference)-\(UUID().uuidString.prefix(8))")
+                options, adapter, log: log, type: "case.feedback", to: "schools-mis", body: bytes,
+                id: "feedback-\(reference)-\(Digest.sha256Hex(Array(text.utf8)).prefix(12))")
             try store.change(reference, kind: "feedback", detail: "sent to the school (\(receipt))")
+            if caseStatus != item.status, caseStatus != "legal_action" || item.status != "disposed" {
+                try store.setStatus(reference, caseStatus, detail: "as told to the school")
+            }
             print("Feedback on \(reference) sent to the school: \(receipt).")
         }
     }
@@ -187,7 +213,10 @@ struct CaseCommand: AsyncParsableCommand {
         @Option(help: "First day of the offence period.") var from: String?
         @Option(help: "Last day of the offence period.") var to: String?
         @Option(help: "The prosecuting authority.") var prosecutor: String = "Example County Council"
-        @Option(help: "The officer's statement (default: one written from the records).") var statement: String?
+        @Option(help: "The officer's statement (default: a draft written from the records, to be read before declaring it).") var statement: String?
+        @Flag(help: "The officer declares the statement true; without it nothing is sent.") var declare = false
+        @Option(help: "Who at the school certified the register extract: \"NAME, ROLE\".") var certifiedBy: String?
+        @Option(help: "The date of the school's certificate.") var certifiedOn: String?
         @OptionGroup var log: LogOptions
 
         func run() async throws {
@@ -195,19 +224,26 @@ struct CaseCommand: AsyncParsableCommand {
             guard let item = try store.deskCase(reference) else { throw UserFacingError("There is no case \(reference).") }
             let statute = ["444-1": "444(1)", "444-1A": "444(1A)", "444(1)": "444(1)", "444(1A)": "444(1A)"][offence.uppercased()]
             guard let statute else { throw UserFacingError("--offence is 444-1 or 444-1A.") }
+            _ = try CaseCommand.date(hearing, "hearing")
+            _ = try CaseCommand.date(from, "from")
+            _ = try CaseCommand.date(to, "to")
             let builder = ProsecutionFileBuilder(
                 offence: statute, court: court, hearingDate: hearing, periodStart: from, periodEnd: to, prosecutor: prosecutor,
-                statement: statement, today: CaseCommand.today())
+                statement: statement, declared: declare, certifiedBy: certifiedBy, certifiedOn: try CaseCommand.date(certifiedOn, "certified-on"),
+                today: CaseCommand.today())
             let file: [String: Any]
             do {
-                file = try builder.build(case: item, interventions: try store.interventions(of: reference), marks: try store.marks(upn: item.upn))
+                file = try builder.build(
+                    case: item, interventions: try store.interventions(of: reference), marks: try store.marks(upn: item.upn, laestab: item.laestab))
             } catch let error as DeskError {
                 throw UserFacingError("The prosecution file for \(reference) was not sent: \(error.description).")
             }
             let bytes = Array(try JSONSerialization.data(withJSONObject: file, options: [.sortedKeys]))
-            let receipt = try await CaseCommand.send(
-                options, adapter, log: log, type: "prosecution.file", to: "courts", body: bytes, id: "prosecution-\(reference)-\(hearing)")
-            try store.setStatus(reference, "legal_action", detail: "prosecution file sent to \(court) for \(hearing) (\(receipt))")
+            // The id follows the content: the same file again is a duplicate; a corrected one is a new message.
+            let id = "prosecution-\(reference)-\(hearing)-\(Digest.sha256Hex(bytes).prefix(12))"
+            let receipt = try await CaseCommand.send(options, adapter, log: log, type: "prosecution.file", to: "courts", body: bytes, id: id)
+            try store.recordProsecution(
+                reference, hearingDate: hearing, defendants: (file["defendants"] as? [Any])?.count ?? 0, messageID: id, receipt: receipt)
             print("Prosecution file for \(reference) sent to the Courts: \(receipt).")
         }
     }

@@ -48,11 +48,15 @@ struct CaseworkTests {
         #expect(list.contains("open") && list.contains("\(forename) \(surname)"), "\(list)")
 
         // Refused while a court would lack something, with the reason.
-        let prosecute = ["case", "prosecute", reference, "--config", config, "--folder", desk, "--offence", "444-1A",
-                         "--court", "Example Magistrates' Court", "--hearing", "2026-01-20"]
-        let noOfficer = try liaison(prosecute)
-        #expect(noOfficer.status != 0)
-        #expect(noOfficer.output.contains("no Education Social Worker is allocated"), "\(noOfficer.output)")
+        let unsigned = ["case", "prosecute", reference, "--config", config, "--folder", desk, "--offence", "444-1A",
+                        "--court", "Example Magistrates' Court", "--hearing", "2026-01-20"]
+        let prosecute = unsigned + ["--declare", "--certified-by", "H. Teacher, Headteacher", "--certified-on", "2026-01-05"]
+        // Every reason at once: no officer, no declaration, no school's certificate.
+        let refused = try liaison(unsigned)
+        #expect(refused.status != 0)
+        #expect(refused.output.contains("no Education Social Worker is allocated"), "\(refused.output)")
+        #expect(refused.output.contains("not declared the statement true"), "\(refused.output)")
+        #expect(refused.output.contains("the school's certificate of the register"), "\(refused.output)")
         #expect(try liaison(["case", "allocate", reference, "--folder", desk, "--esw", "E. Worker"]).status == 0)
         let noMarks = try liaison(prosecute + ["--from", "2024-01-01", "--to", "2024-02-01"])
         #expect(noMarks.output.contains("no register marks"), "\(noMarks.output)")
@@ -63,9 +67,11 @@ struct CaseworkTests {
                              "--defendant", "1", "--amount", "160"]).status == 0)
         let sent = try liaison(prosecute)
         #expect(sent.status == 0, "\(sent.output)")
+        let again = try liaison(prosecute)
+        #expect(again.output.contains("already had this exact message"), "\(again.output)")
 
         // The clerk's bundle, built from the case and the stored register.
-        let bundle = "\(county.folder)/courts/outbox/\(reference)"
+        let bundle = "\(county.folder)/courts/outbox/\(reference)/2026-01-20"
         for _ in 0..<200 where !FileManager.default.fileExists(atPath: "\(bundle)/manifest.json") { try await Task.sleep(for: .milliseconds(50)) }
         let html = try String(contentsOfFile: "\(bundle)/prosecution-file.html", encoding: .utf8)
         #expect(html.contains("\(forename) \(surname)"))
@@ -90,7 +96,8 @@ struct CaseworkTests {
         #expect(letters.contains { $0.hasPrefix("case.disposal") }, "\(letters)")
         let shown = try liaison(["case", "show", reference, "--folder", desk]).output
         #expect(shown.contains("(disposed)"), "\(shown)")
-        #expect(shown.contains("disposed: hearing 2026-01-20"), "\(shown)")
+        #expect(shown.contains("outcome: hearing 2026-01-20: defendant 1: sentenced"), "\(shown)")
+        #expect(shown.contains("disposal-sent: to the school"), "\(shown)")
 
         // And written feedback, as the strategy asks for every case.
         let feedback = try liaison(["case", "feedback", reference, "--config", config, "--folder", desk,

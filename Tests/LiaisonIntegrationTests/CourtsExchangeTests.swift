@@ -16,7 +16,7 @@ struct CourtsExchangeTests {
         let example = try Data(contentsOf: URL(fileURLWithPath: "\(CountyExchangeTests.repository)/schemas/examples/prosecution.file/valid-1.json"))
         _ = try await npas.send(type: "prosecution.file", to: ["courts"], body: Array(example), id: "prosecution-1")
 
-        let bundle = "\(county.folder)/courts/outbox/NPAS-2025-0042"
+        let bundle = "\(county.folder)/courts/outbox/NPAS-2025-0042/2025-04-07"
         for _ in 0..<200 where !FileManager.default.fileExists(atPath: "\(bundle)/manifest.json") {
             try await Task.sleep(for: .milliseconds(50))
         }

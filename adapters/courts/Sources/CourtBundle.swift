@@ -6,7 +6,7 @@ import JSONSchema
 ///
 /// - `prosecution-file.html`: the printable file: a cover sheet, the parties, the offence, the attendance
 ///   officer's statement, the register extract as a table, the interventions and penalty notices;
-/// - `prosecution-file.json`: the file as the attendance service sent it;
+/// - `prosecution-file.json`: the file exactly as the hub delivered it (its SHA-256 is the delivered body's);
 /// - `register-extract.csv`: the register for the offence period, one row per school day;
 /// - `manifest.json`: the SHA-256 of each document, and the hub's receipt for the exchange (its audit entry).
 ///
@@ -19,6 +19,7 @@ public struct CourtBundle: Sendable {
     }
 
     public var caseReference: String
+    public var hearingDate: String
     public var documents: [Document]
 
     /// Renders a prosecution file (schemas/prosecution.file.schema.json).
@@ -32,19 +33,19 @@ public struct CourtBundle: Sendable {
             throw CourtsAdapterError("The prosecution file has no case_reference.")
         }
         caseReference = reference
-        let pretty = try JSONSerialization.data(
-            withJSONObject: try JSONSerialization.jsonObject(with: Data(body)), options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        hearingDate = file["hearing"]?["date"]?.stringValue ?? "undated"
         documents = [
             Document(name: "prosecution-file.html", bytes: Array(ProsecutionFileHTML(file).render().utf8)),
-            Document(name: "prosecution-file.json", bytes: Array(pretty) + [0x0A]),
+            Document(name: "prosecution-file.json", bytes: body),
             Document(name: "register-extract.csv", bytes: Array(Self.registerCSV(file).utf8)),
         ]
         documents.append(Document(name: "manifest.json", bytes: Self.manifest(
             reference: reference, documents: documents, messageID: messageID, source: source, auditEntry: auditEntry)))
     }
 
-    /// The folder name for a case: its reference with `/` made `-`.
-    public var folderName: String { caseReference.replacingOccurrences(of: "/", with: "-") }
+    /// The bundle's folder: the case (its reference with `/` made `-`), then the hearing date, so a file for a
+    /// later hearing never replaces an earlier one (a corrected file for the same hearing does).
+    public var folderName: String { caseReference.replacingOccurrences(of: "/", with: "-") + "/" + hearingDate }
 
     /// The register extract as CSV: date, then each session's code and its meaning.
     static func registerCSV(_ file: JSONValue) -> String {

@@ -49,7 +49,8 @@ public struct CourtOutcomes: Sendable {
 
     /// Reads a whole outcomes file. A file that is not CSV at all, or lacks a required column, throws.
     public init(csv text: String) throws {
-        var reader = CSVRecordReader(text: text)
+        // Spreadsheets' "CSV UTF-8" starts with a byte-order mark: it is not part of the first column's name.
+        var reader = CSVRecordReader(text: text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text)
         guard let header = try reader.next()?.fields.map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) else {
             throw CourtsAdapterError("The file is empty: an outcomes file starts with a header row (\(Self.columns.joined(separator: ","))).")
         }

@@ -74,12 +74,14 @@ public final class CourtsAdapter: Sendable {
         }
         let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined().prefix(24)
         var reply: [(line: Int, status: String, detail: String)] = outcomes.problems.map { ($0.line, "not sent", $0.problem) }
+        var sent = 0
         for (index, message) in outcomes.messages.enumerated() {
             do {
                 let receipt = try await client.send(type: "court.outcome", to: [], body: message.body, id: "court.outcome-\(digest)-\(index + 1)")
                 let detail = "case \(message.caseReference), hearing \(message.hearingDate): hub sequence \(receipt.sequence)"
                     + (receipt.auditEntry.map { ", audit entry \($0)" } ?? "") + (receipt.duplicate ? " (already sent)" : "")
                 reply += message.lines.map { ($0, "sent", detail) }
+                sent += 1
             } catch let error where error.code == .rejected {
                 reply += message.lines.map { ($0, "not sent", "the hub refused case \(message.caseReference): \(error.message)") }
             } catch {
@@ -91,8 +93,10 @@ public final class CourtsAdapter: Sendable {
             .joined(separator: "\n") + "\n"
         do {
             try folder.writeOutbox(Data(csv.utf8), name: "\(name).reply.csv", subfolder: "replies")
-            let problems = outcomes.problems.count
-            try folder.complete(path, report: "\(outcomes.messages.count) outcome message(s) sent; \(problems) row(s) not used: see outbox/replies/\(name).reply.csv\n")
+            let refused = outcomes.messages.count - sent
+            try folder.complete(
+                path,
+                report: "\(sent) outcome message(s) sent, \(refused) refused by the hub; \(outcomes.problems.count) row(s) not used: see outbox/replies/\(name).reply.csv\n")
         } catch {
             logger.error("Could not write the reply", metadata: ["file": "\(name)", "error": "\(error)"])
         }

@@ -36,7 +36,7 @@ struct CourtBundleTests {
             #expect(listed["sha256"] as? String == digest)
         }
         #expect((manifest["hub_receipt"] as? [String: Any])?["audit_entry"] as? Int == 42)
-        #expect(bundle.folderName == "NPAS-2025-0042")
+        #expect(bundle.folderName == "NPAS-2025-0042/2025-04-07")
     }
 
     @Test func theHTMLIsAFileABenchCanRead() throws {

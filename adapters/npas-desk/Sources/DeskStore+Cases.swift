@@ -70,6 +70,23 @@ extension DeskStore {
                     status TEXT,
                     paid_on TEXT
                 );
+                CREATE TABLE prosecutions (
+                    reference TEXT NOT NULL REFERENCES cases(reference),
+                    hearing_date TEXT NOT NULL,
+                    defendants INTEGER NOT NULL,
+                    message_id TEXT NOT NULL,
+                    sent_at INTEGER NOT NULL
+                );
+                CREATE TABLE court_outcomes (
+                    reference TEXT NOT NULL REFERENCES cases(reference),
+                    defendant_number INTEGER NOT NULL,
+                    outcome TEXT NOT NULL,
+                    hearing_date TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    PRIMARY KEY (reference, defendant_number)
+                );
+                CREATE TABLE outcome_messages (message_id TEXT PRIMARY KEY, reference TEXT NOT NULL);
+                ALTER TABLE cases ADD COLUMN disposal_sent INTEGER NOT NULL DEFAULT 0;
                 CREATE TRIGGER case_history_no_update BEFORE UPDATE ON case_history
                 BEGIN SELECT RAISE(ABORT, 'a case''s history is kept as written'); END;
                 CREATE TRIGGER case_history_no_delete BEFORE DELETE ON case_history
@@ -173,11 +190,13 @@ extension DeskStore {
         }
     }
 
-    /// A pupil's marks held from the schools' returns, date to (am, pm), within `from...to` when given.
-    public func marks(upn: String, from: String? = nil, to: String? = nil) throws -> [String: (am: String, pm: String)] {
+    /// A pupil's marks held from one school's returns, date to (am, pm), within `from...to` when given.
+    public func marks(upn: String, laestab: String, from: String? = nil, to: String? = nil) throws -> [String: (am: String, pm: String)] {
         try queue.read { db in
             var marks: [String: (am: String, pm: String)] = [:]
-            for json in try String.fetchAll(db, sql: "SELECT marks FROM pupil_returns WHERE upn = ? AND marks IS NOT NULL", arguments: [upn]) {
+            for json in try String.fetchAll(
+                db, sql: "SELECT marks FROM pupil_returns WHERE upn = ? AND laestab = ? AND marks IS NOT NULL ORDER BY academic_year, half_term",
+                arguments: [upn, laestab]) {
                 guard let days = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: [String: String]] else { continue }
                 for (date, day) in days where (from.map { date >= $0 } ?? true) && (to.map { date <= $0 } ?? true) {
                     marks[date] = (day["am"] ?? "-", day["pm"] ?? "-")
@@ -187,10 +206,61 @@ extension DeskStore {
         }
     }
 
-    /// The case a court outcome belongs to, by reference.
-    public func recordOutcome(_ reference: String, hearingDate: String, final: Bool, body: String) throws {
-        try change(reference, kind: final ? "disposed" : "outcome", detail: "hearing \(hearingDate): \(body)") { db in
-            if final { try db.execute(sql: "UPDATE cases SET status = 'disposed' WHERE reference = ?", arguments: [reference]) }
+    /// Records that a prosecution file went to the court for a hearing, with how many defendants.
+    public func recordProsecution(_ reference: String, hearingDate: String, defendants: Int, messageID: String, receipt: String) throws {
+        try change(reference, kind: "legal_action", detail: "prosecution file for \(defendants) defendant(s) sent for \(hearingDate) (\(receipt))") { db in
+            try db.execute(sql: "UPDATE cases SET status = 'legal_action' WHERE reference = ?", arguments: [reference])
+            try db.execute(
+                sql: "INSERT INTO prosecutions (reference, hearing_date, defendants, message_id, sent_at) VALUES (?, ?, ?, ?, ?)",
+                arguments: [reference, hearingDate, defendants, messageID, Self.now()])
+        }
+    }
+
+    /// Where a case stands after a court outcome.
+    public struct OutcomeState: Sendable {
+        /// Every prosecuted defendant has a final outcome (none adjourned or awaited).
+        public var final: Bool
+        /// The latest outcome of each defendant, as the court sent it (JSON objects), by defendant number.
+        public var defendants: [String]
+        public var disposalSent: Bool
+    }
+
+    /// Records a court outcome message once (a redelivery changes nothing), keeping each defendant's latest
+    /// outcome; the case is finally disposed of when every defendant prosecuted has a final outcome.
+    public func recordOutcome(
+        _ reference: String, messageID: String, hearingDate: String, defendants: [(number: Int, outcome: String, json: String)]
+    ) throws -> OutcomeState {
+        try queue.write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM cases WHERE reference = ?", arguments: [reference]) == true else {
+                throw DeskError("There is no case \(reference).")
+            }
+            try db.execute(sql: "INSERT OR IGNORE INTO outcome_messages (message_id, reference) VALUES (?, ?)", arguments: [messageID, reference])
+            if db.changesCount == 1 {
+                for defendant in defendants {
+                    try db.execute(
+                        sql: "INSERT OR REPLACE INTO court_outcomes (reference, defendant_number, outcome, hearing_date, body) VALUES (?, ?, ?, ?, ?)",
+                        arguments: [reference, defendant.number, defendant.outcome, hearingDate, defendant.json])
+                }
+                try Self.history(db, reference, "outcome", "hearing \(hearingDate): " + defendants.map { "defendant \($0.number): \($0.outcome)" }.joined(separator: ", "))
+            }
+            let prosecuted = try Int.fetchOne(db, sql: "SELECT defendants FROM prosecutions WHERE reference = ? ORDER BY sent_at DESC LIMIT 1", arguments: [reference])
+            let rows = try Row.fetchAll(db, sql: "SELECT defendant_number, outcome, body FROM court_outcomes WHERE reference = ? ORDER BY defendant_number", arguments: [reference])
+            let expected = prosecuted ?? (rows.map { $0[0] as Int }.max() ?? 0)
+            let finals = Set(rows.filter { ($0[1] as String) != "adjourned" }.map { $0[0] as Int })
+            let final = expected > 0 && (1...expected).allSatisfy(finals.contains)
+            if final {
+                try db.execute(sql: "UPDATE cases SET status = 'disposed' WHERE reference = ? AND status != 'disposed'", arguments: [reference])
+                if db.changesCount == 1 { try Self.history(db, reference, "disposed", "every defendant's case is finally decided") }
+            }
+            let sent = try Bool.fetchOne(db, sql: "SELECT disposal_sent FROM cases WHERE reference = ?", arguments: [reference]) ?? false
+            return OutcomeState(final: final, defendants: rows.map { $0[2] }, disposalSent: sent)
+        }
+    }
+
+    /// Notes that the school has been sent the disposal (or why it could not be).
+    public func disposalSent(_ reference: String, detail: String, sent: Bool) throws {
+        try change(reference, kind: sent ? "disposal-sent" : "disposal-not-sent", detail: detail) { db in
+            if sent { try db.execute(sql: "UPDATE cases SET disposal_sent = 1 WHERE reference = ?", arguments: [reference]) }
         }
     }
 }

@@ -51,40 +51,50 @@ public struct NPASDesk: Sendable {
         }
     }
 
-    /// A court's outcome: recorded against its case; on final disposal (no defendant adjourned) the school is
-    /// told (`case.disposal`), as the strategy requires.
+    /// A court's outcome: recorded against its case first (so it is never lost), once per message. When every
+    /// defendant prosecuted has a final outcome, the school is told (`case.disposal`, all defendants), as the
+    /// strategy requires; if the hub refuses that letter, the refusal is kept in the case's history.
     func recordOutcome(_ delivery: Delivery, client: AdapterClient?) async -> DeliveryOutcome {
         guard let outcome = try? JSONSerialization.jsonObject(with: Data(delivery.body)) as? [String: Any],
             let reference = outcome["case_reference"] as? String, let hearing = outcome["hearing_date"] as? String,
             let defendants = outcome["defendants"] as? [[String: Any]]
         else { return .reject("The court outcome could not be read.") }
-        guard let deskCase = try? store.deskCase(reference) else {
+        guard (try? store.deskCase(reference)) != nil, let deskCase = try? store.deskCase(reference) else {
             return .reject("The court outcome names case \(reference), which the desk does not hold.")
         }
-        let final = !defendants.contains { $0["outcome"] as? String == "adjourned" }
-        let summary = defendants.map { "defendant \($0["defendant_number"] ?? "?"): \($0["outcome"] ?? "?")" }.joined(separator: ", ")
-        if final {
-            guard let client else { return .retry("No connection to send the school the disposal.") }
-            let referral = (try? JSONSerialization.jsonObject(with: Data(deskCase.referral.utf8)) as? [String: Any]) ?? [:]
-            let disposal: [String: Any] = [
-                "case_reference": reference, "school": referral["school"] ?? ["laestab": deskCase.laestab], "upn": deskCase.upn,
-                "court": outcome["court"] ?? ["name": "Magistrates' Court"], "hearing_date": hearing,
-                "defendants": defendants.map { defendant in defendant.filter { $0.key != "adjourned_to" } },
-            ]
-            do {
-                let body = Array(try JSONSerialization.data(withJSONObject: disposal, options: [.sortedKeys]))
-                // The id follows the outcome's, so a redelivered outcome does not write to the school twice.
-                _ = try await client.send(type: "case.disposal", to: ["schools-mis"], body: body, id: "disposal-\(delivery.envelope.id)")
-            } catch {
-                return .retry("The disposal could not be sent to the school: \(error)")
-            }
+        let rows = defendants.compactMap { defendant -> (number: Int, outcome: String, json: String)? in
+            guard let number = defendant["defendant_number"] as? Int, let result = defendant["outcome"] as? String,
+                let json = try? JSONSerialization.data(withJSONObject: defendant, options: [.sortedKeys])
+            else { return nil }
+            return (number, result, String(decoding: json, as: UTF8.self))
+        }
+        let state: DeskStore.OutcomeState
+        do { state = try store.recordOutcome(reference, messageID: delivery.envelope.id, hearingDate: hearing, defendants: rows) } catch {
+            return .retry("The desk's store could not take the outcome: \(error)")
+        }
+        logger.info("Recorded a court outcome", metadata: ["case": "\(reference)", "final": "\(state.final)"])
+        guard state.final, !state.disposalSent else { return .done }
+        guard let client else { return .retry("No connection to send the school the disposal.") }
+        let referral = (try? JSONSerialization.jsonObject(with: Data(deskCase.referral.utf8)) as? [String: Any]) ?? [:]
+        let latest = state.defendants.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        let disposal: [String: Any] = [
+            "case_reference": reference, "school": referral["school"] ?? ["laestab": deskCase.laestab], "upn": deskCase.upn,
+            "court": outcome["court"] ?? ["name": "Magistrates' Court"], "hearing_date": hearing,
+            "defendants": latest.map { defendant in defendant.filter { $0.key != "adjourned_to" } },
+        ]
+        guard let body = try? JSONSerialization.data(withJSONObject: disposal, options: [.sortedKeys]) else {
+            return .reject("The disposal could not be encoded.")
         }
         do {
-            try store.recordOutcome(reference, hearingDate: hearing, final: final, body: summary)
-            logger.info("Recorded a court outcome", metadata: ["case": "\(reference)", "final": "\(final)"])
+            let receipt = try await client.send(type: "case.disposal", to: ["schools-mis"], body: Array(body), id: "disposal-\(reference)")
+            try? store.disposalSent(reference, detail: "to the school (hub sequence \(receipt.sequence))", sent: true)
+            return .done
+        } catch where error.code == .rejected {
+            logger.error("The hub refused a disposal letter", metadata: ["case": "\(reference)", "reason": "\(error.message)"])
+            try? store.disposalSent(reference, detail: "refused by the hub: \(error.message)", sent: false)
             return .done
         } catch {
-            return .retry("The desk's store could not take the outcome: \(error)")
+            return .retry("The disposal could not be sent to the school: \(error.message)")
         }
     }
 

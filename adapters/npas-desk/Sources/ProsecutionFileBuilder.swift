@@ -13,13 +13,22 @@ public struct ProsecutionFileBuilder: Sendable {
     public var periodEnd: String?
     public var prosecutor: String
     public var statement: String?
-    /// The date the information is laid, the statement made and the extract certified (YYYY-MM-DD).
+    /// The officer declares the statement true (an s9 statement is signed by its maker, never by the system).
+    public var declared: Bool
+    /// Who at the school certified the register extract ("name, role"), and when.
+    public var certifiedBy: String?
+    public var certifiedOn: String?
+    /// The date the information is laid and the statement made (YYYY-MM-DD).
     public var today: String
 
     public init(
         offence: String, court: String, hearingDate: String, periodStart: String? = nil, periodEnd: String? = nil,
-        prosecutor: String, statement: String? = nil, today: String
+        prosecutor: String, statement: String? = nil, declared: Bool = false, certifiedBy: String? = nil, certifiedOn: String? = nil,
+        today: String
     ) {
+        self.declared = declared
+        self.certifiedBy = certifiedBy
+        self.certifiedOn = certifiedOn
         self.offence = offence
         self.court = court
         self.hearingDate = hearingDate
@@ -60,8 +69,11 @@ public struct ProsecutionFileBuilder: Sendable {
             defendants.append(defendant)
         }
 
-        guard let esw = deskCase.esw else {
-            throw DeskError((problems + ["no Education Social Worker is allocated to make the statement (`liaison case allocate`)"]).joined(separator: "; "))
+        if deskCase.esw == nil { problems.append("no Education Social Worker is allocated to make the statement (`liaison case allocate`)") }
+        if !declared { problems.append("the officer has not declared the statement true (--declare, after reading it)") }
+        let certifier = certifiedBy?.split(separator: ",", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) } ?? []
+        if certifier.count != 2 || certifier.contains(where: \.isEmpty) || certifiedOn.flatMap({ SchoolDate(parsing: $0) }) == nil {
+            problems.append("the school's certificate of the register is needed: --certified-by \"NAME, ROLE\" and --certified-on DATE")
         }
 
         // The register for the period: every session marked, each code with its meaning.
@@ -113,9 +125,7 @@ public struct ProsecutionFileBuilder: Sendable {
             (\(rate)); \(figures.unauthorised) sessions were unauthorised absences. The school's certified register extract and the \
             record of interventions and penalty notices in this file are true copies of the records held.
             """
-        var referredBy = referral["referred_by"] as? [String: Any] ?? ["name": "The headteacher", "role": "Headteacher"]
-        referredBy.removeValue(forKey: "email")
-        referredBy.removeValue(forKey: "phone")
+        let esw = deskCase.esw ?? ""
         return [
             "case_reference": deskCase.reference,
             "offence": offence,
@@ -128,11 +138,11 @@ public struct ProsecutionFileBuilder: Sendable {
             ],
             "defendants": defendants,
             "witness_statement": [
-                "officer": ["name": esw, "role": "Education Social Worker"], "made_on": today, "text": text, "declaration": true,
+                "officer": ["name": esw, "role": "Education Social Worker"], "made_on": today, "text": text, "declaration": declared,
             ],
             "register_extract": [
                 "school": school, "period": ["start_date": period.first!, "end_date": period.last!],
-                "certified_by": referredBy, "certified_on": today,
+                "certified_by": ["name": certifier[0], "role": certifier[1]], "certified_on": certifiedOn ?? today,
                 "totals": [
                     "sessions_possible": figures.possible, "present": figures.present, "aea": figures.aea,
                     "authorised": figures.authorised, "unauthorised": figures.unauthorised,

@@ -50,7 +50,7 @@ public final class PartnerAdapter: Sendable {
 
     /// The cohort's members from a list, and the rows that could not be used.
     public static func members(csv text: String) throws -> (members: [[String: String]], problems: [(line: Int, problem: String)]) {
-        var reader = CSVRecordReader(text: text)
+        var reader = CSVRecordReader(text: text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text)
         guard let header = try reader.next()?.fields.map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }), header.contains("upn") else {
             throw PartnerListError("A list needs a header row with a upn column (and optionally forename, surname, date_of_birth).")
         }
