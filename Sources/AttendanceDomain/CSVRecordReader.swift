@@ -53,14 +53,13 @@ public struct CSVRecordReader {
 
     /// Reads CSV text held in memory.
     public init(text: String) {
-        source = .memory
-        buffer = Array(text.utf8)
+        self.init(bytes: Array(text.utf8))
     }
 
-    /// Reads CSV bytes held in memory.
+    /// Reads CSV bytes held in memory. A UTF-8 byte-order mark (spreadsheets' "CSV UTF-8") is skipped.
     public init(bytes: [UInt8]) {
         source = .memory
-        buffer = bytes
+        buffer = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes
     }
 
     private enum ByteSource {
@@ -77,9 +76,14 @@ public struct CSVRecordReader {
             return false
         }
         buffer = Array(chunk)
-        position = 0
-        return true
+        // A UTF-8 byte-order mark at the very start of a file is not data.
+        position = !readAny && buffer.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        readAny = true
+        return position < buffer.count || refill()
     }
+
+    /// Whether any chunk of the file has been read (a byte-order mark can only open the first).
+    private var readAny = false
 
     /// The next byte, or nil at the end of the input.
     @inline(__always)

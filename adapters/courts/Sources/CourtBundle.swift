@@ -1,3 +1,4 @@
+import AttendanceDomain
 import Crypto
 import Foundation
 import JSONSchema
@@ -54,7 +55,7 @@ public struct CourtBundle: Sendable {
         var lines = ["date,am,am_meaning,pm,pm_meaning"]
         for (date, day) in (extract?["marks"]?.objectValue ?? [:]).sorted(by: { $0.key < $1.key }) {
             let am = day["am"]?.stringValue ?? "", pm = day["pm"]?.stringValue ?? ""
-            lines.append([date, am, meanings[am]?.stringValue ?? "", pm, meanings[pm]?.stringValue ?? ""].map(csvField).joined(separator: ","))
+            lines.append([date, am, meanings[am]?.stringValue ?? "", pm, meanings[pm]?.stringValue ?? ""].map(CSVRecordReader.escape).joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -77,9 +78,6 @@ public struct CourtBundle: Sendable {
         return Array(data) + [0x0A]
     }
 
-    static func csvField(_ text: String) -> String {
-        text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
-    }
 }
 
 /// A problem the Courts adapter reports.

@@ -49,8 +49,7 @@ public struct CourtOutcomes: Sendable {
 
     /// Reads a whole outcomes file. A file that is not CSV at all, or lacks a required column, throws.
     public init(csv text: String) throws {
-        // Spreadsheets' "CSV UTF-8" starts with a byte-order mark: it is not part of the first column's name.
-        var reader = CSVRecordReader(text: text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text)
+        var reader = CSVRecordReader(text: text)  // skips a spreadsheet's byte-order mark
         guard let header = try reader.next()?.fields.map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) else {
             throw CourtsAdapterError("The file is empty: an outcomes file starts with a header row (\(Self.columns.joined(separator: ","))).")
         }

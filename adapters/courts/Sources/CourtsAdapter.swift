@@ -1,3 +1,4 @@
+import AttendanceDomain
 import Crypto
 import Foundation
 import LiaisonAdapterKit
@@ -89,7 +90,7 @@ public final class CourtsAdapter: Sendable {
                 return  // left in processing/ for the next pass
             }
         }
-        let csv = (["line,status,detail"] + reply.sorted { $0.line < $1.line }.map { "\($0.line),\($0.status),\(CourtBundle.csvField($0.detail))" })
+        let csv = (["line,status,detail"] + reply.sorted { $0.line < $1.line }.map { "\($0.line),\($0.status),\(CSVRecordReader.escape($0.detail))" })
             .joined(separator: "\n") + "\n"
         do {
             try folder.writeOutbox(Data(csv.utf8), name: "\(name).reply.csv", subfolder: "replies")

@@ -101,6 +101,12 @@ struct CourtBundleTests {
         #expect(outcomes.messages.count == 1)  // defendant 4's withdrawal is the only good row
     }
 
+    @Test func aSpreadsheetsByteOrderMarkIsNotPartOfTheHeader() throws {
+        let csv = "\u{FEFF}case_reference,court,hearing_date,defendant_number,offence,outcome\nNPAS-2025-0042,Example Magistrates' Court,2025-04-07,1,444(1),withdrawn\n"
+        let outcomes = try CourtOutcomes(csv: csv)
+        #expect(outcomes.messages.count == 1 && outcomes.problems.isEmpty, "\(outcomes.problems)")
+    }
+
     @Test func aFileWithoutTheColumnsIsRefusedWhole() {
         #expect(throws: CourtsAdapterError.self) { try CourtOutcomes(csv: "case,result\nX,Y\n") }
     }

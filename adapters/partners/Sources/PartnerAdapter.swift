@@ -50,7 +50,7 @@ public final class PartnerAdapter: Sendable {
 
     /// The cohort's members from a list, and the rows that could not be used.
     public static func members(csv text: String) throws -> (members: [[String: String]], problems: [(line: Int, problem: String)]) {
-        var reader = CSVRecordReader(text: text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text)
+        var reader = CSVRecordReader(text: text)  // skips a spreadsheet's byte-order mark
         guard let header = try reader.next()?.fields.map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }), header.contains("upn") else {
             throw PartnerListError("A list needs a header row with a upn column (and optionally forename, surname, date_of_birth).")
         }
@@ -99,13 +99,13 @@ public final class PartnerAdapter: Sendable {
         }
         let body: [String: Any] = ["cohort": profile.cohort, "operation": "replace", "members": list.members]
         let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined().prefix(24)
-        var reply = list.problems.map { "\($0.line),not sent,\(Self.csvField($0.problem))" }
+        var reply = list.problems.map { "\($0.line),not sent,\(CSVRecordReader.escape($0.problem))" }
         do {
             let bytes = Array(try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]))
             let receipt = try await client.send(type: "cohort.update", to: [], body: bytes, id: "cohort-\(profile.cohort)-\(digest)")
             reply.insert("0,sent,\(list.members.count) children as the \(profile.cohort) list: hub sequence \(receipt.sequence)", at: 0)
         } catch let error as AdapterError where error.code == .rejected {
-            reply.insert("0,not sent,\(Self.csvField("the hub refused the list: \(error.message)"))", at: 0)
+            reply.insert("0,not sent,\(CSVRecordReader.escape("the hub refused the list: \(error.message)"))", at: 0)
         } catch {
             logger.warning("Could not send a list; will try again", metadata: ["file": "\(name)"])
             return
@@ -135,7 +135,7 @@ public final class PartnerAdapter: Sendable {
             let existing = (try? String(contentsOfFile: csvPath, encoding: .utf8)) ?? ""
             var lines = existing.isEmpty ? [(["message_id"] + columns).joined(separator: ",")] : existing.split(separator: "\n").map(String.init)
             let header = lines[0].split(separator: ",").map(String.init)
-            lines.append(header.map { $0 == "message_id" ? delivery.envelope.id : Self.csvField(flat[$0] ?? "") }.joined(separator: ","))
+            lines.append(header.map { $0 == "message_id" ? delivery.envelope.id : CSVRecordReader.escape(flat[$0] ?? "") }.joined(separator: ","))
             try DropFolder.writeAtomically(Data((lines.joined(separator: "\n") + "\n").utf8), to: csvPath)
             return .done
         } catch {
@@ -160,9 +160,6 @@ public final class PartnerAdapter: Sendable {
         return result
     }
 
-    static func csvField(_ text: String) -> String {
-        text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
-    }
 }
 
 /// A list that cannot be read.
