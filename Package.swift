@@ -66,7 +66,7 @@ let package = Package(
         .target(
             name: "LiaisonAudit",
             dependencies: [
-                "LiaisonProtocol", "MerkleLog",
+                "LiaisonProtocol", "MerkleLog", "JSONSchema",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // SQLite's C API, for the two scans `audit verify` makes over every entry and node.
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),

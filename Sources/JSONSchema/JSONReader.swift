@@ -254,18 +254,21 @@ package enum JSONWriter {
     }
 
     package static func string(_ text: String, into out: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { string(utf8: $0, into: &out) }
+    }
+
+    /// A JSON string from UTF-8 bytes (e.g. straight from SQLite's column buffer).
+    package static func string(utf8 bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
         // Most strings need no escaping: copy those in one go (this runs per field of every envelope,
         // receipt and audit leaf).
-        let copied: Bool? = text.utf8.withContiguousStorageIfAvailable { bytes in
-            guard !bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else { return false }
-            out.append(UInt8(ascii: "\""))
+        guard bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
             out.append(contentsOf: bytes)
             out.append(UInt8(ascii: "\""))
-            return true
+            return
         }
-        if copied == true { return }
-        out.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
+        for byte in bytes {
             switch byte {
             case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
             case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])

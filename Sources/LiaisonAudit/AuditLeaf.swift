@@ -1,3 +1,4 @@
+import JSONSchema
 import LiaisonProtocol
 import MerkleLog
 
@@ -22,6 +23,45 @@ package enum AuditLeaf {
         if let code = event.code { json.integer("code", Int64(code)) }
         json.string("detail", event.detail)
         return json.finish()
+    }
+
+    /// The same encoding, straight from a row of `HubStore.auditColumns` in SQLite's buffers, into `out`
+    /// (for `audit verify`, which re-encodes every entry: no strings are made). The stored text is encoded as
+    /// it is, so an entry whose kind was changed to a word the hub does not know still fails its leaf.
+    /// `AuditLeafTests` hold the two encoders to the same bytes.
+    static func encode(_ row: RawScan, into out: inout [UInt8]) {
+        out.removeAll(keepingCapacity: true)
+        out.append(UInt8(ascii: "{"))
+        var first = true
+        func key(_ name: StaticString) {
+            if !first { out.append(UInt8(ascii: ",")) }
+            first = false
+            out.append(UInt8(ascii: "\""))
+            name.withUTF8Buffer { out.append(contentsOf: $0) }
+            out.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        }
+        func integer(_ name: StaticString, _ value: Int64) {
+            key(name)
+            out.append(contentsOf: String(value).utf8)
+        }
+        func text(_ name: StaticString, _ column: Int32) {
+            guard let bytes = row.utf8(column) else { return }
+            key(name)
+            JSONWriter.string(utf8: bytes, into: &out)
+        }
+        integer("entry", row.int64(0))
+        integer("at", row.int64(1))
+        text("kind", 2)
+        text("agency", 3)
+        text("peer", 4)
+        text("message_id", 5)
+        if let sequence = row.optionalInt64(6) { integer("sequence", sequence) }
+        text("type", 7)
+        text("recipient", 8)
+        text("body_sha256", 9)
+        if let code = row.optionalInt64(10) { integer("code", code) }
+        text("detail", 11)
+        out.append(UInt8(ascii: "}"))
     }
 
     /// The leaf of a stored record, as text (what a proof's verifier hashes).

@@ -99,18 +99,16 @@ final class LeafScanner: @unchecked Sendable {
             db, sql: "SELECT idx, hash FROM merkle_nodes WHERE level = 0 AND idx BETWEEN ? AND ? ORDER BY idx",
             arguments: [first - 1, last - 1])
         var expected = first
+        var encoded: [UInt8] = []
+        encoded.reserveCapacity(1024)
         while try rows.next() {
             let entry = rows.int64(0)
             guard entry == expected else {
                 batch.problem = (batch.leaves.count, "entry \(expected) is missing (the next entry is \(entry)): an entry was deleted")
                 return batch
             }
-            let event = AuditEvent(
-                AuditEvent.Kind(rawValue: rows.string(2) ?? "") ?? .rejected, at: rows.int64(1), agency: rows.string(3),
-                peer: rows.string(4), messageID: rows.string(5), sequence: rows.optionalInt64(6), type: rows.string(7),
-                recipient: rows.string(8), bodyDigest: rows.string(9), code: rows.optionalInt64(10).map { Int($0) },
-                detail: rows.string(11))
-            let leaf = AuditLeaf.hash(entry: entry, event)
+            AuditLeaf.encode(rows, into: &encoded)
+            let leaf = MerkleTree.leafHash(encoded)
             batch.leaves.append(leaf)
             guard try stored.next(), stored.int64(0) == entry - 1 else {
                 batch.problem = (batch.leaves.count - 1, "entry \(entry) is not in the audit tree: it was inserted after the fact")

@@ -37,6 +37,12 @@ struct RawScan {
         return String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self)
     }
 
+    /// The column's text as UTF-8 bytes in SQLite's own buffer (valid until the next step), or nil if NULL.
+    func utf8(_ column: Int32) -> UnsafeBufferPointer<UInt8>? {
+        guard let text = sqlite3_column_text(pointer, column) else { return nil }
+        return UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(pointer, column)))
+    }
+
     /// Whether the column's bytes equal `bytes` (no copy).
     func blobEquals(_ column: Int32, _ bytes: [UInt8]) -> Bool {
         let count = Int(sqlite3_column_bytes(pointer, column))

@@ -73,3 +73,28 @@ struct HubStoreTests {
         #expect(try store.expiredDeliveries(now: 1000).map(\.messageID) == ["m-1"])
     }
 }
+
+/// `audit verify` re-encodes each entry from SQLite's buffers; the broker encodes it from Swift strings when
+/// it appends. The two must give the same bytes, for every kind of text an entry can hold.
+@Suite("Audit leaves from rows and from events")
+struct AuditLeafEncodingTests {
+    @Test func verifyAgreesWithTheAppendPathOnAwkwardText() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("leaves-\(UUID().uuidString.prefix(8))/hub.sqlite").path
+        let store = try HubStore(path: path)
+        let awkward = [
+            "plain", "", "quote \" and backslash \\", "line\nbreak\r\ttab", "control \u{01}\u{1F}", "accents é ñ ü and 😀",
+            #"{"json":"inside","n":[1,2]}"#, String(repeating: "long ", count: 300),
+        ]
+        try store.transaction { tx in
+            for (index, text) in awkward.enumerated() {
+                try tx.append(AuditEvent(
+                    .decision, at: 1_700_000_000_000 + Int64(index), agency: text, peer: index % 2 == 0 ? nil : text,
+                    messageID: text, sequence: index % 3 == 0 ? nil : Int64(index), type: "t", recipient: text, bodyDigest: nil,
+                    code: index % 2 == 0 ? 451 : nil, detail: text))
+            }
+        }
+        let verification = try store.verify()
+        #expect(verification.problem == nil, "\(verification.problem ?? "")")
+        #expect(verification.entries == awkward.count)
+    }
+}

@@ -57,6 +57,7 @@ struct AuditEvidenceTests {
         ("UPDATE audit_log SET at = at + 1 WHERE entry = 3", "entry 3 does not match"),
         ("UPDATE merkle_nodes SET hash = zeroblob(32) WHERE level = 2 AND idx = 1", "subtree 2/1 (up to entry 8) does not match"),
         ("DELETE FROM merkle_nodes WHERE level = 1 AND idx = 3", "no subtree 1/3 for entry 8"),
+        ("UPDATE audit_log SET kind = 'no-such-kind' WHERE entry = 6", "entry 6 does not match"),
     ])
     func tamperingIsNamed(sql: String, expected: String) async throws {
         let running = try await hubWithHistory()
