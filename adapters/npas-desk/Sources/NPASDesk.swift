@@ -5,15 +5,26 @@ import LiaisonMessages
 import Logging
 
 /// The attendance service's desk (agency `npas`), the hub's home agency: it keeps the schools' returns and
-/// referrals it receives in its own store (`DeskStore`), and at the end of each term sends the Advisory
-/// Service its termly feed (`TermlyFeedBuilder`, run by `liaison desk term-end`). Each delivery is
-/// acknowledged only once it is committed to the desk's store.
+/// referrals it receives in its own store (`DeskStore`), where referrals open cases (`liaison case`); alerts
+/// Social Services to looked-after children's absence; records court outcomes and tells schools of final
+/// disposals; and at the end of each term sends the Advisory Service its termly feed (`TermlyFeedBuilder`,
+/// run by `liaison desk term-end`). Each delivery is acknowledged only once it is committed to the store.
+/// SQLite work runs on GRDB's queue or the desk's own serial queue, never on Swift's cooperative pool.
 public struct NPASDesk: Sendable {
     public static let agency = "npas"
     public static let consumes = [AttendanceReturn.type, "referral", "court.outcome"]
 
     public let store: DeskStore
     let logger: Logger
+    /// Where the desk's synchronous store calls run, off Swift's cooperative pool.
+    static let storeQueue = DispatchQueue(label: "liaison.npas-desk.store")
+
+    /// Runs a synchronous store call on the desk's own queue.
+    func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Self.storeQueue.async { continuation.resume(with: Result { try body() }) }
+        }
+    }
 
     public init(store: DeskStore, logger: Logger) {
         self.store = store
@@ -59,17 +70,28 @@ public struct NPASDesk: Sendable {
             let reference = outcome["case_reference"] as? String, let hearing = outcome["hearing_date"] as? String,
             let defendants = outcome["defendants"] as? [[String: Any]]
         else { return .reject("The court outcome could not be read.") }
-        guard (try? store.deskCase(reference)) != nil, let deskCase = try? store.deskCase(reference) else {
+        let store = self.store
+        let found: DeskCase?
+        do { found = try await offPool { try store.deskCase(reference) } } catch {
+            return .retry("The desk's store could not be read: \(error)")
+        }
+        guard let deskCase = found else {
             return .reject("The court outcome names case \(reference), which the desk does not hold.")
         }
-        let rows = defendants.compactMap { defendant -> (number: Int, outcome: String, json: String)? in
+        let rows: [(number: Int, outcome: String, json: String)] = defendants.compactMap { defendant in
             guard let number = defendant["defendant_number"] as? Int, let result = defendant["outcome"] as? String,
                 let json = try? JSONSerialization.data(withJSONObject: defendant, options: [.sortedKeys])
             else { return nil }
             return (number, result, String(decoding: json, as: UTF8.self))
         }
         let state: DeskStore.OutcomeState
-        do { state = try store.recordOutcome(reference, messageID: delivery.envelope.id, hearingDate: hearing, defendants: rows) } catch {
+        let messageID = delivery.envelope.id
+        let sendable = rows.map { DefendantOutcome(number: $0.number, outcome: $0.outcome, json: $0.json) }
+        do {
+            state = try await offPool {
+                try store.recordOutcome(reference, messageID: messageID, hearingDate: hearing, defendants: sendable.map { ($0.number, $0.outcome, $0.json) })
+            }
+        } catch {
             return .retry("The desk's store could not take the outcome: \(error)")
         }
         logger.info("Recorded a court outcome", metadata: ["case": "\(reference)", "final": "\(state.final)"])
@@ -87,11 +109,12 @@ public struct NPASDesk: Sendable {
         }
         do {
             let receipt = try await client.send(type: "case.disposal", to: ["schools-mis"], body: Array(body), id: "disposal-\(reference)")
-            try? store.disposalSent(reference, detail: "to the school (hub sequence \(receipt.sequence))", sent: true)
+            _ = try? await offPool { try store.disposalSent(reference, detail: "to the school (hub sequence \(receipt.sequence))", sent: true) }
             return .done
         } catch where error.code == .rejected {
             logger.error("The hub refused a disposal letter", metadata: ["case": "\(reference)", "reason": "\(error.message)"])
-            try? store.disposalSent(reference, detail: "refused by the hub: \(error.message)", sent: false)
+            let reason = error.message
+            _ = try? await offPool { try store.disposalSent(reference, detail: "refused by the hub: \(reason)", sent: false) }
             return .done
         } catch {
             return .retry("The disposal could not be sent to the school: \(error.message)")
@@ -143,4 +166,11 @@ public struct NPASDesk: Sendable {
         if let current { runs.append(current) }
         return runs
     }
+}
+
+/// One defendant's outcome as the desk records it.
+struct DefendantOutcome: Sendable {
+    var number: Int
+    var outcome: String
+    var json: String
 }
