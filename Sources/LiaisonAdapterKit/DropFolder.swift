@@ -39,6 +39,15 @@ public struct DropFolder: Sendable {
         Self.files(in: processing)
     }
 
+    /// One pass over the work: first each file a stopped run left in `processing/`, then each inbox file,
+    /// oldest first, claimed as its turn comes. `claimFailed` hears of an inbox file that could not be claimed.
+    public func work(_ body: (String) async -> Void, claimFailed: ((String, any Error) -> Void)? = nil) async {
+        for path in unfinished() { await body(path) }
+        for path in ready() {
+            do { await body(try claim(path)) } catch { claimFailed?(path, error) }
+        }
+    }
+
     /// Claims an inbox file by moving it to `processing/`; returns its new path.
     public func claim(_ path: String) throws -> String {
         // Never over a file of the same name still waiting there from a stopped run.

@@ -30,13 +30,6 @@ struct RawScan {
 
     func optionalInt64(_ column: Int32) -> Int64? { isNull(column) ? nil : int64(column) }
 
-    /// The column as text, or nil if NULL.
-    func string(_ column: Int32) -> String? {
-        guard let text = sqlite3_column_text(pointer, column) else { return nil }
-        let count = Int(sqlite3_column_bytes(pointer, column))
-        return String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self)
-    }
-
     /// The column's text as UTF-8 bytes in SQLite's own buffer (valid until the next step), or nil if NULL.
     func utf8(_ column: Int32) -> UnsafeBufferPointer<UInt8>? {
         guard let text = sqlite3_column_text(pointer, column) else { return nil }

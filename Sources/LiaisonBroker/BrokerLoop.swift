@@ -391,12 +391,13 @@ final class BrokerLoop {
                 context: RuleSet.Context(date: BrokerLoop.today(), cohorts: cohorts, pseudonymKey: pseudonymKey))
             let denied = decisions.filter { !$0.permitted }
             let rejected = decisions.isEmpty || denied.count == decisions.count || (!envelope.recipients.isEmpty && !denied.isEmpty)
+            let pseudonymOf = pseudonymMap(of: value)
             let events = decisions.map { decision in
                 AuditEvent(
                     .decision, at: wallNow, agency: agency, messageID: envelope.id, type: envelope.type.rawValue,
                     recipient: decision.recipient.rawValue, bodyDigest: send.bodyDigest,
                     code: decision.permitted ? 0 : ProtocolError.Code.denied.number,
-                    detail: decisionRecord(decision, sent: decision.permitted && !rejected))
+                    detail: decisionRecord(decision, sent: decision.permitted && !rejected, pseudonymOf: pseudonymOf))
             }
             if rejected {
                 // A resend of a message already accepted (the rules may have changed since) is answered
@@ -417,7 +418,7 @@ final class BrokerLoop {
             let permitted = decisions.filter { $0.permitted && $0.view != nil }
             send.recipients = permitted.map(\.recipient.rawValue)
             send.auditOnInsert = events
-            send.subjects = subjectPseudonyms(in: value)
+            send.subjects = Array(Set(pseudonymOf.values)).sorted()
             send.retainUntil = retainUntil(receivedAt: wallNow, under: permitted)
             for decision in permitted {
                 send.views[decision.recipient.rawValue] = decision.view?.encoded()
@@ -525,7 +526,7 @@ final class BrokerLoop {
 
     /// The audit record of a decision: which agreement, version, flow and rule set; what was released and
     /// withheld; and keyed pseudonyms of the children whose data was released (never their UPNs).
-    func decisionRecord(_ decision: Decision, sent: Bool) -> String {
+    func decisionRecord(_ decision: Decision, sent: Bool, pseudonymOf: [String: String]) -> String {
         // Written straight to JSON text: this runs once per recipient of every message.
         var json = JSONText()
         json.string("agreement", decision.agreement?.id)
@@ -540,7 +541,7 @@ final class BrokerLoop {
         json.strings("fields", decision.flow?.fields.map(\.description) ?? [])
         json.strings("fields_withheld", decision.fieldsWithheld.map(\.description))
         // Only children whose data actually left: a subject access answer must not overstate.
-        json.strings("children", sent ? decision.subjects.map { pseudonyms.pseudonym(of: $0) } : [])
+        json.strings("children", sent ? decision.subjects.map { pseudonymOf[$0] ?? pseudonyms.pseudonym(of: $0) } : [])
         if !decision.permitted { json.strings("reasons", decision.reasons) }
         return String(decoding: json.finish(), as: UTF8.self)
     }
@@ -557,7 +558,7 @@ final class BrokerLoop {
         }
         let members = RuleSet.upns(in: body["members"] ?? .array([]))
         send.recipients = []
-        send.subjects = subjectPseudonyms(in: body)
+        send.subjects = Array(Set(pseudonymMap(of: body).values)).sorted()
         send.cohort = (name, operation, members)
         // Applied, and audited, in the commit only if the message is not a resend of one already applied.
         send.auditOnInsert = [AuditEvent(
@@ -567,9 +568,12 @@ final class BrokerLoop {
         return nil
     }
 
-    /// The keyed pseudonyms of every child (every `upn`) in a body, once each.
-    func subjectPseudonyms(in body: JSONValue) -> [String] {
-        Array(Set(RuleSet.upns(in: body).map { pseudonyms.pseudonym(of: $0) })).sorted()
+    /// The keyed pseudonym of every child (every `upn`) in a body, made once per child: the decisions' audit
+    /// records and the subject index share them.
+    func pseudonymMap(of body: JSONValue) -> [String: String] {
+        var map: [String: String] = [:]
+        for upn in RuleSet.upns(in: body) where map[upn] == nil { map[upn] = pseudonyms.pseudonym(of: upn) }
+        return map
     }
 
     /// The end of the longest body retention among the agreements a message is shared under; nil (keep) if

@@ -1,3 +1,4 @@
+import AttendanceDomain
 import ArgumentParser
 import Foundation
 import JSONSchema
@@ -47,7 +48,7 @@ extension AuditCommand {
                         event.agency ?? "", event.recipient ?? "", event.type ?? "", event.messageID ?? "", event.sequence.map(String.init) ?? "",
                         event.code.map(String.init) ?? "", event.detail ?? "",
                     ]
-                    print(fields.map(csv).joined(separator: ","))
+                    print(fields.map(CSVRecordReader.escape).joined(separator: ","))
                 }
             case "table": for record in records { print(record.line) }
             default: throw UserFacingError("audit query: --format is table, json or csv.")
@@ -60,10 +61,6 @@ extension AuditCommand {
                 throw UserFacingError("audit query: '\(text)' is not a date (YYYY-MM-DD) or an RFC 3339 time.")
             }
             return Int64(date.timeIntervalSince1970 * 1000) + (endOfDay && text.count == 10 ? 999 : 0)
-        }
-
-        func csv(_ field: String) -> String {
-            field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
         }
     }
 

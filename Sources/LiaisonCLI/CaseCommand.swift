@@ -28,19 +28,11 @@ struct CaseCommand: AsyncParsableCommand {
         _ options: ConfigOptions, _ adapter: AdapterOptions, log: LogOptions, type: String, to recipient: String, body: [UInt8], id: String
     ) async throws -> String {
         let logger = log.bootstrap(label: "liaison.case")
-        let hub = try loadHub(options.config, requireKeys: false)
-        let client = AdapterClient(
-            configuration: try adapter.adapterConfiguration(
-                hub: hub.configuration, name: "liaison-case", consumes: [TermlyFeed.type], defaultAgency: NPASDesk.agency),
-            logger: logger)
         do {
-            _ = try await client.connect()
-            let receipt = try await client.send(type: type, to: [recipient], body: body, id: id)
-            await client.close()
+            let receipt = try await DeskCommand.send(options, adapter, logger: logger, type: type, to: recipient, body: body, id: id)
             return "hub sequence \(receipt.sequence)" + (receipt.auditEntry.map { ", audit entry \($0)" } ?? "")
                 + (receipt.duplicate ? "; the hub already had this exact message, so nothing new was sent" : "")
         } catch {
-            await client.close()
             throw UserFacingError("\(type) not sent: \(error.message)")
         }
     }

@@ -2,6 +2,8 @@ import ArgumentParser
 import AttendanceDomain
 import Foundation
 import LiaisonAdapterKit
+import LiaisonProtocol
+import Logging
 import LiaisonAudit
 import LiaisonMessages
 import NPASDesk
@@ -12,6 +14,32 @@ struct DeskCommand: AsyncParsableCommand {
         commandName: "desk",
         abstract: "The attendance service's desk: what it holds, and the termly feed to the Advisory Service.",
         subcommands: [TermEnd.self, Returns.self])
+
+    /// Sends one message as the attendance service on a short-lived connection of its own, and waits for
+    /// the hub's receipt. The connection consumes a type the desk is never sent, so it takes none of the
+    /// desk adapter's deliveries.
+    static func send(
+        _ options: ConfigOptions, _ adapter: AdapterOptions, logger: Logger, type: String, to recipient: String, body: [UInt8], id: String
+    ) async throws(AdapterError) -> Receipt {
+        let configuration: AdapterConfiguration
+        do {
+            let hub = try loadHub(options.config, requireKeys: false)
+            configuration = try adapter.adapterConfiguration(
+                hub: hub.configuration, name: "liaison-desk", consumes: [TermlyFeed.type], defaultAgency: NPASDesk.agency)
+        } catch {
+            throw AdapterError(.badKeys, "\(error)")
+        }
+        let client = AdapterClient(configuration: configuration, logger: logger)
+        do {
+            _ = try await client.connect()
+            let receipt = try await client.send(type: type, to: [recipient], body: body, id: id)
+            await client.close()
+            return receipt
+        } catch {
+            await client.close()
+            throw error
+        }
+    }
 
     struct TermEnd: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -52,23 +80,16 @@ struct DeskCommand: AsyncParsableCommand {
                 print(String(decoding: try MessageCoding.encode(feed, pretty: true), as: UTF8.self))
                 return
             }
-            let hub = try loadHub(options.config, requireKeys: false)
-            let client = AdapterClient(
-                configuration: try adapter.adapterConfiguration(hub: hub.configuration, name: "liaison-desk",
-                    // A type the desk is never sent: this short-lived connection must take none of the desk's deliveries.
-                    consumes: [TermlyFeed.type], defaultAgency: NPASDesk.agency),
-                logger: logger)
+            let receipt: Receipt
             do {
-                _ = try await client.connect()
-                let receipt = try await client.send(
-                    type: TermlyFeed.type, to: ["advisory-service"], body: body, id: "termly-feed-\(year)-\(term.rawValue)-\(Digest.sha256Hex(body).prefix(12))")
-                await client.close()
-                print("Sent the \(term.rawValue) \(year) feed (\(feed.schools.count) schools, \(feed.county.overall.pupils) pupils): hub sequence \(receipt.sequence)"
-                    + (receipt.auditEntry.map { ", audit entry \($0)" } ?? "") + (receipt.duplicate ? " (already sent)" : "") + ".")
+                receipt = try await DeskCommand.send(
+                    options, adapter, logger: logger, type: TermlyFeed.type, to: "advisory-service", body: body,
+                    id: "termly-feed-\(year)-\(term.rawValue)-\(Digest.sha256Hex(body).prefix(12))")
             } catch {
-                await client.close()
                 throw UserFacingError("desk term-end: \(error.message)")
             }
+            print("Sent the \(term.rawValue) \(year) feed (\(feed.schools.count) schools, \(feed.county.overall.pupils) pupils): hub sequence \(receipt.sequence)"
+                + (receipt.auditEntry.map { ", audit entry \($0)" } ?? "") + (receipt.duplicate ? " (already sent)" : "") + ".")
         }
     }
 

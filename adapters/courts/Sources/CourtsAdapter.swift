@@ -55,11 +55,7 @@ public final class CourtsAdapter: Sendable {
 
     /// One pass over the inbox (first any file a stopped run left in `processing/`).
     public func poll(client: AdapterClient) async {
-        for path in folder.unfinished() { await process(path, client: client) }
-        for path in folder.ready() {
-            guard let claimed = try? folder.claim(path) else { continue }
-            await process(claimed, client: client)
-        }
+        await folder.work { path in await process(path, client: client) }
     }
 
     func process(_ path: String, client: AdapterClient) async {

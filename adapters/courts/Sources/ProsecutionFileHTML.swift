@@ -1,3 +1,4 @@
+import AttendanceDomain
 import Foundation
 import JSONSchema
 
@@ -166,28 +167,16 @@ struct ProsecutionFileHTML {
 
     /// `2025-01-06` as "Monday 6 January 2025" (the calendar date, no time zone).
     func longDate(_ iso: String) -> String {
-        let parts = iso.split(separator: "-").compactMap { Int($0) }
-        guard parts.count == 3, (1...12).contains(parts[1]) else { return iso }
+        guard let date = SchoolDate(parsing: iso) else { return iso }
         let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
-        let days = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-        // Zeller-free: days since 1970-01-01 (a Thursday) by the civil-from-days inverse.
-        let (y, m, d) = (parts[0], parts[1], parts[2])
-        let yy = m <= 2 ? y - 1 : y
-        let era = (yy >= 0 ? yy : yy - 399) / 400
-        let yoe = yy - era * 400
-        let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        let dayNumber = era * 146097 + doe - 719468
-        let weekday = ((dayNumber % 7) + 7 + 3) % 7  // 1970-01-01 was a Thursday (index 3)
-        return "\(days[weekday]) \(d) \(months[m - 1]) \(y)"
+        let day = String(describing: date.weekday)
+        return "\(day.prefix(1).uppercased() + day.dropFirst()) \(date.day) \(months[date.month - 1]) \(date.year)"
     }
 
     /// Whole years from `birth` to `date` (both YYYY-MM-DD).
     func age(_ birth: String, on date: String) -> String {
-        let b = birth.split(separator: "-").compactMap { Int($0) }, o = date.split(separator: "-").compactMap { Int($0) }
-        guard b.count == 3, o.count == 3 else { return "" }
-        var years = o[0] - b[0]
-        if (o[1], o[2]) < (b[1], b[2]) { years -= 1 }
+        guard let born = SchoolDate(parsing: birth), let on = SchoolDate(parsing: date) else { return "" }
+        let years = on.year - born.year - ((on.month, on.day) < (born.month, born.day) ? 1 : 0)
         return "\(years) (compulsory school age is 5 to 16)"
     }
 }

@@ -117,17 +117,23 @@ extension DeskStore {
     public func cases(status: String? = nil) throws -> [DeskCase] {
         try queue.read { db in
             try Row.fetchAll(
-                db, sql: """
-                    SELECT c.reference, c.upn, c.laestab, c.status, c.esw, c.opened_at, r.body FROM cases c
-                    JOIN referrals r ON r.message_id = c.referral_message_id
-                    WHERE ? IS NULL OR c.status = ? ORDER BY c.opened_at DESC, c.reference DESC
-                    """, arguments: [status, status]
-            ).map { DeskCase(reference: $0[0], upn: $0[1], laestab: $0[2], status: $0[3], esw: $0[4], openedAt: $0[5], referral: $0[6]) }
+                db, sql: Self.caseQuery + " WHERE ? IS NULL OR c.status = ? ORDER BY c.opened_at DESC, c.reference DESC",
+                arguments: [status, status]
+            ).map(Self.deskCase)
         }
     }
 
     public func deskCase(_ reference: String) throws -> DeskCase? {
-        try cases().first { $0.reference == reference }
+        try queue.read { db in try Row.fetchOne(db, sql: Self.caseQuery + " WHERE c.reference = ?", arguments: [reference]).map(Self.deskCase) }
+    }
+
+    static let caseQuery = """
+        SELECT c.reference, c.upn, c.laestab, c.status, c.esw, c.opened_at, r.body FROM cases c
+        JOIN referrals r ON r.message_id = c.referral_message_id
+        """
+
+    static func deskCase(_ row: Row) -> DeskCase {
+        DeskCase(reference: row[0], upn: row[1], laestab: row[2], status: row[3], esw: row[4], openedAt: row[5], referral: row[6])
     }
 
     public func history(of reference: String) throws -> [(at: Int64, kind: String, detail: String)] {

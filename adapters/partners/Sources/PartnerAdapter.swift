@@ -41,11 +41,7 @@ public final class PartnerAdapter: Sendable {
     // MARK: Lists out
 
     public func poll(client: AdapterClient) async {
-        for path in folder.unfinished() { await process(path, client: client) }
-        for path in folder.ready() {
-            guard let claimed = try? folder.claim(path) else { continue }
-            await process(claimed, client: client)
-        }
+        await folder.work { path in await process(path, client: client) }
     }
 
     /// The cohort's members from a list, and the rows that could not be used.
@@ -132,11 +128,21 @@ public final class PartnerAdapter: Sendable {
             let flat = Self.flatten(members)
             let columns = flat.keys.sorted()
             let csvPath = "\(folder.outbox)/\(type).csv"
-            let existing = (try? String(contentsOfFile: csvPath, encoding: .utf8)) ?? ""
-            var lines = existing.isEmpty ? [(["message_id"] + columns).joined(separator: ",")] : existing.split(separator: "\n").map(String.init)
-            let header = lines[0].split(separator: ",").map(String.init)
-            lines.append(header.map { $0 == "message_id" ? delivery.envelope.id : CSVRecordReader.escape(flat[$0] ?? "") }.joined(separator: ","))
-            try DropFolder.writeAtomically(Data((lines.joined(separator: "\n") + "\n").utf8), to: csvPath)
+            func line(_ header: [String]) -> String {
+                header.map { $0 == "message_id" ? delivery.envelope.id : CSVRecordReader.escape(flat[$0] ?? "") }.joined(separator: ",") + "\n"
+            }
+            if let handle = FileHandle(forUpdatingAtPath: csvPath) {
+                // Only the header is read back; the new line is appended and flushed to disk.
+                defer { try? handle.close() }
+                let start = try handle.read(upToCount: 1 << 16) ?? Data()
+                let header = String(decoding: start.prefix { $0 != 0x0A }, as: UTF8.self).split(separator: ",").map(String.init)
+                try handle.seekToEnd()
+                try handle.write(contentsOf: Data(line(header).utf8))
+                try handle.synchronize()
+            } else {
+                let header = ["message_id"] + columns
+                try DropFolder.writeAtomically(Data((header.joined(separator: ",") + "\n" + line(header)).utf8), to: csvPath)
+            }
             return .done
         } catch {
             return .retry("The outbox could not be written: \(error)")

@@ -45,15 +45,8 @@ public final class SchoolsMISAdapter: Sendable {
     @discardableResult
     public func poll(client: AdapterClient) async -> [FileOutcome] {
         var outcomes: [FileOutcome] = []
-        for path in folder.unfinished() {
-            outcomes.append(await process(path, client: client))
-        }
-        for path in folder.ready() {
-            do {
-                outcomes.append(await process(try folder.claim(path), client: client))
-            } catch {
-                logger.error("Could not claim a file from the inbox", metadata: ["file": "\((path as NSString).lastPathComponent)", "error": "\(error)"])
-            }
+        await folder.work { path in outcomes.append(await process(path, client: client)) } claimFailed: { path, error in
+            self.logger.error("Could not claim a file from the inbox", metadata: ["file": "\((path as NSString).lastPathComponent)", "error": "\(error)"])
         }
         return outcomes
     }
