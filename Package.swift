@@ -19,9 +19,10 @@ let package = Package(
     ],
     targets: [
         // libzmq's C API, reached through the system library (apt: libzmq3-dev).
+        // No pkgConfig: zmq.h is in /usr/include and the module map links libzmq; libzmq's pkg-config flags
+        // (-isystem for Kerberos) would only make SwiftPM warn on every build.
         .systemLibrary(
             name: "CZeroMQ",
-            pkgConfig: "libzmq",
             providers: [.apt(["libzmq3-dev"])]
         ),
         // libxml2's C API (the streaming xmlTextReader), reached through the system library (apt: libxml2-dev).

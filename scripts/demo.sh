@@ -202,7 +202,8 @@ say "Summary"
 PROCESSED="$AGENCIES/schools-mis/processed"; FAILED="$AGENCIES/schools-mis/failed"
 step "files imported: $(count "$PROCESSED") (demo-output/agencies/schools-mis/processed, a report beside each)"
 with_problems=$(grep -l "^Problems" "$PROCESSED"/*.report.txt 2>/dev/null | wc -l)
-step "  of which $with_problems with problems reported and counted, e.g. $(grep -h -A1 '^Problems' "$PROCESSED"/*.report.txt 2>/dev/null | sed -n 2p | cut -c1-150)"
+step "  of which $with_problems with problems reported and counted, e.g.:"
+grep -h -A1 '^Problems' "$PROCESSED"/*.report.txt 2>/dev/null | sed -n 2p | fold -s -w 140 | sed 's/^/       /'
 step "files rejected: $(count "$FAILED") (demo-output/agencies/schools-mis/failed, an .error.txt beside each)"
 for report in "$FAILED"/*.error.txt; do
   [ -f "$report" ] || continue

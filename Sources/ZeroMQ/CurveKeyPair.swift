@@ -12,8 +12,8 @@ package struct CurveKeyPair: Sendable, Equatable {
         let rc = zmq_curve_keypair(&publicText, &secretText)
         precondition(rc == 0, "libzmq was built without CURVE support")
         return CurveKeyPair(
-            publicKey: Z85.decode(String(cString: publicText))!,
-            secretKey: Z85.decode(String(cString: secretText))!
+            publicKey: Z85.decode(Z85.text(publicText))!,
+            secretKey: Z85.decode(Z85.text(secretText))!
         )
     }
 
@@ -23,7 +23,7 @@ package struct CurveKeyPair: Sendable, Equatable {
         var publicText = [CChar](repeating: 0, count: 41)
         let secretText = Array(secretKeyZ85.utf8CString)
         guard zmq_curve_public(&publicText, secretText) == 0,
-            let publicKey = Z85.decode(String(cString: publicText))
+            let publicKey = Z85.decode(Z85.text(publicText))
         else { return nil }
         self.publicKey = publicKey
         self.secretKey = secret
@@ -40,12 +40,17 @@ package struct CurveKeyPair: Sendable, Equatable {
 
 /// ZeroMQ's Z85 text encoding (RFC 32), through libzmq's own encoder and decoder.
 package enum Z85 {
+    /// The text libzmq wrote into a NUL-terminated buffer.
+    static func text(_ buffer: [CChar]) -> String {
+        String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     /// Encodes bytes whose count is a multiple of 4.
     package static func encode(_ bytes: [UInt8]) -> String {
         precondition(bytes.count % 4 == 0, "Z85 encodes multiples of 4 bytes")
         var text = [CChar](repeating: 0, count: bytes.count * 5 / 4 + 1)
         _ = zmq_z85_encode(&text, bytes, bytes.count)
-        return String(cString: text)
+        return Z85.text(text)
     }
 
     /// Decodes Z85 text whose length is a multiple of 5; `nil` for anything else.

@@ -20,7 +20,7 @@ struct HubStoreTests {
 
     @Test func theAuditLogRefusesUpdateAndDelete() throws {
         let store = try temporaryStore()
-        try store.transaction { tx in try tx.append(AuditEvent(.accepted, at: 1, agency: "yot")) }
+        _ = try store.transaction { tx in try tx.append(AuditEvent(.accepted, at: 1, agency: "yot")) }
         let queue = try DatabaseQueue(path: store.path)
         #expect(throws: DatabaseError.self) { try queue.write { try $0.execute(sql: "UPDATE audit_log SET agency = 'npas'") } }
         #expect(throws: DatabaseError.self) { try queue.write { try $0.execute(sql: "DELETE FROM audit_log") } }

@@ -82,15 +82,22 @@ public final class PartnerAdapter: Sendable {
         return (members, problems)
     }
 
+    /// Moves an unusable file to `failed/` with its report; a file that cannot even be moved is logged.
+    func refuse(_ path: String, report: String) {
+        do { try folder.fail(path, report: report) } catch {
+            logger.error("Could not move a file to failed/", metadata: ["file": "\((path as NSString).lastPathComponent)", "error": "\(error)"])
+        }
+    }
+
     func process(_ path: String, client: AdapterClient) async {
         let name = (path as NSString).lastPathComponent
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            try? folder.fail(path, report: "\(name) could not be read as UTF-8 text.\n")
+            refuse(path, report: "\(name) could not be read as UTF-8 text.\n")
             return
         }
         let list: (members: [[String: String]], problems: [(line: Int, problem: String)])
         do { list = try Self.members(csv: text) } catch {
-            try? folder.fail(path, report: "\(name) was not read: \(error)\n")
+            refuse(path, report: "\(name) was not read: \(error)\n")
             return
         }
         let body: [String: Any] = ["cohort": profile.cohort, "operation": "replace", "members": list.members]
