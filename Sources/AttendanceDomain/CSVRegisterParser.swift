@@ -1,15 +1,18 @@
 /// Reads a CSV register export (one row per pupil per session) into a ``ReturnAssembler``.
 ///
 /// Required columns: `laestab, upn, date, session, code`. Optional: `school_name, surname, forename, dob, sex,
-/// year_group, looked_after`. Columns are found by header name, in any order; other columns are ignored.
+/// year_group, looked_after, sen_provision, sen_need`. Columns are found by header name, in any order; other columns are ignored.
 struct CSVRegisterParser {
     var assembler: ReturnAssembler
     let table: CodeTable
 
     static let required = ["laestab", "upn", "date", "session", "code"]
-    static let optional = ["school_name", "surname", "forename", "dob", "sex", "year_group", "looked_after"]
+    static let optional = ["school_name", "surname", "forename", "dob", "sex", "year_group", "looked_after", "sen_provision", "sen_need"]
     /// The columns the synthesiser writes, in order.
-    static let columns = ["laestab", "school_name", "upn", "surname", "forename", "dob", "sex", "year_group", "looked_after", "date", "session", "code"]
+    static let columns = [
+        "laestab", "school_name", "upn", "surname", "forename", "dob", "sex", "year_group", "looked_after", "sen_provision", "sen_need",
+        "date", "session", "code",
+    ]
 
     init(assembler: ReturnAssembler, table: CodeTable) {
         self.assembler = assembler
@@ -128,6 +131,8 @@ struct CSVRegisterParser {
                 pupil.dateOfBirth = details[3]
                 pupil.sex = details[4]
                 pupil.yearGroup = details[5]
+                pupil.senProvision = details[7]  // nil when the export has no such column: SEN not known
+                pupil.senNeed = details[8]
                 if let text = details[6] {
                     if let flag = Self.boolean(text) { pupil.lookedAfter = flag } else {
                         assembler.report(.fieldMalformed, line: line, upn: upn, "column looked_after: \"\(text)\" is not true or false")

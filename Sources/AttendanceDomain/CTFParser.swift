@@ -22,6 +22,7 @@ struct CTFParser {
         case contacts, contact, order, title, relationship, responsibility
         case attendance, yearData, year, sessionsPossible, sessionsAuthorised, sessionsAttended, sessionsUnauthorised
         case sessions, startDate, marks
+        case senHistory, senProvision, senNeed, senTypeRank, senType
     }
 
     /// Element names, with the variants of the CTF versions (see docs/mis-formats.md).
@@ -44,6 +45,9 @@ struct CTFParser {
         "AttendSessions": .sessions, "SessionAttendance": .sessions, "AttendanceSessions": .sessions,
         "AttendanceStartDate": .startDate, "SessionStartDate": .startDate, "StartDate": .startDate,
         "AttendanceMarks": .marks, "SessionMarks": .marks, "Marks": .marks, "AttendanceMarkString": .marks,
+        "SENhistory": .senHistory, "SENHistory": .senHistory, "SENprovision": .senProvision, "SENProvision": .senProvision,
+        "SENneed": .senNeed, "SENNeed": .senNeed, "SENtypeRank": .senTypeRank, "SENTypeRank": .senTypeRank,
+        "SENtype": .senType, "SENType": .senType,
     ]
 
     /// Elements whose text the parser keeps.
@@ -52,7 +56,7 @@ struct CTFParser {
         .inCare, .saon, .paon, .street, .locality, .town, .administrativeArea, .postTown, .addressLine1, .addressLine2,
         .addressLine3, .addressLine4, .addressLine5, .county, .postCode, .addressAsPupil, .order, .title, .relationship,
         .responsibility, .year, .sessionsPossible, .sessionsAuthorised, .sessionsAttended, .sessionsUnauthorised,
-        .startDate, .marks,
+        .startDate, .marks, .senProvision, .senTypeRank, .senType,
     ]
 
     /// ``leaves`` as a table indexed by raw value (the hot loop's membership test).
@@ -106,6 +110,9 @@ struct CTFParser {
     private var contact: PupilContact?
     private var contactAddress = AddressParts()
     private var yearData: YearData?
+    /// The SENneed being read: its rank and type.
+    private var senNeed: (rank: Int?, type: String?) = (nil, nil)
+    private var senNeedRank = Int.max
     private var reader: OpaquePointer?
 
     init(file: String, reader: MISReader) {
@@ -255,6 +262,9 @@ struct CTFParser {
             pupil = RawPupil(location: location())
             pupil!.hasAttendance = false
             pupilAddress = AddressParts()
+            senNeedRank = Int.max
+        case .senNeed where pupil != nil:
+            senNeed = (nil, nil)
         case .contact where pupil != nil:
             contact = PupilContact()
             contactAddress = AddressParts()
@@ -346,8 +356,22 @@ struct CTFParser {
         case .yearData:
             if let finished = yearData { finishYearData(finished) }
             yearData = nil
+        case .senProvision where pupil != nil:
+            pupil!.senProvision = text  // a history lists provisions oldest first: the last is current
+        case .senTypeRank where parent == .senNeed:
+            senNeed.rank = Int(text)
+        case .senType where parent == .senNeed:
+            senNeed.type = text
+        case .senNeed where pupil != nil:
+            let rank = senNeed.rank ?? Int.max - 1
+            if let type = senNeed.type, rank < senNeedRank {
+                pupil!.senNeed = type
+                senNeedRank = rank
+            }
         case .pupil:
             if var finished = pupil {
+                // A CTF lists SEN only for pupils who have it: a pupil without SENhistory has none.
+                if finished.senProvision == nil { finished.senProvision = "N" }
                 finished.address = pupilAddress.address
                 assembler.pupils.append(finished)
             }

@@ -17,6 +17,8 @@ struct SyntheticPupil: Sendable {
     var yearGroup: YearGroup
     var lookedAfter: Bool
     var family: SyntheticFamily
+    /// Special educational needs, drawn from the UPN (not the shared generator, so adding SEN changed no other draw).
+    var sen: SENRecord { CountySynthesizer.sen(for: upn.value) }
     /// The share of days the pupil tends to miss.
     var absenceRate: Double
     /// How much of the pupil's absence tends to be unauthorised (0-1).
@@ -102,6 +104,18 @@ extension CountySynthesizer {
         default: names = ["R", "1", "2", "3", "4", "5", "6"]
         }
         return names.map { YearGroup($0)! }
+    }
+
+    /// SEN for a UPN, at about the national shares (13.6% SEN support, 4.8% EHC plans): an FNV-1a hash of the
+    /// UPN picks the provision and the primary need, so the same pupil has the same SEN in every file.
+    static func sen(for upn: String) -> SENRecord {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in upn.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        let draw = hash % 1000
+        let need = SENRecord.needs[Int((hash / 1000) % UInt64(SENRecord.needs.count - 1))]  // NSA is not a need
+        if draw < 48 { return SENRecord(provision: .ehcPlan, primaryNeed: need) }
+        if draw < 184 { return SENRecord(provision: .senSupport, primaryNeed: need) }
+        return .none
     }
 
     /// The school's pupils: names, DOBs fitting their year groups, families, UPNs, attendance propensities.

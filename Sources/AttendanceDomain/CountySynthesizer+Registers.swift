@@ -142,6 +142,11 @@ extension CountySynthesizer {
             } else {
                 out.line("      <LookedAfter><InCare>false</InCare></LookedAfter>")
             }
+            let sen = pupil.sen
+            if sen.provision != .none {
+                out.line("      <SENhistory><SEN><StartDate>\(halfTerm.start)</StartDate><SENprovision>\(sen.provision.code)</SENprovision></SEN>")
+                out.line("        <SENneeds><SENneed><SENtypeRank>1</SENtypeRank><SENtype>\(sen.primaryNeed ?? "OTH")</SENtype></SENneed></SENneeds></SENhistory>")
+            }
             out.line("      <Address>")
             address(pupil.family.address, into: &out, indent: "        ")
             out.line("      </Address>")
@@ -206,7 +211,7 @@ extension CountySynthesizer {
         let sessions = [Array("AM,".utf8), Array("PM,".utf8)]
         for (pupil, marks) in zip(pupils, registers) {
             let fields = [school.laestab.value, school.name, pupil.upn.value, pupil.surname, pupil.forename, pupil.dateOfBirth.description,
-                          pupil.sex, pupil.yearGroup.rawValue, pupil.lookedAfter ? "true" : "false"]
+                          pupil.sex, pupil.yearGroup.rawValue, pupil.lookedAfter ? "true" : "false", pupil.sen.provision.code, pupil.sen.primaryNeed ?? ""]
             let prefix = Array((fields.map(CSVRecordReader.escape).joined(separator: ",") + ",").utf8)
             for (dayIndex, day) in days.enumerated() {
                 for session in 0..<2 {

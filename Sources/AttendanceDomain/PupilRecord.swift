@@ -11,6 +11,9 @@ public struct PupilRecord: Hashable, Sendable {
     /// In public care (CTF LookedAfter/InCare).
     public var lookedAfter: Bool
     public var address: PostalAddress?
+    /// Special educational needs; nil when the file does not say (a CSV export without SEN columns). A CTF pupil
+    /// without `SENhistory` has none.
+    public var sen: SENRecord?
     /// Contacts, in file order (CTF only; a CSV export carries none).
     public var contacts: [PupilContact]
     /// One entry per school day of the period, in date order; `-` where no mark was recorded.
@@ -23,7 +26,7 @@ public struct PupilRecord: Hashable, Sendable {
 
     public init(
         upn: String, surname: String? = nil, forename: String? = nil, dateOfBirth: SchoolDate? = nil, sex: String? = nil,
-        yearGroup: YearGroup? = nil, lookedAfter: Bool = false, address: PostalAddress? = nil,
+        yearGroup: YearGroup? = nil, lookedAfter: Bool = false, address: PostalAddress? = nil, sen: SENRecord? = nil,
         contacts: [PupilContact] = [], marks: [DayMarks] = [], figures: PupilFigures = PupilFigures()
     ) {
         self.upn = upn
@@ -34,6 +37,7 @@ public struct PupilRecord: Hashable, Sendable {
         self.yearGroup = yearGroup
         self.lookedAfter = lookedAfter
         self.address = address
+        self.sen = sen
         self.contacts = contacts
         self.marks = marks
         self.figures = figures

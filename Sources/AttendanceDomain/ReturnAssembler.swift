@@ -21,6 +21,9 @@ struct RawPupil {
     var lookedAfter = false
     var address: PostalAddress?
     var contacts: [PupilContact] = []
+    /// The SEN provision code as written (nil: the file does not say), and the primary need.
+    var senProvision: String?
+    var senNeed: String?
     /// Where the pupil's record starts (CTF Pupil element, CSV first row).
     var location: MISProblem.Location
     /// Where the marks are (CTF marks element); CSV marks carry their own line.
@@ -208,6 +211,19 @@ struct ReturnAssembler {
         }
         var record = PupilRecord(upn: upnText, surname: pupil.surname, forename: pupil.forename, sex: pupil.sex,
                                  lookedAfter: pupil.lookedAfter, address: pupil.address, contacts: pupil.contacts)
+        if let code = pupil.senProvision {
+            if let provision = SENRecord.Provision(code: code) {
+                let need = pupil.senNeed.flatMap { $0.isEmpty ? nil : $0.uppercased() }
+                if let need, !SENRecord.needs.contains(need) {
+                    report(.fieldMalformed, at: location, upn: upn, "SEN need \"\(need)\" is not a DfE type of need (\(SENRecord.needs.joined(separator: ", ")))")
+                    record.sen = SENRecord(provision: provision)
+                } else {
+                    record.sen = SENRecord(provision: provision, primaryNeed: need)
+                }
+            } else {
+                report(.fieldMalformed, at: location, upn: upn, "SEN provision \"\(code)\" is not N, K or E: the pupil's SEN status is not sent")
+            }
+        }
         for (value, field) in [(pupil.surname, "surname"), (pupil.forename, "forename"), (pupil.dateOfBirth, "date of birth"), (pupil.yearGroup, "year group")]
         where value == nil || value!.isEmpty {
             report(.fieldMissing, at: location, upn: upn, "the pupil has no \(field): record it in the MIS")
