@@ -53,9 +53,11 @@ PIDS+=($!)
 PIDS+=($!)
 "$LIAISON" adapter advisory-service --config "$CONFIG" --folder "$AGENCIES/advisory-service" > "$OUT/logs/advisory-service.log" 2>&1 &
 PIDS+=($!)
-"$LIAISON" adapter partner social-services --config "$CONFIG" --folder "$AGENCIES/social-services" > "$OUT/logs/social-services.log" 2>&1 &
-PIDS+=($!)
-for log in schools-mis npas-desk advisory-service social-services; do
+for partner in social-services yot connexions; do
+  "$LIAISON" adapter partner $partner --config "$CONFIG" --folder "$AGENCIES/$partner" > "$OUT/logs/$partner.log" 2>&1 &
+  PIDS+=($!)
+done
+for log in schools-mis npas-desk advisory-service social-services yot connexions; do
   for _ in $(seq 1 100); do grep -q "Adapter running" "$OUT/logs/$log.log" && break; sleep 0.1; done
   step "$log adapter running, log in demo-output/logs/$log.log"
 done
@@ -67,6 +69,26 @@ mkdir -p "$AGENCIES/social-services/inbox"
 mv "$AGENCIES/social-services/inbox/children-in-care.csv.part" "$AGENCIES/social-services/inbox/children-in-care.csv"
 for _ in $(seq 1 100); do [ -f "$AGENCIES/social-services/outbox/replies/children-in-care.csv.reply.csv" ] && break; sleep 0.1; done
 sed -n 2p "$AGENCIES/social-services/outbox/replies/children-in-care.csv.reply.csv" | cut -c1-150 | sed 's/^/     /'
+# Two young people at risk (absent 10% or more in the first half term, aged 13+) who told Connexions they want no contact.
+python3 - "$OUT/county/csv" "$ROOT/Sources/AttendanceDomain/Resources/attendance-codes.csv" > "$OUT/bodies/opt-outs.csv" <<'PY'
+import csv, collections, datetime, glob, sys
+category = {row["code"]: row["category"] for row in csv.DictReader(open(sys.argv[2]))}
+possible, absent, born = collections.Counter(), collections.Counter(), {}
+for path in sorted(glob.glob(sys.argv[1] + "/*4???-*-ht1.csv")):
+    for row in csv.DictReader(open(path)):
+        kind = category.get(row["code"])
+        if kind in ("present", "aea", "authorised", "unauthorised"): possible[row["upn"]] += 1
+        if kind in ("authorised", "unauthorised"): absent[row["upn"]] += 1
+        born[row["upn"]] = row["dob"]
+today = datetime.date.today()
+def age(dob): d = datetime.date.fromisoformat(dob); return today.year - d.year - ((today.month, today.day) < (d.month, d.day))
+print("upn")
+print("\n".join(sorted(u for u in possible if absent[u] * 10 >= possible[u] and age(born[u]) >= 13)[:2]))
+PY
+step "Connexions send the young people who opted out of contact ($(($(wc -l < "$OUT/bodies/opt-outs.csv") - 1)) of them):"
+cp "$OUT/bodies/opt-outs.csv" "$AGENCIES/connexions/inbox/opt-outs.csv.part" && mv "$AGENCIES/connexions/inbox/opt-outs.csv.part" "$AGENCIES/connexions/inbox/opt-outs.csv"
+for _ in $(seq 1 100); do [ -f "$AGENCIES/connexions/outbox/replies/opt-outs.csv.reply.csv" ] && break; sleep 0.1; done
+sed -n 2p "$AGENCIES/connexions/outbox/replies/opt-outs.csv.reply.csv" | cut -c1-150 | sed 's/^/     /'
 
 say "4. Half term: every school's MIS export lands in the import's inbox (and a few files that are wrong)"
 INBOX="$AGENCIES/schools-mis/inbox"
@@ -101,6 +123,22 @@ wait_for_inbox() {
   return 0
 }
 wait_for_inbox
+
+step "the Youth Offending Team sends its caseload: two children by UPN, one by name and date of birth only, one it has wrong"
+python3 - "$OUT/county/csv" > "$AGENCIES/yot/inbox/caseload.csv.part" <<'PY'
+import csv, glob, sys
+rows = list(csv.DictReader(open(sorted(glob.glob(sys.argv[1] + "/*4???-*-ht1.csv"))[0])))
+older = sorted({r["upn"]: r for r in rows if r["year_group"] in ("10", "11")}.values(), key=lambda r: r["upn"])
+a, b, c = older[0], older[7], older[14]
+print("upn,forename,surname,date_of_birth,case_reference")
+print(f"{a['upn']},{a['forename']},{a['surname']},{a['dob']},YOT-2025-0101")
+print(f"{b['upn']},{b['forename']},{b['surname']},{b['dob']},YOT-2025-0102")
+print(f",{c['forename'].upper()},{c['surname'].upper()},{c['dob']},YOT-2025-0103")
+print(",Nobody,Synthetic,2010-02-03,YOT-2025-0104")
+PY
+mv "$AGENCIES/yot/inbox/caseload.csv.part" "$AGENCIES/yot/inbox/caseload.csv"
+for _ in $(seq 1 100); do [ -f "$AGENCIES/yot/outbox/replies/caseload.csv.reply.csv" ] && break; sleep 0.1; done
+sed 1d "$AGENCIES/yot/outbox/replies/caseload.csv.reply.csv" | cut -c1-150 | sed 's/^/     /'
 
 say "5. Second half term: the autumn term's other half arrives"
 for file in "$OUT"/county/ctf/*-ht2.xml; do base=$(basename "$file" .xml); cp "$file" "$INBOX/$base.xml.part" && mv "$INBOX/$base.xml.part" "$INBOX/$base.xml"; done
@@ -171,17 +209,17 @@ step "on final disposal the desk writes to the school: $(cd "$AGENCIES/schools-m
 step "the case's history:"
 "$LIAISON" case show "$CASE" --folder "$AGENCIES/npas" | sed -n '/History:/,$p' | cut -c1-150 | sed 's/^/     /'
 
-say "8. Partners: the Youth Offending Team's caseload, a minimised summary, a denial, an unknown key"
-cat > "$OUT/bodies/caseload.json" <<'JSON'
-{"cohort": "yot-caseload", "operation": "replace", "members": [{"upn": "N926400123002"}]}
-JSON
-"$LIAISON" send --config "$CONFIG" --as yot --type cohort.update --to "" --file "$OUT/bodies/caseload.json" --log-level warning | sed 's/^/   /'
-"$LIAISON" send --config "$CONFIG" --as npas --type yot.attendance-summary --to yot \
-  --file "$EXAMPLES/yot.attendance-summary/valid-1.json" --log-level warning | sed 's/^/   /'
-"$LIAISON" listen --config "$CONFIG" --as yot --count 1 --timeout 10 --out "$OUT/received/yot" --log-level warning | sed 's/^/   /'
-step "what the YOT received has no /sen/primary_need (the protocol allows only the SEN status):"
-python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print('     fields:', ', '.join(sorted(d)), '| sen:', d.get('sen'))" "$OUT"/received/yot/*.body
-step "a child who is not on the YOT caseload: denied, with the reason:"
+say "8. Partners: what the desk shared under each agreement, and what the hub would not release"
+for _ in $(seq 1 100); do [ "$(count "$AGENCIES/yot/outbox/yot.attendance-summary")" -ge 3 ] && break; sleep 0.1; done
+step "the YOT: a summary of each child on its caseload for the second half term (after the list arrived):"
+for file in "$AGENCIES"/yot/outbox/yot.attendance-summary/*.json; do
+  python3 -c "import json,sys; d=json.load(open(sys.argv[1])); a=d['attendance']; print('     ', d['upn'], d['period']['start_date'], 'to', d['period']['end_date'], '| attendance', str(a.get('attendance_rate')) + '%', '| exclusions', len(d['exclusions']), '| sen', d['sen'])" "$file"
+done
+step "  (the SEN's primary need is withheld: the protocol allows only the status)"
+step "Connexions: $(count "$AGENCIES/connexions/outbox/connexions.notification") young people aged 13-19 at risk, with names, address and a parent; e.g.:"
+python3 -c "import json,sys; d=json.load(open(sys.argv[1])); p=d['young_person']; print('      year', p.get('year_group'), '|', d['reason'], '|', d['attendance']['figures'])" \
+  "$(ls "$AGENCIES"/connexions/outbox/connexions.notification/*.json | head -1)" | cut -c1-150
+step "a summary for a child who is not on the YOT caseload: denied, with the reason:"
 sed 's/N926400123002/Q926200024001/' "$EXAMPLES/yot.attendance-summary/valid-1.json" > "$OUT/bodies/not-on-caseload.json"
 "$LIAISON" send --config "$CONFIG" --as npas --type yot.attendance-summary --to yot \
   --file "$OUT/bodies/not-on-caseload.json" --log-level critical 2>&1 | cut -c1-200 | sed 's/^/     /' || true
@@ -226,11 +264,13 @@ for name, (permitted, minimised, denied) in sorted(tally.items()):
     print(f"     {name:28} {permitted:5} permitted ({minimised} minimised), {denied} denied")
 ' || true
 step "what each agency received, and where:"
-step "  npas (the desk):       $("$LIAISON" desk returns --folder "$AGENCIES/npas" | tail -1) $("$LIAISON" desk returns --folder "$AGENCIES/npas" | grep -c 'half term') returns in demo-output/agencies/npas/desk.sqlite"
+step "  npas (the desk):       $("$LIAISON" desk returns --folder "$AGENCIES/npas" | grep -c 'half term') returns and $("$LIAISON" desk returns --folder "$AGENCIES/npas" | grep 'referral' | tr -d '.') in demo-output/agencies/npas/desk.sqlite"
+step "                         $("$LIAISON" desk returns --folder "$AGENCIES/npas" | grep 'Shared with partners')"
 step "  advisory-service:      demo-output/agencies/advisory-service/outbox/ ($(ls "$AGENCIES/advisory-service/outbox" | tr '\n' ' '))"
 step "  schools (letters):     demo-output/agencies/schools-mis/outbox/ ($(find "$AGENCIES/schools-mis/outbox" -name '*.html' | wc -l) letters)"
 step "  courts (the clerk):    demo-output/agencies/courts/outbox/$CASE/2026-01-20/ (bundle), outbox/replies/ (replies to the clerk)"
 step "  npas (casework):       $("$LIAISON" case list --folder "$AGENCIES/npas" | wc -l) case(s); \`liaison case show $CASE --folder demo-output/agencies/npas\`"
 step "  social-services:       $(($(wc -l < "$AGENCIES/social-services/outbox/care.attendance-alert.csv" 2>/dev/null || echo 1) - 1)) absence alerts about children in care, demo-output/agencies/social-services/outbox/ (the desk sends one per run of absence of each looked-after child; the hub releases those on Social Services' list)"
-step "  yot:                   demo-output/received/yot/<sequence>.body"
+step "  yot:                   $(count "$AGENCIES/yot/outbox/yot.attendance-summary") half-termly summaries of children on its caseload, demo-output/agencies/yot/outbox/"
+step "  connexions:            $(count "$AGENCIES/connexions/outbox/connexions.notification") notifications of young people at risk, demo-output/agencies/connexions/outbox/ (those who opted out withheld by the hub)"
 step "hub store: demo-output/data/hub.sqlite; logs: demo-output/logs/"

@@ -30,3 +30,24 @@ public struct PupilContact: Hashable, Sendable, Codable {
         self.addressAsPupil = addressAsPupil
     }
 }
+
+extension PupilContact {
+    /// The contact's relationship as the message schemas name it (`mother`, `father`, `step_parent`, `grandparent`,
+    /// `other_relative`, `foster_carer`, `guardian`, `special_guardian`, `carer`, `social_worker`, `other`),
+    /// from the DfE relationship code the MIS exports.
+    public var relationshipWord: String {
+        switch relationship?.uppercased() ?? "" {
+        case "MUM", "MOTHER": "mother"
+        case "DAD", "FATHER": "father"
+        case "STP", "STM", "STF", "STEP": "step_parent"
+        case "GRM", "GRF", "GRP": "grandparent"
+        case "REL", "FAM", "AUN", "UNC", "SIB": "other_relative"
+        case "FOC", "FOM", "FOF", "FOS": "foster_carer"
+        case "GDN", "GUA": "guardian"
+        case "SGD", "SPG": "special_guardian"
+        case "CAR": "carer"
+        case "SWR", "SCW": "social_worker"
+        default: "other"
+        }
+    }
+}

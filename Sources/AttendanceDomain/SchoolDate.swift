@@ -89,6 +89,11 @@ public struct SchoolDate: Hashable, Comparable, Sendable, CustomStringConvertibl
     /// The date `days` days later (earlier when negative).
     public func adding(days: Int) -> SchoolDate { SchoolDate(dayNumber: dayNumber + days) }
 
+    /// Whole years from this date (a date of birth) to `date`: a person's age on that day.
+    public func years(to date: SchoolDate) -> Int {
+        date.year - year - ((date.month, date.day) < (month, day) ? 1 : 0)
+    }
+
     /// The number of days from `self` to `other` (positive when `other` is later).
     public func days(to other: SchoolDate) -> Int { other.dayNumber - dayNumber }
 

@@ -100,10 +100,16 @@ struct DeskCommand: AsyncParsableCommand {
         func run() throws {
             let store = try DeskStore(path: "\(folder)/desk.sqlite", readOnly: true)
             for held in try store.returns() {
-                print("\(held.laestab)  \(held.academicYear)/\((held.academicYear + 1) % 100) half term \(held.halfTerm)  \(held.pupils) pupils")
+                print("\(held.laestab)  \(held.academicYear)/\((held.academicYear + 1) % 100) half term \(held.halfTerm)  \(held.pupils) pupils"
+                    + (held.roll ? "  with roll" : "  roll not yet received"))
             }
             let referrals = try store.referralCount()
             print("\(referrals) referral\(referrals == 1 ? "" : "s") held.")
+            let shares = try store.shareCounts()
+            if !shares.isEmpty {
+                let names = ["yot": "YOT summaries", "connexions": "Connexions notifications"]
+                print("Shared with partners: " + shares.map { "\(names[$0.kind] ?? $0.kind) \($0.outcome) \($0.count)" }.joined(separator: ", ") + ".")
+            }
         }
     }
 }

@@ -41,7 +41,7 @@ struct CountyExchangeTests {
         func adapter(_ name: String, _ extra: [String] = []) async throws -> AdapterProcess {
             // `partner AGENCY` takes its agency as an argument before the options.
             let process = name == "partner"
-                ? AdapterProcess(name, hub: running.hub, folder: "\(folder)/partner", leading: extra)
+                ? AdapterProcess(name, hub: running.hub, folder: "\(folder)/\(extra[0])", leading: extra)
                 : AdapterProcess(name, hub: running.hub, folder: "\(folder)/\(name == "npas-desk" ? "npas" : name)", extra: extra)
             try await process.start()
             return process

@@ -26,7 +26,7 @@ struct PartnersTests {
         let social = try await county.adapter("partner", ["social-services"])
         let desk = try await county.adapter("npas-desk")
         defer { social.stop(); desk.stop() }
-        let folder = "\(county.folder)/partner"
+        let folder = "\(county.folder)/social-services"
 
         // The list: one child in care, and a row whose UPN is mistyped (reported back, not sent).
         try drop("upn,forename,surname,date_of_birth\n\(Self.inCare),Jade,Synthetic,2013-05-17\nA801200005001,Leo,Synthetic,2012-01-02\n",
@@ -67,8 +67,8 @@ struct PartnersTests {
         defer { county.running.finish() }
         let yot = try await county.adapter("partner", ["yot"])
         defer { yot.stop() }
-        let folder = "\(county.folder)/partner"
-        try drop("upn\nN926400123002\n", into: folder, as: "caseload.csv")
+        let folder = "\(county.folder)/yot"
+        try drop("upn,case_reference\nN926400123002,YOT-2025-0178\n", into: folder, as: "caseload.csv")
         try await waitFor("\(folder)/outbox/replies/caseload.csv.reply.csv")
 
         let npas = try await county.running.hub.connect("npas")

@@ -176,8 +176,7 @@ struct ProsecutionFileHTML {
     /// Whole years from `birth` to `date` (both YYYY-MM-DD).
     func age(_ birth: String, on date: String) -> String {
         guard let born = SchoolDate(parsing: birth), let on = SchoolDate(parsing: date) else { return "" }
-        let years = on.year - born.year - ((on.month, on.day) < (born.month, born.day) ? 1 : 0)
-        return "\(years) (compulsory school age is 5 to 16)"
+        return "\(born.years(to: on)) (compulsory school age is 5 to 16)"
     }
 }
 

@@ -68,6 +68,7 @@ public final class DeskStore: Sendable {
                 """)
         }
         registerCaseMigrations(&migrator)
+        registerPartnerMigrations(&migrator)
         return migrator
     }
 
@@ -124,14 +125,16 @@ public final class DeskStore: Sendable {
         try queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM referrals") ?? 0 }
     }
 
-    /// Returns held: (LAESTAB, academic year, half term) of each, in order.
-    public func returns() throws -> [(laestab: String, academicYear: Int, halfTerm: Int, pupils: Int)] {
+    /// Returns held: (LAESTAB, academic year, half term) of each, in order, with whether the school's roll as of
+    /// the return's last day is held too.
+    public func returns() throws -> [(laestab: String, academicYear: Int, halfTerm: Int, pupils: Int, roll: Bool)] {
         try queue.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT r.laestab, r.academic_year, r.half_term, COUNT(p.upn) FROM returns r
-                LEFT JOIN pupil_returns p USING (laestab, academic_year, half_term)
+                SELECT r.laestab, r.academic_year, r.half_term, COUNT(p.upn),
+                    EXISTS (SELECT 1 FROM rolls_received o WHERE o.laestab = r.laestab AND o.as_of = r.end_date)
+                FROM returns r LEFT JOIN pupil_returns p USING (laestab, academic_year, half_term)
                 GROUP BY r.laestab, r.academic_year, r.half_term ORDER BY r.academic_year, r.half_term, r.laestab
-                """).map { (laestab: $0[0], academicYear: $0[1], halfTerm: $0[2], pupils: $0[3]) }
+                """).map { (laestab: $0[0], academicYear: $0[1], halfTerm: $0[2], pupils: $0[3], roll: $0[4]) }
         }
     }
 
@@ -147,15 +150,7 @@ public final class DeskStore: Sendable {
                 let codes = (try? JSONDecoder().decode([String: Int].self, from: Data((row[2] as String).utf8))) ?? [:]
                 for (code, sessions) in codes { counts[row[0], default: [:]][row[1], default: [:]][code, default: 0] += sessions }
             }
-            return counts.mapValues { pupils in
-                pupils.values.map { codes in
-                    var figures = PupilFigures()
-                    for (symbol, sessions) in codes {
-                        if let code = table.code(symbol) { figures.record(code, sessions: sessions) } else { figures.recordInvalid(sessions: sessions) }
-                    }
-                    return figures
-                }
-            }
+            return counts.mapValues { pupils in pupils.values.map { PupilFigures.of(codes: $0, table: table) } }
         }
     }
 }

@@ -4,15 +4,16 @@ import LiaisonAdapterKit
 import LiaisonMessages
 import Logging
 
-/// The attendance service's desk (agency `npas`), the hub's home agency: it keeps the schools' returns and
+/// The attendance service's desk (agency `npas`), the hub's home agency: it keeps the schools' returns, rolls and
 /// referrals it receives in its own store (`DeskStore`), where referrals open cases (`liaison case`); alerts
-/// Social Services to looked-after children's absence; records court outcomes and tells schools of final
+/// Social Services to looked-after children's absence; sends the YOT its children's half terms and Connexions its
+/// young people at risk (`PartnerShares`); finds the UPNs of children partners name (`answerMatchRequest`); records court outcomes and tells schools of final
 /// disposals; and at the end of each term sends the Advisory Service its termly feed (`TermlyFeedBuilder`,
 /// run by `liaison desk term-end`). Each delivery is acknowledged only once it is committed to the store.
 /// SQLite work runs on GRDB's queue or the desk's own serial queue, never on Swift's cooperative pool.
 public struct NPASDesk: Sendable {
     public static let agency = "npas"
-    public static let consumes = [AttendanceReturn.type, "referral", "court.outcome"]
+    public static let consumes = [AttendanceReturn.type, PupilRoll.type, "referral", "court.outcome", "yot.case-update", "pupil.match-request"]
 
     public let store: DeskStore
     let logger: Logger
@@ -41,6 +42,9 @@ public struct NPASDesk: Sendable {
             do {
                 try await store.store(body, messageID: delivery.envelope.id)
                 if let client, case .retry(let reason) = await sendCareAlerts(body, client: client) { return .retry(reason) }
+                if let client, case .retry(let reason) = await sendPartnerShares(laestab: body.school.laestab, endDate: body.period.endDate, client: client) {
+                    return .retry(reason)
+                }
                 logger.info("Stored a return", metadata: [
                     "school": "\(body.school.laestab)", "half_term": "\(body.period.academicYear)-\(body.period.halfTerm)", "pupils": "\(body.pupils.count)",
                 ])
@@ -55,6 +59,29 @@ public struct NPASDesk: Sendable {
             } catch {
                 return .retry("The desk's store could not take the referral: \(error)")
             }
+        case PupilRoll.type:
+            let roll: PupilRoll
+            do { roll = try MessageCoding.decode(PupilRoll.self, from: delivery.body) } catch {
+                return .reject("The pupil roll could not be read: \(error)")
+            }
+            do { try await store.store(roll, messageID: delivery.envelope.id) } catch {
+                return .retry("The desk's store could not take the roll: \(error)")
+            }
+            guard let client else { return .done }
+            return await sendPartnerShares(laestab: roll.school.laestab, endDate: roll.asOf, client: client)
+        case "yot.case-update":
+            guard let update = try? JSONSerialization.jsonObject(with: Data(delivery.body)) as? [String: Any],
+                let upn = update["upn"] as? String, let reference = update["case_reference"] as? String,
+                let status = update["status"] as? String, let date = update["effective_date"] as? String
+            else { return .reject("The YOT case update could not be read.") }
+            do {
+                try await store.storeYOTUpdate(upn: upn, caseReference: reference, status: status, effectiveDate: date, messageID: delivery.envelope.id)
+                return .done
+            } catch {
+                return .retry("The desk's store could not take the YOT case update: \(error)")
+            }
+        case "pupil.match-request":
+            return await answerMatchRequest(delivery, client: client)
         case "court.outcome":
             return await recordOutcome(delivery, client: client)
         default:
@@ -121,6 +148,55 @@ public struct NPASDesk: Sendable {
         }
     }
 
+    /// A partner's request for the UPNs of children it names by name and date of birth: each is matched against the
+    /// county's rolls (``DeskStore/matchKey(forename:surname:dateOfBirth:)``), and only a single match gives a UPN.
+    /// The answer goes back to the agency that asked (`pupil.match-result`), correlated with the request.
+    func answerMatchRequest(_ delivery: Delivery, client: AdapterClient?) async -> DeliveryOutcome {
+        guard let request = try? JSONSerialization.jsonObject(with: Data(delivery.body)) as? [String: Any],
+            let reference = request["request"] as? String, let cohort = request["cohort"] as? String,
+            let people = request["people"] as? [[String: Any]]
+        else { return .reject("The match request could not be read.") }
+        guard let client else { return .retry("No connection to answer the match request.") }
+        let store = self.store
+        let asked = people.compactMap { person -> MatchQuery? in
+            guard let row = person["row"] as? Int, let forename = person["forename"] as? String, let surname = person["surname"] as? String,
+                let birth = person["date_of_birth"] as? String
+            else { return nil }
+            return MatchQuery(row: row, forename: forename, surname: surname, dateOfBirth: birth)
+        }
+        let results: [[String: Any]]
+        do {
+            let found = try await offPool { try asked.map { try store.match(forename: $0.forename, surname: $0.surname, dateOfBirth: $0.dateOfBirth) } }
+            results = zip(asked, found).map { query, upns in
+                switch upns.count {
+                case 1: ["row": query.row, "upn": upns[0]]
+                case 0: ["row": query.row, "unmatched": "no_pupil"]
+                default: ["row": query.row, "unmatched": "several_pupils"]
+                }
+            }
+        } catch {
+            return .retry("The desk's store could not be read: \(error)")
+        }
+        let answer: [String: Any] = ["request": reference, "cohort": cohort, "results": results]
+        guard !results.isEmpty, let bytes = try? JSONSerialization.data(withJSONObject: answer, options: [.sortedKeys]) else {
+            return .reject("The match request named nobody.")
+        }
+        do {
+            _ = try await client.send(
+                type: "pupil.match-result", to: [delivery.envelope.source.rawValue], body: Array(bytes), id: "match-result-\(delivery.envelope.id)",
+                correlationID: delivery.envelope.id)
+            logger.info("Answered a match request", metadata: [
+                "agency": "\(delivery.envelope.source)", "asked": "\(asked.count)", "matched": "\(results.filter { $0["upn"] != nil }.count)",
+            ])
+            return .done
+        } catch where error.code == .rejected {
+            logger.error("The hub refused a match result", metadata: ["agency": "\(delivery.envelope.source)", "reason": "\(error.message)"])
+            return .done
+        } catch {
+            return .retry("The match result could not be sent: \(error.message)")
+        }
+    }
+
     /// Alerts Social Services to the absence of each looked-after child in a return (`care.attendance-alert`):
     /// one alert for each run of absent sessions, with its length. The hub releases an alert only for a child
     /// on Social Services' children-in-care list, so a refusal (451) is expected and not an error.
@@ -166,6 +242,14 @@ public struct NPASDesk: Sendable {
         if let current { runs.append(current) }
         return runs
     }
+}
+
+/// One person a partner asked the desk to find.
+struct MatchQuery: Sendable {
+    var row: Int
+    var forename: String
+    var surname: String
+    var dateOfBirth: String
 }
 
 /// One defendant's outcome as the desk records it.

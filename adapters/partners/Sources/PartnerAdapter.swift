@@ -8,10 +8,15 @@ import Logging
 /// The adapter of a partner agency that works from a list of children: Social Services (children in care),
 /// the Youth Offending Team (its caseload) and Connexions (young people who opted out).
 ///
-/// - A list dropped in `inbox/` (CSV with a `upn` column; `forename`, `surname`, `date_of_birth` optional)
-///   replaces the agency's cohort at the hub (`cohort.update`): the sharing rules then release to the agency
-///   only its own children (or, for opt-outs, never those). Rows whose UPN is missing or fails its check
-///   letter are not sent: they are listed in `outbox/replies/FILE.reply.csv` for the agency to correct.
+/// - A list dropped in `inbox/` (CSV, `PartnerList`) replaces the agency's cohort at the hub (`cohort.update`,
+///   UPNs only): the sharing rules then release to the agency only its own children (or, for opt-outs, never
+///   those). Children named without a UPN are first looked up by the attendance service by forename, surname
+///   and date of birth (`pupil.match-request`, answered by `pupil.match-result`); the file waits in
+///   `processing/` for the answer. Rows that cannot be used (a UPN that fails its check letter, no UPN and
+///   nobody found) are not sent: `outbox/replies/FILE.reply.csv` lists every row's fate.
+/// - The YOT's list also tells the attendance service of each child who joined or left the caseload since the
+///   last list (`yot.case-update`, opened or closed, with the YOT's case reference), so the desk knows whom to
+///   send half-termly summaries for.
 /// - What the agency receives is written to `outbox/TYPE/` as one JSON file per message and one CSV line per
 ///   message in `outbox/TYPE.csv` (the columns are the body's top-level fields, flattened).
 public final class PartnerAdapter: Sendable {
@@ -20,17 +25,22 @@ public final class PartnerAdapter: Sendable {
         public var agency: String
         public var cohort: String
         public var consumes: [String]
+        /// The YOT: each row needs a case reference, and joiners and leavers are told to the desk.
+        public var sendsCaseUpdates = false
     }
 
     public static let profiles: [String: Profile] = [
-        "social-services": Profile(agency: "social-services", cohort: "children-in-care", consumes: ["care.attendance-alert"]),
-        "yot": Profile(agency: "yot", cohort: "yot-caseload", consumes: ["yot.attendance-summary"]),
-        "connexions": Profile(agency: "connexions", cohort: "connexions-opt-outs", consumes: ["connexions.notification"]),
+        "social-services": Profile(agency: "social-services", cohort: "children-in-care", consumes: ["care.attendance-alert", matchResult]),
+        "yot": Profile(agency: "yot", cohort: "yot-caseload", consumes: ["yot.attendance-summary", matchResult], sendsCaseUpdates: true),
+        "connexions": Profile(agency: "connexions", cohort: "connexions-opt-outs", consumes: ["connexions.notification", matchResult]),
     ]
+    static let matchResult = "pupil.match-result"
 
     public let profile: Profile
     public let folder: DropFolder
     let logger: Logger
+    /// `ROOT/state/`: the match requests sent and their answers, and the YOT caseload last sent.
+    var state: String { "\(folder.root)/state" }
 
     public init(profile: Profile, folder: DropFolder, logger: Logger) {
         self.profile = profile
@@ -42,44 +52,6 @@ public final class PartnerAdapter: Sendable {
 
     public func poll(client: AdapterClient) async {
         await folder.work { path in await process(path, client: client) }
-    }
-
-    /// The cohort's members from a list, and the rows that could not be used.
-    public static func members(csv text: String) throws -> (members: [[String: String]], problems: [(line: Int, problem: String)]) {
-        var reader = CSVRecordReader(text: text)  // skips a spreadsheet's byte-order mark
-        guard let header = try reader.next()?.fields.map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }), header.contains("upn") else {
-            throw PartnerListError("A list needs a header row with a upn column (and optionally forename, surname, date_of_birth).")
-        }
-        var members: [[String: String]] = []
-        var problems: [(Int, String)] = []
-        var seen: Set<String> = []
-        while let record = try reader.next() {
-            if record.fields.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue }
-            guard record.fields.count == header.count else {
-                problems.append((record.line, "has \(record.fields.count) fields; the header has \(header.count)"))
-                continue
-            }
-            var row: [String: String] = [:]
-            for (name, value) in zip(header, record.fields) where ["upn", "forename", "surname", "date_of_birth"].contains(name) {
-                let value = value.trimmingCharacters(in: .whitespaces)
-                if !value.isEmpty { row[name] = value }
-            }
-            let upn = row["upn"]?.uppercased() ?? ""
-            switch UPN.check(upn) {
-            case .invalid(let reason):
-                problems.append((record.line, upn.isEmpty ? "no UPN: ask the school or the desk for it" : "UPN \(upn): \(reason)"))
-                continue
-            case .valid:
-                guard seen.insert(upn).inserted else {
-                    problems.append((record.line, "UPN \(upn) is already listed"))
-                    continue
-                }
-                row["upn"] = upn
-                if let date = row["date_of_birth"], SchoolDate(parsing: date) == nil { row["date_of_birth"] = nil }
-                members.append(row)
-            }
-        }
-        return (members, problems)
     }
 
     /// Moves an unusable file to `failed/` with its report; a file that cannot even be moved is logged.
@@ -95,30 +67,148 @@ public final class PartnerAdapter: Sendable {
             refuse(path, report: "\(name) could not be read as UTF-8 text.\n")
             return
         }
-        let list: (members: [[String: String]], problems: [(line: Int, problem: String)])
-        do { list = try Self.members(csv: text) } catch {
+        var list: PartnerList
+        do { list = try PartnerList(csv: text, needsCaseReference: profile.sendsCaseUpdates) } catch {
             refuse(path, report: "\(name) was not read: \(error)\n")
             return
         }
-        let body: [String: Any] = ["cohort": profile.cohort, "operation": "replace", "members": list.members]
-        let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined().prefix(24)
+        let digest = String(SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined().prefix(24))
         var reply = list.problems.map { "\($0.line),not sent,\(CSVRecordReader.escape($0.problem))" }
+
+        // Children without a UPN: ask the desk once, then wait (in processing/) for its answer.
+        if !list.unidentified.isEmpty {
+            switch await matchAnswer(list.unidentified, digest: digest, client: client) {
+            case .waiting: return
+            case .refused(let reason):
+                reply += list.unidentified.map { "\($0.line),not sent,\(CSVRecordReader.escape("no UPN, and it could not be looked up: \(reason)"))" }
+            case .answered(let results):
+                for child in list.unidentified {
+                    switch results[child.line] {
+                    case .some(.success(let upn)):
+                        reply.append(list.add(child, upn: upn)
+                            ? "\(child.line),sent,\(CSVRecordReader.escape("found by name and date of birth: UPN \(upn); please record it"))"
+                            : "\(child.line),not sent,\(CSVRecordReader.escape("found by name and date of birth as UPN \(upn), which is already listed"))")
+                    case .some(.failure(let reason)): reply.append("\(child.line),not sent,\(CSVRecordReader.escape(reason.description))")
+                    case .none: reply.append("\(child.line),not sent,the attendance service did not answer for this row")
+                    }
+                }
+            }
+        }
+
+        let body: [String: Any] = ["cohort": profile.cohort, "operation": "replace", "members": list.members.map { ["upn": $0.upn] }]
+        var head: [String] = []
         do {
             let bytes = Array(try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]))
             let receipt = try await client.send(type: "cohort.update", to: [], body: bytes, id: "cohort-\(profile.cohort)-\(digest)")
-            reply.insert("0,sent,\(list.members.count) children as the \(profile.cohort) list: hub sequence \(receipt.sequence)", at: 0)
+            head.append("0,sent,\(list.members.count) children as the \(profile.cohort) list: hub sequence \(receipt.sequence)")
+            if profile.sendsCaseUpdates {
+                guard let told = await sendCaseUpdates(list.members, digest: digest, client: client) else { return }
+                head.append("0,sent,\(CSVRecordReader.escape(told))")
+            }
         } catch let error as AdapterError where error.code == .rejected {
-            reply.insert("0,not sent,\(CSVRecordReader.escape("the hub refused the list: \(error.message)"))", at: 0)
+            head.append("0,not sent,\(CSVRecordReader.escape("the hub refused the list: \(error.message)"))")
         } catch {
             logger.warning("Could not send a list; will try again", metadata: ["file": "\(name)"])
             return
         }
+        reply = head + reply.sorted { (Int($0.prefix { $0 != "," }) ?? 0) < (Int($1.prefix { $0 != "," }) ?? 0) }
         do {
             try folder.writeOutbox(Data(((["line,status,detail"] + reply).joined(separator: "\n") + "\n").utf8), name: "\(name).reply.csv", subfolder: "replies")
-            try folder.complete(path, report: "\(list.members.count) children sent; \(list.problems.count) rows not used: see outbox/replies/\(name).reply.csv\n")
+            let unused = reply.filter { $0.contains(",not sent,") }.count
+            try folder.complete(path, report: "\(list.members.count) children sent; \(unused) rows not used: see outbox/replies/\(name).reply.csv\n")
+            for suffix in ["request", "json"] { try? FileManager.default.removeItem(atPath: "\(state)/matches/\(digest).\(suffix)") }
         } catch {
             logger.error("Could not finish a list", metadata: ["file": "\(name)", "error": "\(error)"])
         }
+    }
+
+    // MARK: Matching by name and date of birth
+
+    enum MatchAnswer {
+        case waiting
+        case refused(String)
+        case answered([Int: Result<String, PartnerListError>])
+    }
+
+    /// The desk's answer for a list's children without a UPN, if it has come; otherwise sends the request (once).
+    func matchAnswer(_ children: [PartnerList.Unidentified], digest: String, client: AdapterClient) async -> MatchAnswer {
+        let folder = "\(state)/matches"
+        if let data = FileManager.default.contents(atPath: "\(folder)/\(digest).json"), let answer = try? JSONValue.parse(Array(data)) {
+            var results: [Int: Result<String, PartnerListError>] = [:]
+            for result in answer["results"]?.arrayValue ?? [] {
+                guard let row = result["row"]?.numberValue.map({ Int($0) }) else { continue }
+                if let upn = result["upn"]?.stringValue {
+                    results[row] = .success(upn)
+                } else if result["unmatched"]?.stringValue == "several_pupils" {
+                    results[row] = .failure(PartnerListError("no UPN, and more than one pupil has this name and date of birth: give the UPN"))
+                } else {
+                    results[row] = .failure(PartnerListError("no UPN, and no pupil on the county's rolls has this name and date of birth: check them, or give the UPN"))
+                }
+            }
+            return .answered(results)
+        }
+        if FileManager.default.fileExists(atPath: "\(folder)/\(digest).request") { return .waiting }
+        let request: [String: Any] = [
+            "request": digest, "cohort": profile.cohort,
+            "people": children.map { ["row": $0.line, "forename": $0.forename, "surname": $0.surname, "date_of_birth": $0.dateOfBirth] },
+        ]
+        do {
+            let bytes = Array(try JSONSerialization.data(withJSONObject: request, options: [.sortedKeys]))
+            _ = try await client.send(type: "pupil.match-request", to: ["npas"], body: bytes, id: "match-\(profile.cohort)-\(digest)")
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try DropFolder.writeAtomically(Data(), to: "\(folder)/\(digest).request")
+            logger.info("Asked the attendance service to find children named without a UPN", metadata: ["children": "\(children.count)"])
+            return .waiting
+        } catch let error as AdapterError where error.code == .rejected {
+            return .refused(error.message)
+        } catch {
+            logger.warning("Could not ask for children to be matched; will try again", metadata: ["error": "\(error)"])
+            return .waiting
+        }
+    }
+
+    // MARK: YOT case updates
+
+    /// Tells the desk of each child who joined (`opened`) or left (`closed`) the caseload since the last list, or
+    /// whose case reference changed; returns what was told, or nil if the hub could not be reached (try again).
+    func sendCaseUpdates(_ members: [PartnerList.Member], digest: String, client: AdapterClient) async -> String? {
+        let path = "\(state)/\(profile.cohort).json"
+        let before = (FileManager.default.contents(atPath: path).flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: String] }) ?? [:]
+        var now: [String: String] = [:]
+        for member in members { now[member.upn] = member.caseReference ?? "" }
+        let today = Self.today()
+        var changes: [(upn: String, reference: String, status: String)] = []
+        for (upn, reference) in now.sorted(by: { $0.key < $1.key }) where before[upn] != reference { changes.append((upn, reference, "opened")) }
+        for (upn, reference) in before.sorted(by: { $0.key < $1.key }) where now[upn] == nil { changes.append((upn, reference, "closed")) }
+        var refused = 0
+        for change in changes {
+            let body: [String: Any] = ["upn": change.upn, "case_reference": change.reference, "status": change.status, "effective_date": today]
+            do {
+                let bytes = Array(try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes]))
+                _ = try await client.send(type: "yot.case-update", to: ["npas"], body: bytes, id: "yot-case-\(change.upn)-\(change.status)-\(digest)")
+            } catch let error as AdapterError where error.code == .rejected {
+                refused += 1
+                logger.error("The hub refused a YOT case update", metadata: ["reason": "\(error.message)"])
+            } catch {
+                logger.warning("Could not send YOT case updates; will try again", metadata: ["error": "\(error)"])
+                return nil
+            }
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+            try DropFolder.writeAtomically(try JSONSerialization.data(withJSONObject: now, options: [.sortedKeys]), to: path)
+        } catch {
+            logger.error("Could not keep the caseload sent", metadata: ["error": "\(error)"])
+        }
+        let opened = changes.filter { $0.status == "opened" }.count
+        return "the attendance service told of \(opened) children joining and \(changes.count - opened) leaving the caseload"
+            + (refused > 0 ? " (\(refused) refused by the hub)" : "")
+    }
+
+    static func today() -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withFullDate]
+        return formatter.string(from: Date())
     }
 
     // MARK: Deliveries in
@@ -128,6 +218,19 @@ public final class PartnerAdapter: Sendable {
         guard profile.consumes.contains(type) else { return .reject("\(profile.agency) does not take \(type).") }
         guard let value = try? JSONValue.parse(delivery.body), let members = value.objectValue else {
             return .reject("The body is not a JSON object.")
+        }
+        if type == Self.matchResult {
+            // Kept for the list waiting in processing/, which the next pass finishes.
+            guard let request = value["request"]?.stringValue, request.allSatisfy({ $0.isHexDigit }) else {
+                return .reject("The match result names no request of this adapter.")
+            }
+            do {
+                try FileManager.default.createDirectory(atPath: "\(state)/matches", withIntermediateDirectories: true)
+                try DropFolder.writeAtomically(Data(delivery.body), to: "\(state)/matches/\(request).json")
+                return .done
+            } catch {
+                return .retry("The match result could not be kept: \(error)")
+            }
         }
         do {
             try folder.writeOutbox(Data(delivery.body), name: "\(delivery.envelope.id).json", subfolder: type)
@@ -173,10 +276,4 @@ public final class PartnerAdapter: Sendable {
         return result
     }
 
-}
-
-/// A list that cannot be read.
-public struct PartnerListError: Error, CustomStringConvertible {
-    public var description: String
-    public init(_ description: String) { self.description = description }
 }

@@ -11,7 +11,8 @@ import Logging
 /// hub; writes the letters the attendance service sends schools into their outboxes.
 ///
 /// - A register file becomes one `attendance.return` for its school and half term, with each pupil's
-///   figures by the DfE rules (AttendanceDomain), unless it has a fatal problem: then it goes to `failed/`
+///   figures by the DfE rules (AttendanceDomain), and the school's `pupil.roll` (names, address, contacts,
+///   SEN: `PupilRollBuilder`) for the same pupils, unless it has a fatal problem: then it goes to `failed/`
 ///   with the problems beside it. Recoverable problems (a pupil with a bad UPN, a code not valid on its
 ///   date) are listed in the report beside the processed file and counted.
 /// - A `*.json` file in the inbox holds one referral (or an array of them): each becomes a `referral`.
@@ -76,6 +77,9 @@ public final class SchoolsMISAdapter: Sendable {
                 receipts.append(
                     "\(message.type) \(index + 1): accepted as hub sequence \(receipt.sequence)"
                         + (receipt.auditEntry.map { ", audit entry \($0)" } ?? "") + (receipt.duplicate ? " (already received: not imported again)" : ""))
+            } catch let error where error.code == .rejected && message.type == PupilRoll.type {
+                // The return went through; a roll the hub refuses is reported, not a reason to fail the file.
+                receipts.append("\(message.type) \(index + 1): refused by the hub: \(error.message)")
             } catch let error where error.code == .rejected {
                 return reject(path, name: name, "The hub refused \(message.type) \(index + 1): \(error.message)")
             } catch {
@@ -131,10 +135,12 @@ public final class SchoolsMISAdapter: Sendable {
         }
         do {
             let bytes = try MessageCoding.encode(body)
+            let sent = Set(body.pupils.map(\.upn))
+            let roll = PupilRollBuilder.roll(result.pupils.filter { sent.contains($0.upn) }, school: body.school, asOf: body.period.endDate)
             let withheld = result.pupils.count - body.pupils.count
             let summary = "\(name): \(school.laestab) \(school.name ?? ""), \(period.academicYear)/\((period.academicYear + 1) % 100) half term \(halfTerm): "
                 + "\(body.pupils.count) pupils sent" + (withheld > 0 ? ", \(withheld) withheld (a UPN that fails its check, or a code not valid on its date: see the problems)" : "") + "."
-            return .success(Prepared(messages: [(AttendanceReturn.type, bytes)], summary: summary, problems: result.problems.map(\.description)))
+            return .success(Prepared(messages: [(AttendanceReturn.type, bytes), (PupilRoll.type, try MessageCoding.encode(roll))], summary: summary, problems: result.problems.map(\.description)))
         } catch {
             return .failure(Unusable("The return could not be encoded: \(error)"))
         }

@@ -1,0 +1,215 @@
+import AttendanceDomain
+import Foundation
+import GRDB
+import LiaisonMessages
+
+/// What the desk keeps to share with partners under their agreements: the schools' rolls (to name a child in a
+/// Connexions notification, to give the YOT a child's SEN, to match a partner's list by name and date of birth),
+/// the YOT caseload as the YOT reports it (`yot.case-update`), and each derived share already sent, so a share is
+/// sent once however often its return or roll is redelivered.
+extension DeskStore {
+    static func registerPartnerMigrations(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v3-partners") { db in
+            try db.execute(sql: """
+                CREATE TABLE roll (
+                    upn TEXT PRIMARY KEY,
+                    laestab TEXT NOT NULL,
+                    as_of TEXT NOT NULL,
+                    match_key TEXT,
+                    pupil TEXT NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX roll_by_match_key ON roll (match_key);
+                CREATE TABLE rolls_received (
+                    laestab TEXT NOT NULL,
+                    as_of TEXT NOT NULL,
+                    message_id TEXT NOT NULL,
+                    PRIMARY KEY (laestab, as_of)
+                ) WITHOUT ROWID;
+                CREATE TABLE yot_caseload (
+                    upn TEXT PRIMARY KEY,
+                    case_reference TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    effective_date TEXT NOT NULL,
+                    message_id TEXT NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE shares_sent (
+                    kind TEXT NOT NULL,
+                    upn TEXT NOT NULL,
+                    period TEXT NOT NULL,
+                    outcome TEXT NOT NULL,
+                    sent_at INTEGER NOT NULL,
+                    PRIMARY KEY (kind, upn, period)
+                ) WITHOUT ROWID;
+                """)
+        }
+    }
+
+    /// The key a child is matched by: date of birth, then surname and forename in capitals with everything but
+    /// letters removed (so `O'Brien` and `OBRIEN`, `Smith-Jones` and `SMITH JONES` match).
+    public static func matchKey(forename: String, surname: String, dateOfBirth: String) -> String {
+        func letters(_ text: String) -> String { String(text.uppercased().unicodeScalars.filter { CharacterSet.letters.contains($0) }.map(Character.init)) }
+        return "\(dateOfBirth)|\(letters(surname))|\(letters(forename))"
+    }
+
+    /// Stores a school's roll: each pupil's entry replaces their earlier one (a pupil who moved school is on the
+    /// newest roll that lists them).
+    public func store(_ roll: PupilRoll, messageID: String) async throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let rows = try roll.pupils.map { pupil -> (String, String?, String) in
+            let key = pupil.forename.flatMap { forename in
+                pupil.surname.flatMap { surname in pupil.dateOfBirth.map { Self.matchKey(forename: forename, surname: surname, dateOfBirth: $0) } }
+            }
+            return (pupil.upn, key, String(decoding: try encoder.encode(pupil), as: UTF8.self))
+        }
+        try await queue.write { db in
+            let statement = try db.makeStatement(sql: """
+                INSERT INTO roll (upn, laestab, as_of, match_key, pupil) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (upn) DO UPDATE SET laestab = excluded.laestab, as_of = excluded.as_of,
+                    match_key = excluded.match_key, pupil = excluded.pupil
+                WHERE excluded.as_of >= roll.as_of
+                """)
+            for (upn, key, json) in rows { try statement.execute(arguments: [upn, roll.school.laestab, roll.asOf, key, json]) }
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO rolls_received (laestab, as_of, message_id) VALUES (?, ?, ?)",
+                arguments: [roll.school.laestab, roll.asOf, messageID])
+        }
+    }
+
+    /// The roll entries of some pupils, by UPN.
+    public func rollEntries(_ upns: [String]) throws -> [String: PupilRoll.Pupil] {
+        try queue.read { db in
+            var entries: [String: PupilRoll.Pupil] = [:]
+            for chunk in stride(from: 0, to: upns.count, by: 500).map({ Array(upns[$0..<min($0 + 500, upns.count)]) }) {
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                for row in try Row.fetchAll(db, sql: "SELECT upn, pupil FROM roll WHERE upn IN (\(marks))", arguments: StatementArguments(chunk)) {
+                    entries[row[0]] = try? JSONDecoder().decode(PupilRoll.Pupil.self, from: Data((row[1] as String).utf8))
+                }
+            }
+            return entries
+        }
+    }
+
+    /// Whether the desk holds the school's roll as of a date.
+    public func hasRoll(laestab: String, asOf: String) throws -> Bool {
+        try queue.read { db in
+            try Bool.fetchOne(db, sql: "SELECT 1 FROM rolls_received WHERE laestab = ? AND as_of = ?", arguments: [laestab, asOf]) ?? false
+        }
+    }
+
+    /// The UPNs of the pupils on the county's rolls with a name and date of birth (see ``matchKey``).
+    public func match(forename: String, surname: String, dateOfBirth: String) throws -> [String] {
+        try queue.read { db in
+            try String.fetchAll(db, sql: "SELECT upn FROM roll WHERE match_key = ? ORDER BY upn",
+                                arguments: [Self.matchKey(forename: forename, surname: surname, dateOfBirth: dateOfBirth)])
+        }
+    }
+
+    /// A YOT case update: the child's row of the caseload as the YOT last reported it.
+    public func storeYOTUpdate(upn: String, caseReference: String, status: String, effectiveDate: String, messageID: String) async throws {
+        try await queue.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO yot_caseload (upn, case_reference, status, effective_date, message_id) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (upn) DO UPDATE SET case_reference = excluded.case_reference, status = excluded.status,
+                        effective_date = excluded.effective_date, message_id = excluded.message_id
+                    WHERE excluded.effective_date >= yot_caseload.effective_date
+                    """,
+                arguments: [upn, caseReference, status, effectiveDate, messageID])
+        }
+    }
+
+    /// The children the YOT works with now: those whose last update is not `closed` or `transferred`.
+    public func yotCaseload() throws -> [String: String] {
+        try queue.read { db in
+            Dictionary(uniqueKeysWithValues: try Row.fetchAll(
+                db, sql: "SELECT upn, case_reference FROM yot_caseload WHERE status NOT IN ('closed', 'transferred')"
+            ).map { ($0[0] as String, $0[1] as String) })
+        }
+    }
+
+    /// The derived shares already sent (or refused by the hub) of a kind for a period, by UPN.
+    public func sharesSent(kind: String, period: String) throws -> Set<String> {
+        try queue.read { db in
+            Set(try String.fetchAll(db, sql: "SELECT upn FROM shares_sent WHERE kind = ? AND period = ?", arguments: [kind, period]))
+        }
+    }
+
+    /// Records that a derived share was sent (`outcome` says how the hub answered).
+    public func recordShare(kind: String, upn: String, period: String, outcome: String) throws {
+        try queue.write { db in
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO shares_sent (kind, upn, period, outcome, sent_at) VALUES (?, ?, ?, ?, ?)",
+                arguments: [kind, upn, period, outcome, Int64(Date().timeIntervalSince1970 * 1000)])
+        }
+    }
+
+    /// What the desk sent partners, for the desk's own summary: kind and outcome to a count.
+    public func shareCounts() throws -> [(kind: String, outcome: String, count: Int)] {
+        try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT kind, outcome, COUNT(*) FROM shares_sent GROUP BY kind, outcome ORDER BY kind, outcome")
+                .map { (kind: $0[0], outcome: $0[1], count: $0[2]) }
+        }
+    }
+
+    /// A pupil's code counts over the half terms of a year up to one, summed across schools, and the first day
+    /// they cover.
+    public func yearToDate(upn: String, academicYear: Int, throughHalfTerm: Int) throws -> (codes: [String: Int], start: String?) {
+        try queue.read { db in
+            var total: [String: Int] = [:]
+            var start: String?
+            for row in try Row.fetchAll(
+                db, sql: """
+                    SELECT p.codes, r.start_date FROM pupil_returns p JOIN returns r USING (laestab, academic_year, half_term)
+                    WHERE p.upn = ? AND p.academic_year = ? AND p.half_term <= ?
+                    """,
+                arguments: [upn, academicYear, throughHalfTerm])
+            {
+                let json: String = row[0], first: String = row[1]
+                start = min(start ?? first, first)
+                for (code, sessions) in (try? JSONDecoder().decode([String: Int].self, from: Data(json.utf8))) ?? [:] { total[code, default: 0] += sessions }
+            }
+            return (total, start)
+        }
+    }
+
+    /// A school's return as stored, rebuilt (for shares that wait for the school's roll).
+    public func storedReturn(laestab: String, endDate: String) throws -> AttendanceReturn? {
+        try queue.read { db in
+            guard let head = try Row.fetchOne(
+                db, sql: "SELECT academic_year, half_term, school_name, start_date, end_date FROM returns WHERE laestab = ? AND end_date = ?",
+                arguments: [laestab, endDate])
+            else { return nil }
+            let academicYear: Int = head[0], halfTerm: Int = head[1]
+            let decoder = JSONDecoder()
+            let pupils = try Row.fetchAll(
+                db, sql: """
+                    SELECT upn, date_of_birth, year_group, looked_after, sessions_possible, codes, marks FROM pupil_returns
+                    WHERE laestab = ? AND academic_year = ? AND half_term = ?
+                    """, arguments: [laestab, academicYear, halfTerm]
+            ).map { row -> AttendanceReturn.Pupil in
+                let codes = (try? decoder.decode([String: Int].self, from: Data((row[5] as String).utf8))) ?? [:]
+                let marks = (row[6] as String?).flatMap { try? decoder.decode([String: AttendanceReturn.DayMarks].self, from: Data($0.utf8)) }
+                let figures = PupilFigures.of(codes: codes)
+                return AttendanceReturn.Pupil(
+                    upn: row[0], sessionsPossible: row[4], present: figures.present, aea: figures.aea, authorised: figures.authorised,
+                    unauthorised: figures.unauthorised, codes: codes, dateOfBirth: row[1], yearGroup: row[2], lookedAfter: row[3], marks: marks)
+            }
+            return AttendanceReturn(
+                school: AttendanceReturn.School(laestab: laestab, name: head[2]),
+                period: AttendanceReturn.Period(academicYear: academicYear, halfTerm: halfTerm, startDate: head[3], endDate: head[4]),
+                pupils: pupils)
+        }
+    }
+}
+
+extension PupilFigures {
+    /// The figures of code counts (`{"I": 3, "/": 120}`), by the DfE rules; an unknown code counts as invalid.
+    public static func of(codes: [String: Int], table: CodeTable = .standard) -> PupilFigures {
+        var figures = PupilFigures()
+        for (symbol, sessions) in codes {
+            if let code = table.code(symbol) { figures.record(code, sessions: sessions) } else { figures.recordInvalid(sessions: sessions) }
+        }
+        return figures
+    }
+}
