@@ -83,6 +83,17 @@ struct CaseCommand: AsyncParsableCommand {
             print("Case \(item.reference) (\(item.status)), ESW: \(item.esw ?? "none")")
             print("Child: \(pupil["forename"] ?? "") \(pupil["surname"] ?? ""), born \(pupil["date_of_birth"] ?? "?"), UPN \(item.upn), school \(item.laestab)")
             print("Referred for \(reason["category"] ?? "?"): \(reason["details"] ?? "")")
+            // What partners have told the desk about the child, under their agreements.
+            if let yot = try store.yotCase(upn: item.upn) {
+                print("Youth Offending Team: case \(yot.reference), \(yot.status.replacingOccurrences(of: "_", with: " ")) since \(yot.since)")
+            }
+            if let assignment = try store.adviser(upn: item.upn),
+                let adviser = try? JSONSerialization.jsonObject(with: Data(assignment.adviser.utf8)) as? [String: Any]
+            {
+                let contact = [adviser["team"], adviser["phone"], adviser["email"]].compactMap { $0 as? String }
+                print("Connexions personal adviser: \(adviser["name"] as? String ?? "?")" + (contact.isEmpty ? "" : " (\(contact.joined(separator: ", ")))")
+                    + ", from \(assignment.assignedOn)" + (assignment.endedOn.map { " to \($0)" } ?? ""))
+            }
             print("Interventions:")
             for intervention in try store.interventions(of: reference) {
                 print("  \(intervention.date)  \(intervention.type)  by \(intervention.by)" + (intervention.description.map { ": \($0)" } ?? "")

@@ -191,4 +191,54 @@ struct PartnerSharesTests {
         ]).output
         #expect(explained.contains("decision: deny") && explained.contains("no record meets /upn is in the recipient's cohort 'yot-caseload'"), "\(explained)")
     }
+
+    @Test func connexionsAdvisersNamedByNameAndBirthAreShownWithTheCase() async throws {
+        let county = try await CountyExchangeTests.County.start(schools: 8, pupils: 300)
+        defer { county.running.finish() }
+        let adapters = [try await county.schoolsMIS(), try await county.adapter("npas-desk"), try await county.adapter("partner", ["connexions"])]
+        defer { for adapter in adapters { adapter.stop() } }
+        let connexions = "\(county.folder)/connexions", desk = "\(county.folder)/npas"
+        try county.drop("\(county.county)/ctf/\(Self.secondary)-2025-ht1.xml")
+        try await waitForRoll(county, halfTerm: 1)
+        let pupil = try #require(try Self.pupils(county, halfTerm: 1).values.sorted { $0.upn < $1.upn }.first)
+
+        // A referral opens a case for the young person.
+        var referral = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(
+            fileURLWithPath: "\(CountyExchangeTests.repository)/schemas/examples/referral/valid-1.json"))) as? [String: Any])
+        referral["school"] = ["laestab": Self.secondary]
+        var child = try #require(referral["pupil"] as? [String: Any])
+        child["upn"] = pupil.upn
+        child["forename"] = pupil.forename
+        child["surname"] = pupil.surname
+        child["date_of_birth"] = pupil.dob
+        child["year_group"] = nil
+        referral["pupil"] = child
+        try JSONSerialization.data(withJSONObject: referral).write(to: URL(fileURLWithPath: "\(county.folder)/referral.json"))
+        try county.drop("\(county.folder)/referral.json", as: "referral.json")
+        var reference = ""
+        try await waitUntil("the case") {
+            reference = ((try? LiaisonExecutable.run(["case", "list", "--folder", desk]).output) ?? "").split(separator: " ").first.map(String.init) ?? ""
+            return reference.hasPrefix("NPAS-")
+        }
+
+        // Connexions names the young person without a UPN; a row with a mistyped phone number is reported back.
+        try drop(
+            """
+            upn,forename,surname,date_of_birth,adviser_name,adviser_team,adviser_phone,assigned_on,ended_on
+            ,\(pupil.forename.uppercased()),\(pupil.surname),\(pupil.dob),P. Adviser,Breckland,01632 960456,2025-09-15,
+            ,Another,Person,2010-01-01,R. Adviser,Breckland,0163x,2025-09-15,
+
+            """, into: connexions, as: "advisers.csv")
+        try await waitUntil("the assignments' reply") { read("\(connexions)/outbox/replies/advisers.csv.reply.csv") != nil }
+        let reply = read("\(connexions)/outbox/replies/advisers.csv.reply.csv") ?? ""
+        #expect(reply.contains("0,sent,1 adviser assignments to the attendance service"), "\(reply)")
+        #expect(reply.contains("2,sent,the attendance service finds the young person by name and date of birth"), "\(reply)")
+        #expect(reply.contains("3,not sent,\"adviser_phone 0163x is not a telephone number"), "\(reply)")
+        var shown = ""
+        try await waitUntil("the adviser on the case") {
+            shown = (try? LiaisonExecutable.run(["case", "show", reference, "--folder", desk]).output) ?? ""
+            return shown.contains("Connexions personal adviser")
+        }
+        #expect(shown.contains("Connexions personal adviser: P. Adviser (Breckland, 01632 960456), from 2025-09-15"), "\(shown)")
+    }
 }

@@ -42,6 +42,17 @@ extension DeskStore {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v4-connexions-advisers") { db in
+            try db.execute(sql: """
+                CREATE TABLE connexions_advisers (
+                    upn TEXT PRIMARY KEY,
+                    adviser TEXT NOT NULL,
+                    assigned_on TEXT NOT NULL,
+                    ended_on TEXT,
+                    message_id TEXT NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
     }
 
     /// The key a child is matched by: date of birth, then surname and forename in capitals with everything but
@@ -125,6 +136,36 @@ extension DeskStore {
             Dictionary(uniqueKeysWithValues: try Row.fetchAll(
                 db, sql: "SELECT upn, case_reference FROM yot_caseload WHERE status NOT IN ('closed', 'transferred')"
             ).map { ($0[0] as String, $0[1] as String) })
+        }
+    }
+
+    /// Connexions' adviser for a young person: the latest assignment wins (an ended one is kept, with its end).
+    public func storeAdviser(upn: String, adviser: String, assignedOn: String, endedOn: String?, messageID: String) throws {
+        try queue.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO connexions_advisers (upn, adviser, assigned_on, ended_on, message_id) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (upn) DO UPDATE SET adviser = excluded.adviser, assigned_on = excluded.assigned_on,
+                        ended_on = excluded.ended_on, message_id = excluded.message_id
+                    WHERE excluded.assigned_on >= connexions_advisers.assigned_on
+                    """,
+                arguments: [upn, adviser, assignedOn, endedOn, messageID])
+        }
+    }
+
+    /// A young person's Connexions personal adviser (the adviser's JSON, since when, and until when if ended).
+    public func adviser(upn: String) throws -> (adviser: String, assignedOn: String, endedOn: String?)? {
+        try queue.read { db in
+            try Row.fetchOne(db, sql: "SELECT adviser, assigned_on, ended_on FROM connexions_advisers WHERE upn = ?", arguments: [upn])
+                .map { (adviser: $0[0], assignedOn: $0[1], endedOn: $0[2]) }
+        }
+    }
+
+    /// A child's YOT case as the YOT last reported it: reference, status and since when.
+    public func yotCase(upn: String) throws -> (reference: String, status: String, since: String)? {
+        try queue.read { db in
+            try Row.fetchOne(db, sql: "SELECT case_reference, status, effective_date FROM yot_caseload WHERE upn = ?", arguments: [upn])
+                .map { (reference: $0[0], status: $0[1], since: $0[2]) }
         }
     }
 

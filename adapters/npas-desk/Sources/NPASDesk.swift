@@ -13,7 +13,8 @@ import Logging
 /// SQLite work runs on GRDB's queue or the desk's own serial queue, never on Swift's cooperative pool.
 public struct NPASDesk: Sendable {
     public static let agency = "npas"
-    public static let consumes = [AttendanceReturn.type, PupilRoll.type, "referral", "court.outcome", "yot.case-update", "pupil.match-request"]
+    public static let consumes = [AttendanceReturn.type, PupilRoll.type, "referral", "court.outcome", "yot.case-update", "pupil.match-request", "connexions.assignment",
+    ]
 
     public let store: DeskStore
     let logger: Logger
@@ -82,6 +83,8 @@ public struct NPASDesk: Sendable {
             }
         case "pupil.match-request":
             return await answerMatchRequest(delivery, client: client)
+        case "connexions.assignment":
+            return await recordAssignments(delivery)
         case "court.outcome":
             return await recordOutcome(delivery, client: client)
         default:
@@ -197,6 +200,49 @@ public struct NPASDesk: Sendable {
         }
     }
 
+    /// Connexions' personal-adviser assignments: each young person by UPN, or matched on the rolls by name and
+    /// date of birth (one pupil only); the adviser is then shown with the young person's case (`liaison case
+    /// show`). Those not found are counted in the log, without their details.
+    func recordAssignments(_ delivery: Delivery) async -> DeliveryOutcome {
+        guard let body = try? JSONSerialization.jsonObject(with: Data(delivery.body)) as? [String: Any],
+            let assignments = body["assignments"] as? [[String: Any]]
+        else { return .reject("The adviser assignments could not be read.") }
+        let items: [AdviserAssignment] = assignments.compactMap { item in
+            guard let person = item["young_person"] as? [String: Any], let adviser = item["adviser"] as? [String: Any],
+                let assigned = item["assigned_on"] as? String,
+                let json = try? JSONSerialization.data(withJSONObject: adviser, options: [.sortedKeys, .withoutEscapingSlashes])
+            else { return nil }
+            return AdviserAssignment(
+                upn: person["upn"] as? String, forename: person["forename"] as? String, surname: person["surname"] as? String,
+                dateOfBirth: person["date_of_birth"] as? String, adviser: String(decoding: json, as: UTF8.self), assignedOn: assigned,
+                endedOn: item["ended_on"] as? String)
+        }
+        let store = self.store, messageID = delivery.envelope.id
+        do {
+            let (recorded, unmatched) = try await offPool {
+                var recorded = 0, unmatched = 0
+                for item in items {
+                    var upn = item.upn
+                    if upn == nil, let forename = item.forename, let surname = item.surname, let birth = item.dateOfBirth {
+                        let found = try store.match(forename: forename, surname: surname, dateOfBirth: birth)
+                        upn = found.count == 1 ? found[0] : nil
+                    }
+                    guard let upn else {
+                        unmatched += 1
+                        continue
+                    }
+                    try store.storeAdviser(upn: upn, adviser: item.adviser, assignedOn: item.assignedOn, endedOn: item.endedOn, messageID: messageID)
+                    recorded += 1
+                }
+                return (recorded, unmatched)
+            }
+            logger.info("Recorded Connexions adviser assignments", metadata: ["recorded": "\(recorded)", "not_found": "\(unmatched)"])
+            return .done
+        } catch {
+            return .retry("The desk's store could not take the assignments: \(error)")
+        }
+    }
+
     /// Alerts Social Services to the absence of each looked-after child in a return (`care.attendance-alert`):
     /// one alert for each run of absent sessions, with its length. The hub releases an alert only for a child
     /// on Social Services' children-in-care list, so a refusal (451) is expected and not an error.
@@ -242,6 +288,14 @@ public struct NPASDesk: Sendable {
         if let current { runs.append(current) }
         return runs
     }
+}
+
+/// One Connexions assignment as the desk reads it.
+struct AdviserAssignment: Sendable {
+    var upn, forename, surname, dateOfBirth: String?
+    var adviser: String
+    var assignedOn: String
+    var endedOn: String?
 }
 
 /// One person a partner asked the desk to find.

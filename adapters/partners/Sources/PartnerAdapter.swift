@@ -27,12 +27,15 @@ public final class PartnerAdapter: Sendable {
         public var consumes: [String]
         /// The YOT: each row needs a case reference, and joiners and leavers are told to the desk.
         public var sendsCaseUpdates = false
+        /// Connexions: a list with an `adviser_name` column is personal-adviser assignments, for the desk.
+        public var sendsAssignments = false
     }
 
     public static let profiles: [String: Profile] = [
         "social-services": Profile(agency: "social-services", cohort: "children-in-care", consumes: ["care.attendance-alert", matchResult]),
         "yot": Profile(agency: "yot", cohort: "yot-caseload", consumes: ["yot.attendance-summary", matchResult], sendsCaseUpdates: true),
-        "connexions": Profile(agency: "connexions", cohort: "connexions-opt-outs", consumes: ["connexions.notification", matchResult]),
+        "connexions": Profile(
+            agency: "connexions", cohort: "connexions-opt-outs", consumes: ["connexions.notification", matchResult], sendsAssignments: true),
     ]
     static let matchResult = "pupil.match-result"
 
@@ -66,6 +69,12 @@ public final class PartnerAdapter: Sendable {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             refuse(path, report: "\(name) could not be read as UTF-8 text.\n")
             return
+        }
+        var headerReader = CSVRecordReader(text: text)
+        if profile.sendsAssignments, let header = (try? headerReader.next())??.fields,
+            AdviserAssignments.isAssignments(header: header.map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
+        {
+            return await sendAssignments(path, name: name, data: data, text: text, client: client)
         }
         var list: PartnerList
         do { list = try PartnerList(csv: text, needsCaseReference: profile.sendsCaseUpdates) } catch {
@@ -117,6 +126,46 @@ public final class PartnerAdapter: Sendable {
             let unused = reply.filter { $0.contains(",not sent,") }.count
             try folder.complete(path, report: "\(list.members.count) children sent; \(unused) rows not used: see outbox/replies/\(name).reply.csv\n")
             for suffix in ["request", "json"] { try? FileManager.default.removeItem(atPath: "\(state)/matches/\(digest).\(suffix)") }
+        } catch {
+            logger.error("Could not finish a list", metadata: ["file": "\(name)", "error": "\(error)"])
+        }
+    }
+
+    // MARK: Connexions' adviser assignments
+
+    /// An assignments list becomes one `connexions.assignment` to the attendance service, which matches
+    /// young people named without a UPN itself; unusable rows are reported back.
+    func sendAssignments(_ path: String, name: String, data: Data, text: String, client: AdapterClient) async {
+        let list: AdviserAssignments
+        do { list = try AdviserAssignments(csv: text) } catch {
+            refuse(path, report: "\(name) was not read: \(error)\n")
+            return
+        }
+        var reply = list.problems.map { "\($0.line),not sent,\(CSVRecordReader.escape($0.problem))" }
+        if list.assignments.isEmpty {
+            reply.insert("0,not sent,no usable assignment in the list", at: 0)
+        } else {
+            let digest = String(SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined().prefix(24))
+            do {
+                let bytes = Array(try JSONSerialization.data(withJSONObject: ["assignments": list.assignments.map(\.item)], options: [.sortedKeys, .withoutEscapingSlashes]))
+                let receipt = try await client.send(type: "connexions.assignment", to: ["npas"], body: bytes, id: "assignments-\(digest)")
+                reply.insert("0,sent,\(list.assignments.count) adviser assignments to the attendance service: hub sequence \(receipt.sequence)", at: 0)
+                reply += list.assignments.map { assignment in
+                    let byName = (assignment.item["young_person"] as? [String: any Sendable])?["upn"] == nil
+                    return "\(assignment.line),sent," + (byName ? "the attendance service finds the young person by name and date of birth" : "")
+                }
+            } catch let error as AdapterError where error.code == .rejected {
+                reply.insert("0,not sent,\(CSVRecordReader.escape("the hub refused the assignments: \(error.message)"))", at: 0)
+            } catch {
+                logger.warning("Could not send assignments; will try again", metadata: ["file": "\(name)"])
+                return
+            }
+        }
+        let head = reply.prefix { $0.hasPrefix("0,") }
+        let rows = reply.dropFirst(head.count).sorted { (Int($0.prefix { $0 != "," }) ?? 0) < (Int($1.prefix { $0 != "," }) ?? 0) }
+        do {
+            try folder.writeOutbox(Data(((["line,status,detail"] + head + rows).joined(separator: "\n") + "\n").utf8), name: "\(name).reply.csv", subfolder: "replies")
+            try folder.complete(path, report: "\(list.assignments.count) assignments sent; \(list.problems.count) rows not used: see outbox/replies/\(name).reply.csv\n")
         } catch {
             logger.error("Could not finish a list", metadata: ["file": "\(name)", "error": "\(error)"])
         }
