@@ -141,6 +141,16 @@ for _ in $(seq 1 100); do [ -f "$AGENCIES/yot/outbox/replies/caseload.csv.reply.
 sed 1d "$AGENCIES/yot/outbox/replies/caseload.csv.reply.csv" | cut -c1-150 | sed 's/^/     /'
 
 say "5. Second half term: the autumn term's other half arrives"
+# One school's MIS exports its register every day: its first week arrives as a register to date, so the desk
+# alerts Social Services to a looked-after child's absence that week without waiting for half term.
+DAILY=$(ls "$OUT"/county/csv/*-ht2.csv | head -1)
+WEEK=$(awk -F, 'FNR > 1 { print $12 }' "$DAILY" | sort -u | sed -n 5p)
+awk -F, -v last="$WEEK" 'FNR == 1 || $12 <= last' "$DAILY" > "$INBOX/$(basename "$DAILY" .csv)-to-$WEEK.csv.part"
+mv "$INBOX/$(basename "$DAILY" .csv)-to-$WEEK.csv.part" "$INBOX/$(basename "$DAILY" .csv)-to-$WEEK.csv"
+wait_for_inbox
+for _ in $(seq 1 100); do "$LIAISON" desk returns --folder "$AGENCIES/npas" | grep -q "to $WEEK" && break; sleep 0.1; done
+step "a school's daily export, its register to $WEEK, reaches the desk as a return to date:"
+"$LIAISON" desk returns --folder "$AGENCIES/npas" | grep "to $WEEK" | sed 's/^/     /'
 for file in "$OUT"/county/ctf/*-ht2.xml; do base=$(basename "$file" .xml); cp "$file" "$INBOX/$base.xml.part" && mv "$INBOX/$base.xml.part" "$INBOX/$base.xml"; done
 wait_for_inbox
 RETURNS=$(( $(ls "$OUT"/county/ctf/*.xml | wc -l) ))

@@ -49,6 +49,7 @@ public struct MISCheckReport: Sendable {
                 "\(period.academicYear)/\(String(period.academicYear + 1).suffix(2)) "
                     + (period.halfTerm.map { "half term \($0)" } ?? "half terms \(period.halfTerms.lowerBound)-\(period.halfTerms.upperBound)")
                     + " (\(period.start) to \(period.end))"
+                    + (result.markedThrough.map { ", a register to \($0)" } ?? "")
             } ?? "no period"
             out += "\(result.file): \(result.format.rawValue.uppercased()), \(school), \(period)\n"
             let fatal = result.problems.filter { $0.severity == .fatal }.count

@@ -21,6 +21,9 @@ public struct MISReadResult: Sendable {
     public var school: School?
     /// The academic year and half terms covered; nil if the file holds no usable marks.
     public var period: ReportingPeriod?
+    /// For a register to date (a daily or weekly export), the last school day with a mark: the pupils' marks and
+    /// figures run to it, and later days of the period are not yet recorded. Nil when the register is complete.
+    public var markedThrough: SchoolDate?
     /// The pupils, in file order (CTF) or by first appearance (CSV).
     public var pupils: [PupilRecord]
     /// Every problem, in the order found (file-level checks last).

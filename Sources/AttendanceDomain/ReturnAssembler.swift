@@ -159,6 +159,19 @@ struct ReturnAssembler {
             slotOfDay[offset] = schoolDays.count
             schoolDays.append(period.start.adding(days: offset))
         }
+        // A register to date: when no pupil has a mark after some school day before the period's end (a daily or
+        // weekly export), the period is read to that day, and the days after it are not yet, not missing.
+        var lastMarked = Int.min
+        for pupil in pupils {
+            for mark in pupil.marks where mark.code != closure && mark.code != missing {
+                let offset = Int(mark.day) - periodStart
+                if offset >= 0, offset < slotOfDay.count, slotOfDay[offset] >= 0 { lastMarked = max(lastMarked, Int(mark.day)) }
+            }
+        }
+        if lastMarked != Int.min, let last = schoolDays.last, lastMarked < last.dayNumber {
+            schoolDays.removeAll { $0.dayNumber > lastMarked }
+            result.markedThrough = SchoolDate(dayNumber: lastMarked)
+        }
         var seen = Set<String>()
         for pupil in pupils {
             if let record = assemble(pupil, schoolDays: schoolDays, slotOfDay: slotOfDay, periodStart: periodStart,
@@ -262,6 +275,7 @@ struct ReturnAssembler {
         let closure = Int16(table.closure.index)
         for mark in pupil.marks {
             let offset = Int(mark.day) - periodStart
+            if offset >= 0, offset < slotOfDay.count, slotOfDay[offset] >= schoolDays.count { continue }  // after a register to date
             if offset >= 0, offset < slotOfDay.count, slotOfDay[offset] >= 0 {
                 let slot = slotOfDay[offset] * 2 + Int(mark.session)
                 if grid[slot] != none {

@@ -100,7 +100,8 @@ struct DeskCommand: AsyncParsableCommand {
         func run() throws {
             let store = try DeskStore(path: "\(folder)/desk.sqlite", readOnly: true)
             for held in try store.returns() {
-                print("\(held.laestab)  \(held.academicYear)/\((held.academicYear + 1) % 100) half term \(held.halfTerm)  \(held.pupils) pupils"
+                print("\(held.laestab)  \(held.academicYear)/\((held.academicYear + 1) % 100) half term \(held.halfTerm)"
+                    + (held.markedThrough.map { " to \($0)" } ?? "") + "  \(held.pupils) pupils"
                     + (held.roll ? "  with roll" : "  roll not yet received"))
             }
             let referrals = try store.referralCount()

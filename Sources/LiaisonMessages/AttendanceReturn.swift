@@ -79,11 +79,19 @@ public struct AttendanceReturn: Codable, Sendable, Equatable {
 
     public var school: School
     public var period: Period
+    /// A return to date: the last school day with marks (nil when the half term's register is complete).
+    public var markedThrough: String?
     public var pupils: [Pupil]
 
-    public init(school: School, period: Period, pupils: [Pupil]) {
+    public init(school: School, period: Period, markedThrough: String? = nil, pupils: [Pupil]) {
         self.school = school
         self.period = period
+        self.markedThrough = markedThrough
         self.pupils = pupils
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case school, period, pupils
+        case markedThrough = "marked_through"
     }
 }

@@ -86,4 +86,67 @@ struct PartnersTests {
         #expect(!received.contains("primary_need"), "the protocol allows only the SEN status")
         #expect(!FileManager.default.fileExists(atPath: "\(folder)/outbox/yot.attendance-summary/summary-2.json"))
     }
+
+    @Test func aSchoolsRegisterToDateAlertsSocialServicesOnTheDay() async throws {
+        let county = try await CountyExchangeTests.County.start(schools: 8, pupils: 600)
+        defer { county.running.finish() }
+        let adapters = [try await county.schoolsMIS(), try await county.adapter("npas-desk"), try await county.adapter("partner", ["social-services"])]
+        defer { for adapter in adapters { adapter.stop() } }
+        let folder = "\(county.folder)/social-services"
+
+        // A looked-after child's first absence this half term, from the county's CSV registers and the code table.
+        let categories = Dictionary(uniqueKeysWithValues: try String(
+            contentsOfFile: "\(CountyExchangeTests.repository)/Sources/AttendanceDomain/Resources/attendance-codes.csv", encoding: .utf8
+        ).split(separator: "\n").dropFirst().map { line in
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            return (fields[0], fields[2])
+        })
+        var found: (file: String, lines: [String], upn: String, date: String)?
+        for name in try FileManager.default.contentsOfDirectory(atPath: "\(county.county)/csv").sorted() where name.hasSuffix("-ht1.csv") {
+            let lines = try String(contentsOfFile: "\(county.county)/csv/\(name)", encoding: .utf8).split(separator: "\n").map(String.init)
+            let header = lines[0].split(separator: ",").map(String.init)
+            let (upn, cared, date, code) = (header.firstIndex(of: "upn")!, header.firstIndex(of: "looked_after")!, header.firstIndex(of: "date")!, header.firstIndex(of: "code")!)
+            let absence = lines.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+                .filter { $0[cared] == "true" && ["authorised", "unauthorised"].contains(categories[$0[code]]) }
+                .min { $0[date] < $1[date] }
+            if let absence {
+                found = (name, lines, absence[upn], absence[date])
+                break
+            }
+        }
+        let child = try #require(found, "the county should have a looked-after child absent in the first half term")
+        try drop("upn\n\(child.upn)\n", into: folder, as: "children-in-care.csv")
+        try await waitFor("\(folder)/outbox/replies/children-in-care.csv.reply.csv")
+
+        // The school's register to the day of the absence: the alert arrives that day, not at half term.
+        let header = child.lines[0].split(separator: ",").map(String.init)
+        let dateColumn = header.firstIndex(of: "date")!
+        let toDate = [child.lines[0]] + child.lines.dropFirst().filter {
+            $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)[dateColumn] <= child.date
+        }
+        let partial = "\(county.folder)/to-date.csv"
+        try (toDate.joined(separator: "\n") + "\n").write(toFile: partial, atomically: true, encoding: .utf8)
+        try county.drop(partial, as: child.file.replacingOccurrences(of: ".csv", with: "-to-\(child.date).csv"))
+        let csv = "\(folder)/outbox/care.attendance-alert.csv"
+        try await waitFor(csv)
+        func alerts() -> [String] {
+            ((try? String(contentsOfFile: csv, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init).filter { $0.contains(child.upn) }
+        }
+        #expect(alerts().count == 1 && alerts().first?.contains(child.date) == true, "\(alerts())")
+        let held = try LiaisonExecutable.run(["desk", "returns", "--folder", "\(county.folder)/npas"]).output
+        #expect(held.contains("half term 1 to \(child.date)"), "\(held)")
+
+        // The complete register replaces the return to date; the alert already given is not given again.
+        try county.drop("\(county.county)/csv/\(child.file)")
+        try await county.waitForFiles(2)
+        var complete = ""
+        for _ in 0..<100 {
+            complete = try LiaisonExecutable.run(["desk", "returns", "--folder", "\(county.folder)/npas"]).output
+            if !complete.contains(" to 20") { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(!complete.contains(" to 20") && complete.contains("half term 1"), "\(complete)")
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(alerts().filter { $0.contains(child.date) }.count == 1, "\(alerts())")
+    }
 }

@@ -53,6 +53,9 @@ extension DeskStore {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v5-returns-to-date") { db in
+            try db.execute(sql: "ALTER TABLE returns ADD COLUMN marked_through TEXT")
+        }
     }
 
     /// The key a child is matched by: date of birth, then surname and forename in capitals with everything but
@@ -218,7 +221,10 @@ extension DeskStore {
     public func storedReturn(laestab: String, endDate: String) throws -> AttendanceReturn? {
         try queue.read { db in
             guard let head = try Row.fetchOne(
-                db, sql: "SELECT academic_year, half_term, school_name, start_date, end_date FROM returns WHERE laestab = ? AND end_date = ?",
+                db, sql: """
+                    SELECT academic_year, half_term, school_name, start_date, end_date, marked_through FROM returns
+                    WHERE laestab = ? AND end_date = ?
+                    """,
                 arguments: [laestab, endDate])
             else { return nil }
             let academicYear: Int = head[0], halfTerm: Int = head[1]
@@ -239,7 +245,7 @@ extension DeskStore {
             return AttendanceReturn(
                 school: AttendanceReturn.School(laestab: laestab, name: head[2]),
                 period: AttendanceReturn.Period(academicYear: academicYear, halfTerm: halfTerm, startDate: head[3], endDate: head[4]),
-                pupils: pupils)
+                markedThrough: head[5], pupils: pupils)
         }
     }
 }

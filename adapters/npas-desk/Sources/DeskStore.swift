@@ -72,7 +72,8 @@ public final class DeskStore: Sendable {
         return migrator
     }
 
-    /// Stores a school's return, replacing any earlier return for the same school and half term.
+    /// Stores a school's return, replacing any earlier return for the same school and half term (a return to date
+    /// replaces only one to an earlier date).
     public func store(_ body: AttendanceReturn, messageID: String, receivedAt: Date = Date()) async throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
@@ -82,15 +83,23 @@ public final class DeskStore: Sendable {
         }
         try await queue.write { db in
             let key: [any DatabaseValueConvertible] = [body.school.laestab, body.period.academicYear, body.period.halfTerm]
+            // A return to an earlier date (a register to date resent late) does not replace a later one.
+            if let held = try Row.fetchOne(
+                db, sql: "SELECT marked_through FROM returns WHERE laestab = ? AND academic_year = ? AND half_term = ?", arguments: StatementArguments(key))
+            {
+                let heldThrough: String? = held[0]
+                if let incoming = body.markedThrough, heldThrough == nil || heldThrough! > incoming { return }
+            }
             try db.execute(sql: "DELETE FROM pupil_returns WHERE laestab = ? AND academic_year = ? AND half_term = ?", arguments: StatementArguments(key))
             try db.execute(
                 sql: """
-                    INSERT OR REPLACE INTO returns (laestab, academic_year, half_term, school_name, start_date, end_date, message_id, received_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT OR REPLACE INTO returns (laestab, academic_year, half_term, school_name, start_date, end_date, message_id, received_at,
+                        marked_through)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     body.school.laestab, body.period.academicYear, body.period.halfTerm, body.school.name, body.period.startDate,
-                    body.period.endDate, messageID, Int64(receivedAt.timeIntervalSince1970 * 1000),
+                    body.period.endDate, messageID, Int64(receivedAt.timeIntervalSince1970 * 1000), body.markedThrough,
                 ])
             let insert = try db.makeStatement(sql: """
                 INSERT INTO pupil_returns (laestab, academic_year, half_term, upn, date_of_birth, year_group, looked_after, sessions_possible, codes, marks)
@@ -127,14 +136,15 @@ public final class DeskStore: Sendable {
 
     /// Returns held: (LAESTAB, academic year, half term) of each, in order, with whether the school's roll as of
     /// the return's last day is held too.
-    public func returns() throws -> [(laestab: String, academicYear: Int, halfTerm: Int, pupils: Int, roll: Bool)] {
+    public func returns() throws -> [(laestab: String, academicYear: Int, halfTerm: Int, pupils: Int, roll: Bool, markedThrough: String?)] {
         try queue.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT r.laestab, r.academic_year, r.half_term, COUNT(p.upn),
-                    EXISTS (SELECT 1 FROM rolls_received o WHERE o.laestab = r.laestab AND o.as_of = r.end_date)
+                    EXISTS (SELECT 1 FROM rolls_received o WHERE o.laestab = r.laestab AND o.as_of = COALESCE(r.marked_through, r.end_date)),
+                    r.marked_through
                 FROM returns r LEFT JOIN pupil_returns p USING (laestab, academic_year, half_term)
                 GROUP BY r.laestab, r.academic_year, r.half_term ORDER BY r.academic_year, r.half_term, r.laestab
-                """).map { (laestab: $0[0], academicYear: $0[1], halfTerm: $0[2], pupils: $0[3], roll: $0[4]) }
+                """).map { (laestab: $0[0], academicYear: $0[1], halfTerm: $0[2], pupils: $0[3], roll: $0[4], markedThrough: $0[5]) }
         }
     }
 

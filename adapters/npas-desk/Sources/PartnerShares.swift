@@ -13,8 +13,8 @@ import Logging
 ///   return's half term, is persistent (10% or more) is notified once a school year, with names, address and the
 ///   first parent with parental responsibility from the roll. The hub withholds those who opted out.
 ///
-/// Both need the return and the roll of the same school and half term, which come as two messages: whichever
-/// arrives second sends the shares. Each share sent (or refused) is recorded, so none is sent twice.
+/// Both need the complete return and the roll of the same school and half term, which come as two messages:
+/// whichever arrives second sends the shares. A return to date (a daily or weekly export) sends none. Each share sent (or refused) is recorded, so none is sent twice.
 extension NPASDesk {
     /// What became of one round of shares, for the log.
     struct ShareTally: Sendable {
@@ -36,7 +36,8 @@ extension NPASDesk {
         } catch {
             return .retry("The desk's store could not be read: \(error)")
         }
-        guard let (body, roll, caseload) = loaded else { return .done }
+        // A return to date (a daily or weekly export) waits for the half term's complete register.
+        guard let (body, roll, caseload) = loaded, body.markedThrough == nil else { return .done }
         var tally = ShareTally()
         if case .retry(let reason) = await sendYOTSummaries(body, roll: roll, caseload: caseload, client: client, tally: &tally) { return .retry(reason) }
         if case .retry(let reason) = await sendConnexionsNotifications(body, roll: roll, client: client, tally: &tally) { return .retry(reason) }

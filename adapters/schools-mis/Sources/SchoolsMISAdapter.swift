@@ -136,9 +136,11 @@ public final class SchoolsMISAdapter: Sendable {
         do {
             let bytes = try MessageCoding.encode(body)
             let sent = Set(body.pupils.map(\.upn))
-            let roll = PupilRollBuilder.roll(result.pupils.filter { sent.contains($0.upn) }, school: body.school, asOf: body.period.endDate)
+            let roll = PupilRollBuilder.roll(
+                result.pupils.filter { sent.contains($0.upn) }, school: body.school, asOf: body.markedThrough ?? body.period.endDate)
             let withheld = result.pupils.count - body.pupils.count
-            let summary = "\(name): \(school.laestab) \(school.name ?? ""), \(period.academicYear)/\((period.academicYear + 1) % 100) half term \(halfTerm): "
+            let summary = "\(name): \(school.laestab) \(school.name ?? ""), \(period.academicYear)/\((period.academicYear + 1) % 100) half term \(halfTerm)"
+                + (body.markedThrough.map { " to \($0) (a register to date)" } ?? "") + ": "
                 + "\(body.pupils.count) pupils sent" + (withheld > 0 ? ", \(withheld) withheld (a UPN that fails its check, or a code not valid on its date: see the problems)" : "") + "."
             return .success(Prepared(messages: [(AttendanceReturn.type, bytes), (PupilRoll.type, try MessageCoding.encode(roll))], summary: summary, problems: result.problems.map(\.description)))
         } catch {
@@ -178,7 +180,7 @@ public final class SchoolsMISAdapter: Sendable {
             school: AttendanceReturn.School(laestab: school.laestab.value, name: school.name),
             period: AttendanceReturn.Period(
                 academicYear: academicYear, halfTerm: halfTerm, startDate: period.start.description, endDate: period.end.description),
-            pupils: pupils)
+            markedThrough: result.markedThrough?.description, pupils: pupils)
     }
 
     /// Whether a pupil can go in the return: a valid UPN, and every mark a code valid on its date.
