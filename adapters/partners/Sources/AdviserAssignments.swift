@@ -16,28 +16,16 @@ public struct AdviserAssignments: Sendable {
     public var problems: [(line: Int, problem: String)] = []
 
     public init(csv text: String) throws {
-        var reader = CSVRecordReader(text: text)
-        guard let header = try reader.next()?.fields.map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }),
-            Self.isAssignments(header: header), header.contains("assigned_on"),
-            header.contains("upn") || (header.contains("forename") && header.contains("surname") && header.contains("date_of_birth"))
-        else {
+        let csv = try PartnerCSV(text)
+        guard Self.isAssignments(header: csv.header), csv.header.contains("assigned_on"), PartnerCSV.namesAChild(csv.header) else {
             throw PartnerListError(
                 "An assignments list needs a header with adviser_name, assigned_on, and upn or forename, surname and date_of_birth.")
         }
-        while let record = try reader.next() {
-            if record.fields.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue }
-            guard record.fields.count == header.count else {
-                problems.append((record.line, "has \(record.fields.count) fields; the header has \(header.count)"))
-                continue
-            }
-            var row: [String: String] = [:]
-            for (name, value) in zip(header, record.fields) {
-                let value = value.trimmingCharacters(in: .whitespaces)
-                if !value.isEmpty { row[name] = value }
-            }
+        problems = csv.problems
+        for (line, row) in csv.rows {
             switch Self.item(row) {
-            case .success(let item): assignments.append((record.line, item))
-            case .failure(let problem): problems.append((record.line, problem.description))
+            case .success(let item): assignments.append((line, item))
+            case .failure(let problem): problems.append((line, problem.description))
             }
         }
     }

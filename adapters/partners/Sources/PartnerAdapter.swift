@@ -70,10 +70,7 @@ public final class PartnerAdapter: Sendable {
             refuse(path, report: "\(name) could not be read as UTF-8 text.\n")
             return
         }
-        var headerReader = CSVRecordReader(text: text)
-        if profile.sendsAssignments, let header = (try? headerReader.next())??.fields,
-            AdviserAssignments.isAssignments(header: header.map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
-        {
+        if profile.sendsAssignments, let header = PartnerCSV.header(of: text), AdviserAssignments.isAssignments(header: header) {
             return await sendAssignments(path, name: name, data: data, text: text, client: client)
         }
         var list: PartnerList
@@ -81,7 +78,7 @@ public final class PartnerAdapter: Sendable {
             refuse(path, report: "\(name) was not read: \(error)\n")
             return
         }
-        let digest = String(SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined().prefix(24))
+        let digest = Self.digest(data)
         var reply = list.problems.map { "\($0.line),not sent,\(CSVRecordReader.escape($0.problem))" }
 
         // Children without a UPN: ask the desk once, then wait (in processing/) for its answer.
@@ -145,7 +142,7 @@ public final class PartnerAdapter: Sendable {
         if list.assignments.isEmpty {
             reply.insert("0,not sent,no usable assignment in the list", at: 0)
         } else {
-            let digest = String(SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined().prefix(24))
+            let digest = Self.digest(data)
             do {
                 let bytes = Array(try JSONSerialization.data(withJSONObject: ["assignments": list.assignments.map(\.item)], options: [.sortedKeys, .withoutEscapingSlashes]))
                 let receipt = try await client.send(type: "connexions.assignment", to: ["npas"], body: bytes, id: "assignments-\(digest)")
@@ -252,6 +249,11 @@ public final class PartnerAdapter: Sendable {
         let opened = changes.filter { $0.status == "opened" }.count
         return "the attendance service told of \(opened) children joining and \(changes.count - opened) leaving the caseload"
             + (refused > 0 ? " (\(refused) refused by the hub)" : "")
+    }
+
+    /// The first 24 hex digits of a file's SHA-256: its messages' ids, so a file read twice is sent once.
+    static func digest(_ data: Data) -> String {
+        String(SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined().prefix(24))
     }
 
     static func today() -> String {

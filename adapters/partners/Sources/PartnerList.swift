@@ -26,10 +26,9 @@ public struct PartnerList: Sendable {
 
     /// Reads a list; `needsCaseReference` makes a row without `case_reference` a problem (the YOT's lists).
     public init(csv text: String, needsCaseReference: Bool = false) throws {
-        var reader = CSVRecordReader(text: text)  // skips a spreadsheet's byte-order mark
-        guard let header = try reader.next()?.fields.map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }),
-            header.contains("upn") || (header.contains("forename") && header.contains("surname") && header.contains("date_of_birth"))
-        else {
+        let csv = try PartnerCSV(text)
+        let header = csv.header
+        guard PartnerCSV.namesAChild(header) else {
             throw PartnerListError(
                 "A list needs a header row with a upn column, or forename, surname and date_of_birth columns"
                     + (needsCaseReference ? ", and a case_reference column." : "."))
@@ -37,25 +36,16 @@ public struct PartnerList: Sendable {
         if needsCaseReference, !header.contains("case_reference") {
             throw PartnerListError("A YOT caseload list needs a case_reference column (the YOT's case reference for each child).")
         }
+        problems = csv.problems
         var seen: Set<String> = []
-        while let record = try reader.next() {
-            if record.fields.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue }
-            guard record.fields.count == header.count else {
-                problems.append((record.line, "has \(record.fields.count) fields; the header has \(header.count)"))
-                continue
-            }
-            var row: [String: String] = [:]
-            for (name, value) in zip(header, record.fields) {
-                let value = value.trimmingCharacters(in: .whitespaces)
-                if !value.isEmpty { row[name] = value }
-            }
+        for (line, row) in csv.rows {
             var caseReference = row["case_reference"]?.uppercased()
             if let reference = caseReference, !Self.isCaseReference(reference) {
-                problems.append((record.line, "case_reference \(reference) is not 3 to 40 capital letters, digits, '-' or '/'"))
+                problems.append((line, "case_reference \(reference) is not 3 to 40 capital letters, digits, '-' or '/'"))
                 continue
             }
             if needsCaseReference, caseReference == nil {
-                problems.append((record.line, "no case_reference: the attendance service needs the YOT's case reference"))
+                problems.append((line, "no case_reference: the attendance service needs the YOT's case reference"))
                 continue
             }
             if !needsCaseReference { caseReference = nil }
@@ -63,21 +53,21 @@ public struct PartnerList: Sendable {
             if upn.isEmpty {
                 let birth = row["date_of_birth"].flatMap { SchoolDate(parsing: $0) }
                 guard let forename = row["forename"], let surname = row["surname"], let birth else {
-                    problems.append((record.line, row["date_of_birth"] != nil && birth == nil
+                    problems.append((line, row["date_of_birth"] != nil && birth == nil
                         ? "no UPN, and date_of_birth \(row["date_of_birth"]!) is not a date YYYY-MM-DD"
                         : "no UPN, and not the forename, surname and date of birth to find it by"))
                     continue
                 }
                 unidentified.append(Unidentified(
-                    line: record.line, forename: forename, surname: surname, dateOfBirth: birth.description, caseReference: caseReference))
+                    line: line, forename: forename, surname: surname, dateOfBirth: birth.description, caseReference: caseReference))
                 continue
             }
             switch UPN.check(upn) {
             case .invalid(let reason):
-                problems.append((record.line, "UPN \(upn): \(reason)"))
+                problems.append((line, "UPN \(upn): \(reason)"))
             case .valid:
                 guard seen.insert(upn).inserted else {
-                    problems.append((record.line, "UPN \(upn) is already listed"))
+                    problems.append((line, "UPN \(upn) is already listed"))
                     continue
                 }
                 members.append(Member(upn: upn, caseReference: caseReference))
