@@ -123,6 +123,15 @@ wait_for_inbox() {
   return 0
 }
 wait_for_inbox
+# The desk finds children by name on the schools' rolls: let it take in every roll first.
+wait_for_desk() {
+  for _ in $(seq 1 1200); do
+    held=$("$LIAISON" desk returns --folder "$AGENCIES/npas" 2>/dev/null | grep "with roll" | grep -vc " to 20" || true)
+    [ "$held" -ge "$1" ] && break
+    sleep 0.25
+  done
+}
+wait_for_desk "$n"
 
 step "the Youth Offending Team sends its caseload: two children by UPN, one by name and date of birth only, one it has wrong"
 python3 - "$OUT/county/csv" > "$AGENCIES/yot/inbox/caseload.csv.part" <<'PY'
@@ -137,7 +146,7 @@ print(f",{c['forename'].upper()},{c['surname'].upper()},{c['dob']},YOT-2025-0103
 print(",Nobody,Synthetic,2010-02-03,YOT-2025-0104")
 PY
 mv "$AGENCIES/yot/inbox/caseload.csv.part" "$AGENCIES/yot/inbox/caseload.csv"
-for _ in $(seq 1 100); do [ -f "$AGENCIES/yot/outbox/replies/caseload.csv.reply.csv" ] && break; sleep 0.1; done
+for _ in $(seq 1 600); do [ -f "$AGENCIES/yot/outbox/replies/caseload.csv.reply.csv" ] && break; sleep 0.1; done
 sed 1d "$AGENCIES/yot/outbox/replies/caseload.csv.reply.csv" | cut -c1-150 | sed 's/^/     /'
 
 say "5. Second half term: the autumn term's other half arrives"
@@ -154,12 +163,8 @@ step "a school's daily export, its register to $WEEK, reaches the desk as a retu
 for file in "$OUT"/county/ctf/*-ht2.xml; do base=$(basename "$file" .xml); cp "$file" "$INBOX/$base.xml.part" && mv "$INBOX/$base.xml.part" "$INBOX/$base.xml"; done
 wait_for_inbox
 RETURNS=$(( $(ls "$OUT"/county/ctf/*.xml | wc -l) ))
-for _ in $(seq 1 600); do
-  held=$("$LIAISON" desk returns --folder "$AGENCIES/npas" 2>/dev/null | grep -c "half term" || true)
-  [ "$held" -ge "$RETURNS" ] && break
-  sleep 0.25
-done
-step "the desk holds $held of $RETURNS returns"
+wait_for_desk "$RETURNS"
+step "the desk holds $held of $RETURNS returns, each with its school's roll"
 
 say "6. Term end: the attendance service sends the Advisory Service its termly feed (school-level only)"
 "$LIAISON" desk term-end --config "$CONFIG" --folder "$AGENCIES/npas" --year $YEAR --term autumn \

@@ -41,10 +41,20 @@ public struct DropFolder: Sendable {
 
     /// One pass over the work: first each file a stopped run left in `processing/`, then each inbox file,
     /// oldest first, claimed as its turn comes. `claimFailed` hears of an inbox file that could not be claimed.
-    public func work(_ body: (String) async -> Void, claimFailed: ((String, any Error) -> Void)? = nil) async {
+    ///
+    /// With `inOrder`, a file still in `processing/` after its turn (waiting for an answer, or for the hub)
+    /// holds back every later file, for files whose order matters (each list replaces the one before).
+    public func work(inOrder: Bool = false, _ body: (String) async -> Void, claimFailed: ((String, any Error) -> Void)? = nil) async {
         for path in unfinished() { await body(path) }
+        if inOrder, !unfinished().isEmpty { return }
         for path in ready() {
-            do { await body(try claim(path)) } catch { claimFailed?(path, error) }
+            do {
+                let claimed = try claim(path)
+                await body(claimed)
+                if inOrder, FileManager.default.fileExists(atPath: claimed) { return }
+            } catch {
+                claimFailed?(path, error)
+            }
         }
     }
 

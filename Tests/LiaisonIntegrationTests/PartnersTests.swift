@@ -149,4 +149,40 @@ struct PartnersTests {
         try await Task.sleep(for: .milliseconds(300))
         #expect(alerts().filter { $0.contains(child.date) }.count == 1, "\(alerts())")
     }
+
+    @Test func aListWaitingForMatchesHoldsBackTheNextSoListsApplyInOrder() async throws {
+        let county = try await CountyExchangeTests.County.start(schools: 1, pupils: 10)
+        defer { county.running.finish() }
+        let social = try await county.adapter("partner", ["social-services"])
+        defer { social.stop() }
+        let folder = "\(county.folder)/social-services"
+
+        // The first list names a child without a UPN: it waits for the desk, which is not running yet.
+        try drop("upn,forename,surname,date_of_birth\n\(Self.inCare),,,\n,Nobody,Synthetic,2013-05-17\n", into: folder, as: "list-1.csv")
+        try await Task.sleep(for: .milliseconds(200))
+        try drop("upn\n\(Self.notListed)\n", into: folder, as: "list-2.csv")
+        try await Task.sleep(for: .milliseconds(800))
+        #expect(FileManager.default.fileExists(atPath: "\(folder)/processing/list-1.csv"))
+        #expect(FileManager.default.fileExists(atPath: "\(folder)/inbox/list-2.csv"), "a later list went ahead of one still waiting")
+
+        // The desk answers; the first list is finished, then the second replaces it.
+        let desk = try await county.adapter("npas-desk")
+        defer { desk.stop() }
+        try await waitFor("\(folder)/outbox/replies/list-2.csv.reply.csv")
+        let first = try String(contentsOfFile: "\(folder)/outbox/replies/list-1.csv.reply.csv", encoding: .utf8)
+        #expect(first.contains("3,not sent,\"no UPN, and no pupil on the county's rolls"), "\(first)")
+        let summary = try String(contentsOfFile: "\(CountyExchangeTests.repository)/schemas/examples/care.attendance-alert/valid-1.json", encoding: .utf8)
+        let file = "\(county.folder)/alert.json"
+        for (upn, decision) in [(Self.notListed, "decision: permit"), (Self.inCare, "decision: deny")] {
+            let body = try #require(try JSONSerialization.jsonObject(with: Data(summary.utf8)) as? [String: Any])
+            var changed = body
+            changed["upn"] = upn
+            try JSONSerialization.data(withJSONObject: changed).write(to: URL(fileURLWithPath: file))
+            let explained = try LiaisonExecutable.run([
+                "rules", "explain", "--config", county.running.hub.configPath, "--from", "npas", "--to", "social-services",
+                "--type", "care.attendance-alert", "--message", file,
+            ]).output
+            #expect(explained.contains(decision), "\(upn): \(explained)")
+        }
+    }
 }

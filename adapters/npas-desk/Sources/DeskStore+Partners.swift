@@ -179,12 +179,13 @@ extension DeskStore {
         }
     }
 
-    /// Records that a derived share was sent (`outcome` says how the hub answered).
-    public func recordShare(kind: String, upn: String, period: String, outcome: String) throws {
+    /// Records derived shares sent (or refused by the hub: `outcome` says which), in one transaction.
+    public func recordShares(_ shares: [(kind: String, upn: String, period: String, outcome: String)]) throws {
+        guard !shares.isEmpty else { return }
+        let at = Int64(Date().timeIntervalSince1970 * 1000)
         try queue.write { db in
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO shares_sent (kind, upn, period, outcome, sent_at) VALUES (?, ?, ?, ?, ?)",
-                arguments: [kind, upn, period, outcome, Int64(Date().timeIntervalSince1970 * 1000)])
+            let statement = try db.makeStatement(sql: "INSERT OR REPLACE INTO shares_sent (kind, upn, period, outcome, sent_at) VALUES (?, ?, ?, ?, ?)")
+            for share in shares { try statement.execute(arguments: [share.kind, share.upn, share.period, share.outcome, at]) }
         }
     }
 
@@ -196,24 +197,29 @@ extension DeskStore {
         }
     }
 
-    /// A pupil's code counts over the half terms of a year up to one, summed across schools, and the first day
-    /// they cover.
-    public func yearToDate(upn: String, academicYear: Int, throughHalfTerm: Int) throws -> (codes: [String: Int], start: String?) {
+    /// Pupils' code counts over the half terms of a year up to one, summed across schools, with the first day
+    /// they cover, by UPN.
+    public func yearToDate(upns: [String], academicYear: Int, throughHalfTerm: Int) throws -> [String: (codes: [String: Int], start: String)] {
         try queue.read { db in
-            var total: [String: Int] = [:]
-            var start: String?
-            for row in try Row.fetchAll(
-                db, sql: """
-                    SELECT p.codes, r.start_date FROM pupil_returns p JOIN returns r USING (laestab, academic_year, half_term)
-                    WHERE p.upn = ? AND p.academic_year = ? AND p.half_term <= ?
-                    """,
-                arguments: [upn, academicYear, throughHalfTerm])
-            {
-                let json: String = row[0], first: String = row[1]
-                start = min(start ?? first, first)
-                for (code, sessions) in (try? JSONDecoder().decode([String: Int].self, from: Data(json.utf8))) ?? [:] { total[code, default: 0] += sessions }
+            var result: [String: (codes: [String: Int], start: String)] = [:]
+            let decoder = JSONDecoder()
+            for chunk in stride(from: 0, to: upns.count, by: 500).map({ Array(upns[$0..<min($0 + 500, upns.count)]) }) {
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                let rows = try Row.fetchCursor(
+                    db, sql: """
+                        SELECT p.upn, p.codes, r.start_date FROM pupil_returns p JOIN returns r USING (laestab, academic_year, half_term)
+                        WHERE p.academic_year = ? AND p.half_term <= ? AND p.upn IN (\(marks))
+                        """,
+                    arguments: StatementArguments([academicYear, throughHalfTerm] + chunk))
+                while let row = try rows.next() {
+                    let upn: String = row[0], json: String = row[1], first: String = row[2]
+                    var held = result[upn] ?? ([:], first)
+                    held.start = min(held.start, first)
+                    for (code, sessions) in (try? decoder.decode([String: Int].self, from: Data(json.utf8))) ?? [:] { held.codes[code, default: 0] += sessions }
+                    result[upn] = held
+                }
             }
-            return (total, start)
+            return result
         }
     }
 

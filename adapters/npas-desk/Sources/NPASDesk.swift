@@ -247,6 +247,7 @@ public struct NPASDesk: Sendable {
     /// one alert for each run of absent sessions, with its length. The hub releases an alert only for a child
     /// on Social Services' children-in-care list, so a refusal (451) is expected and not an error.
     func sendCareAlerts(_ body: AttendanceReturn, client: AdapterClient) async -> DeliveryOutcome {
+        var alerts: [(type: String, to: String, id: String, body: [UInt8])] = []
         for pupil in body.pupils where pupil.lookedAfter == true {
             for alert in Self.absenceRuns(pupil) {
                 let alertBody: [String: Any] = [
@@ -255,15 +256,14 @@ public struct NPASDesk: Sendable {
                     "consecutive_sessions_absent": alert.length,
                 ]
                 guard let bytes = try? JSONSerialization.data(withJSONObject: alertBody, options: [.sortedKeys]) else { continue }
-                do {
-                    _ = try await client.send(
-                        type: "care.attendance-alert", to: ["social-services"], body: Array(bytes),
-                        id: "care-alert-\(pupil.upn)-\(alert.date)-\(alert.session)")
-                } catch where error.code == .rejected {
-                    logger.debug("A care alert was not released", metadata: ["reason": "\(error.message)"])
-                } catch {
-                    return .retry("Care alerts could not be sent: \(error.message)")
-                }
+                alerts.append(("care.attendance-alert", "social-services", "care-alert-\(pupil.upn)-\(alert.date)-\(alert.session)", Array(bytes)))
+            }
+        }
+        for outcome in await Self.sendConcurrently(alerts, client: client) {
+            switch outcome {
+            case .sent: continue
+            case .refused(let reason): logger.debug("A care alert was not released", metadata: ["reason": "\(reason)"])
+            case .failed(let reason): return .retry("Care alerts could not be sent: \(reason)")
             }
         }
         return .done

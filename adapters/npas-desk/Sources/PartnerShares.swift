@@ -61,22 +61,23 @@ extension NPASDesk {
         guard let sent = try? await offPool({ try store.sharesSent(kind: "yot", period: period) }) else {
             return .retry("The desk's store could not be read.")
         }
+        var shares: [Share] = []
         for pupil in body.pupils where caseload[pupil.upn] != nil && !sent.contains(pupil.upn) {
             guard let sen = roll[pupil.upn]?.sen else {
                 tally.yotSENUnknown += 1  // the school's export does not say: a summary without SEN would mislead
                 continue
             }
-            let summary = Self.yotSummary(pupil, of: body, sen: sen)
-            let outcome = await sendShare(
-                type: "yot.attendance-summary", to: "yot", body: summary, id: "yot-summary-\(pupil.upn)-\(period)", kind: "yot", upn: pupil.upn,
-                period: period, client: client)
-            switch outcome {
-            case .sent: tally.yotSent += 1
-            case .refused: tally.yotRefused += 1
-            case .failed(let reason): return .retry(reason)
+            if let share = Share(
+                type: "yot.attendance-summary", to: "yot", id: "yot-summary-\(pupil.upn)-\(period)", body: Self.yotSummary(pupil, of: body, sen: sen),
+                kind: "yot", upn: pupil.upn, period: period)
+            {
+                shares.append(share)
             }
         }
-        return .done
+        let result = await send(shares, client: client)
+        tally.yotSent += result.sent
+        tally.yotRefused += result.refused
+        return result.failure.map { .retry($0) } ?? .done
     }
 
     /// A child's half term for the YOT: attendance, exclusions (each run of code E a suspension), education status
@@ -139,33 +140,38 @@ extension NPASDesk {
         guard let sent = try? await offPool({ try store.sharesSent(kind: "connexions", period: year) }),
             let today = SchoolDate(parsing: Self.today())
         else { return .retry("The desk's store could not be read.") }
-        for pupil in body.pupils where !sent.contains(pupil.upn) {
-            // Ages 13 to 19 on the day, as the agreement says (the hub checks it again).
-            guard let birth = (roll[pupil.upn]?.dateOfBirth ?? pupil.dateOfBirth).flatMap({ SchoolDate(parsing: $0) }),
-                (13...19).contains(birth.years(to: today))
-            else { continue }
-            let upn = pupil.upn, academicYear = body.period.academicYear, halfTerm = body.period.halfTerm
-            guard let yearToDate = try? await offPool({ try store.yearToDate(upn: upn, academicYear: academicYear, throughHalfTerm: halfTerm) }) else {
-                return .retry("The desk's store could not be read.")
-            }
-            let figures = PupilFigures.of(codes: yearToDate.codes)
+        // Ages 13 to 19 on the day, as the agreement says (the hub checks it again).
+        let candidates = body.pupils.filter { pupil in
+            guard !sent.contains(pupil.upn), let birth = (roll[pupil.upn]?.dateOfBirth ?? pupil.dateOfBirth).flatMap({ SchoolDate(parsing: $0) })
+            else { return false }
+            return (13...19).contains(birth.years(to: today))
+        }.map(\.upn)
+        let academicYear = body.period.academicYear, halfTerm = body.period.halfTerm
+        guard let yearToDate = try? await offPool({ try store.yearToDate(upns: candidates, academicYear: academicYear, throughHalfTerm: halfTerm) }) else {
+            return .retry("The desk's store could not be read.")
+        }
+        var shares: [Share] = []
+        for upn in candidates {
+            guard let held = yearToDate[upn] else { continue }
+            let figures = PupilFigures.of(codes: held.codes)
             guard figures.isPersistentlyAbsent else { continue }
             guard let entry = roll[upn], let notification = Self.connexionsNotification(
-                entry, of: body, figures: figures, from: yearToDate.start ?? body.period.startDate, today: today.description)
+                entry, of: body, figures: figures, from: held.start, today: today.description)
             else {
                 tally.connexionsUnnamed += 1  // no name or address on the school's roll: Connexions could not act on it
                 continue
             }
-            let outcome = await sendShare(
-                type: "connexions.notification", to: "connexions", body: notification, id: "connexions-\(upn)-\(year)", kind: "connexions",
-                upn: upn, period: year, client: client)
-            switch outcome {
-            case .sent: tally.connexionsSent += 1
-            case .refused: tally.connexionsRefused += 1
-            case .failed(let reason): return .retry(reason)
+            if let share = Share(
+                type: "connexions.notification", to: "connexions", id: "connexions-\(upn)-\(year)", body: notification, kind: "connexions",
+                upn: upn, period: year)
+            {
+                shares.append(share)
             }
         }
-        return .done
+        let result = await send(shares, client: client)
+        tally.connexionsSent += result.sent
+        tally.connexionsRefused += result.refused
+        return result.failure.map { .retry($0) } ?? .done
     }
 
     /// A young person at risk, for Connexions; nil when the roll lacks a name, date of birth or address.
@@ -210,37 +216,87 @@ extension NPASDesk {
 
     // MARK: Sending
 
-    enum ShareOutcome {
-        case sent, refused
+    /// One derived share, encoded, with what records it.
+    struct Share: Sendable {
+        var type: String, to: String, id: String
+        var body: [UInt8]
+        var kind: String, upn: String, period: String
+
+        init?(type: String, to: String, id: String, body: [String: Any], kind: String, upn: String, period: String) {
+            guard let bytes = try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes]) else { return nil }
+            (self.type, self.to, self.id, self.body, self.kind, self.upn, self.period) = (type, to, id, Array(bytes), kind, upn, period)
+        }
+    }
+
+    /// Sends shares (several in flight at once, so the hub commits them in groups) and records, in one
+    /// transaction, each the hub accepted or refused. A refusal (no agreement covers it: an opt-out, a child not
+    /// on the caseload) is recorded too, so it is not tried again, and logged without the child's details. A
+    /// failure to reach the hub leaves that share unrecorded, to be sent when the delivery is retried.
+    func send(_ shares: [Share], client: AdapterClient) async -> (sent: Int, refused: Int, failure: String?) {
+        guard !shares.isEmpty else { return (0, 0, nil) }
+        let outcomes = await Self.sendConcurrently(shares.map { ($0.type, $0.to, $0.id, $0.body) }, client: client)
+        var records: [(kind: String, upn: String, period: String, outcome: String)] = []
+        var sent = 0, refused = 0
+        var failure: String?
+        for (share, outcome) in zip(shares, outcomes) {
+            switch outcome {
+            case .sent:
+                sent += 1
+                records.append((share.kind, share.upn, share.period, "sent"))
+            case .refused(let reason):
+                refused += 1
+                logger.debug("The hub did not release a share", metadata: ["type": "\(share.type)", "reason": "\(reason)"])
+                records.append((share.kind, share.upn, share.period, "refused"))
+            case .failed(let reason):
+                failure = "A \(share.type) could not be sent: \(reason)"
+            }
+        }
+        let store = self.store, done = records
+        do { try await offPool { try store.recordShares(done) } } catch {
+            return (sent, refused, "The desk's store could not record the shares: \(error)")
+        }
+        return (sent, refused, failure)
+    }
+
+    enum SendOutcome: Sendable {
+        case sent
+        case refused(String)
         case failed(String)
     }
 
-    /// Sends one share and records it. A refusal by the hub (no agreement covers it: an opt-out, a child not on
-    /// the caseload) is recorded too, so it is not tried again, and logged without the child's details.
-    func sendShare(
-        type: String, to agency: String, body: [String: Any], id: String, kind: String, upn: String, period: String, client: AdapterClient
-    ) async -> ShareOutcome {
-        guard let bytes = try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes]) else {
-            return .failed("A \(type) could not be encoded.")
+    /// Sends messages with up to `width` waiting for the hub at once; the outcomes are in the messages' order.
+    static func sendConcurrently(
+        _ messages: [(type: String, to: String, id: String, body: [UInt8])], client: AdapterClient, width: Int = 64
+    ) async -> [SendOutcome] {
+        await withTaskGroup(of: (Int, SendOutcome).self) { group in
+            var outcomes = [SendOutcome](repeating: .sent, count: messages.count)
+            var next = 0
+            func start(_ index: Int) {
+                let message = messages[index]
+                group.addTask {
+                    do {
+                        _ = try await client.send(type: message.type, to: [message.to], body: message.body, id: message.id)
+                        return (index, .sent)
+                    } catch let error as AdapterError where error.code == .rejected {
+                        return (index, .refused(error.message))
+                    } catch {
+                        return (index, .failed((error as? AdapterError)?.message ?? "\(error)"))
+                    }
+                }
+            }
+            while next < min(width, messages.count) {
+                start(next)
+                next += 1
+            }
+            for await (index, outcome) in group {
+                outcomes[index] = outcome
+                if next < messages.count {
+                    start(next)
+                    next += 1
+                }
+            }
+            return outcomes
         }
-        let outcome: String
-        let result: ShareOutcome
-        do {
-            _ = try await client.send(type: type, to: [agency], body: Array(bytes), id: id)
-            outcome = "sent"
-            result = .sent
-        } catch where error.code == .rejected {
-            logger.debug("The hub did not release a share", metadata: ["type": "\(type)", "reason": "\(error.message)"])
-            outcome = "refused"
-            result = .refused
-        } catch {
-            return .failed("A \(type) could not be sent: \(error.message)")
-        }
-        let store = self.store
-        do { try await offPool { try store.recordShare(kind: kind, upn: upn, period: period, outcome: outcome) } } catch {
-            return .failed("The desk's store could not record a share: \(error)")
-        }
-        return result
     }
 
     /// Today's date in UTC, as the hub judges agreements.

@@ -54,7 +54,8 @@ public final class PartnerAdapter: Sendable {
     // MARK: Lists out
 
     public func poll(client: AdapterClient) async {
-        await folder.work { path in await process(path, client: client) }
+        // Each list replaces the agency's cohort, so lists go in order: one waiting for the desk holds back the next.
+        await folder.work(inOrder: true) { path in await process(path, client: client) }
     }
 
     /// Moves an unusable file to `failed/` with its report; a file that cannot even be moved is logged.
