@@ -110,7 +110,7 @@ let package = Package(
         .target(
             name: "NPASDesk",
             dependencies: [
-                "LiaisonAdapterKit", "LiaisonMessages", "AttendanceDomain",
+                "LiaisonAdapterKit", "LiaisonMessages", "AttendanceDomain", "JSONSchema",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -99,7 +99,8 @@ for file in "$OUT"/county/ctf/*-ht1.xml; do
   if [ $((n % 5)) -eq 0 ]; then cp "$OUT/county/csv/$base.csv" "$INBOX/$base.csv.part" && mv "$INBOX/$base.csv.part" "$INBOX/$base.csv"
   else cp "$file" "$INBOX/$base.xml.part" && mv "$INBOX/$base.xml.part" "$INBOX/$base.xml"; fi
 done
-first=$(ls "$OUT"/county/ctf/*-ht1.xml | head -1)
+# (globs, not `ls | head`: with pipefail, ls killed by SIGPIPE on a large county would stop the demo)
+firsts=("$OUT"/county/ctf/*-ht1.xml); first=${firsts[0]}
 head -c 3000 "$first" > "$INBOX/truncated-export.xml"                                   # cut off mid-file
 estab=$(basename "$first" | cut -c4-7)
 sed "s/<Estab>$estab<\/Estab>/<Estab>9999<\/Estab>/g" "$first" > "$INBOX/unknown-school.xml"          # not a county school
@@ -152,7 +153,7 @@ sed 1d "$AGENCIES/yot/outbox/replies/caseload.csv.reply.csv" | cut -c1-150 | sed
 say "5. Second half term: the autumn term's other half arrives"
 # One school's MIS exports its register every day: its first week arrives as a register to date, so the desk
 # alerts Social Services to a looked-after child's absence that week without waiting for half term.
-DAILY=$(ls "$OUT"/county/csv/*-ht2.csv | head -1)
+dailies=("$OUT"/county/csv/*-ht2.csv); DAILY=${dailies[0]}
 WEEK=$(awk -F, 'FNR > 1 { print $12 }' "$DAILY" | sort -u | sed -n 5p)
 awk -F, -v last="$WEEK" 'FNR == 1 || $12 <= last' "$DAILY" > "$INBOX/$(basename "$DAILY" .csv)-to-$WEEK.csv.part"
 mv "$INBOX/$(basename "$DAILY" .csv)-to-$WEEK.csv.part" "$INBOX/$(basename "$DAILY" .csv)-to-$WEEK.csv"
@@ -191,7 +192,7 @@ LAESTAB=$(python3 -c "import json; print(json.load(open('$OUT/bodies/referral.js
 CHILD=$(python3 -c "import json; p=json.load(open('$OUT/bodies/referral.json'))['pupil']; print(p['forename'], p['surname'])")
 cp "$OUT/bodies/referral.json" "$INBOX/referral-case.json.part" && mv "$INBOX/referral-case.json.part" "$INBOX/referral-case.json"
 for _ in $(seq 1 100); do "$LIAISON" case list --folder "$AGENCIES/npas" | grep -q "$CHILD" && break; sleep 0.1; done
-CASE=$("$LIAISON" case list --folder "$AGENCIES/npas" | grep "$CHILD" | head -1 | cut -d' ' -f1)
+CASE=$("$LIAISON" case list --folder "$AGENCIES/npas" | grep -m1 "$CHILD" | cut -d' ' -f1)
 step "the referral opened case $CASE at the desk:"
 "$LIAISON" case list --folder "$AGENCIES/npas" | grep "$CHILD" | sed 's/^/     /'
 PROSECUTE=(case prosecute "$CASE" --config "$CONFIG" --folder "$AGENCIES/npas" --offence 444-1A --court "Example Magistrates' Court" --hearing 2026-01-20 --log-level warning)
@@ -233,7 +234,7 @@ done
 step "  (the SEN's primary need is withheld: the protocol allows only the status)"
 step "Connexions: $(count "$AGENCIES/connexions/outbox/connexions.notification") young people aged 13-19 at risk, with names, address and a parent; e.g.:"
 python3 -c "import json,sys; d=json.load(open(sys.argv[1])); p=d['young_person']; print('      year', p.get('year_group'), '|', d['reason'], '|', d['attendance']['figures'])" \
-  "$(ls "$AGENCIES"/connexions/outbox/connexions.notification/*.json | head -1)" | cut -c1-150
+  "$(find "$AGENCIES/connexions/outbox/connexions.notification" -name '*.json' -print -quit)" | cut -c1-150
 step "a summary for a child who is not on the YOT caseload: denied, with the reason:"
 sed 's/N926400123002/Q926200024001/' "$EXAMPLES/yot.attendance-summary/valid-1.json" > "$OUT/bodies/not-on-caseload.json"
 "$LIAISON" send --config "$CONFIG" --as npas --type yot.attendance-summary --to yot \

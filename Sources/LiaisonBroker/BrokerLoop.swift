@@ -421,7 +421,8 @@ final class BrokerLoop {
             send.subjects = Array(Set(pseudonymOf.values)).sorted()
             send.retainUntil = retainUntil(receivedAt: wallNow, under: permitted)
             for decision in permitted {
-                send.views[decision.recipient.rawValue] = decision.view?.encoded()
+                // A view that is the whole body is not stored again: the recipient gets the body's own bytes.
+                if !decision.viewIsWholeBody { send.views[decision.recipient.rawValue] = decision.view?.encoded() }
                 // The envelope is minimised too: the recipient learns of no other recipient, and a free-text
                 // subject (which could carry a name or a UPN) is not passed on.
                 var own = envelope

@@ -120,10 +120,12 @@ public struct RuleSet: Sendable {
                 view = transform(view, at: path.tokens) { value in Self.pseudonymised(value, key: key) }
             }
         }
-        return Decision(
+        var decision = Decision(
             recipient: recipient, permitted: true, agreement: agreement, flow: flow, view: view, recordsReleased: released,
             recordsWithheld: withheld, fieldsWithheld: minimiser.withheld.sorted(), subjects: subjects,
             reasons: ["\(agreement.id) v\(agreement.version), flow \(flow.id): \(flow.purpose)"], ruleSetHash: hash)
+        decision.viewIsWholeBody = withheld == 0 && minimiser.withheld.isEmpty && flow.obligations.isEmpty
+        return decision
     }
 
     func holds(_ condition: Condition, on record: JSONValue, recipient: AgencyID, context: Context) -> Bool {
@@ -248,6 +250,9 @@ public struct Decision: Sendable {
     public var flow: Flow?
     /// What the recipient receives: the body with only the released records and allowed fields.
     public var view: JSONValue?
+    /// True when the view is the whole body (no record or field withheld, nothing pseudonymised): the recipient
+    /// can be given the body's own bytes.
+    public var viewIsWholeBody = false
     public var recordsReleased = 0
     public var recordsWithheld = 0
     public var fieldsWithheld: [FieldPath] = []

@@ -114,6 +114,21 @@ struct RuleSetTests {
         #expect(decision.view?["period"] == nil)
     }
 
+    @Test func onlyAViewWithNothingWithheldIsTheWholeBody() throws {
+        let whole = try ruleSet(Self.agreementYAML.replacingOccurrences(of: "fields: [/pupils/*/upn]", with: "fields: [/]"))
+        func decide(_ rules: RuleSet, _ body: JSONValue) -> Decision {
+            rules.decide(from: AgencyID("npas")!, type: MessageType("yot.attendance-summary")!, recipients: [AgencyID("connexions")!], body: body,
+                         context: context()).first!
+        }
+        let kept = try JSONValue.parse(#"{"pupils":[{"upn":"Q926200024001","dob":"2012-05-01"}]}"#)
+        #expect(decide(whole, kept).permitted && decide(whole, kept).viewIsWholeBody)
+        #expect(!decide(whole, body).viewIsWholeBody, "an opted-out record is withheld")
+        #expect(!decide(try ruleSet(), kept).viewIsWholeBody, "a field is withheld")
+        #expect(!(try ruleSet().decide(
+            from: AgencyID("npas")!, type: MessageType("yot.attendance-summary")!, recipients: [AgencyID("yot")!], body: kept, context: context()
+        ).first!.viewIsWholeBody), "pseudonymised")
+    }
+
     @Test func withNoNamedRecipientsEveryPermittedAgencyIsDecided() throws {
         let decisions = try ruleSet().decide(
             from: AgencyID("npas")!, type: MessageType("yot.attendance-summary")!, recipients: [], body: body, context: context())

@@ -1,6 +1,7 @@
 import AttendanceDomain
 import Foundation
 import GRDB
+import JSONSchema
 import LiaisonMessages
 
 /// What the desk keeps to share with partners under their agreements: the schools' rolls (to name a child in a
@@ -67,15 +68,7 @@ extension DeskStore {
 
     /// Stores a school's roll: each pupil's entry replaces their earlier one (a pupil who moved school is on the
     /// newest roll that lists them).
-    public func store(_ roll: PupilRoll, messageID: String) async throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        let rows = try roll.pupils.map { pupil -> (String, String?, String) in
-            let key = pupil.forename.flatMap { forename in
-                pupil.surname.flatMap { surname in pupil.dateOfBirth.map { Self.matchKey(forename: forename, surname: surname, dateOfBirth: $0) } }
-            }
-            return (pupil.upn, key, String(decoding: try encoder.encode(pupil), as: UTF8.self))
-        }
+    public func store(_ roll: RollRows, messageID: String) async throws {
         try await queue.write { db in
             let statement = try db.makeStatement(sql: """
                 INSERT INTO roll (upn, laestab, as_of, match_key, pupil) VALUES (?, ?, ?, ?, ?)
@@ -83,10 +76,10 @@ extension DeskStore {
                     match_key = excluded.match_key, pupil = excluded.pupil
                 WHERE excluded.as_of >= roll.as_of
                 """)
-            for (upn, key, json) in rows { try statement.execute(arguments: [upn, roll.school.laestab, roll.asOf, key, json]) }
+            for pupil in roll.pupils { try statement.execute(arguments: [pupil.upn, roll.laestab, roll.asOf, pupil.matchKey, pupil.json]) }
             try db.execute(
                 sql: "INSERT OR REPLACE INTO rolls_received (laestab, as_of, message_id) VALUES (?, ?, ?)",
-                arguments: [roll.school.laestab, roll.asOf, messageID])
+                arguments: [roll.laestab, roll.asOf, messageID])
         }
     }
 
@@ -97,7 +90,7 @@ extension DeskStore {
             for chunk in stride(from: 0, to: upns.count, by: 500).map({ Array(upns[$0..<min($0 + 500, upns.count)]) }) {
                 let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
                 for row in try Row.fetchAll(db, sql: "SELECT upn, pupil FROM roll WHERE upn IN (\(marks))", arguments: StatementArguments(chunk)) {
-                    entries[row[0]] = try? JSONDecoder().decode(PupilRoll.Pupil.self, from: Data((row[1] as String).utf8))
+                    entries[row[0]] = (try? JSONValue.parse(Array((row[1] as String).utf8))).flatMap(PupilRoll.Pupil.init)
                 }
             }
             return entries
@@ -202,7 +195,6 @@ extension DeskStore {
     public func yearToDate(upns: [String], academicYear: Int, throughHalfTerm: Int) throws -> [String: (codes: [String: Int], start: String)] {
         try queue.read { db in
             var result: [String: (codes: [String: Int], start: String)] = [:]
-            let decoder = JSONDecoder()
             for chunk in stride(from: 0, to: upns.count, by: 500).map({ Array(upns[$0..<min($0 + 500, upns.count)]) }) {
                 let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
                 let rows = try Row.fetchCursor(
@@ -215,7 +207,7 @@ extension DeskStore {
                     let upn: String = row[0], json: String = row[1], first: String = row[2]
                     var held = result[upn] ?? ([:], first)
                     held.start = min(held.start, first)
-                    for (code, sessions) in (try? decoder.decode([String: Int].self, from: Data(json.utf8))) ?? [:] { held.codes[code, default: 0] += sessions }
+                    for (code, sessions) in StoredJSON.codes(json) { held.codes[code, default: 0] += sessions }
                     result[upn] = held
                 }
             }
@@ -223,8 +215,9 @@ extension DeskStore {
         }
     }
 
-    /// A school's return as stored, rebuilt (for shares that wait for the school's roll).
-    public func storedReturn(laestab: String, endDate: String) throws -> AttendanceReturn? {
+    /// A school's return as stored, rebuilt (for shares that wait for the school's roll), with the marks only of
+    /// the pupils in `marksOf` (reading every pupil's marks back costs more than the rest of the shares).
+    public func storedReturn(laestab: String, endDate: String, marksOf: Set<String> = []) throws -> AttendanceReturn? {
         try queue.read { db in
             guard let head = try Row.fetchOne(
                 db, sql: """
@@ -234,15 +227,14 @@ extension DeskStore {
                 arguments: [laestab, endDate])
             else { return nil }
             let academicYear: Int = head[0], halfTerm: Int = head[1]
-            let decoder = JSONDecoder()
             let pupils = try Row.fetchAll(
                 db, sql: """
                     SELECT upn, date_of_birth, year_group, looked_after, sessions_possible, codes, marks FROM pupil_returns
                     WHERE laestab = ? AND academic_year = ? AND half_term = ?
                     """, arguments: [laestab, academicYear, halfTerm]
             ).map { row -> AttendanceReturn.Pupil in
-                let codes = (try? decoder.decode([String: Int].self, from: Data((row[5] as String).utf8))) ?? [:]
-                let marks = (row[6] as String?).flatMap { try? decoder.decode([String: AttendanceReturn.DayMarks].self, from: Data($0.utf8)) }
+                let codes = StoredJSON.codes(row[5])
+                let marks = marksOf.contains(row[0]) ? StoredJSON.marks(row[6]) : nil
                 let figures = PupilFigures.of(codes: codes)
                 return AttendanceReturn.Pupil(
                     upn: row[0], sessionsPossible: row[4], present: figures.present, aea: figures.aea, authorised: figures.authorised,

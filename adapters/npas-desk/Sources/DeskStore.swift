@@ -75,14 +75,13 @@ public final class DeskStore: Sendable {
     /// Stores a school's return, replacing any earlier return for the same school and half term (a return to date
     /// replaces only one to an earlier date).
     public func store(_ body: AttendanceReturn, messageID: String, receivedAt: Date = Date()) async throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        let rows = try body.pupils.map { pupil in
-            (pupil, String(decoding: try encoder.encode(pupil.codes), as: UTF8.self),
-             try pupil.marks.map { String(decoding: try encoder.encode($0), as: UTF8.self) })
-        }
+        try await store(ReturnRows(body), messageID: messageID, receivedAt: receivedAt)
+    }
+
+    /// Stores a school's return as read from its body (``ReturnRows``).
+    public func store(_ body: ReturnRows, messageID: String, receivedAt: Date = Date()) async throws {
         try await queue.write { db in
-            let key: [any DatabaseValueConvertible] = [body.school.laestab, body.period.academicYear, body.period.halfTerm]
+            let key: [any DatabaseValueConvertible] = [body.laestab, body.academicYear, body.halfTerm]
             // A return to an earlier date (a register to date resent late) does not replace a later one.
             if let held = try Row.fetchOne(
                 db, sql: "SELECT marked_through FROM returns WHERE laestab = ? AND academic_year = ? AND half_term = ?", arguments: StatementArguments(key))
@@ -98,17 +97,17 @@ public final class DeskStore: Sendable {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    body.school.laestab, body.period.academicYear, body.period.halfTerm, body.school.name, body.period.startDate,
-                    body.period.endDate, messageID, Int64(receivedAt.timeIntervalSince1970 * 1000), body.markedThrough,
+                    body.laestab, body.academicYear, body.halfTerm, body.schoolName, body.startDate, body.endDate, messageID,
+                    Int64(receivedAt.timeIntervalSince1970 * 1000), body.markedThrough,
                 ])
             let insert = try db.makeStatement(sql: """
                 INSERT INTO pupil_returns (laestab, academic_year, half_term, upn, date_of_birth, year_group, looked_after, sessions_possible, codes, marks)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-            for (pupil, codes, marks) in rows {
+            for pupil in body.pupils {
                 try insert.execute(arguments: [
-                    body.school.laestab, body.period.academicYear, body.period.halfTerm, pupil.upn, pupil.dateOfBirth, pupil.yearGroup,
-                    pupil.lookedAfter, pupil.sessionsPossible, codes, marks,
+                    body.laestab, body.academicYear, body.halfTerm, pupil.upn, pupil.dateOfBirth, pupil.yearGroup, pupil.lookedAfter,
+                    pupil.sessionsPossible, pupil.codes, pupil.marks,
                 ])
             }
         }
@@ -157,7 +156,7 @@ public final class DeskStore: Sendable {
                 db, sql: "SELECT laestab, upn, codes FROM pupil_returns WHERE academic_year = ? AND half_term BETWEEN ? AND ?",
                 arguments: [academicYear, halfTerms.lowerBound, halfTerms.upperBound])
             while let row = try rows.next() {
-                let codes = (try? JSONDecoder().decode([String: Int].self, from: Data((row[2] as String).utf8))) ?? [:]
+                let codes = StoredJSON.codes(row[2])
                 for (code, sessions) in codes { counts[row[0], default: [:]][row[1], default: [:]][code, default: 0] += sessions }
             }
             return counts.mapValues { pupils in pupils.values.map { PupilFigures.of(codes: $0, table: table) } }

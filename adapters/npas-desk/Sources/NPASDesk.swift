@@ -1,5 +1,6 @@
 import AttendanceDomain
 import Foundation
+import JSONSchema
 import LiaisonAdapterKit
 import LiaisonMessages
 import Logging
@@ -36,18 +37,22 @@ public struct NPASDesk: Sendable {
     public func handle(_ delivery: Delivery, client: AdapterClient? = nil) async -> DeliveryOutcome {
         switch delivery.envelope.type.rawValue {
         case AttendanceReturn.type:
-            let body: AttendanceReturn
-            do { body = try MessageCoding.decode(AttendanceReturn.self, from: delivery.body) } catch {
-                return .reject("The attendance return could not be read: \(error)")
+            guard let value = try? JSONValue.parse(delivery.body), let rows = ReturnRows(value) else {
+                return .reject("The attendance return could not be read.")
             }
             do {
-                try await store.store(body, messageID: delivery.envelope.id)
-                if let client, case .retry(let reason) = await sendCareAlerts(body, client: client) { return .retry(reason) }
-                if let client, case .retry(let reason) = await sendPartnerShares(laestab: body.school.laestab, endDate: body.period.endDate, client: client) {
-                    return .retry(reason)
+                try await store.store(rows, messageID: delivery.envelope.id)
+                if let client {
+                    // Only looked-after children's marks are needed whole, for their care alerts.
+                    let lookedAfter = (value["pupils"]?.arrayValue ?? []).filter { $0["looked_after"] == .bool(true) }
+                        .compactMap { try? MessageCoding.decode(AttendanceReturn.Pupil.self, from: $0.encoded()) }
+                    if case .retry(let reason) = await sendCareAlerts(lookedAfter, laestab: rows.laestab, client: client) { return .retry(reason) }
+                    if case .retry(let reason) = await sendPartnerShares(laestab: rows.laestab, endDate: rows.endDate, client: client) {
+                        return .retry(reason)
+                    }
                 }
                 logger.info("Stored a return", metadata: [
-                    "school": "\(body.school.laestab)", "half_term": "\(body.period.academicYear)-\(body.period.halfTerm)", "pupils": "\(body.pupils.count)",
+                    "school": "\(rows.laestab)", "half_term": "\(rows.academicYear)-\(rows.halfTerm)", "pupils": "\(rows.pupils.count)",
                 ])
                 return .done
             } catch {
@@ -61,15 +66,14 @@ public struct NPASDesk: Sendable {
                 return .retry("The desk's store could not take the referral: \(error)")
             }
         case PupilRoll.type:
-            let roll: PupilRoll
-            do { roll = try MessageCoding.decode(PupilRoll.self, from: delivery.body) } catch {
-                return .reject("The pupil roll could not be read: \(error)")
+            guard let value = try? JSONValue.parse(delivery.body), let roll = RollRows(value) else {
+                return .reject("The pupil roll could not be read.")
             }
             do { try await store.store(roll, messageID: delivery.envelope.id) } catch {
                 return .retry("The desk's store could not take the roll: \(error)")
             }
             guard let client else { return .done }
-            return await sendPartnerShares(laestab: roll.school.laestab, endDate: roll.asOf, client: client)
+            return await sendPartnerShares(laestab: roll.laestab, endDate: roll.asOf, client: client)
         case "yot.case-update":
             guard let update = try? JSONSerialization.jsonObject(with: Data(delivery.body)) as? [String: Any],
                 let upn = update["upn"] as? String, let reference = update["case_reference"] as? String,
@@ -246,13 +250,13 @@ public struct NPASDesk: Sendable {
     /// Alerts Social Services to the absence of each looked-after child in a return (`care.attendance-alert`):
     /// one alert for each run of absent sessions, with its length. The hub releases an alert only for a child
     /// on Social Services' children-in-care list, so a refusal (451) is expected and not an error.
-    func sendCareAlerts(_ body: AttendanceReturn, client: AdapterClient) async -> DeliveryOutcome {
+    func sendCareAlerts(_ pupils: [AttendanceReturn.Pupil], laestab: String, client: AdapterClient) async -> DeliveryOutcome {
         var alerts: [(type: String, to: String, id: String, body: [UInt8])] = []
-        for pupil in body.pupils where pupil.lookedAfter == true {
+        for pupil in pupils where pupil.lookedAfter == true {
             for alert in Self.absenceRuns(pupil) {
                 let alertBody: [String: Any] = [
                     "upn": pupil.upn, "date": alert.date, "session": alert.session, "code": alert.code,
-                    "school": ["laestab": body.school.laestab], "care_authority": String(body.school.laestab.prefix(3)),
+                    "school": ["laestab": laestab], "care_authority": String(laestab.prefix(3)),
                     "consecutive_sessions_absent": alert.length,
                 ]
                 guard let bytes = try? JSONSerialization.data(withJSONObject: alertBody, options: [.sortedKeys]) else { continue }

@@ -28,10 +28,10 @@ extension NPASDesk {
         let loaded: (AttendanceReturn, [String: PupilRoll.Pupil], [String: String])?
         do {
             loaded = try await offPool {
-                guard try store.hasRoll(laestab: laestab, asOf: endDate), let body = try store.storedReturn(laestab: laestab, endDate: endDate) else {
-                    return nil
-                }
-                return (body, try store.rollEntries(body.pupils.map(\.upn)), try store.yotCaseload())
+                guard try store.hasRoll(laestab: laestab, asOf: endDate) else { return nil }
+                let caseload = try store.yotCaseload()  // the YOT's summaries need marks (for exclusions); nothing else does
+                guard let body = try store.storedReturn(laestab: laestab, endDate: endDate, marksOf: Set(caseload.keys)) else { return nil }
+                return (body, try store.rollEntries(body.pupils.map(\.upn)), caseload)
             }
         } catch {
             return .retry("The desk's store could not be read: \(error)")

@@ -1,0 +1,141 @@
+import Foundation
+import JSONSchema
+import LiaisonMessages
+
+/// A return or a roll as the desk stores it, read straight from the body with the hub's own JSON reader
+/// (`JSONValue`): each pupil's codes, marks or roll entry is kept as the JSON text it came as. Foundation's
+/// Codable decode and re-encode of every pupil cost the desk more time than the rest of its work together.
+/// The hub has already checked the body against its schema, so only what the desk uses is read.
+public struct ReturnRows: Sendable {
+    public struct Pupil: Sendable {
+        public var upn: String
+        public var dateOfBirth: String?
+        public var yearGroup: String?
+        public var lookedAfter: Bool?
+        public var sessionsPossible: Int
+        /// JSON: sessions per register code.
+        public var codes: String
+        /// JSON: date to `{"am", "pm"}`, or nil.
+        public var marks: String?
+    }
+
+    public var laestab: String
+    public var schoolName: String?
+    public var academicYear: Int
+    public var halfTerm: Int
+    public var startDate: String
+    public var endDate: String
+    public var markedThrough: String?
+    public var pupils: [Pupil]
+
+    /// From a return's body; nil if it lacks what every return has.
+    public init?(_ value: JSONValue) {
+        guard let school = value["school"], let laestab = school["laestab"]?.stringValue, let period = value["period"],
+            let year = period["academic_year"]?.numberValue, let halfTerm = period["half_term"]?.numberValue,
+            let start = period["start_date"]?.stringValue, let end = period["end_date"]?.stringValue, let pupils = value["pupils"]?.arrayValue
+        else { return nil }
+        (self.laestab, schoolName, academicYear, self.halfTerm) = (laestab, school["name"]?.stringValue, Int(year), Int(halfTerm))
+        (startDate, endDate, markedThrough) = (start, end, value["marked_through"]?.stringValue)
+        var rows: [Pupil] = []
+        rows.reserveCapacity(pupils.count)
+        for pupil in pupils {
+            guard let upn = pupil["upn"]?.stringValue, let possible = pupil["sessions_possible"]?.numberValue, let codes = pupil["codes"] else { return nil }
+            var lookedAfter: Bool?
+            if case .bool(let flag) = pupil["looked_after"] { lookedAfter = flag }
+            rows.append(Pupil(
+                upn: upn, dateOfBirth: pupil["date_of_birth"]?.stringValue, yearGroup: pupil["year_group"]?.stringValue, lookedAfter: lookedAfter,
+                sessionsPossible: Int(possible), codes: String(decoding: codes.encoded(), as: UTF8.self),
+                marks: pupil["marks"].map { String(decoding: $0.encoded(), as: UTF8.self) }))
+        }
+        self.pupils = rows
+    }
+
+    /// From a typed return (for callers that built one).
+    public init(_ body: AttendanceReturn) throws {
+        guard let value = try? JSONValue.parse(MessageCoding.encode(body)), let rows = ReturnRows(value) else {
+            throw DeskError("The return could not be read.")
+        }
+        self = rows
+    }
+}
+
+/// A school's roll as the desk stores it: each pupil's entry as the JSON text it came as.
+public struct RollRows: Sendable {
+    public struct Pupil: Sendable {
+        public var upn: String
+        public var matchKey: String?
+        public var json: String
+    }
+
+    public var laestab: String
+    public var asOf: String
+    public var pupils: [Pupil]
+
+    public init?(_ value: JSONValue) {
+        guard let laestab = value["school"]?["laestab"]?.stringValue, let asOf = value["as_of"]?.stringValue,
+            let pupils = value["pupils"]?.arrayValue
+        else { return nil }
+        self.laestab = laestab
+        self.asOf = asOf
+        var rows: [Pupil] = []
+        rows.reserveCapacity(pupils.count)
+        for pupil in pupils {
+            guard let upn = pupil["upn"]?.stringValue else { return nil }
+            var key: String?
+            if let forename = pupil["forename"]?.stringValue, let surname = pupil["surname"]?.stringValue, let birth = pupil["date_of_birth"]?.stringValue {
+                key = DeskStore.matchKey(forename: forename, surname: surname, dateOfBirth: birth)
+            }
+            rows.append(Pupil(upn: upn, matchKey: key, json: String(decoding: pupil.encoded(), as: UTF8.self)))
+        }
+        self.pupils = rows
+    }
+}
+
+extension PupilRoll.Pupil {
+    /// A roll entry read with the hub's JSON reader (as stored by the desk).
+    init?(_ value: JSONValue) {
+        guard let upn = value["upn"]?.stringValue else { return nil }
+        func address(_ value: JSONValue?) -> PupilRoll.Address? {
+            guard let value, let lines = value["lines"]?.arrayValue?.compactMap(\.stringValue), let postcode = value["postcode"]?.stringValue else {
+                return nil
+            }
+            return PupilRoll.Address(lines: lines, postcode: postcode)
+        }
+        let contacts = value["contacts"]?.arrayValue?.compactMap { contact -> PupilRoll.Contact? in
+            guard let forename = contact["forename"]?.stringValue, let surname = contact["surname"]?.stringValue,
+                let relationship = contact["relationship"]?.stringValue
+            else { return nil }
+            var responsibility = false, asPupil: Bool?
+            if case .bool(let flag) = contact["parental_responsibility"] { responsibility = flag }
+            if case .bool(let flag) = contact["address_as_pupil"] { asPupil = flag }
+            return PupilRoll.Contact(
+                order: contact["order"]?.numberValue.map { Int($0) }, title: contact["title"]?.stringValue, forename: forename, surname: surname,
+                relationship: relationship, parentalResponsibility: responsibility, address: address(contact["address"]), addressAsPupil: asPupil)
+        }
+        self.init(
+            upn: upn, forename: value["forename"]?.stringValue, surname: value["surname"]?.stringValue,
+            dateOfBirth: value["date_of_birth"]?.stringValue, yearGroup: value["year_group"]?.stringValue, address: address(value["address"]),
+            contacts: contacts,
+            sen: value["sen"].flatMap { sen in
+                sen["status"]?.stringValue.map { PupilRoll.SEN(status: $0, primaryNeed: sen["primary_need"]?.stringValue) }
+            })
+    }
+}
+
+/// The stored JSON of a pupil's codes and marks, read back with the hub's JSON reader.
+enum StoredJSON {
+    /// `{"I": 3, "/": 120}` as sessions per code (empty if unreadable).
+    static func codes(_ text: String) -> [String: Int] {
+        guard let members = (try? JSONValue.parse(Array(text.utf8)))?.objectValue else { return [:] }
+        return members.compactMapValues { $0.numberValue.map { Int($0) } }
+    }
+
+    /// `{"2025-09-03": {"am": "/", "pm": "\\"}}` as each day's marks (nil if unreadable).
+    static func marks(_ text: String?) -> [String: AttendanceReturn.DayMarks]? {
+        guard let text, let members = (try? JSONValue.parse(Array(text.utf8)))?.objectValue else { return nil }
+        return members.compactMapValues { day in
+            guard let am = day["am"]?.stringValue, let pm = day["pm"]?.stringValue else { return nil }
+            return AttendanceReturn.DayMarks(am: am, pm: pm)
+        }
+    }
+}
