@@ -163,7 +163,8 @@ struct ReturnAssembler {
         // weekly export), the period is read to that day, and the days after it are not yet, not missing.
         var lastMarked = Int.min
         for pupil in pupils {
-            for mark in pupil.marks where mark.code != closure && mark.code != missing {
+            // A closure (#) on a school day is a mark too: a half term ending with an INSET day is complete.
+            for mark in pupil.marks where mark.code != missing {
                 let offset = Int(mark.day) - periodStart
                 if offset >= 0, offset < slotOfDay.count, slotOfDay[offset] >= 0 { lastMarked = max(lastMarked, Int(mark.day)) }
             }

@@ -73,6 +73,9 @@ struct JSONReader {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail() }
             index += 1
+            // A name given twice is refused (I-JSON, RFC 7493): readers disagree on which value counts, so the
+            // hub could check one value while a recipient reads the other.
+            guard members[key] == nil else { throw fail() }
             members[key] = try value()
             skipWhitespace()
             guard index < bytes.count else { throw fail() }

@@ -30,6 +30,16 @@ struct RegisterToDateTests {
         #expect(result.problems.contains { $0.code == .markMissing && $0.upn == "B801200005001" && $0.message.contains("4 session(s)") })
     }
 
+    @Test("A half term that ends with a closure day (#) is complete, not a register to date")
+    func endsWithClosure() throws {
+        let calendar = SchoolCalendar(academicYear: 2025)
+        let days = calendar.schoolDays(in: calendar.halfTerms[0]).map(\.description)
+        let text = header + rows("Q926200024001", Array(days.dropLast())) + rows("Q926200024001", [days.last!], code: "#")
+        let result = reader.readCSV(text: text)
+        #expect(result.markedThrough == nil)
+        #expect(result.pupils.first?.marks.count == days.count)
+    }
+
     @Test("A complete half term is not a register to date")
     func complete() throws {
         let result = reader.read(path: TestSupport.fixture("ctf-valid-v25.xml"))

@@ -50,6 +50,7 @@ struct JSONReaderTests {
     @Test(arguments: [
         "", "{", "[1,]", "{\"a\":}", "01", "1.", ".5", "-", "+1", "1e", "tru", "nul", "[1 2]", "{\"a\" 1}", "\"unterminated",
         "\"bad \\x escape\"", "1e400", "[-1e999]", "\"\\ud800\"", "{\"a\":1}x", "[\"line\nbreak\"]", "{'a':1}",
+        "{\"upn\":\"A\",\"upn\":\"B\"}",
     ])
     func refusesWhatIsNotJSON(text: String) {
         #expect(throws: (any Error).self) { try JSONValue.parse(Array(text.utf8)) }

@@ -124,9 +124,19 @@ struct RuleSetTests {
         #expect(decide(whole, kept).permitted && decide(whole, kept).viewIsWholeBody)
         #expect(!decide(whole, body).viewIsWholeBody, "an opted-out record is withheld")
         #expect(!decide(try ruleSet(), kept).viewIsWholeBody, "a field is withheld")
-        #expect(!(try ruleSet().decide(
-            from: AgencyID("npas")!, type: MessageType("yot.attendance-summary")!, recipients: [AgencyID("yot")!], body: kept, context: context()
-        ).first!.viewIsWholeBody), "pseudonymised")
+        // Every record released and every field allowed, but the UPNs and period pseudonymised.
+        let allowed = try JSONValue.parse(#"{"period":"2026-autumn-1","pupils":[{"upn":"Q926200024001","attendance":91.5}]}"#)
+        var noAge = try ruleSet(Self.agreementYAML.replacingOccurrences(of: "      - age: {dob: /dob, min: 10, max: 17}\n", with: ""))
+        let pseudonymised = noAge.decide(
+            from: AgencyID("npas")!, type: MessageType("yot.attendance-summary")!, recipients: [AgencyID("yot")!], body: allowed, context: context()
+        ).first!
+        #expect(pseudonymised.permitted && pseudonymised.fieldsWithheld.isEmpty && pseudonymised.recordsWithheld == 0)
+        #expect(!pseudonymised.viewIsWholeBody, "pseudonymised")
+        noAge = try ruleSet(Self.agreementYAML.replacingOccurrences(of: "      - age: {dob: /dob, min: 10, max: 17}\n", with: "")
+            .replacingOccurrences(of: "    obligations:\n      - pseudonymise: /pupils/*/upn\n      - pseudonymise: /period\n", with: ""))
+        #expect(noAge.decide(
+            from: AgencyID("npas")!, type: MessageType("yot.attendance-summary")!, recipients: [AgencyID("yot")!], body: allowed, context: context()
+        ).first!.viewIsWholeBody, "without the obligations the same view is the whole body")
     }
 
     @Test func withNoNamedRecipientsEveryPermittedAgencyIsDecided() throws {

@@ -87,8 +87,7 @@ extension NPASDesk {
         for run in runs(of: "E", in: pupil) {
             exclusions.append(["kind": "suspension", "start_date": run.start, "sessions": run.sessions])
         }
-        var senBody: [String: Any] = ["status": sen.status]
-        if let need = sen.primaryNeed { senBody["primary_need"] = need }
+        let senBody: [String: Any] = ["status": sen.status]  // the protocol shares the status, never the need
         return [
             "upn": pupil.upn,
             "school": body.school.name.map { ["laestab": body.school.laestab, "name": $0] } ?? ["laestab": body.school.laestab],
