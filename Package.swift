@@ -169,6 +169,9 @@ let package = Package(
         ),
         .testTarget(name: "AttendanceDomainTests", dependencies: ["AttendanceDomain"], exclude: ["Fixtures", "Oracles"]),
         .testTarget(name: "LiaisonProtocolTests", dependencies: ["LiaisonProtocol"]),
+        .testTarget(
+            name: "SchoolsMISAdapterTests", dependencies: ["SchoolsMISAdapter", "AttendanceDomain", "LiaisonMessages", "JSONSchema"],
+            path: "adapters/schools-mis/Tests"),
         .testTarget(name: "CourtsAdapterTests", dependencies: ["CourtsAdapter", "JSONSchema"], path: "adapters/courts/Tests", exclude: ["Golden"]),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema"], exclude: ["Fixtures"]),
         .testTarget(name: "MerkleLogTests", dependencies: ["MerkleLog"], exclude: ["Fixtures"]),

@@ -22,7 +22,7 @@ struct CTFParser {
         case contacts, contact, order, title, relationship, responsibility
         case attendance, yearData, year, sessionsPossible, sessionsAuthorised, sessionsAttended, sessionsUnauthorised
         case sessions, startDate, marks
-        case senHistory, senProvision, senNeed, senTypeRank, senType
+        case senHistory, sen, senProvision, senNeed, senTypeRank, senType
     }
 
     /// Element names, with the variants of the CTF versions (see docs/mis-formats.md).
@@ -45,7 +45,7 @@ struct CTFParser {
         "AttendSessions": .sessions, "SessionAttendance": .sessions, "AttendanceSessions": .sessions,
         "AttendanceStartDate": .startDate, "SessionStartDate": .startDate, "StartDate": .startDate,
         "AttendanceMarks": .marks, "SessionMarks": .marks, "Marks": .marks, "AttendanceMarkString": .marks,
-        "SENhistory": .senHistory, "SENHistory": .senHistory, "SENprovision": .senProvision, "SENProvision": .senProvision,
+        "SENhistory": .senHistory, "SENHistory": .senHistory, "SEN": .sen, "SENprovision": .senProvision, "SENProvision": .senProvision,
         "SENneed": .senNeed, "SENNeed": .senNeed, "SENtypeRank": .senTypeRank, "SENTypeRank": .senTypeRank,
         "SENtype": .senType, "SENType": .senType,
     ]
@@ -113,6 +113,11 @@ struct CTFParser {
     /// The SENneed being read: its rank and type.
     private var senNeed: (rank: Int?, type: String?) = (nil, nil)
     private var senNeedRank = Int.max
+    /// The SEN entry being read (its start date and provision), and the start of the latest one so far.
+    private var senEntry: (start: String?, provision: String?) = (nil, nil)
+    private var latestSENStart: String?
+    /// Whether the file has any SENhistory: one that has none at all was exported without SEN, which is unknown.
+    private var sawSENHistory = false
     private var reader: OpaquePointer?
 
     init(file: String, reader: MISReader) {
@@ -145,6 +150,11 @@ struct CTFParser {
         }
         if let reader { xmlFreeTextReader(reader) }
         reader = nil
+        // A CTF lists SEN only for pupils who have it: in a file with any SENhistory, a pupil without one has none.
+        // A file with none at all was exported without SEN, so its pupils' SEN is not known.
+        if sawSENHistory {
+            for index in assembler.pupils.indices where assembler.pupils[index].senProvision == nil { assembler.pupils[index].senProvision = "N" }
+        }
     }
 
     private mutating func run(_ capture: UnsafeMutablePointer<clx_error_capture>) {
@@ -263,6 +273,11 @@ struct CTFParser {
             pupil!.hasAttendance = false
             pupilAddress = AddressParts()
             senNeedRank = Int.max
+            latestSENStart = nil
+        case .senHistory:
+            sawSENHistory = true
+        case .sen where pupil != nil:
+            senEntry = (nil, nil)
         case .senNeed where pupil != nil:
             senNeed = (nil, nil)
         case .contact where pupil != nil:
@@ -356,8 +371,18 @@ struct CTFParser {
         case .yearData:
             if let finished = yearData { finishYearData(finished) }
             yearData = nil
+        case .startDate where parent == .sen:
+            senEntry.start = text
+        case .senProvision where parent == .sen:
+            senEntry.provision = text
         case .senProvision where pupil != nil:
-            pupil!.senProvision = text  // a history lists provisions oldest first: the last is current
+            pupil!.senProvision = text
+        case .sen where pupil != nil:
+            // The current provision is the entry that started last (the last of equal dates).
+            if let provision = senEntry.provision, (senEntry.start ?? "") >= (latestSENStart ?? "") {
+                pupil!.senProvision = provision
+                latestSENStart = senEntry.start ?? ""
+            }
         case .senTypeRank where parent == .senNeed:
             senNeed.rank = Int(text)
         case .senType where parent == .senNeed:
@@ -370,8 +395,6 @@ struct CTFParser {
             }
         case .pupil:
             if var finished = pupil {
-                // A CTF lists SEN only for pupils who have it: a pupil without SENhistory has none.
-                if finished.senProvision == nil { finished.senProvision = "N" }
                 finished.address = pupilAddress.address
                 assembler.pupils.append(finished)
             }

@@ -31,15 +31,23 @@ enum PupilRollBuilder {
 
     /// A name as the schema's `name_part` allows: one line, 1-100 characters, no space at either end.
     static func name(_ text: String?) -> String? {
-        guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty, text.count <= 100,
-            !text.contains(where: { $0 == "\t" || $0 == "\n" || $0 == "\r" })
-        else { return nil }
+        guard let text = text.map(trimmed), fits(text, limit: 100) else { return nil }
         return text
     }
 
     static func shortText(_ text: String) -> String? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        return trimmed.isEmpty || trimmed.count > 200 ? nil : trimmed
+        let text = trimmed(text)
+        return fits(text, limit: 200) ? text : nil
+    }
+
+    static func trimmed(_ text: String) -> String { text.trimmingCharacters(in: .whitespaces) }
+
+    /// Non-empty, at most `limit` characters as the schema counts them (Unicode scalars), and on one line with no
+    /// control character: the schemas' `.` stops at every line terminator, not only CR and LF.
+    static func fits(_ text: String, limit: Int) -> Bool {
+        let scalars = text.unicodeScalars
+        return !scalars.isEmpty && scalars.count <= limit
+            && !scalars.contains { $0.properties.generalCategory == .control || [0x2028, 0x2029].contains($0.value) }
     }
 
     /// An address with 1-5 lines and a UK postcode in the schema's form; otherwise none.
