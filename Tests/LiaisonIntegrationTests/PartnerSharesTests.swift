@@ -118,6 +118,9 @@ struct PartnerSharesTests {
         notifications = received(connexions, "connexions.notification")
         #expect(Set(upns(notifications)) == overYear)
         #expect(upns(notifications).count == overYear.count, "a young person was notified twice in a school year")
+        // The opt-out's refusal is the rules' answer about the young person: recorded, so not tried again.
+        let held = try LiaisonExecutable.run(["desk", "returns", "--folder", "\(county.folder)/npas"]).output
+        #expect(held.contains("Connexions notifications refused 1"), "\(held)")
     }
 
     @Test func theYOTCaseloadIsMatchedByNameAndSummarisedEachHalfTerm() async throws {

@@ -260,7 +260,10 @@ public struct NPASDesk: Sendable {
                     "consecutive_sessions_absent": alert.length,
                 ]
                 guard let bytes = try? JSONSerialization.data(withJSONObject: alertBody, options: [.sortedKeys]) else { continue }
-                alerts.append(("care.attendance-alert", "social-services", "care-alert-\(pupil.upn)-\(alert.date)-\(alert.session)", Array(bytes)))
+                // The run's length is in the id: a later return that finds the run longer tells Social Services so.
+                alerts.append((
+                    "care.attendance-alert", "social-services", "care-alert-\(pupil.upn)-\(alert.date)-\(alert.session)-\(alert.length)", Array(bytes)
+                ))
             }
         }
         for outcome in await Self.sendConcurrently(alerts, client: client) {

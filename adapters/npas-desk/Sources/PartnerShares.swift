@@ -227,10 +227,16 @@ extension NPASDesk {
         }
     }
 
+    /// Whether a refusal is the rules' answer about the child (not in the cohort, opted out, outside the ages):
+    /// then it stands, and is recorded so the share is not tried again.
+    static func isAboutTheRecord(_ reason: String) -> Bool {
+        reason.contains("451 denied:") && reason.contains("no record meets")
+    }
+
     /// Sends shares (several in flight at once, so the hub commits them in groups) and records, in one
-    /// transaction, each the hub accepted or refused. A refusal (no agreement covers it: an opt-out, a child not
-    /// on the caseload) is recorded too, so it is not tried again, and logged without the child's details. A
-    /// failure to reach the hub leaves that share unrecorded, to be sent when the delivery is retried.
+    /// transaction, each the hub accepted or refused about the child (an opt-out, a child not on the caseload:
+    /// recorded so it is not tried again, and logged without the child's details). A failure to reach the hub
+    /// leaves that share unrecorded, to be sent when the delivery is retried.
     func send(_ shares: [Share], client: AdapterClient) async -> (sent: Int, refused: Int, failure: String?) {
         guard !shares.isEmpty else { return (0, 0, nil) }
         let outcomes = await Self.sendConcurrently(shares.map { ($0.type, $0.to, $0.id, $0.body) }, client: client)
@@ -242,10 +248,17 @@ extension NPASDesk {
             case .sent:
                 sent += 1
                 records.append((share.kind, share.upn, share.period, "sent"))
-            case .refused(let reason):
+            case .refused(let reason) where Self.isAboutTheRecord(reason):
                 refused += 1
                 logger.debug("The hub did not release a share", metadata: ["type": "\(share.type)", "reason": "\(reason)"])
                 records.append((share.kind, share.upn, share.period, "refused"))
+            case .refused(let reason):
+                // Refused for a reason that is not about the child (an agreement past its review or end, a body
+                // the schema refuses): not recorded, so it is sent when the school's return or roll next comes.
+                refused += 1
+                logger.error("The hub refused a share for a reason that is not about the child", metadata: [
+                    "type": "\(share.type)", "reason": "\(reason.replacingOccurrences(of: share.upn, with: "(the child)"))",
+                ])
             case .failed(let reason):
                 failure = "A \(share.type) could not be sent: \(reason)"
             }
