@@ -133,7 +133,7 @@ let package = Package(
         .target(
             name: "PartnerAdapter",
             dependencies: [
-                "LiaisonAdapterKit", "AttendanceDomain", "JSONSchema",
+                "LiaisonAdapterKit", "LiaisonProtocol", "AttendanceDomain", "JSONSchema",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -189,4 +189,29 @@ struct PartnersTests {
             #expect(explained.contains(decision), "\(upn): \(explained)")
         }
     }
+
+    @Test func aListDroppedInAgainAfterAnotherIsAppliedAgain() async throws {
+        let county = try await CountyExchangeTests.County.start(schools: 1, pupils: 10)
+        defer { county.running.finish() }
+        let social = try await county.adapter("partner", ["social-services"])
+        defer { social.stop() }
+        let folder = "\(county.folder)/social-services"
+        let listA = "upn\n\(Self.inCare)\n", listB = "upn\n\(Self.notListed)\n"
+        for (list, name) in [(listA, "a.csv"), (listB, "b.csv"), (listA, "a-again.csv")] {
+            try drop(list, into: folder, as: name)
+            try await waitFor("\(folder)/outbox/replies/\(name).reply.csv")
+        }
+        let alert = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(
+            fileURLWithPath: "\(CountyExchangeTests.repository)/schemas/examples/care.attendance-alert/valid-1.json"))) as? [String: Any])
+        for (upn, decision) in [(Self.inCare, "decision: permit"), (Self.notListed, "decision: deny")] {
+            var body = alert
+            body["upn"] = upn
+            try JSONSerialization.data(withJSONObject: body).write(to: URL(fileURLWithPath: "\(county.folder)/alert.json"))
+            let explained = try LiaisonExecutable.run([
+                "rules", "explain", "--config", county.running.hub.configPath, "--from", "npas", "--to", "social-services",
+                "--type", "care.attendance-alert", "--message", "\(county.folder)/alert.json",
+            ]).output
+            #expect(explained.contains(decision), "\(upn) after lists A, B and A again: \(explained)")
+        }
+    }
 }

@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import JSONSchema
 import LiaisonAdapterKit
+import LiaisonProtocol
 import Logging
 
 /// The adapter of a partner agency that works from a list of children: Social Services (children in care),
@@ -38,6 +39,8 @@ public final class PartnerAdapter: Sendable {
             agency: "connexions", cohort: "connexions-opt-outs", consumes: ["connexions.notification", matchResult], sendsAssignments: true),
     ]
     static let matchResult = "pupil.match-result"
+    /// How long a list waits for the desk to find its children named without a UPN.
+    static let matchTimeout: TimeInterval = 24 * 3600
 
     public let profile: Profile
     public let folder: DropFolder
@@ -106,7 +109,7 @@ public final class PartnerAdapter: Sendable {
         var head: [String] = []
         do {
             let bytes = Array(try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]))
-            let receipt = try await client.send(type: "cohort.update", to: [], body: bytes, id: "cohort-\(profile.cohort)-\(digest)")
+            let receipt = try await Self.send(client, type: "cohort.update", to: [], body: bytes, id: "cohort-\(profile.cohort)-\(digest)")
             head.append("0,sent,\(list.members.count) children as the \(profile.cohort) list: hub sequence \(receipt.sequence)")
             if profile.sendsCaseUpdates {
                 guard let told = await sendCaseUpdates(list.members, digest: digest, client: client) else { return }
@@ -146,7 +149,7 @@ public final class PartnerAdapter: Sendable {
             let digest = Self.digest(data)
             do {
                 let bytes = Array(try JSONSerialization.data(withJSONObject: ["assignments": list.assignments.map(\.item)], options: [.sortedKeys, .withoutEscapingSlashes]))
-                let receipt = try await client.send(type: "connexions.assignment", to: ["npas"], body: bytes, id: "assignments-\(digest)")
+                let receipt = try await Self.send(client, type: "connexions.assignment", to: ["npas"], body: bytes, id: "assignments-\(digest)")
                 reply.insert("0,sent,\(list.assignments.count) adviser assignments to the attendance service: hub sequence \(receipt.sequence)", at: 0)
                 reply += list.assignments.map { assignment in
                     let byName = (assignment.item["young_person"] as? [String: any Sendable])?["upn"] == nil
@@ -194,14 +197,19 @@ public final class PartnerAdapter: Sendable {
             }
             return .answered(results)
         }
-        if FileManager.default.fileExists(atPath: "\(folder)/\(digest).request") { return .waiting }
+        if let asked = (try? FileManager.default.attributesOfItem(atPath: "\(folder)/\(digest).request"))?[.modificationDate] as? Date {
+            // The desk keeps its answers coming while it runs; a day without one means it never will (the
+            // question or the answer refused, or expired at the hub): the list goes ahead without those rows.
+            guard Date().timeIntervalSince(asked) > Self.matchTimeout else { return .waiting }
+            return .refused("the attendance service did not answer within \(Int(Self.matchTimeout / 3600)) hours")
+        }
         let request: [String: Any] = [
             "request": digest, "cohort": profile.cohort,
             "people": children.map { ["row": $0.line, "forename": $0.forename, "surname": $0.surname, "date_of_birth": $0.dateOfBirth] },
         ]
         do {
             let bytes = Array(try JSONSerialization.data(withJSONObject: request, options: [.sortedKeys]))
-            _ = try await client.send(type: "pupil.match-request", to: ["npas"], body: bytes, id: "match-\(profile.cohort)-\(digest)")
+            _ = try await Self.send(client, type: "pupil.match-request", to: ["npas"], body: bytes, id: "match-\(profile.cohort)-\(digest)")
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             try DropFolder.writeAtomically(Data(), to: "\(folder)/\(digest).request")
             logger.info("Asked the attendance service to find children named without a UPN", metadata: ["children": "\(children.count)"])
@@ -232,7 +240,8 @@ public final class PartnerAdapter: Sendable {
             let body: [String: Any] = ["upn": change.upn, "case_reference": change.reference, "status": change.status, "effective_date": today]
             do {
                 let bytes = Array(try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes]))
-                _ = try await client.send(type: "yot.case-update", to: ["npas"], body: bytes, id: "yot-case-\(change.upn)-\(change.status)-\(digest)")
+                _ = try await Self.send(
+                    client, type: "yot.case-update", to: ["npas"], body: bytes, id: "yot-case-\(change.upn)-\(change.status)-\(digest)")
             } catch let error as AdapterError where error.code == .rejected {
                 refused += 1
                 logger.error("The hub refused a YOT case update", metadata: ["reason": "\(error.message)"])
@@ -250,6 +259,15 @@ public final class PartnerAdapter: Sendable {
         let opened = changes.filter { $0.status == "opened" }.count
         return "the attendance service told of \(opened) children joining and \(changes.count - opened) leaving the caseload"
             + (refused > 0 ? " (\(refused) refused by the hub)" : "")
+    }
+
+    /// Sends a message with an id from the file's content; if the hub has that id already, sends it again with a
+    /// fresh one. A list dropped in again (after another replaced it) must be applied again, and a list taken up
+    /// again after a restart is only applied twice, which a replace, an opened case or a question makes harmless.
+    static func send(_ client: AdapterClient, type: String, to: [String], body: [UInt8], id: String) async throws(AdapterError) -> Receipt {
+        let receipt = try await client.send(type: type, to: to, body: body, id: id)
+        guard receipt.duplicate else { return receipt }
+        return try await client.send(type: type, to: to, body: body, id: "\(id)-\(Int64(Date().timeIntervalSince1970 * 1000))")
     }
 
     /// The first 24 hex digits of a file's SHA-256: its messages' ids, so a file read twice is sent once.
