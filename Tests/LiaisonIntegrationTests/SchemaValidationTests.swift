@@ -60,6 +60,9 @@ struct SchemaValidationTests {
         let yot = try await running.hub.connect("yot")
         #expect(await rejection(yot, type: "made.up", body: "{}")?.code == .unknownType)
         #expect(await rejection(yot, body: "not json")?.code == .bodyNotJSON)
+        // A key named twice: the hub could check one value while the recipient reads the other.
+        let twice = #"{"upn":"N926400123002","case_reference":"YOT-1","status":"opened","effective_date":"2026-01-05","upn":"Q926200024001"}"#
+        #expect(await rejection(yot, body: twice)?.code == .bodyNotJSON)
         await yot.close()
     }
 }
