@@ -47,6 +47,14 @@ public struct PupilFigures: Hashable, Sendable {
         }
     }
 
+    /// The figures of sessions counted per code (`["I": 3, "/": 120]`), as a return carries them; a code the table
+    /// does not know counts as invalid.
+    public init(codeCounts: [String: Int], table: CodeTable = .standard) {
+        for (symbol, sessions) in codeCounts {
+            if let code = table.code(symbol) { record(code, sessions: sessions) } else { recordInvalid(sessions: sessions) }
+        }
+    }
+
     /// Counts `sessions` sessions of `code` (whose validity on the date the caller has checked).
     public mutating func record(_ code: RegisterCode, sessions: Int = 1) {
         codeCounts[code.symbol, default: 0] += sessions

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A calendar date with no time and no time zone: the day a register session belongs to.
 ///
 /// Registers are kept in local school days, so attendance arithmetic never needs clocks or zones.
@@ -88,6 +90,14 @@ public struct SchoolDate: Hashable, Comparable, Sendable, CustomStringConvertibl
 
     /// The date `days` days later (earlier when negative).
     public func adding(days: Int) -> SchoolDate { SchoolDate(dayNumber: dayNumber + days) }
+
+    /// Today in a time zone: UTC (the hub judges agreements in UTC) unless another is given.
+    public static func today(in timeZone: TimeZone = TimeZone(identifier: "UTC")!) -> SchoolDate {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let parts = calendar.dateComponents([.year, .month, .day], from: Date())
+        return SchoolDate(year: parts.year!, month: parts.month!, day: parts.day!)!
+    }
 
     /// Whole years from this date (a date of birth) to `date`: a person's age on that day.
     public func years(to date: SchoolDate) -> Int {

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// An adapter's working folder, for agencies that exchange files:
 ///
@@ -86,6 +87,14 @@ public struct DropFolder: Sendable {
         try Self.writeAtomically(Data(report.utf8), to: target + ".error.txt")
         try Self.move(path, to: target)
         return target
+    }
+
+    /// Moves a claimed file to `failed/` with its report, as ``fail(_:report:)``; a file that cannot even be moved
+    /// stays where it is and is logged, for someone to look at.
+    public func fail(_ path: String, report: String, logger: Logger) {
+        do { try fail(path, report: report) } catch {
+            logger.error("Could not move a file to failed/", metadata: ["file": "\((path as NSString).lastPathComponent)", "error": "\(error)"])
+        }
     }
 
     /// Writes a file into the outbox (optionally a subfolder) atomically: readers never see half a file.

@@ -38,10 +38,7 @@ struct CaseCommand: AsyncParsableCommand {
     }
 
     /// Today's date where the desk is (its local time zone: Europe/London for the county).
-    static func today() -> String {
-        let parts = Calendar.current.dateComponents([.year, .month, .day], from: Date())
-        return String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
-    }
+    static func today() -> String { SchoolDate.today(in: .current).description }
 
     /// A date option, checked.
     static func date(_ text: String?, _ option: String) throws -> String? {

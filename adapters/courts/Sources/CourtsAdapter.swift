@@ -58,22 +58,15 @@ public final class CourtsAdapter: Sendable {
         await folder.work { path in await process(path, client: client) }
     }
 
-    /// Moves an unusable file to `failed/` with its report; a file that cannot even be moved is logged.
-    func refuse(_ path: String, report: String) {
-        do { try folder.fail(path, report: report) } catch {
-            logger.error("Could not move a file to failed/", metadata: ["file": "\((path as NSString).lastPathComponent)", "error": "\(error)"])
-        }
-    }
-
     func process(_ path: String, client: AdapterClient) async {
         let name = (path as NSString).lastPathComponent
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            refuse(path, report: "\(name) could not be read as UTF-8 text: save it as CSV (UTF-8) and drop it in again.\n")
+            folder.fail(path, report: "\(name) could not be read as UTF-8 text: save it as CSV (UTF-8) and drop it in again.\n", logger: logger)
             return
         }
         let outcomes: CourtOutcomes
         do { outcomes = try CourtOutcomes(csv: text) } catch {
-            refuse(path, report: "\(name) was not read: \(error)\n")
+            folder.fail(path, report: "\(name) was not read: \(error)\n", logger: logger)
             return
         }
         let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined().prefix(24)

@@ -50,13 +50,6 @@ public struct ReturnRows: Sendable {
         self.pupils = rows
     }
 
-    /// From a typed return (for callers that built one).
-    public init(_ body: AttendanceReturn) throws {
-        guard let value = try? JSONValue.parse(MessageCoding.encode(body)), let rows = ReturnRows(value) else {
-            throw DeskError("The return could not be read.")
-        }
-        self = rows
-    }
 }
 
 /// A school's roll as the desk stores it: each pupil's entry as the JSON text it came as.

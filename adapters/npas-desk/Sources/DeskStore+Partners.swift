@@ -87,7 +87,7 @@ extension DeskStore {
     public func rollEntries(_ upns: [String]) throws -> [String: PupilRoll.Pupil] {
         try queue.read { db in
             var entries: [String: PupilRoll.Pupil] = [:]
-            for chunk in stride(from: 0, to: upns.count, by: 500).map({ Array(upns[$0..<min($0 + 500, upns.count)]) }) {
+            for chunk in Self.chunks(upns) {
                 let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
                 for row in try Row.fetchAll(db, sql: "SELECT upn, pupil FROM roll WHERE upn IN (\(marks))", arguments: StatementArguments(chunk)) {
                     entries[row[0]] = (try? JSONValue.parse(Array((row[1] as String).utf8))).flatMap(PupilRoll.Pupil.init)
@@ -95,6 +95,11 @@ extension DeskStore {
             }
             return entries
         }
+    }
+
+    /// UPNs in groups small enough for one `IN (?, ...)` (SQLite allows a limited number of parameters).
+    static func chunks(_ upns: [String]) -> [[String]] {
+        stride(from: 0, to: upns.count, by: 500).map { Array(upns[$0..<min($0 + 500, upns.count)]) }
     }
 
     /// Whether the desk holds the school's roll as of a date.
@@ -195,7 +200,7 @@ extension DeskStore {
     public func yearToDate(upns: [String], academicYear: Int, throughHalfTerm: Int) throws -> [String: (codes: [String: Int], start: String)] {
         try queue.read { db in
             var result: [String: (codes: [String: Int], start: String)] = [:]
-            for chunk in stride(from: 0, to: upns.count, by: 500).map({ Array(upns[$0..<min($0 + 500, upns.count)]) }) {
+            for chunk in Self.chunks(upns) {
                 let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
                 let rows = try Row.fetchCursor(
                     db, sql: """
@@ -235,7 +240,7 @@ extension DeskStore {
             ).map { row -> AttendanceReturn.Pupil in
                 let codes = StoredJSON.codes(row[5])
                 let marks = marksOf.contains(row[0]) ? StoredJSON.marks(row[6]) : nil
-                let figures = PupilFigures.of(codes: codes)
+                let figures = PupilFigures(codeCounts: codes)
                 return AttendanceReturn.Pupil(
                     upn: row[0], sessionsPossible: row[4], present: figures.present, aea: figures.aea, authorised: figures.authorised,
                     unauthorised: figures.unauthorised, codes: codes, dateOfBirth: row[1], yearGroup: row[2], lookedAfter: row[3], marks: marks)
@@ -245,16 +250,5 @@ extension DeskStore {
                 period: AttendanceReturn.Period(academicYear: academicYear, halfTerm: halfTerm, startDate: head[3], endDate: head[4]),
                 markedThrough: head[5], pupils: pupils)
         }
-    }
-}
-
-extension PupilFigures {
-    /// The figures of code counts (`{"I": 3, "/": 120}`), by the DfE rules; an unknown code counts as invalid.
-    public static func of(codes: [String: Int], table: CodeTable = .standard) -> PupilFigures {
-        var figures = PupilFigures()
-        for (symbol, sessions) in codes {
-            if let code = table.code(symbol) { figures.record(code, sessions: sessions) } else { figures.recordInvalid(sessions: sessions) }
-        }
-        return figures
     }
 }

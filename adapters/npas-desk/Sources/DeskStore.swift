@@ -72,13 +72,8 @@ public final class DeskStore: Sendable {
         return migrator
     }
 
-    /// Stores a school's return, replacing any earlier return for the same school and half term (a return to date
-    /// replaces only one to an earlier date).
-    public func store(_ body: AttendanceReturn, messageID: String, receivedAt: Date = Date()) async throws {
-        try await store(ReturnRows(body), messageID: messageID, receivedAt: receivedAt)
-    }
-
-    /// Stores a school's return as read from its body (``ReturnRows``).
+    /// Stores a school's return as read from its body (``ReturnRows``), replacing any earlier return for the same
+    /// school and half term (a return to date replaces only one to an earlier date).
     public func store(_ body: ReturnRows, messageID: String, receivedAt: Date = Date()) async throws {
         try await queue.write { db in
             let key: [any DatabaseValueConvertible] = [body.laestab, body.academicYear, body.halfTerm]
@@ -159,7 +154,7 @@ public final class DeskStore: Sendable {
                 let codes = StoredJSON.codes(row[2])
                 for (code, sessions) in codes { counts[row[0], default: [:]][row[1], default: [:]][code, default: 0] += sessions }
             }
-            return counts.mapValues { pupils in pupils.values.map { PupilFigures.of(codes: $0, table: table) } }
+            return counts.mapValues { pupils in pupils.values.map { PupilFigures(codeCounts: $0, table: table) } }
         }
     }
 }

@@ -136,9 +136,10 @@ extension NPASDesk {
     ) async -> DeliveryOutcome {
         let year = String(body.period.academicYear)
         let store = self.store
-        guard let sent = try? await offPool({ try store.sharesSent(kind: "connexions", period: year) }),
-            let today = SchoolDate(parsing: Self.today())
-        else { return .retry("The desk's store could not be read.") }
+        guard let sent = try? await offPool({ try store.sharesSent(kind: "connexions", period: year) }) else {
+            return .retry("The desk's store could not be read.")
+        }
+        let today = SchoolDate.today()
         // Ages 13 to 19 on the day, as the agreement says (the hub checks it again).
         let candidates = body.pupils.filter { pupil in
             guard !sent.contains(pupil.upn), let birth = (roll[pupil.upn]?.dateOfBirth ?? pupil.dateOfBirth).flatMap({ SchoolDate(parsing: $0) })
@@ -152,7 +153,7 @@ extension NPASDesk {
         var shares: [Share] = []
         for upn in candidates {
             guard let held = yearToDate[upn] else { continue }
-            let figures = PupilFigures.of(codes: held.codes)
+            let figures = PupilFigures(codeCounts: held.codes)
             guard figures.isPersistentlyAbsent else { continue }
             guard let entry = roll[upn], let notification = Self.connexionsNotification(
                 entry, of: body, figures: figures, from: held.start, today: today.description)
@@ -311,10 +312,4 @@ extension NPASDesk {
         }
     }
 
-    /// Today's date in UTC, as the hub judges agreements.
-    static func today() -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withFullDate]
-        return formatter.string(from: Date())
-    }
 }

@@ -61,17 +61,10 @@ public final class PartnerAdapter: Sendable {
         await folder.work(inOrder: true) { path in await process(path, client: client) }
     }
 
-    /// Moves an unusable file to `failed/` with its report; a file that cannot even be moved is logged.
-    func refuse(_ path: String, report: String) {
-        do { try folder.fail(path, report: report) } catch {
-            logger.error("Could not move a file to failed/", metadata: ["file": "\((path as NSString).lastPathComponent)", "error": "\(error)"])
-        }
-    }
-
     func process(_ path: String, client: AdapterClient) async {
         let name = (path as NSString).lastPathComponent
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            refuse(path, report: "\(name) could not be read as UTF-8 text.\n")
+            folder.fail(path, report: "\(name) could not be read as UTF-8 text.\n", logger: logger)
             return
         }
         if profile.sendsAssignments, let header = PartnerCSV.header(of: text), AdviserAssignments.isAssignments(header: header) {
@@ -79,7 +72,7 @@ public final class PartnerAdapter: Sendable {
         }
         var list: PartnerList
         do { list = try PartnerList(csv: text, needsCaseReference: profile.sendsCaseUpdates) } catch {
-            refuse(path, report: "\(name) was not read: \(error)\n")
+            folder.fail(path, report: "\(name) was not read: \(error)\n", logger: logger)
             return
         }
         let digest = Self.digest(data)
@@ -139,7 +132,7 @@ public final class PartnerAdapter: Sendable {
     func sendAssignments(_ path: String, name: String, data: Data, text: String, client: AdapterClient) async {
         let list: AdviserAssignments
         do { list = try AdviserAssignments(csv: text) } catch {
-            refuse(path, report: "\(name) was not read: \(error)\n")
+            folder.fail(path, report: "\(name) was not read: \(error)\n", logger: logger)
             return
         }
         var reply = list.problems.map { "\($0.line),not sent,\(CSVRecordReader.escape($0.problem))" }
@@ -231,7 +224,7 @@ public final class PartnerAdapter: Sendable {
         let before = (FileManager.default.contents(atPath: path).flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: String] }) ?? [:]
         var now: [String: String] = [:]
         for member in members { now[member.upn] = member.caseReference ?? "" }
-        let today = Self.today()
+        let today = SchoolDate.today().description
         var changes: [(upn: String, reference: String, status: String)] = []
         for (upn, reference) in now.sorted(by: { $0.key < $1.key }) where before[upn] != reference { changes.append((upn, reference, "opened")) }
         for (upn, reference) in before.sorted(by: { $0.key < $1.key }) where now[upn] == nil { changes.append((upn, reference, "closed")) }
@@ -275,11 +268,6 @@ public final class PartnerAdapter: Sendable {
         String(SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined().prefix(24))
     }
 
-    static func today() -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withFullDate]
-        return formatter.string(from: Date())
-    }
 
     // MARK: Deliveries in
 

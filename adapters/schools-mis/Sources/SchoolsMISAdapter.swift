@@ -97,9 +97,7 @@ public final class SchoolsMISAdapter: Sendable {
     }
 
     func reject(_ path: String, name: String, _ reason: String) -> FileOutcome {
-        do { try folder.fail(path, report: "\(name) was not imported.\n\n\(reason)\n") } catch {
-            logger.error("Could not move a failed file", metadata: ["file": "\(name)", "error": "\(error)"])
-        }
+        folder.fail(path, report: "\(name) was not imported.\n\n\(reason)\n", logger: logger)
         logger.warning("Rejected a file", metadata: ["file": "\(name)"])
         return .rejected(file: name, reason: reason)
     }
