@@ -95,8 +95,12 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
-        // Typed message bodies (Codable), as the schemas in schemas/ define them, for adapters to share.
-        .target(name: "LiaisonMessages"),
+        // Typed message bodies (Codable), as the schemas in schemas/ define them, for adapters to share; the
+        // integer bounds adapters hold bodies to, and the keyed digests that make their message ids opaque.
+        .target(
+            name: "LiaisonMessages",
+            dependencies: ["JSONSchema", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         // The agencies' adapters: one library each under adapters/NAME/Sources, run by `liaison adapter NAME`.
         .target(
             name: "SchoolsMISAdapter",
@@ -124,7 +128,7 @@ let package = Package(
         .target(
             name: "CourtsAdapter",
             dependencies: [
-                "LiaisonAdapterKit", "AttendanceDomain", "JSONSchema",
+                "LiaisonAdapterKit", "LiaisonMessages", "AttendanceDomain", "JSONSchema",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -133,7 +137,7 @@ let package = Package(
         .target(
             name: "PartnerAdapter",
             dependencies: [
-                "LiaisonAdapterKit", "LiaisonProtocol", "AttendanceDomain", "JSONSchema",
+                "LiaisonAdapterKit", "LiaisonProtocol", "LiaisonMessages", "AttendanceDomain", "JSONSchema",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -1,0 +1,125 @@
+import Foundation
+import JSONSchema
+
+/// The whole numbers each message type carries, with the range its schema in `schemas/` allows, so that an
+/// adapter can refuse a body it cannot use before it reads a single number from it.
+///
+/// A hub that runs without schemas, or a schema older than the adapter, passes bodies on unchecked: a count of
+/// `1e300` is a JSON number, and `Int(1e300)` traps, so a consuming adapter would crash on it, be restarted, and be
+/// handed the same message first again, until its time to live ran out. Adapters therefore check every integer
+/// field of a body here first, and NACK it (`reject`, with the problem as the reason) if any is not a whole number
+/// in its range; it then ends as a dead letter at the hub, whose reason names the field.
+///
+/// The table repeats the schemas' `type: integer` fields and their `minimum` and `maximum` (a path's `*` is every
+/// item of an array or every member of an object). `PoisonBodyTests` derives the same fields from the schemas and
+/// sends each consuming adapter `1e300` and `-1` in each of them, so a field added to a schema but not here fails
+/// that test.
+///
+/// ```swift
+/// if let problem = IntegerFields.problem(in: value, type: "attendance.return") { return .reject(problem) }
+/// ```
+public enum IntegerFields {
+    /// A field pattern (`pupils/*/codes/*`) and the values the schema allows in it.
+    public typealias Field = (path: String, range: ClosedRange<Int>)
+
+    /// A pupil's sessions in a half term or a school year (a year has about 380).
+    static let sessions = 0...400
+    /// A pupil's sessions over a period that may span school years (a referral's, an offence's).
+    static let sessionsOverYears = 0...4000
+    static let academicYear = 2006...2099
+    static let contactOrder = 1...20
+    static let defendantNumber = 1...9
+    /// Money in pence, at most GBP 100,000.
+    static let pence = 0...10_000_000
+    static let pupilCount = 0...1_000_000
+    static let sessionTotal = 0...400_000_000
+    /// A line in a partner's list.
+    static let row = 1...1_000_000
+
+    static let figures = ["sessions_possible", "present", "aea", "authorised", "unauthorised"]
+
+    static func each(_ prefix: String, _ names: [String], _ range: ClosedRange<Int>) -> [Field] {
+        names.map { (prefix + $0, range) }
+    }
+
+    static let outcomeFields: [Field] = [
+        ("defendants/*/defendant_number", defendantNumber), ("defendants/*/costs_pence", pence),
+        ("defendants/*/sentence/discharge/months", 1...36), ("defendants/*/sentence/fine/amount_pence", 1...250_000),
+        ("defendants/*/sentence/parenting_order/months", 1...12), ("defendants/*/sentence/community_order/months", 1...36),
+        ("defendants/*/sentence/custody/weeks", 1...13),
+    ]
+
+    static let aggregate: [String] = ["pupils", "persistent_absence_count", "severe_absence_count"]
+
+    /// Every integer field of every message type that has one.
+    public static let byType: [String: [Field]] = [
+        "attendance.return": [("period/academic_year", academicYear), ("period/half_term", 1...6), ("pupils/*/codes/*", sessions)]
+            + each("pupils/*/", figures, sessions),
+        "attendance.termly-feed": [("period/academic_year", academicYear), ("national/academic_year", academicYear)]
+            + ["schools/*/", "county/overall/", "county/by_phase/*/"].flatMap { prefix in
+                each(prefix, aggregate, pupilCount) + [(prefix + "sessions_possible", sessionTotal)]
+            },
+        "care.attendance-alert": [("consecutive_sessions_absent", 1...400)],
+        "case.disposal": outcomeFields,
+        "court.outcome": outcomeFields,
+        "connexions.notification": each("attendance/figures/", figures, sessions) + [("parent_contact/order", contactOrder)],
+        "prosecution.file": [
+            ("defendants/*/defendant_number", defendantNumber), ("penalty_notices/*/defendant_number", defendantNumber),
+            ("penalty_notices/*/amount_pence", pence),
+        ] + each("register_extract/totals/", figures, sessionsOverYears),
+        "pupil.match-request": [("people/*/row", row)],
+        "pupil.match-result": [("results/*/row", row)],
+        "pupil.roll": [("pupils/*/contacts/*/order", contactOrder)],
+        "referral": each("attendance/figures/", figures, sessionsOverYears) + [("contacts/*/order", contactOrder)],
+        "yot.attendance-summary": each("attendance/", figures, sessions) + [("exclusions/*/sessions", 1...400)],
+    ]
+
+    /// The first integer field of `body` (a message of `type`) that is not a whole number in the range its schema
+    /// allows, said as its JSON Pointer, its value and the range; nil when every one is (or the type has none).
+    /// A field that is absent is not checked here: whether it is required is the reader's business.
+    public static func problem(in body: JSONValue, type: String) -> String? {
+        for field in byType[type] ?? [] {
+            if let problem = problem(in: body, path: field.path.split(separator: "/").map(String.init)[...], at: "", range: field.range) {
+                return problem
+            }
+        }
+        return nil
+    }
+
+    static func problem(in value: JSONValue, path: ArraySlice<String>, at pointer: String, range: ClosedRange<Int>) -> String? {
+        guard let step = path.first else { return check(value, at: pointer, range: range) }
+        let rest = path.dropFirst()
+        switch (step, value) {
+        case ("*", .array(let items)):
+            for (index, item) in items.enumerated() {
+                if let problem = problem(in: item, path: rest, at: "\(pointer)/\(index)", range: range) { return problem }
+            }
+        case ("*", .object(let members)):
+            for (name, member) in members.sorted(by: { $0.key < $1.key }) {
+                if let problem = problem(in: member, path: rest, at: "\(pointer)/\(escape(name))", range: range) { return problem }
+            }
+        case (_, .object(let members)):
+            if let member = members[step] { return problem(in: member, path: rest, at: "\(pointer)/\(step)", range: range) }
+        default:
+            break  // not the shape the schema gives: the reader refuses it
+        }
+        return nil
+    }
+
+    static func check(_ value: JSONValue, at pointer: String, range: ClosedRange<Int>) -> String? {
+        let expected = "a whole number from \(range.lowerBound) to \(range.upperBound)"
+        guard case .number(let number) = value else { return "\(pointer) is \(value.typeName), not \(expected)." }
+        guard let whole = integer(number) else { return "\(pointer) is \(number), not \(expected)." }
+        guard range.contains(whole) else { return "\(pointer) is \(whole), not \(expected)." }
+        return nil
+    }
+
+    /// A JSON number as an `Int` only when it is one exactly: `1e300`, `2.5`, infinities and NaN give nil, where
+    /// `Int(_:)` would trap or round.
+    public static func integer(_ number: Double) -> Int? { Int(exactly: number) }
+
+    /// A member name as a JSON Pointer token (RFC 6901).
+    static func escape(_ name: String) -> String {
+        name.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+    }
+}
