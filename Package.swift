@@ -7,6 +7,11 @@ let package = Package(
     products: [
         .executable(name: "liaison", targets: ["liaison"]),
         .library(name: "LiaisonAdapterKit", targets: ["LiaisonAdapterKit"]),
+        // For the fuzzing package in Fuzz/, which reaches the readers it fuzzes through products.
+        .library(name: "LiaisonProtocol", targets: ["LiaisonProtocol"]),
+        .library(name: "JSONSchema", targets: ["JSONSchema"]),
+        .library(name: "LiaisonRules", targets: ["LiaisonRules"]),
+        .library(name: "AttendanceDomain", targets: ["AttendanceDomain"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
@@ -187,6 +192,10 @@ let package = Package(
         .testTarget(
             name: "LiaisonAuditTests",
             dependencies: ["LiaisonAudit", "LiaisonTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(
+            name: "LiaisonBrokerTests",
+            dependencies: ["LiaisonBroker", "LiaisonAudit", "LiaisonProtocol"]
         ),
         .testTarget(
             name: "LiaisonIntegrationTests",

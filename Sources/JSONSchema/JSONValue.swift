@@ -12,12 +12,13 @@ public enum JSONValue: Sendable, Hashable {
 
     /// Parses JSON text (RFC 8259, strictly).
     ///
-    /// - Throws: an error naming the byte offset where the text stops being JSON.
-    public static func parse(_ bytes: [UInt8]) throws -> JSONValue {
+    /// - Throws: `JSONParseError`, naming the byte offset where the text stops being JSON and, where that is
+    ///   the fault, the name given twice or the byte-order mark.
+    public static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
         try JSONReader.parse(bytes)
     }
 
-    public static func parse(_ text: String) throws -> JSONValue {
+    public static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
         try parse(Array(text.utf8))
     }
 

@@ -210,6 +210,9 @@ public struct SchemaValidator: Sendable {
             }
             if let limit = schema.maxLength, Double(length) > limit {
                 fail("maxLength", "expected at most \(format(limit)) characters")
+                // The string is invalid already: a pattern or format over a long string is work an attacker
+                // chooses, so neither runs (the instance's validity is the same).
+                return
             }
         }
         if let pattern = schema.pattern, !pattern.regex.matches(value) {
@@ -320,10 +323,16 @@ final class CachedRegex: Sendable {
         expression = try? NSRegularExpression(pattern: pattern)
     }
 
+    /// Strings longer than this are matched every time, never remembered: codes and UPNs repeat, free text
+    /// does not, and a memo of long strings is memory a sender chooses.
+    static let memoLimit = 64
+
     func matches(_ text: String) -> Bool {
-        if let known = memo.withLock({ $0[text] }) { return known }
+        let remember = text.utf8.count <= CachedRegex.memoLimit
+        if remember, let known = memo.withLock({ $0[text] }) { return known }
         guard let expression else { return false }
         let result = expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+        guard remember else { return result }
         memo.withLock { memo in
             if memo.count >= 4096 { memo.removeAll(keepingCapacity: true) }
             memo[text] = result

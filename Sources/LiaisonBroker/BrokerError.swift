@@ -5,6 +5,8 @@ public struct BrokerError: Error, Sendable, CustomStringConvertible {
         public static let noCurve = Code(name: "no-curve")
         public static let zapBindFailed = Code(name: "zap-bind-failed")
         public static let bindFailed = Code(name: "bind-failed")
+        /// Another broker already runs on this endpoint or this store.
+        public static let alreadyRunning = Code(name: "already-running")
         public static let keys = Code(name: "keys")
         public static let store = Code(name: "store")
         public static let schemas = Code(name: "schemas")

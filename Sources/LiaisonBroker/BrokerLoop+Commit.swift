@@ -209,6 +209,10 @@ extension BrokerLoop {
         let frames = [routingID] + WireCodec.encode(command)
         if backlogs[routingID] != nil {
             if case .deliver = command { return false }
+            guard backlogs[routingID]!.count < BrokerLoop.maxBacklog else {
+                disconnect(routingID, because: "its reply backlog passed \(BrokerLoop.maxBacklog) (it sends but does not read)")
+                return false
+            }
             backlogs[routingID]!.append(frames)
             return true
         }
@@ -226,6 +230,19 @@ extension BrokerLoop {
             if error.isHostUnreachable { lostPeers.insert(routingID) }
             return false
         }
+    }
+
+    /// Ends a peer's session and ignores its routing id from now on: libzmq cannot close one ROUTER peer's
+    /// connection, so the peer hears nothing more, falls silent by its own heartbeat rule and reconnects as a new
+    /// connection. Its unacknowledged deliveries go back to the queue.
+    func disconnect(_ routingID: [UInt8], because reason: String) {
+        guard !silenced.contains(routingID) else { return }
+        silenced.insert(routingID)
+        backlogs[routingID] = nil
+        lostPeers.insert(routingID)
+        logger.warning("Disconnected a peer", metadata: [
+            "agency": "\(sessions[routingID]?.agency.rawValue ?? "?")", "reason": "\(reason)",
+        ])
     }
 
     /// Closes the sessions of peers libzmq reported unreachable.

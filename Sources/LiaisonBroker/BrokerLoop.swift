@@ -1,5 +1,6 @@
 import CZeroMQ
 import Crypto
+import DequeModule
 import Foundation
 import LiaisonAudit
 import LiaisonConfig
@@ -26,6 +27,8 @@ final class BrokerLoop {
     let zap: ZeroMQSocket
     let router: ZeroMQSocket
     let store: HubStore
+    /// Held for the broker's life: no second broker on this store.
+    let instanceLock: InstanceLock
     let zapHandler: ZAPHandler
     let limits: PeerSession.Limits
     /// The message types' schemas, when the hub is configured with them.
@@ -60,6 +63,37 @@ final class BrokerLoop {
     var lastTick: Int64 = 0
     var lastExpirySweep: Int64 = 0
     let window: Int
+    /// Checks large bodies off this thread (see `BodyChecker`).
+    let checker: BodyChecker
+    /// SENDs waiting for their body's check, in arrival order: each is decided only when it and every SEND
+    /// before it are checked, so messages are still stored in the order they came.
+    var parked: Deque<ParkedSend> = []
+    /// Checks that came back ahead of an earlier SEND's.
+    var checkedBodies: [Int64: Result<JSONValue, ProtocolError>] = [:]
+    var nextTicket: Int64 = 0
+    /// Routing ids whose reply backlog overflowed: their session is closed and whatever they send is dropped,
+    /// unread, so the adapter times out and reconnects as a new connection.
+    var silenced: Set<[UInt8]> = []
+    /// Refused handshakes and rejections, audited as aggregates per key and minute.
+    var refusals = RefusalTally()
+
+    /// A SEND whose envelope passed and whose body is being checked on the `BodyChecker`'s queue.
+    struct ParkedSend {
+        var ticket: Int64
+        var routingID: [UInt8]
+        var agency: String
+        var peer: String?
+        var envelope: Envelope
+        var body: [UInt8]
+        var wallNow: Int64
+    }
+
+    /// Bodies at least this large are checked off the loop's thread.
+    static let offloadBytes = 256 << 10
+    /// The most replies kept for a peer that does not read them; past it the peer is disconnected.
+    static let maxBacklog = 10_000
+    /// The most frames a command from an adapter has (NACK), plus the routing id.
+    static let maxFrames = 6
 
     struct CycleWork {
         var operations: [StoreOperation] = []
@@ -145,6 +179,7 @@ final class BrokerLoop {
         } else {
             schemas = nil
         }
+        checker = BodyChecker(schemas: schemas)
         if let directory = configuration.agreementsDirectory {
             let result = RuleSetLoader.load(directory: directory, agencies: agencies, schemas: schemas, today: BrokerLoop.today())
             // A missed review denies that agreement's flows (each decision says so); it must not stop all sharing.
@@ -179,6 +214,13 @@ final class BrokerLoop {
         do { keyPair = try KeyFiles.readKeyPair(secretPath: configuration.hubSecretKeyPath) } catch {
             throw BrokerError(.keys, "\(error). Generate the hub's keys with `liaison keys generate --agency hub --out \(configuration.keysDirectory)`.")
         }
+        try? FileManager.default.createDirectory(
+            atPath: configuration.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        instanceLock = try InstanceLock(path: "\(configuration.dataDirectory)/broker.lock")
+        if InstanceLock.isListening(ipcEndpoint: configuration.endpoint) {
+            throw BrokerError(
+                .alreadyRunning, "Another process is listening on \(configuration.endpoint): stop the other broker, or give this one its own endpoint.")
+        }
         do {
             store = try HubStore(path: configuration.databasePath, buildsTree: configuration.buildsAuditTree)
             for (owner, named) in try store.cohorts() {
@@ -189,25 +231,47 @@ final class BrokerLoop {
         }
         context = ZeroMQContext(ioThreads: 1)
         // The ZAP handler first: a CURVE server with no handler bound accepts any key (libzmq 4.3.4).
+        // Every socket made here is closed before a throw: the context's deinit waits for its sockets, so an
+        // open one would hang the failed start-up for ever (a second broker on a busy endpoint used to).
+        let zapSocket: ZeroMQSocket
         do {
-            zap = try ZeroMQSocket(context: context, type: .rep)
-            try zap.setOption(ZMQ_LINGER, 0)
-            try zap.bind(ZAPHandler.endpoint)
+            zapSocket = try ZeroMQSocket(context: context, type: .rep)
         } catch {
-            throw BrokerError(.zapBindFailed, "Cannot bind the ZAP handler (\(error)); refusing to run without authentication.")
+            throw BrokerError(.zapBindFailed, "Cannot create the ZAP handler's socket (\(error)); refusing to run without authentication.")
         }
         do {
-            router = try ZeroMQSocket(context: context, type: .router)
+            try zapSocket.setOption(ZMQ_LINGER, 0)
+            try zapSocket.bind(ZAPHandler.endpoint)
+        } catch {
+            zapSocket.close()
+            throw BrokerError(.zapBindFailed, "Cannot bind the ZAP handler (\(error)); refusing to run without authentication.")
+        }
+        zap = zapSocket
+        let routerSocket: ZeroMQSocket
+        do {
+            routerSocket = try ZeroMQSocket(context: context, type: .router)
+        } catch {
+            zapSocket.close()
+            throw BrokerError(.bindFailed, "Cannot create the broker's socket: \(error).")
+        }
+        router = routerSocket
+        do {
             try router.setOption(ZMQ_ROUTER_MANDATORY, 1)
             try router.setOption(ZMQ_LINGER, 1000)
             try router.setOption(ZMQ_SNDHWM, 100_000)
-            try router.setOption(ZMQ_RCVHWM, 100_000)
-            try router.setOption(ZMQ_MAXMSGSIZE, int64: Int64(2 * configuration.maxBodyBytes + configuration.maxEnvelopeBytes))
+            // Small: what a peer has sent and the broker has not read waits in the peer's own send queue, not here.
+            try router.setOption(ZMQ_RCVHWM, 1000)
+            // No frame larger than the largest the protocol allows is read at all (libzmq drops the connection).
+            try router.setOption(ZMQ_MAXMSGSIZE, int64: Int64(max(configuration.maxBodyBytes, configuration.maxEnvelopeBytes)))
             try router.setOption(ZMQ_ZAP_DOMAIN, string: ZAPHandler.domain)
             try router.makeCurveServer(secretKey: keyPair.secretKey)
             try router.bind(configuration.endpoint)
         } catch {
-            throw BrokerError(.bindFailed, "Cannot listen on \(configuration.endpoint): \(error). Is another broker running there?")
+            routerSocket.close()
+            zapSocket.close()
+            throw BrokerError(
+                error.number == EADDRINUSE ? .alreadyRunning : .bindFailed,
+                "Cannot listen on \(configuration.endpoint): \(error). Is another broker running there?")
         }
         let now = BrokerLoop.wallClock()
         pending.operations.append(.audit(AuditEvent(
@@ -223,7 +287,9 @@ final class BrokerLoop {
     // MARK: The loop
 
     func loop() {
-        var poller = Poller([.socket(router), .socket(zap), .fileDescriptor(control.waker.readDescriptor)])
+        var poller = Poller([
+            .socket(router), .socket(zap), .fileDescriptor(control.waker.readDescriptor), .fileDescriptor(checker.waker.readDescriptor),
+        ])
         let tickInterval = Int64(max(10, configuration.heartbeatMilliseconds / 4))
         while !control.isStopRequested {
             let timeout = backlogs.isEmpty && retryDispatch.isEmpty ? Int(tickInterval) : 1
@@ -234,11 +300,16 @@ final class BrokerLoop {
             }
             if readiness[2].readable { control.waker.drain() }
             if readiness[1].readable { serveZAP() }
-            if readiness[0].readable { readBatch() }
+            if readiness[3].readable { takeCheckedBodies() }
+            // Whether everything waiting was read: only then may a peer be judged silent, since its heartbeat may be
+            // waiting behind a large body (a session is expired for what it did not send, never for what the broker
+            // did not read).
+            var caughtUp = true
+            if readiness[0].readable { caughtUp = readBatch() }
             let now = BrokerLoop.monotonic()
             if now - lastTick >= tickInterval {
                 lastTick = now
-                tick(now: now)
+                tick(now: now, expireSilent: caughtUp)
             }
             if !pending.isEmpty { commitCycle() }
             pending.touched.formUnion(retryDispatch)
@@ -257,6 +328,7 @@ final class BrokerLoop {
         for (routingID, session) in sessions where session.state == .ready {
             send(.goodbye, to: routingID)
         }
+        for event in refusals.closedMinutes(now: nil) { pending.operations.append(.audit(event)) }
         pending.operations.append(.audit(AuditEvent(.brokerStopped, at: now, detail: "\(sessions.count) sessions closed")))
         commitCycle()
         checkpointIfDue(force: true)
@@ -270,7 +342,10 @@ final class BrokerLoop {
     // MARK: Reading
 
     /// Reads what is waiting, up to one batch, and runs each message through its session.
-    func readBatch() {
+    ///
+    /// - Returns: true when nothing more was waiting.
+    @discardableResult
+    func readBatch() -> Bool {
         let now = BrokerLoop.monotonic()
         var count = 0
         var bytes = 0
@@ -278,15 +353,16 @@ final class BrokerLoop {
         // returns must not hold the loop (heartbeats, replies, deliveries) for seconds.
         while count < configuration.batchSize, bytes < BrokerLoop.cycleBytes, BrokerLoop.monotonic() - now < BrokerLoop.cycleMilliseconds {
             let message: ReceivedMessage?
-            do { message = try router.receive(dontWait: true) } catch {
+            do { message = try router.receive(dontWait: true, maxFrames: BrokerLoop.maxFrames) } catch {
                 logger.warning("Receive failed: \(error)")
-                return
+                return true
             }
-            guard let message else { return }
+            guard let message else { return true }
             count += 1
             bytes += message.frames.reduce(0) { $0 + $1.count }
             handle(message, now: now)
         }
+        return false
     }
 
     static let cycleBytes = 8 << 20
@@ -295,6 +371,7 @@ final class BrokerLoop {
     func handle(_ message: ReceivedMessage, now: Int64) {
         guard message.frames.count >= 1 else { return }
         let routingID = message.frames[0]
+        guard !silenced.contains(routingID) else { return }
         guard let agencyText = message.userID, let agencyID = AgencyID(agencyText), agencies.contains(agencyID) else {
             // Cannot happen while the ZAP handler is bound: every connection carries its agency.
             logger.error("Dropped a message from a connection with no agency")
@@ -304,7 +381,14 @@ final class BrokerLoop {
             sessions[routingID] = PeerSession(agency: agencyID, limits: limits, now: now)
             sessionsByAgency[agencyText, default: []].append(routingID)
         }
-        let decoded = Result { () throws(ProtocolError) in try WireCodec.decodeAdapterCommand(message.frames[1...]) }
+        let decoded = Result { () throws(ProtocolError) in
+            guard message.droppedFrames == 0 else {
+                throw ProtocolError(
+                    .malformedCommand,
+                    "The message has \(message.frames.count - 1 + message.droppedFrames) frames; no command has more than \(BrokerLoop.maxFrames - 1).")
+            }
+            return try WireCodec.decodeAdapterCommand(message.frames[1...])
+        }
         let action = sessions[routingID]!.receive(decoded, now: now)
         perform(action, routingID: routingID, agency: agencyText, peer: message.peerAddress, now: now)
     }
@@ -316,9 +400,13 @@ final class BrokerLoop {
             break
         case .reply(let command):
             if case .rejected(let reference, let code, let reason) = command {
-                pending.operations.append(.audit(AuditEvent(
-                    .rejected, at: wallNow, agency: agency, peer: peer, messageID: reference.isEmpty ? nil : reference,
-                    code: code.number, detail: code.name)))
+                let tallied = refusals.record(.init(kind: .rejected, who: agency, code: code.number), at: wallNow, peer: peer)
+                if let closed = tallied.closed { pending.operations.append(.audit(closed)) }
+                if tallied.first {
+                    pending.operations.append(.audit(AuditEvent(
+                        .rejected, at: wallNow, agency: agency, peer: peer, messageID: reference.isEmpty ? nil : reference,
+                        code: code.number, detail: code.name)))
+                }
                 // The reason can echo what the sender wrote, so it is logged only at debug level.
                 logger.notice("Rejected a command", metadata: ["agency": "\(agency)", "code": "\(code)"])
                 logger.debug("Rejection reason", metadata: ["reason": "\(reason)"])
@@ -345,11 +433,7 @@ final class BrokerLoop {
 
     /// Checks a SEND's envelope against the connection and the directory, and queues it for the commit.
     func process(envelopeBytes: [UInt8], body: [UInt8], routingID: [UInt8], agency: String, peer: String?, wallNow: Int64) {
-        func reject(_ error: ProtocolError, detail: String? = nil) {
-            perform(
-                .reply(.rejected(reference: error.reference, code: error.code, reason: error.message)), routingID: routingID,
-                agency: agency, peer: peer, now: 0)
-        }
+        func reject(_ error: ProtocolError) { rejectSend(error, routingID: routingID, agency: agency, peer: peer) }
         let envelope: Envelope
         do { envelope = try Envelope.decode(envelopeBytes) } catch {
             return reject(error)
@@ -368,14 +452,52 @@ final class BrokerLoop {
         guard ruleSet != nil || !envelope.recipients.isEmpty else {
             return reject(ProtocolError(.noRecipients, "'recipients' names no agency: say who the message is for.", reference: envelope.id))
         }
+        if schemas != nil || ruleSet != nil, body.count >= BrokerLoop.offloadBytes || !parked.isEmpty {
+            // A large body is checked off this thread; anything after it waits its turn, so order is kept.
+            parked.append(ParkedSend(
+                ticket: nextTicket, routingID: routingID, agency: agency, peer: peer, envelope: envelope, body: body, wallNow: wallNow))
+            checker.submit(.init(ticket: nextTicket, body: body, type: envelope.type, reference: envelope.id))
+            nextTicket += 1
+            return
+        }
         var json: JSONValue?
         if let schemas {
             do { json = try schemas.check(body: body, type: envelope.type, reference: envelope.id) } catch {
                 return reject(error)
             }
         }
+        admit(envelope, body: body, json: json, routingID: routingID, agency: agency, peer: peer, wallNow: wallNow)
+    }
+
+    /// Answers a SEND with REJECTED (audited, as every rejection is).
+    func rejectSend(_ error: ProtocolError, routingID: [UInt8], agency: String, peer: String?) {
+        perform(
+            .reply(.rejected(reference: error.reference, code: error.code, reason: error.message)), routingID: routingID,
+            agency: agency, peer: peer, now: 0)
+    }
+
+    /// Takes the body checks that have finished and admits the parked SENDs at the head whose turn has come.
+    func takeCheckedBodies() {
+        for (ticket, result) in checker.takeResults() { checkedBodies[ticket] = result }
+        while let head = parked.first, let result = checkedBodies.removeValue(forKey: head.ticket) {
+            parked.removeFirst()
+            switch result {
+            case .failure(let error):
+                rejectSend(error, routingID: head.routingID, agency: head.agency, peer: head.peer)
+            case .success(let json):
+                admit(head.envelope, body: head.body, json: json, routingID: head.routingID, agency: head.agency, peer: head.peer, wallNow: head.wallNow)
+            }
+        }
+    }
+
+    /// Decides a checked SEND under the sharing rules (when the hub has them) and queues it for the commit.
+    ///
+    /// Whatever is stored and forwarded is rebuilt from the parsed envelope, never the sender's bytes: a
+    /// recipient's parser must see exactly the attributes the hub checked.
+    func admit(_ envelope: Envelope, body: [UInt8], json: JSONValue?, routingID: [UInt8], agency: String, peer: String?, wallNow: Int64) {
+        func reject(_ error: ProtocolError) { rejectSend(error, routingID: routingID, agency: agency, peer: peer) }
         var send = PendingSend(
-            routingID: routingID, envelope: envelope, envelopeBytes: envelopeBytes, body: body,
+            routingID: routingID, envelope: envelope, envelopeBytes: envelope.encoded(), body: body,
             bodyDigest: Digest.sha256Hex(body), recipients: envelope.recipients.map(\.rawValue), receivedAt: wallNow,
             expiresAt: wallNow + configuration.ttl(for: envelope.type))
         if let ruleSet {
@@ -423,12 +545,9 @@ final class BrokerLoop {
             for decision in permitted {
                 // A view that is the whole body is not stored again: the recipient gets the body's own bytes.
                 if !decision.viewIsWholeBody { send.views[decision.recipient.rawValue] = decision.view?.encoded() }
-                // The envelope is minimised too: the recipient learns of no other recipient, and a free-text
-                // subject (which could carry a name or a UPN) is not passed on.
-                var own = envelope
-                own.recipients = [decision.recipient]
-                own.subject = nil
-                send.envelopeViews[decision.recipient.rawValue] = own.encoded()
+                // The envelope is minimised too: the recipient learns of no other recipient, and free text the
+                // sender wrote (which could carry a name or a UPN) passes only where the flow allows.
+                send.envelopeViews[decision.recipient.rawValue] = decision.envelope(for: envelope).encoded()
             }
         }
         pending.operations.append(.insert(send))
@@ -491,10 +610,12 @@ final class BrokerLoop {
 
     // MARK: Time
 
-    func tick(now: Int64) {
+    /// Heartbeats, silent peers (only when `expireSilent`: see the loop), delayed retries, expiry, and the
+    /// aggregates of refusals whose minute has ended.
+    func tick(now: Int64, expireSilent: Bool = true) {
         for routingID in Array(sessions.keys) {
             guard let agency = sessions[routingID]?.agency.rawValue else { continue }
-            let action = sessions[routingID]!.tick(now: now)
+            let action = sessions[routingID]!.tick(now: now, expireSilent: expireSilent)
             if case .none = action { continue }
             perform(action, routingID: routingID, agency: agency, peer: nil, now: now)
         }
@@ -504,13 +625,14 @@ final class BrokerLoop {
             if queues[agency]!.ready.count != before { pending.touched.insert(agency) }
         }
         let wallNow = BrokerLoop.wallClock()
+        for event in refusals.closedMinutes(now: wallNow) { pending.operations.append(.audit(event)) }
         if wallNow - lastExpirySweep >= 1000 {
             lastExpirySweep = wallNow
             sweepExpired(wallNow: wallNow)
         }
     }
 
-    /// Dead-letters pending deliveries whose time to live has run out (those in flight wait for their ACK).
+    /// Dead-letters pending deliveries whose time to live has run out, in flight or not.
     func sweepExpired(wallNow: Int64) {
         let expired: [QueuedDelivery]
         do { expired = try store.expiredDeliveries(now: wallNow) } catch {
@@ -561,6 +683,15 @@ final class BrokerLoop {
         send.recipients = []
         send.subjects = Array(Set(pseudonymMap(of: body).values)).sorted()
         send.cohort = (name, operation, members)
+        // The names and dates of birth a partner may add for matching are not kept past the update: the hub keeps
+        // the cohort's UPNs only (docs/rules.md). The stored body is rebuilt from them; the digest stays the
+        // sender's, so the audit still names exactly what was sent.
+        var kept: [String: JSONValue] = [
+            "cohort": .string(name), "operation": .string(operation),
+            "members": .array(members.map { .object(["upn": .string($0)]) }),
+        ]
+        if let effective = body["effective_date"] { kept["effective_date"] = effective }
+        send.body = JSONValue.object(kept).encoded()
         // Applied, and audited, in the commit only if the message is not a resend of one already applied.
         send.auditOnInsert = [AuditEvent(
             .cohortUpdated, at: wallNow, agency: send.envelope.source.rawValue, messageID: send.envelope.id,
@@ -668,8 +799,14 @@ extension BrokerLoop {
                 accepted: false, userID: "", statusText: "Malformed ZAP request", keyFingerprint: nil)
             try? zap.send(ZAPHandler.reply(to: request, decision))
             if !decision.accepted {
+                let wallNow = BrokerLoop.wallClock()
+                let tallied = refusals.record(
+                    .init(kind: .handshakeRefused, who: decision.keyFingerprint ?? "-", code: 400), at: wallNow, peer: request?.address)
+                if let closed = tallied.closed { pending.operations.append(.audit(closed)) }
+                // A refused key retrying in a loop is audited once a minute in full, and the rest as one count.
+                guard tallied.first else { continue }
                 pending.operations.append(.audit(AuditEvent(
-                    .handshakeRefused, at: BrokerLoop.wallClock(), peer: request?.address,
+                    .handshakeRefused, at: wallNow, peer: request?.address,
                     detail: decision.keyFingerprint.map { "key \($0): \(decision.statusText)" } ?? decision.statusText)))
                 logger.notice(
                     "Refused a handshake", metadata: ["peer": "\(request?.address ?? "?")", "key": "\(decision.keyFingerprint ?? "-")"])

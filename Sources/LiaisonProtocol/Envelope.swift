@@ -42,67 +42,51 @@ public struct Envelope: Sendable, Equatable {
 
     /// Reads and checks an envelope frame.
     ///
-    /// - Throws: `ProtocolError` with code 410 (not a JSON object) or 411 (an attribute missing, of the
-    ///   wrong form, or unknown), whose `reference` is the envelope's `id` when that much could be read.
+    /// The frame must be one strict JSON object (RFC 8259, no byte-order mark, no name given twice) whose values
+    /// are strings. The recipient never sees these bytes: the hub stores and forwards an envelope rebuilt from
+    /// what this function read (`encoded()`), so every reader downstream sees the attributes the hub checked.
+    ///
+    /// - Throws: `ProtocolError` with code 410 (not a JSON object: syntax, a byte-order mark, `null`, an array),
+    ///   411 (an attribute given twice, missing, of the wrong form, or unknown) or 419 (a UPN-shaped token in
+    ///   `id`, `correlationid` or `subject`), whose `reference` is the envelope's `id` when that much could be read.
     public static func decode(_ bytes: [UInt8]) throws(ProtocolError) -> Envelope {
-        // The fast path: the hand-written JSON reader. Anything but an object of strings falls through to
-        // Foundation's decoder, which says precisely what is wrong.
-        if case .object(let members)? = try? JSONValue.parse(bytes), members.values.allSatisfy({ $0.stringValue != nil }) {
-            var attributes = Attributes()
-            for (key, value) in members {
-                if knownAttributes.contains(key) { attributes.values[key] = value.stringValue } else { attributes.unknown.append(key) }
+        let value: JSONValue
+        do { value = try JSONValue.parse(bytes) } catch {
+            if let key = error.duplicateKey {
+                throw ProtocolError(
+                    .invalidEnvelope, "The envelope names '\(key.prefix(64))' twice: give each attribute once.",
+                    reference: readID(bytes) ?? "")
             }
-            return try attributes.envelope()
+            if error.byteOrderMark {
+                throw ProtocolError(.invalidJSON, "The envelope starts with a byte-order mark: JSON frames carry none; remove it.")
+            }
+            throw ProtocolError(.invalidJSON, "The envelope is not valid JSON (\(error)): fix its syntax (\(bytes.count) bytes).")
         }
-        let attributes: Attributes
-        do {
-            attributes = try JSONDecoder().decode(Attributes.self, from: Data(bytes))
-        } catch let error as DecodingError {
-            switch error {
-            case .dataCorrupted(let context) where context.codingPath.isEmpty:
-                throw ProtocolError(.invalidJSON, "The envelope is not valid JSON: fix its syntax (\(bytes.count) bytes).")
-            case .typeMismatch(_, let context) where context.codingPath.isEmpty:
-                throw ProtocolError(.invalidJSON, "The envelope must be a JSON object.")
-            case .typeMismatch(_, let context), .dataCorrupted(let context), .valueNotFound(_, let context),
-                .keyNotFound(_, let context):
-                let key = context.codingPath.first?.stringValue ?? "?"
-                throw ProtocolError(.invalidEnvelope, "'\(key.prefix(64))' must be a string.", reference: readID(bytes) ?? "")
-            @unknown default:
-                throw ProtocolError(.invalidEnvelope, "The envelope could not be read.", reference: readID(bytes) ?? "")
+        guard case .object(let members) = value else {
+            throw ProtocolError(.invalidJSON, "The envelope must be a JSON object, not \(value.typeName).")
+        }
+        var attributes = Attributes()
+        let reference = members["id"]?.stringValue.map(Self.reference(forID:)) ?? ""
+        for (key, member) in members.sorted(by: { $0.key < $1.key }) {
+            guard knownAttributes.contains(key) else {
+                attributes.unknown.append(key)
+                continue
             }
-        } catch {
-            throw ProtocolError(.invalidJSON, "The envelope is not valid JSON: fix its syntax (\(bytes.count) bytes).")
+            guard let text = member.stringValue else {
+                throw ProtocolError(.invalidEnvelope, "'\(key)' must be a string, not \(member.typeName).", reference: reference)
+            }
+            attributes.values[key] = text
         }
         return try attributes.envelope()
     }
 
     /// The envelope's attributes as JSON has them: every value a string, unknown names kept for the check.
-    struct Attributes: Decodable {
+    struct Attributes {
         var values: [String: String] = [:]
         var unknown: [String] = []
 
-        init() {}
-
-        struct Key: CodingKey {
-            var stringValue: String
-            var intValue: Int? { nil }
-            init(stringValue: String) { self.stringValue = stringValue }
-            init?(intValue: Int) { nil }
-        }
-
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: Key.self)
-            for key in container.allKeys {
-                if Envelope.knownAttributes.contains(key.stringValue) {
-                    values[key.stringValue] = try container.decode(String.self, forKey: key)
-                } else {
-                    unknown.append(key.stringValue)
-                }
-            }
-        }
-
         func envelope() throws(ProtocolError) -> Envelope {
-            let reference = values["id"].map { String($0.prefix(128)) } ?? ""
+            let reference = values["id"].map(Envelope.reference(forID:)) ?? ""
             func fail(_ message: String) -> ProtocolError { ProtocolError(.invalidEnvelope, message, reference: reference) }
             if let unknown = unknown.sorted().first {
                 throw fail(
@@ -147,22 +131,49 @@ public struct Envelope: Sendable, Equatable {
             if let time, !Envelope.isRFC3339(time) {
                 throw fail("'time' must be an RFC 3339 timestamp such as 2026-11-29T10:00:00Z.")
             }
-            return Envelope(
+            let envelope = Envelope(
                 id: id, source: source, type: type, recipients: recipients, time: time,
                 subject: try string("subject", required: false, maxLength: 256),
                 dataSchema: try string("dataschema", required: false),
                 dataContentType: try string("datacontenttype", required: false, maxLength: 128),
                 correlationID: try string("correlationid", required: false, maxLength: 128),
                 purpose: try string("purpose", required: false, maxLength: 256))
+            // Ids and subjects are written to the audit log, which can never be erased: they must be opaque.
+            for (name, text) in [("id", envelope.id), ("correlationid", envelope.correlationID), ("subject", envelope.subject)] {
+                guard let text, UPNShapedToken.occurs(in: text) else { continue }
+                throw ProtocolError(
+                    .personalData,
+                    "'\(name)' holds a token shaped like a UPN: ids, correlation ids and subjects are kept in the audit log for ever, "
+                        + "so make them opaque (a random id, or a keyed digest) and put the child's details in the body.",
+                    reference: name == "id" ? "" : reference)
+            }
+            return envelope
         }
     }
 
-    /// The `id` of an envelope frame if it can be read, however wrong the rest is.
+    /// What a rejection may quote of an id: at most 128 characters, and nothing if it holds a UPN-shaped token.
+    static func reference(forID id: String) -> String {
+        let text = String(id.prefix(128))
+        return UPNShapedToken.occurs(in: text) ? "" : text
+    }
+
+    /// The `id` of an envelope frame if it can be read, however wrong the rest is (a REJECTED's reference).
+    ///
+    /// Never an id the hub would refuse to name: one given twice (which of them?) or one holding a UPN-shaped
+    /// token (the reference is audited).
     public static func readID(_ bytes: [UInt8]) -> String? {
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any],
+        guard bytes.count <= 1 << 16, let object = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any],
             let id = object["id"] as? String
         else { return nil }
-        return String(id.prefix(128))
+        let text = String(id.prefix(128))
+        guard !UPNShapedToken.occurs(in: text) else { return nil }
+        // Foundation keeps the last of two equal names: only trust an id the strict reader agrees on.
+        if case .failure(let error) = Result(catching: { () throws(JSONParseError) in try JSONValue.parse(bytes) }),
+            error.duplicateKey == "id"
+        {
+            return nil
+        }
+        return text
     }
 
     /// The envelope as a JSON frame, attributes in a fixed order so that equal envelopes encode equally.

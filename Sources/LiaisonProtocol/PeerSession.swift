@@ -139,10 +139,13 @@ public struct PeerSession: Sendable {
     }
 
     /// The clock moved on: has the peer been silent for 3 heartbeat intervals, or is a heartbeat due?
-    public mutating func tick(now: Int64) -> Action {
+    ///
+    /// - Parameter expireSilent: false while the broker has input it has not read yet: the peer's heartbeat may
+    ///   be in it, so silence cannot be judged (it is judged at the next tick that has read everything).
+    public mutating func tick(now: Int64, expireSilent: Bool = true) -> Action {
         guard state != .gone else { return .none }
         let interval = Int64(limits.heartbeatMilliseconds)
-        if now - lastHeard >= 3 * interval { return close(.silent) }
+        if expireSilent, now - lastHeard >= 3 * interval { return close(.silent) }
         if state == .ready && now - lastSent >= interval {
             lastSent = now
             return .reply(.heartbeat)

@@ -24,6 +24,9 @@ public struct ProtocolError: Error, Sendable, Equatable, CustomStringConvertible
         public static let noRecipients = Code(number: 415, name: "no-recipients")
         public static let unknownType = Code(number: 416, name: "unknown-type")
         public static let bodyNotJSON = Code(number: 417, name: "body-not-json")
+        /// An `id`, `correlationid` or `subject` holds a token shaped like a UPN: ids and subjects reach the audit
+        /// log, which can never be erased, so they must be opaque.
+        public static let personalData = Code(number: 419, name: "personal-data")
         public static let unknownDelivery = Code(number: 420, name: "unknown-delivery")
         public static let schemaViolation = Code(number: 422, name: "schema-violation")
         public static let denied = Code(number: 451, name: "denied")
@@ -31,7 +34,7 @@ public struct ProtocolError: Error, Sendable, Equatable, CustomStringConvertible
 
         public static let all: [Code] = [
             .badSignature, .unknownCommand, .malformedCommand, .notReady, .invalidJSON, .invalidEnvelope,
-            .spoofedSource, .tooLarge, .unknownRecipient, .noRecipients, .unknownType, .bodyNotJSON, .unknownDelivery,
+            .spoofedSource, .tooLarge, .unknownRecipient, .noRecipients, .unknownType, .bodyNotJSON, .personalData, .unknownDelivery,
             .schemaViolation, .denied, .storeUnavailable,
         ]
 

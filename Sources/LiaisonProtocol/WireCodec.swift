@@ -90,32 +90,41 @@ public enum WireCodec {
     }
 
     static func decodeHello(_ frame: [UInt8]) throws(ProtocolError) -> Hello {
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(frame))) as? [String: Any] else {
-            throw ProtocolError(.malformedCommand, "HELLO's frame 2 must be a JSON object.")
+        func malformed(_ message: String) -> ProtocolError { ProtocolError(.malformedCommand, message) }
+        let value: JSONValue
+        do { value = try JSONValue.parse(frame) } catch {
+            if let key = error.duplicateKey { throw malformed("HELLO names '\(key.prefix(64))' twice: give each key once.") }
+            if error.byteOrderMark { throw malformed("HELLO's frame 2 starts with a byte-order mark: JSON frames carry none.") }
+            throw malformed("HELLO's frame 2 is not valid JSON (\(error)).")
         }
+        guard case .object(let object) = value else { throw malformed("HELLO's frame 2 must be a JSON object, not \(value.typeName).") }
         let allowed: Set<String> = ["adapter", "version", "consumes", "credit"]
-        if let unknown = object.keys.first(where: { !allowed.contains($0) }) {
-            throw ProtocolError(.malformedCommand, "HELLO has an unknown key '\(unknown.prefix(64))'.")
+        if let unknown = object.keys.sorted().first(where: { !allowed.contains($0) }) {
+            throw malformed("HELLO has an unknown key '\(unknown.prefix(64))'; it takes adapter, version, consumes and credit.")
         }
-        // Types are read with JSONDecoder, which (unlike NSNumber casts) never takes `true` for 1.
-        struct Fields: Decodable {
-            var adapter: String?
-            var version: String?
-            var consumes: [String]?
-            var credit: Int?
+        // Each key is checked on its own, so that the reason names the key at fault. Lengths are UTF-8 octets.
+        func text(_ key: String, _ range: ClosedRange<Int>) throws(ProtocolError) -> String {
+            guard let member = object[key] else { throw malformed("HELLO needs '\(key)': a string of \(range.lowerBound)-\(range.upperBound) bytes.") }
+            guard let text = member.stringValue else { throw malformed("HELLO's '\(key)' must be a string, not \(member.typeName).") }
+            guard range.contains(text.utf8.count) else {
+                throw malformed("HELLO's '\(key)' is \(text.utf8.count) bytes; it must be \(range.lowerBound)-\(range.upperBound) (UTF-8).")
+            }
+            return text
         }
-        let fields = (try? JSONDecoder().decode(Fields.self, from: Data(frame))) ?? Fields()
-        guard let adapter = fields.adapter, (1...64).contains(adapter.count) else {
-            throw ProtocolError(.malformedCommand, "HELLO needs 'adapter': a name of 1-64 characters.")
+        let adapter = try text("adapter", 1...64)
+        let version = try text("version", 1...32)
+        guard let consumesValue = object["consumes"] else { throw malformed("HELLO needs 'consumes': an array of message types, or [\"*\"].") }
+        guard case .array(let items) = consumesValue else { throw malformed("HELLO's 'consumes' must be an array, not \(consumesValue.typeName).") }
+        var consumes: [String] = []
+        for (index, item) in items.enumerated() {
+            guard let type = item.stringValue, type == "*" || MessageType(type) != nil else {
+                throw malformed("HELLO's 'consumes'[\(index)] is not a message type (lower-case letters, digits, '.', '-') or \"*\".")
+            }
+            consumes.append(type)
         }
-        guard let version = fields.version, (1...32).contains(version.count) else {
-            throw ProtocolError(.malformedCommand, "HELLO needs 'version': 1-32 characters.")
-        }
-        guard let consumes = fields.consumes, consumes.allSatisfy({ $0 == "*" || MessageType($0) != nil }) else {
-            throw ProtocolError(.malformedCommand, "HELLO needs 'consumes': an array of message types, or [\"*\"].")
-        }
-        guard let credit = fields.credit, (1...10_000).contains(credit) else {
-            throw ProtocolError(.malformedCommand, "HELLO needs 'credit': an integer from 1 to 10000.")
+        guard let creditValue = object["credit"] else { throw malformed("HELLO needs 'credit': an integer from 1 to 10000.") }
+        guard case .number(let number) = creditValue, let credit = Int(exactly: number), (1...10_000).contains(credit) else {
+            throw malformed("HELLO's 'credit' must be an integer from 1 to 10000.")
         }
         return Hello(adapter: adapter, version: version, consumes: consumes, credit: credit)
     }

@@ -37,7 +37,18 @@ public struct Flow: Sendable {
     /// The fields the recipient may see; everything else is removed.
     public var fields: [FieldPath]
     public var obligations: [Obligation]
+    /// The sender's free-text envelope attributes this flow passes on (`envelope:` in the YAML); none by default.
+    public var envelopeAttributes: Set<EnvelopeAttribute> = []
     public var line: Int?
+}
+
+/// An envelope attribute whose text the sender wrote freely, passed to a recipient only where its flow says so.
+public enum EnvelopeAttribute: String, Sendable, CaseIterable, Comparable {
+    case correlationid
+    case dataschema
+    case purpose
+
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 
 /// A condition on one record.

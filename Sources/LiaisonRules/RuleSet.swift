@@ -280,3 +280,19 @@ public struct Decision: Sendable {
         self.ruleSetHash = ruleSetHash
     }
 }
+
+extension Decision {
+    /// The envelope this decision's recipient receives: rebuilt from the parsed `original`, naming only the
+    /// recipient itself, with no `subject`, and with the sender's free text (`correlationid`, `dataschema`,
+    /// `purpose`) only where the flow passes it on. The broker stores exactly this; `rules explain` shows it.
+    public func envelope(for original: Envelope) -> Envelope {
+        var own = original
+        own.recipients = [recipient]
+        own.subject = nil
+        let passes = flow?.envelopeAttributes ?? []
+        if !passes.contains(.correlationid) { own.correlationID = nil }
+        if !passes.contains(.dataschema) { own.dataSchema = nil }
+        if !passes.contains(.purpose) { own.purpose = nil }
+        return own
+    }
+}

@@ -128,6 +128,14 @@ public enum RuleSetLoader {
         let fieldList = try fields.required("fields").sequence()
         guard !fieldList.isEmpty else { throw node.error(.invalidValue, "A flow must list the fields it allows.") }
         flow.fields = try fieldList.map { (value: ConfigNode) throws(ConfigurationError) -> FieldPath in try path(value) }
+        for value in try fields.optional("envelope")?.sequence() ?? [] {
+            guard let attribute = EnvelopeAttribute(rawValue: try value.string()) else {
+                throw value.error(
+                    .invalidValue,
+                    "Expected an envelope attribute a flow may pass on: \(EnvelopeAttribute.allCases.map(\.rawValue).joined(separator: ", ")).")
+            }
+            flow.envelopeAttributes.insert(attribute)
+        }
         for obligation in try fields.optional("obligations")?.sequence() ?? [] {
             let reader = try obligation.mapping()
             flow.obligations.append(.pseudonymise(try path(try reader.required("pseudonymise"))))

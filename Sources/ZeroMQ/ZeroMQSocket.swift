@@ -17,6 +17,8 @@ package struct ReceivedMessage: Sendable {
     package var userID: String?
     /// The peer's network address as libzmq saw it ("Peer-Address").
     package var peerAddress: String?
+    /// Frames past the receiver's `maxFrames`, received and discarded without being copied.
+    package var droppedFrames = 0
 }
 
 /// A libzmq socket. Not thread-safe, as libzmq sockets are not: create, use and close each one on a
@@ -115,7 +117,10 @@ package final class ZeroMQSocket {
     }
 
     /// Receives one multipart message; `nil` when `dontWait` is set and nothing is waiting.
-    package func receive(dontWait: Bool = false) throws(ZeroMQError) -> ReceivedMessage? {
+    ///
+    /// Frames after the first `maxFrames` are taken off the socket (a multipart message arrives whole) but not
+    /// copied: a peer that sends a thousand frames costs the receiver a count, not a thousand arrays.
+    package func receive(dontWait: Bool = false, maxFrames: Int = .max) throws(ZeroMQError) -> ReceivedMessage? {
         var message = ReceivedMessage(frames: [], userID: nil, peerAddress: nil)
         var part = zmq_msg_t()
         zmq_msg_init(&part)
@@ -128,7 +133,9 @@ package final class ZeroMQSocket {
                 throw error
             }
             let size = zmq_msg_size(&part)
-            if size > 0, let data = zmq_msg_data(&part) {
+            if message.frames.count >= maxFrames {
+                message.droppedFrames += 1
+            } else if size > 0, let data = zmq_msg_data(&part) {
                 message.frames.append(Array(UnsafeRawBufferPointer(start: data, count: size)))
             } else {
                 message.frames.append([])

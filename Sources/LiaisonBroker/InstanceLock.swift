@@ -1,0 +1,62 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Keeps a second broker off a store or an `ipc://` endpoint that one is already using.
+///
+/// Two brokers on one store would each think they own its queues; and libzmq binds an `ipc://` path that
+/// another process is listening on by replacing the file, silently taking the endpoint from the running
+/// broker. So the broker holds an exclusive `flock` on `<data_dir>/broker.lock` for its whole life and, before
+/// binding an `ipc://` endpoint, checks that nothing answers on it.
+final class InstanceLock {
+    private let descriptor: Int32
+    let path: String
+
+    /// Takes the lock on `path` (creating the file, mode 0600), or throws `alreadyRunning` at once.
+    init(path: String) throws(BrokerError) {
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw BrokerError(.store, "Cannot open \(path) (errno \(errno)): check the data folder exists and is the broker's.")
+        }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            close(fd)
+            throw BrokerError(
+                .alreadyRunning,
+                "Another broker is running on this store (\(path) is locked): stop it first, or give this one its own data_dir.")
+        }
+        descriptor = fd
+        self.path = path
+    }
+
+    deinit {
+        flock(descriptor, LOCK_UN)
+        close(descriptor)
+    }
+
+    /// Whether a process is listening on the Unix socket of an `ipc://` endpoint (a stale file is not in use).
+    static func isListening(ipcEndpoint endpoint: String) -> Bool {
+        guard endpoint.hasPrefix("ipc://") else { return false }
+        let path = String(endpoint.dropFirst("ipc://".count))
+        guard !path.isEmpty, path != "*", !path.hasPrefix("@") else { return false }
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return false }
+        withUnsafeMutableBytes(of: &address.sun_path) { buffer in
+            for (index, byte) in bytes.enumerated() { buffer[index] = byte }
+        }
+        let connected = withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        return connected == 0
+    }
+}

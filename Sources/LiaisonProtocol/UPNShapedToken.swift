@@ -1,0 +1,52 @@
+/// Finds tokens shaped like a Unique Pupil Number in free text: what must never reach a message id, a subject, a
+/// correlation id or an audit leaf, which can never be erased.
+///
+/// A token is a maximal run of ASCII letters and digits. It is UPN-shaped when it is exactly 13 characters: a
+/// letter, 11 digits, then a digit or a letter (a permanent UPN ends in a digit, a temporary one in a letter),
+/// in either case. The check letter is deliberately not verified: a mistyped UPN is still a child's UPN.
+/// Hex digests, timestamps and case references do not have this shape, so opaque ids never trip it.
+public enum UPNShapedToken {
+    /// Every UPN-shaped token in `text`, in order.
+    public static func find(in text: String) -> [Substring] {
+        var found: [Substring] = []
+        let utf8 = text.utf8
+        var index = utf8.startIndex
+        while index < utf8.endIndex {
+            guard isAlphanumeric(utf8[index]) else {
+                index = utf8.index(after: index)
+                continue
+            }
+            let start = index
+            var count = 0
+            while index < utf8.endIndex, isAlphanumeric(utf8[index]) {
+                count += 1
+                index = utf8.index(after: index)
+            }
+            if count == 13, matches(utf8[start..<index]) {
+                found.append(text[start..<index])
+            }
+        }
+        return found
+    }
+
+    /// Whether `text` holds at least one UPN-shaped token.
+    public static func occurs(in text: String) -> Bool { !find(in: text).isEmpty }
+
+    /// `token` masked for a report or a log line: its first character and the count of the rest.
+    public static func masked(_ token: Substring) -> String { "\(token.prefix(1))\(String(repeating: "•", count: 12))" }
+
+    static func matches(_ token: Substring.UTF8View) -> Bool {
+        for (offset, byte) in token.enumerated() {
+            switch offset {
+            case 0: guard isLetter(byte) else { return false }
+            case 1...11: guard isDigit(byte) else { return false }
+            default: guard isDigit(byte) || isLetter(byte) else { return false }
+            }
+        }
+        return true
+    }
+
+    static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
+    static func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A }
+    static func isAlphanumeric(_ byte: UInt8) -> Bool { isDigit(byte) || isLetter(byte) }
+}
