@@ -14,56 +14,93 @@ import Logging
 /// A file left in `processing/` by a stopped adapter is processed again on the next start
 /// (`unfinished()`); adapters make that safe by deriving message ids from the file's content, so the hub
 /// answers a resend as a duplicate instead of importing it twice.
+///
+/// What arrives in the inbox is untrusted. Only regular files are read: a symbolic link, FIFO, folder, device or
+/// socket is moved (never followed or opened) to `failed/` with a report, and so is a file larger than
+/// ``maximumFileSize``. The check is made after the claim's rename, in `processing/`, which only the adapter's
+/// user can write, so nobody can swap the entry between the check and the read. Read a claimed file with
+/// ``read(_:)``: no links, no FIFOs, never more than the cap, and no transparent decompression.
+///
+/// Every folder the drop folder creates is 0700 and every file it writes 0600, whatever the umask: the files
+/// hold children's personal data. A folder that already exists is used as it is (an operator may have opened the
+/// inbox to a school's upload account on purpose).
 public struct DropFolder: Sendable {
+    /// The largest inbox file read unless the adapter is configured otherwise: 512 MiB, well above a whole
+    /// year's CTF of the largest school, and small enough that a mistaken or hostile file cannot fill memory.
+    public static let defaultMaximumFileSize = 512 << 20
+
     public let root: String
+    /// Inbox files larger than this (bytes) go to `failed/` unread; ``read(_:)`` reads no more than this.
+    public let maximumFileSize: Int
     public var inbox: String { "\(root)/inbox" }
     public var processing: String { "\(root)/processing" }
     public var processed: String { "\(root)/processed" }
     public var failed: String { "\(root)/failed" }
     public var outbox: String { "\(root)/outbox" }
 
-    /// Opens (creating if needed) the folder and its subfolders.
-    public init(root: String) throws {
+    /// Opens the folder and its subfolders, creating those missing (each 0700, whatever the umask).
+    ///
+    /// - Parameters:
+    ///   - root: the folder; it and its missing parents are created.
+    ///   - maximumFileSize: the largest inbox file read, in bytes.
+    /// - Throws: ``AdapterError`` `folder-unusable` if a folder cannot be created.
+    public init(root: String, maximumFileSize: Int = DropFolder.defaultMaximumFileSize) throws {
         self.root = (root as NSString).standardizingPath
-        for folder in [inbox, processing, processed, failed, outbox] {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        self.maximumFileSize = max(0, maximumFileSize)
+        for folder in [self.root, inbox, processing, processed, failed, outbox] {
+            try Self.createPrivateFolder(folder)
         }
     }
 
-    /// Files ready in the inbox, oldest first: regular, not hidden, not still being written (`.part`, `.tmp`).
+    /// Entries waiting in the inbox, oldest first: not hidden, not still being written (`.part`, `.tmp`).
+    ///
+    /// Entries of every kind are listed, links and folders included: ``claim(_:)`` moves those that are not
+    /// regular files to `failed/`, so that whoever dropped them hears why they were not read.
     public func ready() -> [String] {
-        Self.files(in: inbox)
+        Self.entries(in: inbox)
     }
 
-    /// Files a previous run claimed but did not finish, oldest first.
+    /// Entries a previous run claimed but did not finish, oldest first.
     public func unfinished() -> [String] {
-        Self.files(in: processing)
+        Self.entries(in: processing)
     }
 
     /// One pass over the work: first each file a stopped run left in `processing/`, then each inbox file,
-    /// oldest first, claimed as its turn comes. `claimFailed` hears of an inbox file that could not be claimed.
+    /// oldest first, claimed as its turn comes. `claimFailed` hears of an inbox entry that could not be claimed
+    /// or was refused (not a regular file, or too large: already in `failed/` with a report).
     ///
     /// With `inOrder`, a file still in `processing/` after its turn (waiting for an answer, or for the hub)
     /// holds back every later file, for files whose order matters (each list replaces the one before).
     public func work(inOrder: Bool = false, _ body: (String) async -> Void, claimFailed: ((String, any Error) -> Void)? = nil) async {
-        for path in unfinished() { await body(path) }
+        for path in unfinished() {
+            do { try screen(path) } catch {
+                claimFailed?(path, error)
+                continue
+            }
+            await body(path)
+        }
         if inOrder, !unfinished().isEmpty { return }
         for path in ready() {
             do {
                 let claimed = try claim(path)
                 await body(claimed)
-                if inOrder, FileManager.default.fileExists(atPath: claimed) { return }
+                if inOrder, Self.entryExists(claimed) { return }
             } catch {
                 claimFailed?(path, error)
             }
         }
     }
 
-    /// Claims an inbox file by moving it to `processing/`; returns its new path.
+    /// Claims an inbox entry by moving it to `processing/`, then checks it is a regular file within the size cap.
+    ///
+    /// - Returns: its new path.
+    /// - Throws: ``AdapterError`` `not-regular-file` or `file-too-large` (the entry is then in `failed/` with a
+    ///   report), or `folder-unusable` if it cannot be moved.
     public func claim(_ path: String) throws -> String {
         // Never over a file of the same name still waiting there from a stopped run.
         let target = Self.unusedPath(in: processing, name: (path as NSString).lastPathComponent)
         try Self.move(path, to: target)
+        try screen(target)
         return target
     }
 
@@ -97,61 +134,32 @@ public struct DropFolder: Sendable {
         }
     }
 
-    /// Writes a file into the outbox (optionally a subfolder) atomically: readers never see half a file.
+    /// Writes a file into the outbox (optionally a subfolder, created 0700) atomically: readers never see half a file.
     ///
     /// - Returns: the path written.
     @discardableResult
     public func writeOutbox(_ data: Data, name: String, subfolder: String? = nil) throws -> String {
         let folder = subfolder.map { "\(outbox)/\($0)" } ?? outbox
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try Self.createPrivateFolder(folder)
         let path = "\(folder)/\(name)"
         try Self.writeAtomically(data, to: path)
         return path
     }
 
-    /// Writes `data` to `path` through a temporary file, flushed to disk, then renamed into place.
-    public static func writeAtomically(_ data: Data, to path: String) throws {
-        let temporary = path + ".part"
-        guard FileManager.default.createFile(atPath: temporary, contents: nil) else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temporary])
-        }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
-        try handle.write(contentsOf: data)
-        try handle.synchronize()
-        try handle.close()
-        try move(temporary, to: path)
-    }
-
-    static func files(in folder: String) -> [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        let paths = names.filter { !$0.hasPrefix(".") && !$0.hasSuffix(".part") && !$0.hasSuffix(".tmp") }
-            .map { "\(folder)/\($0)" }
-            .filter { path in
-                var isDirectory: ObjCBool = false
-                return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
-            }
-        func modified(_ path: String) -> Date {
-            ((try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date) ?? .distantPast
-        }
-        return paths.map { ($0, modified($0)) }.sorted { ($0.1, $0.0) < ($1.1, $1.0) }.map(\.0)
-    }
-
-    /// `rename(2)`: atomic within one file system, and it replaces an existing target.
+    /// `rename(2)`: atomic within one file system, and it replaces an existing target. A link is moved, not followed.
     static func move(_ source: String, to target: String) throws {
         guard rename(source, target) == 0 else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [
-                NSFilePathErrorKey: target, NSLocalizedDescriptionKey: "cannot move \(source) to \(target): \(String(cString: strerror(errno)))",
-            ])
+            throw AdapterError(.folderUnusable, "cannot move \(source) to \(target): \(String(cString: strerror(errno)))")
         }
     }
 
-    /// `folder/name`, or `folder/name-2`, `-3`... when a file of that name is already there.
+    /// `folder/name`, or `folder/name-2`, `-3`... when an entry of that name (even a dangling link) is already there.
     static func unusedPath(in folder: String, name: String) -> String {
         var candidate = "\(folder)/\(name)"
         var counter = 2
         let base = (name as NSString).deletingPathExtension
         let ext = (name as NSString).pathExtension
-        while FileManager.default.fileExists(atPath: candidate) {
+        while entryExists(candidate) {
             candidate = "\(folder)/\(base)-\(counter)\(ext.isEmpty ? "" : "." + ext)"
             counter += 1
         }
