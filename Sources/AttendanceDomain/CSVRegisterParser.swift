@@ -28,17 +28,29 @@ struct CSVRegisterParser {
         }
     }
 
+    /// Reports why the records could not be read: not CSV, not a known encoding, too large or unreadable.
+    private mutating func report(_ error: CSVRecordReader.Malformed, _ context: String) {
+        let code: MISProblem.Code
+        switch error.kind {
+        case .syntax: code = .malformedCSV
+        case .encoding: code = .unknownEncoding
+        case .tooLarge: code = .fileTooLarge
+        case .unreadable: code = .fileUnreadable
+        }
+        assembler.report(code, line: error.line, column: error.column, "\(error.reason): \(context)")
+    }
+
     mutating func parse(_ input: CSVRecordReader) {
         var records = input
         let header: CSVRecordReader.Record
         do {
             guard let first = try records.next() else {
-                assembler.report(.notRegisterCSV, line: 1, "the file is empty: expected a header with \(Self.required.joined(separator: ","))")
+                assembler.report(.emptyFile, line: 1, "the file is empty: expected a header with \(Self.required.joined(separator: ","))")
                 return
             }
             header = first
         } catch {
-            assembler.report(.malformedCSV, line: error.line, column: error.column, "the header could not be read: \(error.reason)")
+            report(error, "the header could not be read")
             return
         }
         var column: [String: Int] = [:]
@@ -66,7 +78,7 @@ struct CSVRegisterParser {
                 guard let next = try records.next() else { break }
                 record = next
             } catch {
-                assembler.report(.malformedCSV, line: error.line, column: error.column, "\(error.reason): the file cannot be read past this point")
+                report(error, "the file cannot be read past this point")
                 return
             }
             let fields = record.fields
@@ -144,6 +156,11 @@ struct CSVRegisterParser {
             if symbol.isEmpty { symbol = "-" }
             let code = codeIndex[symbol] ?? assembler.pupils[index].unknownCode(symbol)
             assembler.pupils[index].marks.append(RawMark(day: Int32(date.dayNumber), session: session, code: code, line: Int32(line)))
+        }
+        if records.encoding == .windows1252 {
+            assembler.report(.decodedWindows1252, line: records.windows1252Line,
+                "the file is not UTF-8: it was read as Windows-1252 (Latin-1), from the first field that is not ASCII; "
+                    + "check the names read right, and save the export as CSV UTF-8 next time")
         }
         if otherSchool.count > 0 {
             assembler.report(.schoolMismatch, line: otherSchool.firstLine,

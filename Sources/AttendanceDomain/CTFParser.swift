@@ -8,7 +8,9 @@ import Foundation
 /// strings are decoded straight from their bytes. Accepted element-name variants are listed in docs/mis-formats.md.
 struct CTFParser {
     enum Source {
-        case file(String)
+        /// A file opened as untrusted input: libxml2 reads it through an I/O callback, so it never opens the path
+        /// itself (xmlReaderForFile would follow a link, wait on a FIFO and silently decompress gzip).
+        case file(InputFile)
         case memory([UInt8])
     }
 
@@ -119,6 +121,10 @@ struct CTFParser {
     /// Whether the file has any SENhistory: one that has none at all was exported without SEN, which is unknown.
     private var sawSENHistory = false
     private var reader: OpaquePointer?
+    /// The file being read, if it is one: why a read stopped (too large, unreadable, empty, compressed).
+    private var input: InputFile?
+    /// The first bytes of a document held in memory, to recognise a compressed one.
+    private var memoryHead: [UInt8] = []
 
     init(file: String, reader: MISReader) {
         assembler = ReturnAssembler(file: file, format: .ctf, reader: reader)
@@ -127,19 +133,36 @@ struct CTFParser {
 
     /// Parses the whole source, or until a fatal problem.
     mutating func parse(source: Source) {
+        // No DTD loading, no entity substitution, no default attributes, no XInclude (XML_PARSE_DTDLOAD, NOENT,
+        // DTDATTR, XINCLUDE are left off on purpose) and no network; a DOCTYPE is refused outright in run().
         let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_COMPACT.rawValue | XML_PARSE_BIG_LINES.rawValue | XML_PARSE_NOCDATA.rawValue)
         let capture = UnsafeMutablePointer<clx_error_capture>.allocate(capacity: 1)
         capture.initialize(to: clx_error_capture())
         defer { capture.deallocate() }
         switch source {
-        case .file(let path):
-            guard FileManager.default.isReadableFile(atPath: path), let created = xmlReaderForFile(path, nil, options) else {
-                assembler.report(.fileUnreadable, "cannot open the file: check the path and permissions")
+        case .file(let file):
+            input = file
+            guard file.size > 0 else {
+                assembler.report(.emptyFile, "the file is empty (0 bytes): export the CTF again")
                 return
             }
-            reader = created
+            let context = Unmanaged.passUnretained(file).toOpaque()
+            reader = xmlReaderForIO({ context, buffer, length in
+                guard let context, let buffer, length > 0 else { return -1 }
+                let file = Unmanaged<InputFile>.fromOpaque(context).takeUnretainedValue()
+                return Int32(file.read(into: UnsafeMutableRawPointer(buffer), count: Int(length)))
+            }, nil, context, assembler.file, nil, options)
+            guard reader != nil else {
+                assembler.report(.fileUnreadable, "libxml2 could not create a reader for the file")
+                return
+            }
             run(capture)
         case .memory(let bytes):
+            memoryHead = Array(bytes.prefix(4))
+            guard bytes.contains(where: { !InputFile.blank($0) }) else {
+                assembler.report(.emptyFile, "the file is empty (\(bytes.isEmpty ? "0 bytes" : "only white space")): export the CTF again")
+                return
+            }
             bytes.withUnsafeBufferPointer { buffer in
                 buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { base in
                     reader = xmlReaderForMemory(base, Int32(buffer.count), assembler.file, nil, options)
@@ -165,6 +188,7 @@ struct CTFParser {
             let status = xmlTextReaderRead(reader)
             if status == 0 { break }
             if status < 0 {
+                if reportInputFailure() { return }
                 let error = capture.pointee
                 let message = error.set != 0 ? withUnsafeBytes(of: error.message) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) } : "the XML parser stopped"
                 let context = stack.isEmpty ? "" : " (last element read: \(path()))"
@@ -174,6 +198,11 @@ struct CTFParser {
                 return
             }
             switch xmlTextReaderNodeType(reader) {
+            case 10:  // document type: a DTD may declare entities, which change the text without it showing
+                assembler.report(.dtdNotAllowed, line: line(),
+                    "the file has a DOCTYPE (a document type declaration): Liaison refuses DTDs and entity declarations, "
+                        + "as an entity can change what the marks say without it showing; export the CTF again without one")
+                return
             case 1:  // element
                 let name = xmlTextReaderConstLocalName(reader)!
                 let element = lookUp(name)
@@ -202,12 +231,38 @@ struct CTFParser {
             }
         }
         if !stopped, !sawRoot {
+            if reportInputFailure() { return }
             assembler.report(.notCTF, "the document has no root element: this is not a Common Transfer File")
         }
         if !stopped, sawRoot, assembler.school == nil {
             assembler.report(.laestabMalformed, path: "/CTfile/Header/SourceSchool",
                 "no SourceSchool with LEA and Estab in the header: the sending school cannot be identified")
         }
+    }
+
+    /// When the parser stopped because of the input rather than the XML, reports why and returns true: the file
+    /// grew past the size cap, could not be read, is empty, or is compressed.
+    private mutating func reportInputFailure() -> Bool {
+        if let input {
+            if input.exceededLimit {
+                assembler.report(.fileTooLarge, "the file grew past the limit of \(input.limit) bytes while it was read: it was not used; drop it in again once it is complete")
+                return true
+            }
+            if let reason = input.readError {
+                assembler.report(.fileUnreadable, "the file could not be read (\(reason)): drop it in again")
+                return true
+            }
+            if !input.sawContent {
+                assembler.report(.emptyFile, "the file is empty (only white space): export the CTF again")
+                return true
+            }
+        }
+        if let compression = InputFile.looksCompressed(input?.head ?? memoryHead) {
+            assembler.report(.malformedXML, line: 1,
+                "not XML: the file is compressed (\(compression)), and compressed files are not opened; send the CTF itself, uncompressed")
+            return true
+        }
+        return false
     }
 
     @inline(__always)

@@ -207,7 +207,9 @@ extension CountySynthesizer {
         var out = ByteWriter()
         out.line(CSVRegisterParser.columns.joined(separator: ","))
         let days = calendar.schoolDays(in: halfTerm).map { Array("\($0),".utf8) }
-        let symbols = table.codes.map { Array(CSVRecordReader.escape($0.symbol).utf8) }
+        // "No mark" is written blank (the format's own way to say it), not as "-": the CSV writer neutralises a
+        // leading "-" against spreadsheet formulas, which would make it a different code.
+        let symbols = table.codes.map { Array(($0.symbol == table.missing.symbol ? "" : CSVRecordReader.escape($0.symbol)).utf8) }
         let sessions = [Array("AM,".utf8), Array("PM,".utf8)]
         for (pupil, marks) in zip(pupils, registers) {
             let fields = [school.laestab.value, school.name, pupil.upn.value, pupil.surname, pupil.forename, pupil.dateOfBirth.description,

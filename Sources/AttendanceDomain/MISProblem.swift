@@ -21,6 +21,17 @@ public struct MISProblem: Hashable, Sendable, CustomStringConvertible {
         // Fatal: the file as a whole is unusable.
         /// The file cannot be opened or read.
         public static let fileUnreadable = Code("file-unreadable", .fatal)
+        /// The file is a symbolic link, FIFO, folder, device or socket: not followed, not opened for reading.
+        public static let notRegularFile = Code("not-regular-file", .fatal)
+        /// The file is larger than ``MISReader/maximumFileSize``: not read.
+        public static let fileTooLarge = Code("file-too-large", .fatal)
+        /// The file is empty (no bytes, or only white space and a byte-order mark).
+        public static let emptyFile = Code("empty-file", .fatal)
+        /// The CTF has a DOCTYPE (and so perhaps entity declarations): refused, as entities can change what the
+        /// marks say without it showing.
+        public static let dtdNotAllowed = Code("dtd-not-allowed", .fatal)
+        /// The CSV is neither UTF-8 nor Windows-1252 (or mixes the two): refused rather than guessed.
+        public static let unknownEncoding = Code("unknown-encoding", .fatal)
         /// The XML is not well formed (libxml2's message, line and column).
         public static let malformedXML = Code("malformed-xml", .fatal)
         /// The CSV is not valid RFC 4180 CSV (unterminated quote, stray quote, ...).
@@ -37,6 +48,8 @@ public struct MISProblem: Hashable, Sendable, CustomStringConvertible {
         public static let noMarks = Code("no-marks", .fatal)
 
         // Recoverable: reported with the return and counted.
+        /// The CSV is not UTF-8: it was read as Windows-1252 (which includes Latin-1's printable characters).
+        public static let decodedWindows1252 = Code("decoded-windows-1252", .recoverable)
         /// CTF DocumentName is not "Common Transfer File".
         public static let documentName = Code("document-name", .recoverable)
         /// The academic year is missing or malformed; it was inferred from the marks' dates.
@@ -80,8 +93,8 @@ public struct MISProblem: Hashable, Sendable, CustomStringConvertible {
 
         /// Every code, for documentation and tests.
         public static let all: [Code] = [
-            fileUnreadable, malformedXML, malformedCSV, notCTF, notRegisterCSV, laestabMalformed, schoolUnknown, noMarks,
-            documentName, academicYearInferred, upnMalformed, upnCheckLetter, pupilDuplicate, pupilInconsistent,
+            fileUnreadable, notRegularFile, fileTooLarge, emptyFile, dtdNotAllowed, unknownEncoding, malformedXML,
+            malformedCSV, notCTF, notRegisterCSV, laestabMalformed, schoolUnknown, noMarks, decodedWindows1252, documentName, academicYearInferred, upnMalformed, upnCheckLetter, pupilDuplicate, pupilInconsistent,
             fieldMissing, fieldMalformed, dobYearGroup, codeUnknown, codeNotValidOnDate, markMissing, markOnNonSchoolDay,
             markOutsidePeriod, markDuplicate, markStringLength, attendanceMissing, totalsMismatch, schoolMismatch,
             rowFieldCount,

@@ -6,6 +6,10 @@ import Foundation
 /// school's pupils and marks, not by the file. Problems never throw: each is reported in the result with a stable
 /// code, a severity, its location (line, element path, UPN) and what to do. Formats and codes: docs/mis-formats.md.
 ///
+/// Files are untrusted: a link, FIFO or other non-regular file is refused without being followed or opened, a file
+/// over ``maximumFileSize`` is refused, nothing is decompressed, a CTF with a DOCTYPE is refused, and a CSV that is
+/// not UTF-8 is read as Windows-1252 and says so, or refused.
+///
 /// ```swift
 /// let directory = try SchoolDirectory(contentsOf: URL(fileURLWithPath: "synth/schools.csv"))
 /// let result = MISReader(directory: directory).read(path: "synth/ctf/9262001-2025-ht1.xml")
@@ -29,38 +33,71 @@ public struct MISReader: Sendable {
     public var directory: SchoolDirectory?
     /// The period the file covers.
     public var period: PeriodSelection
+    /// The largest file read, in bytes; a larger one is refused (`file-too-large`) unread.
+    public var maximumFileSize: Int
 
-    public init(table: CodeTable = .standard, directory: SchoolDirectory? = nil, period: PeriodSelection = .infer) {
+    /// The default ``maximumFileSize``: 512 MiB, well above a whole year's CTF or CSV of the largest school, and
+    /// small enough that a mistaken or hostile file cannot take the machine's memory or time.
+    public static let defaultMaximumFileSize = 512 << 20
+
+    public init(table: CodeTable = .standard, directory: SchoolDirectory? = nil, period: PeriodSelection = .infer,
+                maximumFileSize: Int = MISReader.defaultMaximumFileSize) {
         self.table = table
         self.directory = directory
         self.period = period
+        self.maximumFileSize = maximumFileSize
     }
 
     /// Reads a file, choosing the format by extension (`.xml` CTF, `.csv` CSV) or, failing that, by its first byte.
     public func read(path: String) -> MISReadResult {
-        switch format(of: path) {
-        case .ctf: return readCTF(path: path)
-        case .csv: return readCSV(path: path)
+        let input: InputFile
+        do { input = try InputFile.open(path, limit: maximumFileSize) } catch {
+            return refused(path, format: Self.format(ofName: path) ?? .csv, error)
+        }
+        switch Self.format(ofName: path) ?? Self.format(ofHead: input.peek()) {
+        case .ctf: return readCTF(input, path: path)
+        case .csv: return readCSV(input, path: path)
         }
     }
 
     /// The format of a file by extension, or by its first non-blank byte (`<` is XML).
     public func format(of path: String) -> MISReadResult.Format {
+        if let format = Self.format(ofName: path) { return format }
+        guard let input = try? InputFile.open(path, limit: maximumFileSize) else { return .csv }
+        return Self.format(ofHead: input.peek())
+    }
+
+    static func format(ofName path: String) -> MISReadResult.Format? {
         let lowered = path.lowercased()
         if lowered.hasSuffix(".xml") || lowered.hasSuffix(".ctf") { return .ctf }
         if lowered.hasSuffix(".csv") { return .csv }
-        guard let handle = FileHandle(forReadingAtPath: path) else { return .csv }
-        defer { try? handle.close() }
-        let head = (try? handle.read(upToCount: 256)) ?? Data()
-        let first = head.first { ![9, 10, 13, 32, 0xEF, 0xBB, 0xBF].contains($0) }
+        return nil
+    }
+
+    static func format(ofHead head: [UInt8]) -> MISReadResult.Format {
+        let first = head.first { !InputFile.blank($0) }
         return first == UInt8(ascii: "<") ? .ctf : .csv
     }
 
     /// Reads a CTF XML file.
     public func readCTF(path: String) -> MISReadResult {
+        do { return readCTF(try InputFile.open(path, limit: maximumFileSize), path: path) } catch {
+            return refused(path, format: .ctf, error)
+        }
+    }
+
+    private func readCTF(_ input: InputFile, path: String) -> MISReadResult {
         var parser = CTFParser(file: path, reader: self)
-        parser.parse(source: .file(path))
+        parser.parse(source: .file(input))
         return parser.assembler.finish()
+    }
+
+    /// The result for a file that was not opened: one fatal problem saying why.
+    private func refused(_ path: String, format: MISReadResult.Format, _ refusal: InputFile.Refusal) -> MISReadResult {
+        var assembler = ReturnAssembler(file: path, format: format, reader: self)
+        let (code, message) = refusal.problem
+        assembler.report(code, message)
+        return assembler.finish()
     }
 
     /// Reads CTF XML held in memory; `name` stands for the file in problem locations.
@@ -72,14 +109,14 @@ public struct MISReader: Sendable {
 
     /// Reads a CSV register export.
     public func readCSV(path: String) -> MISReadResult {
-        var assembler = ReturnAssembler(file: path, format: .csv, reader: self)
-        let records: CSVRecordReader
-        do { records = try CSVRecordReader(path: path) } catch {
-            assembler.report(.fileUnreadable, "cannot open the file: check the path and permissions")
-            return assembler.finish()
+        do { return readCSV(try InputFile.open(path, limit: maximumFileSize), path: path) } catch {
+            return refused(path, format: .csv, error)
         }
-        var parser = CSVRegisterParser(assembler: assembler, table: table)
-        parser.parse(records)
+    }
+
+    private func readCSV(_ input: InputFile, path: String) -> MISReadResult {
+        var parser = CSVRegisterParser(assembler: ReturnAssembler(file: path, format: .csv, reader: self), table: table)
+        parser.parse(CSVRecordReader(input: input))
         return parser.assembler.finish()
     }
 

@@ -14,7 +14,10 @@ struct MISCommand: ParsableCommand {
             abstract: "Check MIS files: every problem with its code and location, and each pupil's figures.",
             discussion: """
                 Exits 0 if no file has a fatal problem, 1 otherwise. Problem codes and the formats are documented in \
-                docs/mis-formats.md.
+                docs/mis-formats.md. Files are read as untrusted: links and other non-regular files, files over \
+                --max-file-mib, compressed files and CTFs with a DOCTYPE are refused; a CSV that is not UTF-8 is read \
+                as Windows-1252 and says so. Every cell of --format csv that a spreadsheet would run as a formula is \
+                written with a leading quote.
                 """)
 
         @Argument(help: ArgumentHelp("CTF (.xml) or CSV (.csv) files, one school each.", valueName: "file"))
@@ -29,11 +32,15 @@ struct MISCommand: ParsableCommand {
         @Option(help: "The half term (1-6) the files cover (default: the half term holding most marks).")
         var halfTerm: Int?
 
+        @Option(help: ArgumentHelp("The largest file read, in MiB; a larger one is a fatal problem (file-too-large).", valueName: "MiB"))
+        var maxFileMib: Int = MISReader.defaultMaximumFileSize >> 20
+
         func run() throws {
             guard let output = MISCheckReport.Format(rawValue: format) else {
                 throw UserFacingError("mis check: --format must be table, csv or json, not \"\(format)\"")
             }
-            var reader = MISReader()
+            guard maxFileMib > 0, maxFileMib <= 1 << 20 else { throw UserFacingError("mis check: --max-file-mib must be 1 to 1048576") }
+            var reader = MISReader(maximumFileSize: maxFileMib << 20)
             if let schools {
                 do { reader.directory = try SchoolDirectory(contentsOf: URL(fileURLWithPath: schools)) } catch {
                     throw UserFacingError("mis check: \(error)")
