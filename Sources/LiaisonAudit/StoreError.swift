@@ -5,6 +5,10 @@ package struct StoreError: Error, Sendable, CustomStringConvertible {
         package static let cannotOpen = Code(name: "cannot-open")
         package static let commitFailed = Code(name: "commit-failed")
         package static let readFailed = Code(name: "read-failed")
+        /// A store file or secret key that group or others may read (the message names the `chmod` to run).
+        package static let notPrivate = Code(name: "not-private")
+        /// A secret key that exists but cannot be read, or is not a key: start-up stops rather than replace it.
+        package static let badKey = Code(name: "bad-key")
     }
 
     package var code: Code

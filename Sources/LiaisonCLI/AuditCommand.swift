@@ -9,7 +9,7 @@ struct AuditCommand: AsyncParsableCommand {
         abstract: "Read the hub's audit log.",
         subcommands: [
             Tail.self, Query.self, Subject.self, Verify.self, Proof.self, Consistency.self, LatestCheckpoint.self, Receipt.self,
-            Hold.self, Release.self, Holds.self,
+            Hold.self, Release.self, Holds.self, Scan.self,
         ])
 
     struct Tail: AsyncParsableCommand {
@@ -54,6 +54,16 @@ extension AuditCommand {
     }
 
     static func hex(_ bytes: [UInt8]) -> String { Digest.hex(bytes) }
+
+    /// The hub's pseudonym key, read (never created) for finding a child's records.
+    static func pseudonymKey(_ path: String) throws -> [UInt8] {
+        let key: [UInt8]?
+        do { key = try PseudonymKeyFile.load(path: path) } catch { throw UserFacingError("audit: \(error)") }
+        guard let key else {
+            throw UserFacingError("audit: no pseudonym key at \(path): the broker makes it on its first start with sharing rules.")
+        }
+        return key
+    }
 
     static func printJSON(_ object: [String: Any]) {
         let data = try! JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])

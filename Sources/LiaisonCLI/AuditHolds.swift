@@ -71,11 +71,9 @@ extension AuditCommand {
             throw UserFacingError("--reference must be 1-64 letters, digits, '.', '_', '/' or '-' (a reference such as SAR-2026-014, never a name).")
         }
         let hub = try loadHub(options.config, requireKeys: false)
-        guard let key = FileManager.default.contents(atPath: hub.configuration.pseudonymKeyPath) else {
-            throw UserFacingError("no pseudonym key at \(hub.configuration.pseudonymKeyPath): start the broker once first.")
-        }
+        let key = try AuditCommand.pseudonymKey(hub.configuration.pseudonymKeyPath)
         do {
-            return (try HubStore(path: hub.configuration.databasePath), RuleSet.pseudonym(of: upn, key: Array(key)))
+            return (try HubStore(path: hub.configuration.databasePath), RuleSet.pseudonym(of: upn, key: key))
         } catch {
             throw UserFacingError("cannot open the hub's store for writing: \(error)")
         }

@@ -64,6 +64,51 @@ extension AuditCommand {
         }
     }
 
+    struct Scan: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Report every audit entry that holds a UPN-shaped or otherwise personal-looking token.",
+            discussion: """
+                For logs written before ids were made opaque: reads every entry and names each field holding a \
+                UPN-shaped token, an email address, a UK phone number, a UK postcode or a date that could be a \
+                child's date of birth (docs/audit.md says how each is told from timestamps and digests). Tokens \
+                are printed masked (a UPN as its first 6 characters), never whole. Entries cannot be changed: \
+                the report tells the operator what the log discloses to whoever reads it. Exits 0 when nothing \
+                is found, 1 when something is.
+                """)
+
+        @OptionGroup var options: ConfigOptions
+        @Option(help: "table or json.") var format: String = "table"
+
+        func run() throws {
+            guard ["table", "json"].contains(format) else { throw UserFacingError("audit scan: --format is table or json.") }
+            let scan: HubStore.PersonalDataScan
+            do { scan = try AuditCommand.openStore(options).scanForPersonalData() } catch {
+                throw UserFacingError("audit scan: \(error)")
+            }
+            let counts = scan.counts.sorted { $0.key < $1.key }
+            if format == "json" {
+                AuditCommand.printJSON([
+                    "entries_scanned": scan.entriesScanned, "entries_with_findings": scan.entriesWithFindings,
+                    "findings_count": scan.findings.count,
+                    "counts": Dictionary(uniqueKeysWithValues: counts.map { ($0.key.rawValue, $0.value) }),
+                    "findings": scan.findings.map {
+                        ["entry": $0.entry, "kind": $0.kind.rawValue, "field": $0.field, "token": $0.masked] as [String: Any]
+                    },
+                ])
+            } else {
+                for finding in scan.findings {
+                    print("entry \(finding.entry)  \(finding.kind.rawValue)  \(finding.field)  \(finding.masked)")
+                }
+                let byKind = counts.map { "\($0.key.rawValue): \($0.value)" }.joined(separator: ", ")
+                print(
+                    scan.findings.isEmpty
+                        ? "No personal-looking tokens in \(scan.entriesScanned) entries."
+                        : "\(scan.findings.count) personal-looking tokens in \(scan.entriesWithFindings) of \(scan.entriesScanned) entries (\(byKind)).")
+            }
+            if !scan.findings.isEmpty { throw ExitCode.failure }
+        }
+    }
+
     struct Receipt: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "An agency's evidence for one exchange: the audit entry, its inclusion proof, and the signed checkpoint it is proved against.",
@@ -114,11 +159,9 @@ extension AuditCommand {
 
         func run() throws {
             let hub = try loadHub(options.config, requireKeys: false)
-            guard let key = FileManager.default.contents(atPath: hub.configuration.pseudonymKeyPath) else {
-                throw UserFacingError("audit subject: no pseudonym key at \(hub.configuration.pseudonymKeyPath): the hub has made no decisions yet.")
-            }
+            let key = try AuditCommand.pseudonymKey(hub.configuration.pseudonymKeyPath)
             let store = try AuditCommand.openStore(options)
-            let pseudonym = RuleSet.pseudonym(of: upn, key: Array(key))
+            let pseudonym = RuleSet.pseudonym(of: upn, key: key)
             var releases: [[String: Any]] = []
             for record in try store.releases(ofChild: pseudonym) {
                 let detail = (try? JSONValue.parse(Array((record.event.detail ?? "").utf8))) ?? .object([:])
@@ -127,7 +170,9 @@ extension AuditCommand {
                     "entry": record.entry,
                     "when": Date(timeIntervalSince1970: Double(record.event.at) / 1000).ISO8601Format(),
                     "from": record.event.agency ?? "", "to": record.event.recipient ?? "", "type": record.event.type ?? "",
-                    "message_id": record.event.messageID ?? "",
+                    // Ids written before they were made opaque may hold this child's UPN, or another's.
+                    "message_id": PersonalDataScanner.redacted(
+                        record.event.messageID ?? "", year: Calendar.current.component(.year, from: Date(timeIntervalSince1970: Double(record.event.at) / 1000))),
                     "agreement": detail["agreement"]?.stringValue ?? "", "version": detail["version"]?.stringValue ?? "",
                     "lawful_basis": detail["lawful_basis"]?.stringValue ?? "", "flow": detail["flow"]?.stringValue ?? "",
                     "fields": detail["fields"]?.arrayValue?.compactMap(\.stringValue) ?? [],
