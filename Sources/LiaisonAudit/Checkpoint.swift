@@ -33,19 +33,36 @@ package struct Checkpoint: Sendable, Equatable {
     }
 
     /// Reads the hub's checkpoint key from `path` (base64 of the raw 32-byte Ed25519 key), creating it and
-    /// its public half (`publicPath`) on first use.
-    package static func loadOrCreateKey(path: String, publicPath: String) throws -> Curve25519.Signing.PrivateKey {
-        if let data = FileManager.default.contents(atPath: path) {
-            guard let raw = Data(base64Encoded: String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
-                throw Invalid(description: "\(path) is not a base64 Ed25519 key")
+    /// its public half (`publicPath`) on first use. Only a key that does not exist is created: one that
+    /// exists but cannot be read, or is not a key, stops start-up, because a new key would make every
+    /// checkpoint signed before it unverifiable.
+    ///
+    /// - Throws: `StoreError` `.badKey` (exists but unreadable or malformed), `.notPrivate` (group or others
+    ///   may read it: the message names the `chmod`), `.cannotOpen` (cannot be created).
+    package static func loadOrCreateKey(path: String, publicPath: String) throws(StoreError) -> Curve25519.Signing.PrivateKey {
+        let key: Curve25519.Signing.PrivateKey
+        if let data = try PrivateFile.read(path) {
+            let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard let raw = Data(base64Encoded: text), raw.count == 32,
+                let existing = try? Curve25519.Signing.PrivateKey(rawRepresentation: raw)
+            else {
+                throw StoreError(
+                    .badKey, "\(path) is not a checkpoint key (base64 of 32 bytes): restore it from backup. It is never "
+                        + "replaced: checkpoints signed with it could no longer be verified.")
             }
-            return try Curve25519.Signing.PrivateKey(rawRepresentation: raw)
+            key = existing
+        } else {
+            key = Curve25519.Signing.PrivateKey()
+            try PrivateFile.create(path, bytes: Array((key.rawRepresentation.base64EncodedString() + "\n").utf8))
         }
-        let key = Curve25519.Signing.PrivateKey()
-        guard FileManager.default.createFile(
-            atPath: path, contents: Data((key.rawRepresentation.base64EncodedString() + "\n").utf8), attributes: [.posixPermissions: 0o600])
-        else { throw Invalid(description: "cannot write \(path)") }
-        try Data((key.publicKey.rawRepresentation.base64EncodedString() + "\n").utf8).write(to: URL(fileURLWithPath: publicPath))
+        // The public half is public: write it if it is missing (e.g. lost after the secret was made).
+        if !FileManager.default.fileExists(atPath: publicPath) {
+            do {
+                try Data((key.publicKey.rawRepresentation.base64EncodedString() + "\n").utf8).write(to: URL(fileURLWithPath: publicPath))
+            } catch {
+                throw StoreError(.cannotOpen, "Cannot write the checkpoint public key \(publicPath): \(error.localizedDescription)")
+            }
+        }
         return key
     }
 

@@ -15,9 +15,12 @@ package struct LegalHold: Sendable, Equatable {
 }
 
 extension HubTransaction {
-    /// Deletes the bodies (and per-recipient views) of messages whose retention period has ended, unless a
-    /// delivery is still pending or a legal hold covers a child in them. Leaves, envelopes and audit entries
-    /// stay: what was exchanged remains provable, the personal data goes.
+    /// Deletes the bodies and envelopes (and each recipient's view of them) of messages whose retention
+    /// period has ended, unless a delivery is still pending or a legal hold covers a child in them. The
+    /// envelope goes with the body because it carries what the sender wrote (`subject`, `purpose`,
+    /// `correlationid`); the row keeps its source, id, type, digest and times. Leaves and audit entries
+    /// stay: what was exchanged remains provable, the personal data goes. With `secure_delete` on, the
+    /// freed bytes are overwritten, not left in the file's free pages.
     ///
     /// - Returns: the sequences whose bodies were deleted, oldest first (at most `limit`).
     package func deleteExpiredBodies(now: Int64, limit: Int) throws -> [Int64] {
@@ -31,7 +34,7 @@ extension HubTransaction {
                 ORDER BY m.retain_until LIMIT ?
                 """),
             arguments: [now, limit])
-        let clearMessage = try db.cachedStatement(sql: "UPDATE messages SET body = NULL, deleted_at = ? WHERE sequence = ?")
+        let clearMessage = try db.cachedStatement(sql: "UPDATE messages SET body = NULL, envelope = X'', deleted_at = ? WHERE sequence = ?")
         let clearViews = try db.cachedStatement(sql: "UPDATE deliveries SET view = NULL, envelope_view = NULL WHERE sequence = ?")
         for sequence in sequences {
             try clearMessage.execute(arguments: [now, sequence])
@@ -79,6 +82,13 @@ extension HubStore {
             try Row.fetchAll(db, sql: "SELECT pseudonym, reference, placed_at, entry FROM legal_holds ORDER BY placed_at").map {
                 LegalHold(pseudonym: $0[0], reference: $0[1], placedAt: $0[2], entry: $0[3])
             }
+        }
+    }
+
+    /// Whether the hub still holds a message's envelope (an empty one once its body was deleted).
+    package func holdsEnvelope(sequence: Int64) throws(StoreError) -> Bool {
+        try read { db in
+            try Bool.fetchOne(db, sql: "SELECT length(envelope) > 0 FROM messages WHERE sequence = ?", arguments: [sequence]) ?? false
         }
     }
 

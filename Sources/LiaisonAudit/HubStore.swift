@@ -32,12 +32,10 @@ package final class HubStore {
                 try db.execute(sql: "PRAGMA journal_mode = WAL")
             }
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            try HubStore.prepare(db)
         }
+        if !readOnly { try HubStore.makePrivate(path) }
         do {
-            if !readOnly {
-                try FileManager.default.createDirectory(
-                    atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            }
             queue = try DatabaseQueue(path: path, configuration: configuration)
             if !readOnly {
                 try HubStore.migrator.migrate(queue)
@@ -46,6 +44,24 @@ package final class HubStore {
         } catch {
             throw StoreError(.cannotOpen, "Cannot open the hub's store at \(path): check the data_dir setting and permissions.", cause: error)
         }
+    }
+
+    /// What every connection to the store sets, the broker's and every reader's: deleted content (a body
+    /// past its retention) is overwritten with zeros, not left in free pages for anyone with the file.
+    static func prepare(_ db: Database) throws {
+        try db.execute(sql: "PRAGMA secure_delete = ON")
+    }
+
+    /// Makes the store's folder (0700) and file (0600) before SQLite does, which would create the file with
+    /// its default mode (0644 less the umask) and its `-wal` and `-shm` files with the file's mode; and
+    /// refuses a folder or file that group or others may use (the error names the `chmod` to run).
+    static func makePrivate(_ path: String) throws(StoreError) {
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty { try PrivateFile.makeDirectory(folder) }
+        if !FileManager.default.fileExists(atPath: path) {
+            try PrivateFile.create(path, bytes: [])  // an empty file is an empty SQLite database
+        }
+        for file in [path, path + "-wal", path + "-shm"] { try PrivateFile.checkPrivate(file) }
     }
 
     static var migrator: DatabaseMigrator {

@@ -60,6 +60,7 @@ final class LeafScanner: @unchecked Sendable {
     private func work() {
         var configuration = Configuration()
         configuration.readonly = true
+        configuration.prepareDatabase(HubStore.prepare)
         let queue: DatabaseQueue
         do { queue = try DatabaseQueue(path: path, configuration: configuration) } catch {
             publish(nextIndex() ?? 0, .failure(error))

@@ -640,11 +640,18 @@ final class BrokerLoop {
             return
         }
         var byAgency: [String: Set<Int64>] = [:]
-        for delivery in expired where queues[delivery.recipient]?.inFlight[delivery.sequence] == nil {
+        for delivery in expired {
             byAgency[delivery.recipient, default: []].insert(delivery.sequence)
+            // One in flight too: a recipient that never settles it must not pin the body past retention.
+            // Its late ACK or NACK then finds no in-flight entry and is ignored (`settle`); the store's
+            // delivery is already dead, so nothing changes there either.
+            queues[delivery.recipient]?.inFlight.removeValue(forKey: delivery.sequence)
             deadLetter(delivery, cause: "expired", reason: "Not acknowledged within its time to live", wallNow: wallNow)
         }
-        for (agency, sequences) in byAgency { queues[agency]?.remove(sequences) }
+        for (agency, sequences) in byAgency {
+            queues[agency]?.remove(sequences)
+            pending.touched.insert(agency)
+        }
     }
 
     /// The audit record of a decision: which agreement, version, flow and rule set; what was released and
@@ -769,18 +776,9 @@ final class BrokerLoop {
 
     /// Reads the hub's pseudonym key, creating a random one (mode 0600) on first start.
     static func pseudonymKey(path: String) throws -> [UInt8] {
-        if let data = FileManager.default.contents(atPath: path) {
-            // Never replace an existing key: the audit's pseudonyms would no longer link old and new.
-            guard data.count >= 32 else { throw BrokerError(.keys, "\(path) is shorter than 32 bytes: restore it from backup.") }
-            return Array(data)
-        }
-        var key = [UInt8](repeating: 0, count: 32)
-        var generator = SystemRandomNumberGenerator()
-        for index in key.indices { key[index] = UInt8.random(in: 0...255, using: &generator) }
-        guard FileManager.default.createFile(atPath: path, contents: Data(key), attributes: [.posixPermissions: 0o600]) else {
-            throw BrokerError(.keys, "cannot write \(path)")
-        }
-        return key
+        // Never replaces an existing key, even one it cannot read: the audit's pseudonyms would no longer
+        // link old and new. Created 0600 from the first byte; refused when group or others may read it.
+        try PseudonymKeyFile.loadOrCreate(path: path)
     }
 
     static func monotonic() -> Int64 { Int64(DispatchTime.now().uptimeNanoseconds / 1_000_000) }
