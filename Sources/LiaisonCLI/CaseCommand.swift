@@ -20,7 +20,8 @@ struct CaseCommand: AsyncParsableCommand {
 
     struct Desk: ParsableArguments {
         @Option(help: ArgumentHelp("The desk's working folder.", valueName: "dir")) var folder: String
-        func store() throws -> DeskStore { try DeskStore(path: "\(folder)/desk.sqlite") }
+        /// The desk's store; casework sends nothing derived from a child's UPN, so it leaves the desk's id key alone.
+        func store() throws -> DeskStore { try DeskStore(path: "\(folder)/desk.sqlite", messageIDs: false) }
     }
 
     /// Sends one message as the attendance service and returns the hub's receipt line.

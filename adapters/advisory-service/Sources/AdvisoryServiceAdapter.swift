@@ -16,6 +16,9 @@ public struct AdvisoryServiceAdapter: Sendable {
         self.folder = folder
     }
 
+    /// The terms a feed may be for (its file names are `YEAR-TERM`).
+    static let terms = ["autumn", "spring", "summer", "full_year"]
+
     /// The CSV's columns, in order.
     public static let columns = [
         "academic_year", "term", "laestab", "phase", "pupils", "sessions_possible", "attendance_rate",
@@ -28,9 +31,18 @@ public struct AdvisoryServiceAdapter: Sendable {
         guard delivery.envelope.type.rawValue == TermlyFeed.type else {
             return .reject("The Advisory Service adapter takes only \(TermlyFeed.type), not \(delivery.envelope.type).")
         }
+        // Integers are held to their schema's ranges before any is read: a hub without schemas passes 1e300 on.
+        if let problem = IntegerFields.problem(inBody: delivery.body, type: TermlyFeed.type) {
+            return .reject("The termly feed cannot be used: \(problem)")
+        }
         let feed: TermlyFeed
         do { feed = try MessageCoding.decode(TermlyFeed.self, from: delivery.body) } catch {
             return .reject("The termly feed could not be read: \(error)")
+        }
+        // The files are named by the year (checked above) and the term, which must be one of the three names:
+        // nothing else the sender wrote goes into a file name.
+        guard Self.terms.contains(feed.period.term) else {
+            return .reject("The termly feed's term is not one of \(Self.terms.joined(separator: ", ")).")
         }
         do {
             let name = "\(feed.period.academicYear)-\(feed.period.term)"

@@ -2,6 +2,7 @@ import AttendanceDomain
 import Crypto
 import Foundation
 import JSONSchema
+import LiaisonProtocol
 
 /// The bundle a court clerk receives for one prosecution file, written to `outbox/CASE/`:
 ///
@@ -33,8 +34,19 @@ public struct CourtBundle: Sendable {
         guard let reference = file["case_reference"]?.stringValue else {
             throw CourtsAdapterError("The prosecution file has no case_reference.")
         }
+        // Both name the bundle's folder: only a case reference and a date of the schema's shapes may.
+        guard Self.isCaseReference(reference) else {
+            throw CourtsAdapterError("The prosecution file's case_reference is not 3 to 40 capital letters, digits, '-' or '/' (and no UPN).")
+        }
         caseReference = reference
-        hearingDate = file["hearing"]?["date"]?.stringValue ?? "undated"
+        if let date = file["hearing"]?["date"] {
+            guard let text = date.stringValue, let parsed = SchoolDate(parsing: text), parsed.description == text else {
+                throw CourtsAdapterError("The prosecution file's hearing date is not a date YYYY-MM-DD.")
+            }
+            hearingDate = text
+        } else {
+            hearingDate = "undated"
+        }
         documents = [
             Document(name: "prosecution-file.html", bytes: Array(ProsecutionFileHTML(file).render().utf8)),
             Document(name: "prosecution-file.json", bytes: body),
@@ -45,8 +57,19 @@ public struct CourtBundle: Sendable {
     }
 
     /// The bundle's folder: the case (its reference with `/` made `-`), then the hearing date, so a file for a
-    /// later hearing never replaces an earlier one (a corrected file for the same hearing does).
+    /// later hearing never replaces an earlier one (a corrected file for the same hearing does). Both are checked
+    /// in `init` (capital letters, digits and `-` only; a real date), so the folder is always inside the outbox.
     public var folderName: String { caseReference.replacingOccurrences(of: "/", with: "-") + "/" + hearingDate }
+
+    /// `^[A-Z0-9][A-Z0-9/-]{2,39}$`, as the schema says, holding no UPN-shaped token (a folder name must not).
+    static func isCaseReference(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        func allowed(_ c: UInt8, first: Bool) -> Bool {
+            (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || (!first && (c == UInt8(ascii: "-") || c == UInt8(ascii: "/")))
+        }
+        return (3...40).contains(bytes.count) && bytes.enumerated().allSatisfy { allowed($0.element, first: $0.offset == 0) }
+            && !UPNShapedToken.occurs(in: text)
+    }
 
     /// The register extract as CSV: date, then each session's code and its meaning.
     static func registerCSV(_ file: JSONValue) -> String {

@@ -1,7 +1,9 @@
 import AttendanceDomain
 import Crypto
 import Foundation
+import JSONSchema
 import LiaisonAdapterKit
+import LiaisonMessages
 import Logging
 
 /// The Magistrates' Courts' adapter (agency `courts`).
@@ -30,6 +32,11 @@ public final class CourtsAdapter: Sendable {
     public func handle(_ delivery: Delivery) -> DeliveryOutcome {
         guard delivery.envelope.type.rawValue == "prosecution.file" else {
             return .reject("The Courts' adapter takes only prosecution.file, not \(delivery.envelope.type).")
+        }
+        // Integers are held to their schema's ranges before any is read: a hub without schemas passes 1e300 on.
+        guard let value = try? JSONValue.parse(delivery.body) else { return .reject("The prosecution file is not JSON.") }
+        if let problem = IntegerFields.problem(in: value, type: "prosecution.file") {
+            return .reject("The prosecution file cannot be used: \(problem)")
         }
         let bundle: CourtBundle
         do {

@@ -1,6 +1,7 @@
 import AttendanceDomain
 import Foundation
 import JSONSchema
+import LiaisonMessages
 
 /// A prosecution file as a printable HTML document for the court clerk and the bench.
 struct ProsecutionFileHTML {
@@ -134,7 +135,7 @@ struct ProsecutionFileHTML {
     func text(_ value: JSONValue?) -> String {
         switch value {
         case .string(let string): string
-        case .number(let number): number.rounded() == number ? String(Int64(number)) : String(number)
+        case .number(let number): Int64(exactly: number).map { String($0) } ?? String(number)
         case .bool(let flag): flag ? "yes" : "no"
         default: ""
         }
@@ -160,8 +161,7 @@ struct ProsecutionFileHTML {
     }
 
     func pounds(_ pence: JSONValue?) -> String {
-        guard let value = pence?.numberValue else { return "" }
-        let amount = Int(value)
+        guard let amount = pence?.numberValue.flatMap(IntegerFields.integer) else { return "" }
         return String(format: "£%d.%02d", amount / 100, amount % 100)
     }
 

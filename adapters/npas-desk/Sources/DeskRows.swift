@@ -31,20 +31,23 @@ public struct ReturnRows: Sendable {
     /// From a return's body; nil if it lacks what every return has.
     public init?(_ value: JSONValue) {
         guard let school = value["school"], let laestab = school["laestab"]?.stringValue, let period = value["period"],
-            let year = period["academic_year"]?.numberValue, let halfTerm = period["half_term"]?.numberValue,
+            let year = period["academic_year"]?.numberValue.flatMap(IntegerFields.integer),
+            let halfTerm = period["half_term"]?.numberValue.flatMap(IntegerFields.integer),
             let start = period["start_date"]?.stringValue, let end = period["end_date"]?.stringValue, let pupils = value["pupils"]?.arrayValue
         else { return nil }
-        (self.laestab, schoolName, academicYear, self.halfTerm) = (laestab, school["name"]?.stringValue, Int(year), Int(halfTerm))
+        (self.laestab, schoolName, academicYear, self.halfTerm) = (laestab, school["name"]?.stringValue, year, halfTerm)
         (startDate, endDate, markedThrough) = (start, end, value["marked_through"]?.stringValue)
         var rows: [Pupil] = []
         rows.reserveCapacity(pupils.count)
         for pupil in pupils {
-            guard let upn = pupil["upn"]?.stringValue, let possible = pupil["sessions_possible"]?.numberValue, let codes = pupil["codes"] else { return nil }
+            guard let upn = pupil["upn"]?.stringValue, let possible = pupil["sessions_possible"]?.numberValue.flatMap(IntegerFields.integer),
+                let codes = pupil["codes"]
+            else { return nil }
             var lookedAfter: Bool?
             if case .bool(let flag) = pupil["looked_after"] { lookedAfter = flag }
             rows.append(Pupil(
                 upn: upn, dateOfBirth: pupil["date_of_birth"]?.stringValue, yearGroup: pupil["year_group"]?.stringValue, lookedAfter: lookedAfter,
-                sessionsPossible: Int(possible), codes: String(decoding: codes.encoded(), as: UTF8.self),
+                sessionsPossible: possible, codes: String(decoding: codes.encoded(), as: UTF8.self),
                 marks: pupil["marks"].map { String(decoding: $0.encoded(), as: UTF8.self) }))
         }
         self.pupils = rows
@@ -102,7 +105,7 @@ extension PupilRoll.Pupil {
             if case .bool(let flag) = contact["parental_responsibility"] { responsibility = flag }
             if case .bool(let flag) = contact["address_as_pupil"] { asPupil = flag }
             return PupilRoll.Contact(
-                order: contact["order"]?.numberValue.map { Int($0) }, title: contact["title"]?.stringValue, forename: forename, surname: surname,
+                order: contact["order"]?.numberValue.flatMap(IntegerFields.integer), title: contact["title"]?.stringValue, forename: forename, surname: surname,
                 relationship: relationship, parentalResponsibility: responsibility, address: address(contact["address"]), addressAsPupil: asPupil)
         }
         self.init(
@@ -120,7 +123,7 @@ enum StoredJSON {
     /// `{"I": 3, "/": 120}` as sessions per code (empty if unreadable).
     static func codes(_ text: String) -> [String: Int] {
         guard let members = (try? JSONValue.parse(Array(text.utf8)))?.objectValue else { return [:] }
-        return members.compactMapValues { $0.numberValue.map { Int($0) } }
+        return members.compactMapValues { $0.numberValue.flatMap(IntegerFields.integer) }
     }
 
     /// `{"2025-09-03": {"am": "/", "pm": "\\"}}` as each day's marks (nil if unreadable).

@@ -11,9 +11,21 @@ import LiaisonMessages
 public final class DeskStore: Sendable {
     public let path: String
     let queue: DatabaseQueue
+    /// The desk's message id key, `id.key` beside `desk.sqlite` (``MessageIDKey``): its care alerts' and partner
+    /// shares' ids are keyed digests of the child and the period, never the UPN. Nil for a store opened read-only
+    /// or without it (the casework commands, which send nothing derived from a child's UPN).
+    public let ids: MessageIDKey?
 
-    public init(path: String, readOnly: Bool = false) throws {
+    /// Opens (creating if needed) the desk's store.
+    ///
+    /// - Parameter messageIDs: whether to read, or make on the first start, the desk's message id key beside the
+    ///   store; never for a read-only store.
+    /// - Throws: `MessageIDKeyError` when the key exists but cannot be used (the desk must not start: the message
+    ///   names the file and what to do), or GRDB's error when the store cannot be opened.
+    public init(path: String, readOnly: Bool = false, messageIDs: Bool = true) throws {
         self.path = path
+        let folder = (path as NSString).deletingLastPathComponent
+        ids = !readOnly && messageIDs ? try MessageIDKey(folder: folder.isEmpty ? "." : folder) : nil
         var configuration = Configuration()
         configuration.readonly = readOnly
         configuration.busyMode = .timeout(5)

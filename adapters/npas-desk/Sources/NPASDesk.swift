@@ -34,10 +34,25 @@ public struct NPASDesk: Sendable {
         self.logger = logger
     }
 
+    /// The desk's message id key (``DeskStore/ids``): ids of messages derived from a child are keyed digests.
+    var ids: MessageIDKey {
+        guard let ids = store.ids else { preconditionFailure("The desk runs on a store opened for writing, with its message id key.") }
+        return ids
+    }
+
     public func handle(_ delivery: Delivery, client: AdapterClient? = nil) async -> DeliveryOutcome {
-        switch delivery.envelope.type.rawValue {
+        let type = delivery.envelope.type.rawValue
+        guard Self.consumes.contains(type) else { return .reject("The desk does not handle \(delivery.envelope.type).") }
+        // Every body is held to its type's integer ranges before anything reads a number from it: a hub without
+        // schemas passes 1e300 on, and the desk must refuse it (a dead letter naming the field), not trap on it.
+        let value: JSONValue
+        do { value = try JSONValue.parse(delivery.body) } catch {
+            return .reject("The \(type) body is not JSON: \(error)")
+        }
+        if let problem = IntegerFields.problem(in: value, type: type) { return .reject("The \(type) cannot be used: \(problem)") }
+        switch type {
         case AttendanceReturn.type:
-            guard let value = try? JSONValue.parse(delivery.body), let rows = ReturnRows(value) else {
+            guard let rows = ReturnRows(value) else {
                 return .reject("The attendance return could not be read.")
             }
             do {
@@ -66,7 +81,7 @@ public struct NPASDesk: Sendable {
                 return .retry("The desk's store could not take the referral: \(error)")
             }
         case PupilRoll.type:
-            guard let value = try? JSONValue.parse(delivery.body), let roll = RollRows(value) else {
+            guard let roll = RollRows(value) else {
                 return .reject("The pupil roll could not be read.")
             }
             do { try await store.store(roll, messageID: delivery.envelope.id) } catch {
@@ -117,6 +132,9 @@ public struct NPASDesk: Sendable {
                 let json = try? JSONSerialization.data(withJSONObject: defendant, options: [.sortedKeys])
             else { return nil }
             return (number, result, String(decoding: json, as: UTF8.self))
+        }
+        guard rows.count == defendants.count else {
+            return .reject("The court outcome for case \(reference) has a defendant without a defendant_number or an outcome.")
         }
         let state: DeskStore.OutcomeState
         let messageID = delivery.envelope.id
@@ -171,6 +189,9 @@ public struct NPASDesk: Sendable {
             else { return nil }
             return MatchQuery(row: row, forename: forename, surname: surname, dateOfBirth: birth)
         }
+        guard asked.count == people.count else {
+            return .reject("The match request has a person without a row, forename, surname or date_of_birth.")
+        }
         let results: [[String: Any]]
         do {
             let found = try await offPool { try asked.map { try store.match(forename: $0.forename, surname: $0.surname, dateOfBirth: $0.dateOfBirth) } }
@@ -190,8 +211,8 @@ public struct NPASDesk: Sendable {
         }
         do {
             _ = try await client.send(
-                type: "pupil.match-result", to: [delivery.envelope.source.rawValue], body: Array(bytes), id: "match-result-\(delivery.envelope.id)",
-                correlationID: delivery.envelope.id)
+                type: "pupil.match-result", to: [delivery.envelope.source.rawValue], body: Array(bytes),
+                id: ids.id("match-result-", delivery.envelope.source.rawValue, delivery.envelope.id), correlationID: delivery.envelope.id)
             logger.info("Answered a match request", metadata: [
                 "agency": "\(delivery.envelope.source)", "asked": "\(asked.count)", "matched": "\(results.filter { $0["upn"] != nil }.count)",
             ])
@@ -260,9 +281,11 @@ public struct NPASDesk: Sendable {
                     "consecutive_sessions_absent": alert.length,
                 ]
                 guard let bytes = try? JSONSerialization.data(withJSONObject: alertBody, options: [.sortedKeys]) else { continue }
-                // The run's length is in the id: a later return that finds the run longer tells Social Services so.
+                // The run's length is in the id: a later return that finds the run longer tells Social Services so. The
+                // id is a keyed digest: which children are looked after must not be readable from the audit log.
                 alerts.append((
-                    "care.attendance-alert", "social-services", "care-alert-\(pupil.upn)-\(alert.date)-\(alert.session)-\(alert.length)", Array(bytes)
+                    "care.attendance-alert", "social-services",
+                    ids.id("care-alert-", pupil.upn, alert.date, alert.session, String(alert.length)), Array(bytes)
                 ))
             }
         }

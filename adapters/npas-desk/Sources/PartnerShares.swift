@@ -68,7 +68,7 @@ extension NPASDesk {
                 continue
             }
             if let share = Share(
-                type: "yot.attendance-summary", to: "yot", id: "yot-summary-\(pupil.upn)-\(period)", body: Self.yotSummary(pupil, of: body, sen: sen),
+                type: "yot.attendance-summary", to: "yot", id: ids.id("yot-summary-", pupil.upn, period), body: Self.yotSummary(pupil, of: body, sen: sen),
                 kind: "yot", upn: pupil.upn, period: period)
             {
                 shares.append(share)
@@ -162,7 +162,7 @@ extension NPASDesk {
                 continue
             }
             if let share = Share(
-                type: "connexions.notification", to: "connexions", id: "connexions-\(upn)-\(year)", body: notification, kind: "connexions",
+                type: "connexions.notification", to: "connexions", id: ids.id("connexions-", upn, year), body: notification, kind: "connexions",
                 upn: upn, period: year)
             {
                 shares.append(share)

@@ -4,6 +4,7 @@ import Foundation
 import JSONSchema
 import LiaisonAdapterKit
 import LiaisonProtocol
+import LiaisonMessages
 import Logging
 
 /// The adapter of a partner agency that works from a list of children: Social Services (children in care),
@@ -179,7 +180,7 @@ public final class PartnerAdapter: Sendable {
         if let data = FileManager.default.contents(atPath: "\(folder)/\(digest).json"), let answer = try? JSONValue.parse(Array(data)) {
             var results: [Int: Result<String, PartnerListError>] = [:]
             for result in answer["results"]?.arrayValue ?? [] {
-                guard let row = result["row"]?.numberValue.map({ Int($0) }) else { continue }
+                guard let row = result["row"]?.numberValue.flatMap(IntegerFields.integer) else { continue }
                 if let upn = result["upn"]?.stringValue {
                     results[row] = .success(upn)
                 } else if result["unmatched"]?.stringValue == "several_pupils" {
@@ -229,12 +230,14 @@ public final class PartnerAdapter: Sendable {
         for (upn, reference) in now.sorted(by: { $0.key < $1.key }) where before[upn] != reference { changes.append((upn, reference, "opened")) }
         for (upn, reference) in before.sorted(by: { $0.key < $1.key }) where now[upn] == nil { changes.append((upn, reference, "closed")) }
         var refused = 0
-        for change in changes {
+        for (index, change) in changes.enumerated() {
             let body: [String: Any] = ["upn": change.upn, "case_reference": change.reference, "status": change.status, "effective_date": today]
             do {
                 let bytes = Array(try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes]))
+                // The list's digest and the change's place: the same list after a restart gives the same changes in the
+                // same order, so the hub answers a resend as a duplicate; and the id says nothing of the child.
                 _ = try await Self.send(
-                    client, type: "yot.case-update", to: ["npas"], body: bytes, id: "yot-case-\(change.upn)-\(change.status)-\(digest)")
+                    client, type: "yot.case-update", to: ["npas"], body: bytes, id: "yot-case-\(digest)-\(index + 1)")
             } catch let error as AdapterError where error.code == .rejected {
                 refused += 1
                 logger.error("The hub refused a YOT case update", metadata: ["reason": "\(error.message)"])
@@ -277,9 +280,14 @@ public final class PartnerAdapter: Sendable {
         guard let value = try? JSONValue.parse(delivery.body), let members = value.objectValue else {
             return .reject("The body is not a JSON object.")
         }
+        // Integers are held to their schema's ranges before any is read: a hub without schemas passes 1e300 on.
+        if let problem = IntegerFields.problem(in: value, type: type) { return .reject("The \(type) cannot be used: \(problem)") }
         if type == Self.matchResult {
-            // Kept for the list waiting in processing/, which the next pass finishes.
-            guard let request = value["request"]?.stringValue, request.allSatisfy({ $0.isHexDigit }) else {
+            // Kept for the list waiting in processing/, which the next pass finishes. The request is a digest this
+            // adapter made (24 hex digits): only such a name may name a file in state/.
+            guard let request = value["request"]?.stringValue, (1...64).contains(request.utf8.count),
+                request.allSatisfy({ $0.isASCII && $0.isHexDigit })
+            else {
                 return .reject("The match result names no request of this adapter.")
             }
             do {
@@ -291,13 +299,14 @@ public final class PartnerAdapter: Sendable {
             }
         }
         do {
-            try folder.writeOutbox(Data(delivery.body), name: "\(delivery.envelope.id).json", subfolder: type)
+            // Named by the hub's sequence number, never by the sender's id: an id is the sender's text (`../x`).
+            try folder.writeOutbox(Data(delivery.body), name: Self.outputName(delivery), subfolder: type)
             // One CSV per type; its columns are the body's flattened top-level fields, header first.
             let flat = Self.flatten(members)
             let columns = flat.keys.sorted()
             let csvPath = "\(folder.outbox)/\(type).csv"
             func line(_ header: [String]) -> String {
-                header.map { $0 == "message_id" ? delivery.envelope.id : CSVRecordReader.escape(flat[$0] ?? "") }.joined(separator: ",") + "\n"
+                header.map { CSVRecordReader.escape($0 == "message_id" ? delivery.envelope.id : flat[$0] ?? "") }.joined(separator: ",") + "\n"
             }
             if let handle = FileHandle(forUpdatingAtPath: csvPath) {
                 // Only the header is read back; the new line is appended and flushed to disk.
@@ -317,6 +326,10 @@ public final class PartnerAdapter: Sendable {
         }
     }
 
+    /// A delivery's file in `outbox/TYPE/`: `SEQUENCE.json`, the hub's sequence number for the message (its
+    /// delivery tag), so a message delivered again replaces its own file and no sender-written text is in the name.
+    static func outputName(_ delivery: Delivery) -> String { "\(delivery.tag).json" }
+
     /// `{"school": {"laestab": "9262001"}}` as `school.laestab = 9262001`; arrays as JSON text.
     static func flatten(_ members: [String: JSONValue], prefix: String = "") -> [String: String] {
         var result: [String: String] = [:]
@@ -325,7 +338,7 @@ public final class PartnerAdapter: Sendable {
             switch value {
             case .object(let inner): result.merge(flatten(inner, prefix: name)) { first, _ in first }
             case .string(let text): result[name] = text
-            case .number(let number): result[name] = number.rounded() == number ? String(Int64(number)) : String(number)
+            case .number(let number): result[name] = Int64(exactly: number).map { String($0) } ?? String(number)
             case .bool(let flag): result[name] = flag ? "true" : "false"
             case .null: result[name] = ""
             case .array: result[name] = String(decoding: value.encoded(), as: UTF8.self)

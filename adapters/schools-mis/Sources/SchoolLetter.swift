@@ -34,7 +34,7 @@ enum SchoolLetter {
         case .array(let items):
             return "<ol>" + items.map { "<li>\(render($0))</li>" }.joined() + "</ol>"
         case .string(let text): return escape(text)
-        case .number(let number): return number.rounded() == number ? String(Int64(number)) : String(number)
+        case .number(let number): return Int64(exactly: number).map { String($0) } ?? String(number)
         case .bool(let flag): return flag ? "yes" : "no"
         case .null: return "-"
         }

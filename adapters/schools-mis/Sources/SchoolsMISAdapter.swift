@@ -187,6 +187,9 @@ public final class SchoolsMISAdapter: Sendable {
         return pupil.figures.invalid == 0
     }
 
+    /// A letter's file name without its extension: `TYPE-SEQUENCE` (the type is one this adapter consumes).
+    static func outputName(_ delivery: Delivery) -> String { "\(delivery.envelope.type.rawValue)-\(delivery.tag)" }
+
     static func sha256(path: String) throws -> String {
         let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
         defer { try? handle.close() }
@@ -198,11 +201,16 @@ public final class SchoolsMISAdapter: Sendable {
     // MARK: Deliveries
 
     /// A letter for a school (`case.feedback`, `case.disposal`): written to `outbox/LAESTAB/` as JSON and as
-    /// a readable HTML letter.
+    /// a readable HTML letter, `TYPE-SEQUENCE.json` and `.html`: the hub's sequence number for the message, never
+    /// the sender's id (which is the sender's text: `../x`). A LAESTAB that is not 7 digits goes to `unknown-school/`.
     public func handle(_ delivery: Delivery) -> DeliveryOutcome {
+        let type = delivery.envelope.type.rawValue
+        guard Self.consumes.contains(type) else { return .reject("The schools' adapter does not take \(type).") }
         guard let value = try? JSONValue.parse(delivery.body) else { return .reject("The letter's body is not JSON.") }
-        let laestab = value["school"]?["laestab"]?.stringValue ?? "unknown-school"
-        let base = "\(delivery.envelope.type)-\(delivery.envelope.id)"
+        // Integers are held to their schema's ranges before any is read: a hub without schemas passes 1e300 on.
+        if let problem = IntegerFields.problem(in: value, type: type) { return .reject("The \(type) cannot be used: \(problem)") }
+        let laestab = value["school"]?["laestab"]?.stringValue.flatMap { try? LAESTAB($0) }?.value ?? "unknown-school"
+        let base = Self.outputName(delivery)
         do {
             try folder.writeOutbox(Data(delivery.body), name: "\(base).json", subfolder: laestab)
             try folder.writeOutbox(Data(SchoolLetter.html(type: delivery.envelope.type.rawValue, body: value).utf8), name: "\(base).html", subfolder: laestab)
