@@ -34,6 +34,13 @@ public final class Broker: Service, Sendable {
     public func run() async throws {
         start()
         _ = try await control.waitUntilRunning()
+        // SIGHUP reloads agencies and agreements (key rotation) without dropping sessions. The handler only sets a
+        // flag and wakes the broker's thread, which reloads between two cycles.
+        signal(SIGHUP, SIG_IGN)
+        let hangUp = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        hangUp.setEventHandler { [control] in control.requestReload() }
+        hangUp.resume()
+        defer { hangUp.cancel() }
         await withTaskCancellationOrGracefulShutdownHandler {
             await control.waitUntilFinished()
         } onCancelOrGracefulShutdown: {
@@ -44,6 +51,11 @@ public final class Broker: Service, Sendable {
     /// Waits until the broker has bound its endpoint and returns it (for `tcp://…:*`, with the real port).
     public func waitUntilRunning() async throws -> String {
         try await control.waitUntilRunning()
+    }
+
+    /// Asks the broker to reload its agencies and agreements, as SIGHUP does.
+    public func reload() {
+        control.requestReload()
     }
 
     /// Asks the broker to stop; `run()` returns once it has.

@@ -16,7 +16,20 @@ final class BrokerControl: Sendable {
     private let phase = Mutex<Phase>(.starting([]))
     private let stopWaiters = Mutex<(done: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
+    private let reloadRequested = Atomic<Bool>(false)
+
     var isStopRequested: Bool { stopRequested.load(ordering: .acquiring) }
+
+    /// Asks the broker to reload its agencies and agreements (SIGHUP) at its next turn.
+    func requestReload() {
+        reloadRequested.store(true, ordering: .releasing)
+        waker.wake()
+    }
+
+    /// Whether a reload was asked for since the last call.
+    func takeReloadRequest() -> Bool {
+        reloadRequested.exchange(false, ordering: .acquiringAndReleasing)
+    }
 
     func requestStop() {
         stopRequested.store(true, ordering: .releasing)

@@ -20,7 +20,8 @@ final class BrokerLoop {
     static let hubName = "liaison 0.1.0"
 
     let configuration: HubConfiguration
-    let agencies: AgencyDirectory
+    /// The agencies and their keys; replaced on reload (SIGHUP).
+    var agencies: AgencyDirectory
     let control: BrokerControl
     var logger: Logger
     let context: ZeroMQContext
@@ -29,12 +30,12 @@ final class BrokerLoop {
     let store: HubStore
     /// Held for the broker's life: no second broker on this store.
     let instanceLock: InstanceLock
-    let zapHandler: ZAPHandler
+    var zapHandler: ZAPHandler
     let limits: PeerSession.Limits
     /// The message types' schemas, when the hub is configured with them.
     let schemas: MessageSchemas?
-    /// The sharing rules, when the hub is configured with them; then they decide every recipient.
-    let ruleSet: RuleSet?
+    /// The sharing rules, when the hub is configured with them; then they decide every recipient. Replaced on reload.
+    var ruleSet: RuleSet?
     let pseudonymKey: [UInt8]
     let pseudonyms: PseudonymKey
     /// Signs the audit tree's checkpoints.
@@ -48,6 +49,8 @@ final class BrokerLoop {
 
     /// Sessions by routing id.
     var sessions: [[UInt8]: PeerSession] = [:]
+    /// The fingerprint of the key each connection authenticated with (from its ZAP user id).
+    var sessionKeys: [[UInt8]: String] = [:]
     /// Routing ids of each agency's sessions, in connection order (for round-robin delivery).
     var sessionsByAgency: [String: [[UInt8]]] = [:]
     /// Each recipient agency's queue.
@@ -166,7 +169,7 @@ final class BrokerLoop {
         self.agencies = agencies
         self.control = control
         self.logger = logger
-        self.zapHandler = ZAPHandler(agencies: agencies)
+        self.zapHandler = ZAPHandler(agencies: agencies, today: BrokerLoop.today())
         self.window = max(256, min(configuration.maxCredit * 2, 4096))
         self.limits = PeerSession.Limits(
             hubName: BrokerLoop.hubName, heartbeatMilliseconds: configuration.heartbeatMilliseconds,
@@ -299,6 +302,7 @@ final class BrokerLoop {
                 break
             }
             if readiness[2].readable { control.waker.drain() }
+            if control.takeReloadRequest() { reload() }
             if readiness[1].readable { serveZAP() }
             if readiness[3].readable { takeCheckedBodies() }
             // Whether everything waiting was read: only then may a peer be judged silent, since its heartbeat may be
@@ -372,13 +376,16 @@ final class BrokerLoop {
         guard message.frames.count >= 1 else { return }
         let routingID = message.frames[0]
         guard !silenced.contains(routingID) else { return }
-        guard let agencyText = message.userID, let agencyID = AgencyID(agencyText), agencies.contains(agencyID) else {
+        let identity = ZAPHandler.identity(ofUserID: message.userID ?? "")
+        let agencyText = identity.agency
+        guard let agencyID = AgencyID(agencyText), agencies.contains(agencyID) else {
             // Cannot happen while the ZAP handler is bound: every connection carries its agency.
             logger.error("Dropped a message from a connection with no agency")
             return
         }
         if sessions[routingID] == nil {
             sessions[routingID] = PeerSession(agency: agencyID, limits: limits, now: now)
+            sessionKeys[routingID] = identity.key
             sessionsByAgency[agencyText, default: []].append(routingID)
         }
         let decoded = Result { () throws(ProtocolError) in
@@ -594,6 +601,7 @@ final class BrokerLoop {
 
     func close(routingID: [UInt8], agency: String, unsettled: [Int64], reason: PeerSession.CloseReason, wallNow: Int64) {
         let session = sessions.removeValue(forKey: routingID)
+        sessionKeys[routingID] = nil
         sessionsByAgency[agency]?.removeAll { $0 == routingID }
         backlogs[routingID] = nil
         var returned: [QueuedDelivery] = []
@@ -793,6 +801,7 @@ extension BrokerLoop {
             do { message = try zap.receive(dontWait: true) } catch { return }
             guard let message else { return }
             let request = ZAPHandler.parse(message.frames)
+            zapHandler.today = BrokerLoop.today()
             let decision = request.map(zapHandler.decide) ?? ZAPHandler.Decision(
                 accepted: false, userID: "", statusText: "Malformed ZAP request", keyFingerprint: nil)
             try? zap.send(ZAPHandler.reply(to: request, decision))

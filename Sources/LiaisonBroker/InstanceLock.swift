@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -12,7 +13,7 @@ import Darwin
 /// another process is listening on by replacing the file, silently taking the endpoint from the running
 /// broker. So the broker holds an exclusive `flock` on `<data_dir>/broker.lock` for its whole life and, before
 /// binding an `ipc://` endpoint, checks that nothing answers on it.
-final class InstanceLock {
+package final class InstanceLock {
     private let descriptor: Int32
     let path: String
 
@@ -28,8 +29,27 @@ final class InstanceLock {
                 .alreadyRunning,
                 "Another broker is running on this store (\(path) is locked): stop it first, or give this one its own data_dir.")
         }
+        // The lock file names the broker's process, so that `liaison keys rotate` can ask it to reload.
+        let pid = Array("\(getpid())\n".utf8)
+        _ = ftruncate(fd, 0)
+        _ = pid.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         descriptor = fd
         self.path = path
+    }
+
+    /// The process id of the broker that holds the lock at `path`, or nil when no broker holds it.
+    package static func runningBroker(lockPath path: String) -> Int32? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        if flock(fd, LOCK_SH | LOCK_NB) == 0 {
+            flock(fd, LOCK_UN)
+            return nil
+        }
+        var buffer = [UInt8](repeating: 0, count: 32)
+        let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        guard count > 0 else { return nil }
+        return Int32(String(decoding: buffer.prefix(count), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
     deinit {

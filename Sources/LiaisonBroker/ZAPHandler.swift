@@ -31,6 +31,8 @@ struct ZAPHandler {
     }
 
     let agencies: AgencyDirectory
+    /// Today's date in UTC (`YYYY-MM-DD`): a key outside its `current_until` / `next_from` dates is refused.
+    var today: String
 
     /// Parses a request's frames (after REP's envelope), as RFC 27 lays them out.
     static func parse(_ frames: [[UInt8]]) -> Request? {
@@ -45,11 +47,22 @@ struct ZAPHandler {
         guard request.mechanism == "CURVE", let key = request.credentials.first, key.count == 32 else {
             return Decision(accepted: false, userID: "", statusText: "Only CURVE is accepted", keyFingerprint: nil)
         }
-        guard let agency = agencies.agency(publicKey: key) else {
+        guard let agency = agencies.agency(publicKey: key, on: today) else {
+            let known = agencies.agency(publicKey: key) != nil
             return Decision(
-                accepted: false, userID: "", statusText: "Unknown key", keyFingerprint: Digest.fingerprint(ofKey: key))
+                accepted: false, userID: "", statusText: known ? "Key not valid today" : "Unknown key",
+                keyFingerprint: Digest.fingerprint(ofKey: key))
         }
-        return Decision(accepted: true, userID: agency.id.rawValue, statusText: "OK", keyFingerprint: nil)
+        // The user id names the key as well as the agency, so that a reload can end exactly the sessions of a key
+        // that was removed (an agency may have two keys during a rotation). Agency ids never contain '/'.
+        return Decision(
+            accepted: true, userID: "\(agency.id.rawValue)/\(Digest.fingerprint(ofKey: key))", statusText: "OK", keyFingerprint: nil)
+    }
+
+    /// The agency and key fingerprint of a connection's ZAP user id (`agency/fingerprint`).
+    static func identity(ofUserID userID: String) -> (agency: String, key: String) {
+        guard let slash = userID.firstIndex(of: "/") else { return (userID, "") }
+        return (String(userID[..<slash]), String(userID[userID.index(after: slash)...]))
     }
 
     /// The reply frames for `decision`.

@@ -5,7 +5,7 @@ struct KeysCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys",
         abstract: "Manage CURVE keys.",
-        subcommands: [Generate.self])
+        subcommands: [Generate.self, Rotate.self])
 
     struct Generate: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -49,6 +49,12 @@ package final class BrokerProcess: @unchecked Sendable {
         self.process = nil
     }
 
+    /// Sends the broker a signal (e.g. SIGHUP: reload agencies and agreements).
+    package func signal(_ number: Int32) {
+        guard let process else { return }
+        Foundation.kill(process.processIdentifier, number)
+    }
+
     /// Stops the broker with SIGTERM and waits for it to exit.
     package func stop() {
         guard let process else { return }

@@ -1,0 +1,54 @@
+import LiaisonAudit
+import LiaisonConfig
+import LiaisonProtocol
+import LiaisonRules
+
+extension BrokerLoop {
+    /// Reloads `agencies.yaml` and the agreements (on SIGHUP) without dropping a session: new agencies and keys
+    /// are admitted from the next handshake, and the sessions of a key that is no longer listed (or no longer
+    /// valid today) end at once. A configuration with a problem is refused whole, and the running one stays.
+    func reload() {
+        let wallNow = BrokerLoop.wallClock()
+        let today = BrokerLoop.today()
+        func refuse(_ reason: String) {
+            logger.error("Reload refused; the running configuration stays", metadata: ["reason": "\(reason)"])
+            pending.operations.append(.audit(AuditEvent(
+                .configurationLoaded, at: wallNow, detail: "reload refused (the running configuration stays): \(reason.prefix(500))")))
+        }
+        let reloaded: AgencyDirectory
+        do { reloaded = try AgencyDirectory.load(path: configuration.agenciesFile) } catch {
+            return refuse("\(error)")
+        }
+        var rules = ruleSet
+        if let directory = configuration.agreementsDirectory {
+            let result = RuleSetLoader.load(directory: directory, agencies: reloaded, schemas: schemas, today: today)
+            let problems = result.problems.filter { $0.code != .reviewDue }
+            guard problems.isEmpty else {
+                return refuse("the sharing rules have problems (run `liaison rules check`): " + problems.map(\.description).joined(separator: "; "))
+            }
+            rules = result.ruleSet
+        }
+        agencies = reloaded
+        zapHandler = ZAPHandler(agencies: reloaded, today: today)
+        ruleSet = rules
+        for agency in reloaded.agencies where queues[agency.id.rawValue] == nil {
+            queues[agency.id.rawValue] = AgencyQueue(window: window)
+        }
+        var ended = 0
+        for (routingID, session) in sessions {
+            let fingerprint = sessionKeys[routingID] ?? ""
+            let stillValid = reloaded.agency(session.agency)?.keys.contains {
+                $0.isValid(on: today) && Digest.fingerprint(ofKey: $0.publicKey) == fingerprint
+            } ?? false
+            guard !stillValid else { continue }
+            disconnect(routingID, because: "its key \(fingerprint) is no longer listed for \(session.agency)")
+            ended += 1
+        }
+        closeLostPeers()
+        pending.operations.append(.audit(AuditEvent(
+            .configurationLoaded, at: wallNow,
+            detail: "reloaded: agencies \(reloaded.agencies.map { "\($0.id.rawValue)(\($0.keys.count) keys)" }.joined(separator: ","))"
+                + "; \(ended) sessions of removed keys ended")))
+        logger.info("Configuration reloaded", metadata: ["sessionsEnded": "\(ended)"])
+    }
+}
