@@ -14,7 +14,7 @@ import LiaisonProtocol
 /// - `postcode`: a UK postcode, `SW1A 1AA` (any case) or `SW1A1AA` (capitals only, and not a run of hex
 ///   digits); the inward letters exclude C, I, K, M, O and V, as Royal Mail's do.
 /// - `date-of-birth`: a calendar date (`2012-03-14`, `14/03/2012`, `14-03-2012`, `14.03.2012`,
-///   `14 March 2012`) whose year makes someone 2 to 25 years old when the entry was written, not followed by
+///   `14 March 2012`) whose year makes someone 3 to 25 years old when the entry was written, not followed by
 ///   a letter or digit (so `2012-03-14T09:00:00Z`, a timestamp, is not one).
 ///
 /// Names are not detected: no rule tells a name from an agency's or a type's word without a list of names.
@@ -219,7 +219,7 @@ package enum PersonalDataScanner {
             return Int(string(bytes[from..<(from + count)]))
         }
         func plausible(_ y: Int, _ m: Int, _ d: Int) -> Bool {
-            (1...12).contains(m) && (1...31).contains(d) && (year - 25...year - 2).contains(y)
+            (1...12).contains(m) && (1...31).contains(d) && (year - 25...year - 3).contains(y)
         }
         var index = 0
         while index < bytes.count {

@@ -45,7 +45,7 @@ struct PersonalDataScannerTests {
 
     @Test(arguments: [
         // ISO timestamps and dates that are not a child's birth date
-        "2026-11-29T10:15:00.123Z", "2012-03-14T09:00:00Z", "review due 2026-12-01", "born 1961-05-01",
+        "2026-11-29T10:15:00.123Z", "2012-03-14T09:00:00Z", "review due 2026-12-01", "effective 2024-09-01", "born 1961-05-01",
         // hex digests, pseudonyms, rule set hashes, uuids, key fingerprints
         "5f2b8c0e4a7d9b1c3e6f0a2d4b8c1e7f9a0b3c5d7e9f1a2b4c6d8e0f1a3b5c7d", "psn-3e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b",
         "E4B2FA1C-2D3E-4F5A-8B9C-0D1E2F3A4B5C", "AB12CD", "1E2DE", "z85:rq:3hAbZ1@", "pgp 4AE 4AE3F1",
