@@ -1,0 +1,2 @@
+// Nothing to define: LLVMFuzzerRunDriver comes from libFuzzer, linked by -sanitize=fuzzer.
+#include "CLibFuzzer.h"
