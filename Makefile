@@ -2,8 +2,10 @@
 SWIFT ?= swift
 APT_PACKAGES := pkg-config libzmq3-dev libsqlite3-dev python3-zmq python3-jsonschema libxml2-dev python3-stdnum
 TEST_TIMEOUT ?= 1500
+# The harnesses' Python: Debian's, which has python3-zmq (a pyenv or venv python on PATH may not).
+HARNESS_PYTHON ?= /usr/bin/python3
 
-.PHONY: all deps build test demo bench bench-audit bench-mis keys clean
+.PHONY: all deps build test demo bench bench-audit bench-mis keys clean fuzz chaos soak
 
 all: build
 
@@ -59,6 +61,24 @@ keys: build
 	@for name in hub npas schools-mis connexions yot social-services courts advisory-service; do \
 	  [ -f config/keys/$$name.key ] || "$$($(SWIFT) build --show-bin-path)/liaison" keys generate --agency $$name --out config/keys; \
 	done
+
+# libFuzzer targets (Fuzz/, a package of its own, built sanitized with --scratch-path Fuzz/.build-fuzz) for the
+# wire codec, envelopes, JSON, the schemas, CTF and CSV registers and the agreements; FUZZ_SECONDS per target.
+# Crashing inputs land in Fuzz/Crashes/<target>/. See Fuzz/README.md.
+fuzz: deps
+	$(HARNESS_PYTHON) Fuzz/run.py --seconds $(or $(FUZZ_SECONDS),60) $(FUZZ_TARGETS)
+
+# The broker and every adapter on a synthetic county under load, a random one killed (SIGKILL) every few
+# seconds and restarted; then nothing accepted may be lost (scripts/chaos.py). Outputs under var/chaos/.
+chaos: deps
+	$(SWIFT) build --product liaison
+	$(HARNESS_PYTHON) scripts/chaos.py --minutes $(or $(CHAOS_MINUTES),2) --liaison "$$($(SWIFT) build --show-bin-path)/liaison"
+
+# A steady load (SOAK_RATE msg/s, default 200) on a real broker for SOAK_MINUTES: resident memory flat within
+# 10%, p99 stable (scripts/soak.py). Outputs under var/soak/.
+soak: deps
+	$(SWIFT) build --product liaison
+	$(HARNESS_PYTHON) scripts/soak.py --minutes $(or $(SOAK_MINUTES),3) --rate $(or $(SOAK_RATE),200) --liaison "$$($(SWIFT) build --show-bin-path)/liaison"
 
 clean:
 	rm -rf .build demo-output var
