@@ -251,6 +251,13 @@ tail -1 "$OUT/logs/broker.log" | cut -c1-200 | sed 's/^/   /'
 
 say "10. The audit log is a Merkle log: recompute every entry and checkpoint"
 "$LIAISON" audit verify --config "$CONFIG" | sed 's/^/   /'
+step "and no entry holds a UPN or other personal-looking token (ids are opaque; the hub refuses UPN-shaped ids, 419):"
+if ! "$LIAISON" audit scan --config "$CONFIG" > "$OUT/audit-scan.txt" 2>&1; then
+  sed 's/^/     /' "$OUT/audit-scan.txt" | head -20
+  echo "The audit log holds personal-looking tokens: see demo-output/audit-scan.txt" >&2
+  exit 1
+fi
+tail -1 "$OUT/audit-scan.txt" | sed 's/^/     /'
 
 say "Summary"
 PROCESSED="$AGENCIES/schools-mis/processed"; FAILED="$AGENCIES/schools-mis/failed"

@@ -52,6 +52,13 @@ public struct AdapterConfiguration: Sendable {
         guard let hubKey = Z85.decode(try text(hubPublicKeyFile)), hubKey.count == 32 else {
             throw AdapterError(.badKeys, "\(hubPublicKeyFile) is not a CURVE public key (40 characters of Z85).")
         }
+        // A secret key others can read is no secret: refuse it, as the broker refuses its own (docs/audit.md).
+        var status = stat()
+        if stat(secretKeyFile, &status) == 0, status.st_mode & 0o077 != 0 {
+            throw AdapterError(
+                .badKeys,
+                "\(secretKeyFile) can be read by others (mode \(String(status.st_mode & 0o777, radix: 8))): run `chmod 600 \(secretKeyFile)`.")
+        }
         guard let pair = CurveKeyPair(secretKeyZ85: try text(secretKeyFile)) else {
             throw AdapterError(.badKeys, "\(secretKeyFile) is not a CURVE secret key (40 characters of Z85).")
         }

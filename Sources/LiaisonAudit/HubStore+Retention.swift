@@ -99,3 +99,14 @@ extension HubStore {
         }
     }
 }
+
+extension HubStore {
+    /// Checkpoints the write-ahead log into the database file and truncates it, so that pages a deletion
+    /// zeroed (`secure_delete`) leave no older image behind in `hub.sqlite-wal`. Best effort: a reader holding
+    /// the log open makes SQLite checkpoint only what it can, and the next sweep tries again.
+    package func truncateWriteAheadLog() {
+        _ = try? queue.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+        }
+    }
+}

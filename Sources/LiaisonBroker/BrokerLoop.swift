@@ -753,6 +753,9 @@ final class BrokerLoop {
                 return sequences.count
             }
             if deleted > 0 {
+                // secure_delete zeroes the pages in the database file, but their old images stay in the WAL until
+                // it is reused: checkpoint and truncate it so the deleted bodies leave the disk now.
+                store.truncateWriteAheadLog()
                 logger.info("Deleted message bodies at the end of their retention", metadata: ["count": "\(deleted)"])
                 // More may be due: look again on the next turn rather than after a whole interval.
                 if deleted == 1000 { lastRetentionSweepAt = 0 }

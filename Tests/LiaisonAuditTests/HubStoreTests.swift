@@ -27,6 +27,17 @@ struct HubStoreTests {
         #expect(try store.auditTail(count: 10).map(\.event.agency) == ["yot"])
     }
 
+    @Test func truncatingTheWriteAheadLogLeavesNoOldPagesBehind() throws {
+        let store = try temporaryStore()
+        _ = try store.transaction { tx in try insert(tx, id: "m-1") }
+        let wal = store.path + "-wal"
+        let before = (try FileManager.default.attributesOfItem(atPath: wal)[.size] as? Int) ?? 0
+        #expect(before > 0)
+        store.truncateWriteAheadLog()
+        let after = (try FileManager.default.attributesOfItem(atPath: wal)[.size] as? Int) ?? 0
+        #expect(after == 0)
+    }
+
     @Test func aRepeatedSourceAndIdIsADuplicateWithTheFirstSequence() throws {
         let store = try temporaryStore()
         let (first, second) = try store.transaction { tx in (try insert(tx, id: "m-1"), try insert(tx, id: "m-1")) }
