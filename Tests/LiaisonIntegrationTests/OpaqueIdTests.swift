@@ -28,6 +28,22 @@ struct OpaqueIdTests {
         #expect(Self.upnShaped("care-alert-0123456789abcdef0123456789abcdef").isEmpty)
     }
 
+    @Test func theDeskWillNotStartOnAKeyThatIsShortOrReadableByOthersAndNeverReplacesIt() async throws {
+        let hub = try TemporaryHub(agencies: ["npas"])
+        defer { hub.remove() }
+        let folder = "\(hub.directory)/npas"
+        let key = "\(folder)/id.key"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        for (bytes, mode, says) in [(16, 0o600, "holds 16 bytes, not 32"), (32, 0o644, "chmod 600 \(key)")] {
+            try? FileManager.default.removeItem(atPath: key)
+            FileManager.default.createFile(atPath: key, contents: Data(repeating: 7, count: bytes), attributes: [.posixPermissions: mode])
+            let desk = AdapterProcess("npas-desk", hub: hub, folder: folder)
+            await #expect(throws: (any Error).self) { try await desk.start(timeout: .seconds(10)) }
+            #expect(desk.log.contains(key) && desk.log.contains(says), "\(desk.log)")
+            #expect(try Data(contentsOf: URL(fileURLWithPath: key)) == Data(repeating: 7, count: bytes), "the key was replaced")
+        }
+    }
+
     func waitUntil(_ what: String, _ condition: () throws -> Bool) async throws {
         for _ in 0..<600 {
             if try condition() { return }
