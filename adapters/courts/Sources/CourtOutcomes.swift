@@ -168,14 +168,16 @@ public struct CourtOutcomes: Sendable {
         return .success(defendant)
     }
 
-    /// "250", "250.5" or "250.00" pounds (a leading £ allowed) as pence.
+    /// "250", "250.5" or "250.00" pounds (a leading £ allowed) as pence; nil for anything else, or over GBP 100,000
+    /// (the schemas' most: a larger figure is a typing error, and `* 100` must never overflow).
     static func pence(_ text: String?) -> Int? {
         guard var text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
         if text.hasPrefix("£") { text.removeFirst() }
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count <= 2, let pounds = Int(parts[0]), pounds >= 0 else { return nil }
+        func digits(_ part: Substring) -> Bool { !part.isEmpty && part.utf8.allSatisfy { (48...57).contains($0) } }
+        guard parts.count <= 2, parts[0].count <= 6, digits(parts[0]), let pounds = Int(parts[0]), pounds <= 100_000 else { return nil }
         guard parts.count == 2 else { return pounds * 100 }
-        guard (1...2).contains(parts[1].count), let fraction = Int(parts[1]) else { return nil }
+        guard (1...2).contains(parts[1].count), digits(parts[1]), let fraction = Int(parts[1]) else { return nil }
         return pounds * 100 + (parts[1].count == 1 ? fraction * 10 : fraction)
     }
 }

@@ -101,6 +101,33 @@ struct CourtBundleTests {
         #expect(outcomes.messages.count == 1)  // defendant 4's withdrawal is the only good row
     }
 
+    @Test func anAmountTooLargeForPenceIsAProblemNotACrash() throws {
+        let csv = """
+            case_reference,court,hearing_date,defendant_number,offence,outcome,amount,months,costs,adjourned_to,band,note
+            NPAS-2025-0042,Example Magistrates' Court,2025-04-07,1,444(1A),fine,92233720368547758,,,,,
+            NPAS-2025-0043,Example Magistrates' Court,2025-04-07,1,444(1A),withdrawn,,,250.-5,,,
+
+            """
+        let outcomes = try CourtOutcomes(csv: csv)
+        let byLine = Dictionary(uniqueKeysWithValues: outcomes.problems.map { ($0.line, $0.problem) })
+        #expect(byLine[2]?.contains("amount") == true, "\(outcomes.problems)")
+        #expect(byLine[3]?.contains("costs") == true, "\(outcomes.problems)")
+        #expect(outcomes.messages.isEmpty)
+    }
+
+    /// The bundle's folder is named from the case reference and the hearing date: each must have the schema's shape.
+    @Test(arguments: [("case_reference", "../../escape"), ("case_reference", "A/B/../C"), ("case_reference", "N926400123002"), ("date", "../2025-04-07")])
+    func aBundleWhoseFolderWouldBeAPathOrAUPNIsRefused(field: String, value: String) throws {
+        var file = try #require(try JSONSerialization.jsonObject(with: Data(try Self.example())) as? [String: Any])
+        if field == "date" {
+            file["hearing"] = (file["hearing"] as? [String: Any] ?? [:]).merging(["date": value]) { _, new in new }
+        } else {
+            file[field] = value
+        }
+        let body = Array(try JSONSerialization.data(withJSONObject: file))
+        #expect(throws: CourtsAdapterError.self) { try CourtBundle(body: body, messageID: "x", source: "npas", auditEntry: nil) }
+    }
+
     @Test func aSpreadsheetsByteOrderMarkIsNotPartOfTheHeader() throws {
         let csv = "\u{FEFF}case_reference,court,hearing_date,defendant_number,offence,outcome\nNPAS-2025-0042,Example Magistrates' Court,2025-04-07,1,444(1),withdrawn\n"
         let outcomes = try CourtOutcomes(csv: csv)
