@@ -86,6 +86,13 @@ public enum IntegerFields {
         return nil
     }
 
+    /// ``problem(in:type:)`` for a body not yet parsed; a body that is not JSON is a problem too.
+    public static func problem(inBody bytes: [UInt8], type: String) -> String? {
+        do { return problem(in: try JSONValue.parse(bytes), type: type) } catch {
+            return "The body is not JSON: \(error)"
+        }
+    }
+
     static func problem(in value: JSONValue, path: ArraySlice<String>, at pointer: String, range: ClosedRange<Int>) -> String? {
         guard let step = path.first else { return check(value, at: pointer, range: range) }
         let rest = path.dropFirst()
