@@ -73,18 +73,19 @@ struct PartnersTests {
 
         let npas = try await county.running.hub.connect("npas")
         let example = try String(contentsOfFile: "\(CountyExchangeTests.repository)/schemas/examples/yot.attendance-summary/valid-1.json", encoding: .utf8)
-        _ = try await npas.send(type: "yot.attendance-summary", to: ["yot"], body: Array(example.utf8), id: "summary-1")
+        let summary = try await npas.send(type: "yot.attendance-summary", to: ["yot"], body: Array(example.utf8), id: "summary-1")
         await #expect(throws: AdapterError.self) {
             _ = try await npas.send(
                 type: "yot.attendance-summary", to: ["yot"], body: Array(example.replacingOccurrences(of: "N926400123002", with: Self.inCare).utf8),
                 id: "summary-2")
         }
         await npas.close()
-        try await waitFor("\(folder)/outbox/yot.attendance-summary/summary-1.json")
-        let received = try String(contentsOfFile: "\(folder)/outbox/yot.attendance-summary/summary-1.json", encoding: .utf8)
+        // Named by the hub's sequence, never by the sender's id (adapters/partners/README.md).
+        try await waitFor("\(folder)/outbox/yot.attendance-summary/\(summary.sequence).json")
+        let received = try String(contentsOfFile: "\(folder)/outbox/yot.attendance-summary/\(summary.sequence).json", encoding: .utf8)
         #expect(received.contains("N926400123002"))
         #expect(!received.contains("primary_need"), "the protocol allows only the SEN status")
-        #expect(!FileManager.default.fileExists(atPath: "\(folder)/outbox/yot.attendance-summary/summary-2.json"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(folder)/outbox/yot.attendance-summary") == ["\(summary.sequence).json"])
     }
 
     @Test func aSchoolsRegisterToDateAlertsSocialServicesOnTheDay() async throws {
