@@ -72,16 +72,26 @@ public struct CourtBundle: Sendable {
     }
 
     /// The register extract as CSV: date, then each session's code and its meaning.
+    ///
+    /// A session with no mark (`-`) has an empty code cell and the meaning "No mark recorded": written as a code,
+    /// `-` would have to be neutralised as a formula (`'-`), which a clerk would read as a code of its own.
     static func registerCSV(_ file: JSONValue) -> String {
         let extract = file["register_extract"]
         let meanings = extract?["meanings"]?.objectValue ?? [:]
+        func session(_ code: String) -> [String] {
+            code == noMark ? ["", noMarkMeaning] : [code, meanings[code]?.stringValue ?? ""]
+        }
         var lines = ["date,am,am_meaning,pm,pm_meaning"]
         for (date, day) in (extract?["marks"]?.objectValue ?? [:]).sorted(by: { $0.key < $1.key }) {
-            let am = day["am"]?.stringValue ?? "", pm = day["pm"]?.stringValue ?? ""
-            lines.append([date, am, meanings[am]?.stringValue ?? "", pm, meanings[pm]?.stringValue ?? ""].map(CSVRecordReader.escape).joined(separator: ","))
+            let cells = [date] + session(day["am"]?.stringValue ?? "") + session(day["pm"]?.stringValue ?? "")
+            lines.append(cells.map(CSVRecordReader.escape).joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
     }
+
+    /// The register's symbol for a session with no mark, and what the extract says instead.
+    static let noMark = "-"
+    static let noMarkMeaning = "No mark recorded"
 
     static func manifest(reference: String, documents: [Document], messageID: String, source: String, auditEntry: Int64?) -> [UInt8] {
         var entries: [[String: Any]] = []

@@ -46,11 +46,30 @@ public struct CourtOutcomes: Sendable {
 
     public var messages: [Message] = []
     public var problems: [RowProblem] = []
+    /// How the file was decoded: UTF-8, or Windows-1252 (as spreadsheets on Windows still save "CSV"), which the
+    /// reply says, so that a clerk checks the names with accents.
+    public var encoding: CSVRecordReader.Encoding = .utf8
+    /// The first line read as Windows-1252, when it was.
+    public var windows1252Line: Int?
 
-    /// Reads a whole outcomes file. A file that is not CSV at all, or lacks a required column, throws.
+    /// Reads a whole outcomes file held as text.
     public init(csv text: String) throws {
-        var reader = CSVRecordReader(text: text)  // skips a spreadsheet's byte-order mark
-        guard let header = try reader.next()?.fields.map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) else {
+        try self.init(bytes: Array(text.utf8))
+    }
+
+    /// Reads a whole outcomes file as the clerk saved it, UTF-8 or Windows-1252 (never turned silently into
+    /// U+FFFD: bytes that are neither are an error naming the line). A file that is not CSV at all, or lacks a
+    /// required column, throws.
+    public init(bytes: [UInt8]) throws {
+        var reader = CSVRecordReader(bytes: bytes)  // skips a spreadsheet's byte-order mark
+        // The record on which the reader first decoded Windows-1252, for the reply (its own line may be the next).
+        var firstWindows1252: Int?
+        func next() throws -> CSVRecordReader.Record? {
+            let record = try reader.next()
+            if firstWindows1252 == nil, reader.encoding == .windows1252 { firstWindows1252 = record?.line }
+            return record
+        }
+        guard let header = try next()?.fields.map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) else {
             throw CourtsAdapterError("The file is empty: an outcomes file starts with a header row (\(Self.columns.joined(separator: ","))).")
         }
         let missing = Self.required.filter { !header.contains($0) }
@@ -59,7 +78,7 @@ public struct CourtOutcomes: Sendable {
         }
         var groups: [String: Group] = [:]
         var order: [String] = []
-        while let record = try reader.next() {
+        while let record = try next() {
             if record.fields.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue }
             guard record.fields.count == header.count else {
                 problems.append(RowProblem(line: record.line, problem: "has \(record.fields.count) fields; the header has \(header.count)"))
@@ -84,6 +103,8 @@ public struct CourtOutcomes: Sendable {
                 groups[key]!.lines.append(record.line)
             }
         }
+        encoding = reader.encoding
+        windows1252Line = firstWindows1252
         messages = try order.map { key in
             let group = groups[key]!
             let body: [String: Any] = [

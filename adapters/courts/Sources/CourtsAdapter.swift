@@ -67,17 +67,22 @@ public final class CourtsAdapter: Sendable {
 
     func process(_ path: String, client: AdapterClient) async {
         let name = (path as NSString).lastPathComponent
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            folder.fail(path, report: "\(name) could not be read as UTF-8 text: save it as CSV (UTF-8) and drop it in again.\n", logger: logger)
+        // Never through a link, never more than the folder's cap, never decompressed.
+        let data: Data
+        do { data = try folder.read(path) } catch {
+            folder.fail(path, report: "\(name) was not read: \(error)\n", logger: logger)
             return
         }
         let outcomes: CourtOutcomes
-        do { outcomes = try CourtOutcomes(csv: text) } catch {
-            folder.fail(path, report: "\(name) was not read: \(error)\n", logger: logger)
+        do { outcomes = try CourtOutcomes(bytes: Array(data)) } catch {
+            folder.fail(path, report: "\(name) was not read: \(error); save it as CSV (UTF-8) and drop it in again.\n", logger: logger)
             return
         }
         let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined().prefix(24)
         var reply: [(line: Int, status: String, detail: String)] = outcomes.problems.map { ($0.line, "not sent", $0.problem) }
+        // A file read as Windows-1252 is said so first, for the clerk to check the names with accents.
+        let note = Self.encodingNote(outcomes)
+        if let note { reply.append((0, "note", note)) }
         var sent = 0
         for (index, message) in outcomes.messages.enumerated() {
             do {
@@ -93,16 +98,24 @@ public final class CourtsAdapter: Sendable {
                 return  // left in processing/ for the next pass
             }
         }
-        let csv = (["line,status,detail"] + reply.sorted { $0.line < $1.line }.map { "\($0.line),\($0.status),\(CSVRecordReader.escape($0.detail))" })
+        let csv = (["line,status,detail"] + reply.sorted { $0.line < $1.line }.map { "\($0.line),\(CSVRecordReader.escape($0.status)),\(CSVRecordReader.escape($0.detail))" })
             .joined(separator: "\n") + "\n"
         do {
             try folder.writeOutbox(Data(csv.utf8), name: "\(name).reply.csv", subfolder: "replies")
             let refused = outcomes.messages.count - sent
             try folder.complete(
                 path,
-                report: "\(sent) outcome message(s) sent, \(refused) refused by the hub; \(outcomes.problems.count) row(s) not used: see outbox/replies/\(name).reply.csv\n")
+                report: "\(sent) outcome message(s) sent, \(refused) refused by the hub; \(outcomes.problems.count) row(s) not used: see outbox/replies/\(name).reply.csv\n"
+                    + (note.map { "Note: \($0).\n" } ?? ""))
         } catch {
             logger.error("Could not write the reply", metadata: ["file": "\(name)", "error": "\(error)"])
         }
+    }
+
+    /// What the reply says of a file read as Windows-1252; nil for UTF-8.
+    static func encodingNote(_ outcomes: CourtOutcomes) -> String? {
+        guard outcomes.encoding == .windows1252 else { return nil }
+        return "the file is not UTF-8: it was read as Windows-1252 (the first such text on line \(outcomes.windows1252Line ?? 1)); "
+            + "check that names with accents came through as written, and save outcomes as CSV UTF-8"
     }
 }

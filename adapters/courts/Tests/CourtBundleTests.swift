@@ -134,6 +134,35 @@ struct CourtBundleTests {
         #expect(outcomes.messages.count == 1 && outcomes.problems.isEmpty, "\(outcomes.problems)")
     }
 
+    /// A session with no mark (`-`) would come out of the CSV escaping as `'-`, which a clerk would take for a code.
+    @Test func aSessionWithNoMarkIsAnEmptyCodeThatSaysSo() throws {
+        var file = try #require(try JSONSerialization.jsonObject(with: Data(try Self.example())) as? [String: Any])
+        var extract = try #require(file["register_extract"] as? [String: Any])
+        var marks = try #require(extract["marks"] as? [String: Any])
+        let day = try #require(marks.keys.sorted().first)
+        marks[day] = ["am": "-", "pm": "\\"]
+        extract["marks"] = marks
+        file["register_extract"] = extract
+        let bundle = try CourtBundle(
+            body: Array(try JSONSerialization.data(withJSONObject: file)), messageID: "prosecution-1", source: "npas", auditEntry: nil)
+        let csv = String(decoding: try #require(bundle.documents.first { $0.name == "register-extract.csv" }).bytes, as: UTF8.self)
+        #expect(csv.contains("\n\(day),,No mark recorded,\\,Present (PM)\n"), "\(csv)")
+        #expect(!csv.contains("'-"), "\(csv)")
+    }
+
+    /// Spreadsheets on Windows still save "CSV" in Windows-1252: read as such and said so, never turned into U+FFFD.
+    @Test func anOutcomesFileInWindows1252IsReadAndSaysSo() throws {
+        let text = "case_reference,court,hearing_date,defendant_number,offence,outcome,note\n"
+            + "NPAS-2025-0042,Example Magistrates' Court,2025-04-07,1,444(1),withdrawn,Caf\u{E9} owner's evidence\n"
+        let bytes = Array(text.unicodeScalars.map { UInt8($0.value) })  // Latin-1: é is the single byte 0xE9
+        let outcomes = try CourtOutcomes(bytes: bytes)
+        #expect(outcomes.encoding == .windows1252 && outcomes.windows1252Line == 2)
+        #expect(outcomes.messages.count == 1 && outcomes.problems.isEmpty, "\(outcomes.problems)")
+        let body = String(decoding: try #require(outcomes.messages.first).body, as: UTF8.self)
+        #expect(body.contains("Caf\u{E9} owner") && !body.contains("\u{FFFD}"), "\(body)")
+        #expect(try CourtOutcomes(csv: text).encoding == .utf8)
+    }
+
     @Test func aFileWithoutTheColumnsIsRefusedWhole() {
         #expect(throws: CourtsAdapterError.self) { try CourtOutcomes(csv: "case,result\nX,Y\n") }
     }
