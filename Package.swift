@@ -127,7 +127,7 @@ let package = Package(
         ),
         .target(
             name: "AdvisoryServiceAdapter",
-            dependencies: ["LiaisonAdapterKit", "LiaisonMessages"],
+            dependencies: ["LiaisonAdapterKit", "LiaisonMessages", "AttendanceDomain"],
             path: "adapters/advisory-service/Sources"
         ),
         .target(

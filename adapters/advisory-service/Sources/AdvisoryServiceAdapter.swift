@@ -1,3 +1,4 @@
+import AttendanceDomain
 import Foundation
 import LiaisonAdapterKit
 import LiaisonMessages
@@ -55,9 +56,14 @@ public struct AdvisoryServiceAdapter: Sendable {
     }
 
     /// The feed as CSV: a header, then one row per school in LAESTAB order.
+    ///
+    /// Every cell goes through `CSVRecordReader.escape`: the LAESTAB and phase are the sender's text, and one such as
+    /// `=HYPERLINK(...)` must reach the Advisory Service's spreadsheet as text (`'=HYPERLINK(...)`), never as a formula.
+    /// Figures are plain numbers, which escaping leaves as they are.
     public static func csv(_ feed: TermlyFeed) -> String {
         func number(_ value: Double?) -> String { value.map { String(format: "%.1f", $0) } ?? "" }
-        var lines = [columns.joined(separator: ",")]
+        func line(_ cells: [String]) -> String { cells.map(CSVRecordReader.escape).joined(separator: ",") }
+        var lines = [line(columns)]
         for school in feed.schools.sorted(by: { $0.laestab < $1.laestab }) {
             let figures = school.figures
             let county = feed.county.byPhase?[school.phase]
@@ -70,7 +76,7 @@ public struct AdvisoryServiceAdapter: Sendable {
                 number(county?.attendanceRate), number(county?.persistentAbsenceRate), number(national.attendanceRate),
                 number(national.persistentAbsenceRate),
             ]
-            lines.append(row.joined(separator: ","))
+            lines.append(line(row))
         }
         return lines.joined(separator: "\n") + "\n"
     }
