@@ -1,6 +1,7 @@
 import AttendanceDomain
 import Foundation
 import GRDB
+import LiaisonAdapterKit
 import LiaisonMessages
 
 /// The attendance service's own store (SQLite, `desk.sqlite` in the desk's folder): the returns schools
@@ -21,10 +22,14 @@ public final class DeskStore: Sendable {
     /// - Parameter messageIDs: whether to read, or make on the first start, the desk's message id key beside the
     ///   store; never for a read-only store.
     /// - Throws: `MessageIDKeyError` when the key exists but cannot be used (the desk must not start: the message
-    ///   names the file and what to do), or GRDB's error when the store cannot be opened.
+    ///   names the file and what to do), `AdapterError` `folder-unusable` when its folder cannot be made, or GRDB's
+    ///   error when the store cannot be opened.
     public init(path: String, readOnly: Bool = false, messageIDs: Bool = true) throws {
         self.path = path
         let folder = (path as NSString).deletingLastPathComponent
+        // The desk's folder holds every child's returns and the id key: made 0700 whatever the umask, before the
+        // key goes in it. A folder that exists is used as it is.
+        if !readOnly { try DropFolder.createPrivateFolder(folder.isEmpty ? "." : folder) }
         ids = !readOnly && messageIDs ? try MessageIDKey(folder: folder.isEmpty ? "." : folder) : nil
         var configuration = Configuration()
         configuration.readonly = readOnly
@@ -32,9 +37,6 @@ public final class DeskStore: Sendable {
         configuration.prepareDatabase { db in
             if !readOnly { try db.execute(sql: "PRAGMA journal_mode = WAL") }
             try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
-        if !readOnly {
-            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         }
         queue = try DatabaseQueue(path: path, configuration: configuration)
         if !readOnly { try Self.migrator.migrate(queue) }
