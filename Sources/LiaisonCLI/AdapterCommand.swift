@@ -5,6 +5,7 @@ import CourtsAdapter
 import PartnerAdapter
 import Foundation
 import LiaisonAdapterKit
+import LiaisonMessages
 import Logging
 import NPASDesk
 import SchoolsMISAdapter
@@ -54,6 +55,7 @@ struct AdapterCommand: AsyncParsableCommand {
             abstract: "The schools' MIS import: CTF and CSV register exports and referrals in, letters to schools out.")
 
         @OptionGroup var common: Common
+        @OptionGroup var files: DropFolderOptions
         @Option(help: ArgumentHelp("The county's schools (schools.csv): a file for a school not listed is refused.", valueName: "file"))
         var schools: String?
 
@@ -63,7 +65,7 @@ struct AdapterCommand: AsyncParsableCommand {
                     throw UserFacingError("schools-mis: \(error)")
                 }
             }
-            let folder = try DropFolder(root: common.folder)
+            let folder = try files.dropFolder(root: common.folder)
             let adapter = SchoolsMISAdapter(folder: folder, directory: directory, logger: Logger(label: "liaison.schools-mis"))
             try await common.run(
                 label: "schools-mis", agency: SchoolsMISAdapter.agency, consumes: SchoolsMISAdapter.consumes,
@@ -106,9 +108,10 @@ struct AdapterCommand: AsyncParsableCommand {
             abstract: "The Magistrates' Courts: prosecution files become bundles for the clerk; outcomes files become court.outcome.")
 
         @OptionGroup var common: Common
+        @OptionGroup var files: DropFolderOptions
 
         func run() async throws {
-            let adapter = CourtsAdapter(folder: try DropFolder(root: common.folder), logger: Logger(label: "liaison.courts"))
+            let adapter = CourtsAdapter(folder: try files.dropFolder(root: common.folder), logger: Logger(label: "liaison.courts"))
             try await common.run(
                 label: "courts", agency: CourtsAdapter.agency, consumes: CourtsAdapter.consumes,
                 poll: { client in await adapter.poll(client: client) }, handle: { delivery, _ in adapter.handle(delivery) })
@@ -123,12 +126,19 @@ struct AdapterCommand: AsyncParsableCommand {
 
         @Argument(help: "social-services, yot or connexions.") var agency: String
         @OptionGroup var common: Common
+        @OptionGroup var files: DropFolderOptions
 
         func run() async throws {
             guard let profile = PartnerAdapter.profiles[agency] else {
                 throw UserFacingError("partner: AGENCY is one of \(PartnerAdapter.profiles.keys.sorted().joined(separator: ", ")).")
             }
-            let adapter = PartnerAdapter(profile: profile, folder: try DropFolder(root: common.folder), logger: Logger(label: "liaison.\(agency)"))
+            let adapter: PartnerAdapter
+            do {
+                adapter = try PartnerAdapter(profile: profile, folder: try files.dropFolder(root: common.folder), logger: Logger(label: "liaison.\(agency)"))
+            } catch let error as MessageIDKeyError {
+                // Its ids would change with a new key, and lists sent again would count as new: it must not start.
+                throw UserFacingError("\(agency): \(error.message)")
+            }
             try await common.run(
                 label: agency, agency: profile.agency, consumes: profile.consumes,
                 poll: { client in await adapter.poll(client: client) }, handle: { delivery, _ in adapter.handle(delivery) })

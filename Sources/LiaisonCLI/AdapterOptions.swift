@@ -2,7 +2,7 @@ import ArgumentParser
 import LiaisonAdapterKit
 import LiaisonConfig
 
-/// Options for commands that act as an agency's adapter (`send`, `listen`).
+/// Options for commands that act as an agency's adapter (`send`, `listen`, `adapter`).
 struct AdapterOptions: ParsableArguments {
     @Option(name: .customLong("as"), help: ArgumentHelp("The agency to act as; its secret key must be at hand.", valueName: "agency"))
     var agency: String?
@@ -28,5 +28,28 @@ struct AdapterOptions: ParsableArguments {
         } catch {
             throw UserFacingError("keys: \(error.message)")
         }
+    }
+}
+
+/// Options for adapters that read files from a drop folder (`adapter schools-mis`, `courts`, `partner`).
+struct DropFolderOptions: ParsableArguments {
+    /// The most `--max-file-mib` may be: 4 GiB, beyond any one school's or agency's export.
+    static let largest = 4096
+
+    @Option(
+        help: ArgumentHelp(
+            "The largest inbox file read, in MiB (1-\(largest)); a larger one goes to failed/ unread, saying so.",
+            valueName: "MiB"))
+    var maxFileMib: Int = DropFolder.defaultMaximumFileSize >> 20
+
+    func validate() throws {
+        guard (1...Self.largest).contains(maxFileMib) else {
+            throw ValidationError("--max-file-mib must be between 1 and \(Self.largest) (MiB), not \(maxFileMib).")
+        }
+    }
+
+    /// The adapter's drop folder at `root`, with this cap.
+    func dropFolder(root: String) throws -> DropFolder {
+        try DropFolder(root: root, maximumFileSize: maxFileMib << 20)
     }
 }

@@ -14,9 +14,17 @@ public struct AdviserAssignments: Sendable {
     /// The assignments, as `connexions.assignment` items, each with its line.
     public var assignments: [(line: Int, item: [String: any Sendable])] = []
     public var problems: [(line: Int, problem: String)] = []
+    /// What the reply says of the file's encoding, or nil when it was UTF-8.
+    public var encodingNote: String?
 
     public init(csv text: String) throws {
-        let csv = try PartnerCSV(text)
+        try self.init(bytes: Array(text.utf8))
+    }
+
+    /// Reads assignments as Connexions saved them, UTF-8 or Windows-1252.
+    public init(bytes: [UInt8]) throws {
+        let csv = try PartnerCSV(bytes)
+        encodingNote = PartnerCSV.encodingNote(csv.encoding, line: csv.windows1252Line)
         guard Self.isAssignments(header: csv.header), csv.header.contains("assigned_on"), PartnerCSV.namesAChild(csv.header) else {
             throw PartnerListError(
                 "An assignments list needs a header with adviser_name, assigned_on, and upn or forename, surname and date_of_birth.")

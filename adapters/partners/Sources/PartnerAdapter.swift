@@ -46,13 +46,26 @@ public final class PartnerAdapter: Sendable {
     public let profile: Profile
     public let folder: DropFolder
     let logger: Logger
-    /// `ROOT/state/`: the match requests sent and their answers, and the YOT caseload last sent.
+    /// The adapter's message id key, `state/id.key` (``MessageIDKey``): a list's digest, and so every id made from
+    /// it, is keyed, so that no id can be tested against a guessed list of UPNs (a list of one child is easily
+    /// guessed), and the same list gives the same ids after a restart.
+    let ids: MessageIDKey
+    /// `ROOT/state/` (0700): the message id key, the match requests sent and their answers, and the YOT caseload
+    /// last sent.
     var state: String { "\(folder.root)/state" }
 
-    public init(profile: Profile, folder: DropFolder, logger: Logger) {
+    /// Opens the adapter on its folder, reading (or on the first start making) `state/id.key`.
+    ///
+    /// - Throws: `MessageIDKeyError` when the key exists but cannot be used, or cannot be made: the adapter must
+    ///   not start, since a new key would change every id and lists taken up again would be sent as new ones.
+    ///   `AdapterError` `folder-unusable` when `state/` cannot be made.
+    public init(profile: Profile, folder: DropFolder, logger: Logger) throws {
         self.profile = profile
         self.folder = folder
         self.logger = logger
+        // Made private before the key goes in it: the key and the lists' state are the adapter's alone.
+        let state = try DropFolder.createPrivateFolder("\(folder.root)/state")
+        ids = try MessageIDKey(folder: state)
     }
 
     // MARK: Lists out
@@ -64,19 +77,22 @@ public final class PartnerAdapter: Sendable {
 
     func process(_ path: String, client: AdapterClient) async {
         let name = (path as NSString).lastPathComponent
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            folder.fail(path, report: "\(name) could not be read as UTF-8 text.\n", logger: logger)
-            return
-        }
-        if profile.sendsAssignments, let header = PartnerCSV.header(of: text), AdviserAssignments.isAssignments(header: header) {
-            return await sendAssignments(path, name: name, data: data, text: text, client: client)
-        }
-        var list: PartnerList
-        do { list = try PartnerList(csv: text, needsCaseReference: profile.sendsCaseUpdates) } catch {
+        // Never through a link, never more than the folder's cap, never decompressed.
+        let data: Data
+        do { data = try folder.read(path) } catch {
             folder.fail(path, report: "\(name) was not read: \(error)\n", logger: logger)
             return
         }
-        let digest = Self.digest(data)
+        let bytes = Array(data)
+        if profile.sendsAssignments, let header = PartnerCSV.header(of: bytes), AdviserAssignments.isAssignments(header: header) {
+            return await sendAssignments(path, name: name, data: data, client: client)
+        }
+        var list: PartnerList
+        do { list = try PartnerList(bytes: bytes, needsCaseReference: profile.sendsCaseUpdates) } catch {
+            folder.fail(path, report: "\(name) was not read: \(error)\n", logger: logger)
+            return
+        }
+        let digest = self.digest(data)
         var reply = list.problems.map { "\($0.line),not sent,\(CSVRecordReader.escape($0.problem))" }
 
         // Children without a UPN: ask the desk once, then wait (in processing/) for its answer.
@@ -100,7 +116,7 @@ public final class PartnerAdapter: Sendable {
         }
 
         let body: [String: Any] = ["cohort": profile.cohort, "operation": "replace", "members": list.members.map { ["upn": $0.upn] }]
-        var head: [String] = []
+        var head = list.encodingNote.map { ["0,note,\(CSVRecordReader.escape($0))"] } ?? []
         do {
             let bytes = Array(try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]))
             let receipt = try await Self.send(client, type: "cohort.update", to: [], body: bytes, id: "cohort-\(profile.cohort)-\(digest)")
@@ -119,7 +135,9 @@ public final class PartnerAdapter: Sendable {
         do {
             try folder.writeOutbox(Data(((["line,status,detail"] + reply).joined(separator: "\n") + "\n").utf8), name: "\(name).reply.csv", subfolder: "replies")
             let unused = reply.filter { $0.contains(",not sent,") }.count
-            try folder.complete(path, report: "\(list.members.count) children sent; \(unused) rows not used: see outbox/replies/\(name).reply.csv\n")
+            try folder.complete(
+                path, report: "\(list.members.count) children sent; \(unused) rows not used: see outbox/replies/\(name).reply.csv\n"
+                    + (list.encodingNote.map { "Note: \($0).\n" } ?? ""))
             for suffix in ["request", "json"] { try? FileManager.default.removeItem(atPath: "\(state)/matches/\(digest).\(suffix)") }
         } catch {
             logger.error("Could not finish a list", metadata: ["file": "\(name)", "error": "\(error)"])
@@ -130,9 +148,9 @@ public final class PartnerAdapter: Sendable {
 
     /// An assignments list becomes one `connexions.assignment` to the attendance service, which matches
     /// young people named without a UPN itself; unusable rows are reported back.
-    func sendAssignments(_ path: String, name: String, data: Data, text: String, client: AdapterClient) async {
+    func sendAssignments(_ path: String, name: String, data: Data, client: AdapterClient) async {
         let list: AdviserAssignments
-        do { list = try AdviserAssignments(csv: text) } catch {
+        do { list = try AdviserAssignments(bytes: Array(data)) } catch {
             folder.fail(path, report: "\(name) was not read: \(error)\n", logger: logger)
             return
         }
@@ -140,7 +158,7 @@ public final class PartnerAdapter: Sendable {
         if list.assignments.isEmpty {
             reply.insert("0,not sent,no usable assignment in the list", at: 0)
         } else {
-            let digest = Self.digest(data)
+            let digest = self.digest(data)
             do {
                 let bytes = Array(try JSONSerialization.data(withJSONObject: ["assignments": list.assignments.map(\.item)], options: [.sortedKeys, .withoutEscapingSlashes]))
                 let receipt = try await Self.send(client, type: "connexions.assignment", to: ["npas"], body: bytes, id: "assignments-\(digest)")
@@ -156,11 +174,14 @@ public final class PartnerAdapter: Sendable {
                 return
             }
         }
+        if let note = list.encodingNote { reply.insert("0,note,\(CSVRecordReader.escape(note))", at: 0) }
         let head = reply.prefix { $0.hasPrefix("0,") }
         let rows = reply.dropFirst(head.count).sorted { (Int($0.prefix { $0 != "," }) ?? 0) < (Int($1.prefix { $0 != "," }) ?? 0) }
         do {
             try folder.writeOutbox(Data(((["line,status,detail"] + head + rows).joined(separator: "\n") + "\n").utf8), name: "\(name).reply.csv", subfolder: "replies")
-            try folder.complete(path, report: "\(list.assignments.count) assignments sent; \(list.problems.count) rows not used: see outbox/replies/\(name).reply.csv\n")
+            try folder.complete(
+                path, report: "\(list.assignments.count) assignments sent; \(list.problems.count) rows not used: see outbox/replies/\(name).reply.csv\n"
+                    + (list.encodingNote.map { "Note: \($0).\n" } ?? ""))
         } catch {
             logger.error("Could not finish a list", metadata: ["file": "\(name)", "error": "\(error)"])
         }
@@ -204,7 +225,7 @@ public final class PartnerAdapter: Sendable {
         do {
             let bytes = Array(try JSONSerialization.data(withJSONObject: request, options: [.sortedKeys]))
             _ = try await Self.send(client, type: "pupil.match-request", to: ["npas"], body: bytes, id: "match-\(profile.cohort)-\(digest)")
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try DropFolder.createPrivateFolder(folder)
             try DropFolder.writeAtomically(Data(), to: "\(folder)/\(digest).request")
             logger.info("Asked the attendance service to find children named without a UPN", metadata: ["children": "\(children.count)"])
             return .waiting
@@ -234,10 +255,10 @@ public final class PartnerAdapter: Sendable {
             let body: [String: Any] = ["upn": change.upn, "case_reference": change.reference, "status": change.status, "effective_date": today]
             do {
                 let bytes = Array(try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes]))
-                // The list's digest and the change's place: the same list after a restart gives the same changes in the
-                // same order, so the hub answers a resend as a duplicate; and the id says nothing of the child.
+                // The list's keyed digest and the change's place: the same list after a restart gives the same changes
+                // in the same order, so the hub answers a resend as a duplicate; and the id says nothing of the child.
                 _ = try await Self.send(
-                    client, type: "yot.case-update", to: ["npas"], body: bytes, id: "yot-case-\(digest)-\(index + 1)")
+                    client, type: "yot.case-update", to: ["npas"], body: bytes, id: ids.id("yot-case-", digest, "\(index + 1)"))
             } catch let error as AdapterError where error.code == .rejected {
                 refused += 1
                 logger.error("The hub refused a YOT case update", metadata: ["reason": "\(error.message)"])
@@ -247,7 +268,7 @@ public final class PartnerAdapter: Sendable {
             }
         }
         do {
-            try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+            try DropFolder.createPrivateFolder(state)
             try DropFolder.writeAtomically(try JSONSerialization.data(withJSONObject: now, options: [.sortedKeys]), to: path)
         } catch {
             logger.error("Could not keep the caseload sent", metadata: ["error": "\(error)"])
@@ -266,9 +287,11 @@ public final class PartnerAdapter: Sendable {
         return try await client.send(type: type, to: to, body: body, id: "\(id)-\(Int64(Date().timeIntervalSince1970 * 1000))")
     }
 
-    /// The first 24 hex digits of a file's SHA-256: its messages' ids, so a file read twice is sent once.
-    static func digest(_ data: Data) -> String {
-        String(SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined().prefix(24))
+    /// A list's keyed digest (32 hex digits: the HMAC, under the adapter's id key, of the file's SHA-256): its
+    /// messages' ids and its match request's name, so a file read twice is sent once. Keyed, because a list of one
+    /// child is easily guessed, and its plain digest would confirm the guess to anyone reading the audit log.
+    func digest(_ data: Data) -> String {
+        ids.id("", SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined())
     }
 
 
@@ -291,7 +314,7 @@ public final class PartnerAdapter: Sendable {
                 return .reject("The match result names no request of this adapter.")
             }
             do {
-                try FileManager.default.createDirectory(atPath: "\(state)/matches", withIntermediateDirectories: true)
+                try DropFolder.createPrivateFolder("\(state)/matches")
                 try DropFolder.writeAtomically(Data(delivery.body), to: "\(state)/matches/\(request).json")
                 return .done
             } catch {
@@ -301,25 +324,8 @@ public final class PartnerAdapter: Sendable {
         do {
             // Named by the hub's sequence number, never by the sender's id: an id is the sender's text (`../x`).
             try folder.writeOutbox(Data(delivery.body), name: Self.outputName(delivery), subfolder: type)
-            // One CSV per type; its columns are the body's flattened top-level fields, header first.
-            let flat = Self.flatten(members)
-            let columns = flat.keys.sorted()
-            let csvPath = "\(folder.outbox)/\(type).csv"
-            func line(_ header: [String]) -> String {
-                header.map { CSVRecordReader.escape($0 == "message_id" ? delivery.envelope.id : flat[$0] ?? "") }.joined(separator: ",") + "\n"
-            }
-            if let handle = FileHandle(forUpdatingAtPath: csvPath) {
-                // Only the header is read back; the new line is appended and flushed to disk.
-                defer { try? handle.close() }
-                let start = try handle.read(upToCount: 1 << 16) ?? Data()
-                let header = String(decoding: start.prefix { $0 != 0x0A }, as: UTF8.self).split(separator: ",").map(String.init)
-                try handle.seekToEnd()
-                try handle.write(contentsOf: Data(line(header).utf8))
-                try handle.synchronize()
-            } else {
-                let header = ["message_id"] + columns
-                try DropFolder.writeAtomically(Data((header.joined(separator: ",") + "\n" + line(header)).utf8), to: csvPath)
-            }
+            // One CSV per type; its columns are the body's flattened top-level fields, header first, every cell escaped.
+            try OutboxCSV(path: "\(folder.outbox)/\(type).csv").append(Self.flatten(members), messageID: delivery.envelope.id)
             return .done
         } catch {
             return .retry("The outbox could not be written: \(error)")

@@ -23,10 +23,19 @@ public struct PartnerList: Sendable {
     public var members: [Member] = []
     public var unidentified: [Unidentified] = []
     public var problems: [(line: Int, problem: String)] = []
+    /// What the reply says of the file's encoding, or nil when it was UTF-8.
+    public var encodingNote: String?
 
-    /// Reads a list; `needsCaseReference` makes a row without `case_reference` a problem (the YOT's lists).
+    /// Reads a list held as text.
     public init(csv text: String, needsCaseReference: Bool = false) throws {
-        let csv = try PartnerCSV(text)
+        try self.init(bytes: Array(text.utf8), needsCaseReference: needsCaseReference)
+    }
+
+    /// Reads a list as the agency saved it, UTF-8 or Windows-1252; `needsCaseReference` makes a row without
+    /// `case_reference` a problem (the YOT's lists).
+    public init(bytes: [UInt8], needsCaseReference: Bool = false) throws {
+        let csv = try PartnerCSV(bytes)
+        encodingNote = PartnerCSV.encodingNote(csv.encoding, line: csv.windows1252Line)
         let header = csv.header
         guard PartnerCSV.namesAChild(header) else {
             throw PartnerListError(

@@ -36,7 +36,9 @@ public final class SchoolsMISAdapter: Sendable {
 
     public init(folder: DropFolder, directory: SchoolDirectory?, logger: Logger) {
         self.folder = folder
-        self.reader = MISReader(directory: directory)
+        // The reader holds to the folder's cap as well: the drop folder screens a file as it is claimed, and the
+        // reader refuses one that grew past the cap since, so an operator's --max-file-mib is the one limit.
+        self.reader = MISReader(directory: directory, maximumFileSize: folder.maximumFileSize)
         self.logger = logger
     }
 
@@ -148,7 +150,10 @@ public final class SchoolsMISAdapter: Sendable {
 
     /// A referral file: one referral object, or an array of them (schemas/referral.schema.json).
     func prepareReferrals(_ path: String, name: String) -> Result<Prepared, Unusable> {
-        guard let data = FileManager.default.contents(atPath: path) else { return .failure(Unusable("The file could not be read.")) }
+        let data: Data
+        do { data = try folder.read(path) } catch {
+            return .failure(Unusable("The file could not be read: \(error)"))
+        }
         let value: JSONValue
         do { value = try JSONValue.parse(Array(data)) } catch {
             return .failure(Unusable("The file is not valid JSON: \(error)"))
