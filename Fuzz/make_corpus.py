@@ -81,8 +81,10 @@ fixtures = os.path.join(ROOT, "Tests", "AttendanceDomainTests", "Fixtures")
 ctf, csv = target("FuzzCTF"), target("FuzzCSV")
 for path in sorted(glob.glob(os.path.join(fixtures, "*.xml"))):
     write(ctf, os.path.basename(path), open(path, "rb").read())
+# Registers cut to their first 60 lines: the reader's paths are all there, and libFuzzer's inputs grow to the
+# largest seed, so a 36 KB seed would make every execution ten times slower.
 for path in sorted(glob.glob(os.path.join(fixtures, "*.csv"))):
-    write(csv, os.path.basename(path), open(path, "rb").read())
+    write(csv, os.path.basename(path), b"".join(open(path, "rb").readlines()[:60]))
 
 agreements = target("FuzzAgreements")
 for path in sorted(glob.glob(os.path.join(ROOT, "config", "agreements", "*.yaml"))):
