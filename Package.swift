@@ -44,6 +44,12 @@ let package = Package(
             exclude: ["Resources/README.md"],
             resources: [.copy("Resources/attendance-codes.csv")]
         ),
+        // The legal rules of attendance casework, I/O-free: compulsory school age, the checks a prosecution must
+        // pass, the penalty-notice framework, fast track and school attendance orders (data in config/legal/).
+        .target(
+            name: "LegalProcess",
+            dependencies: ["AttendanceDomain", .product(name: "Yams", package: "Yams")]
+        ),
         // A thin, hub-agnostic Swift wrapper over libzmq: context, sockets, frames, CURVE keys, polling.
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
         // I/O-free core: envelope, wire codec, error codes, the per-peer protocol state machine.
@@ -119,7 +125,7 @@ let package = Package(
         .target(
             name: "NPASDesk",
             dependencies: [
-                "LiaisonAdapterKit", "LiaisonMessages", "AttendanceDomain", "JSONSchema",
+                "LiaisonAdapterKit", "LiaisonMessages", "AttendanceDomain", "JSONSchema", "LegalProcess",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -154,6 +160,7 @@ let package = Package(
             dependencies: [
                 "LiaisonBroker", "LiaisonAdapterKit", "LiaisonConfig", "LiaisonAudit", "ZeroMQ", "LiaisonRules", "JSONSchema",
                 "LiaisonMessages", "SchoolsMISAdapter", "NPASDesk", "AdvisoryServiceAdapter", "CourtsAdapter", "PartnerAdapter", "AttendanceDomain",
+                "LegalProcess",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -178,6 +185,7 @@ let package = Package(
         ),
         .testTarget(name: "AttendanceDomainTests", dependencies: ["AttendanceDomain"], exclude: ["Fixtures", "Oracles"]),
         .testTarget(name: "LiaisonProtocolTests", dependencies: ["LiaisonProtocol"]),
+        .testTarget(name: "LegalProcessTests", dependencies: ["LegalProcess", "AttendanceDomain"]),
         .testTarget(
             name: "SchoolsMISAdapterTests", dependencies: ["SchoolsMISAdapter", "AttendanceDomain", "LiaisonMessages", "JSONSchema"],
             path: "adapters/schools-mis/Tests"),
