@@ -73,7 +73,7 @@ public struct CSVRecordReader {
 
     /// How the fields read so far were decoded: `.windows1252` once any field was not UTF-8.
     public var encoding: Encoding { decision == .windows1252 ? .windows1252 : .utf8 }
-    /// The line of the first field read as Windows-1252, if any.
+    /// The line of the first text read as Windows-1252 (the line of its first byte that is not ASCII), if any.
     public private(set) var windows1252Line: Int?
 
     private enum Decision: Equatable {
@@ -202,7 +202,10 @@ public struct CSVRecordReader {
                     kind: .encoding)
             }
             decision = .windows1252
-            windows1252Line = line
+            // `line` is the line the field ends on (a record's last field is decoded before its line break is
+            // counted); a quoted field may span lines, so count back the line breaks after its first such byte.
+            let first = field.firstIndex(where: { $0 >= 0x80 })!
+            windows1252Line = line - field[first...].lazy.filter { $0 == 0x0A }.count
         case .windows1252:
             break
         }
@@ -268,10 +271,16 @@ public struct CSVRecordReader {
                         throw Malformed(line: line, column: column - 1, reason: "a carriage return not followed by a line feed")
                     }
                 }
+                if fields.isEmpty && !fieldStarted && field.isEmpty && !afterQuote {  // blank line
+                    line += 1
+                    column = 1
+                    startLine = line
+                    continue
+                }
+                // Decoded before the line break is counted: the field, and any encoding fault in it, is on this line.
+                fields.append(try decodeField())
                 line += 1
                 column = 1
-                if fields.isEmpty && !fieldStarted && field.isEmpty && !afterQuote { startLine = line; continue }  // blank line
-                fields.append(try decodeField())
                 return Record(fields: fields, line: startLine)
             case quote:
                 if afterQuote || !field.isEmpty {

@@ -62,13 +62,7 @@ public struct CourtOutcomes: Sendable {
     /// required column, throws.
     public init(bytes: [UInt8]) throws {
         var reader = CSVRecordReader(bytes: bytes)  // skips a spreadsheet's byte-order mark
-        // The record on which the reader first decoded Windows-1252, for the reply (its own line may be the next).
-        var firstWindows1252: Int?
-        func next() throws -> CSVRecordReader.Record? {
-            let record = try reader.next()
-            if firstWindows1252 == nil, reader.encoding == .windows1252 { firstWindows1252 = record?.line }
-            return record
-        }
+        func next() throws -> CSVRecordReader.Record? { try reader.next() }
         guard let header = try next()?.fields.map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) else {
             throw CourtsAdapterError("The file is empty: an outcomes file starts with a header row (\(Self.columns.joined(separator: ","))).")
         }
@@ -104,7 +98,7 @@ public struct CourtOutcomes: Sendable {
             }
         }
         encoding = reader.encoding
-        windows1252Line = firstWindows1252
+        windows1252Line = reader.windows1252Line
         messages = try order.map { key in
             let group = groups[key]!
             let body: [String: Any] = [
