@@ -323,6 +323,9 @@ final class CachedRegex: Sendable {
         expression = try? NSRegularExpression(pattern: pattern)
     }
 
+    /// How many strings are remembered (for tests).
+    var rememberedCount: Int { memo.withLock { $0.count } }
+
     /// Strings longer than this are matched every time, never remembered: codes and UPNs repeat, free text
     /// does not, and a memo of long strings is memory a sender chooses.
     static let memoLimit = 64

@@ -1,0 +1,38 @@
+import Testing
+
+@testable import JSONSchema
+
+/// What a sender chooses must not choose the validator's work or memory (issue 11, item 10), and the reader names
+/// the faults the hub's error codes need.
+@Suite("Hostile input to the JSON reader and validator")
+struct HostileInputTests {
+    @Test func aStringOverItsMaxLengthIsNotMatchedAgainstItsPattern() throws {
+        let validator = try SchemaValidator(schema: try JSONValue.parse(#"{"type":"string","maxLength":13,"pattern":"^[A-Z][0-9]{12}$"}"#))
+        let errors = validator.validate(.string(String(repeating: "9", count: 100_000)))
+        #expect(errors.map(\.keyword) == ["maxLength"])
+    }
+
+    @Test func onlyShortStringsAreRemembered() {
+        let regex = CachedRegex("^[a-z]+$")
+        #expect(regex.matches("short"))
+        #expect(regex.matches(String(repeating: "a", count: 65)))
+        #expect(regex.matches(String(repeating: "b", count: 5000)))
+        #expect(regex.rememberedCount == 1)
+    }
+
+    @Test func theReaderNamesADuplicateKeyAByteOrderMarkAndDepth() {
+        #expect(throws: JSONParseError(offset: 11, duplicateKey: "a")) { try JSONValue.parse(#"{"a":1,"a":2}"#) }
+        #expect((try? JSONValue.parse("\u{FEFF}{}")) == nil)
+        do {
+            _ = try JSONValue.parse("\u{FEFF}{}")
+        } catch {
+            #expect(error.byteOrderMark)
+        }
+        do {
+            _ = try JSONValue.parse(String(repeating: "[", count: 600) + String(repeating: "]", count: 600))
+            Issue.record("600 levels of nesting were read")
+        } catch {
+            #expect(error.tooDeep)
+        }
+    }
+}
