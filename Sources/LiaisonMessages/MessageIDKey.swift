@@ -43,9 +43,7 @@ public struct MessageIDKey: Sendable {
             secret = bytes
             return
         }
-        do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
-            throw MessageIDKeyError(.cannotCreate, "Cannot make the folder \(folder) for the message id key: \(error.localizedDescription)")
-        }
+        try Self.makePrivateFolder(folder)
         try Self.create(path)
         // Read back what is there: another process starting at the same moment may have made it first.
         guard let bytes = try Self.read(path) else {
@@ -111,6 +109,30 @@ public struct MessageIDKey: Sendable {
                     + "restore it from a backup. Only if it was never used (no message sent yet) may it be deleted, to be made again.")
         }
         return Array(bytes.prefix(length))
+    }
+
+    /// Makes `folder` and any missing parents, each 0700 whatever the umask: the key's folder holds the adapter's
+    /// state (the desk's store, the lists it sent), which is nobody else's to list. `mkdir`'s mode is filtered by
+    /// the umask and `chmod`'s is not; a folder made here was never wider than 0700. A folder that exists (or a
+    /// link to one, such as /tmp on some systems) is used as it is: an operator may have chosen its mode.
+    static func makePrivateFolder(_ folder: String) throws(MessageIDKeyError) {
+        let standardized = (folder as NSString).standardizingPath
+        var prefix = standardized.hasPrefix("/") ? "" : "."
+        for component in standardized.split(separator: "/", omittingEmptySubsequences: true) {
+            prefix += "/" + component
+            if mkdir(prefix, 0o700) == 0 {
+                guard chmod(prefix, 0o700) == 0 else {
+                    throw MessageIDKeyError(.cannotCreate, "Cannot make the folder \(prefix) for the message id key private (0700): \(lastError()).")
+                }
+                continue
+            }
+            let error = errno
+            var status = stat()
+            guard error == EEXIST, stat(prefix, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else {
+                errno = error == EEXIST ? ENOTDIR : error
+                throw MessageIDKeyError(.cannotCreate, "Cannot make the folder \(prefix) for the message id key: \(lastError()).")
+            }
+        }
     }
 
     /// Makes the key: written whole to a temporary file created with `O_CREAT | O_EXCL` and mode 0600, flushed,

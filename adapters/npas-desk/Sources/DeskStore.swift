@@ -31,6 +31,7 @@ public final class DeskStore: Sendable {
         // key goes in it. A folder that exists is used as it is.
         if !readOnly { try DropFolder.createPrivateFolder(folder.isEmpty ? "." : folder) }
         ids = !readOnly && messageIDs ? try MessageIDKey(folder: folder.isEmpty ? "." : folder) : nil
+        if !readOnly { try Self.createPrivately(path) }
         var configuration = Configuration()
         configuration.readonly = readOnly
         configuration.busyMode = .timeout(5)
@@ -40,6 +41,30 @@ public final class DeskStore: Sendable {
         }
         queue = try DatabaseQueue(path: path, configuration: configuration)
         if !readOnly { try Self.migrator.migrate(queue) }
+    }
+
+    /// Creates the store's file, empty (an empty file is an empty SQLite database), with `O_CREAT | O_EXCL` and
+    /// mode 0600 from its first byte, before SQLite opens it: SQLite would create it with its default mode (0644
+    /// less the umask), and its `-wal` and `-shm` files take the database file's mode, so under umask 022 every
+    /// child's returns were readable by every local user. The approach is the hub's store's (LiaisonAudit's
+    /// `PrivateFile`). A file already there is opened as it is: a store made before this check may be 0644, and
+    /// `chmod 600 desk.sqlite*` fixes it (the desk does not refuse to start on it, unlike the hub).
+    ///
+    /// - Throws: `AdapterError` `folder-unusable` when the file cannot be created.
+    static func createPrivately(_ path: String) throws {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        if descriptor < 0 {
+            if errno == EEXIST { return }  // made before (or by another start at the same moment): SQLite opens it
+            throw AdapterError(.folderUnusable, "Cannot create the desk's store \(path): \(String(cString: strerror(errno))).")
+        }
+        // The umask can only have removed bits; make it exactly owner read and write.
+        let failed = fchmod(descriptor, 0o600) != 0 || fsync(descriptor) != 0
+        let reason = String(cString: strerror(errno))
+        close(descriptor)
+        if failed {
+            unlink(path)
+            throw AdapterError(.folderUnusable, "Cannot make the desk's store \(path) private (0600): \(reason).")
+        }
     }
 
     static var migrator: DatabaseMigrator {
