@@ -66,7 +66,11 @@ struct AdapterCommand: AsyncParsableCommand {
                 }
             }
             let folder = try files.dropFolder(root: common.folder)
-            let adapter = SchoolsMISAdapter(folder: folder, directory: directory, logger: Logger(label: "liaison.schools-mis"))
+            let adapter: SchoolsMISAdapter
+            do { adapter = try SchoolsMISAdapter(folder: folder, directory: directory, logger: Logger(label: "liaison.schools-mis")) } catch let error as MessageIDKeyError {
+                // Its ids would change with a new key, and a file taken up again would be imported twice: it must not start.
+                throw UserFacingError("schools-mis: \(error.message)")
+            }
             try await common.run(
                 label: "schools-mis", agency: SchoolsMISAdapter.agency, consumes: SchoolsMISAdapter.consumes,
                 poll: { client in await adapter.poll(client: client) }, handle: { delivery, _ in adapter.handle(delivery) })
@@ -111,7 +115,11 @@ struct AdapterCommand: AsyncParsableCommand {
         @OptionGroup var files: DropFolderOptions
 
         func run() async throws {
-            let adapter = CourtsAdapter(folder: try files.dropFolder(root: common.folder), logger: Logger(label: "liaison.courts"))
+            let adapter: CourtsAdapter
+            do { adapter = try CourtsAdapter(folder: try files.dropFolder(root: common.folder), logger: Logger(label: "liaison.courts")) } catch let error as MessageIDKeyError {
+                // Its ids would change with a new key, and outcomes taken up again would be sent twice: it must not start.
+                throw UserFacingError("courts: \(error.message)")
+            }
             try await common.run(
                 label: "courts", agency: CourtsAdapter.agency, consumes: CourtsAdapter.consumes,
                 poll: { client in await adapter.poll(client: client) }, handle: { delivery, _ in adapter.handle(delivery) })

@@ -14,17 +14,34 @@ import Logging
 /// - Each outcomes file a clerk drops in `inbox/` (`CourtOutcomes`, CSV) becomes one `court.outcome` per case
 ///   and hearing. A reply, `outbox/replies/FILE.reply.csv`, says for every row what became of it: sent (with
 ///   the hub's sequence), or why not. No row is ever silently dropped. Message ids come from the file's
-///   SHA-256, so a file read again after a restart is not sent twice.
+///   content, keyed with the adapter's own secret (`state/id.key`), so a file read again after a restart is not
+///   sent twice, and nobody without the key can tell from an id which outcomes file it came from.
 public final class CourtsAdapter: Sendable {
     public static let agency = "courts"
     public static let consumes = ["prosecution.file"]
 
     public let folder: DropFolder
     let logger: Logger
+    /// The adapter's message id key, `state/id.key` (``MessageIDKey``). An outcomes file names defendants, and a
+    /// plain SHA-256 of it in the hub's audit log (never erased) would confirm a file held or guessed.
+    let ids: MessageIDKey
 
-    public init(folder: DropFolder, logger: Logger) {
+    /// Opens the adapter on its folder, reading (or on the first start making) `state/id.key`.
+    ///
+    /// - Throws: `MessageIDKeyError` when the key exists but cannot be used, or cannot be made: the adapter must
+    ///   not start (with a new key every id would change, and outcomes taken up again would be sent twice);
+    ///   `AdapterError` `folder-unusable` when `state/` cannot be made.
+    public init(folder: DropFolder, logger: Logger) throws {
         self.folder = folder
         self.logger = logger
+        // Made private (0700) before the key goes in it.
+        ids = try MessageIDKey(folder: try DropFolder.createPrivateFolder("\(folder.root)/state"))
+    }
+
+    /// `court.outcome-`, the keyed digest of the file's SHA-256 (32 hex digits), `-N` (N numbers the file's
+    /// messages from 1): the same file gives the same ids after a restart. Never UPN-shaped (one run of 32).
+    func messageID(digest: String, index: Int) -> String {
+        ids.id("court.outcome-", digest) + "-\(index)"
     }
 
     // MARK: Prosecution files in
@@ -78,7 +95,7 @@ public final class CourtsAdapter: Sendable {
             folder.fail(path, report: "\(name) was not read: \(error); save it as CSV (UTF-8) and drop it in again.\n", logger: logger)
             return
         }
-        let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined().prefix(24)
+        let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
         var reply: [(line: Int, status: String, detail: String)] = outcomes.problems.map { ($0.line, "not sent", $0.problem) }
         // A file read as Windows-1252 is said so first, for the clerk to check the names with accents.
         let note = Self.encodingNote(outcomes)
@@ -86,7 +103,7 @@ public final class CourtsAdapter: Sendable {
         var sent = 0
         for (index, message) in outcomes.messages.enumerated() {
             do {
-                let receipt = try await client.send(type: "court.outcome", to: [], body: message.body, id: "court.outcome-\(digest)-\(index + 1)")
+                let receipt = try await client.send(type: "court.outcome", to: [], body: message.body, id: messageID(digest: digest, index: index + 1))
                 let detail = "case \(message.caseReference), hearing \(message.hearingDate): hub sequence \(receipt.sequence)"
                     + (receipt.auditEntry.map { ", audit entry \($0)" } ?? "") + (receipt.duplicate ? " (already sent)" : "")
                 reply += message.lines.map { ($0, "sent", detail) }

@@ -16,8 +16,9 @@ import Logging
 ///   with the problems beside it. Recoverable problems (a pupil with a bad UPN, a code not valid on its
 ///   date) are listed in the report beside the processed file and counted.
 /// - A `*.json` file in the inbox holds one referral (or an array of them): each becomes a `referral`.
-/// - Message ids come from the file's SHA-256, so a file re-read after a restart mid-file, or dropped in
-///   twice, is answered by the hub as a duplicate: it is never imported twice.
+/// - Message ids come from the file's content, keyed with the adapter's own secret (`state/id.key`), so a file
+///   re-read after a restart mid-file, or dropped in twice, is answered by the hub as a duplicate: it is never
+///   imported twice; and nobody without the key can tell from an id what file it came from.
 public final class SchoolsMISAdapter: Sendable {
     public static let agency = "schools-mis"
     public static let consumes = ["case.feedback", "case.disposal"]
@@ -33,9 +34,22 @@ public final class SchoolsMISAdapter: Sendable {
     public let folder: DropFolder
     let reader: MISReader
     let logger: Logger
+    /// The adapter's message id key, `state/id.key` (``MessageIDKey``): a file's messages are named by the keyed
+    /// digest of its content. A plain SHA-256 of a file holding children's returns, rolls and referrals would let
+    /// anyone holding (or guessing) a file confirm it against the hub's audit log, which is never erased.
+    let ids: MessageIDKey
+    /// `ROOT/state/` (0700): the message id key.
+    var state: String { "\(folder.root)/state" }
 
-    public init(folder: DropFolder, directory: SchoolDirectory?, logger: Logger) {
+    /// Opens the adapter on its folder, reading (or on the first start making) `state/id.key`.
+    ///
+    /// - Throws: `MessageIDKeyError` when the key exists but cannot be used, or cannot be made: the adapter must
+    ///   not start (with a new key every id would change, and a file taken up again would be imported twice);
+    ///   `AdapterError` `folder-unusable` when `state/` cannot be made.
+    public init(folder: DropFolder, directory: SchoolDirectory?, logger: Logger) throws {
         self.folder = folder
+        // Made private before the key goes in it.
+        ids = try MessageIDKey(folder: try DropFolder.createPrivateFolder("\(folder.root)/state"))
         // The reader holds to the folder's cap as well: the drop folder screens a file as it is claimed, and the
         // reader refuses one that grew past the cap since, so an operator's --max-file-mib is the one limit.
         self.reader = MISReader(directory: directory, maximumFileSize: folder.maximumFileSize)
@@ -74,7 +88,7 @@ public final class SchoolsMISAdapter: Sendable {
         for (index, message) in prepared.messages.enumerated() {
             do {
                 let receipt = try await client.send(
-                    type: message.type, to: [], body: message.body, id: "\(message.type)-\(digest.prefix(24))-\(index + 1)")
+                    type: message.type, to: [], body: message.body, id: messageID(message.type, digest: digest, index: index + 1))
                 duplicate = duplicate || receipt.duplicate
                 receipts.append(
                     "\(message.type) \(index + 1): accepted as hub sequence \(receipt.sequence)"
@@ -194,6 +208,13 @@ public final class SchoolsMISAdapter: Sendable {
 
     /// A letter's file name without its extension: `TYPE-SEQUENCE` (the type is one this adapter consumes).
     static func outputName(_ delivery: Delivery) -> String { "\(delivery.envelope.type.rawValue)-\(delivery.tag)" }
+
+    /// `TYPE-`, the keyed digest of the file's SHA-256 (32 hex digits), `-N`: the same file gives the same ids
+    /// after a restart, so the hub answers a resend as a duplicate. Never UPN-shaped: the digest is one run of 32
+    /// letters and digits, and a UPN is 13.
+    func messageID(_ type: String, digest: String, index: Int) -> String {
+        ids.id("\(type)-", digest) + "-\(index)"
+    }
 
     static func sha256(path: String) throws -> String {
         let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))

@@ -14,7 +14,7 @@ struct SchoolsMISAdapterTests {
     func adapter() throws -> (SchoolsMISAdapter, DropFolder) {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("schools-mis-\(UUID().uuidString)").path
         let folder = try DropFolder(root: root, maximumFileSize: 64)
-        return (SchoolsMISAdapter(folder: folder, directory: nil, logger: Logger(label: "test")), folder)
+        return (try SchoolsMISAdapter(folder: folder, directory: nil, logger: Logger(label: "test")), folder)
     }
 
     @Test func theRegisterReaderHoldsToTheFoldersCap() throws {
