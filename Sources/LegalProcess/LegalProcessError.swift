@@ -10,7 +10,7 @@
 /// do {
 ///     _ = try PenaltyNoticeFramework.load(path: "config/legal/penalty-notices.yaml")
 /// } catch {
-///     print(error)   // config/legal/penalty-notices.yaml:7: 'amounts.0.pence': Expected a whole number ... [invalid-value]
+///     print(error)   // config/legal/penalty-notices.yaml:7: 'payment.0.pence': Expected a whole number from 1 to 10000000. [invalid-value]
 /// }
 /// ```
 public struct LegalProcessError: Error, Sendable, Equatable, CustomStringConvertible {
