@@ -53,6 +53,21 @@ extension PenaltyNoticeFramework {
             window: window, schoolWeeks: weeks)
     }
 
+    /// The first school day in `days` on which the threshold is met, or nil: the day from which a notice may be
+    /// considered, for the desk to track as registers arrive.
+    ///
+    /// ```swift
+    /// framework.firstDayThresholdMet(marks: marks, calendar: .synthetic, in: autumnTerm)
+    /// // 2025-11-12: the day of the tenth unauthorised session within 10 school weeks
+    /// ```
+    public func firstDayThresholdMet(marks: RegisterMarks, calendar: SchoolDays, in days: ClosedRange<SchoolDate>) -> SchoolDate? {
+        // Only a day with an unauthorised session can tip the count over, so only those days are assessed.
+        marks.days.values
+            .filter { days.contains($0.date) && (marks.isUnauthorised($0.am) || marks.isUnauthorised($0.pm)) }
+            .map(\.date).sorted()
+            .first { thresholdMet(marks: marks, calendar: calendar, on: $0) }
+    }
+
     /// True if the threshold is met on `date`: see ``threshold(marks:calendar:on:)``.
     ///
     /// ```swift

@@ -62,6 +62,17 @@ struct ThresholdTests {
         #expect(later.unauthorisedSessions == 6 && !later.met)
     }
 
+    @Test("The first day the threshold is met is the day of the session that reaches it")
+    func firstDay() {
+        let dates = ["2025-09-10", "2025-09-24", "2025-10-08", "2025-11-05", "2025-11-12", "2025-11-19"]
+        let marks = absences(dates)
+        #expect(framework.firstDayThresholdMet(marks: marks, calendar: .synthetic, in: day("2025-09-03")...day("2025-12-19")) == day("2025-11-12"))
+        #expect(framework.firstDayThresholdMet(marks: marks, calendar: .synthetic, in: day("2025-09-03")...day("2025-11-11")) == nil)
+        // Spread over more than 10 school weeks, the same sessions never reach it.
+        let spread = absences(["2025-09-10", "2025-09-24", "2025-10-08", "2025-12-10", "2026-01-14"])
+        #expect(framework.firstDayThresholdMet(marks: spread, calendar: .synthetic, in: day("2025-09-03")...day("2026-02-13")) == nil)
+    }
+
     @Test("Only unauthorised codes count towards the threshold")
     func onlyUnauthorised() {
         let dates = ["2025-11-03", "2025-11-04", "2025-11-05", "2025-11-06", "2025-11-07"]
