@@ -46,7 +46,7 @@ public enum IntegerFields {
         ("defendants/*/defendant_number", defendantNumber), ("defendants/*/costs_pence", pence),
         ("defendants/*/sentence/discharge/months", 1...36), ("defendants/*/sentence/fine/amount_pence", 1...250_000),
         ("defendants/*/sentence/parenting_order/months", 1...12), ("defendants/*/sentence/community_order/months", 1...36),
-        ("defendants/*/sentence/custody/weeks", 1...13),
+        ("defendants/*/sentence/custody/days", 1...90), ("defendants/*/sentence/victim_surcharge/amount_pence", 1...200_000),
     ]
 
     static let aggregate: [String] = ["pupils", "persistent_absence_count", "severe_absence_count"]
@@ -65,7 +65,7 @@ public enum IntegerFields {
         "connexions.notification": each("attendance/figures/", figures, sessions) + [("parent_contact/order", contactOrder)],
         "prosecution.file": [
             ("defendants/*/defendant_number", defendantNumber), ("penalty_notices/*/defendant_number", defendantNumber),
-            ("penalty_notices/*/amount_pence", pence),
+            ("penalty_notices/*/amount_pence", pence), ("costs/*/pence", pence),
         ] + each("register_extract/totals/", figures, sessionsOverYears),
         "pupil.match-request": [("people/*/row", row)],
         "pupil.match-result": [("results/*/row", row)],
