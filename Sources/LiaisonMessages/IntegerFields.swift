@@ -72,6 +72,7 @@ public enum IntegerFields {
         "pupil.roll": [("pupils/*/contacts/*/order", contactOrder)],
         "referral": each("attendance/figures/", figures, sessionsOverYears) + [("contacts/*/order", contactOrder)],
         "yot.attendance-summary": each("attendance/", figures, sessions) + [("exclusions/*/sessions", 1...400)],
+        "penalty.notice": [("sequence", 1...20), ("unauthorised_sessions", sessionsOverYears), ("payment/*/amount_pence", 1...10_000_000)],
     ]
 
     /// The first integer field of `body` (a message of `type`) that is not a whole number in the range its schema

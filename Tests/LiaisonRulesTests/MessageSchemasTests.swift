@@ -26,8 +26,8 @@ struct MessageSchemasTests {
         let schemas = try MessageSchemas.load(directory: Self.schemasDirectory)
         let expected = [
             "attendance.return", "attendance.termly-feed", "care.attendance-alert", "case.disposal", "case.feedback", "cohort.update",
-            "connexions.assignment", "connexions.notification", "court.outcome", "prosecution.file", "pupil.match-request",
-            "pupil.match-result", "pupil.roll", "referral",
+            "connexions.assignment", "connexions.notification", "court.outcome", "penalty.notice", "prosecution.file",
+            "pupil.match-request", "pupil.match-result", "pupil.roll", "referral",
             "yot.attendance-summary", "yot.case-update",
         ]
         #expect(schemas.types.map(\.rawValue) == expected)
