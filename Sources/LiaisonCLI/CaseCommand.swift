@@ -4,6 +4,7 @@ import LiaisonAdapterKit
 import LiaisonMessages
 import AttendanceDomain
 import LiaisonAudit
+import LegalProcess
 import NPASDesk
 
 /// `liaison case`: the Education Social Worker's casework on the desk's store.
@@ -16,7 +17,7 @@ struct CaseCommand: AsyncParsableCommand {
             desk runs; every change is kept in the case's history. `feedback` and `prosecute` send their message \
             through the hub as the attendance service (agency npas).
             """,
-        subcommands: [List.self, Show.self, Allocate.self, Note.self, Intervene.self, Feedback.self, Prosecute.self, Close.self])
+        subcommands: [List.self, Show.self, Allocate.self, Note.self, Intervene.self, Defendant.self, Feedback.self, Prosecute.self, Close.self])
 
     struct Desk: ParsableArguments {
         @Option(help: ArgumentHelp("The desk's working folder.", valueName: "dir")) var folder: String
@@ -92,6 +93,17 @@ struct CaseCommand: AsyncParsableCommand {
                 print("Connexions personal adviser: \(adviser["name"] as? String ?? "?")" + (contact.isEmpty ? "" : " (\(contact.joined(separator: ", ")))")
                     + ", from \(assignment.assignedOn)" + (assignment.endedOn.map { " to \($0)" } ?? ""))
             }
+            let defendants = try store.defendants(of: reference)
+            if !defendants.isEmpty {
+                let contacts = referral["contacts"] as? [[String: Any]] ?? []
+                print("Defendants:")
+                for defendant in defendants {
+                    let contact = contacts.enumerated().first { index, contact in ((contact["order"] as? Int) ?? index + 1) == defendant.contact }?.element ?? [:]
+                    print("  \(defendant.reference)  contact \(defendant.contact): \(contact["forename"] ?? "?") \(contact["surname"] ?? "?")"
+                        + " (\(contact["relationship"] ?? "?"); parental responsibility: \(contact["parental_responsibility"] as? Bool == true ? "yes" : "no"); "
+                        + "care: \(defendant.hasCare ? "yes" : "no")), chosen by \(defendant.chosenBy): \(defendant.reason)")
+                }
+            }
             print("Interventions:")
             for intervention in try store.interventions(of: reference) {
                 print("  \(intervention.date)  \(intervention.type)  by \(intervention.by)" + (intervention.description.map { ": \($0)" } ?? "")
@@ -131,17 +143,19 @@ struct CaseCommand: AsyncParsableCommand {
         @Argument var reference: String
         @Option(help: "One of: \(types.joined(separator: ", ")).") var type: String
         @Option(help: "YYYY-MM-DD (default today).") var date: String?
-        @Option var description: String?
+        @Option(help: "What was done; for a warning letter or notice, its words (the file copies them as an exhibit).") var description: String?
         @Option(help: "Penalty notice: the parent it was issued to (defendant number in a prosecution).") var defendant: Int?
         @Option(help: "Penalty notice: the amount in pounds (80 or 160).") var amount: Int?
-        @Option(help: "Penalty notice: paid, unpaid or withdrawn.") var status: String?
+        @Option(help: "Penalty notice: paid, unpaid, withdrawn or prosecuted.") var status: String?
         @Option(help: "Penalty notice: the date it was paid.") var paidOn: String?
 
         func run() throws {
             guard Self.types.contains(type) else { throw UserFacingError("--type is one of \(Self.types.joined(separator: ", ")).") }
             _ = try CaseCommand.date(date, "date")
             _ = try CaseCommand.date(paidOn, "paid-on")
-            if let status, !["paid", "unpaid", "withdrawn"].contains(status) { throw UserFacingError("--status is paid, unpaid or withdrawn.") }
+            if let status, !["paid", "unpaid", "withdrawn", "prosecuted"].contains(status) {
+                throw UserFacingError("--status is paid, unpaid, withdrawn or prosecuted.")
+            }
             if let defendant, !(1...9).contains(defendant) { throw UserFacingError("--defendant is a number from 1 to 9.") }
             if type == "penalty_notice" {
                 guard let amount, amount > 0, defendant != nil else {
@@ -155,6 +169,62 @@ struct CaseCommand: AsyncParsableCommand {
                 amountPence: amount.map { $0 * 100 }, status: type == "penalty_notice" ? (status ?? "unpaid") : nil, paidOn: paidOn)
             try desk.store().add(intervention, to: reference)
             print("Recorded \(type) on \(reference).")
+        }
+    }
+
+    struct Defendant: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Choose a parent to prosecute, and record why (or --remove a choice).",
+            discussion: """
+                A parent in the Education Act 1996 (s.576) is anyone with parental responsibility or care of the child; \
+                each is a separate defendant, chosen case by case. Name the referral's contact (`liaison case show` \
+                lists them, by number), their date of birth, whether they have care of the child, and why they are \
+                prosecuted. The first chosen is D1, the next D2: the file, the court's outcomes and penalty notices \
+                use these references. Choosing the same contact again replaces what was recorded.
+                """)
+        @OptionGroup var desk: Desk
+        @Argument(help: "The case reference.") var reference: String
+        @Option(help: "The referral's contact to prosecute, by its number (order).") var contact: Int?
+        @Option(help: "Their date of birth, YYYY-MM-DD (for the summons).") var dateOfBirth: String?
+        @Flag(help: "They have care of the child (s.576), e.g. the child lives with them.") var hasCare = false
+        @Option(help: "Why this parent is prosecuted (or, with --remove, why no longer).") var reason: String
+        @Option(help: "Who decided (default: the case's ESW).") var by: String?
+        @Option(help: "The address for the summons, if the referral's is missing or out of date: \"LINE; LINE; POSTCODE\".") var address: String?
+        @Option(help: "Withdraw the choice of this defendant (D1, D2, ...).") var remove: String?
+
+        func run() throws {
+            let store = try desk.store()
+            guard let item = try store.deskCase(reference) else { throw UserFacingError("There is no case \(reference).") }
+            guard !reason.allSatisfy(\.isWhitespace) else { throw UserFacingError("--reason says why: each parent is chosen case by case.") }
+            if let remove {
+                do { try store.removeDefendant(reference, defendant: remove, reason: reason) } catch let error as DeskError {
+                    throw UserFacingError(error.description)
+                }
+                print("\(remove) is no longer a defendant on \(reference).")
+                return
+            }
+            guard let contact else { throw UserFacingError("--contact names the referral's contact to prosecute (`liaison case show \(reference)`).") }
+            guard let dateOfBirth, try CaseCommand.date(dateOfBirth, "date-of-birth") != nil else {
+                throw UserFacingError("--date-of-birth is needed: the summons and the file name each defendant's date of birth.")
+            }
+            guard let decider = by ?? item.esw else {
+                throw UserFacingError("Say who decided: --by NAME, or allocate the case first (`liaison case allocate`).")
+            }
+            let contacts = CaseCommand.referral(item)["contacts"] as? [[String: Any]] ?? []
+            guard let person = contacts.enumerated().first(where: { index, entry in ((entry["order"] as? Int) ?? index + 1) == contact })?.element else {
+                throw UserFacingError("The referral has no contact \(contact): `liaison case show \(reference)` lists them.")
+            }
+            let responsibility = person["parental_responsibility"] as? Bool == true
+            guard responsibility || hasCare else {
+                throw UserFacingError(
+                    "Contact \(contact) has no parental responsibility in the referral: they are a parent (s.576) only if they have care of the child. "
+                        + "If they do, say so with --has-care.")
+            }
+            let lines = address.map { $0.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+            if let lines, lines.count < 2 { throw UserFacingError("--address is \"LINE; LINE; POSTCODE\": at least one line and the postcode.") }
+            let chosen = try store.chooseDefendant(
+                reference, contact: contact, dateOfBirth: dateOfBirth, hasCare: hasCare, by: decider, reason: reason, address: lines)
+            print("Contact \(contact) is defendant \(chosen.reference) on \(reference) (parental responsibility: \(responsibility ? "yes" : "no"), care: \(hasCare ? "yes" : "no")).")
         }
     }
 
@@ -199,10 +269,14 @@ struct CaseCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Assemble the prosecution file from the case and the register, and send it to the Courts.",
             discussion: """
-                Each parent with parental responsibility is a separate defendant. The register extract is the \
+                The defendants are the parents chosen with `liaison case defendant`. The register extract is the \
                 child's marks from the schools' returns for the period (default: every mark held). Refused, with \
-                every reason, when a court would lack something: no parent with responsibility, no ESW to make \
-                the statement, no interventions, or a period with missing marks.
+                every reason at once, when a court could not act on it: the child not of compulsory school age \
+                throughout the period; the information laid on or before the period's end, or more than six months \
+                after it (s.127); the hearing not after the laying; no unauthorised absence in the period; for \
+                s.444(1A), no warning letter on or before the period's end; a penalty notice for the period paid or \
+                still in time; a defendant who is not a parent (s.576) or not chosen with a reason; no ESW to make \
+                the statement, no declaration, no school's certificate (s.566), no interventions, missing marks.
                 """)
         @OptionGroup var options: ConfigOptions
         @OptionGroup var adapter: AdapterOptions
@@ -213,29 +287,62 @@ struct CaseCommand: AsyncParsableCommand {
         @Option(help: "The hearing date, YYYY-MM-DD.") var hearing: String
         @Option(help: "First day of the offence period.") var from: String?
         @Option(help: "Last day of the offence period.") var to: String?
+        @Option(help: "The day the information is laid (default today).") var laidOn: String?
+        @Option(help: "The day the court issued the summons.") var summonsIssuedOn: String?
+        @Option(help: "The court's reference for the summons.") var summonsReference: String?
+        @Option(help: "The court's address for the summons: \"LINE; LINE; ...\".") var courtAddress: String?
         @Option(help: "The prosecuting authority.") var prosecutor: String = "Example County Council"
         @Option(help: "The officer's statement (default: a draft written from the records, to be read before declaring it).") var statement: String?
+        @Option(help: "The day the officer signs the statement (default: the day of laying).") var statementDate: String?
         @Flag(help: "The officer declares the statement true; without it nothing is sent.") var declare = false
-        @Option(help: "Who at the school certified the register extract: \"NAME, ROLE\".") var certifiedBy: String?
+        @Option(help: "Who at the school signs the certificate of attendance (s.566): \"NAME, ROLE\" (head teacher or a person the school authorised).")
+        var certifiedBy: String?
         @Option(help: "The date of the school's certificate.") var certifiedOn: String?
+        @Option(help: "A line of the schedule of costs, \"ITEM:PENCE\" (repeat for each).") var costs: [String] = []
+        @Option(help: "The folder of the legal rules (penalty-notices.yaml, ...); default: beside --config, else config/legal.") var legal: String?
         @OptionGroup var log: LogOptions
+
+        /// The legal rules' folder: `--legal`, else `legal/` beside the hub's configuration, else `config/legal`.
+        func legalFolder() -> String {
+            if let legal { return legal }
+            let beside = (options.config as NSString).deletingLastPathComponent + "/legal"
+            return FileManager.default.fileExists(atPath: "\(beside)/penalty-notices.yaml") ? beside : "config/legal"
+        }
 
         func run() async throws {
             let store = try desk.store()
             guard let item = try store.deskCase(reference) else { throw UserFacingError("There is no case \(reference).") }
             let statute = ["444-1": "444(1)", "444-1A": "444(1A)", "444(1)": "444(1)", "444(1A)": "444(1A)"][offence.uppercased()]
             guard let statute else { throw UserFacingError("--offence is 444-1 or 444-1A.") }
-            _ = try CaseCommand.date(hearing, "hearing")
-            _ = try CaseCommand.date(from, "from")
-            _ = try CaseCommand.date(to, "to")
+            for (value, option) in [(hearing, "hearing"), (from, "from"), (to, "to"), (laidOn, "laid-on"), (summonsIssuedOn, "summons-issued-on"),
+                                    (statementDate, "statement-date"), (certifiedOn, "certified-on")] {
+                _ = try CaseCommand.date(value, option)
+            }
+            let schedule = try costs.map { line -> (item: String, pence: Int) in
+                let parts = line.split(separator: ":", omittingEmptySubsequences: false)
+                guard parts.count >= 2, let pence = Int(parts.last!.trimmingCharacters(in: .whitespaces)), (0...10_000_000).contains(pence),
+                    !parts.dropLast().joined(separator: ":").allSatisfy(\.isWhitespace)
+                else { throw UserFacingError("--costs is \"ITEM:PENCE\", e.g. \"Officer time:12000\" (pence, at most 10000000): '\(line)' is not.") }
+                return (parts.dropLast().joined(separator: ":").trimmingCharacters(in: .whitespaces), pence)
+            }
+            let rules: LegalRules
+            do { rules = try LegalRules.load(directory: legalFolder()) } catch {
+                throw UserFacingError("The legal rules could not be read: \(error). Give their folder with --legal (the repository's config/legal).")
+            }
+            let template = try? String(contentsOfFile: "\(desk.folder)/templates/s566-certificate.txt", encoding: .utf8)
             let builder = ProsecutionFileBuilder(
                 offence: statute, court: court, hearingDate: hearing, periodStart: from, periodEnd: to, prosecutor: prosecutor,
-                statement: statement, declared: declare, certifiedBy: certifiedBy, certifiedOn: try CaseCommand.date(certifiedOn, "certified-on"),
-                today: CaseCommand.today())
+                statement: statement, declared: declare, certifiedBy: certifiedBy, certifiedOn: certifiedOn,
+                laidOn: laidOn ?? CaseCommand.today(), summonsIssuedOn: summonsIssuedOn, summonsReference: summonsReference,
+                courtAddress: courtAddress.map { $0.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } },
+                statementDate: statementDate, costs: schedule,
+                certificateTemplate: template.flatMap { $0.allSatisfy(\.isWhitespace) ? nil : $0 } ?? ProsecutionFileBuilder.defaultCertificateTemplate,
+                framework: rules.penaltyNotices)
             let file: [String: Any]
             do {
                 file = try builder.build(
-                    case: item, interventions: try store.interventions(of: reference), marks: try store.marks(upn: item.upn, laestab: item.laestab))
+                    case: item, interventions: try store.interventions(of: reference), marks: try store.marks(upn: item.upn, laestab: item.laestab),
+                    defendants: try store.defendants(of: reference), penaltyNotices: try store.prosecutionNotices(of: reference, framework: rules.penaltyNotices))
             } catch let error as DeskError {
                 throw UserFacingError("The prosecution file for \(reference) was not sent: \(error.description).")
             }
@@ -243,8 +350,11 @@ struct CaseCommand: AsyncParsableCommand {
             // The id follows the content: the same file again is a duplicate; a corrected one is a new message.
             let id = "prosecution-\(reference)-\(hearing)-\(Digest.sha256Hex(bytes).prefix(12))"
             let receipt = try await CaseCommand.send(options, adapter, log: log, type: "prosecution.file", to: "courts", body: bytes, id: id)
-            try store.recordProsecution(
-                reference, hearingDate: hearing, defendants: (file["defendants"] as? [Any])?.count ?? 0, messageID: id, receipt: receipt)
+            let named = (file["defendants"] as? [[String: Any]] ?? []).compactMap { defendant -> (reference: String, number: Int)? in
+                guard let name = defendant["reference"] as? String, let number = defendant["defendant_number"] as? Int else { return nil }
+                return (name, number)
+            }
+            try store.recordProsecution(reference, hearingDate: hearing, offence: statute, defendants: named, messageID: id, receipt: receipt)
             print("Prosecution file for \(reference) sent to the Courts: \(receipt).")
         }
     }

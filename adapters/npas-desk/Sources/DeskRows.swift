@@ -135,3 +135,54 @@ enum StoredJSON {
         }
     }
 }
+
+/// A parent the worker chose to prosecute on a case (Education Act 1996 s.576: anyone with parental
+/// responsibility or care of the child), with who chose them and why. Each is a separate defendant, named
+/// in the bundle by ``reference`` (D1, D2, ... in the order chosen), which the court's outcomes and the
+/// penalty notices use too. What the person is (name, address, responsibility) comes from the school's
+/// referral contact ``contact``; what the referral cannot say (date of birth, care, a newer address) the
+/// worker records here.
+public struct DeskDefendant: Sendable, Equatable {
+    /// 1 to 9, in the order the worker chose them.
+    public var number: Int
+    /// The referral contact's `order` (its position, from 1, when the referral gives none).
+    public var contact: Int
+    public var dateOfBirth: String
+    public var hasCare: Bool
+    public var chosenBy: String
+    public var reason: String
+    /// The address for the summons when the referral's is missing or out of date: lines, then the postcode.
+    public var address: [String]?
+
+    public var reference: String { "D\(number)" }
+
+    /// The referral's contact numbered `contact`: by its `order`, or its position from 1 when it has none.
+    public static func contact(_ contact: Int, in contacts: [[String: Any]]) -> [String: Any]? {
+        contacts.enumerated().first { index, entry in ((entry["order"] as? Int) ?? index + 1) == contact }?.element
+    }
+
+    /// The defendant number (D1, D2, ...) of a referral contact: the contacts with parental responsibility first, in
+    /// the referral's order (as penalty notices and the other routes name parents, see ``CaseParent``), then those
+    /// without it (a parent only through care of the child), in order. It depends on the referral alone, so a
+    /// parent keeps one reference on every notice, file and outcome of the case.
+    public static func number(ofContact contact: Int, contacts: [[String: Any]]) -> Int? {
+        guard let person = Self.contact(contact, in: contacts) else { return nil }
+        let withResponsibility = contacts.filter { $0["parental_responsibility"] as? Bool == true }
+        let without = contacts.filter { $0["parental_responsibility"] as? Bool != true }
+        let key = { (entry: [String: Any]) in entry as NSDictionary }
+        if let index = withResponsibility.firstIndex(where: { key($0).isEqual(to: person) }) { return index + 1 }
+        return without.firstIndex(where: { key($0).isEqual(to: person) }).map { withResponsibility.count + $0 + 1 }
+    }
+
+    public init(
+        number: Int, contact: Int, dateOfBirth: String, hasCare: Bool, chosenBy: String, reason: String, address: [String]? = nil
+    ) {
+        self.number = number
+        self.contact = contact
+        self.dateOfBirth = dateOfBirth
+        self.hasCare = hasCare
+        self.chosenBy = chosenBy
+        self.reason = reason
+        self.address = address
+    }
+}

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import LegalProcess
 
 /// A case the desk works: opened by a school's referral, allocated to an Education Social Worker, with its
 /// interventions and the history of every change.
@@ -91,6 +92,33 @@ extension DeskStore {
                 BEGIN SELECT RAISE(ABORT, 'a case''s history is kept as written'); END;
                 CREATE TRIGGER case_history_no_delete BEFORE DELETE ON case_history
                 BEGIN SELECT RAISE(ABORT, 'a case''s history is kept as written'); END;
+                """)
+        }
+        // The parents the worker chose to prosecute, and which of them each file sent named (by reference, D1..),
+        // so that outcomes are matched to the file's defendants and a disposal waits for every one of them.
+        migrator.registerMigration("v6-case-defendants") { db in
+            try db.execute(sql: """
+                CREATE TABLE case_defendants (
+                    reference TEXT NOT NULL REFERENCES cases(reference),
+                    number INTEGER NOT NULL CHECK (number BETWEEN 1 AND 9),
+                    contact INTEGER NOT NULL,
+                    date_of_birth TEXT NOT NULL,
+                    has_care INTEGER NOT NULL,
+                    chosen_by TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    address TEXT,
+                    PRIMARY KEY (reference, number),
+                    UNIQUE (reference, contact)
+                );
+                CREATE TABLE prosecution_defendants (
+                    reference TEXT NOT NULL REFERENCES cases(reference),
+                    message_id TEXT NOT NULL,
+                    defendant_reference TEXT NOT NULL,
+                    defendant_number INTEGER NOT NULL,
+                    offence TEXT NOT NULL,
+                    PRIMARY KEY (message_id, defendant_reference)
+                );
+                ALTER TABLE court_outcomes ADD COLUMN defendant_reference TEXT;
                 """)
         }
     }
@@ -196,6 +224,89 @@ extension DeskStore {
         }
     }
 
+    /// Records the worker's choice of a referral contact as a defendant, with why, under the contact's reference
+    /// (``DeskDefendant/number(ofContact:contacts:)``: D1.. as penalty notices name parents). Choosing the same
+    /// contact again replaces what was recorded. Returns the defendant as recorded.
+    @discardableResult
+    public func chooseDefendant(
+        _ reference: String, contact: Int, dateOfBirth: String, hasCare: Bool, by: String, reason: String, address: [String]? = nil
+    ) throws -> DeskDefendant {
+        guard let deskCase = try deskCase(reference) else { throw DeskError("There is no case \(reference): `liaison case list` shows them.") }
+        let contacts = ((try? JSONSerialization.jsonObject(with: Data(deskCase.referral.utf8)) as? [String: Any])?["contacts"] as? [[String: Any]]) ?? []
+        guard DeskDefendant.contact(contact, in: contacts) != nil else {
+            throw DeskError("The referral has no contact \(contact): `liaison case show \(reference)` lists them.")
+        }
+        guard let number = DeskDefendant.number(ofContact: contact, contacts: contacts), number <= 9 else {
+            throw DeskError("A case has at most nine defendants, D1 to D9.")
+        }
+        let addressJSON = try address.map { String(decoding: try JSONSerialization.data(withJSONObject: $0), as: UTF8.self) }
+        // The history says who chose which defendant and why; the person's details stay in the referral.
+        try change(reference, kind: "defendant", detail: "D\(number) (contact \(contact)) chosen by \(by): \(reason)") { db in
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO case_defendants (reference, number, contact, date_of_birth, has_care, chosen_by, reason, address)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [reference, number, contact, dateOfBirth, hasCare, by, reason, addressJSON])
+        }
+        return DeskDefendant(number: number, contact: contact, dateOfBirth: dateOfBirth, hasCare: hasCare, chosenBy: by, reason: reason, address: address)
+    }
+
+    /// Withdraws the choice of a defendant (by reference, D1..), with why; the others keep their references.
+    public func removeDefendant(_ reference: String, defendant: String, reason: String) throws {
+        try change(reference, kind: "defendant-removed", detail: "\(defendant): \(reason)") { db in
+            guard let number = Int(defendant.dropFirst()), defendant.first == "D" else { throw DeskError("A defendant is named D1, D2, ...") }
+            try db.execute(sql: "DELETE FROM case_defendants WHERE reference = ? AND number = ?", arguments: [reference, number])
+            guard db.changesCount == 1 else { throw DeskError("Case \(reference) has no defendant \(defendant): `liaison case show` lists them.") }
+        }
+    }
+
+    /// The defendants chosen on a case, in number order.
+    public func defendants(of reference: String) throws -> [DeskDefendant] {
+        try queue.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT number, contact, date_of_birth, has_care, chosen_by, reason, address FROM case_defendants WHERE reference = ? ORDER BY number",
+                arguments: [reference]
+            ).map { row in
+                let address = (row[6] as String?).flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String] }
+                return DeskDefendant(
+                    number: row[0], contact: row[1], dateOfBirth: row[2], hasCare: row[3], chosenBy: row[4], reason: row[5], address: address)
+            }
+        }
+    }
+
+    /// The penalty notices the desk holds for a case, as the prosecution file weighs them: those it issued
+    /// (``penaltyNotices(of:)``, with their reference, parent and period), then any recorded only as a
+    /// `penalty_notice` intervention (`liaison case intervene`), which has no reference or period of its own: its
+    /// reference is made from the case's and its place (nothing of the child), and its period left to the builder.
+    /// The amount is what was paid, or what is due at the last day (the framework's, for a first or a later notice).
+    public func prosecutionNotices(of reference: String, framework: PenaltyNoticeFramework) throws -> [ProsecutionFileBuilder.Notice] {
+        let issued = try penaltyNotices(of: reference)
+        var notices = issued.map { notice in
+            let previous = issued.filter { $0.parent == notice.parent && $0.issuedOn < notice.issuedOn }.map(\.legal)
+            return ProsecutionFileBuilder.Notice(
+                reference: notice.noticeReference, issuedOn: notice.issuedOn.description, defendantNumber: Int(notice.parent.dropFirst()) ?? 1,
+                amountPence: notice.amountPaidPence ?? framework.deadlines(issuedOn: notice.issuedOn, previous: previous).last?.pence ?? 0,
+                status: notice.status.rawValue, paidOn: notice.paidOn?.description,
+                period: notice.period.lowerBound.description...notice.period.upperBound.description)
+        }
+        let recorded = try queue.read { db -> [Row] in
+            let linked = try db.tableExists("penalty_notices")
+                ? "AND NOT EXISTS (SELECT 1 FROM penalty_notices p WHERE p.intervention_rowid = i.rowid)" : ""
+            return try Row.fetchAll(
+                db, sql: """
+                    SELECT date, defendant_number, amount_pence, status, paid_on, description FROM interventions i
+                    WHERE reference = ? AND type = 'penalty_notice' \(linked) ORDER BY date, rowid
+                    """, arguments: [reference])
+        }
+        for (index, row) in recorded.enumerated() {
+            notices.append(ProsecutionFileBuilder.Notice(
+                reference: "PN-\(reference)-\(index + 1)", issuedOn: row[0], defendantNumber: row[1] ?? 1, amountPence: row[2] ?? 0,
+                status: row[3] ?? "unpaid", paidOn: row[4], text: row[5]))
+        }
+        return notices
+    }
+
     /// A pupil's marks held from one school's returns, date to (am, pm), within `from...to` when given.
     public func marks(upn: String, laestab: String, from: String? = nil, to: String? = nil) throws -> [String: (am: String, pm: String)] {
         try queue.read { db in
@@ -212,14 +323,41 @@ extension DeskStore {
         }
     }
 
-    /// Records that a prosecution file went to the court for a hearing, with how many defendants.
-    public func recordProsecution(_ reference: String, hearingDate: String, defendants: Int, messageID: String, receipt: String) throws {
-        try change(reference, kind: "legal_action", detail: "prosecution file for \(defendants) defendant(s) sent for \(hearingDate) (\(receipt))") { db in
+    /// Records that a prosecution file went to the court for a hearing, with its defendants (reference, number) and
+    /// the offence laid, so the court's outcomes can be matched to them.
+    public func recordProsecution(
+        _ reference: String, hearingDate: String, offence: String, defendants: [(reference: String, number: Int)], messageID: String, receipt: String
+    ) throws {
+        let named = defendants.map(\.reference).joined(separator: ", ")
+        try change(reference, kind: "legal_action", detail: "prosecution file (\(offence)) for \(named) sent for \(hearingDate) (\(receipt))") { db in
             try db.execute(sql: "UPDATE cases SET status = 'legal_action' WHERE reference = ?", arguments: [reference])
             try db.execute(
                 sql: "INSERT INTO prosecutions (reference, hearing_date, defendants, message_id, sent_at) VALUES (?, ?, ?, ?, ?)",
-                arguments: [reference, hearingDate, defendants, messageID, Self.now()])
+                arguments: [reference, hearingDate, defendants.count, messageID, Self.now()])
+            for defendant in defendants {
+                try db.execute(
+                    sql: """
+                        INSERT OR REPLACE INTO prosecution_defendants (reference, message_id, defendant_reference, defendant_number, offence)
+                        VALUES (?, ?, ?, ?, ?)
+                        """,
+                    arguments: [reference, messageID, defendant.reference, defendant.number, offence])
+            }
         }
+    }
+
+    /// The defendants of the latest prosecution file sent on a case (reference to number and offence); empty if none
+    /// was sent, or it was sent before the desk kept them.
+    public func prosecutedDefendants(_ reference: String) throws -> [String: (number: Int, offence: String)] {
+        try queue.read { db in try Self.prosecutedDefendants(db, reference) }
+    }
+
+    static func prosecutedDefendants(_ db: Database, _ reference: String) throws -> [String: (number: Int, offence: String)] {
+        let rows = try Row.fetchAll(
+            db, sql: """
+                SELECT defendant_reference, defendant_number, offence FROM prosecution_defendants
+                WHERE message_id = (SELECT message_id FROM prosecutions WHERE reference = ? ORDER BY sent_at DESC, rowid DESC LIMIT 1)
+                """, arguments: [reference])
+        return Dictionary(rows.map { ($0[0] as String, (number: $0[1] as Int, offence: $0[2] as String)) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Where a case stands after a court outcome.
@@ -228,13 +366,16 @@ extension DeskStore {
         public var final: Bool
         /// The latest outcome of each defendant, as the court sent it (JSON objects), by defendant number.
         public var defendants: [String]
+        /// The defendants (references) still waiting for a final outcome.
+        public var awaiting: [String]
         public var disposalSent: Bool
     }
 
     /// Records a court outcome message once (a redelivery changes nothing), keeping each defendant's latest
-    /// outcome; the case is finally disposed of when every defendant prosecuted has a final outcome.
+    /// outcome by defendant reference (D1, ...); the case is finally disposed of when every defendant the latest
+    /// file named has a final outcome (anything but adjourned).
     public func recordOutcome(
-        _ reference: String, messageID: String, hearingDate: String, defendants: [(number: Int, outcome: String, json: String)]
+        _ reference: String, messageID: String, hearingDate: String, defendants: [(reference: String, number: Int, outcome: String, json: String)]
     ) throws -> OutcomeState {
         try queue.write { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM cases WHERE reference = ?", arguments: [reference]) == true else {
@@ -244,22 +385,32 @@ extension DeskStore {
             if db.changesCount == 1 {
                 for defendant in defendants {
                     try db.execute(
-                        sql: "INSERT OR REPLACE INTO court_outcomes (reference, defendant_number, outcome, hearing_date, body) VALUES (?, ?, ?, ?, ?)",
-                        arguments: [reference, defendant.number, defendant.outcome, hearingDate, defendant.json])
+                        sql: """
+                            INSERT OR REPLACE INTO court_outcomes (reference, defendant_number, outcome, hearing_date, body, defendant_reference)
+                            VALUES (?, ?, ?, ?, ?, ?)
+                            """,
+                        arguments: [reference, defendant.number, defendant.outcome, hearingDate, defendant.json, defendant.reference])
                 }
-                try Self.history(db, reference, "outcome", "hearing \(hearingDate): " + defendants.map { "defendant \($0.number): \($0.outcome)" }.joined(separator: ", "))
+                try Self.history(
+                    db, reference, "outcome", "hearing \(hearingDate): " + defendants.map { "\($0.reference): \($0.outcome)" }.joined(separator: ", "))
             }
-            let prosecuted = try Int.fetchOne(db, sql: "SELECT defendants FROM prosecutions WHERE reference = ? ORDER BY sent_at DESC LIMIT 1", arguments: [reference])
-            let rows = try Row.fetchAll(db, sql: "SELECT defendant_number, outcome, body FROM court_outcomes WHERE reference = ? ORDER BY defendant_number", arguments: [reference])
-            let expected = prosecuted ?? (rows.map { $0[0] as Int }.max() ?? 0)
+            let named = try Self.prosecutedDefendants(db, reference)
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT defendant_number, outcome, body FROM court_outcomes WHERE reference = ? ORDER BY defendant_number", arguments: [reference])
             let finals = Set(rows.filter { ($0[1] as String) != "adjourned" }.map { $0[0] as Int })
-            let final = expected > 0 && (1...expected).allSatisfy(finals.contains)
+            // A file sent before the desk kept its defendants: its count is all there is.
+            let prosecuted = try Int.fetchOne(db, sql: "SELECT defendants FROM prosecutions WHERE reference = ? ORDER BY sent_at DESC LIMIT 1", arguments: [reference])
+            let expected = named.isEmpty
+                ? (1...max(1, prosecuted ?? (rows.map { $0[0] as Int }.max() ?? 0))).map { (reference: "D\($0)", number: $0) }
+                : named.map { (reference: $0.key, number: $0.value.number) }.sorted { $0.number < $1.number }
+            let awaiting = expected.filter { !finals.contains($0.number) }.map(\.reference)
+            let final = !rows.isEmpty && awaiting.isEmpty
             if final {
                 try db.execute(sql: "UPDATE cases SET status = 'disposed' WHERE reference = ? AND status != 'disposed'", arguments: [reference])
                 if db.changesCount == 1 { try Self.history(db, reference, "disposed", "every defendant's case is finally decided") }
             }
             let sent = try Bool.fetchOne(db, sql: "SELECT disposal_sent FROM cases WHERE reference = ?", arguments: [reference]) ?? false
-            return OutcomeState(final: final, defendants: rows.map { $0[2] }, disposalSent: sent)
+            return OutcomeState(final: final, defendants: rows.map { $0[2] }, awaiting: awaiting, disposalSent: sent)
         }
     }
 

@@ -127,21 +127,21 @@ public struct NPASDesk: Sendable {
         guard let deskCase = found else {
             return .reject("The court outcome names case \(reference), which the desk does not hold.")
         }
-        let rows: [(number: Int, outcome: String, json: String)] = defendants.compactMap { defendant in
-            guard let number = defendant["defendant_number"] as? Int, let result = defendant["outcome"] as? String,
-                let json = try? JSONSerialization.data(withJSONObject: defendant, options: [.sortedKeys])
-            else { return nil }
-            return (number, result, String(decoding: json, as: UTF8.self))
+        let named: [String: (number: Int, offence: String)]
+        do { named = try await offPool { try store.prosecutedDefendants(reference) } } catch {
+            return .retry("The desk's store could not be read: \(error)")
         }
-        guard rows.count == defendants.count else {
-            return .reject("The court outcome for case \(reference) has a defendant without a defendant_number or an outcome.")
+        let rows: [DefendantOutcome]
+        switch Self.defendantOutcomes(defendants, reference: reference, named: named) {
+        case .success(let read): rows = read
+        case .failure(let problem): return .reject(problem.description)
         }
         let state: DeskStore.OutcomeState
         let messageID = delivery.envelope.id
-        let sendable = rows.map { DefendantOutcome(number: $0.number, outcome: $0.outcome, json: $0.json) }
         do {
             state = try await offPool {
-                try store.recordOutcome(reference, messageID: messageID, hearingDate: hearing, defendants: sendable.map { ($0.number, $0.outcome, $0.json) })
+                try store.recordOutcome(
+                    reference, messageID: messageID, hearingDate: hearing, defendants: rows.map { ($0.reference, $0.number, $0.outcome, $0.json) })
             }
         } catch {
             return .retry("The desk's store could not take the outcome: \(error)")
@@ -154,7 +154,11 @@ public struct NPASDesk: Sendable {
         let disposal: [String: Any] = [
             "case_reference": reference, "school": referral["school"] ?? ["laestab": deskCase.laestab], "upn": deskCase.upn,
             "court": outcome["court"] ?? ["name": "Magistrates' Court"], "hearing_date": hearing,
-            "defendants": latest.map { defendant in defendant.filter { $0.key != "adjourned_to" } },
+            "defendants": latest.map { defendant in
+                var letter = defendant.filter { $0.key != "adjourned_to" }
+                if letter["defendant_reference"] == nil, let number = defendant["defendant_number"] as? Int { letter["defendant_reference"] = "D\(number)" }
+                return letter
+            },
         ]
         guard let body = try? JSONSerialization.data(withJSONObject: disposal, options: [.sortedKeys]) else {
             return .reject("The disposal could not be encoded.")
@@ -338,7 +342,58 @@ struct MatchQuery: Sendable {
 
 /// One defendant's outcome as the desk records it.
 struct DefendantOutcome: Sendable {
+    var reference: String
     var number: Int
     var outcome: String
     var json: String
+}
+
+extension NPASDesk {
+    /// The disposals only an s.444(1A) conviction allows.
+    static let knowingOnly = ["community_order": "a community order", "custody": "custody"]
+
+    /// Each defendant's outcome read from a `court.outcome` body and checked against the file the desk sent: the
+    /// defendant is one the file named (by reference, D1.., agreeing with their number), the offence is the one laid
+    /// (or s.444(1) on an s.444(1A) information, which a court may convict of), and custody or a community order
+    /// only on an s.444(1A) conviction. Every problem is named at once; the message is refused whole, so a
+    /// half-read outcome never disposes of a case.
+    static func defendantOutcomes(
+        _ defendants: [[String: Any]], reference: String, named: [String: (number: Int, offence: String)]
+    ) -> Result<[DefendantOutcome], DeskError> {
+        var rows: [DefendantOutcome] = []
+        var problems: [String] = []
+        for (index, defendant) in defendants.enumerated() {
+            guard let number = defendant["defendant_number"] as? Int, let result = defendant["outcome"] as? String,
+                let json = try? JSONSerialization.data(withJSONObject: defendant, options: [.sortedKeys])
+            else {
+                problems.append("defendant \(index + 1) has no defendant_number or outcome")
+                continue
+            }
+            // Outcomes from before references were carried name the defendant by number only.
+            let given = defendant["defendant_reference"] as? String
+            let name = given ?? "D\(number)"
+            if name != "D\(number)" {
+                problems.append("defendant_reference \(name) does not agree with defendant_number \(number)")
+                continue
+            }
+            if !named.isEmpty {
+                guard let file = named[name] else {
+                    problems.append("\(name) is not a defendant in the file sent for case \(reference), which names \(named.keys.sorted().joined(separator: ", "))")
+                    continue
+                }
+                if let offence = defendant["offence"] as? String, offence != file.offence, !(offence == "444(1)" && file.offence == "444(1A)") {
+                    problems.append("\(name) was prosecuted under s.\(file.offence), so cannot be convicted under s.\(offence)")
+                }
+            }
+            if let sentence = defendant["sentence"] as? [String: Any], defendant["offence"] as? String != "444(1A)" {
+                for (key, words) in knowingOnly.sorted(by: { $0.key < $1.key }) where sentence[key] != nil {
+                    problems.append("\(name): \(words) is available only on a conviction under s.444(1A), not s.444(1)")
+                }
+            }
+            rows.append(DefendantOutcome(reference: name, number: number, outcome: result, json: String(decoding: json, as: UTF8.self)))
+        }
+        if Set(rows.map(\.reference)).count != rows.count { problems.append("a defendant has two outcomes in one message") }
+        guard problems.isEmpty else { return .failure(DeskError("The court outcome for case \(reference) cannot be recorded: \(problems.joined(separator: "; ")).")) }
+        return .success(rows)
+    }
 }

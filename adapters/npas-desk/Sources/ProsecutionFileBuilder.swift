@@ -1,11 +1,91 @@
 import AttendanceDomain
 import Foundation
+import LegalProcess
 
-/// Assembles a `prosecution.file` (schemas/prosecution.file.schema.json) from a case: the child and school
-/// and each parent with parental responsibility from the school's referral, the register for the period
-/// from the returns the desk holds, the interventions and penalty notices recorded, and the officer's
-/// statement. It refuses, with every reason at once, a file that lacks what a court needs.
+/// Assembles a `prosecution.file` (schemas/prosecution.file.schema.json, version 2) from a case: the child and
+/// school from the school's referral; each defendant the worker chose (``DeskDefendant``), with their date of
+/// birth, address and the reason recorded; the register for the period from the returns the desk holds, with
+/// the school's certificate under s.566; the interventions, warning letters and penalty notices recorded; the
+/// officer's statement in s.9 form; the costs; and the exhibits (EW/1, ...), letters and notices copied.
+///
+/// It refuses, with every reason at once, a file a court could not act on: the law's reasons come from
+/// `LegalProcess.ProsecutionChecks` (compulsory school age, the s.127 time limit, hearing after laying,
+/// unauthorised absence, warning letters for s.444(1A), penalty notices, s.576 parents chosen with a reason);
+/// the desk's own are what the file would otherwise lack (an officer, a declaration, a certificate, a
+/// complete register, an address).
+///
+/// ```swift
+/// let builder = ProsecutionFileBuilder(offence: "444(1)", court: "Example Magistrates' Court", hearingDate: "2026-01-20",
+///                                      prosecutor: "Example County Council", laidOn: "2026-01-05", framework: rules.penaltyNotices)
+/// let refusals = builder.refusals(case: deskCase, interventions: items, marks: marks, defendants: chosen, penaltyNotices: notices)
+/// let body = try builder.build(case: deskCase, interventions: items, marks: marks, defendants: chosen, penaltyNotices: notices)
+/// ```
 public struct ProsecutionFileBuilder: Sendable {
+    /// One reason the file is refused: a stable `code` (the law's codes are `ProsecutionRefusal.Code`'s) and a
+    /// message that tells the worker what to do. Messages name defendants by reference, never by name.
+    public struct Refusal: Sendable, Equatable, CustomStringConvertible {
+        public var code: String
+        public var message: String
+        public init(_ code: String, _ message: String) {
+            self.code = code
+            self.message = message
+        }
+        public var description: String { message }
+    }
+
+    /// A penalty notice as the file shows it and the checks weigh it. The desk's records give these
+    /// (``DeskStore/prosecutionNotices(of:framework:)``); the builder does not care where from, so tests give their own.
+    public struct Notice: Sendable, Equatable {
+        /// The notice's own reference (PN-2025-0001); opaque, never derived from the child.
+        public var reference: String
+        public var issuedOn: String
+        public var defendantNumber: Int
+        public var amountPence: Int
+        /// paid, unpaid, withdrawn or prosecuted.
+        public var status: String
+        public var paidOn: String?
+        /// The absence the notice was for; nil when not recorded, and then taken as the whole offence period
+        /// (the cautious reading: a paid notice, or one still in time, then bars the prosecution).
+        public var period: ClosedRange<String>?
+        /// The notice's words, for the copy in the exhibits; nil gives a summary of its terms.
+        public var text: String?
+
+        public init(
+            reference: String, issuedOn: String, defendantNumber: Int, amountPence: Int, status: String, paidOn: String? = nil,
+            period: ClosedRange<String>? = nil, text: String? = nil
+        ) {
+            self.reference = reference
+            self.issuedOn = issuedOn
+            self.defendantNumber = defendantNumber
+            self.amountPence = amountPence
+            self.status = status
+            self.paidOn = paidOn
+            self.period = period
+            self.text = text
+        }
+    }
+
+    /// The intervention types that are evidence the parent was warned (s.444(1A): the parent knew).
+    public static let warningTypes: Set<String> = ["warning_notice", "warning_letter"]
+
+    /// The s.9 declaration (Criminal Justice Act 1967 s.9(2)(b)), printed above the maker's signature.
+    public static let declarationText = """
+        This statement (consisting of the pages each signed by me) is true to the best of my knowledge and belief and I \
+        make it knowing that, if it is tendered in evidence, I shall be liable to prosecution if I have wilfully stated in \
+        it anything which I know to be false, or do not believe to be true.
+        """
+
+    /// The s.566 certificate's wording, with `{school}`, `{child}`, `{date_of_birth}`, `{from}`, `{to}`, `{possible}`,
+    /// `{attended}`, `{authorised}`, `{unauthorised}`, `{signatory}` and `{role}` filled in. A desk may replace it
+    /// with its own (`FOLDER/templates/s566-certificate.txt` for `liaison case prosecute`).
+    public static let defaultCertificateTemplate = """
+        I, {signatory}, {role} of {school}, certify that the attached extract of the school's attendance register for \
+        {child} (born {date_of_birth}) for the period {from} to {to} is a true extract of the register kept by the school, \
+        and that it shows {attended} sessions attended of {possible} possible, {authorised} sessions of authorised absence \
+        and {unauthorised} sessions of unauthorised absence. This certificate is given under section 566 of the Education \
+        Act 1996.
+        """
+
     public var offence: String
     public var court: String
     public var hearingDate: String
@@ -15,20 +95,29 @@ public struct ProsecutionFileBuilder: Sendable {
     public var statement: String?
     /// The officer declares the statement true (an s9 statement is signed by its maker, never by the system).
     public var declared: Bool
-    /// Who at the school certified the register extract ("name, role"), and when.
+    /// Who at the school certified the register under s.566 ("name, role"), and when.
     public var certifiedBy: String?
     public var certifiedOn: String?
-    /// The date the information is laid and the statement made (YYYY-MM-DD).
-    public var today: String
+    /// The day the information is laid (YYYY-MM-DD).
+    public var laidOn: String
+    public var summonsIssuedOn: String?
+    public var summonsReference: String?
+    public var courtAddress: [String]?
+    /// The day the officer signs the statement; the day of laying when not given.
+    public var statementDate: String?
+    /// The schedule of costs.
+    public var costs: [(item: String, pence: Int)]
+    public var certificateTemplate: String
+    /// The penalty-notice framework, for how long an unpaid notice may still be paid.
+    public var framework: PenaltyNoticeFramework
 
     public init(
         offence: String, court: String, hearingDate: String, periodStart: String? = nil, periodEnd: String? = nil,
         prosecutor: String, statement: String? = nil, declared: Bool = false, certifiedBy: String? = nil, certifiedOn: String? = nil,
-        today: String
+        laidOn: String, summonsIssuedOn: String? = nil, summonsReference: String? = nil, courtAddress: [String]? = nil,
+        statementDate: String? = nil, costs: [(item: String, pence: Int)] = [], certificateTemplate: String = Self.defaultCertificateTemplate,
+        framework: PenaltyNoticeFramework
     ) {
-        self.declared = declared
-        self.certifiedBy = certifiedBy
-        self.certifiedOn = certifiedOn
         self.offence = offence
         self.court = court
         self.hearingDate = hearingDate
@@ -36,122 +125,333 @@ public struct ProsecutionFileBuilder: Sendable {
         self.periodEnd = periodEnd
         self.prosecutor = prosecutor
         self.statement = statement
-        self.today = today
+        self.declared = declared
+        self.certifiedBy = certifiedBy
+        self.certifiedOn = certifiedOn
+        self.laidOn = laidOn
+        self.summonsIssuedOn = summonsIssuedOn
+        self.summonsReference = summonsReference
+        self.courtAddress = courtAddress
+        self.statementDate = statementDate
+        self.costs = costs
+        self.certificateTemplate = certificateTemplate
+        self.framework = framework
     }
 
-    /// The file's body, or a `DeskError` naming everything missing.
-    public func build(
-        case deskCase: DeskCase, interventions: [DeskIntervention], marks: [String: (am: String, pm: String)], table: CodeTable = .standard
-    ) throws -> [String: Any] {
-        guard let referral = try JSONSerialization.jsonObject(with: Data(deskCase.referral.utf8)) as? [String: Any] else {
-            throw DeskError("The case's referral cannot be read.")
-        }
-        let pupil = referral["pupil"] as? [String: Any] ?? [:]
-        let school = referral["school"] as? [String: Any] ?? [:]
-        var problems: [String] = []
-        guard ["444(1)", "444(1A)"].contains(offence) else { throw DeskError("The offence is 444(1) or 444(1A).") }
-
-        // Each parent with parental responsibility, prosecuted separately.
-        let parents = (referral["contacts"] as? [[String: Any]] ?? []).filter { $0["parental_responsibility"] as? Bool == true }
-        if parents.isEmpty { problems.append("no contact in the referral has parental responsibility: a court can only try a parent") }
+    /// What the builder gathered from the case: everything ``refusals(case:interventions:marks:defendants:penaltyNotices:table:)``
+    /// checks and ``build(case:interventions:marks:defendants:penaltyNotices:table:)`` writes.
+    struct Gathered {
+        var refusals: [Refusal] = []
+        var pupil: [String: Any] = [:]
+        var school: [String: Any] = [:]
         var defendants: [[String: Any]] = []
-        for (index, parent) in parents.enumerated() {
-            let address = parent["address"] ?? (parent["address_as_pupil"] as? Bool == true ? pupil["address"] : nil)
-            guard let address else {
-                problems.append("\(parent["forename"] ?? "") \(parent["surname"] ?? "") has no address for a summons")
-                continue
-            }
-            var defendant: [String: Any] = [
-                "defendant_number": index + 1, "forename": parent["forename"] ?? "", "surname": parent["surname"] ?? "",
-                "address": address, "relationship": parent["relationship"] ?? "other", "parental_responsibility": true,
-            ]
-            if let title = parent["title"] { defendant["title"] = title }
-            defendants.append(defendant)
-        }
-
-        if deskCase.esw == nil { problems.append("no Education Social Worker is allocated to make the statement (`liaison case allocate`)") }
-        if !declared { problems.append("the officer has not declared the statement true (--declare, after reading it)") }
-        let certifier = certifiedBy?.split(separator: ",", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) } ?? []
-        if certifier.count != 2 || certifier.contains(where: \.isEmpty) || certifiedOn.flatMap({ SchoolDate(parsing: $0) }) == nil {
-            problems.append("the school's certificate of the register is needed: --certified-by \"NAME, ROLE\" and --certified-on DATE")
-        }
-
-        // The register for the period: every session marked, each code with its meaning.
-        let period = marks.keys.filter { date in (periodStart.map { date >= $0 } ?? true) && (periodEnd.map { date <= $0 } ?? true) }.sorted()
-        if period.isEmpty { problems.append("the desk holds no register marks for this child in the period: import the school's returns first") }
-        let missing = period.filter { marks[$0]!.am == "-" || marks[$0]!.pm == "-" }
-        if !missing.isEmpty {
-            problems.append("the register has sessions with no mark on \(missing.prefix(5).joined(separator: ", "))\(missing.count > 5 ? " and \(missing.count - 5) more days" : ""): the school must complete it")
-        }
+        var period: [String] = []
+        var periodRange: ClosedRange<SchoolDate>?
         var figures = PupilFigures()
         var extract: [String: [String: String]] = [:]
         var meanings: [String: String] = [:]
-        for date in period {
+        var interventions: [[String: Any]] = []
+        var warnings: [[String: Any]] = []
+        var certifier: [String] = []
+    }
+
+    /// Every reason the file must not go to court; empty if it may.
+    public func refusals(
+        case deskCase: DeskCase, interventions: [DeskIntervention], marks: [String: (am: String, pm: String)], defendants: [DeskDefendant],
+        penaltyNotices: [Notice], table: CodeTable = .standard
+    ) -> [Refusal] {
+        gather(deskCase, interventions, marks, defendants, penaltyNotices, table).refusals
+    }
+
+    /// The file's body, or a `DeskError` naming every reason it is refused (``refusals(case:interventions:marks:defendants:penaltyNotices:table:)``).
+    public func build(
+        case deskCase: DeskCase, interventions: [DeskIntervention], marks: [String: (am: String, pm: String)], defendants chosen: [DeskDefendant],
+        penaltyNotices: [Notice], table: CodeTable = .standard
+    ) throws -> [String: Any] {
+        let found = gather(deskCase, interventions, marks, chosen, penaltyNotices, table)
+        guard found.refusals.isEmpty else { throw DeskError(found.refusals.map(\.message).joined(separator: "; ")) }
+        let period = found.period
+        let (from, to) = (period.first!, period.last!)
+        let figures = found.figures
+        let esw = deskCase.esw ?? ""
+        let madeOn = statementDate ?? laidOn
+        let name = "\(found.pupil["forename"] ?? "") \(found.pupil["surname"] ?? "")"
+        let schoolName = found.school["name"] as? String ?? "the school"
+
+        // Exhibits: the certificate with the register, then each warning letter, then each penalty notice.
+        let prefix = Self.initials(esw)
+        var exhibits: [[String: Any]] = [[
+            "reference": "\(prefix)/1", "description": "Certificate of attendance (s.566) with the register extract",
+            "kind": "register_certificate", "date": certifiedOn!,
+        ]]
+        for warning in found.warnings {
+            let date = warning["date"] as? String ?? ""
+            let words = (warning["description"] as? String).flatMap { $0.allSatisfy(\.isWhitespace) ? nil : $0 }
+            exhibits.append([
+                "reference": "\(prefix)/\(exhibits.count + 1)", "description": "Warning letter of \(Self.longDate(date))", "kind": "warning_letter",
+                "date": date,
+                "text": words ?? "Warning letter sent on \(Self.longDate(date)); the words of the letter are on the case file and were not recorded at the desk.",
+            ])
+        }
+        for notice in penaltyNotices {
+            exhibits.append([
+                "reference": "\(prefix)/\(exhibits.count + 1)", "description": "Penalty notice \(notice.reference)", "kind": "penalty_notice",
+                "date": notice.issuedOn, "text": notice.text ?? noticeSummary(notice, period: from...to, all: penaltyNotices),
+            ])
+        }
+        func exhibit(_ kind: String) -> [String] { exhibits.filter { $0["kind"] as? String == kind }.map { $0["reference"] as! String } }
+
+        let rate = figures.attendanceRate.map { String(format: "%.1f%%", $0) } ?? "no possible sessions"
+        var text = statement ?? """
+            I am an Education Social Worker employed by \(prosecutor). \(name) is a registered pupil at \(schoolName). \
+            Between \(Self.longDate(from)) and \(Self.longDate(to)) \(name) attended \(figures.attended) of \(figures.possible) possible \
+            sessions (\(rate)); \(figures.unauthorised) sessions were unauthorised absences. I produce the school's certificate of \
+            attendance and the register extract as exhibit \(exhibit("register_certificate")[0]).
+            """
+        if statement == nil {
+            let letters = exhibit("warning_letter"), notices = exhibit("penalty_notice")
+            if !letters.isEmpty { text += " I produce the warning letters sent as \(letters.joined(separator: ", "))." }
+            if !notices.isEmpty { text += " I produce the penalty notices issued as \(notices.joined(separator: ", "))." }
+        }
+
+        let filePenaltyNotices = penaltyNotices.map { notice -> [String: Any] in
+            var entry: [String: Any] = [
+                "reference": notice.reference, "issued_on": notice.issuedOn, "defendant_number": notice.defendantNumber,
+                "defendant_reference": "D\(notice.defendantNumber)", "amount_pence": notice.amountPence, "status": notice.status,
+                "period": ["start_date": notice.period?.lowerBound ?? from, "end_date": notice.period?.upperBound ?? to],
+            ]
+            if notice.status == "paid", let paidOn = notice.paidOn { entry["paid_on"] = paidOn }
+            return entry
+        }
+        var information: [String: Any] = ["laid_on": laidOn, "prosecutor": prosecutor]
+        if let summonsIssuedOn { information["summons_issued_on"] = summonsIssuedOn }
+        if let summonsReference { information["summons_reference"] = summonsReference }
+        if let courtAddress, !courtAddress.isEmpty { information["court_address"] = courtAddress }
+        let signatory = ["name": found.certifier[0], "role": found.certifier[1]]
+        let values: [String: String] = [
+            "school": schoolName, "child": name, "date_of_birth": Self.longDate(found.pupil["date_of_birth"] as? String ?? ""),
+            "from": Self.longDate(from), "to": Self.longDate(to), "possible": "\(figures.possible)", "attended": "\(figures.attended)",
+            "authorised": "\(figures.authorised)", "unauthorised": "\(figures.unauthorised)", "signatory": signatory["name"]!,
+            "role": signatory["role"]!,
+        ]
+        let wording = values.reduce(certificateTemplate) { $0.replacingOccurrences(of: "{\($1.key)}", with: $1.value) }
+        return [
+            "case_reference": deskCase.reference,
+            "offence": offence,
+            "route": found.interventions.contains { $0["type"] as? String == "fast_track" } ? "fast_track" : "standard",
+            "period": ["start_date": from, "end_date": to],
+            "information": information,
+            "child": [
+                "upn": deskCase.upn, "forename": found.pupil["forename"] ?? "", "surname": found.pupil["surname"] ?? "",
+                "date_of_birth": found.pupil["date_of_birth"] ?? "", "school": found.school,
+            ],
+            "defendants": found.defendants,
+            "witness_statement": [
+                "officer": ["name": esw, "role": "Education Social Worker"], "made_on": madeOn, "text": text, "declaration": true,
+                "declaration_text": Self.declarationText, "signature": ["name": esw, "date": madeOn],
+            ],
+            "register_extract": [
+                "school": found.school, "period": ["start_date": from, "end_date": to],
+                "certified_by": signatory, "certified_on": certifiedOn!,
+                "totals": [
+                    "sessions_possible": figures.possible, "present": figures.present, "aea": figures.aea,
+                    "authorised": figures.authorised, "unauthorised": figures.unauthorised,
+                ],
+                "marks": found.extract, "meanings": found.meanings,
+            ],
+            "attendance_certificate": ["signatory": signatory, "signed_on": certifiedOn!, "wording": wording, "school": found.school],
+            "interventions": found.interventions,
+            "penalty_notices": filePenaltyNotices,
+            "costs": costs.map { ["item": $0.item, "pence": $0.pence] as [String: Any] },
+            "exhibits": exhibits,
+            "hearing": ["court": ["name": court], "date": hearingDate],
+        ]
+    }
+
+    // MARK: Gathering and checking
+
+    func gather(
+        _ deskCase: DeskCase, _ interventions: [DeskIntervention], _ marks: [String: (am: String, pm: String)], _ chosen: [DeskDefendant],
+        _ notices: [Notice], _ table: CodeTable
+    ) -> Gathered {
+        var found = Gathered()
+        func refuse(_ code: String, _ message: String) { found.refusals.append(Refusal(code, message)) }
+        guard let referral = try? JSONSerialization.jsonObject(with: Data(deskCase.referral.utf8)) as? [String: Any] else {
+            refuse("referral-unreadable", "The case's referral cannot be read: ask the school to refer the child again.")
+            return found
+        }
+        found.pupil = referral["pupil"] as? [String: Any] ?? [:]
+        found.school = referral["school"] as? [String: Any] ?? [:]
+        guard let offence = Offence(rawValue: offence) else {
+            refuse("unknown-offence", "The offence is 444(1) or 444(1A).")
+            return found
+        }
+
+        // The desk's own reasons: what the file would lack.
+        if deskCase.esw == nil {
+            refuse("no-officer", "no Education Social Worker is allocated to make the statement (`liaison case allocate`)")
+        }
+        if !declared { refuse("statement-not-declared", "the officer has not declared the statement true (--declare, after reading it)") }
+        found.certifier = certifiedBy?.split(separator: ",", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) } ?? []
+        if found.certifier.count != 2 || found.certifier.contains(where: \.isEmpty) || certifiedOn.flatMap({ SchoolDate(parsing: $0) }) == nil {
+            refuse(
+                "no-certificate",
+                "the school's certificate of the register (s.566) is needed: --certified-by \"NAME, ROLE\" (the head teacher or a person the school authorised) and --certified-on DATE")
+        }
+
+        // The defendants the worker chose, each from the referral's contacts.
+        let contacts = referral["contacts"] as? [[String: Any]] ?? []
+        for defendant in chosen.sorted(by: { $0.number < $1.number }) {
+            let contact = DeskDefendant.contact(defendant.contact, in: contacts)
+            guard let contact else {
+                refuse("unknown-contact", "defendant \(defendant.reference) is contact \(defendant.contact), which the referral does not have: choose them again")
+                continue
+            }
+            let address: Any? =
+                defendant.address.flatMap(Self.address)
+                ?? contact["address"] ?? (contact["address_as_pupil"] as? Bool == true ? found.pupil["address"] : nil)
+            if address == nil {
+                refuse("no-address", "defendant \(defendant.reference) has no address for the summons: choose them again with --address")
+            }
+            if SchoolDate(parsing: defendant.dateOfBirth) == nil {
+                refuse("no-date-of-birth", "defendant \(defendant.reference) has no date of birth: choose them again with --date-of-birth")
+            }
+            var entry: [String: Any] = [
+                "reference": defendant.reference, "defendant_number": defendant.number, "forename": contact["forename"] ?? "",
+                "surname": contact["surname"] ?? "", "date_of_birth": defendant.dateOfBirth, "address": address ?? [:],
+                "relationship": contact["relationship"] ?? "other",
+                "parental_responsibility": contact["parental_responsibility"] as? Bool ?? false, "has_care": defendant.hasCare,
+                "chosen": ["by": defendant.chosenBy, "reason": defendant.reason],
+            ]
+            if let title = contact["title"] { entry["title"] = title }
+            found.defendants.append(entry)
+        }
+
+        // The register for the period: every session marked, each code with its meaning.
+        found.period = marks.keys.filter { date in (periodStart.map { date >= $0 } ?? true) && (periodEnd.map { date <= $0 } ?? true) }.sorted()
+        let missing = found.period.filter { marks[$0]!.am == "-" || marks[$0]!.pm == "-" }
+        if !missing.isEmpty {
+            refuse(
+                "unmarked-sessions",
+                "the register has sessions with no mark on \(missing.prefix(5).joined(separator: ", "))\(missing.count > 5 ? " and \(missing.count - 5) more days" : ""): the school must complete it")
+        }
+        for date in found.period {
             let day = marks[date]!
-            extract[date] = ["am": day.am, "pm": day.pm]
+            found.extract[date] = ["am": day.am, "pm": day.pm]
             for symbol in [day.am, day.pm] {
                 guard let code = table.code(symbol) else { continue }
-                figures.record(code)
-                meanings[symbol] = code.meaning
+                found.figures.record(code)
+                found.meanings[symbol] = code.meaning
             }
         }
 
-        let actions = (referral["actions_taken"] as? [[String: Any]] ?? [])
+        let actions = referral["actions_taken"] as? [[String: Any]] ?? []
         let recorded = interventions.filter { $0.type != "penalty_notice" }.map { item -> [String: Any] in
             var entry: [String: Any] = ["date": item.date, "type": item.type, "by": item.by]
             if let description = item.description { entry["description"] = description }
             return entry
         }
-        let allInterventions = (actions + recorded).sorted { ($0["date"] as? String ?? "") < ($1["date"] as? String ?? "") }
-        if allInterventions.isEmpty {
-            problems.append("no interventions are recorded: a court expects the school and the service to have tried first (`liaison case intervene`)")
+        found.interventions = (actions + recorded).sorted { ($0["date"] as? String ?? "") < ($1["date"] as? String ?? "") }
+        found.warnings = found.interventions.filter { Self.warningTypes.contains($0["type"] as? String ?? "") }
+        if found.interventions.isEmpty {
+            refuse("no-interventions", "no interventions are recorded: a court expects the school and the service to have tried first (`liaison case intervene`)")
         }
-        guard problems.isEmpty else { throw DeskError(problems.joined(separator: "; ")) }
 
-        let penaltyNotices = interventions.filter { $0.type == "penalty_notice" }.map { notice -> [String: Any] in
-            var entry: [String: Any] = [
-                "issued_on": notice.date, "defendant_number": notice.defendantNumber ?? 1, "amount_pence": notice.amountPence ?? 0,
-                "status": notice.status ?? "unpaid",
-            ]
-            if notice.status == "paid", let paidOn = notice.paidOn { entry["paid_on"] = paidOn }
-            return entry
+        // The law's reasons, from LegalProcess: they need a period, the child's date of birth and the dates.
+        let start = (periodStart ?? found.period.first).flatMap { SchoolDate(parsing: $0) }
+        let end = (periodEnd ?? found.period.last).flatMap { SchoolDate(parsing: $0) }
+        guard let start, let end, start <= end else {
+            refuse(
+                "no-register-marks",
+                "the desk holds no register marks for this child\(periodStart != nil || periodEnd != nil ? " in the period" : ""): import the school's returns first")
+            return found
         }
-        let name = "\(pupil["forename"] ?? "") \(pupil["surname"] ?? "")"
-        let schoolName = school["name"] as? String ?? "the school"
-        let rate = figures.attendanceRate.map { String(format: "%.1f%%", $0) } ?? "no possible sessions"
-        let text = statement ?? """
-            I am an Education Social Worker employed by \(prosecutor). \(name) is a registered pupil at \(schoolName). \
-            Between \(period.first!) and \(period.last!) \(name) attended \(figures.attended) of \(figures.possible) possible sessions \
-            (\(rate)); \(figures.unauthorised) sessions were unauthorised absences. The school's certified register extract and the \
-            record of interventions and penalty notices in this file are true copies of the records held.
-            """
-        let esw = deskCase.esw ?? ""
-        return [
-            "case_reference": deskCase.reference,
-            "offence": offence,
-            "route": allInterventions.contains { $0["type"] as? String == "fast_track" } ? "fast_track" : "standard",
-            "period": ["start_date": period.first!, "end_date": period.last!],
-            "information": ["laid_on": today, "prosecutor": prosecutor],
-            "child": [
-                "upn": deskCase.upn, "forename": pupil["forename"] ?? "", "surname": pupil["surname"] ?? "",
-                "date_of_birth": pupil["date_of_birth"] ?? "", "school": school,
-            ],
-            "defendants": defendants,
-            "witness_statement": [
-                "officer": ["name": esw, "role": "Education Social Worker"], "made_on": today, "text": text, "declaration": declared,
-            ],
-            "register_extract": [
-                "school": school, "period": ["start_date": period.first!, "end_date": period.last!],
-                "certified_by": ["name": certifier[0], "role": certifier[1]], "certified_on": certifiedOn ?? today,
-                "totals": [
-                    "sessions_possible": figures.possible, "present": figures.present, "aea": figures.aea,
-                    "authorised": figures.authorised, "unauthorised": figures.unauthorised,
-                ],
-                "marks": extract, "meanings": meanings,
-            ],
-            "interventions": allInterventions,
-            "penalty_notices": penaltyNotices,
-            "hearing": ["court": ["name": court], "date": hearingDate],
-        ]
+        if found.period.isEmpty {
+            // ProsecutionChecks says so too (no-unauthorised-absence), in its words; the desk's reason keeps the
+            // period the file would have.
+            refuse("no-register-marks", "the desk holds no register marks for this child in the period: import the school's returns first")
+        }
+        found.periodRange = start...end
+        guard let dateOfBirth = (found.pupil["date_of_birth"] as? String).flatMap({ SchoolDate(parsing: $0) }) else {
+            refuse("no-child-date-of-birth", "the referral gives no date of birth for the child, which proves compulsory school age: ask the school")
+            return found
+        }
+        guard let laid = SchoolDate(parsing: laidOn), let hearing = SchoolDate(parsing: hearingDate) else {
+            refuse("bad-date", "the day of laying and the hearing are dates, YYYY-MM-DD")
+            return found
+        }
+        let facts = ProsecutionFacts(
+            offence: offence, period: start...end, dateOfBirth: dateOfBirth, laidOn: laid, hearingOn: hearing,
+            register: RegisterMarks(byDate: marks, table: table),
+            warningLetters: found.warnings.compactMap { ($0["date"] as? String).flatMap { SchoolDate(parsing: $0) } },
+            penaltyNotices: notices.compactMap { notice in
+                guard let issued = SchoolDate(parsing: notice.issuedOn), let status = PenaltyNotice.Status(rawValue: notice.status) else { return nil }
+                let lower = notice.period.flatMap { SchoolDate(parsing: $0.lowerBound) } ?? start
+                let upper = notice.period.flatMap { SchoolDate(parsing: $0.upperBound) } ?? end
+                return PenaltyNotice(
+                    parent: "D\(notice.defendantNumber)", issuedOn: issued, period: lower...max(lower, upper), status: status,
+                    paidOn: notice.paidOn.flatMap { SchoolDate(parsing: $0) })
+            },
+            defendants: chosen.map { defendant in
+                let contact = DeskDefendant.contact(defendant.contact, in: contacts)
+                return Defendant(
+                    id: defendant.reference, parentalResponsibility: contact?["parental_responsibility"] as? Bool ?? false, hasCare: defendant.hasCare,
+                    choice: Defendant.Choice(by: defendant.chosenBy, reason: defendant.reason))
+            })
+        for refusal in ProsecutionChecks(framework: framework).refusals(for: facts) {
+            if refusal.code == .noUnauthorisedAbsence, found.period.isEmpty { continue }  // said above, with the desk's advice
+            let hint = [ProsecutionRefusal.Code.noDefendant, .defendantNotChosen, .notAParent].contains(refusal.code)
+                ? " (`liaison case defendant \(deskCase.reference) --contact N --date-of-birth DATE --reason TEXT [--has-care]`)" : ""
+            refuse(refusal.code.description, refusal.message + hint)
+        }
+        return found
+    }
+
+    // MARK: Wording
+
+    /// `12 Example Street; Dereham; NR19 1ZZ` (or commas) as an address: the last part is the postcode.
+    static func address(_ lines: [String]) -> [String: Any]? {
+        let parts = lines.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard parts.count >= 2 else { return nil }
+        return ["lines": Array(parts.dropLast().prefix(5)), "postcode": parts.last!.uppercased()]
+    }
+
+    /// The officer's initials, for exhibit references (E. Worker's exhibits are EW/1, EW/2, ...).
+    static func initials(_ name: String) -> String {
+        let letters = name.split(whereSeparator: { $0 == " " || $0 == "." || $0 == "-" }).compactMap(\.first).filter(\.isLetter)
+        let prefix = String(letters.prefix(4)).uppercased().filter { ("A"..."Z").contains($0) }
+        return prefix.isEmpty ? "EX" : prefix
+    }
+
+    static let months = [
+        "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December",
+    ]
+
+    /// `2025-09-03` as `3 September 2025`, for the documents' words.
+    static func longDate(_ text: String) -> String {
+        guard let date = SchoolDate(parsing: text) else { return text }
+        return "\(date.day) \(months[date.month - 1]) \(date.year)"
+    }
+
+    /// A penalty notice's terms in words, when the desk holds no copy of its letter.
+    func noticeSummary(_ notice: Notice, period: ClosedRange<String>, all: [Notice]) -> String {
+        let covered = notice.period ?? period
+        var words = "Penalty notice \(notice.reference) under section 444A of the Education Act 1996, issued on \(Self.longDate(notice.issuedOn)) "
+            + "to defendant D\(notice.defendantNumber) for the failure to secure the child's regular attendance between "
+            + "\(Self.longDate(covered.lowerBound)) and \(Self.longDate(covered.upperBound)), for "
+            + String(format: "£%d.%02d.", notice.amountPence / 100, notice.amountPence % 100)
+        if let issued = SchoolDate(parsing: notice.issuedOn) {
+            // A later notice to the same parent costs what the framework says for a repeat, with no reduction.
+            let previous = all.filter { $0.defendantNumber == notice.defendantNumber && $0.issuedOn < notice.issuedOn }.compactMap { earlier in
+                SchoolDate(parsing: earlier.issuedOn).map { day in
+                    PenaltyNotice(parent: "D\(earlier.defendantNumber)", issuedOn: day, period: day...day, status: PenaltyNotice.Status(rawValue: earlier.status) ?? .unpaid)
+                }
+            }
+            let terms = framework.deadlines(issuedOn: issued, previous: previous)
+            words += " Payable: " + terms.map { String(format: "£%d.%02d", $0.pence / 100, $0.pence % 100) + " by \(Self.longDate($0.lastDay.description))" }
+                .joined(separator: ", ") + "."
+        }
+        words += " Status: \(notice.status)" + (notice.paidOn.map { " on \(Self.longDate($0))" } ?? "") + "."
+        return words
     }
 }
