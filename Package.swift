@@ -189,6 +189,9 @@ let package = Package(
         .testTarget(
             name: "SchoolsMISAdapterTests", dependencies: ["SchoolsMISAdapter", "AttendanceDomain", "LiaisonMessages", "JSONSchema"],
             path: "adapters/schools-mis/Tests"),
+        .testTarget(
+            name: "NPASDeskTests", dependencies: ["NPASDesk", "LegalProcess", "AttendanceDomain", "JSONSchema"], path: "adapters/npas-desk/Tests",
+            exclude: ["Golden"]),
         .testTarget(name: "CourtsAdapterTests", dependencies: ["CourtsAdapter", "JSONSchema"], path: "adapters/courts/Tests", exclude: ["Golden"]),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema"], exclude: ["Fixtures"]),
         .testTarget(name: "MerkleLogTests", dependencies: ["MerkleLog"], exclude: ["Fixtures"]),

@@ -22,10 +22,22 @@ struct CaseworkTests {
         let ctf = try FileManager.default.contentsOfDirectory(atPath: "\(county.county)/ctf").sorted().first { $0.hasSuffix("-ht1.xml") }!
         try county.drop("\(county.county)/ctf/\(ctf)")
         _ = try await county.waitForReturns(1)
-        let row = try String(contentsOfFile: "\(county.county)/csv/\((ctf as NSString).deletingPathExtension).csv", encoding: .utf8)
-            .split(separator: "\n")[1].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-        // laestab,school_name,upn,surname,forename,dob,sex,year_group,looked_after,date,session,code
-        let (laestab, schoolName, upn, surname, forename, dob, yearGroup) = (row[0], row[1], row[2], row[3], row[4], row[5], row[7])
+        // A pupil of compulsory school age with the most unauthorised absence: a child a court could act for.
+        let lines = try String(contentsOfFile: "\(county.county)/csv/\((ctf as NSString).deletingPathExtension).csv", encoding: .utf8)
+            .split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let header = lines[0]
+        func column(_ name: String) -> Int { header.firstIndex(of: name)! }
+        let pupils = Dictionary(grouping: lines.dropFirst().filter { Int($0[column("year_group")]).map { (1...10).contains($0) } ?? false }) {
+            $0[column("upn")]
+        }
+        let chosen = try #require(pupils.values.max { a, b in
+            a.filter { ["G", "N", "O", "U"].contains($0[column("code")]) }.count < b.filter { ["G", "N", "O", "U"].contains($0[column("code")]) }.count
+        })
+        let row = chosen[0]
+        let (laestab, schoolName, upn, surname, forename, dob, yearGroup) = (
+            row[column("laestab")], row[column("school_name")], row[column("upn")], row[column("surname")], row[column("forename")],
+            row[column("dob")], row[column("year_group")]
+        )
         var referral = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(
             fileURLWithPath: "\(CountyExchangeTests.repository)/schemas/examples/referral/valid-1.json"))) as? [String: Any])
         referral["school"] = ["laestab": laestab, "name": schoolName]
@@ -49,7 +61,8 @@ struct CaseworkTests {
 
         // Refused while a court would lack something, with the reason.
         let unsigned = ["case", "prosecute", reference, "--config", config, "--folder", desk, "--offence", "444-1A",
-                        "--court", "Example Magistrates' Court", "--hearing", "2026-01-20"]
+                        "--court", "Example Magistrates' Court", "--hearing", "2026-01-20", "--laid-on", "2025-12-01",
+                        "--legal", "\(CountyExchangeTests.repository)/config/legal", "--costs", "Officer time:12000"]
         let prosecute = unsigned + ["--declare", "--certified-by", "H. Teacher, Headteacher", "--certified-on", "2026-01-05"]
         // Every reason at once: no officer, no declaration, no school's certificate.
         let refused = try liaison(unsigned)
@@ -57,6 +70,14 @@ struct CaseworkTests {
         #expect(refused.output.contains("no Education Social Worker is allocated"), "\(refused.output)")
         #expect(refused.output.contains("not declared the statement true"), "\(refused.output)")
         #expect(refused.output.contains("the school's certificate of the register"), "\(refused.output)")
+        #expect(refused.output.contains("names no defendant"), "\(refused.output)")
+        // Each parent is chosen by the worker, with why; a contact with neither responsibility nor care is not a parent.
+        let notParent = try liaison(["case", "defendant", reference, "--folder", desk, "--contact", "2", "--date-of-birth", "1980-01-02",
+                                     "--reason", "Lives nearby.", "--by", "E. Worker"])
+        #expect(notParent.status != 0 && notParent.output.contains("--has-care"), "\(notParent.output)")
+        let chose = try liaison(["case", "defendant", reference, "--folder", desk, "--contact", "1", "--date-of-birth", "1985-06-21", "--has-care",
+                                 "--reason", "The child lives with her; she received the warning notice.", "--by", "E. Worker"])
+        #expect(chose.status == 0 && chose.output.contains("defendant D1"), "\(chose.output)")
         #expect(try liaison(["case", "allocate", reference, "--folder", desk, "--esw", "E. Worker"]).status == 0)
         let noMarks = try liaison(prosecute + ["--from", "2024-01-01", "--to", "2024-02-01"])
         #expect(noMarks.output.contains("no register marks"), "\(noMarks.output)")
@@ -82,8 +103,8 @@ struct CaseworkTests {
 
         // The court's decision comes back; on final disposal the school is told.
         try """
-            case_reference,court,hearing_date,defendant_number,offence,outcome,amount,months,costs,adjourned_to,band,note
-            \(reference),Example Magistrates' Court,2026-01-20,1,444(1A),fine+parenting_order,400,12,150,,,
+            case_reference,court,hearing_date,defendant,offence,outcome,amount,costs,victim_surcharge,parenting_months,programme,note
+            \(reference),Example Magistrates' Court,2026-01-20,D1,444(1A),fine+parenting_order,400,150,160,12,yes,
 
             """.write(toFile: "\(county.folder)/courts/inbox/outcomes.csv.part", atomically: true, encoding: .utf8)
         try FileManager.default.moveItem(atPath: "\(county.folder)/courts/inbox/outcomes.csv.part", toPath: "\(county.folder)/courts/inbox/outcomes.csv")
@@ -96,7 +117,7 @@ struct CaseworkTests {
         #expect(letters.contains { $0.hasPrefix("case.disposal") }, "\(letters)")
         let shown = try liaison(["case", "show", reference, "--folder", desk]).output
         #expect(shown.contains("(disposed)"), "\(shown)")
-        #expect(shown.contains("outcome: hearing 2026-01-20: defendant 1: sentenced"), "\(shown)")
+        #expect(shown.contains("outcome: hearing 2026-01-20: D1: sentenced"), "\(shown)")
         #expect(shown.contains("disposal-sent: to the school"), "\(shown)")
 
         // And written feedback, as the strategy asks for every case.

@@ -166,12 +166,11 @@ public struct DeskDefendant: Sendable, Equatable {
     /// without it (a parent only through care of the child), in order. It depends on the referral alone, so a
     /// parent keeps one reference on every notice, file and outcome of the case.
     public static func number(ofContact contact: Int, contacts: [[String: Any]]) -> Int? {
-        guard let person = Self.contact(contact, in: contacts) else { return nil }
-        let withResponsibility = contacts.filter { $0["parental_responsibility"] as? Bool == true }
-        let without = contacts.filter { $0["parental_responsibility"] as? Bool != true }
-        let key = { (entry: [String: Any]) in entry as NSDictionary }
-        if let index = withResponsibility.firstIndex(where: { key($0).isEqual(to: person) }) { return index + 1 }
-        return without.firstIndex(where: { key($0).isEqual(to: person) }).map { withResponsibility.count + $0 + 1 }
+        guard let position = contacts.indices.first(where: { ((contacts[$0]["order"] as? Int) ?? $0 + 1) == contact }) else { return nil }
+        let responsible = { (index: Int) in contacts[index]["parental_responsibility"] as? Bool == true }
+        let withResponsibility = contacts.indices.filter(responsible)
+        if let index = withResponsibility.firstIndex(of: position) { return index + 1 }
+        return contacts.indices.filter { !responsible($0) }.firstIndex(of: position).map { withResponsibility.count + $0 + 1 }
     }
 
     public init(
