@@ -6,6 +6,7 @@ enum SchoolLetter {
     static let titles = [
         "case.feedback": "Feedback on a referral",
         "case.disposal": "Outcome of a prosecution",
+        "penalty.notice": "Penalty notice",
     ]
 
     static func html(type: String, body: JSONValue) -> String {

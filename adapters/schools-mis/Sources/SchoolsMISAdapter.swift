@@ -21,7 +21,7 @@ import Logging
 ///   imported twice; and nobody without the key can tell from an id what file it came from.
 public final class SchoolsMISAdapter: Sendable {
     public static let agency = "schools-mis"
-    public static let consumes = ["case.feedback", "case.disposal"]
+    public static let consumes = ["case.feedback", "case.disposal", "penalty.notice"]
 
     /// What became of one file.
     public enum FileOutcome: Sendable, Equatable {
@@ -226,7 +226,8 @@ public final class SchoolsMISAdapter: Sendable {
 
     // MARK: Deliveries
 
-    /// A letter for a school (`case.feedback`, `case.disposal`): written to `outbox/LAESTAB/` as JSON and as
+    /// A letter for a school (`case.feedback`, `case.disposal`), or one for the school to pass to a parent
+    /// (`penalty.notice`, worded by `PenaltyNoticeLetter`): written to `outbox/LAESTAB/` as JSON and as
     /// a readable HTML letter, `TYPE-SEQUENCE.json` and `.html`: the hub's sequence number for the message, never
     /// the sender's id (which is the sender's text: `../x`). A LAESTAB that is not 7 digits goes to `unknown-school/`.
     public func handle(_ delivery: Delivery) -> DeliveryOutcome {
@@ -239,7 +240,8 @@ public final class SchoolsMISAdapter: Sendable {
         let base = Self.outputName(delivery)
         do {
             try folder.writeOutbox(Data(delivery.body), name: "\(base).json", subfolder: laestab)
-            try folder.writeOutbox(Data(SchoolLetter.html(type: delivery.envelope.type.rawValue, body: value).utf8), name: "\(base).html", subfolder: laestab)
+            let letter = type == "penalty.notice" ? PenaltyNoticeLetter.html(body: value) : SchoolLetter.html(type: type, body: value)
+            try folder.writeOutbox(Data(letter.utf8), name: "\(base).html", subfolder: laestab)
             return .done
         } catch {
             return .retry("The school's outbox could not be written: \(error)")
