@@ -113,16 +113,23 @@ struct AdapterCommand: AsyncParsableCommand {
 
         @OptionGroup var common: Common
         @OptionGroup var files: DropFolderOptions
+        @Option(help: ArgumentHelp(
+            "The Chromium that prints each bundle's PDFs (default: chromium on PATH; without one the bundles say their PDFs are missing and why).",
+            valueName: "path"))
+        var chromium: String?
 
         func run() async throws {
             let adapter: CourtsAdapter
-            do { adapter = try CourtsAdapter(folder: try files.dropFolder(root: common.folder), logger: Logger(label: "liaison.courts")) } catch let error as MessageIDKeyError {
+            do {
+                adapter = try CourtsAdapter(
+                    folder: try files.dropFolder(root: common.folder), logger: Logger(label: "liaison.courts"), chromium: chromium)
+            } catch let error as MessageIDKeyError {
                 // Its ids would change with a new key, and outcomes taken up again would be sent twice: it must not start.
                 throw UserFacingError("courts: \(error.message)")
             }
             try await common.run(
                 label: "courts", agency: CourtsAdapter.agency, consumes: CourtsAdapter.consumes,
-                poll: { client in await adapter.poll(client: client) }, handle: { delivery, _ in adapter.handle(delivery) })
+                poll: { client in await adapter.poll(client: client) }, handle: { delivery, _ in await adapter.handle(delivery) })
         }
     }
 

@@ -4,16 +4,22 @@ import Foundation
 import JSONSchema
 import LiaisonProtocol
 
-/// The bundle a court clerk receives for one prosecution file, written to `outbox/CASE/`:
+/// The bundle a court clerk receives for one prosecution file, written to `outbox/CASE/HEARING/`:
 ///
-/// - `prosecution-file.html`: the printable file: a cover sheet, the parties, the offence, the attendance
-///   officer's statement, the register extract as a table, the interventions and penalty notices;
+/// - `prosecution-file.html`: the printable file: a cover sheet, the bundle's documents, the information and
+///   summons, the defendants by reference (D1...), the child, the offence, the attendance, the interventions and
+///   penalty notices, the schedule of costs, the exhibits list and a copy of each letter and notice;
+/// - `attendance-certificate.html`: the s.566 certificate of attendance with the register extract as its schedule;
+/// - `witness-statement.html`: the officer's statement in s.9 Criminal Justice Act 1967 form;
 /// - `prosecution-file.json`: the file exactly as the hub delivered it (its SHA-256 is the delivered body's);
 /// - `register-extract.csv`: the register for the offence period, one row per school day;
-/// - `manifest.json`: the SHA-256 of each document, and the hub's receipt for the exchange (its audit entry).
+/// - the three printable documents as PDF, printed by headless Chromium, or `pdf-missing.txt` saying why not;
+/// - `manifest.json`: the SHA-256 of each document, whether the PDFs were made, and the hub's receipt.
 ///
-/// Rendering is deterministic (no clock, keys in a fixed order), so the same file always gives the same
-/// bytes: golden-file tests hold it to that.
+/// Every printed page carries the case reference and its page number (CSS paged media). Rendering the HTML, JSON,
+/// CSV and a missing PDF's note uses no clock, so the same file always gives the same bytes (golden-file tests
+/// hold it to that); a PDF records when it was printed, so its bytes, and its digest in the manifest, differ
+/// from one printing to the next.
 public struct CourtBundle: Sendable {
     public struct Document: Sendable, Equatable {
         public var name: String
@@ -23,13 +29,25 @@ public struct CourtBundle: Sendable {
     public var caseReference: String
     public var hearingDate: String
     public var documents: [Document]
+    /// The defendants' references (D1...) and numbers, and the offence the information alleges: what the clerk's
+    /// outcomes for this case are checked against.
+    public var record: BundledCase
 
-    /// Renders a prosecution file (schemas/prosecution.file.schema.json).
+    /// The printable documents, in the bundle's order; each is also printed to `NAME.pdf`.
+    public static let printable = ["prosecution-file", "attendance-certificate", "witness-statement"]
+    /// The note a bundle without PDFs carries instead.
+    public static let pdfMissing = "pdf-missing.txt"
+
+    /// Renders a prosecution file (schemas/prosecution.file.schema.json) and prints its documents to PDF when
+    /// `pdf` has a printer. A print that fails leaves all three PDFs out (a bundle has all or none) and says why;
+    /// it never fails the bundle.
     ///
     /// - Parameters:
     ///   - body: the message body as received.
     ///   - messageID: the message's id; `source` who sent it; `auditEntry` the hub's audit entry for this delivery.
-    public init(body: [UInt8], messageID: String, source: String, auditEntry: Int64?) throws {
+    /// - Throws: ``CourtsAdapterError`` when the body is not a prosecution file whose case reference and hearing
+    ///   date can name a folder.
+    public init(body: [UInt8], messageID: String, source: String, auditEntry: Int64?, pdf: PDFPrinting) async throws {
         let file = try JSONValue.parse(body)
         guard let reference = file["case_reference"]?.stringValue else {
             throw CourtsAdapterError("The prosecution file has no case_reference.")
@@ -47,13 +65,39 @@ public struct CourtBundle: Sendable {
         } else {
             hearingDate = "undated"
         }
-        documents = [
-            Document(name: "prosecution-file.html", bytes: Array(ProsecutionFileHTML(file).render().utf8)),
-            Document(name: "prosecution-file.json", bytes: body),
-            Document(name: "register-extract.csv", bytes: Array(Self.registerCSV(file).utf8)),
-        ]
+        record = BundledCase(file: file)
+        let html = [
+            ProsecutionFileHTML(file).render(), AttendanceCertificateHTML(file).render(), WitnessStatementHTML(file).render(),
+        ].map { Array($0.utf8) }
+        documents = zip(Self.printable, html).map { Document(name: "\($0).html", bytes: $1) }
+        documents.append(Document(name: "prosecution-file.json", bytes: body))
+        documents.append(Document(name: "register-extract.csv", bytes: Array(Self.registerCSV(file).utf8)))
+        var missing: String?
+        switch pdf {
+        case .unavailable(let reason):
+            missing = reason
+        case .printer(let printer):
+            do {
+                var printed: [Document] = []
+                for (name, bytes) in zip(Self.printable, html) {
+                    printed.append(Document(name: "\(name).pdf", bytes: try await printer.print(html: bytes)))
+                }
+                documents += printed
+            } catch {
+                missing = "printing to PDF failed: \(error)"
+            }
+        }
+        if let missing {
+            documents.append(Document(name: Self.pdfMissing, bytes: Array(Self.missingNote(missing).utf8)))
+        }
         documents.append(Document(name: "manifest.json", bytes: Self.manifest(
-            reference: reference, documents: documents, messageID: messageID, source: source, auditEntry: auditEntry)))
+            reference: reference, documents: documents, pdfMissing: missing, messageID: messageID, source: source, auditEntry: auditEntry)))
+    }
+
+    /// What `pdf-missing.txt` says.
+    static func missingNote(_ reason: String) -> String {
+        "The PDF copies of this bundle's documents (\(printable.map { "\($0).pdf" }.joined(separator: ", "))) were not made: \(reason).\n"
+            + "The HTML documents are complete and print the same from a browser (A4, the case reference and page numbers on every page).\n"
     }
 
     /// The bundle's folder: the case (its reference with `/` made `-`), then the hearing date, so a file for a
@@ -93,7 +137,9 @@ public struct CourtBundle: Sendable {
     static let noMark = "-"
     static let noMarkMeaning = "No mark recorded"
 
-    static func manifest(reference: String, documents: [Document], messageID: String, source: String, auditEntry: Int64?) -> [UInt8] {
+    static func manifest(
+        reference: String, documents: [Document], pdfMissing: String?, messageID: String, source: String, auditEntry: Int64?
+    ) -> [UInt8] {
         var entries: [[String: Any]] = []
         for document in documents {
             entries.append([
@@ -106,7 +152,9 @@ public struct CourtBundle: Sendable {
             receipt["audit_entry"] = auditEntry
             receipt["check"] = "liaison audit receipt --entry \(auditEntry)  (the entry, its inclusion proof and the hub's signed checkpoint)"
         }
-        let manifest: [String: Any] = ["case_reference": reference, "documents": entries, "hub_receipt": receipt]
+        let pdf: [String: Any] = pdfMissing.map { ["made": false, "reason": $0] }
+            ?? ["made": true, "by": "headless Chromium, from the HTML documents"]
+        let manifest: [String: Any] = ["case_reference": reference, "documents": entries, "hub_receipt": receipt, "pdf": pdf]
         let data = (try? JSONSerialization.data(withJSONObject: manifest, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data()
         return Array(data) + [0x0A]
     }

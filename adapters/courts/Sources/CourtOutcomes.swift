@@ -2,24 +2,32 @@ import AttendanceDomain
 import Foundation
 
 /// The court clerk's outcomes file (CSV, one row per defendant per hearing), read into `court.outcome`
-/// bodies, one per case and hearing, and a reply listing every row that could not be used and why.
+/// bodies (schemas/court.outcome.schema.json, version 2), one per case and hearing, and a reply listing every
+/// row that could not be used and why.
 ///
-/// Columns (header required, in any order; `note` and unused columns may be empty):
-/// `case_reference, court, hearing_date, defendant_number, offence, outcome, amount, months, costs,
-/// adjourned_to, band, note`. `outcome` is one or more of `absolute_discharge`, `conditional_discharge`,
-/// `fine`, `parenting_order`, `community_order`, `adjourned`, `withdrawn`, `dismissed`, joined with `+`
-/// (e.g. `fine+parenting_order`). `amount` and `costs` are pounds (`250` or `250.00`); `months` is the
-/// period of a conditional discharge, a parenting order or a community order.
+/// A defendant is named by the reference the bundle gave them (`defendant`, `D1`); `defendant_number` (1) is
+/// still read from older files. `outcome` is `adjourned`, `withdrawn` or `dismissed`, or a sentence joined with
+/// `+` from `absolute_discharge`, `conditional_discharge`, `fine`, `parenting_order`, `community_order` and
+/// `custody`; `eso_direction` (a direction to apply for an education supervision order, Education Act 1996 s.447)
+/// may be added to any. Costs and the victim surcharge are amounts in their own columns. When the adapter wrote
+/// the case's bundle it knows its defendants and offence, and a row naming a defendant the bundle does not have,
+/// or an offence the information did not allege, is refused.
 public struct CourtOutcomes: Sendable {
+    /// The columns, in the order the README lists them.
     public static let columns = [
-        "case_reference", "court", "hearing_date", "defendant_number", "offence", "outcome", "amount", "months", "costs",
-        "adjourned_to", "band", "note",
+        "case_reference", "court", "hearing_date", "defendant", "offence", "outcome", "amount", "costs", "victim_surcharge",
+        "discharge_months", "parenting_months", "programme", "community_months", "custody_days", "suspended", "adjourned_to",
+        "band", "note",
     ]
-    static let required = ["case_reference", "court", "hearing_date", "defendant_number", "offence", "outcome"]
-    static let sentences: Set<String> = ["absolute_discharge", "conditional_discharge", "fine", "parenting_order", "community_order"]
+    static let required = ["case_reference", "court", "hearing_date", "offence", "outcome"]
+    static let sentences: Set<String> = ["absolute_discharge", "conditional_discharge", "fine", "parenting_order", "community_order", "custody"]
     static let verdicts: Set<String> = ["adjourned", "withdrawn", "dismissed"]
+    /// Added to any outcome: the court directs the authority to apply for an education supervision order (s.447).
+    static let esoDirection = "eso_direction"
+    /// The victim surcharge's most, in pence (the schema's).
+    static let maximumSurcharge = 200_000
 
-    /// One `court.outcome` body (schemas/court.outcome.schema.json) and the rows it came from.
+    /// One `court.outcome` body and the rows it came from.
     public struct Message: Sendable {
         public var caseReference: String
         public var hearingDate: String
@@ -27,6 +35,8 @@ public struct CourtOutcomes: Sendable {
         public var body: [UInt8]
         /// The file's lines it came from.
         public var lines: [Int]
+        /// The defendant of each of those lines (`D1`).
+        public var defendants: [String]
     }
 
     /// A message being gathered from its rows.
@@ -36,6 +46,7 @@ public struct CourtOutcomes: Sendable {
         var court: String
         var defendants: [[String: Any]] = []
         var lines: [Int] = []
+        var references: [String] = []
     }
 
     /// A row that could not be used.
@@ -53,25 +64,29 @@ public struct CourtOutcomes: Sendable {
     public var windows1252Line: Int?
 
     /// Reads a whole outcomes file held as text.
-    public init(csv text: String) throws {
-        try self.init(bytes: Array(text.utf8))
+    public init(csv text: String, bundled: (String) -> BundledCase? = { _ in nil }) throws {
+        try self.init(bytes: Array(text.utf8), bundled: bundled)
     }
 
     /// Reads a whole outcomes file as the clerk saved it, UTF-8 or Windows-1252 (never turned silently into
     /// U+FFFD: bytes that are neither are an error naming the line). A file that is not CSV at all, or lacks a
     /// required column, throws.
-    public init(bytes: [UInt8]) throws {
+    ///
+    /// - Parameter bundled: the case as the adapter bundled it (its defendants and offence), nil when it has not.
+    public init(bytes: [UInt8], bundled: (String) -> BundledCase? = { _ in nil }) throws {
         var reader = CSVRecordReader(bytes: bytes)  // skips a spreadsheet's byte-order mark
         func next() throws -> CSVRecordReader.Record? { try reader.next() }
         guard let header = try next()?.fields.map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) else {
             throw CourtsAdapterError("The file is empty: an outcomes file starts with a header row (\(Self.columns.joined(separator: ","))).")
         }
-        let missing = Self.required.filter { !header.contains($0) }
+        var missing = Self.required.filter { !header.contains($0) }
+        if !header.contains("defendant") && !header.contains("defendant_number") { missing.insert("defendant", at: 3) }
         guard missing.isEmpty else {
-            throw CourtsAdapterError("The header lacks \(missing.joined(separator: ", ")): the columns are \(Self.columns.joined(separator: ",")).")
+            throw CourtsAdapterError("The header lacks \(missing.joined(separator: ", ")): the columns are \(Self.columns.joined(separator: ",")) (see adapters/courts/README.md).")
         }
         var groups: [String: Group] = [:]
         var order: [String] = []
+        var cases: [String: BundledCase?] = [:]
         while let record = try next() {
             if record.fields.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue }
             guard record.fields.count == header.count else {
@@ -80,21 +95,25 @@ public struct CourtOutcomes: Sendable {
             }
             var row: [String: String] = [:]
             for (name, value) in zip(header, record.fields) { row[name] = value.trimmingCharacters(in: .whitespaces) }
-            switch Self.defendant(row) {
+            let reference = row["case_reference"] ?? ""
+            if cases[reference] == nil { cases[reference] = .some(bundled(reference)) }
+            switch Self.defendant(row, bundled: cases[reference] ?? nil) {
             case .failure(let problem):
                 problems.append(RowProblem(line: record.line, problem: problem.description))
             case .success(let defendant):
-                let key = "\(row["case_reference"]!)|\(row["hearing_date"]!)"
+                let key = "\(reference)|\(row["hearing_date"]!)"
                 if groups[key] == nil {
                     order.append(key)
-                    groups[key] = Group(caseReference: row["case_reference"]!, hearingDate: row["hearing_date"]!, court: row["court"]!)
+                    groups[key] = Group(caseReference: reference, hearingDate: row["hearing_date"]!, court: row["court"]!)
                 }
-                if groups[key]!.defendants.contains(where: { $0["defendant_number"] as? Int == defendant["defendant_number"] as? Int }) {
-                    problems.append(RowProblem(line: record.line, problem: "defendant \(defendant["defendant_number"]!) already has an outcome for this case and hearing"))
+                let name = defendant["defendant_reference"] as? String ?? ""
+                if groups[key]!.references.contains(name) {
+                    problems.append(RowProblem(line: record.line, problem: "defendant \(name) already has an outcome for this case and hearing"))
                     continue
                 }
                 groups[key]!.defendants.append(defendant)
                 groups[key]!.lines.append(record.line)
+                groups[key]!.references.append(name)
             }
         }
         encoding = reader.encoding
@@ -107,12 +126,13 @@ public struct CourtOutcomes: Sendable {
             ]
             return Message(
                 caseReference: group.caseReference, hearingDate: group.hearingDate,
-                body: Array(try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])), lines: group.lines)
+                body: Array(try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])), lines: group.lines,
+                defendants: group.references)
         }
     }
 
     /// One row as a defendant's outcome, or why it cannot be one.
-    static func defendant(_ row: [String: String]) -> Result<[String: Any], CourtsAdapterError> {
+    static func defendant(_ row: [String: String], bundled: BundledCase?) -> Result<[String: Any], CourtsAdapterError> {
         func fail(_ text: String) -> Result<[String: Any], CourtsAdapterError> { .failure(CourtsAdapterError(text)) }
         let reference = row["case_reference"] ?? ""
         guard reference.range(of: "^[A-Z0-9][A-Z0-9/-]{2,39}$", options: .regularExpression) != nil else {
@@ -122,38 +142,59 @@ public struct CourtOutcomes: Sendable {
         guard let hearing = row["hearing_date"], SchoolDate(parsing: hearing) != nil else {
             return fail("hearing_date '\(row["hearing_date"] ?? "")' is not a date (YYYY-MM-DD)")
         }
-        guard let number = Int(row["defendant_number"] ?? ""), (1...9).contains(number) else {
-            return fail("defendant_number '\(row["defendant_number"] ?? "")' is not 1 to 9")
+        let name: String, number: Int
+        switch Self.defendantReference(row, bundled: bundled, caseReference: reference) {
+        case .failure(let problem): return .failure(problem)
+        case .success(let found): (name, number) = found
         }
         let offence = row["offence"] ?? ""
         guard offence == "444(1)" || offence == "444(1A)" else { return fail("offence '\(offence)' is not 444(1) or 444(1A)") }
-        let parts = (row["outcome"] ?? "").lowercased().split(separator: "+").map { $0.trimmingCharacters(in: .whitespaces) }
-        guard !parts.isEmpty else { return fail("outcome is empty") }
-        if let unknown = parts.first(where: { !sentences.contains($0) && !verdicts.contains($0) }) {
-            return fail("outcome '\(unknown)' is not one of \((sentences.sorted() + verdicts.sorted()).joined(separator: ", "))")
+        if let bundled, bundled.offence == "444(1)", offence == "444(1A)" {
+            return fail("offence 444(1A): the information in case \(reference) alleges s444(1) only, so there is no conviction under s444(1A) to record")
         }
-        var defendant: [String: Any] = ["defendant_number": number, "offence": offence]
-        let months = row["months"].flatMap { Int($0) }
-        if let verdict = parts.first(where: verdicts.contains) {
-            guard parts.count == 1 else { return fail("'\(verdict)' cannot be combined with another outcome") }
+        let parts = (row["outcome"] ?? "").lowercased().split(separator: "+").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard !parts.isEmpty, !parts.contains(where: \.isEmpty) else { return fail("outcome is empty") }
+        if let unknown = parts.first(where: { !sentences.contains($0) && !verdicts.contains($0) && $0 != esoDirection }) {
+            return fail("outcome '\(unknown)' is not one of \((sentences.sorted() + verdicts.sorted() + [esoDirection]).joined(separator: ", "))")
+        }
+        if Set(parts).count != parts.count { return fail("outcome '\(row["outcome"] ?? "")' names an outcome twice") }
+        var defendant: [String: Any] = ["defendant_reference": name, "defendant_number": number, "offence": offence]
+        if parts.contains(esoDirection) { defendant["eso_direction"] = true }
+        let disposals = parts.filter { $0 != esoDirection }
+        guard !disposals.isEmpty else { return fail("eso_direction goes with an outcome (e.g. dismissed+eso_direction or fine+eso_direction)") }
+        /// A whole number of months or days from its own column, or from `months` (older files) when that is empty.
+        func whole(_ column: String, legacy: Bool = true) -> Int? {
+            let own = row[column] ?? ""
+            return Int(own.isEmpty && legacy ? row["months"] ?? "" : own)
+        }
+        if let verdict = disposals.first(where: verdicts.contains) {
+            guard disposals.count == 1 else { return fail("'\(verdict)' cannot be combined with a sentence") }
             defendant["outcome"] = verdict
             if verdict == "adjourned" {
                 guard let date = row["adjourned_to"], SchoolDate(parsing: date) != nil else { return fail("an adjournment needs adjourned_to (YYYY-MM-DD)") }
                 defendant["adjourned_to"] = date
             }
+            if !(row["victim_surcharge"] ?? "").isEmpty {
+                return fail("a victim surcharge is ordered on conviction, not with '\(verdict)'")
+            }
         } else {
             defendant["outcome"] = "sentenced"
             var sentence: [String: Any] = [:]
-            let discharges = parts.filter { $0.hasSuffix("_discharge") }
-            if discharges.count > 1 || (!discharges.isEmpty && parts.contains(where: { $0 == "fine" || $0 == "community_order" })) {
-                return fail("a discharge cannot be combined with a fine, a community order or another discharge")
+            let discharges = disposals.filter { $0.hasSuffix("_discharge") }
+            if discharges.count > 1 || (!discharges.isEmpty && disposals.contains(where: { ["fine", "community_order", "custody"].contains($0) })) {
+                return fail("a discharge cannot be combined with a fine, a community order, custody or another discharge")
             }
-            if parts.contains("absolute_discharge") { sentence["discharge"] = ["kind": "absolute"] }
-            if parts.contains("conditional_discharge") {
-                guard let months, (1...36).contains(months) else { return fail("a conditional discharge needs months (1 to 36)") }
+            if disposals.contains("community_order") && disposals.contains("custody") {
+                return fail("a community order cannot be combined with custody")
+            }
+            if disposals.contains("absolute_discharge") { sentence["discharge"] = ["kind": "absolute"] }
+            if disposals.contains("conditional_discharge") {
+                guard let months = whole("discharge_months"), (1...36).contains(months) else {
+                    return fail("a conditional discharge needs discharge_months (1 to 36)")
+                }
                 sentence["discharge"] = ["kind": "conditional", "months": months]
             }
-            if parts.contains("fine") {
+            if disposals.contains("fine") {
                 guard let pence = pence(row["amount"]), pence > 0 else { return fail("a fine needs its amount in pounds") }
                 let maximum = offence == "444(1)" ? 100_000 : 250_000
                 guard pence <= maximum else { return fail("a fine for s\(offence) is at most £\(maximum / 100)") }
@@ -164,14 +205,41 @@ public struct CourtOutcomes: Sendable {
                 }
                 sentence["fine"] = fine
             }
-            if parts.contains("parenting_order") {
-                guard let months, (1...12).contains(months) else { return fail("a parenting order needs months (1 to 12)") }
-                sentence["parenting_order"] = ["months": months]
+            if disposals.contains("parenting_order") {
+                guard let months = whole("parenting_months"), (1...12).contains(months) else {
+                    return fail("a parenting order needs parenting_months (1 to 12)")
+                }
+                var order: [String: Any] = ["months": months]
+                switch yesNo(row["programme"]) {
+                case .failure: return fail("programme '\(row["programme"] ?? "")' is not yes or no")
+                case .success(let programme): if let programme { order["programme"] = programme }
+                }
+                sentence["parenting_order"] = order
+            } else if !(row["programme"] ?? "").isEmpty {
+                return fail("programme is given without a parenting_order")
             }
-            if parts.contains("community_order") {
+            if disposals.contains("community_order") {
                 guard offence == "444(1A)" else { return fail("a community order is available only for s444(1A)") }
-                guard let months, (1...36).contains(months) else { return fail("a community order needs months (1 to 36)") }
+                guard let months = whole("community_months"), (1...36).contains(months) else {
+                    return fail("a community order needs community_months (1 to 36)")
+                }
                 sentence["community_order"] = ["months": months]
+            }
+            if disposals.contains("custody") {
+                guard offence == "444(1A)" else { return fail("custody is available only for s444(1A)") }
+                guard let days = whole("custody_days", legacy: false), (1...90).contains(days) else {
+                    return fail("custody needs custody_days (1 to 90: at most three months)")
+                }
+                guard case .success(let suspended?) = yesNo(row["suspended"]) else {
+                    return fail("custody needs suspended (yes or no)")
+                }
+                sentence["custody"] = ["days": days, "suspended": suspended]
+            }
+            if let surcharge = row["victim_surcharge"], !surcharge.isEmpty {
+                guard let pence = pence(surcharge), pence > 0, pence <= maximumSurcharge else {
+                    return fail("victim_surcharge '\(surcharge)' is not an amount in pounds up to £\(maximumSurcharge / 100)")
+                }
+                sentence["victim_surcharge"] = ["amount_pence": pence]
             }
             defendant["sentence"] = sentence
         }
@@ -181,6 +249,46 @@ public struct CourtOutcomes: Sendable {
         }
         if let note = row["note"], !note.isEmpty { defendant["note"] = note }
         return .success(defendant)
+    }
+
+    /// The row's defendant as the bundle's reference and number: from `defendant` (`D1`), or `defendant_number`
+    /// (`1`) in older files, agreeing when both are given, and one the case's bundle has when the adapter wrote it.
+    static func defendantReference(
+        _ row: [String: String], bundled: BundledCase?, caseReference: String
+    ) -> Result<(String, Int), CourtsAdapterError> {
+        func fail(_ text: String) -> Result<(String, Int), CourtsAdapterError> { .failure(CourtsAdapterError(text)) }
+        let given = (row["defendant"] ?? "").uppercased(), numberText = row["defendant_number"] ?? ""
+        var name: String?, number: Int?
+        if !given.isEmpty {
+            guard given.wholeMatch(of: /D[1-9]/) != nil else {
+                return fail("defendant '\(row["defendant"] ?? "")' is not a defendant's reference as the bundle gives it (D1 to D9)")
+            }
+            name = given
+            number = bundled?.defendants[given] ?? Int(given.dropFirst())
+        }
+        if !numberText.isEmpty {
+            guard let parsed = Int(numberText), (1...9).contains(parsed) else { return fail("defendant_number '\(numberText)' is not 1 to 9") }
+            if let number, number != parsed {
+                return fail("defendant \(name ?? "") is defendant number \(number) in the bundle, not \(parsed)")
+            }
+            number = parsed
+            name = name ?? bundled?.defendants.first { $0.value == parsed }?.key ?? "D\(parsed)"
+        }
+        guard let name, let number else { return fail("defendant is empty: name the defendant by the bundle's reference (D1, D2, ...)") }
+        if let bundled, bundled.defendants[name] != number {
+            return fail("defendant \(name) is not in the bundle for case \(caseReference), whose defendants are \(bundled.references)")
+        }
+        return .success((name, number))
+    }
+
+    /// `yes`/`no` (also `y`/`n`, `true`/`false`, `1`/`0`); nil when empty.
+    static func yesNo(_ text: String?) -> Result<Bool?, CourtsAdapterError> {
+        switch (text ?? "").lowercased() {
+        case "": .success(nil)
+        case "yes", "y", "true", "1": .success(true)
+        case "no", "n", "false", "0": .success(false)
+        default: .failure(CourtsAdapterError("not yes or no"))
+        }
     }
 
     /// "250", "250.5" or "250.00" pounds (a leading £ allowed) as pence; nil for anything else, or over GBP 100,000

@@ -8,9 +8,11 @@ import Logging
 
 /// The Magistrates' Courts' adapter (agency `courts`).
 ///
-/// - Each `prosecution.file` it receives becomes a bundle for the court clerk in `outbox/CASE/`
-///   (`CourtBundle`): printable HTML, the JSON, the register extract as CSV, and a manifest with each
-///   document's SHA-256 and the hub's audit entry for the exchange. Acknowledged once all four are on disk.
+/// - Each `prosecution.file` it receives becomes a bundle for the court clerk in `outbox/CASE/HEARING/`
+///   (`CourtBundle`): the printable file, the s.566 certificate and the s.9 statement as HTML and (with Chromium)
+///   PDF, the JSON, the register extract as CSV, and a manifest with each document's SHA-256 and the hub's audit
+///   entry for the exchange. Acknowledged once every document is on disk. The case's defendant references and
+///   offence are kept in `state/cases/` to check the clerk's outcomes against.
 /// - Each outcomes file a clerk drops in `inbox/` (`CourtOutcomes`, CSV) becomes one `court.outcome` per case
 ///   and hearing. A reply, `outbox/replies/FILE.reply.csv`, says for every row what became of it: sent (with
 ///   the hub's sequence), or why not. No row is ever silently dropped. Message ids come from the file's
@@ -25,17 +27,38 @@ public final class CourtsAdapter: Sendable {
     /// The adapter's message id key, `state/id.key` (``MessageIDKey``). An outcomes file names defendants, and a
     /// plain SHA-256 of it in the hub's audit log (never erased) would confirm a file held or guessed.
     let ids: MessageIDKey
+    /// How the bundle's PDFs are made: Chromium (from `--chromium` or PATH), or why they cannot be.
+    public let pdf: PDFPrinting
 
     /// Opens the adapter on its folder, reading (or on the first start making) `state/id.key`.
     ///
+    /// - Parameter chromium: the Chromium to print PDFs with (`--chromium`); nil looks for it on PATH. Without one
+    ///   the bundles are complete but for their PDFs, and say why (`pdf-missing.txt`).
     /// - Throws: `MessageIDKeyError` when the key exists but cannot be used, or cannot be made: the adapter must
     ///   not start (with a new key every id would change, and outcomes taken up again would be sent twice);
     ///   `AdapterError` `folder-unusable` when `state/` cannot be made.
-    public init(folder: DropFolder, logger: Logger) throws {
+    public init(folder: DropFolder, logger: Logger, chromium: String? = nil) throws {
         self.folder = folder
         self.logger = logger
         // Made private (0700) before the key goes in it.
-        ids = try MessageIDKey(folder: try DropFolder.createPrivateFolder("\(folder.root)/state"))
+        let state = try DropFolder.createPrivateFolder("\(folder.root)/state")
+        ids = try MessageIDKey(folder: state)
+        pdf = ChromiumPDF.printing(option: chromium, workFolder: "\(state)/print")
+        switch pdf {
+        case .printer(let printer): logger.info("Bundles are printed to PDF", metadata: ["chromium": "\(printer.executable)"])
+        case .unavailable(let reason): logger.warning("Bundles will have no PDF", metadata: ["reason": "\(reason)"])
+        }
+    }
+
+    /// `state/cases/`, where each bundled case's defendant references are kept.
+    var casesFolder: String { "\(folder.root)/state/cases" }
+
+    /// The case as its last bundle gave it, or nil for a case whose bundle this adapter has not written.
+    func bundledCase(_ reference: String) -> BundledCase? {
+        guard CourtBundle.isCaseReference(reference),
+              let data = FileManager.default.contents(atPath: "\(casesFolder)/\(BundledCase.fileName(reference))")
+        else { return nil }
+        return try? JSONDecoder().decode(BundledCase.self, from: data)
     }
 
     /// `court.outcome-`, the keyed digest of the file's SHA-256 (32 hex digits), `-N` (N numbers the file's
@@ -46,7 +69,7 @@ public final class CourtsAdapter: Sendable {
 
     // MARK: Prosecution files in
 
-    public func handle(_ delivery: Delivery) -> DeliveryOutcome {
+    public func handle(_ delivery: Delivery) async -> DeliveryOutcome {
         guard delivery.envelope.type.rawValue == "prosecution.file" else {
             return .reject("The Courts' adapter takes only prosecution.file, not \(delivery.envelope.type).")
         }
@@ -57,15 +80,26 @@ public final class CourtsAdapter: Sendable {
         }
         let bundle: CourtBundle
         do {
-            bundle = try CourtBundle(
+            bundle = try await CourtBundle(
                 body: delivery.body, messageID: delivery.envelope.id, source: delivery.envelope.source.rawValue,
-                auditEntry: delivery.auditEntry)
+                auditEntry: delivery.auditEntry, pdf: pdf)
         } catch {
             return .reject("The prosecution file could not be read: \(error)")
         }
         do {
-            // The manifest last: a bundle with a manifest is complete.
+            // The manifest last: a bundle with a manifest is complete. A bundle written again (a corrected file,
+            // or Chromium installed since) loses the PDFs or the note on their absence that it no longer has.
+            let names = Set(bundle.documents.map(\.name))
+            for stale in CourtBundle.printable.map({ "\($0).pdf" }) + [CourtBundle.pdfMissing] where !names.contains(stale) {
+                try? FileManager.default.removeItem(atPath: "\(folder.outbox)/\(bundle.folderName)/\(stale)")
+            }
             for document in bundle.documents {
+                if document.name == "manifest.json" {
+                    // Before the manifest: an outcomes file for this case is checked against its defendants.
+                    try DropFolder.createPrivateFolder(casesFolder)
+                    try DropFolder.writeAtomically(
+                        try JSONEncoder().encode(bundle.record), to: "\(casesFolder)/\(BundledCase.fileName(bundle.caseReference))")
+                }
                 try folder.writeOutbox(Data(document.bytes), name: document.name, subfolder: bundle.folderName)
             }
             logger.info("Wrote a court bundle", metadata: ["case": "\(bundle.caseReference)"])
@@ -91,7 +125,7 @@ public final class CourtsAdapter: Sendable {
             return
         }
         let outcomes: CourtOutcomes
-        do { outcomes = try CourtOutcomes(bytes: Array(data)) } catch {
+        do { outcomes = try CourtOutcomes(bytes: Array(data), bundled: bundledCase) } catch {
             folder.fail(path, report: "\(name) was not read: \(error); save it as CSV (UTF-8) and drop it in again.\n", logger: logger)
             return
         }
@@ -106,7 +140,7 @@ public final class CourtsAdapter: Sendable {
                 let receipt = try await client.send(type: "court.outcome", to: [], body: message.body, id: messageID(digest: digest, index: index + 1))
                 let detail = "case \(message.caseReference), hearing \(message.hearingDate): hub sequence \(receipt.sequence)"
                     + (receipt.auditEntry.map { ", audit entry \($0)" } ?? "") + (receipt.duplicate ? " (already sent)" : "")
-                reply += message.lines.map { ($0, "sent", detail) }
+                reply += zip(message.lines, message.defendants).map { ($0, "sent", "\($1), \(detail)") }
                 sent += 1
             } catch let error where error.code == .rejected {
                 reply += message.lines.map { ($0, "not sent", "the hub refused case \(message.caseReference): \(error.message)") }

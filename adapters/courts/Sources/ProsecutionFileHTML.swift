@@ -3,8 +3,13 @@ import Foundation
 import JSONSchema
 import LiaisonMessages
 
-/// A prosecution file as a printable HTML document for the court clerk and the bench.
-struct ProsecutionFileHTML {
+/// The prosecution file as the bundle's main printable document, for the clerk and the bench: a cover sheet; the
+/// bundle's documents; the information and summons, with each defendant's statement and particulars of offence;
+/// the defendants (reference, date of birth, address, why each is a parent under s.576); the child; the offence;
+/// the attendance the certificate shows; the interventions and penalty notices; the schedule of costs; the
+/// exhibits list; and a copy of each warning letter and notice, each on its own page. The s.566 certificate and the
+/// s.9 statement are documents of their own (``AttendanceCertificateHTML``, ``WitnessStatementHTML``).
+struct ProsecutionFileHTML: PrintedDocument {
     let file: JSONValue
 
     init(_ file: JSONValue) {
@@ -16,52 +21,37 @@ struct ProsecutionFileHTML {
         "444(1A)": "Education Act 1996, section 444(1A): knowing that the child is failing to attend regularly, and failing without reasonable justification to cause the child to attend. Summary only; level 4 fine (maximum £2,500) and/or up to 3 months' imprisonment.",
     ]
 
+    /// The statement of offence, as the information words it.
+    static let statements = [
+        "444(1)": "Being the parent of a child of compulsory school age registered at a school, who failed to attend regularly at the school, contrary to section 444(1) of the Education Act 1996.",
+        "444(1A)": "Being the parent of a child of compulsory school age registered at a school, who failed to attend regularly at the school, knowing that the child was failing to attend regularly and failing without reasonable justification to cause the child to do so, contrary to section 444(1A) of the Education Act 1996.",
+    ]
+
+    var offence: String { text(file["offence"]) }
+    var defendants: [JSONValue] { file["defendants"]?.arrayValue ?? [] }
+    var exhibits: [JSONValue] { file["exhibits"]?.arrayValue ?? [] }
+
     func render() -> String {
-        let reference = text(file["case_reference"])
         let court = text(file["hearing"]?["court"]?["name"])
-        var html = """
-            <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8"><title>Prosecution file \(escape(reference))</title>
-            <style>
-            body{font-family:Georgia,serif;max-width:50em;margin:2em auto;line-height:1.4;color:#111}
-            h1{font-size:1.6em;text-align:center;margin-bottom:.2em}h2{font-size:1.2em;border-bottom:1px solid #444;margin-top:2em}
-            .cover{border:2px solid #111;padding:1.5em;margin-bottom:2em;page-break-after:always}
-            .cover p{text-align:center;margin:.4em 0}table{border-collapse:collapse;width:100%;margin:.5em 0}
-            th,td{border:1px solid #999;padding:.25em .5em;text-align:left;vertical-align:top}th{background:#eee}
-            dl{display:grid;grid-template-columns:14em 1fr;gap:.2em .8em}dt{font-weight:bold}dd{margin:0}
-            .statement{white-space:pre-wrap;border-left:3px solid #999;padding-left:1em}
-            @media print{h2{page-break-after:avoid}table{page-break-inside:auto}tr{page-break-inside:avoid}}
-            </style></head>
-            <body>
-            <div class="cover">
+        var html = head(title: "Prosecution file", margins: PageMargins(
+            topLeft: "Case \(caseReference): prosecution file", bottomLeft: "\(text(file["information"]?["prosecutor"])) v. \(defendantReferences())"))
+        html += """
+            <div class="box centre" style="padding:2em 1em">
             <p>IN THE \(escape(court.uppercased()))</p>
+            \(courtAddress())
             <h1>Prosecution file</h1>
-            <p><strong>Case \(escape(reference))</strong></p>
-            <p>\(escape(text(file["information"]?["prosecutor"]))) v. \(escape(defendantNames()))</p>
-            <p>Offence: Education Act 1996, section \(escape(text(file["offence"])))</p>
+            <p><strong>Case \(escape(caseReference))</strong></p>
+            <p>\(escape(text(file["information"]?["prosecutor"])))<br>v.<br>\(defendants.map { escape("\(fullName($0)) (\(reference($0)))") }.joined(separator: "<br>"))</p>
+            <p>Offence: Education Act 1996, section \(escape(offence))</p>
+            <p>Period: \(escape(period(file["period"])))</p>
             <p>Hearing: \(escape(longDate(text(file["hearing"]?["date"]))))</p>
             </div>
 
             """
-        html += section("The proceedings", definitions([
-            ("Case reference", reference),
-            ("Court", court),
-            ("Hearing date", longDate(text(file["hearing"]?["date"]))),
-            ("Prosecutor", text(file["information"]?["prosecutor"])),
-            ("Information laid on", longDate(text(file["information"]?["laid_on"]))),
-            ("Summons issued on", longDate(text(file["information"]?["summons_issued_on"]))),
-            ("Summons reference", text(file["information"]?["summons_reference"])),
-            ("Route", text(file["route"]).replacingOccurrences(of: "_", with: " ")),
-        ]))
-        html += section("The defendants", "<p>Each defendant is prosecuted separately.</p>" + (file["defendants"]?.arrayValue ?? []).map { defendant in
-            "<h3>Defendant \(text(defendant["defendant_number"]))</h3>" + definitions([
-                ("Name", [text(defendant["title"]), text(defendant["forename"]), text(defendant["surname"])].filter { !$0.isEmpty }.joined(separator: " ")),
-                ("Date of birth", longDate(text(defendant["date_of_birth"]))),
-                ("Address", address(defendant["address"])),
-                ("Relationship to the child", text(defendant["relationship"]).replacingOccurrences(of: "_", with: " ")),
-                ("Parental responsibility", defendant["parental_responsibility"] == .bool(true) ? "yes" : "no"),
-            ])
-        }.joined())
+        html += section("The documents in this bundle", contents())
+        html += section("The information and summons", information(), newPage: true)
+        html += section("The defendants", "<p>Each defendant is prosecuted separately and is named in every document by the reference given here.</p>\n"
+            + defendants.map(defendant).joined())
         let child = file["child"]
         html += section("The child", definitions([
             ("Name", "\(text(child?["forename"])) \(text(child?["surname"]))"),
@@ -70,117 +60,130 @@ struct ProsecutionFileHTML {
             ("School", "\(text(child?["school"]?["name"])) (LAESTAB \(text(child?["school"]?["laestab"])))"),
             ("UPN", text(child?["upn"])),
         ]))
-        html += section("The offence", "<p>\(escape(Self.offences[text(file["offence"])] ?? text(file["offence"])))</p>" + definitions([
-            ("Period", "\(longDate(text(file["period"]?["start_date"]))) to \(longDate(text(file["period"]?["end_date"])))"),
-        ]))
-        let statement = file["witness_statement"]
-        html += section("Witness statement", definitions([
-            ("Made by", "\(text(statement?["officer"]?["name"])), \(text(statement?["officer"]?["role"]))"),
-            ("Made on", longDate(text(statement?["made_on"]))),
-        ]) + "<div class=\"statement\">\(escape(text(statement?["text"])))</div>"
-            + (statement?["declaration"] == .bool(true)
-                ? "<p><em>The maker has declared that this statement is true to the best of their knowledge and belief.</em></p>" : ""))
-        html += section("Register extract", registerExtract())
+        html += section("The offence", "<p>\(escape(Self.offences[offence] ?? offence))</p>\n" + definitions([("Period", period(file["period"]))]))
+        html += section("Attendance", attendance())
         html += section("Interventions", table(
             ["Date", "Intervention", "By", "Details"],
             (file["interventions"]?.arrayValue ?? []).map { item in
                 [longDate(text(item["date"])), humane(text(item["type"])), humane(text(item["by"])), text(item["description"])]
             }))
         html += section("Penalty notices", table(
-            ["Issued on", "Defendant", "Amount", "Status", "Paid on"],
+            ["Reference", "Defendant", "Issued on", "Period", "Amount", "Status", "Paid on"],
             (file["penalty_notices"]?.arrayValue ?? []).map { notice in
-                [longDate(text(notice["issued_on"])), text(notice["defendant_number"]), pounds(notice["amount_pence"]), humane(text(notice["status"])),
-                 longDate(text(notice["paid_on"]))]
-            }))
-        html += "<p><small>Sent by the attendance service through Liaison under the prosecutions agreement. Official: sensitive.</small></p>\n</body></html>\n"
-        return html
+                let defendant = text(notice["defendant_reference"]).isEmpty ? "D\(text(notice["defendant_number"]))" : text(notice["defendant_reference"])
+                return [text(notice["reference"]), defendant, longDate(text(notice["issued_on"])), period(notice["period"]), pounds(notice["amount_pence"]),
+                        humane(text(notice["status"])), longDate(text(notice["paid_on"]))]
+            }, amounts: [4]))
+        html += section("Schedule of costs", costs())
+        html += section("Exhibits", exhibitsList())
+        for exhibit in exhibits where !text(exhibit["text"]).isEmpty {
+            html += section("Exhibit \(text(exhibit["reference"])): \(text(exhibit["description"]))", definitions([
+                ("Reference", text(exhibit["reference"])), ("Kind", humane(text(exhibit["kind"]))), ("Dated", longDate(text(exhibit["date"]))),
+            ]) + "<p><em>A true copy of the document's words.</em></p>\n<div class=\"box words\">\(escape(text(exhibit["text"])))</div>", newPage: true)
+        }
+        html += "<p><small>Sent by the attendance service through Liaison under the prosecutions agreement. Official: sensitive.</small></p>\n"
+        return html + Self.foot
     }
 
-    func registerExtract() -> String {
-        let extract = file["register_extract"]
-        let meanings = extract?["meanings"]?.objectValue ?? [:]
-        let totals = extract?["totals"]
+    // MARK: Parts
+
+    func courtAddress() -> String {
+        let lines = (file["information"]?["court_address"]?.arrayValue ?? []).map(text).filter { !$0.isEmpty }
+        return lines.isEmpty ? "" : "<p><small>\(lines.map(escape).joined(separator: "<br>"))</small></p>"
+    }
+
+    func contents() -> String {
+        var rows: [[String]] = [["1", "This prosecution file", "prosecution-file.html (and .pdf)", ""]]
+        let certificate = exhibits.first { text($0["kind"]) == "register_certificate" }.map { text($0["reference"]) } ?? ""
+        let statement = exhibits.first { text($0["kind"]) == "statement" }.map { text($0["reference"]) } ?? ""
+        rows.append(["2", "Certificate of attendance (Education Act 1996, s.566), with the register extract", "attendance-certificate.html (and .pdf)", certificate])
+        rows.append(["3", "Witness statement of \(text(file["witness_statement"]?["officer"]?["name"])) (Criminal Justice Act 1967, s.9)", "witness-statement.html (and .pdf)", statement])
+        rows.append(["4", "The register extract, one row per school day", "register-extract.csv", ""])
+        rows.append(["5", "The file as sent, and each document's SHA-256 with the hub's receipt", "prosecution-file.json, manifest.json", ""])
+        return table(["", "Document", "File", "Exhibit"], rows)
+            + "<p>Copies of the warning letters and penalty notices produced as exhibits follow the exhibits list.</p>\n"
+    }
+
+    func information() -> String {
+        let information = file["information"]
         var html = definitions([
-            ("School", "\(text(extract?["school"]?["name"])) (LAESTAB \(text(extract?["school"]?["laestab"])))"),
-            ("Period", "\(longDate(text(extract?["period"]?["start_date"]))) to \(longDate(text(extract?["period"]?["end_date"])))"),
-            ("Certified by", "\(text(extract?["certified_by"]?["name"])), \(text(extract?["certified_by"]?["role"])), on \(longDate(text(extract?["certified_on"])))"),
-            ("Possible sessions", text(totals?["sessions_possible"])),
-            ("Present", text(totals?["present"])),
-            ("Approved educational activity", text(totals?["aea"])),
-            ("Authorised absence", text(totals?["authorised"])),
-            ("Unauthorised absence", text(totals?["unauthorised"])),
+            ("Prosecutor", text(information?["prosecutor"])),
+            ("Information laid on", longDate(text(information?["laid_on"]))),
+            ("Summons issued on", longDate(text(information?["summons_issued_on"]))),
+            ("Summons reference", text(information?["summons_reference"])),
+            ("Court", text(file["hearing"]?["court"]?["name"])),
+            ("Court address", (information?["court_address"]?.arrayValue ?? []).map(text).joined(separator: ", ")),
+            ("Hearing", longDate(text(file["hearing"]?["date"]))),
+            ("Route", text(file["route"]).replacingOccurrences(of: "_", with: " ")),
         ])
-        let rows = (extract?["marks"]?.objectValue ?? [:]).sorted(by: { $0.key < $1.key }).map { date, day in
-            [longDate(date), mark(day["am"], meanings), mark(day["pm"], meanings)]
+        let child = file["child"]
+        let childName = "\(text(child?["forename"])) \(text(child?["surname"]))"
+        let school = text(child?["school"]?["name"])
+        for defendant in defendants {
+            let knowing = offence == "444(1A)"
+                ? ", knowing that \(childName) was failing to attend regularly, failed without reasonable justification to cause \(childName) to do so" : ""
+            html += "<div class=\"keep\"><h3>\(escape(reference(defendant))): \(escape(fullName(defendant)))</h3>"
+                + "<p><strong>Statement of offence.</strong> \(escape(Self.statements[offence] ?? offence))</p>"
+                + "<p><strong>Particulars of offence.</strong> \(escape(fullName(defendant))), between \(escape(period(file["period"]))), being a parent of "
+                + "\(escape(childName)), a child of compulsory school age who was a registered pupil at \(escape(school)), "
+                + "\(escape("and who failed to attend regularly at that school\(knowing)."))</p></div>\n"
         }
-        html += table(["Date", "Morning", "Afternoon"], rows)
-        html += "<p>Codes used:</p>" + table(["Code", "Meaning"], meanings.sorted(by: { $0.key < $1.key }).map { [$0.key, text($0.value)] })
         return html
     }
 
-    // MARK: Pieces
-
-    func section(_ title: String, _ body: String) -> String { "<h2>\(escape(title))</h2>\n\(body)\n" }
-
-    func definitions(_ pairs: [(String, String)]) -> String {
-        "<dl>" + pairs.filter { !$0.1.isEmpty }.map { "<dt>\(escape($0.0))</dt><dd>\(escape($0.1))</dd>" }.joined() + "</dl>"
+    func defendant(_ defendant: JSONValue) -> String {
+        let pr = defendant["parental_responsibility"] == .bool(true), care = defendant["has_care"] == .bool(true)
+        let grounds = [pr ? "has parental responsibility" : nil, care ? "has care of the child" : nil].compactMap { $0 }
+        return "<div class=\"keep\"><h3>Defendant \(escape(reference(defendant)))</h3>" + definitions([
+            ("Reference", reference(defendant)),
+            ("Name", fullName(defendant)),
+            ("Date of birth", longDate(text(defendant["date_of_birth"]))),
+            ("Address", address(defendant["address"])),
+            ("Relationship to the child", text(defendant["relationship"]).replacingOccurrences(of: "_", with: " ")),
+            ("Parental responsibility", pr ? "yes" : "no"),
+            ("Has care of the child", defendant["has_care"] == nil ? "" : (care ? "yes" : "no")),
+            ("A parent (s.576) because", grounds.isEmpty ? "" : grounds.joined(separator: " and ")),
+        ]) + "</div>\n"
     }
 
-    func table(_ header: [String], _ rows: [[String]]) -> String {
-        guard !rows.isEmpty else { return "<p>None.</p>" }
-        return "<table><tr>" + header.map { "<th>\(escape($0))</th>" }.joined() + "</tr>\n"
-            + rows.map { "<tr>" + $0.map { "<td>\(escape($0))</td>" }.joined() + "</tr>\n" }.joined() + "</table>"
+    func attendance() -> String {
+        let certificate = file["attendance_certificate"]
+        let extract = file["register_extract"]
+        let signatory = certificate?["signatory"] ?? extract?["certified_by"]
+        let signedOn = text(certificate?["signed_on"]).isEmpty ? text(extract?["certified_on"]) : text(certificate?["signed_on"])
+        let exhibit = exhibits.first { text($0["kind"]) == "register_certificate" }.map { " (exhibit \(text($0["reference"])))" } ?? ""
+        return "<p>The attendance the register shows for \(escape(period(extract?["period"]))), as certified under section 566 of the Education Act 1996 by "
+            + "\(escape(text(signatory?["name"]))), \(escape(text(signatory?["role"]))), on \(escape(longDate(signedOn))): see the certificate\(escape(exhibit)), "
+            + "a document of its own with the day-by-day extract.</p>\n" + attendanceTotals(extract?["totals"])
     }
 
-    func text(_ value: JSONValue?) -> String {
-        switch value {
-        case .string(let string): string
-        case .number(let number): Int64(exactly: number).map { String($0) } ?? String(number)
-        case .bool(let flag): flag ? "yes" : "no"
-        default: ""
-        }
+    func costs() -> String {
+        let items = file["costs"]?.arrayValue ?? []
+        guard !items.isEmpty else { return "<p>No costs are claimed.</p>\n" }
+        let total = items.compactMap { $0["pence"]?.numberValue.flatMap(IntegerFields.integer) }.reduce(0, +)
+        return table(["Item", "Amount"], items.map { [text($0["item"]), pounds($0["pence"])] }, amounts: [1], total: ["Total costs claimed", pounds(total)])
     }
 
-    func mark(_ code: JSONValue?, _ meanings: [String: JSONValue]) -> String {
-        let symbol = text(code)
-        guard let meaning = meanings[symbol] else { return symbol }
-        return "\(symbol) (\(text(meaning)))"
+    func exhibitsList() -> String {
+        table(["Reference", "Exhibit", "Kind", "Dated", "Copy"], exhibits.map { exhibit in
+            let copy: String
+            switch text(exhibit["kind"]) {
+            case "register_certificate": copy = "attendance-certificate.html"
+            case "statement": copy = "witness-statement.html"
+            default: copy = text(exhibit["text"]).isEmpty ? "produced at the hearing" : "follows"
+            }
+            return [text(exhibit["reference"]), text(exhibit["description"]), humane(text(exhibit["kind"])), longDate(text(exhibit["date"])), copy]
+        })
     }
 
-    func defendantNames() -> String {
-        (file["defendants"]?.arrayValue ?? []).map { "\(text($0["forename"])) \(text($0["surname"]))" }.joined(separator: " and ")
-    }
-
-    func address(_ value: JSONValue?) -> String {
-        ((value?["lines"]?.arrayValue ?? []).map(text) + [text(value?["postcode"])]).filter { !$0.isEmpty }.joined(separator: ", ")
-    }
-
-    func humane(_ code: String) -> String {
-        let words = code.replacingOccurrences(of: "_", with: " ")
-        return words.prefix(1).uppercased() + words.dropFirst()
-    }
-
-    func pounds(_ pence: JSONValue?) -> String {
-        guard let amount = pence?.numberValue.flatMap(IntegerFields.integer) else { return "" }
-        return String(format: "£%d.%02d", amount / 100, amount % 100)
-    }
-
-    /// `2025-01-06` as "Monday 6 January 2025" (the calendar date, no time zone).
-    func longDate(_ iso: String) -> String {
-        guard let date = SchoolDate(parsing: iso) else { return iso }
-        let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
-        let day = String(describing: date.weekday)
-        return "\(day.prefix(1).uppercased() + day.dropFirst()) \(date.day) \(months[date.month - 1]) \(date.year)"
+    /// `D1 and D2`: the defendants by their references, for the margin of every page.
+    func defendantReferences() -> String {
+        defendants.map(reference).joined(separator: ", ")
     }
 
     /// Whole years from `birth` to `date` (both YYYY-MM-DD).
     func age(_ birth: String, on date: String) -> String {
         guard let born = SchoolDate(parsing: birth), let on = SchoolDate(parsing: date) else { return "" }
-        return "\(born.years(to: on)) (compulsory school age is 5 to 16)"
+        return "\(born.years(to: on))"
     }
-}
-
-func escape(_ text: String) -> String {
-    text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-        .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
 }
