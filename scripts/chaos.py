@@ -12,7 +12,9 @@ hub's store, its audit log and the agencies' folders, that nothing accepted was 
   4. the audit log agrees with the store (an `accepted` entry for every message, an `acknowledged` entry for
      every acknowledged delivery), and `liaison audit verify` passes;
   5. the agencies' folders: every export dropped in the schools' inbox ends in processed/ or failed/, and
-     every delivery acknowledged to Social Services, the YOT or Connexions is a line in its outbox CSV.
+     every delivery acknowledged to Social Services, the YOT or Connexions is a file in its outbox
+     (outbox/TYPE/SEQUENCE.json) and a whole line in outbox/TYPE.csv (a repeated line, from a redelivery, has
+     the same message id).
 
     python3 scripts/chaos.py --minutes N [--liaison PATH] [--rate MSGS_PER_S] [--seed S]
 
@@ -241,9 +243,14 @@ def check(hub, load, feeder):
     if missing:
         failures.append(f"{len(missing)} exports dropped in the schools' inbox never finished, e.g. {missing[:3]}")
     for partner in ("social-services", "yot", "connexions"):
-        expected = {(mid, mtype) for mid, mtype in hub.query(
-            "SELECT m.message_id, m.type FROM deliveries d JOIN messages m ON m.sequence = d.sequence"
-            " WHERE d.recipient = ? AND d.state = 'acknowledged'", (partner,))}
+        rows = hub.query("SELECT m.message_id, m.type, m.sequence FROM deliveries d JOIN messages m ON m.sequence = d.sequence"
+                         " WHERE d.recipient = ? AND d.state = 'acknowledged'", (partner,))
+        expected = {(mid, mtype) for mid, mtype, _ in rows}
+        # Each message is also a file outbox/TYPE/SEQUENCE.json (named by the hub's sequence, never the sender's id).
+        no_file = [(mtype, seq) for _, mtype, seq in rows if mtype != "pupil.match-result"
+                   and not os.path.exists(os.path.join(hub.agencies, partner, "outbox", mtype, f"{seq}.json"))]
+        if no_file:
+            failures.append(f"{partner}: {len(no_file)} acknowledged deliveries have no outbox/TYPE/SEQUENCE.json, e.g. {no_file[:2]}")
         written, broken = collections.Counter(), 0
         for path in glob.glob(os.path.join(hub.agencies, partner, "outbox", "*.csv")):
             mtype = os.path.basename(path)[:-4]
