@@ -17,7 +17,9 @@ struct CaseCommand: AsyncParsableCommand {
             desk runs; every change is kept in the case's history. `feedback` and `prosecute` send their message \
             through the hub as the attendance service (agency npas).
             """,
-        subcommands: [List.self, Show.self, Allocate.self, Note.self, Intervene.self, Defendant.self, Feedback.self, Prosecute.self, Close.self])
+        subcommands: [List.self, Show.self, Allocate.self, Note.self, Intervene.self, Defendant.self, Feedback.self, Prosecute.self, Close.self,
+                     CasePenaltyNoticeCommand.self, CaseNoticeToImproveCommand.self, CaseParentingContractCommand.self, CaseReviewCommand.self,
+                     CaseFastTrackCommand.self, CaseAttendanceOrderCommand.self, CaseSupervisionOrderCommand.self, CaseRoutesCommand.self, CaseMonitorCommand.self])
 
     struct Desk: ParsableArguments {
         @Option(help: ArgumentHelp("The desk's working folder.", valueName: "dir")) var folder: String
