@@ -15,12 +15,18 @@ public enum FuzzSupport {
 
     /// A folder of this process's own, for readers that read files (the CSV reader, the agreements loader):
     /// they are fuzzed through the same path production uses, not a memory shortcut.
+    /// Removed when libFuzzer ends normally (a crash leaves it, with the input that crashed in it).
     public static let scratchFolder: String = {
-        let base = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
-        let path = "\(base)/liaison-fuzz-\(getpid())"
+        let path = scratchPath()
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        atexit { try? FileManager.default.removeItem(atPath: FuzzSupport.scratchPath()) }
         return path
     }()
+
+    static func scratchPath() -> String {
+        let base = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        return "\(base)/liaison-fuzz-\(getpid())"
+    }
 
     /// Runs libFuzzer on `callback`: the body of each target's entry point.
     ///
