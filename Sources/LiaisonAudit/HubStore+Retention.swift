@@ -110,3 +110,20 @@ extension HubStore {
         }
     }
 }
+
+extension HubStore {
+    /// Caps the store's file at about `bytes` (SQLite's `max_page_count`), or lifts the cap (nil). Past the cap a
+    /// transaction fails with SQLITE_FULL exactly as on a full disk, so the broker's 503 path is the one a real
+    /// full disk takes. A cap below the file's present size holds it where it is.
+    package func limitSize(to bytes: Int?) throws(StoreError) {
+        do {
+            try queue.writeWithoutTransaction { db in
+                let pageSize = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
+                let pages = bytes.map { max(1, $0 / pageSize) } ?? 4_294_967_294
+                _ = try Int.fetchOne(db, sql: "PRAGMA max_page_count = \(pages)")
+            }
+        } catch {
+            throw StoreError(.commitFailed, "Cannot set the store's size limit.", cause: error)
+        }
+    }
+}

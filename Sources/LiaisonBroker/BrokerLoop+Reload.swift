@@ -28,6 +28,17 @@ extension BrokerLoop {
             }
             rules = result.ruleSet
         }
+        // The store's size limit is the one setting of hub.yaml a reload applies: raising it is how an operator
+        // lets a full store take messages again without a restart.
+        var storeLimit = "unchanged"
+        if let hub = try? HubConfiguration.load(path: configuration.source) {
+            do {
+                try store.limitSize(to: hub.maxStoreBytes)
+                storeLimit = hub.maxStoreBytes.map { "\($0 >> 20) MiB" } ?? "none"
+            } catch {
+                return refuse("the store's size limit could not be set: \(error)")
+            }
+        }
         agencies = reloaded
         zapHandler = ZAPHandler(agencies: reloaded, today: today)
         ruleSet = rules
@@ -48,7 +59,7 @@ extension BrokerLoop {
         pending.operations.append(.audit(AuditEvent(
             .configurationLoaded, at: wallNow,
             detail: "reloaded: agencies \(reloaded.agencies.map { "\($0.id.rawValue)(\($0.keys.count) keys)" }.joined(separator: ","))"
-                + "; \(ended) sessions of removed keys ended")))
+                + "; store limit \(storeLimit); \(ended) sessions of removed keys ended")))
         logger.info("Configuration reloaded", metadata: ["sessionsEnded": "\(ended)"])
     }
 }

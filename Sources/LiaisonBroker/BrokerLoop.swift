@@ -226,6 +226,7 @@ final class BrokerLoop {
         }
         do {
             store = try HubStore(path: configuration.databasePath, buildsTree: configuration.buildsAuditTree)
+            if let limit = configuration.maxStoreBytes { try store.limitSize(to: limit) }
             for (owner, named) in try store.cohorts() {
                 if let agency = AgencyID(owner) { cohorts[agency] = named }
             }

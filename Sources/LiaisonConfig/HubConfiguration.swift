@@ -33,6 +33,9 @@ public struct HubConfiguration: Sendable {
     public var maxCredit: Int = 1000
     /// The most messages read in one poll cycle and committed in one transaction.
     public var batchSize: Int = 512
+    /// The most the store may grow to (`limits.max_store_mib`), or nil for no limit but the disk's. Past it a
+    /// commit fails as on a full disk: SENDs are answered 503 and nothing is lost; raise it and send SIGHUP.
+    public var maxStoreBytes: Int?
     public var defaultTTLMilliseconds: Int64 = 7 * 86_400_000
     public var ttlMilliseconds: [MessageType: Int64] = [:]
     public var maxAttempts: Int = 5
@@ -98,6 +101,7 @@ public struct HubConfiguration: Sendable {
             if let node = limits.optional("max_envelope_bytes") { configuration.maxEnvelopeBytes = try node.int(in: 512...(1 << 20)) }
             if let node = limits.optional("max_credit") { configuration.maxCredit = try node.int(in: 1...10_000) }
             if let node = limits.optional("batch_size") { configuration.batchSize = try node.int(in: 1...10_000) }
+            if let node = limits.optional("max_store_mib") { configuration.maxStoreBytes = try node.int(in: 1...(1 << 24)) << 20 }
             try limits.finish()
         }
         if let delivery = try top.optional("delivery")?.mapping() {

@@ -93,7 +93,7 @@ struct CaseworkTests {
 
         // The clerk's bundle, built from the case and the stored register.
         let bundle = "\(county.folder)/courts/outbox/\(reference)/2026-01-20"
-        for _ in 0..<200 where !FileManager.default.fileExists(atPath: "\(bundle)/manifest.json") { try await Task.sleep(for: .milliseconds(50)) }
+        for _ in 0..<600 where !FileManager.default.fileExists(atPath: "\(bundle)/manifest.json") { try await Task.sleep(for: .milliseconds(50)) }
         let html = try String(contentsOfFile: "\(bundle)/prosecution-file.html", encoding: .utf8)
         #expect(html.contains("\(forename) \(surname)"))
         #expect(html.contains("Warning notice"))
