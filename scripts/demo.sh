@@ -178,10 +178,15 @@ step "a pupil-level return for the Advisory Service is refused (no agreement all
   --file "$EXAMPLES/attendance.return/valid-1.json" --log-level critical 2>&1 | cut -c1-200 | sed 's/^/     /' || true
 
 say "7. Casework: a school refers a pupil; the desk works the case to court and back"
-# A referral for the first pupil of the first school, as the school's MIS would drop it (synthetic).
+# A referral, as the school's MIS would drop it (synthetic): the pupil of the first school with the most unauthorised
+# absence among those of compulsory school age (years 1 to 10), so that the case is one a court could act on.
 python3 - "$OUT/county/csv" "$EXAMPLES/referral/valid-1.json" "$OUT/bodies/referral.json" <<'PY'
-import csv, glob, json, sys
-row = next(csv.DictReader(open(sorted(glob.glob(sys.argv[1] + "/*-ht1.csv"))[0])))
+import collections, csv, glob, json, sys
+rows = list(csv.DictReader(open(sorted(glob.glob(sys.argv[1] + "/*-ht1.csv"))[0])))
+eligible = [r for r in rows if r["year_group"].isdigit() and 1 <= int(r["year_group"]) <= 10]
+unauthorised = collections.Counter(r["upn"] for r in eligible if r["code"] in ("G", "N", "O", "U"))
+upn = max(unauthorised, key=lambda u: (unauthorised[u], u))
+row = next(r for r in eligible if r["upn"] == upn)
 referral = json.load(open(sys.argv[2]))
 referral["school"] = {"laestab": row["laestab"], "name": row["school_name"]}
 referral["pupil"].update({"upn": row["upn"], "forename": row["forename"], "surname": row["surname"],
@@ -193,37 +198,52 @@ CHILD=$(python3 -c "import json; p=json.load(open('$OUT/bodies/referral.json'))[
 cp "$OUT/bodies/referral.json" "$INBOX/referral-case.json.part" && mv "$INBOX/referral-case.json.part" "$INBOX/referral-case.json"
 for _ in $(seq 1 100); do "$LIAISON" case list --folder "$AGENCIES/npas" | grep -q "$CHILD" && break; sleep 0.1; done
 CASE=$("$LIAISON" case list --folder "$AGENCIES/npas" | grep -m1 "$CHILD" | cut -d' ' -f1)
-step "the referral opened case $CASE at the desk:"
-"$LIAISON" case list --folder "$AGENCIES/npas" | grep "$CHILD" | sed 's/^/     /'
-PROSECUTE=(case prosecute "$CASE" --config "$CONFIG" --folder "$AGENCIES/npas" --offence 444-1A --court "Example Magistrates' Court" --hearing 2026-01-20 --log-level warning)
-step "prosecution is refused while a court would lack something, with every reason:"
+NPAS=(--folder "$AGENCIES/npas")
+LEGAL=(--legal config/legal)
+step "the referral opened case $CASE at the desk (a pupil of compulsory school age with unauthorised absence):"
+"$LIAISON" case list "${NPAS[@]}" | grep "$CHILD" | sed 's/^/     /'
+PROSECUTE=(case prosecute "$CASE" --config "$CONFIG" "${NPAS[@]}" "${LEGAL[@]}" --offence 444-1A --court "Example Magistrates' Court"
+  --hearing 2026-01-20 --from 2025-09-03 --to 2025-10-17 --laid-on 2025-12-08 --statement-date 2025-12-05
+  --summons-issued-on 2025-12-12 --summons-reference SUM-2025-0001 --court-address "Example Magistrates' Court; Court Street; EX1 1AA"
+  --costs "Officer time preparing the case:18000" --costs "Legal review:12000" --log-level warning)
+step "prosecution is refused while a court would lack something, with every reason at once:"
 "$LIAISON" "${PROSECUTE[@]}" 2>&1 | fold -s -w 150 | sed 's/^/     /' || true
-PROSECUTE+=(--declare --certified-by "H. Teacher, Headteacher" --certified-on 2026-01-05)
-"$LIAISON" case allocate "$CASE" --folder "$AGENCIES/npas" --esw "E. Worker" | sed 's/^/   /'
-"$LIAISON" case intervene "$CASE" --folder "$AGENCIES/npas" --type home_visit --date 2025-10-08 --description "Home visit; parent seen." | sed 's/^/   /'
-"$LIAISON" case intervene "$CASE" --folder "$AGENCIES/npas" --type warning_notice --date 2025-10-15 --description "Warning notice of possible prosecution." | sed 's/^/   /'
-"$LIAISON" case intervene "$CASE" --folder "$AGENCIES/npas" --type penalty_notice --date 2025-11-03 --defendant 1 --amount 160 | sed 's/^/   /'
+PROSECUTE+=(--declare --certified-by "H. Teacher, Headteacher" --certified-on 2025-11-24)
+"$LIAISON" case allocate "$CASE" "${NPAS[@]}" --esw "E. Worker" | sed 's/^/   /'
+"$LIAISON" case intervene "$CASE" "${NPAS[@]}" --type home_visit --date 2025-10-08 --description "Home visit; parent seen." | sed 's/^/   /'
+"$LIAISON" case intervene "$CASE" "${NPAS[@]}" --type warning_notice --date 2025-10-15 \
+  --description "Warning notice: your child's unauthorised absence this half term may lead to a penalty notice or to prosecution under section 444 of the Education Act 1996. Please contact the attendance service." | sed 's/^/   /'
+step "the penalty-notice threshold (10 unauthorised sessions in 10 school weeks), from the registers the desk holds:"
+"$LIAISON" case penalty-notice check "$CASE" "${NPAS[@]}" "${LEGAL[@]}" --on 2025-11-03 | sed 's/^/     /'
+step "a penalty notice to the parent, sent through the school (the letter lands in the school's outbox):"
+"$LIAISON" case penalty-notice issue "$CASE" --config "$CONFIG" "${NPAS[@]}" "${LEGAL[@]}" --parent C1 --date 2025-11-03 --log-level warning | sed 's/^/     /'
+for _ in $(seq 1 100); do ls "$AGENCIES/schools-mis/outbox/$LAESTAB"/penalty.notice-*.html >/dev/null 2>&1 && break; sleep 0.1; done
+step "  $(cd "$AGENCIES/schools-mis/outbox/$LAESTAB" 2>/dev/null && ls penalty.notice-*.html 2>/dev/null | tr '\n' ' ')"
+step "unpaid 28 days later, the case is ready for prosecution:"
+"$LIAISON" case routes "$CASE" "${NPAS[@]}" "${LEGAL[@]}" --on 2025-12-02 | sed 's/^/     /'
+"$LIAISON" case defendant "$CASE" "${NPAS[@]}" --contact 1 --date-of-birth 1985-06-21 --has-care \
+  --reason "The child lives with her; she received the warning notice and the penalty notice." | sed 's/^/   /'
 step "the Courts' adapter is offline when the file is sent: the hub keeps it (store and forward)"
 "$LIAISON" "${PROSECUTE[@]}" | sed 's/^/   /'
 "$LIAISON" adapter courts --config "$CONFIG" --folder "$AGENCIES/courts" > "$OUT/logs/courts.log" 2>&1 &
 PIDS+=($!)
 BUNDLE="$AGENCIES/courts/outbox/$CASE/2026-01-20"
-for _ in $(seq 1 200); do [ -f "$BUNDLE/manifest.json" ] && break; sleep 0.1; done
+for _ in $(seq 1 300); do [ -f "$BUNDLE/manifest.json" ] && break; sleep 0.1; done
 step "the Courts' adapter starts, collects it and writes the clerk's bundle: $(ls "$BUNDLE" | tr '\n' ' ')"
-step "the clerk records the court's decision in a CSV (one row mistyped): outcomes go back to the desk"
+step "the clerk records the court's decision in a CSV (one row names a defendant the bundle does not have): outcomes go back to the desk"
 cat > "$AGENCIES/courts/inbox/outcomes-2026-01-20.csv.part" <<CSV
-case_reference,court,hearing_date,defendant_number,offence,outcome,amount,months,costs,adjourned_to,band,note
-$CASE,Example Magistrates' Court,2026-01-20,1,444(1A),fine+parenting_order,400,12,150,,B,
-$CASE,Example Magistrates' Court,2026-01-20,2,444(1A),fined,,,,,,
+case_reference,court,hearing_date,defendant,offence,outcome,amount,costs,victim_surcharge,parenting_months,programme,band,note
+$CASE,Example Magistrates' Court,2026-01-20,D1,444(1A),fine+parenting_order,400,150,160,12,yes,B,
+$CASE,Example Magistrates' Court,2026-01-20,D2,444(1A),fined,,,,,,,
 CSV
 mv "$AGENCIES/courts/inbox/outcomes-2026-01-20.csv.part" "$AGENCIES/courts/inbox/outcomes-2026-01-20.csv"
 for _ in $(seq 1 200); do ls "$AGENCIES/schools-mis/outbox/$LAESTAB"/case.disposal-*.html >/dev/null 2>&1 && break; sleep 0.1; done
 sed 's/^/     /' "$AGENCIES/courts/outbox/replies/outcomes-2026-01-20.csv.reply.csv" | cut -c1-160
 step "on final disposal the desk writes to the school: $(cd "$AGENCIES/schools-mis/outbox/$LAESTAB" && ls case.disposal-*.html)"
-"$LIAISON" case feedback "$CASE" --config "$CONFIG" --folder "$AGENCIES/npas" --case-status closed --log-level warning \
-  --text "The court fined the parent and made a parenting order. The service will monitor attendance for twelve weeks." | sed 's/^/   /'
+"$LIAISON" case feedback "$CASE" --config "$CONFIG" "${NPAS[@]}" --case-status closed --log-level warning \
+  --text "The court fined the parent and made a parenting order. The service will monitor attendance for two half terms." | sed 's/^/   /'
 step "the case's history:"
-"$LIAISON" case show "$CASE" --folder "$AGENCIES/npas" | sed -n '/History:/,$p' | cut -c1-150 | sed 's/^/     /'
+"$LIAISON" case show "$CASE" "${NPAS[@]}" | sed -n '/History:/,$p' | cut -c1-150 | sed 's/^/     /'
 
 say "8. Partners: what the desk shared under each agreement, and what the hub would not release"
 for _ in $(seq 1 100); do [ "$(count "$AGENCIES/yot/outbox/yot.attendance-summary")" -ge 3 ] && break; sleep 0.1; done
