@@ -140,6 +140,10 @@ struct OpaqueIdTests {
         }
         for entry in audited { #expect(Self.upnShaped(entry.id ?? "").isEmpty, "audit \(entry.kind): \(entry.id ?? "")") }
         #expect(!audited.contains { $0.code == 419 }, "the hub refused an id as personal data")
+        // The operators' own check, on this whole county's log: `liaison audit scan` finds nothing personal.
+        let scan = try LiaisonExecutable.run(["audit", "scan", "--config", county.running.hub.configPath])
+        #expect(scan.status == 0, "\(scan.output)")
+        #expect(scan.output.contains("No personal-looking tokens"), "\(scan.output)")
 
         // The desk's key: made once, 32 bytes, the owner's alone.
         let key = "\(county.folder)/npas/id.key"
