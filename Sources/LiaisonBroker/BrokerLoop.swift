@@ -262,7 +262,9 @@ final class BrokerLoop {
         do {
             try router.setOption(ZMQ_ROUTER_MANDATORY, 1)
             try router.setOption(ZMQ_LINGER, 1000)
-            try router.setOption(ZMQ_SNDHWM, 100_000)
+            // Per peer: a well-behaved adapter reads its replies at once; past this the broker keeps a backlog of
+            // at most `maxBacklog` and then disconnects the peer (docs/protocol.md §3, floods).
+            try router.setOption(ZMQ_SNDHWM, 10_000)
             // Small: what a peer has sent and the broker has not read waits in the peer's own send queue, not here.
             try router.setOption(ZMQ_RCVHWM, 1000)
             // No frame larger than the largest the protocol allows is read at all (libzmq drops the connection).

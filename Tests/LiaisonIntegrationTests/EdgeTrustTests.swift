@@ -219,4 +219,28 @@ struct EdgeTrustTests {
         await yot.close()
         await npas.close()
     }
+
+    @Test func aPeerThatSendsButNeverReadsIsDisconnectedAndTheBrokerServesOthers() async throws {
+        let running = try await RunningHub.start()
+        defer { running.finish() }
+        let flooder = try RawPeer(hub: running.hub, agency: "yot")
+        #expect(try flooder.hello() != nil)
+        // Each ACK of an unknown tag earns a REJECTED 420 that the flooder never reads: libzmq's queues fill, then the
+        // broker's backlog for it, and then the broker ends its session and ignores it.
+        for _ in 0..<60_000 { try flooder.send([signature, [0x07], Array("999999".utf8)]) }
+        var gone: AuditRecord?
+        for _ in 0..<200 where gone == nil {
+            gone = try running.audit().first { $0.event.kind == .adapterGone && $0.event.agency == "yot" }
+            if gone == nil { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(gone != nil, "the flooding peer was never disconnected")
+        #expect(running.broker.log.contains("Disconnected a peer"))
+        // The broker still serves everyone else.
+        let npas = try await running.hub.connect("npas")
+        let courts = try await running.hub.connect("courts")
+        _ = try await courts.send(type: "t.x", to: ["npas"], body: [1])
+        #expect(await collect(npas, count: 1).count == 1)
+        await npas.close()
+        await courts.close()
+    }
 }
