@@ -280,12 +280,17 @@ extension DeskStore {
     /// `penalty_notice` intervention (`liaison case intervene`), which has no reference or period of its own: its
     /// reference is made from the case's and its place (nothing of the child), and its period left to the builder.
     /// The amount is what was paid, or what is due at the last day (the framework's, for a first or a later notice).
+    ///
+    /// A notice to a parent not chosen as a defendant (`C2`) concerns no defendant of the file, so it is left out:
+    /// its parent's reference carries the referral contact's number, not a defendant number, and reading one as the
+    /// other would put the notice on whichever defendant has that number (and could bar their prosecution).
     public func prosecutionNotices(of reference: String, framework: PenaltyNoticeFramework) throws -> [ProsecutionFileBuilder.Notice] {
         let issued = try penaltyNotices(of: reference)
-        var notices = issued.map { notice in
+        var notices = issued.compactMap { notice -> ProsecutionFileBuilder.Notice? in
+            guard let defendantNumber = notice.defendantNumber else { return nil }
             let previous = issued.filter { $0.parent == notice.parent && $0.issuedOn < notice.issuedOn }.map(\.legal)
             return ProsecutionFileBuilder.Notice(
-                reference: notice.noticeReference, issuedOn: notice.issuedOn.description, defendantNumber: Int(notice.parent.dropFirst()) ?? 1,
+                reference: notice.noticeReference, issuedOn: notice.issuedOn.description, defendantNumber: defendantNumber,
                 amountPence: notice.amountPaidPence ?? framework.deadlines(issuedOn: notice.issuedOn, previous: previous).last?.pence ?? 0,
                 status: notice.status.rawValue, paidOn: notice.paidOn?.description,
                 period: notice.period.lowerBound.description...notice.period.upperBound.description)
