@@ -1,4 +1,5 @@
-/// The offences of a parent whose child fails to attend school (Education Act 1996 s.444).
+/// The offences of a parent whose child fails to attend school (Education Act 1996 s.444), or who fails to
+/// comply with a school attendance order (s.443).
 ///
 /// ```swift
 /// Offence(rawValue: "444(1A)")   // .section444_1A
@@ -10,6 +11,10 @@ public enum Offence: String, Hashable, Sendable, CaseIterable, Codable {
     /// s.444(1A): the same, and the parent knew and failed without reasonable justification to make the child
     /// attend; a level 4 fine and/or up to three months' imprisonment. The warning letters evidence knowledge.
     case section444_1A = "444(1A)"
+    /// s.443: the parent fails to comply with a school attendance order (the child is not registered at the school
+    /// the order names); a level 3 fine. Its checks are ``ProsecutionChecks/refusals(for:orders:)`` on an
+    /// ``AttendanceOrderBreach``, not the register's: the offence is the order's breach, not the absence.
+    case section443 = "443"
 
     /// True if the offence needs evidence that the parent knew of the absence (s.444(1A)).
     public var needsKnowledge: Bool { self == .section444_1A }

@@ -123,21 +123,7 @@ public struct ProsecutionChecks: Sendable {
                     break
                 }
             }
-            if !defendant.isParentInLaw {
-                refuse(
-                    .notAParent,
-                    "Defendant \(id) has neither parental responsibility for nor care of the child, so is not a parent "
-                        + "(Education Act 1996 s.576): remove them, or record the care or responsibility they have.", defendant: id)
-            }
-            let chosen = defendant.choice.map {
-                !$0.by.allSatisfy(\.isWhitespace) && !$0.reason.allSatisfy(\.isWhitespace)
-            } ?? false
-            if !chosen {
-                refuse(
-                    .defendantNotChosen,
-                    "Nobody has recorded the decision to prosecute defendant \(id) and why: each parent is chosen case by case.",
-                    defendant: id)
-            }
+            refusals += Self.parentRefusals(for: defendant)
         }
         return refusals
     }

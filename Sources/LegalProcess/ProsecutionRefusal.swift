@@ -20,6 +20,8 @@ public struct ProsecutionRefusal: Hashable, Sendable, CustomStringConvertible {
             case notAParent = "not-a-parent"
             case defendantNotChosen = "defendant-not-chosen"
             case noDefendant = "no-defendant"
+            case noAttendanceOrder = "no-attendance-order"
+            case compliancePeriodNotPassed = "compliance-period-not-passed"
         }
         private let value: Value
         private init(_ value: Value) { self.value = value }
@@ -44,6 +46,10 @@ public struct ProsecutionRefusal: Hashable, Sendable, CustomStringConvertible {
         public static let defendantNotChosen = Code(.defendantNotChosen)
         /// The file names no defendant.
         public static let noDefendant = Code(.noDefendant)
+        /// s.443: no school attendance order was made before the breach alleged.
+        public static let noAttendanceOrder = Code(.noAttendanceOrder)
+        /// s.443: the breach is dated within the order's compliance period, when the parent could still comply.
+        public static let compliancePeriodNotPassed = Code(.compliancePeriodNotPassed)
 
         /// The stable text of the code, e.g. "out-of-time".
         public var description: String { value.rawValue }

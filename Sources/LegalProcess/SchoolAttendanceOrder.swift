@@ -20,11 +20,20 @@ public struct SchoolAttendanceOrder: Hashable, Sendable {
 
     /// The period the authority's notices give the parent, in days.
     public let noticePeriodDays: Int
+    /// The days an order gives the parent to register the child at the school it names (`compliance_period_days`,
+    /// 15 when the file does not say): the statute sets no number, so this is the authority's practice. A failure
+    /// to comply (s.443) can only be found after it.
+    public let compliancePeriodDays: Int
 
-    /// - Precondition: `noticePeriodDays` is at least ``statutoryMinimumNoticeDays``.
-    public init(noticePeriodDays: Int) {
+    /// The compliance period used when the file gives none.
+    public static let defaultCompliancePeriodDays = 15
+
+    /// - Precondition: `noticePeriodDays` is at least ``statutoryMinimumNoticeDays``; `compliancePeriodDays` at least 1.
+    public init(noticePeriodDays: Int, compliancePeriodDays: Int = defaultCompliancePeriodDays) {
         precondition(noticePeriodDays >= Self.statutoryMinimumNoticeDays, "s.437(1): the notice period is at least 15 days")
+        precondition(compliancePeriodDays >= 1, "an order gives the parent at least a day to comply")
         self.noticePeriodDays = noticePeriodDays
+        self.compliancePeriodDays = compliancePeriodDays
     }
 
     /// Reads and checks the file.
@@ -46,8 +55,15 @@ public struct SchoolAttendanceOrder: Hashable, Sendable {
             throw node.error(
                 .invalidValue, "Expected a number of days from \(statutoryMinimumNoticeDays) (the least s.437(1) allows) to 366.")
         }
+        var compliance = defaultCompliancePeriodDays
+        if let node = top.optional("compliance_period_days") {
+            guard let value = Int(try node.string()), (1...366).contains(value) else {
+                throw node.error(.invalidValue, "Expected the days an order gives the parent to comply, from 1 to 366.")
+            }
+            compliance = value
+        }
         try top.finish()
-        return SchoolAttendanceOrder(noticePeriodDays: days)
+        return SchoolAttendanceOrder(noticePeriodDays: days, compliancePeriodDays: compliance)
     }
 
     /// The last day of the notice period: the parent may satisfy the authority until the end of it.
@@ -63,4 +79,12 @@ public struct SchoolAttendanceOrder: Hashable, Sendable {
     /// orders.earliestOrderDate(noticeServed: SchoolDate(parsing: "2025-11-03")!)   // 2025-11-19
     /// ```
     public func earliestOrderDate(noticeServed: SchoolDate) -> SchoolDate { responseDue(noticeServed: noticeServed).adding(days: 1) }
+
+    /// The last day of an order's compliance period: the parent may register the child at the named school until
+    /// the end of it, so a breach is found only after it.
+    ///
+    /// ```swift
+    /// orders.complianceEnds(orderMade: SchoolDate(parsing: "2025-11-19")!)   // 2025-12-04
+    /// ```
+    public func complianceEnds(orderMade: SchoolDate) -> SchoolDate { orderMade.adding(days: compliancePeriodDays) }
 }

@@ -56,24 +56,36 @@ struct CaseCommand: AsyncParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "The cases, newest first.")
+        static let configuration = CommandConfiguration(
+            abstract: "The cases, newest first; a case whose legal routes have a date passed, or that is ready for prosecution, is flagged.")
         @OptionGroup var desk: Desk
+        @OptionGroup var legal: LegalRulesOptions
         @Option(help: "Only cases with this status (open, monitoring, legal_action, disposed, closed).") var status: String?
+        @Option(help: "The day the routes' dates are checked on (default today).") var on: String?
 
         func run() throws {
-            let cases = try desk.store().cases(status: status)
+            let store = try desk.store()
+            let cases = try store.cases(status: status)
+            let day = try routeDate(on, "on")
+            let (rules, note) = try legal.rulesForWarnings()
+            let routes = rules.map { LegalRoutes(rules: $0, store: store) }
             if cases.isEmpty { print("No cases.") }
             for item in cases {
                 let pupil = CaseCommand.referral(item)["pupil"] as? [String: Any] ?? [:]
-                print("\(item.reference)  \(item.status)  \(item.laestab)  \(pupil["forename"] ?? "") \(pupil["surname"] ?? "")  ESW: \(item.esw ?? "none")")
+                let flag = try routes.map { CaseWarnings.flag(try $0.status(of: item, on: day)) } ?? ""
+                print("\(item.reference)  \(item.status)  \(item.laestab)  \(pupil["forename"] ?? "") \(pupil["surname"] ?? "")  ESW: \(item.esw ?? "none")\(flag)")
             }
+            if let note, !cases.isEmpty { print(note) }
         }
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "One case: the child, the referral, interventions and history.")
+        static let configuration = CommandConfiguration(
+            abstract: "One case: the child, the referral, interventions, the legal routes with their warnings, and history.")
         @OptionGroup var desk: Desk
+        @OptionGroup var legal: LegalRulesOptions
         @Argument(help: "The case reference.") var reference: String
+        @Option(help: "The day the routes' dates are checked on (default today).") var on: String?
 
         func run() throws {
             let store = try desk.store()
@@ -110,6 +122,19 @@ struct CaseCommand: AsyncParsableCommand {
             for intervention in try store.interventions(of: reference) {
                 print("  \(intervention.date)  \(intervention.type)  by \(intervention.by)" + (intervention.description.map { ": \($0)" } ?? "")
                     + (intervention.amountPence.map { String(format: " (£%d.%02d, defendant %d, %@)", $0 / 100, $0 % 100, intervention.defendantNumber ?? 1, intervention.status ?? "unpaid") } ?? ""))
+            }
+            // The routes' dates passed and what the case is ready for, as `liaison case routes` gives them.
+            let (rules, note) = try legal.rulesForWarnings()
+            if let rules {
+                let day = try routeDate(on, "on")
+                let status = try LegalRoutes(rules: rules, store: store).status(of: item, on: day)
+                let lines = CaseWarnings.lines(status)
+                if !lines.isEmpty {
+                    print("Legal routes on \(day):")
+                    for line in lines { print("  \(line)") }
+                }
+            } else if let note {
+                print(note)
             }
             print("History:")
             for entry in try store.history(of: reference) {
@@ -278,13 +303,17 @@ struct CaseCommand: AsyncParsableCommand {
                 after it (s.127); the hearing not after the laying; no unauthorised absence in the period; for \
                 s.444(1A), no warning letter on or before the period's end; a penalty notice for the period paid or \
                 still in time; a defendant who is not a parent (s.576) or not chosen with a reason; no ESW to make \
-                the statement, no declaration, no school's certificate (s.566), no interventions, missing marks.
+                the statement, no declaration, no school's certificate (s.566), no interventions, missing marks. \
+                With --offence 443 the file is for the breach of a school attendance order (`liaison case sao`): the \
+                order, the school it names and the breach, refused unless the order's compliance period had passed, \
+                the child was of compulsory school age, and it is laid within six months of the breach; the register \
+                and certificate options are not used.
                 """)
         @OptionGroup var options: ConfigOptions
         @OptionGroup var adapter: AdapterOptions
         @OptionGroup var desk: Desk
         @Argument var reference: String
-        @Option(help: "444-1 (strict liability) or 444-1A (knowingly failing).") var offence: String
+        @Option(help: "444-1 (strict liability), 444-1A (knowingly failing) or 443 (failing to comply with a school attendance order).") var offence: String
         @Option(help: "The magistrates' court.") var court: String
         @Option(help: "The hearing date, YYYY-MM-DD.") var hearing: String
         @Option(help: "First day of the offence period.") var from: String?
@@ -314,8 +343,8 @@ struct CaseCommand: AsyncParsableCommand {
         func run() async throws {
             let store = try desk.store()
             guard let item = try store.deskCase(reference) else { throw UserFacingError("There is no case \(reference).") }
-            let statute = ["444-1": "444(1)", "444-1A": "444(1A)", "444(1)": "444(1)", "444(1A)": "444(1A)"][offence.uppercased()]
-            guard let statute else { throw UserFacingError("--offence is 444-1 or 444-1A.") }
+            let statute = ["444-1": "444(1)", "444-1A": "444(1A)", "444(1)": "444(1)", "444(1A)": "444(1A)", "443": "443"][offence.uppercased()]
+            guard let statute else { throw UserFacingError("--offence is 444-1, 444-1A or 443.") }
             for (value, option) in [(hearing, "hearing"), (from, "from"), (to, "to"), (laidOn, "laid-on"), (summonsIssuedOn, "summons-issued-on"),
                                     (statementDate, "statement-date"), (certifiedOn, "certified-on")] {
                 _ = try CaseCommand.date(value, option)
@@ -332,7 +361,7 @@ struct CaseCommand: AsyncParsableCommand {
                 throw UserFacingError("The legal rules could not be read: \(error). Give their folder with --legal (the repository's config/legal).")
             }
             let template = try? String(contentsOfFile: "\(desk.folder)/templates/s566-certificate.txt", encoding: .utf8)
-            let builder = ProsecutionFileBuilder(
+            var builder = ProsecutionFileBuilder(
                 offence: statute, court: court, hearingDate: hearing, periodStart: from, periodEnd: to, prosecutor: prosecutor,
                 statement: statement, declared: declare, certifiedBy: certifiedBy, certifiedOn: certifiedOn,
                 laidOn: laidOn ?? CaseCommand.today(), summonsIssuedOn: summonsIssuedOn, summonsReference: summonsReference,
@@ -340,6 +369,10 @@ struct CaseCommand: AsyncParsableCommand {
                 statementDate: statementDate, costs: schedule,
                 certificateTemplate: template.flatMap { $0.allSatisfy(\.isWhitespace) ? nil : $0 } ?? ProsecutionFileBuilder.defaultCertificateTemplate,
                 framework: rules.penaltyNotices)
+            if statute == Offence.section443.rawValue {
+                builder.attendanceOrder = try store.attendanceOrderBreach(of: reference)
+                builder.attendanceOrders = rules.schoolAttendanceOrders
+            }
             let file: [String: Any]
             do {
                 file = try builder.build(

@@ -16,10 +16,41 @@ struct LegalRulesOptions: ParsableArguments {
             valueName: "dir"))
     var legal: String?
 
-    func rules() throws -> LegalRules {
+    /// The folder read: `--legal`, else `legal/` beside the hub configuration.
+    var folder: String {
         let config = ProcessInfo.processInfo.environment["LIAISON_CONFIG"] ?? "config/hub.yaml"
-        let folder = legal ?? "\((config as NSString).deletingLastPathComponent.isEmpty ? "." : (config as NSString).deletingLastPathComponent)/legal"
+        return legal ?? "\((config as NSString).deletingLastPathComponent.isEmpty ? "." : (config as NSString).deletingLastPathComponent)/legal"
+    }
+
+    func rules() throws -> LegalRules {
         do { return try LegalRules.load(directory: folder) } catch { throw UserFacingError("The legal rules cannot be read: \(error.message)") }
+    }
+
+    /// The rules for a command that reads a case and only adds the routes' warnings (`case show`, `case list`): an
+    /// error when `--legal` names a folder that cannot be read, but nil and a note when the default folder is missing,
+    /// so the case itself is still shown.
+    func rulesForWarnings() throws -> (rules: LegalRules?, note: String?) {
+        if legal != nil { return (try rules(), nil) }
+        do { return (try LegalRules.load(directory: folder), nil) } catch {
+            return (nil, "The legal routes' dates were not checked: the legal rules cannot be read from \(folder) (give --legal DIR).")
+        }
+    }
+}
+
+/// The routes' warnings and readiness of a case on a day, as `case show` prints them and `case list` flags them.
+struct CaseWarnings {
+    /// `case list`'s flag: "[2 warnings; ready for prosecution]", or "" when there is nothing to say.
+    static func flag(_ status: LegalRoutes.CaseStatus) -> String {
+        var parts: [String] = []
+        if !status.warnings.isEmpty { parts.append("\(status.warnings.count) warning\(status.warnings.count == 1 ? "" : "s")") }
+        if status.ready.contains(where: { $0.contains("s.443") }) { parts.append("ready for a s.443 prosecution") }
+        if status.ready.contains(where: { !$0.contains("s.443") }) { parts.append("ready for prosecution") }
+        return parts.isEmpty ? "" : "  [\(parts.joined(separator: "; "))]"
+    }
+
+    /// `case show`'s and `case routes`' lines: each notice and route, then each WARNING and what the case is ready for.
+    static func lines(_ status: LegalRoutes.CaseStatus) -> [String] {
+        status.lines + status.warnings.map { "WARNING: \($0)" } + status.ready.map { "\($0.prefix(1).uppercased())\($0.dropFirst())" }
     }
 }
 
@@ -382,9 +413,7 @@ struct CaseRoutesCommand: ParsableCommand {
             shown += 1
             print("\(item.reference) (\(item.status)) on \(day):")
             if status.lines.isEmpty { print("  no legal routes recorded") }
-            for line in status.lines { print("  \(line)") }
-            for warning in status.warnings { print("  WARNING: \(warning)") }
-            for ready in status.ready { print("  \(ready.uppercased().prefix(1))\(ready.dropFirst())") }
+            for line in CaseWarnings.lines(status) { print("  \(line)") }
         }
         if reference == nil && shown == 0 { print("No case has a date passed or is ready for prosecution on \(day).") }
     }

@@ -19,13 +19,19 @@ struct ProsecutionFileHTML: PrintedDocument {
     static let offences = [
         "444(1)": "Education Act 1996, section 444(1): being the parent of a child of compulsory school age who is registered at a school and fails to attend it regularly. Summary only; level 3 fine (maximum £1,000).",
         "444(1A)": "Education Act 1996, section 444(1A): knowing that the child is failing to attend regularly, and failing without reasonable justification to cause the child to attend. Summary only; level 4 fine (maximum £2,500) and/or up to 3 months' imprisonment.",
+        "443": "Education Act 1996 s.443: being the parent on whom a school attendance order (s.437) is served, failing to comply with its requirements. Summary only; level 3 fine (maximum £1,000).",
     ]
 
     /// The statement of offence, as the information words it.
     static let statements = [
         "444(1)": "Being the parent of a child of compulsory school age registered at a school, who failed to attend regularly at the school, contrary to section 444(1) of the Education Act 1996.",
         "444(1A)": "Being the parent of a child of compulsory school age registered at a school, who failed to attend regularly at the school, knowing that the child was failing to attend regularly and failing without reasonable justification to cause the child to do so, contrary to section 444(1A) of the Education Act 1996.",
+        "443": "Being the parent on whom a school attendance order was served, failing to comply with the requirements of the order, contrary to section 443 of the Education Act 1996.",
     ]
+
+    /// How the cover names the offence: "Education Act 1996 s.443" for an attendance order's breach; the s.444
+    /// offences as before ("Education Act 1996, section 444(1)").
+    var offenceTitle: String { offence == "443" ? "Education Act 1996 s.443" : "Education Act 1996, section \(offence)" }
 
     var offence: String { text(file["offence"]) }
     var defendants: [JSONValue] { file["defendants"]?.arrayValue ?? [] }
@@ -42,7 +48,7 @@ struct ProsecutionFileHTML: PrintedDocument {
             <h1>Prosecution file</h1>
             <p><strong>Case \(escape(caseReference))</strong></p>
             <p>\(escape(text(file["information"]?["prosecutor"])))<br>v.<br>\(defendants.map { escape("\(fullName($0)) (\(reference($0)))") }.joined(separator: "<br>"))</p>
-            <p>Offence: Education Act 1996, section \(escape(offence))</p>
+            <p>Offence: \(escape(offenceTitle))</p>
             <p>Period: \(escape(period(file["period"])))</p>
             <p>Hearing: \(escape(longDate(text(file["hearing"]?["date"]))))</p>
             </div>
@@ -119,7 +125,17 @@ struct ProsecutionFileHTML: PrintedDocument {
         let child = file["child"]
         let childName = "\(text(child?["forename"])) \(text(child?["surname"]))"
         let school = text(child?["school"]?["name"])
-        for defendant in defendants {
+        let order = file["attendance_order"]
+        for defendant in defendants where offence == "443" {
+            // s.443: the offence is the failure to comply with the order served, not the absence.
+            html += "<div class=\"keep\"><h3>\(escape(reference(defendant))): \(escape(fullName(defendant)))</h3>"
+                + "<p><strong>Statement of offence.</strong> \(escape(Self.statements[offence] ?? offence))</p>"
+                + "<p><strong>Particulars of offence.</strong> \(escape(fullName(defendant))), being a parent of \(escape(childName)), a child of "
+                + "compulsory school age, and having been served with a school attendance order made on \(escape(longDate(text(order?["made_on"])))) requiring "
+                + "\(escape(childName)) to become a registered pupil at the school with LAESTAB \(escape(text(order?["school"]?["laestab"]))), "
+                + "failed to comply with the requirements of the order by \(escape(longDate(text(order?["breach"]?["date"])))).</p></div>\n"
+        }
+        for defendant in defendants where offence != "443" {
             let knowing = offence == "444(1A)"
                 ? ", knowing that \(childName) was failing to attend regularly, failed without reasonable justification to cause \(childName) to do so" : ""
             html += "<div class=\"keep\"><h3>\(escape(reference(defendant))): \(escape(fullName(defendant)))</h3>"

@@ -290,6 +290,19 @@ extension DeskStore {
         }
     }
 
+    /// The case's latest breach of a school attendance order, with the order it breached (the latest made on or before
+    /// it) and the s.437(1) notice before that order, for a s.443 prosecution file; nil when no breach is recorded.
+    public func attendanceOrderBreach(of reference: String) throws -> ProsecutionFileBuilder.AttendanceOrder? {
+        let routes = try legalRoutes(of: reference)
+        guard let breach = routes.last(where: { $0.kind == .attendanceOrderBreach }),
+            let order = routes.last(where: { $0.kind == .attendanceOrder && $0.date <= breach.date })
+        else { return nil }
+        let notice = routes.last { $0.kind == .attendanceOrderNotice && $0.date <= order.date }
+        return ProsecutionFileBuilder.AttendanceOrder(
+            noticeServedOn: notice?.date.description, madeOn: order.date.description, school: order.school ?? "", parent: order.parent,
+            breachOn: breach.date.description, breach: breach.description ?? "the order was not complied with")
+    }
+
     // MARK: What the routes read
 
     /// The defendants chosen on each case (the casework's `case_defendants`), by case: a parent's reference is `D1`

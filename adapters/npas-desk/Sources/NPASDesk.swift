@@ -387,7 +387,7 @@ extension NPASDesk {
             }
             if let sentence = defendant["sentence"] as? [String: Any], defendant["offence"] as? String != "444(1A)" {
                 for (key, words) in knowingOnly.sorted(by: { $0.key < $1.key }) where sentence[key] != nil {
-                    problems.append("\(name): \(words) is available only on a conviction under s.444(1A), not s.444(1)")
+                    problems.append("\(name): \(words) is available only on a conviction under s.444(1A), not s.\(defendant["offence"] as? String ?? "?")")
                 }
             }
             rows.append(DefendantOutcome(reference: name, number: number, outcome: result, json: String(decoding: json, as: UTF8.self)))

@@ -65,6 +65,31 @@ public struct ProsecutionFileBuilder: Sendable {
         }
     }
 
+    /// A school attendance order and its breach, for a s.443 file: the notice before it (s.437(1)), the order and
+    /// the school it names, and the failure to comply. The desk's routes give it (``DeskStore/attendanceOrderBreach(of:)``).
+    public struct AttendanceOrder: Sendable, Equatable {
+        /// The day the s.437(1) notice was served, if the desk recorded one.
+        public var noticeServedOn: String?
+        /// The day the order was made and served on the parent.
+        public var madeOn: String
+        /// The school the order names (LAESTAB).
+        public var school: String
+        /// The parent the notice and order were served on: `D1`, or `C1` when not a chosen defendant.
+        public var parent: String?
+        /// The day the failure to comply was found, and what it was.
+        public var breachOn: String
+        public var breach: String
+
+        public init(noticeServedOn: String?, madeOn: String, school: String, parent: String?, breachOn: String, breach: String) {
+            self.noticeServedOn = noticeServedOn
+            self.madeOn = madeOn
+            self.school = school
+            self.parent = parent
+            self.breachOn = breachOn
+            self.breach = breach
+        }
+    }
+
     /// The intervention types that are evidence the parent was warned (s.444(1A): the parent knew).
     public static let warningTypes: Set<String> = ["warning_notice", "warning_letter"]
 
@@ -110,6 +135,10 @@ public struct ProsecutionFileBuilder: Sendable {
     public var certificateTemplate: String
     /// The penalty-notice framework, for how long an unpaid notice may still be paid.
     public var framework: PenaltyNoticeFramework
+    /// For offence `443`: the order and its breach (nil when the case has no breach recorded: refused).
+    public var attendanceOrder: AttendanceOrder?
+    /// For offence `443`: the orders' rules (the compliance period).
+    public var attendanceOrders = SchoolAttendanceOrder(noticePeriodDays: SchoolAttendanceOrder.statutoryMinimumNoticeDays)
 
     public init(
         offence: String, court: String, hearingDate: String, periodStart: String? = nil, periodEnd: String? = nil,
@@ -153,6 +182,8 @@ public struct ProsecutionFileBuilder: Sendable {
         var interventions: [[String: Any]] = []
         var warnings: [[String: Any]] = []
         var certifier: [String] = []
+        /// The period the file alleges, first and last day: the register's days for s.444, the order to the breach for s.443.
+        var span: (from: String, to: String) = ("", "")
     }
 
     /// Every reason the file must not go to court; empty if it may.
@@ -170,9 +201,9 @@ public struct ProsecutionFileBuilder: Sendable {
     ) throws -> [String: Any] {
         let found = gather(deskCase, interventions, marks, chosen, penaltyNotices, table)
         guard found.refusals.isEmpty else { throw DeskError(found.refusals.map(\.message).joined(separator: "; ")) }
-        let period = found.period
-        let (from, to) = (period.first!, period.last!)
+        let (from, to) = found.span
         let figures = found.figures
+        let isBreach = offence == Offence.section443.rawValue
         let esw = deskCase.esw ?? ""
         let madeOn = statementDate ?? laidOn
         let name = "\(found.pupil["forename"] ?? "") \(found.pupil["surname"] ?? "")"
@@ -180,10 +211,28 @@ public struct ProsecutionFileBuilder: Sendable {
 
         // Exhibits: the certificate with the register, then each warning letter, then each penalty notice.
         let prefix = Self.initials(esw)
-        var exhibits: [[String: Any]] = [[
-            "reference": "\(prefix)/1", "description": "Certificate of attendance (s.566) with the register extract",
-            "kind": "register_certificate", "date": certifiedOn!,
-        ]]
+        var exhibits: [[String: Any]] = []
+        if let order = attendanceOrder, isBreach {
+            // A s.443 file's evidence is the order and what went before it, not the register.
+            if let served = order.noticeServedOn {
+                exhibits.append([
+                    "reference": "\(prefix)/1", "description": "Notice under s.437(1) of the Education Act 1996", "kind": "other", "date": served,
+                    "text": "Notice served on \(order.parent ?? "the parent") on \(Self.longDate(served)) requiring them to satisfy the authority, "
+                        + "within the period it specified, that the child is receiving suitable education.",
+                ])
+            }
+            exhibits.append([
+                "reference": "\(prefix)/\(exhibits.count + 1)", "description": "School attendance order (s.437) naming school \(order.school)",
+                "kind": "other", "date": order.madeOn,
+                "text": "School attendance order made and served on \(order.parent ?? "the parent") on \(Self.longDate(order.madeOn)), requiring them "
+                    + "to cause the child to become a registered pupil at school \(order.school) within \(attendanceOrders.compliancePeriodDays) days.",
+            ])
+        } else {
+            exhibits.append([
+                "reference": "\(prefix)/1", "description": "Certificate of attendance (s.566) with the register extract",
+                "kind": "register_certificate", "date": certifiedOn!,
+            ])
+        }
         for warning in found.warnings {
             let date = warning["date"] as? String ?? ""
             let words = (warning["description"] as? String).flatMap { $0.allSatisfy(\.isWhitespace) ? nil : $0 }
@@ -202,11 +251,19 @@ public struct ProsecutionFileBuilder: Sendable {
         func exhibit(_ kind: String) -> [String] { exhibits.filter { $0["kind"] as? String == kind }.map { $0["reference"] as! String } }
 
         let rate = figures.attendanceRate.map { String(format: "%.1f%%", $0) } ?? "no possible sessions"
-        var text = statement ?? """
+        let orderExhibit = exhibits.first { ($0["description"] as? String ?? "").hasPrefix("School attendance order") }?["reference"] as? String ?? ""
+        let orderText = attendanceOrder.map { order in
+            "I am an Education Social Worker employed by \(prosecutor). "
+                + (order.noticeServedOn.map { "On \(Self.longDate($0)) a notice under section 437(1) of the Education Act 1996 was served on the parent of \(name). " } ?? "")
+                + "On \(Self.longDate(order.madeOn)) the authority made and served a school attendance order requiring \(name) to become a registered "
+                + "pupil at school \(order.school). On \(Self.longDate(order.breachOn)) the order had not been complied with: \(order.breach). "
+                + "I produce the order as exhibit \(orderExhibit)."
+        }
+        var text = statement ?? (isBreach ? orderText : nil) ?? """
             I am an Education Social Worker employed by \(prosecutor). \(name) is a registered pupil at \(schoolName). \
             Between \(Self.longDate(from)) and \(Self.longDate(to)) \(name) attended \(figures.attended) of \(figures.possible) possible \
             sessions (\(rate)); \(figures.unauthorised) sessions were unauthorised absences. I produce the school's certificate of \
-            attendance and the register extract as exhibit \(exhibit("register_certificate")[0]).
+            attendance and the register extract as exhibit \(exhibit("register_certificate").first ?? "").
             """
         if statement == nil {
             let letters = exhibit("warning_letter"), notices = exhibit("penalty_notice")
@@ -227,7 +284,7 @@ public struct ProsecutionFileBuilder: Sendable {
         if let summonsIssuedOn { information["summons_issued_on"] = summonsIssuedOn }
         if let summonsReference { information["summons_reference"] = summonsReference }
         if let courtAddress, !courtAddress.isEmpty { information["court_address"] = courtAddress }
-        let signatory = ["name": found.certifier[0], "role": found.certifier[1]]
+        let signatory = found.certifier.count == 2 ? ["name": found.certifier[0], "role": found.certifier[1]] : ["name": "", "role": ""]
         let values: [String: String] = [
             "school": schoolName, "child": name, "date_of_birth": Self.longDate(found.pupil["date_of_birth"] as? String ?? ""),
             "from": Self.longDate(from), "to": Self.longDate(to), "possible": "\(figures.possible)", "attended": "\(figures.attended)",
@@ -235,7 +292,7 @@ public struct ProsecutionFileBuilder: Sendable {
             "role": signatory["role"]!,
         ]
         let wording = values.reduce(certificateTemplate) { $0.replacingOccurrences(of: "{\($1.key)}", with: $1.value) }
-        return [
+        var file: [String: Any] = [
             "case_reference": deskCase.reference,
             "offence": offence,
             "route": found.interventions.contains { $0["type"] as? String == "fast_track" } ? "fast_track" : "standard",
@@ -250,22 +307,34 @@ public struct ProsecutionFileBuilder: Sendable {
                 "officer": ["name": esw, "role": "Education Social Worker"], "made_on": madeOn, "text": text, "declaration": true,
                 "declaration_text": Self.declarationText, "signature": ["name": esw, "date": madeOn],
             ],
-            "register_extract": [
-                "school": found.school, "period": ["start_date": from, "end_date": to],
-                "certified_by": signatory, "certified_on": certifiedOn!,
-                "totals": [
-                    "sessions_possible": figures.possible, "present": figures.present, "aea": figures.aea,
-                    "authorised": figures.authorised, "unauthorised": figures.unauthorised,
-                ],
-                "marks": found.extract, "meanings": found.meanings,
-            ],
-            "attendance_certificate": ["signatory": signatory, "signed_on": certifiedOn!, "wording": wording, "school": found.school],
             "interventions": found.interventions,
             "penalty_notices": filePenaltyNotices,
             "costs": costs.map { ["item": $0.item, "pence": $0.pence] as [String: Any] },
             "exhibits": exhibits,
             "hearing": ["court": ["name": court], "date": hearingDate],
         ]
+        if let order = attendanceOrder, isBreach {
+            var entry: [String: Any] = [
+                "made_on": order.madeOn, "school": ["laestab": order.school],
+                "compliance_ends": SchoolDate(parsing: order.madeOn).map { attendanceOrders.complianceEnds(orderMade: $0).description } ?? order.madeOn,
+                "breach": ["date": order.breachOn, "description": order.breach],
+            ]
+            if let served = order.noticeServedOn { entry["notice_served_on"] = served }
+            if let parent = order.parent { entry["parent_reference"] = parent }
+            file["attendance_order"] = entry
+            return file
+        }
+        file["register_extract"] = [
+            "school": found.school, "period": ["start_date": from, "end_date": to],
+            "certified_by": signatory, "certified_on": certifiedOn!,
+            "totals": [
+                "sessions_possible": figures.possible, "present": figures.present, "aea": figures.aea,
+                "authorised": figures.authorised, "unauthorised": figures.unauthorised,
+            ],
+            "marks": found.extract, "meanings": found.meanings,
+        ] as [String: Any]
+        file["attendance_certificate"] = ["signatory": signatory, "signed_on": certifiedOn!, "wording": wording, "school": found.school]
+        return file
     }
 
     // MARK: Gathering and checking
@@ -283,9 +352,10 @@ public struct ProsecutionFileBuilder: Sendable {
         found.pupil = referral["pupil"] as? [String: Any] ?? [:]
         found.school = referral["school"] as? [String: Any] ?? [:]
         guard let offence = Offence(rawValue: offence) else {
-            refuse("unknown-offence", "The offence is 444(1) or 444(1A).")
+            refuse("unknown-offence", "The offence is 444(1), 444(1A) or 443.")
             return found
         }
+        let isBreach = offence == .section443
 
         // The desk's own reasons: what the file would lack.
         if deskCase.esw == nil {
@@ -293,7 +363,7 @@ public struct ProsecutionFileBuilder: Sendable {
         }
         if !declared { refuse("statement-not-declared", "the officer has not declared the statement true (--declare, after reading it)") }
         found.certifier = certifiedBy?.split(separator: ",", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) } ?? []
-        if found.certifier.count != 2 || found.certifier.contains(where: \.isEmpty) || certifiedOn.flatMap({ SchoolDate(parsing: $0) }) == nil {
+        if !isBreach, found.certifier.count != 2 || found.certifier.contains(where: \.isEmpty) || certifiedOn.flatMap({ SchoolDate(parsing: $0) }) == nil {
             refuse(
                 "no-certificate",
                 "the school's certificate of the register (s.566) is needed: --certified-by \"NAME, ROLE\" (the head teacher or a person the school authorised) and --certified-on DATE")
@@ -326,6 +396,10 @@ public struct ProsecutionFileBuilder: Sendable {
             if let title = contact["title"] { entry["title"] = title }
             found.defendants.append(entry)
         }
+        if isBreach {
+            gatherBreach(deskCase, referral, interventions, chosen, contacts, into: &found)
+            return found
+        }
 
         // The register for the period: every session marked, each code with its meaning.
         found.period = marks.keys.filter { date in (periodStart.map { date >= $0 } ?? true) && (periodEnd.map { date <= $0 } ?? true) }.sorted()
@@ -345,17 +419,8 @@ public struct ProsecutionFileBuilder: Sendable {
             }
         }
 
-        let actions = referral["actions_taken"] as? [[String: Any]] ?? []
-        let recorded = interventions.filter { $0.type != "penalty_notice" }.map { item -> [String: Any] in
-            var entry: [String: Any] = ["date": item.date, "type": item.type, "by": item.by]
-            if let description = item.description { entry["description"] = description }
-            return entry
-        }
-        found.interventions = (actions + recorded).sorted { ($0["date"] as? String ?? "") < ($1["date"] as? String ?? "") }
-        found.warnings = found.interventions.filter { Self.warningTypes.contains($0["type"] as? String ?? "") }
-        if found.interventions.isEmpty {
-            refuse("no-interventions", "no interventions are recorded: a court expects the school and the service to have tried first (`liaison case intervene`)")
-        }
+        let noInterventions = Self.collectInterventions(referral, interventions, into: &found)
+        found.refusals += noInterventions
 
         // The law's reasons, from LegalProcess: they need a period, the child's date of birth and the dates.
         let start = (periodStart ?? found.period.first).flatMap { SchoolDate(parsing: $0) }
@@ -372,6 +437,7 @@ public struct ProsecutionFileBuilder: Sendable {
             refuse("no-register-marks", "the desk holds no register marks for this child in the period: import the school's returns first")
         }
         found.periodRange = start...end
+        found.span = (found.period.first ?? start.description, found.period.last ?? end.description)
         guard let dateOfBirth = (found.pupil["date_of_birth"] as? String).flatMap({ SchoolDate(parsing: $0) }) else {
             refuse("no-child-date-of-birth", "the referral gives no date of birth for the child, which proves compulsory school age: ask the school")
             return found
@@ -405,6 +471,64 @@ public struct ProsecutionFileBuilder: Sendable {
             refuse(refusal.code.description, refusal.message + hint)
         }
         return found
+    }
+
+    /// The referral's `actions_taken` and the interventions recorded, oldest first, and the warning letters among them;
+    /// the refusal when there are none.
+    static func collectInterventions(_ referral: [String: Any], _ interventions: [DeskIntervention], into found: inout Gathered) -> [Refusal] {
+        let actions = referral["actions_taken"] as? [[String: Any]] ?? []
+        let recorded = interventions.filter { $0.type != "penalty_notice" }.map { item -> [String: Any] in
+            var entry: [String: Any] = ["date": item.date, "type": item.type, "by": item.by]
+            if let description = item.description { entry["description"] = description }
+            return entry
+        }
+        found.interventions = (actions + recorded).sorted { ($0["date"] as? String ?? "") < ($1["date"] as? String ?? "") }
+        found.warnings = found.interventions.filter { Self.warningTypes.contains($0["type"] as? String ?? "") }
+        guard found.interventions.isEmpty else { return [] }
+        return [Refusal("no-interventions", "no interventions are recorded: a court expects the school and the service to have tried first (`liaison case intervene`)")]
+    }
+
+    /// A s.443 file's checks: the order and its breach from the desk's routes, and the law's reasons from
+    /// `ProsecutionChecks.refusals(for:orders:)` (the order made and its compliance period passed, compulsory school
+    /// age, laid within six months of the breach, the hearing after the laying, the defendants). The period the file
+    /// alleges runs from the order to the breach. The register plays no part: the offence is the breach.
+    func gatherBreach(
+        _ deskCase: DeskCase, _ referral: [String: Any], _ interventions: [DeskIntervention], _ chosen: [DeskDefendant],
+        _ contacts: [[String: Any]], into found: inout Gathered
+    ) {
+        func refuse(_ code: String, _ message: String) { found.refusals.append(Refusal(code, message)) }
+        let noInterventions = Self.collectInterventions(referral, interventions, into: &found)
+        found.refusals += noInterventions
+        guard let order = attendanceOrder, let breachOn = SchoolDate(parsing: order.breachOn) else {
+            refuse(
+                "no-attendance-order-breach",
+                "no breach of a school attendance order is recorded on case \(deskCase.reference): record the order (`liaison case sao order`) "
+                    + "and its breach (`liaison case sao breach`) first")
+            return
+        }
+        let made = SchoolDate(parsing: order.madeOn)
+        found.span = ((made.map { min($0, breachOn) } ?? breachOn).description, breachOn.description)
+        guard let dateOfBirth = (found.pupil["date_of_birth"] as? String).flatMap({ SchoolDate(parsing: $0) }) else {
+            refuse("no-child-date-of-birth", "the referral gives no date of birth for the child, which proves compulsory school age: ask the school")
+            return
+        }
+        guard let laid = SchoolDate(parsing: laidOn), let hearing = SchoolDate(parsing: hearingDate) else {
+            refuse("bad-date", "the day of laying and the hearing are dates, YYYY-MM-DD")
+            return
+        }
+        let breach = AttendanceOrderBreach(
+            orderMade: made, breachOn: breachOn, dateOfBirth: dateOfBirth, laidOn: laid, hearingOn: hearing,
+            defendants: chosen.map { defendant in
+                let contact = DeskDefendant.contact(defendant.contact, in: contacts)
+                return Defendant(
+                    id: defendant.reference, parentalResponsibility: contact?["parental_responsibility"] as? Bool ?? false, hasCare: defendant.hasCare,
+                    choice: Defendant.Choice(by: defendant.chosenBy, reason: defendant.reason))
+            })
+        for refusal in ProsecutionChecks(framework: framework).refusals(for: breach, orders: attendanceOrders) {
+            let hint = [ProsecutionRefusal.Code.noDefendant, .defendantNotChosen, .notAParent].contains(refusal.code)
+                ? " (`liaison case defendant \(deskCase.reference) --contact N --date-of-birth DATE --reason TEXT [--has-care]`)" : ""
+            refuse(refusal.code.description, refusal.message + hint)
+        }
     }
 
     // MARK: Wording
