@@ -16,6 +16,10 @@ import LiaisonProtocol
 /// - the three printable documents as PDF, printed by headless Chromium, or `pdf-missing.txt` saying why not;
 /// - `manifest.json`: the SHA-256 of each document, whether the PDFs were made, and the hub's receipt.
 ///
+/// A s.443 file (failing to comply with a school attendance order) rests on the order, not the register: its
+/// bundle has no certificate of attendance and no register extract, and the prosecution file prints the order's
+/// details (the notice served, the order made, the school it names, the breach) where the attendance would be.
+///
 /// Every printed page carries the case reference and its page number (CSS paged media). Rendering the HTML, JSON,
 /// CSV and a missing PDF's note uses no clock, so the same file always gives the same bytes (golden-file tests
 /// hold it to that); a PDF records when it was printed, so its bytes, and its digest in the manifest, differ
@@ -33,8 +37,15 @@ public struct CourtBundle: Sendable {
     /// outcomes for this case are checked against.
     public var record: BundledCase
 
-    /// The printable documents, in the bundle's order; each is also printed to `NAME.pdf`.
+    /// Every printable document a bundle may have, in the bundle's order; each is also printed to `NAME.pdf`.
     public static let printable = ["prosecution-file", "attendance-certificate", "witness-statement"]
+    /// The documents that rest on the register: a s.443 bundle has none of them.
+    public static let registerDocuments = ["attendance-certificate.html", "register-extract.csv"]
+
+    /// The printable documents of a file alleging `offence`: a s.443 file has no register, so no certificate.
+    public static func printable(offence: String) -> [String] {
+        offence == "443" ? printable.filter { $0 != "attendance-certificate" } : printable
+    }
     /// The note a bundle without PDFs carries instead.
     public static let pdfMissing = "pdf-missing.txt"
 
@@ -66,12 +77,19 @@ public struct CourtBundle: Sendable {
             hearingDate = "undated"
         }
         record = BundledCase(file: file)
-        let html = [
-            ProsecutionFileHTML(file).render(), AttendanceCertificateHTML(file).render(), WitnessStatementHTML(file).render(),
-        ].map { Array($0.utf8) }
-        documents = zip(Self.printable, html).map { Document(name: "\($0).html", bytes: $1) }
+        let printable = Self.printable(offence: record.offence)
+        let html = printable.map { name -> [UInt8] in
+            switch name {
+            case "prosecution-file": Array(ProsecutionFileHTML(file).render().utf8)
+            case "attendance-certificate": Array(AttendanceCertificateHTML(file).render().utf8)
+            default: Array(WitnessStatementHTML(file).render().utf8)
+            }
+        }
+        documents = zip(printable, html).map { Document(name: "\($0).html", bytes: $1) }
         documents.append(Document(name: "prosecution-file.json", bytes: body))
-        documents.append(Document(name: "register-extract.csv", bytes: Array(Self.registerCSV(file).utf8)))
+        if printable.contains("attendance-certificate") {
+            documents.append(Document(name: "register-extract.csv", bytes: Array(Self.registerCSV(file).utf8)))
+        }
         var missing: String?
         switch pdf {
         case .unavailable(let reason):
@@ -79,7 +97,7 @@ public struct CourtBundle: Sendable {
         case .printer(let printer):
             do {
                 var printed: [Document] = []
-                for (name, bytes) in zip(Self.printable, html) {
+                for (name, bytes) in zip(printable, html) {
                     printed.append(Document(name: "\(name).pdf", bytes: try await printer.print(html: bytes)))
                 }
                 documents += printed
@@ -88,14 +106,14 @@ public struct CourtBundle: Sendable {
             }
         }
         if let missing {
-            documents.append(Document(name: Self.pdfMissing, bytes: Array(Self.missingNote(missing).utf8)))
+            documents.append(Document(name: Self.pdfMissing, bytes: Array(Self.missingNote(missing, printable: printable).utf8)))
         }
         documents.append(Document(name: "manifest.json", bytes: Self.manifest(
             reference: reference, documents: documents, pdfMissing: missing, messageID: messageID, source: source, auditEntry: auditEntry)))
     }
 
     /// What `pdf-missing.txt` says.
-    static func missingNote(_ reason: String) -> String {
+    static func missingNote(_ reason: String, printable: [String] = printable) -> String {
         "The PDF copies of this bundle's documents (\(printable.map { "\($0).pdf" }.joined(separator: ", "))) were not made: \(reason).\n"
             + "The HTML documents are complete and print the same from a browser (A4, the case reference and page numbers on every page).\n"
     }

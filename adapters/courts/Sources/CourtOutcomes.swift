@@ -148,9 +148,14 @@ public struct CourtOutcomes: Sendable {
         case .success(let found): (name, number) = found
         }
         let offence = row["offence"] ?? ""
-        guard offence == "444(1)" || offence == "444(1A)" else { return fail("offence '\(offence)' is not 444(1) or 444(1A)") }
+        guard ["444(1)", "444(1A)", "443"].contains(offence) else { return fail("offence '\(offence)' is not 444(1), 444(1A) or 443") }
         if let bundled, bundled.offence == "444(1)", offence == "444(1A)" {
             return fail("offence 444(1A): the information in case \(reference) alleges s444(1) only, so there is no conviction under s444(1A) to record")
+        }
+        // A s.443 information (breach of a school attendance order) and a s.444 one allege different offences: the
+        // court cannot convict of one on the other, so an outcome naming the other is the clerk's slip.
+        if let bundled, !bundled.offence.isEmpty, (bundled.offence == "443") != (offence == "443") {
+            return fail("offence \(offence): the information in case \(reference) alleges s\(bundled.offence), so there is no conviction under s\(offence) to record")
         }
         let parts = (row["outcome"] ?? "").lowercased().split(separator: "+").map { $0.trimmingCharacters(in: .whitespaces) }
         guard !parts.isEmpty, !parts.contains(where: \.isEmpty) else { return fail("outcome is empty") }
@@ -196,7 +201,8 @@ public struct CourtOutcomes: Sendable {
             }
             if disposals.contains("fine") {
                 guard let pence = pence(row["amount"]), pence > 0 else { return fail("a fine needs its amount in pounds") }
-                let maximum = offence == "444(1)" ? 100_000 : 250_000
+                // Level 3 (£1,000) for s444(1) and s443; level 4 (£2,500) for s444(1A).
+                let maximum = offence == "444(1A)" ? 250_000 : 100_000
                 guard pence <= maximum else { return fail("a fine for s\(offence) is at most £\(maximum / 100)") }
                 var fine: [String: Any] = ["amount_pence": pence]
                 if let band = row["band"], !band.isEmpty {
@@ -217,6 +223,10 @@ public struct CourtOutcomes: Sendable {
                 sentence["parenting_order"] = order
             } else if !(row["programme"] ?? "").isEmpty {
                 return fail("programme is given without a parenting_order")
+            }
+            if offence == "443", let barred = disposals.first(where: { $0 == "community_order" || $0 == "custody" }) {
+                return fail("\(barred == "custody" ? "custody" : "a community order") is not available for s443 (failing to comply with a school attendance order): "
+                    + "the court may fine up to level 3 (£1,000), discharge, or make a parenting order")
             }
             if disposals.contains("community_order") {
                 guard offence == "444(1A)" else { return fail("a community order is available only for s444(1A)") }

@@ -90,7 +90,9 @@ public final class CourtsAdapter: Sendable {
             // The manifest last: a bundle with a manifest is complete. A bundle written again (a corrected file,
             // or Chromium installed since) loses the PDFs or the note on their absence that it no longer has.
             let names = Set(bundle.documents.map(\.name))
-            for stale in CourtBundle.printable.map({ "\($0).pdf" }) + [CourtBundle.pdfMissing] where !names.contains(stale) {
+            // A corrected file of another offence (s.443 against s.444) also loses the register's documents.
+            for stale in CourtBundle.printable.map({ "\($0).pdf" }) + [CourtBundle.pdfMissing] + CourtBundle.registerDocuments
+            where !names.contains(stale) {
                 try? FileManager.default.removeItem(atPath: "\(folder.outbox)/\(bundle.folderName)/\(stale)")
             }
             for document in bundle.documents {

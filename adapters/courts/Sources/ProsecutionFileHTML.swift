@@ -67,7 +67,12 @@ struct ProsecutionFileHTML: PrintedDocument {
             ("UPN", text(child?["upn"])),
         ]))
         html += section("The offence", "<p>\(escape(Self.offences[offence] ?? offence))</p>\n" + definitions([("Period", period(file["period"]))]))
-        html += section("Attendance", attendance())
+        if offence == "443" {
+            // A s.443 file rests on the order and its breach: there is no register or certificate to describe.
+            html += section("The school attendance order", attendanceOrder())
+        } else {
+            html += section("Attendance", attendance())
+        }
         html += section("Interventions", table(
             ["Date", "Intervention", "By", "Details"],
             (file["interventions"]?.arrayValue ?? []).map { item in
@@ -102,6 +107,13 @@ struct ProsecutionFileHTML: PrintedDocument {
         var rows: [[String]] = [["1", "This prosecution file", "prosecution-file.html (and .pdf)", ""]]
         let certificate = exhibits.first { text($0["kind"]) == "register_certificate" }.map { text($0["reference"]) } ?? ""
         let statement = exhibits.first { text($0["kind"]) == "statement" }.map { text($0["reference"]) } ?? ""
+        if offence == "443" {
+            rows.append(["2", "Witness statement of \(text(file["witness_statement"]?["officer"]?["name"])) (Criminal Justice Act 1967, s.9)", "witness-statement.html (and .pdf)", statement])
+            rows.append(["3", "The file as sent, and each document's SHA-256 with the hub's receipt", "prosecution-file.json, manifest.json", ""])
+            return table(["", "Document", "File", "Exhibit"], rows)
+                + "<p>A prosecution under section 443 rests on the school attendance order and its breach, not on the register: the bundle has no "
+                + "certificate of attendance. Copies of the notice, the order and any other letters produced as exhibits follow the exhibits list.</p>\n"
+        }
         rows.append(["2", "Certificate of attendance (Education Act 1996, s.566), with the register extract", "attendance-certificate.html (and .pdf)", certificate])
         rows.append(["3", "Witness statement of \(text(file["witness_statement"]?["officer"]?["name"])) (Criminal Justice Act 1967, s.9)", "witness-statement.html (and .pdf)", statement])
         rows.append(["4", "The register extract, one row per school day", "register-extract.csv", ""])
@@ -171,6 +183,30 @@ struct ProsecutionFileHTML: PrintedDocument {
         return "<p>The attendance the register shows for \(escape(period(extract?["period"]))), as certified under section 566 of the Education Act 1996 by "
             + "\(escape(text(signatory?["name"]))), \(escape(text(signatory?["role"]))), on \(escape(longDate(signedOn))): see the certificate\(escape(exhibit)), "
             + "a document of its own with the day-by-day extract.</p>\n" + attendanceTotals(extract?["totals"])
+    }
+
+    /// A s.443 file's evidence in place of the attendance: the s.437(1) notice, the order (s.437(3)) and the school
+    /// it names, the period the order gave to comply, and the breach, each with its exhibit where the file has one.
+    func attendanceOrder() -> String {
+        let order = file["attendance_order"]
+        let school = order?["school"]
+        let schoolName = text(school?["name"])
+        let named = schoolName.isEmpty ? "LAESTAB \(text(school?["laestab"]))" : "\(schoolName) (LAESTAB \(text(school?["laestab"])))"
+        /// The exhibit of the `other` kind dated `date` (the notice's or the order's copy), as " (exhibit EW/1)".
+        func exhibit(dated date: String) -> String {
+            exhibits.first { text($0["kind"]) == "other" && text($0["date"]) == date }.map { " (exhibit \(text($0["reference"])))" } ?? ""
+        }
+        let served = text(order?["notice_served_on"])
+        let parent = text(order?["parent_reference"])
+        return "<p>The prosecution rests on the school attendance order and its breach, not on the register.</p>\n" + definitions([
+            ("Notice served (s.437(1))", served.isEmpty ? "not given in the file" : longDate(served) + exhibit(dated: served)),
+            ("Served on", parent),
+            ("Order made and served (s.437(3))", longDate(text(order?["made_on"])) + exhibit(dated: text(order?["made_on"]))),
+            ("School the order names", named),
+            ("The order gave until", longDate(text(order?["compliance_ends"])) + " to register the child there"),
+            ("Breach found on", longDate(text(order?["breach"]?["date"]))),
+            ("The breach", text(order?["breach"]?["description"])),
+        ])
     }
 
     func costs() -> String {
