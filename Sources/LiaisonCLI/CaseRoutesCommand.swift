@@ -306,16 +306,27 @@ struct CaseAttendanceOrderCommand: ParsableCommand {
         @Option(help: "The parent: a chosen defendant (D1) or the referral's contact by number (C1).") var parent: String
         @Option(help: "The day it was served (default today).") var served: String?
         @Option var description: String?
+        @Option(help: ArgumentHelp("Also write the notice to the parent, HTML and JSON, to this folder (made 0700 if missing).", valueName: "dir"))
+        var out: String?
+        @Option(help: "The authority serving it.") var authority: String = "Example County Council"
 
         func run() throws {
             let context = try RouteContext(desk, legal, reference)
             let day = try routeDate(served, "served")
+            let officer = try out.map { _ in try AttendanceOrderFiles.officer(context) }
             let id = try context.attempt {
                 try context.routes.serveAttendanceOrderNotice(for: context.deskCase, parent: parent, served: day, description: description)
             }
             let orders = context.routes.rules.schoolAttendanceOrders
             print("School attendance order notice recorded on \(reference) as route \(id): the parent may answer until "
                 + "\(orders.responseDue(noticeServed: day)); an order may be made from \(orders.earliestOrderDate(noticeServed: day)).")
+            if let out, let officer {
+                let route = try AttendanceOrderFiles.route(id, context)
+                let document = AttendanceOrderDocument(
+                    kind: .notice, deskCase: context.deskCase, route: route, parent: try AttendanceOrderFiles.parent(parent, context),
+                    rules: orders, officer: officer, authority: authority)
+                print("The notice to the parent: \(try AttendanceOrderFiles.write(document, to: out)).")
+            }
         }
     }
 
@@ -327,12 +338,26 @@ struct CaseAttendanceOrderCommand: ParsableCommand {
         @Option(help: "The school the order names (LAESTAB).") var school: String
         @Option(help: "The order's date (default today).") var date: String?
         @Option var description: String?
+        @Option(help: ArgumentHelp("Also write the order, HTML and JSON, to this folder (made 0700 if missing).", valueName: "dir")) var out: String?
+        @Option(help: "The authority making it.") var authority: String = "Example County Council"
+        @Option(help: "The named school's name, for the order's words (default: the referral's school when it is the same LAESTAB).")
+        var schoolName: String?
 
         func run() throws {
             let context = try RouteContext(desk, legal, reference)
             let day = try routeDate(date, "date")
+            let officer = try out.map { _ in try AttendanceOrderFiles.officer(context) }
             let id = try context.attempt { try context.routes.makeAttendanceOrder(for: context.deskCase, school: school, date: day, description: description) }
             print("School attendance order recorded on \(reference) as route \(id), naming school \(school), made \(day).")
+            if let out, let officer {
+                let route = try AttendanceOrderFiles.route(id, context)
+                let notice = try context.store.legalRoutes(of: context.deskCase.reference).last { $0.kind == .attendanceOrderNotice && $0.date <= day }
+                let parent = try AttendanceOrderFiles.parent("C\(route.contact ?? 0)", context)
+                let document = AttendanceOrderDocument(
+                    kind: .order, deskCase: context.deskCase, route: route, notice: notice, parent: parent,
+                    rules: context.routes.rules.schoolAttendanceOrders, officer: officer, authority: authority, schoolName: schoolName)
+                print("The order: \(try AttendanceOrderFiles.write(document, to: out)).")
+            }
         }
     }
 
@@ -351,6 +376,40 @@ struct CaseAttendanceOrderCommand: ParsableCommand {
             try context.attempt { _ = try context.routes.recordAttendanceOrderBreach(for: context.deskCase, date: day, description: description) }
             print("Breach of the school attendance order recorded on \(reference): ready for a s.443 prosecution.")
         }
+    }
+}
+
+/// Writing a school attendance order's documents under `--out`.
+enum AttendanceOrderFiles {
+    /// The allocated worker signs the documents: asked before anything is recorded, so a refusal records nothing.
+    static func officer(_ context: RouteContext) throws -> String {
+        guard let officer = context.deskCase.esw else {
+            throw UserFacingError("No Education Social Worker is allocated to \(context.deskCase.reference) to sign the document: `liaison case allocate` first.")
+        }
+        return officer
+    }
+
+    static func route(_ id: Int64, _ context: RouteContext) throws -> DeskLegalRoute {
+        guard let route = try context.store.legalRoutes(of: context.deskCase.reference).first(where: { $0.id == id }) else {
+            throw UserFacingError("Route \(id) was recorded but cannot be read back from the desk store: run the command again with the same options.")
+        }
+        return route
+    }
+
+    /// The parent the document is addressed to (a chosen defendant `D1` or the referral's contact `C1`).
+    static func parent(_ reference: String, _ context: RouteContext) throws -> CaseParent {
+        try context.attempt { try CaseParent(parent: reference, in: context.deskCase, defendants: try context.store.defendants(of: context.deskCase.reference)) }
+    }
+
+    /// Writes `BASE.html` and `BASE.json` (0600) in `out` (0700), named by the document (the desk's case reference,
+    /// never text a sender wrote); returns the two paths.
+    static func write(_ document: AttendanceOrderDocument, to out: String) throws -> String {
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let base = "\(out)/\(document.fileBase)"
+        try document.jsonData().write(to: URL(fileURLWithPath: "\(base).json"), options: .atomic)
+        try Data(document.html().utf8).write(to: URL(fileURLWithPath: "\(base).html"), options: .atomic)
+        for file in ["\(base).json", "\(base).html"] { chmod(file, 0o600) }
+        return "\(base).html and \(base).json"
     }
 }
 
