@@ -42,6 +42,28 @@ package final class RawPeer {
         return nil
     }
 
+    /// The next message other than a HEARTBEAT, or nil after `timeout`, without blocking a thread of Swift's
+    /// cooperative pool: it polls without waiting and sleeps between polls. Use it for long waits in async tests:
+    /// a blocked pool thread (two on a 2-core machine) stalls every other test running beside it.
+    package func next(timeout: Duration = .seconds(5)) async throws -> HubCommand? {
+        let deadline = ContinuousClock.now + timeout
+        var lastHeartbeat = ContinuousClock.now - .seconds(1)
+        while ContinuousClock.now < deadline {
+            // A peer that waits long still heartbeats, as docs/protocol.md §5.2 asks: the broker must not drop it.
+            if ContinuousClock.now - lastHeartbeat >= .milliseconds(100) {
+                try? socket.send(WireCodec.encode(AdapterCommand.heartbeat), dontWait: true)
+                lastHeartbeat = ContinuousClock.now
+            }
+            if let message = try socket.receive(dontWait: true) {
+                let command = try WireCodec.decodeHubCommand(message.frames)
+                if command != .heartbeat { return command }
+                continue
+            }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        return nil
+    }
+
     /// Says HELLO and returns the WELCOME.
     package func hello(credit: Int = 10) throws -> Welcome? {
         try send(.hello(Hello(adapter: "raw", version: "1", consumes: ["*"], credit: credit)))

@@ -13,7 +13,7 @@ struct EdgeTrustTests {
     let signature = Array("LHP01".utf8)
 
     @Test func aRecipientGetsTheEnvelopeTheHubRead_notTheSendersBytes() async throws {
-        let running = try await RunningHub.start()
+        let running = try await RunningHub.start(heartbeatMilliseconds: 2000)
         defer { running.finish() }
         let npas = try RawPeer(hub: running.hub, agency: "npas")
         #expect(try npas.hello() != nil)
@@ -22,7 +22,7 @@ struct EdgeTrustTests {
         // Two sources: Foundation's reader (and many others) would take the last, the hub refuses both.
         let twice = #"{"specversion":"1.0","id":"m-1","source":"yot","source":"courts","type":"t.x","recipients":"npas"}"#
         try yot.send([signature, [0x03], Array(twice.utf8), [1]])
-        guard case .rejected(_, let code, let reason)? = try yot.receive() else {
+        guard case .rejected(_, let code, let reason)? = try await yot.next() else {
             Issue.record("an envelope naming 'source' twice was not refused")
             return
         }
@@ -31,11 +31,11 @@ struct EdgeTrustTests {
         // Odd spacing and order: the recipient still gets the canonical envelope the hub rebuilt.
         let odd = #"{ "type":"t.x" , "recipients":" npas ", "source":"yot","id":"m-2","specversion":"1.0","purpose":"casework" }"#
         try yot.send([signature, [0x03], Array(odd.utf8), Array("{}".utf8)])
-        guard case .accepted? = try yot.receive() else {
+        guard case .accepted? = try await yot.next() else {
             Issue.record("a valid envelope was not accepted")
             return
         }
-        guard case .deliver(_, let envelope, _, _)? = try npas.receive() else {
+        guard case .deliver(_, let envelope, _, _)? = try await npas.next() else {
             Issue.record("nothing was delivered")
             return
         }
@@ -45,13 +45,13 @@ struct EdgeTrustTests {
     }
 
     @Test func aUPNShapedIdIsRefused419AndTheAuditHoldsNoId() async throws {
-        let running = try await RunningHub.start()
+        let running = try await RunningHub.start(heartbeatMilliseconds: 2000)
         defer { running.finish() }
         let yot = try RawPeer(hub: running.hub, agency: "yot")
         #expect(try yot.hello() != nil)
         let envelope = #"{"specversion":"1.0","id":"summary-A123456789012","source":"yot","type":"t.x","recipients":"npas"}"#
         try yot.send([signature, [0x03], Array(envelope.utf8), [1]])
-        guard case .rejected(let reference, let code, _)? = try yot.receive() else {
+        guard case .rejected(let reference, let code, _)? = try await yot.next() else {
             Issue.record("a UPN in the id was not refused")
             return
         }
@@ -65,13 +65,13 @@ struct EdgeTrustTests {
     }
 
     @Test func aCommandWithTooManyFramesIs402() async throws {
-        let running = try await RunningHub.start()
+        let running = try await RunningHub.start(heartbeatMilliseconds: 2000)
         defer { running.finish() }
         let yot = try RawPeer(hub: running.hub, agency: "yot")
         #expect(try yot.hello() != nil)
         let envelope = Envelope(id: "f-1", source: AgencyID("yot")!, type: MessageType("t.x")!, recipients: [AgencyID("npas")!])
         try yot.send([signature, [0x03], envelope.encoded(), [1]] + Array(repeating: [0x41], count: 1000))
-        guard case .rejected(_, let code, let reason)? = try yot.receive() else {
+        guard case .rejected(_, let code, let reason)? = try await yot.next() else {
             Issue.record("a 1,004-frame SEND was not refused")
             return
         }
@@ -79,19 +79,19 @@ struct EdgeTrustTests {
         #expect(reason.contains("1004 frames"))
         // The connection still works.
         try yot.send(.send(envelope: envelope.encoded(), body: [1]))
-        guard case .accepted? = try yot.receive() else {
+        guard case .accepted? = try await yot.next() else {
             Issue.record("the broker stopped serving after a flood of frames")
             return
         }
     }
 
     @Test func repeatedRejectionsAreAuditedOncePerMinuteWithACount() async throws {
-        let running = try await RunningHub.start()
+        let running = try await RunningHub.start(heartbeatMilliseconds: 2000)
         let yot = try RawPeer(hub: running.hub, agency: "yot")
         #expect(try yot.hello() != nil)
         for _ in 0..<50 {
             try yot.send([signature, [0x03], Array("{not json".utf8), []])
-            guard case .rejected(_, let code, _)? = try yot.receive() else {
+            guard case .rejected(_, let code, _)? = try await yot.next() else {
                 Issue.record("no answer to a bad SEND")
                 return
             }
@@ -164,14 +164,14 @@ struct EdgeTrustTests {
         // Sent to the sender itself, so that the three adapters only heartbeat while the broker works on it.
         let envelope = Envelope(id: "big-1", source: AgencyID("yot")!, type: MessageType("test.rows")!, recipients: [AgencyID("yot")!])
         try yot.send(.send(envelope: envelope.encoded(), body: body))
-        guard case .accepted? = try yot.receive(timeoutMilliseconds: 90_000) else {
+        guard case .accepted? = try await yot.next(timeout: .seconds(90)) else {
             Issue.record("the 15 MB body was not accepted")
             return
         }
         // Every live adapter heartbeated throughout: none was dropped as silent.
         let gone = try running.audit().filter { $0.event.kind == .adapterGone && $0.event.detail?.hasPrefix("test-") == true }
         #expect(gone.isEmpty, "\(gone.map(\.event.detail))")
-        guard case .deliver(_, _, let delivered, _)? = try yot.receive(timeoutMilliseconds: 60_000) else {
+        guard case .deliver(_, _, let delivered, _)? = try await yot.next(timeout: .seconds(60)) else {
             Issue.record("the 15 MB body was not delivered")
             return
         }
@@ -221,7 +221,7 @@ struct EdgeTrustTests {
     }
 
     @Test func aPeerThatSendsButNeverReadsIsDisconnectedAndTheBrokerServesOthers() async throws {
-        let running = try await RunningHub.start()
+        let running = try await RunningHub.start(heartbeatMilliseconds: 2000)
         defer { running.finish() }
         let flooder = try RawPeer(hub: running.hub, agency: "yot")
         #expect(try flooder.hello() != nil)

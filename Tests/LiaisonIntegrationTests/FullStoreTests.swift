@@ -10,7 +10,7 @@ import Testing
 @Suite("A full store", .timeLimit(.minutes(2)))
 struct FullStoreTests {
     @Test func aFullStoreAnswers503LosesNothingAndRecoversWhenSpaceReturns() async throws {
-        let running = try await RunningHub.start(agencies: ["npas", "yot"], extraConfig: "limits:\n  max_store_mib: 1\n")
+        let running = try await RunningHub.start(agencies: ["npas", "yot"], heartbeatMilliseconds: 2000, extraConfig: "limits:\n  max_store_mib: 1\n")
         defer { running.finish() }
         let yot = try RawPeer(hub: running.hub, agency: "yot")
         #expect(try yot.hello() != nil)
@@ -21,7 +21,7 @@ struct FullStoreTests {
             let id = "fill-\(index)"
             let envelope = Envelope(id: id, source: AgencyID("yot")!, type: MessageType("t.x")!, recipients: [AgencyID("npas")!])
             try yot.send(.send(envelope: envelope.encoded(), body: body))
-            switch try yot.receive() {
+            switch try await yot.next() {
             case .accepted(let messageID, _)?: accepted.append(messageID)
             case .rejected(let reference, let code, _)?:
                 #expect(code == .storeUnavailable)
@@ -37,7 +37,7 @@ struct FullStoreTests {
         // The broker still serves: a heartbeat-only peer stays, and the refused message is refused again, not lost.
         let retry = Envelope(id: full, source: AgencyID("yot")!, type: MessageType("t.x")!, recipients: [AgencyID("npas")!])
         try yot.send(.send(envelope: retry.encoded(), body: body))
-        if case .rejected(_, let code, _)? = try yot.receive() { #expect(code == .storeUnavailable) } else { Issue.record("a full store accepted") }
+        if case .rejected(_, let code, _)? = try await yot.next() { #expect(code == .storeUnavailable) } else { Issue.record("a full store accepted") }
 
         // Space returns: the limit is raised and the broker reloads.
         let config = try String(contentsOfFile: running.hub.configPath, encoding: .utf8)
@@ -46,7 +46,7 @@ struct FullStoreTests {
         running.broker.signal(SIGHUP)
         #expect(try await running.waitForAudit { $0.event.detail?.contains("store limit 64 MiB") == true } != nil)
         try yot.send(.send(envelope: retry.encoded(), body: body))
-        guard case .accepted(let id, let receipt)? = try yot.receive() else {
+        guard case .accepted(let id, let receipt)? = try await yot.next() else {
             Issue.record("the store did not take messages again after space returned")
             return
         }

@@ -18,7 +18,7 @@ struct OutputNameTests {
     }
 
     func waitFor(_ path: String) async throws {
-        for _ in 0..<200 where !FileManager.default.fileExists(atPath: path) { try await Task.sleep(for: .milliseconds(50)) }
+        for _ in 0..<600 where !FileManager.default.fileExists(atPath: path) { try await Task.sleep(for: .milliseconds(50)) }
     }
 
     @Test func idsAndNamesWithDotDotAndSlashesStayInsideTheOutbox() async throws {
@@ -66,8 +66,12 @@ struct OutputNameTests {
         try await waitFor("\(school)/case.feedback-\(feedback).html")
         #expect(FileManager.default.fileExists(atPath: "\(school)/case.feedback-\(feedback).json"))
         #expect(FileManager.default.fileExists(atPath: "\(school)/case.feedback-\(feedback).html"))
-        try await waitFor("\(root)/agencies/courts/outbox/NPAS-2025-0042/2025-04-07/manifest.json")
-        let manifest = try String(contentsOfFile: "\(root)/agencies/courts/outbox/NPAS-2025-0042/2025-04-07/manifest.json", encoding: .utf8)
+        // The bundle's folder is the case reference and the hearing date, read from the example it was sent.
+        let example = try Self.example("prosecution.file")
+        let hearing = try #require((example["hearing"] as? [String: Any])?["date"] as? String)
+        let folder = "\(root)/agencies/courts/outbox/\(try #require(example["case_reference"] as? String))/\(hearing)"
+        try await waitFor("\(folder)/manifest.json")
+        let manifest = try String(contentsOfFile: "\(folder)/manifest.json", encoding: .utf8)
         #expect(manifest.contains("escape-bundle"), "the manifest quotes the message id as text")
         _ = bundle
 
@@ -86,9 +90,10 @@ struct OutputNameTests {
         #expect(everything.filter { $0.contains("escape") }.isEmpty, "\(everything.filter { $0.contains("escape") })")
         for agency in ["yot", "schools-mis", "courts", "advisory-service"] {
             let written = try FileManager.default.subpathsOfDirectory(atPath: "\(root)/agencies/\(agency)")
-            // state/id.key: the partner adapter's message id key, made at start (adapters/partners/README.md).
+            // state/: the adapter's own records (the message id key; the courts' defendant references per case,
+            // named by a case reference of the schema's shape, and its print folder), never a sender's text.
             let outside = written.filter {
-                !$0.hasPrefix("outbox") && !["inbox", "processing", "processed", "failed", "state", "state/id.key", "outbox"].contains($0)
+                !$0.hasPrefix("outbox") && !$0.hasPrefix("state/") && !["inbox", "processing", "processed", "failed", "state", "outbox"].contains($0)
             }
             #expect(outside.isEmpty, "\(agency) wrote outside its outbox: \(outside)")
         }

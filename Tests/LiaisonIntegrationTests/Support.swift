@@ -7,8 +7,10 @@ struct RunningHub {
     let hub: TemporaryHub
     let broker: BrokerProcess
 
-    static func start(agencies: [String] = ["npas", "yot", "courts", "schools-mis"], extraConfig: String = "") async throws -> RunningHub {
-        let hub = try TemporaryHub(agencies: agencies, extraConfig: extraConfig)
+    static func start(
+        agencies: [String] = ["npas", "yot", "courts", "schools-mis"], heartbeatMilliseconds: Int = 250, extraConfig: String = ""
+    ) async throws -> RunningHub {
+        let hub = try TemporaryHub(agencies: agencies, heartbeatMilliseconds: heartbeatMilliseconds, extraConfig: extraConfig)
         let broker = BrokerProcess(hub: hub)
         try await broker.start()
         return RunningHub(hub: hub, broker: broker)
