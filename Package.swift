@@ -183,19 +183,19 @@ let package = Package(
             name: "LiaisonTestSupport",
             dependencies: ["ZeroMQ", "LiaisonConfig", "LiaisonProtocol", "LiaisonAdapterKit", "LiaisonAudit"]
         ),
-        .testTarget(name: "AttendanceDomainTests", dependencies: ["AttendanceDomain"], exclude: ["Fixtures", "Oracles"]),
+        .testTarget(name: "AttendanceDomainTests", dependencies: ["AttendanceDomain", "LiaisonTestSupport"], exclude: ["Fixtures", "Oracles"]),
         .testTarget(name: "LiaisonProtocolTests", dependencies: ["LiaisonProtocol"]),
         .testTarget(name: "LegalProcessTests", dependencies: ["LegalProcess", "AttendanceDomain"]),
         .testTarget(
             name: "SchoolsMISAdapterTests", dependencies: ["SchoolsMISAdapter", "AttendanceDomain", "LiaisonMessages", "JSONSchema"],
             path: "adapters/schools-mis/Tests"),
         .testTarget(
-            name: "NPASDeskTests", dependencies: ["NPASDesk", "LegalProcess", "AttendanceDomain", "JSONSchema"], path: "adapters/npas-desk/Tests",
+            name: "NPASDeskTests", dependencies: ["NPASDesk", "LegalProcess", "AttendanceDomain", "JSONSchema", "LiaisonTestSupport"], path: "adapters/npas-desk/Tests",
             exclude: ["Golden"]),
-        .testTarget(name: "CourtsAdapterTests", dependencies: ["CourtsAdapter", "JSONSchema"], path: "adapters/courts/Tests", exclude: ["Golden"]),
+        .testTarget(name: "CourtsAdapterTests", dependencies: ["CourtsAdapter", "JSONSchema", "LiaisonTestSupport"], path: "adapters/courts/Tests", exclude: ["Golden"]),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema"], exclude: ["Fixtures"]),
         .testTarget(name: "MerkleLogTests", dependencies: ["MerkleLog"], exclude: ["Fixtures"]),
-        .testTarget(name: "LiaisonRulesTests", dependencies: ["LiaisonRules", "JSONSchema", "LiaisonConfig", "LiaisonProtocol"]),
+        .testTarget(name: "LiaisonRulesTests", dependencies: ["LiaisonRules", "JSONSchema", "LiaisonConfig", "LiaisonProtocol", "LiaisonTestSupport"]),
         .testTarget(
             name: "LiaisonConfigTests",
             dependencies: ["LiaisonConfig", "LiaisonTestSupport"]

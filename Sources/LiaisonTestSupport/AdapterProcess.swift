@@ -43,7 +43,7 @@ package final class AdapterProcess: @unchecked Sendable {
     package func stop() {
         guard let process else { return }
         process.terminate()
-        process.waitUntilExit()
+        _ = process.waitForExit()
         self.process = nil
     }
 
@@ -52,7 +52,7 @@ package final class AdapterProcess: @unchecked Sendable {
     deinit {
         if let process, process.isRunning {
             Foundation.kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            _ = process.waitForExit()
         }
     }
 }

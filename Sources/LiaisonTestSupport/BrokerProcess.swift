@@ -45,7 +45,7 @@ package final class BrokerProcess: @unchecked Sendable {
     package func kill() {
         guard let process else { return }
         Foundation.kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        _ = process.waitForExit()
         self.process = nil
     }
 
@@ -59,7 +59,7 @@ package final class BrokerProcess: @unchecked Sendable {
     package func stop() {
         guard let process else { return }
         process.terminate()
-        process.waitUntilExit()
+        _ = process.waitForExit()
         self.process = nil
     }
 
@@ -96,8 +96,7 @@ package enum LiaisonExecutable {
         process.standardError = pipe
         try process.run()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        return (process.waitForExit(), String(decoding: data, as: UTF8.self))
     }
 }
 

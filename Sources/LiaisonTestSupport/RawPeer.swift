@@ -45,7 +45,7 @@ package final class RawPeer {
     /// The next message other than a HEARTBEAT, or nil after `timeout`, without blocking a thread of Swift's
     /// cooperative pool: it polls without waiting and sleeps between polls. Use it for long waits in async tests:
     /// a blocked pool thread (two on a 2-core machine) stalls every other test running beside it.
-    package func next(timeout: Duration = .seconds(5)) async throws -> HubCommand? {
+    package func next(timeout: Duration = .seconds(30)) async throws -> HubCommand? {
         let deadline = ContinuousClock.now + timeout
         var lastHeartbeat = ContinuousClock.now - .seconds(1)
         while ContinuousClock.now < deadline {

@@ -1,5 +1,6 @@
 import AttendanceDomain
 import Foundation
+import LiaisonTestSupport
 
 /// Paths and helpers shared by the AttendanceDomain tests.
 enum TestSupport {
@@ -38,9 +39,9 @@ enum TestSupport {
         try stdin.fileHandleForWriting.close()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw PythonFailure(description: "python3 \(arguments.prefix(2)) exited \(process.terminationStatus): \(errorText)")
+        let processExitStatus = process.waitForExit()
+        guard processExitStatus == 0 else {
+            throw PythonFailure(description: "python3 \(arguments.prefix(2)) exited \(processExitStatus): \(errorText)")
         }
         return String(decoding: data, as: UTF8.self)
     }

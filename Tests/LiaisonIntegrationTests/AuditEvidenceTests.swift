@@ -148,7 +148,7 @@ struct AuditEvidenceTests {
             input.fileHandleForWriting.write(Data(proof.output.utf8))
             try input.fileHandleForWriting.close()
             let verdict = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
+            _ = process.waitForExit()
             #expect(verdict.contains("valid") && !verdict.contains("INVALID"), "entry \(entry): \(verdict)")
         }
         let consistency = try LiaisonExecutable.run(["audit", "consistency", "--config", running.hub.configPath, "--from", "3", "--to", "20"])

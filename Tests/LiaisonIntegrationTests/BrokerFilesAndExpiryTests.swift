@@ -34,8 +34,8 @@ struct BrokerFilesAndExpiryTests {
         process.standardError = pipe
         try process.run()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let processExitStatus = process.waitForExit()
+        return (processExitStatus, String(decoding: data, as: UTF8.self))
     }
 
     /// Starts the broker expecting it to refuse, and returns what it said.
@@ -70,7 +70,7 @@ struct BrokerFilesAndExpiryTests {
         try broker.run()
         defer {
             if broker.isRunning { broker.terminate() }
-            broker.waitUntilExit()
+            _ = broker.waitForExit()
         }
         let deadline = ContinuousClock.now + .seconds(20)
         while ContinuousClock.now < deadline, !FileManager.default.fileExists(atPath: "\(hub.directory)/hub.ipc") {

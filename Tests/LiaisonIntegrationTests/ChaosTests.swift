@@ -36,7 +36,7 @@ struct ChaosTests {
         func kill() {
             guard let process else { return }
             Foundation.kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            _ = process.waitForExit()
             self.process = nil
         }
 

@@ -297,7 +297,7 @@ struct CountyExchangeTests {
         process.standardOutput = pipe
         try process.run()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        _ = process.waitForExit()
         return try JSONSerialization.jsonObject(with: data) as? [String: [String: Any]] ?? [:]
     }
 }

@@ -10,7 +10,7 @@ import Testing
 @Suite("A full store", .timeLimit(.minutes(2)))
 struct FullStoreTests {
     @Test func aFullStoreAnswers503LosesNothingAndRecoversWhenSpaceReturns() async throws {
-        let running = try await RunningHub.start(agencies: ["npas", "yot"], heartbeatMilliseconds: 2000, extraConfig: "limits:\n  max_store_mib: 1\n")
+        let running = try await RunningHub.start(agencies: ["npas", "yot"], heartbeatMilliseconds: 30_000, extraConfig: "limits:\n  max_store_mib: 1\n")
         defer { running.finish() }
         let yot = try RawPeer(hub: running.hub, agency: "yot")
         #expect(try yot.hello() != nil)

@@ -26,8 +26,8 @@ struct PythonPeerTests {
         process.standardError = output
         try process.run()
         let data = await Task.detached { output.fileHandleForReading.readDataToEndOfFile() }.value
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let processExitStatus = process.waitForExit()
+        return (processExitStatus, String(decoding: data, as: UTF8.self))
     }
 
     func jsonLines(_ text: String) -> [[String: Any]] {

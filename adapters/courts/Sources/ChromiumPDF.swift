@@ -124,12 +124,16 @@ public struct ChromiumPDF: Sendable {
                 return
             }
             let pid = process.processIdentifier
-            Task.detached {
-                try? await Task.sleep(for: limit)
+            // The timer runs on a dispatch queue, not Swift's cooperative pool: a pool kept busy elsewhere must not
+            // delay stopping a Chromium that hangs.
+            let components = limit.components
+            let milliseconds = Int(components.seconds) * 1000 + Int(components.attoseconds / 1_000_000_000_000_000)
+            DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(milliseconds)) {
                 guard box.stop() else { return }
                 kill(pid, SIGTERM)
-                try? await Task.sleep(for: .seconds(2))
-                if !box.finished { kill(pid, SIGKILL) }
+                DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(2)) {
+                    if !box.finished { kill(pid, SIGKILL) }
+                }
             }
         }
     }

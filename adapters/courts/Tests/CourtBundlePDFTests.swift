@@ -1,5 +1,6 @@
 import CourtsAdapter
 import Foundation
+import LiaisonTestSupport
 import Testing
 
 /// The bundle's PDFs: printed by headless Chromium when it is installed (`make deps` and CI install Debian's
@@ -136,7 +137,7 @@ enum ChromiumPDFTestTools {
         process.standardError = FileHandle.nullDevice
         try process.run()
         let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        _ = process.waitForExit()
         return String(decoding: data, as: UTF8.self)
     }
 }

@@ -1,5 +1,6 @@
 import CourtsAdapter
 import Foundation
+import LiaisonTestSupport
 import JSONSchema
 import Testing
 
@@ -368,7 +369,7 @@ struct CourtBundleTests {
         input.fileHandleForWriting.write(Data(bytes))
         try? input.fileHandleForWriting.close()
         let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        _ = process.waitForExit()
         return String(decoding: data.prefix(64), as: UTF8.self)
     }
 }

@@ -1,5 +1,6 @@
 import AttendanceDomain
 import Foundation
+import LiaisonTestSupport
 import Testing
 
 /// `liaison case show` and `liaison case list`, run as the worker runs them, say when a legal route's date has
@@ -32,8 +33,8 @@ struct CaseWarningsCommandTests {
         process.standardError = pipe
         try process.run()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let processExitStatus = process.waitForExit()
+        return (processExitStatus, String(decoding: data, as: UTF8.self))
     }
 
     @Test func aPassedDateIsWarnedOnCaseShowAndFlaggedOnCaseList() async throws {
