@@ -9,7 +9,8 @@ import AttendanceDomain
 ///    (Magistrates' Courts Act 1980 s.127; see ``lastDayToLay(periodEnd:)``);
 /// 3. the hearing is after the day the information is laid;
 /// 4. the register shows unauthorised absence in the period (s.444(1), and so s.444(1A), which includes it);
-/// 5. for s.444(1A), a warning letter was sent on or before the period's last day (the parent knew);
+/// 5. for s.444(1A), a warning letter was sent before the period's last day (the parent knew while the child
+///    was still failing to attend: a letter dated the last day proves knowledge of nothing after it);
 /// 6. no penalty notice to a defendant for an overlapping period is paid, or unpaid and still within its time
 ///    to pay (s.444A: paying discharges the parent's liability to conviction; the authority must wait out the
 ///    28 days before prosecuting);
@@ -94,11 +95,14 @@ public struct ProsecutionChecks: Sendable {
                         + "\(period.lowerBound) to \(period.upperBound): only unauthorised absence counts against a parent.")
         }
 
-        if facts.offence.needsKnowledge && !facts.warningLetters.contains(where: { $0 <= period.upperBound }) {
+        // s.444(1A) is the parent's knowing failure: the letter must reach them while there is still absence to
+        // know of. One dated the period's last day (often sent at the end of the school day) shows no knowledge of
+        // any day in the period, so it must be dated strictly before that day.
+        if facts.offence.needsKnowledge && !facts.warningLetters.contains(where: { $0 < period.upperBound }) {
             refuse(
                 .noWarningLetter,
-                "An s.444(1A) information needs evidence that the parent knew: no warning letter was sent on or before "
-                    + "\(period.upperBound). Lay it under s.444(1), or allege a period after a letter.")
+                "An s.444(1A) information needs evidence that the parent knew: no warning letter was sent before "
+                    + "\(period.upperBound), the period's last day. Lay it under s.444(1), or allege a period that ends after a letter.")
         }
 
         if facts.defendants.isEmpty {

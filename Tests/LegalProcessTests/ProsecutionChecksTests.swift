@@ -116,14 +116,17 @@ struct ProsecutionChecksTests {
         #expect(codes(facts).isEmpty)
     }
 
-    @Test("s.444(1A) needs a warning letter on or before the period's end; s.444(1) does not")
+    @Test("s.444(1A) needs a warning letter before the period's last day; s.444(1) does not")
     func warningLetters() {
         var facts = credibleCase()
         facts.warningLetters = []
         #expect(codes(facts) == [.noWarningLetter])
         facts.warningLetters = [day("2025-10-18")]
         #expect(codes(facts) == [.noWarningLetter])
+        // A letter dated the period's last day proves the parent knew of nothing in the period.
         facts.warningLetters = [day("2025-10-17")]
+        #expect(codes(facts) == [.noWarningLetter])
+        facts.warningLetters = [day("2025-10-16")]
         #expect(codes(facts).isEmpty)
         facts.warningLetters = []
         facts.offence = .section444_1
