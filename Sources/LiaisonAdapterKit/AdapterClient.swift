@@ -132,6 +132,14 @@ public final class AdapterClient: Sendable {
             }
             agencies.append(id)
         }
+        // Checked here as the hub would (419): the hub's REJECTED cannot name an id it refuses to repeat, so the
+        // kit could not match the refusal to this send, which would then be re-sent for ever.
+        for (name, text) in [("id", id), ("correlationid", correlationID), ("subject", subject)] {
+            guard let text, UPNShapedToken.occurs(in: text) else { continue }
+            let error = ProtocolError(
+                .personalData, "'\(name)' holds a token shaped like a UPN: make ids opaque and put the child's details in the body.")
+            throw AdapterError(.rejected, error.description, protocolError: error)
+        }
         let envelope = Envelope(
             id: id, source: agency, type: messageType, recipients: agencies, time: Envelope.timestamp(), subject: subject,
             dataContentType: dataContentType, correlationID: correlationID, purpose: purpose)

@@ -206,6 +206,8 @@ extension BrokerLoop {
     /// pipe is full (then a reply is kept in the peer's backlog; a delivery is left for the caller to keep).
     @discardableResult
     func send(_ command: HubCommand, to routingID: [UInt8]) -> Bool {
+        // Nothing more goes to a connection the broker has cut off (and no backlog is made for it).
+        guard !silenced.contains(routingID) else { return false }
         let frames = [routingID] + WireCodec.encode(command)
         if backlogs[routingID] != nil {
             if case .deliver = command { return false }
@@ -239,14 +241,21 @@ extension BrokerLoop {
         guard !silenced.contains(routingID) else { return }
         silenced.insert(routingID)
         backlogs[routingID] = nil
-        lostPeers.insert(routingID)
+        disconnectedPeers.insert(routingID)
         logger.warning("Disconnected a peer", metadata: [
             "agency": "\(sessions[routingID]?.agency.rawValue ?? "?")", "reason": "\(reason)",
         ])
     }
 
-    /// Closes the sessions of peers libzmq reported unreachable.
+    /// Closes the sessions of peers libzmq reported unreachable, and of those the broker cut off.
     func closeLostPeers() {
+        let ended = disconnectedPeers
+        disconnectedPeers = []
+        for routingID in ended {
+            guard let agency = sessions[routingID]?.agency.rawValue else { continue }
+            let action = sessions[routingID]!.disconnect()
+            perform(action, routingID: routingID, agency: agency, peer: nil, now: BrokerLoop.monotonic())
+        }
         let lost = lostPeers
         lostPeers = []
         for routingID in lost {

@@ -45,21 +45,28 @@ extension BrokerLoop {
         for agency in reloaded.agencies where queues[agency.id.rawValue] == nil {
             queues[agency.id.rawValue] = AgencyQueue(window: window)
         }
-        var ended = 0
-        for (routingID, session) in sessions {
-            let fingerprint = sessionKeys[routingID] ?? ""
-            let stillValid = reloaded.agency(session.agency)?.keys.contains {
-                $0.isValid(on: today) && Digest.fingerprint(ofKey: $0.publicKey) == fingerprint
-            } ?? false
-            guard !stillValid else { continue }
-            disconnect(routingID, because: "its key \(fingerprint) is no longer listed for \(session.agency)")
-            ended += 1
-        }
-        closeLostPeers()
+        let ended = endSessionsOfInvalidKeys(on: today)
         pending.operations.append(.audit(AuditEvent(
             .configurationLoaded, at: wallNow,
             detail: "reloaded: agencies \(reloaded.agencies.map { "\($0.id.rawValue)(\($0.keys.count) keys)" }.joined(separator: ","))"
                 + "; store limit \(storeLimit); \(ended) sessions of removed keys ended")))
         logger.info("Configuration reloaded", metadata: ["sessionsEnded": "\(ended)"])
+    }
+
+    /// Whether the key with this fingerprint is one of the agency's, valid on `date`.
+    func keyIsValid(agency: AgencyID, fingerprint: String, on date: String) -> Bool {
+        agencies.agency(agency)?.keys.contains { $0.isValid(on: date) && Digest.fingerprint(ofKey: $0.publicKey) == fingerprint } ?? false
+    }
+
+    /// Ends at once every session whose key is no longer listed or no longer valid on `date`; returns how many.
+    @discardableResult
+    func endSessionsOfInvalidKeys(on date: String) -> Int {
+        var ended = 0
+        for (routingID, session) in sessions where !keyIsValid(agency: session.agency, fingerprint: sessionKeys[routingID] ?? "", on: date) {
+            disconnect(routingID, because: "its key \(sessionKeys[routingID] ?? "?") is no longer valid for \(session.agency)")
+            ended += 1
+        }
+        closeLostPeers()
+        return ended
     }
 }

@@ -79,6 +79,14 @@ final class BrokerLoop {
     var silenced: Set<[UInt8]> = []
     /// Refused handshakes and rejections, audited as aggregates per key and minute.
     var refusals = RefusalTally()
+    /// The bytes of the parked SENDs' bodies: past `maxParkedBytes` the broker stops reading until checks catch up.
+    var parkedBytes = 0
+    /// When the broker last read everything waiting (monotonic ms): silence is judged against it.
+    var lastCaughtUp: Int64 = 0
+    /// Sessions the broker ends itself at the end of this cycle (see `disconnect(_:because:)`).
+    var disconnectedPeers: Set<[UInt8]> = []
+    /// The UTC date keys were last checked against (their `current_until` / `next_from`).
+    var keysCheckedOn = ""
 
     /// A SEND whose envelope passed and whose body is being checked on the `BodyChecker`'s queue.
     struct ParkedSend {
@@ -97,6 +105,8 @@ final class BrokerLoop {
     static let maxBacklog = 10_000
     /// The most frames a command from an adapter has (NACK), plus the routing id.
     static let maxFrames = 6
+    /// The most body bytes waiting for their check off the loop; past it the broker reads no more until they drain.
+    static let maxParkedBytes = 64 << 20
 
     struct CycleWork {
         var operations: [StoreOperation] = []
@@ -312,11 +322,15 @@ final class BrokerLoop {
             // waiting behind a large body (a session is expired for what it did not send, never for what the broker
             // did not read).
             var caughtUp = true
-            if readiness[0].readable { caughtUp = readBatch() }
+            if readiness[0].readable {
+                // Bounded: a peer streaming large bodies faster than they are checked waits in its own socket.
+                caughtUp = parkedBytes < BrokerLoop.maxParkedBytes ? readBatch() : false
+            }
             let now = BrokerLoop.monotonic()
+            if caughtUp { lastCaughtUp = now }
             if now - lastTick >= tickInterval {
                 lastTick = now
-                tick(now: now, expireSilent: caughtUp)
+                tick(now: now, readUpTo: lastCaughtUp)
             }
             if !pending.isEmpty { commitCycle() }
             pending.touched.formUnion(retryDispatch)
@@ -387,6 +401,13 @@ final class BrokerLoop {
             return
         }
         if sessions[routingID] == nil {
+            // A connection made before its key was removed (or before the key's last day passed) opens no new
+            // session: the handshake was checked then, the key is checked now.
+            guard keyIsValid(agency: agencyID, fingerprint: identity.key, on: BrokerLoop.today()) else {
+                silenced.insert(routingID)
+                logger.notice("Ignored a connection whose key is no longer listed", metadata: ["agency": "\(agencyText)"])
+                return
+            }
             sessions[routingID] = PeerSession(agency: agencyID, limits: limits, now: now)
             sessionKeys[routingID] = identity.key
             sessionsByAgency[agencyText, default: []].append(routingID)
@@ -466,6 +487,7 @@ final class BrokerLoop {
             // A large body is checked off this thread; anything after it waits its turn, so order is kept.
             parked.append(ParkedSend(
                 ticket: nextTicket, routingID: routingID, agency: agency, peer: peer, envelope: envelope, body: body, wallNow: wallNow))
+            parkedBytes += body.count
             checker.submit(.init(ticket: nextTicket, body: body, type: envelope.type, reference: envelope.id))
             nextTicket += 1
             return
@@ -491,6 +513,9 @@ final class BrokerLoop {
         for (ticket, result) in checker.takeResults() { checkedBodies[ticket] = result }
         while let head = parked.first, let result = checkedBodies.removeValue(forKey: head.ticket) {
             parked.removeFirst()
+            parkedBytes -= head.body.count
+            // A SEND from a connection the broker has since cut off is dropped unanswered, as everything it sends is.
+            if silenced.contains(head.routingID) { continue }
             switch result {
             case .failure(let error):
                 rejectSend(error, routingID: head.routingID, agency: head.agency, peer: head.peer)
@@ -623,10 +648,16 @@ final class BrokerLoop {
 
     /// Heartbeats, silent peers (only when `expireSilent`: see the loop), delayed retries, expiry, and the
     /// aggregates of refusals whose minute has ended.
-    func tick(now: Int64, expireSilent: Bool = true) {
+    func tick(now: Int64, readUpTo: Int64? = nil) {
+        let today = BrokerLoop.today()
+        if today != keysCheckedOn {
+            // A new UTC day: a key may have passed its `current_until`.
+            if !keysCheckedOn.isEmpty { endSessionsOfInvalidKeys(on: today) }
+            keysCheckedOn = today
+        }
         for routingID in Array(sessions.keys) {
             guard let agency = sessions[routingID]?.agency.rawValue else { continue }
-            let action = sessions[routingID]!.tick(now: now, expireSilent: expireSilent)
+            let action = sessions[routingID]!.tick(now: now, readUpTo: readUpTo)
             if case .none = action { continue }
             perform(action, routingID: routingID, agency: agency, peer: nil, now: now)
         }
@@ -813,8 +844,8 @@ extension BrokerLoop {
             try? zap.send(ZAPHandler.reply(to: request, decision))
             if !decision.accepted {
                 let wallNow = BrokerLoop.wallClock()
-                let tallied = refusals.record(
-                    .init(kind: .handshakeRefused, who: decision.keyFingerprint ?? "-", code: 400), at: wallNow, peer: request?.address)
+                let who = refusals.tallyName(forKey: decision.keyFingerprint ?? "-", at: wallNow)
+                let tallied = refusals.record(.init(kind: .handshakeRefused, who: who, code: 400), at: wallNow, peer: request?.address)
                 if let closed = tallied.closed { pending.operations.append(.audit(closed)) }
                 // A refused key retrying in a loop is audited once a minute in full, and the rest as one count.
                 guard tallied.first else { continue }

@@ -23,6 +23,22 @@ struct RefusalTally {
     }
 
     private var minutes: [Key: Minute] = [:]
+    /// The distinct refused keys of the current minute: an attacker with a fresh key for every attempt would
+    /// otherwise get one full entry each.
+    private var keysThisMinute: (minute: Int64, keys: Set<String>) = (0, [])
+    /// How many distinct refused keys a minute are audited in full; the rest are counted together.
+    static let distinctKeysPerMinute = 20
+
+    /// The name a refused key is tallied under: itself, or `many-keys` once a minute has seen
+    /// `distinctKeysPerMinute` others.
+    mutating func tallyName(forKey fingerprint: String, at: Int64) -> String {
+        let minute = at / Self.minuteMilliseconds
+        if keysThisMinute.minute != minute { keysThisMinute = (minute, []) }
+        if keysThisMinute.keys.contains(fingerprint) { return fingerprint }
+        guard keysThisMinute.keys.count < Self.distinctKeysPerMinute else { return "many-keys" }
+        keysThisMinute.keys.insert(fingerprint)
+        return fingerprint
+    }
 
     static let minuteMilliseconds: Int64 = 60_000
 

@@ -153,8 +153,9 @@ public struct Envelope: Sendable, Equatable {
 
     /// What a rejection may quote of an id: at most 128 characters, and nothing if it holds a UPN-shaped token.
     static func reference(forID id: String) -> String {
-        let text = String(id.prefix(128))
-        return UPNShapedToken.occurs(in: text) ? "" : text
+        // The whole id is scanned before it is cut: a cut could leave part of a UPN, no longer UPN-shaped.
+        guard !UPNShapedToken.occurs(in: id) else { return "" }
+        return String(id.prefix(128))
     }
 
     /// The `id` of an envelope frame if it can be read, however wrong the rest is (a REJECTED's reference).
@@ -165,8 +166,8 @@ public struct Envelope: Sendable, Equatable {
         guard bytes.count <= 1 << 16, let object = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any],
             let id = object["id"] as? String
         else { return nil }
+        guard !UPNShapedToken.occurs(in: id) else { return nil }
         let text = String(id.prefix(128))
-        guard !UPNShapedToken.occurs(in: text) else { return nil }
         // Foundation keeps the last of two equal names: only trust an id the strict reader agrees on.
         if case .failure(let error) = Result(catching: { () throws(JSONParseError) in try JSONValue.parse(bytes) }),
             error.duplicateKey == "id"

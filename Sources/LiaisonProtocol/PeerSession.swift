@@ -66,6 +66,8 @@ public struct PeerSession: Sendable {
     public enum CloseReason: String, Sendable, Equatable {
         case goodbye
         case silent
+        /// The broker ended it: its key was removed, or it sent without reading its replies.
+        case disconnected
     }
 
     public let agency: AgencyID
@@ -140,12 +142,13 @@ public struct PeerSession: Sendable {
 
     /// The clock moved on: has the peer been silent for 3 heartbeat intervals, or is a heartbeat due?
     ///
-    /// - Parameter expireSilent: false while the broker has input it has not read yet: the peer's heartbeat may
-    ///   be in it, so silence cannot be judged (it is judged at the next tick that has read everything).
-    public mutating func tick(now: Int64, expireSilent: Bool = true) -> Action {
+    /// - Parameter readUpTo: the last time the broker had read everything waiting for it (default `now`). Silence
+    ///   is judged against it, not against `now`: a heartbeat still waiting behind a large message was sent, so a
+    ///   peer is silent only if nothing came from it for 3 intervals before the broker last caught up.
+    public mutating func tick(now: Int64, readUpTo: Int64? = nil) -> Action {
         guard state != .gone else { return .none }
         let interval = Int64(limits.heartbeatMilliseconds)
-        if expireSilent, now - lastHeard >= 3 * interval { return close(.silent) }
+        if (readUpTo ?? now) - lastHeard >= 3 * interval { return close(.silent) }
         if state == .ready && now - lastSent >= interval {
             lastSent = now
             return .reply(.heartbeat)
@@ -174,6 +177,9 @@ public struct PeerSession: Sendable {
 
     /// The broker learned the peer is unreachable (e.g. libzmq says EHOSTUNREACH).
     public mutating func lost() -> Action { close(.silent) }
+
+    /// The broker ends the session itself (a removed key, a peer that does not read its replies).
+    public mutating func disconnect() -> Action { close(.disconnected) }
 
     /// What a rejection of `command` refers to: the message id of a SEND, the tag of an ACK or NACK.
     static func reference(of command: AdapterCommand, maxEnvelopeBytes: Int) -> String {

@@ -113,6 +113,10 @@ public enum WireCodec {
         }
         let adapter = try text("adapter", 1...64)
         let version = try text("version", 1...32)
+        // Both are written to the audit log (adapter-connected): no personal data.
+        if UPNShapedToken.occurs(in: adapter) || UPNShapedToken.occurs(in: version) {
+            throw malformed("HELLO's 'adapter' and 'version' are written to the audit log: they must hold no UPN-shaped token.")
+        }
         guard let consumesValue = object["consumes"] else { throw malformed("HELLO needs 'consumes': an array of message types, or [\"*\"].") }
         guard case .array(let items) = consumesValue else { throw malformed("HELLO's 'consumes' must be an array, not \(consumesValue.typeName).") }
         var consumes: [String] = []

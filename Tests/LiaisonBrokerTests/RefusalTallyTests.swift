@@ -34,4 +34,19 @@ struct RefusalTallyTests {
         // A minute with only its first refusal needs no aggregate.
         #expect(tally.closedMinutes(now: nil).isEmpty)
     }
+
+    @Test func aFreshKeyForEveryAttemptIsCountedTogetherPastTwentyAMinute() {
+        var tally = RefusalTally()
+        let minute: Int64 = 29_000_000 * 60_000
+        var full = 0
+        for attempt in 0..<300 {
+            let who = tally.tallyName(forKey: "key-\(attempt)", at: minute + Int64(attempt))
+            if tally.record(.init(kind: .handshakeRefused, who: who, code: 400), at: minute + Int64(attempt), peer: nil).first { full += 1 }
+        }
+        // 20 keys in full, then one entry for the rest, and their count when the minute closes.
+        #expect(full == 21)
+        #expect(tally.closedMinutes(now: nil).first?.detail?.contains("279 more refused") == true)
+        // A new minute starts afresh.
+        #expect(tally.tallyName(forKey: "key-299", at: minute + 60_000) == "key-299")
+    }
 }

@@ -238,4 +238,20 @@ struct EdgeTrustTests {
         await npas.close()
         await courts.close()
     }
+
+    @Test func theAdapterKitRefusesAUPNShapedIdBeforeSendingIt() async throws {
+        let running = try await RunningHub.start()
+        defer { running.finish() }
+        let yot = try await running.hub.connect("yot")
+        // The hub could not name such an id in its REJECTED, so the kit would re-send it for ever: it refuses it itself.
+        await #expect { _ = try await yot.send(type: "t.x", to: ["npas"], body: [1], id: "summary-A123456789012") } throws: { error in
+            (error as? AdapterError)?.protocolError?.code == .personalData
+        }
+        await #expect { _ = try await yot.send(type: "t.x", to: ["npas"], body: [1], subject: "about B123456789012") } throws: { error in
+            (error as? AdapterError)?.protocolError?.code == .personalData
+        }
+        _ = try await yot.send(type: "t.x", to: ["npas"], body: [1], id: "summary-1")
+        await yot.close()
+        #expect(try running.audit().contains { $0.event.code == 419 } == false, "the refused ids reached the hub")
+    }
 }

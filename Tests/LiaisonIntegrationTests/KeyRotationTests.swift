@@ -92,4 +92,24 @@ struct KeyRotationTests {
         _ = try await yot.send(type: "t.x", to: ["npas"], body: [1])
         await yot.close()
     }
+
+    @Test func aConnectionMadeBeforeItsKeyWasRemovedCannotOpenASessionAfter() async throws {
+        let running = try await RunningHub.start(agencies: ["npas", "yot"], heartbeatMilliseconds: 30_000)
+        defer { running.finish() }
+        // Connected (the handshake done) with the key about to be retired, but silent: no session yet.
+        let early = try RawPeer(hub: running.hub, agency: "yot")
+        try await Task.sleep(for: .milliseconds(500))
+        for arguments in [["keys", "rotate", "--agency", "yot"], ["keys", "rotate", "--agency", "yot", "--finish"]] {
+            let result = try LiaisonExecutable.run(arguments + ["--config", running.hub.configPath])
+            #expect(result.status == 0, "\(result.output)")
+        }
+        // Both reloads applied (the rotation's start and its finish).
+        for _ in 0..<200 where try running.audit().filter({ $0.event.detail?.hasPrefix("reloaded") == true }).count < 2 {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(try running.audit().filter { $0.event.detail?.hasPrefix("reloaded") == true }.count == 2)
+        try early.send(.hello(Hello(adapter: "early", version: "1", consumes: ["*"], credit: 1)))
+        #expect(try await early.next(timeout: .seconds(2)) == nil, "a removed key opened a session")
+        #expect(try running.audit().contains { $0.event.kind == .adapterConnected && $0.event.detail?.hasPrefix("early") == true } == false)
+    }
 }
