@@ -23,8 +23,11 @@ struct LegalRoutesExchangeTests {
         let ctf = try FileManager.default.contentsOfDirectory(atPath: "\(county.county)/ctf").sorted().first { $0.hasSuffix("-ht1.xml") }!
         try county.drop("\(county.county)/ctf/\(ctf)")
         _ = try await county.waitForReturns(1)
-        let row = try String(contentsOfFile: "\(county.county)/csv/\((ctf as NSString).deletingPathExtension).csv", encoding: .utf8)
-            .split(separator: "\n")[1].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        // A pupil of compulsory school age throughout the notice's default period (the 10 school weeks to 3 November
+        // 2025, from 14 July): born from 1 September 2009 to 31 March 2020. The desk refuses a notice for any other.
+        let row = try #require(try String(contentsOfFile: "\(county.county)/csv/\((ctf as NSString).deletingPathExtension).csv", encoding: .utf8)
+            .split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+            .first { $0.count > 7 && ("2009-09-01"..."2020-03-31").contains($0[5]) }, "no pupil of compulsory school age in the synthetic school")
         let (laestab, upn) = (row[0], row[2])
         var referral = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(
             fileURLWithPath: "\(CountyExchangeTests.repository)/schemas/examples/referral/valid-1.json"))) as? [String: Any])

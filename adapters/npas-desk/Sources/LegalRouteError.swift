@@ -23,6 +23,8 @@ public struct LegalRouteError: Error, Hashable, Sendable, CustomStringConvertibl
             case noAttendanceOrder = "no-attendance-order"
             case invalidDates = "invalid-dates"
             case noMarks = "no-marks"
+            case notOfCompulsorySchoolAge = "not-of-compulsory-school-age"
+            case noChildDateOfBirth = "no-child-date-of-birth"
         }
         private let value: Value
         private init(_ value: Value) { self.value = value }
@@ -52,6 +54,11 @@ public struct LegalRouteError: Error, Hashable, Sendable, CustomStringConvertibl
         public static let invalidDates = Code(.invalidDates)
         /// The desk holds no register marks for the child.
         public static let noMarks = Code(.noMarks)
+        /// The child is not of compulsory school age on every day the penalty notice would cover: s.444A applies only
+        /// where a s.444 offence could have been committed (Education Act 1996 s.8).
+        public static let notOfCompulsorySchoolAge = Code(.notOfCompulsorySchoolAge)
+        /// The referral gives no (valid) date of birth for the child, so compulsory school age cannot be shown.
+        public static let noChildDateOfBirth = Code(.noChildDateOfBirth)
 
         public var description: String { value.rawValue }
     }

@@ -63,7 +63,11 @@ public struct LegalRoutes: Sendable {
     /// Decides whether a notice may be issued to `parent` on `date`, and prepares it.
     ///
     /// Refused when the framework refuses (``LegalRouteError/Code/noticeRefused``: a third notice to the parent for
-    /// the child within three years, an earlier notice still undecided, a date before the framework), and when the
+    /// the child within three years, an earlier notice still undecided, a date before the framework); when the
+    /// child was not of compulsory school age on every day of the period the notice covers
+    /// (``LegalRouteError/Code/notOfCompulsorySchoolAge``, or ``LegalRouteError/Code/noChildDateOfBirth`` when the
+    /// referral gives no date of birth to show it: s.444A applies only where a s.444 offence could be, and there is
+    /// none before the child is of compulsory school age or after it); and when the
     /// child's unauthorised absence does not reach the threshold on `date`
     /// (``LegalRouteError/Code/thresholdNotMet``) unless the worker gives `despiteThreshold`, their reason for
     /// issuing anyway (the framework says when a notice is to be *considered*; it does not forbid one below it).
@@ -87,6 +91,8 @@ public struct LegalRoutes: Sendable {
             throw LegalRouteError(.noMarks, "The desk holds no register marks for the child of case \(deskCase.reference): it needs the school's returns.")
         }
         let assessment = framework.threshold(marks: marks, calendar: calendar, on: date)
+        let covered = period ?? assessment.window
+        try Self.checkCompulsorySchoolAge(of: deskCase, throughout: covered)
         if !assessment.met, despiteThreshold == nil {
             throw LegalRouteError(
                 .thresholdNotMet,
@@ -94,7 +100,6 @@ public struct LegalRoutes: Sendable {
                     + "\(assessment.window.lowerBound) to \(assessment.window.upperBound); the \(framework.name) framework considers a notice "
                     + "from \(assessment.requiredSessions). Give the reason for issuing one anyway (--despite-threshold) or use another route.")
         }
-        let covered = period ?? assessment.window
         guard covered.upperBound <= date else {
             throw LegalRouteError(.invalidDates, "A notice issued on \(date) cannot cover absence after it (the period ends \(covered.upperBound)).")
         }
@@ -112,6 +117,26 @@ public struct LegalRoutes: Sendable {
             text: PenaltyNoticeBody.text(notice: notice, terms: terms, framework: framework, unauthorisedSessions: sessions, authority: authority)
                 + (despiteThreshold.map { " Issued below the framework's threshold because: \($0)" } ?? ""),
             body: Array(try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])), messageID: "penalty-notice-\(noticeReference)")
+    }
+
+    /// Refuses unless the case's child was of compulsory school age on every day of `period` (the worker's reason for
+    /// issuing below the threshold does not lift this: no offence, no notice).
+    static func checkCompulsorySchoolAge(of deskCase: DeskCase, throughout period: ClosedRange<SchoolDate>) throws(LegalRouteError) {
+        let referral = (try? JSONSerialization.jsonObject(with: Data(deskCase.referral.utf8)) as? [String: Any]) ?? [:]
+        guard let dateOfBirth = ((referral["pupil"] as? [String: Any])?["date_of_birth"] as? String).flatMap({ SchoolDate(parsing: $0) }) else {
+            throw LegalRouteError(
+                .noChildDateOfBirth,
+                "The referral of case \(deskCase.reference) gives no date of birth for the child, which shows compulsory school age: "
+                    + "ask the school for it before issuing a penalty notice.")
+        }
+        guard CompulsorySchoolAge.covers(period: period, dateOfBirth: dateOfBirth) else {
+            let age = CompulsorySchoolAge.span(dateOfBirth: dateOfBirth)
+            throw LegalRouteError(
+                .notOfCompulsorySchoolAge,
+                "The child of case \(deskCase.reference) is of compulsory school age from \(age.lowerBound) to \(age.upperBound), not throughout "
+                    + "the period \(period.lowerBound) to \(period.upperBound) the notice would cover: a penalty notice (s.444A) needs an "
+                    + "offence under s.444, which there is not outside those dates. Give a period inside them (--from, --to) or use another route.")
+        }
     }
 
     /// Records a notice the hub has accepted (its receipt in the history).
