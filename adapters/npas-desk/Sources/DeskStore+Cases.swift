@@ -275,20 +275,26 @@ extension DeskStore {
         }
     }
 
-    /// The penalty notices the desk holds for a case, as the prosecution file weighs them: those it issued
-    /// (``penaltyNotices(of:)``, with their reference, parent and period), then any recorded only as a
-    /// `penalty_notice` intervention (`liaison case intervene`), which has no reference or period of its own: its
-    /// reference is made from the case's and its place (nothing of the child), and its period left to the builder.
-    /// The amount is what was paid, or what is due at the last day (the framework's, for a first or a later notice).
+    /// The penalty notices the desk holds for a case, as the prosecution file weighs them: those it issued to the
+    /// case's defendants for the child, on this case or any other (``penaltyNotices(upn:)``, with their reference,
+    /// parent and period), then any recorded only as a `penalty_notice` intervention on this case (`liaison case
+    /// intervene`), which has no reference or period of its own: its reference is made from the case's and its place
+    /// (nothing of the child), and its period left to the builder. The amount is what was paid, or what is due at the
+    /// last day (the framework's, for a first or a later notice).
+    ///
+    /// A notice paid on an earlier, closed case for the same child discharges the parent's liability for its period
+    /// just as one on this case does (s.444A), so the prosecution checks must see it: a notice on another case is the
+    /// defendant's when it was issued to the same parent (the same name, as the framework's limit counts notices
+    /// across cases, ``LegalRoutes/prepareNotice(for:parent:on:period:officer:authority:despiteThreshold:)``).
     ///
     /// A notice to a parent not chosen as a defendant (`C2`) concerns no defendant of the file, so it is left out:
     /// its parent's reference carries the referral contact's number, not a defendant number, and reading one as the
     /// other would put the notice on whichever defendant has that number (and could bar their prosecution).
     public func prosecutionNotices(of reference: String, framework: PenaltyNoticeFramework) throws -> [ProsecutionFileBuilder.Notice] {
-        let issued = try penaltyNotices(of: reference)
+        let issued = try noticesForDefendants(of: reference)
         var notices = issued.compactMap { notice -> ProsecutionFileBuilder.Notice? in
             guard let defendantNumber = notice.defendantNumber else { return nil }
-            let previous = issued.filter { $0.parent == notice.parent && $0.issuedOn < notice.issuedOn }.map(\.legal)
+            let previous = issued.filter { $0.parentKey == notice.parentKey && $0.issuedOn < notice.issuedOn }.map(\.legal)
             return ProsecutionFileBuilder.Notice(
                 reference: notice.noticeReference, issuedOn: notice.issuedOn.description, defendantNumber: defendantNumber,
                 amountPence: notice.amountPaidPence ?? framework.deadlines(issuedOn: notice.issuedOn, previous: previous).last?.pence ?? 0,
@@ -310,6 +316,30 @@ extension DeskStore {
                 status: row[3] ?? "unpaid", paidOn: row[4], text: row[5]))
         }
         return notices
+    }
+
+    /// Every notice the desk issued for the case's child, with each notice issued on another case given this case's
+    /// defendant reference and number when its parent (by ``DeskPenaltyNotice/parentKey``) is a defendant here, and
+    /// none otherwise. The case's own notices keep theirs (matched by referral contact).
+    func noticesForDefendants(of reference: String) throws -> [DeskPenaltyNotice] {
+        guard let deskCase = try deskCase(reference) else { return try penaltyNotices(of: reference) }
+        let contacts = ((try? JSONSerialization.jsonObject(with: Data(deskCase.referral.utf8)) as? [String: Any])?["contacts"] as? [[String: Any]]) ?? []
+        var defendantsByKey: [String: [DeskDefendant]] = [:]
+        for defendant in try defendants(of: reference) {
+            guard let contact = DeskDefendant.contact(defendant.contact, in: contacts) else { continue }
+            let key = Self.matchKey(forename: contact["forename"] as? String ?? "", surname: contact["surname"] as? String ?? "", dateOfBirth: "")
+            defendantsByKey[key, default: []].append(defendant)
+        }
+        return try penaltyNotices(upn: deskCase.upn).map { notice in
+            guard notice.caseReference != reference else { return notice }
+            var notice = notice
+            // Two defendants of one name cannot be told apart across cases: neither takes the other case's notices.
+            let matches = defendantsByKey[notice.parentKey] ?? []
+            let defendant = matches.count == 1 ? matches[0] : nil
+            notice.parent = defendant?.reference ?? "C\(notice.contact)"
+            notice.defendantNumber = defendant?.number
+            return notice
+        }
     }
 
     /// A pupil's marks held from one school's returns, date to (am, pm), within `from...to` when given.
