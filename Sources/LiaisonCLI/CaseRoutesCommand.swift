@@ -306,7 +306,7 @@ struct CaseAttendanceOrderCommand: ParsableCommand {
         @Option(help: "The parent: a chosen defendant (D1) or the referral's contact by number (C1).") var parent: String
         @Option(help: "The day it was served (default today).") var served: String?
         @Option var description: String?
-        @Option(help: ArgumentHelp("Also write the notice to the parent, HTML and JSON, to this folder (made 0700 if missing).", valueName: "dir"))
+        @Option(help: ArgumentHelp("Also write the notice to the parent, HTML and JSON, to this folder (made 0700 if missing; refused if others can use it and it holds files).", valueName: "dir"))
         var out: String?
         @Option(help: "The authority serving it.") var authority: String = "Example County Council"
 
@@ -314,18 +314,19 @@ struct CaseAttendanceOrderCommand: ParsableCommand {
             let context = try RouteContext(desk, legal, reference)
             let day = try routeDate(served, "served")
             let officer = try out.map { _ in try AttendanceOrderFiles.officer(context) }
+            let folder = try out.map(AttendanceOrderFiles.folder)
             let id = try context.attempt {
                 try context.routes.serveAttendanceOrderNotice(for: context.deskCase, parent: parent, served: day, description: description)
             }
             let orders = context.routes.rules.schoolAttendanceOrders
             print("School attendance order notice recorded on \(reference) as route \(id): the parent may answer until "
                 + "\(orders.responseDue(noticeServed: day)); an order may be made from \(orders.earliestOrderDate(noticeServed: day)).")
-            if let out, let officer {
+            if let folder, let officer {
                 let route = try AttendanceOrderFiles.route(id, context)
                 let document = AttendanceOrderDocument(
                     kind: .notice, deskCase: context.deskCase, route: route, parent: try AttendanceOrderFiles.parent(parent, context),
                     rules: orders, officer: officer, authority: authority)
-                print("The notice to the parent: \(try AttendanceOrderFiles.write(document, to: out)).")
+                print("The notice to the parent: \(try AttendanceOrderFiles.write(document, to: folder)).")
             }
         }
     }
@@ -338,7 +339,7 @@ struct CaseAttendanceOrderCommand: ParsableCommand {
         @Option(help: "The school the order names (LAESTAB).") var school: String
         @Option(help: "The order's date (default today).") var date: String?
         @Option var description: String?
-        @Option(help: ArgumentHelp("Also write the order, HTML and JSON, to this folder (made 0700 if missing).", valueName: "dir")) var out: String?
+        @Option(help: ArgumentHelp("Also write the order, HTML and JSON, to this folder (made 0700 if missing; refused if others can use it and it holds files).", valueName: "dir")) var out: String?
         @Option(help: "The authority making it.") var authority: String = "Example County Council"
         @Option(help: "The named school's name, for the order's words (default: the referral's school when it is the same LAESTAB).")
         var schoolName: String?
@@ -347,16 +348,17 @@ struct CaseAttendanceOrderCommand: ParsableCommand {
             let context = try RouteContext(desk, legal, reference)
             let day = try routeDate(date, "date")
             let officer = try out.map { _ in try AttendanceOrderFiles.officer(context) }
+            let folder = try out.map(AttendanceOrderFiles.folder)
             let id = try context.attempt { try context.routes.makeAttendanceOrder(for: context.deskCase, school: school, date: day, description: description) }
             print("School attendance order recorded on \(reference) as route \(id), naming school \(school), made \(day).")
-            if let out, let officer {
+            if let folder, let officer {
                 let route = try AttendanceOrderFiles.route(id, context)
                 let notice = try context.store.legalRoutes(of: context.deskCase.reference).last { $0.kind == .attendanceOrderNotice && $0.date <= day }
                 let parent = try AttendanceOrderFiles.parent("C\(route.contact ?? 0)", context)
                 let document = AttendanceOrderDocument(
                     kind: .order, deskCase: context.deskCase, route: route, notice: notice, parent: parent,
                     rules: context.routes.rules.schoolAttendanceOrders, officer: officer, authority: authority, schoolName: schoolName)
-                print("The order: \(try AttendanceOrderFiles.write(document, to: out)).")
+                print("The order: \(try AttendanceOrderFiles.write(document, to: folder)).")
             }
         }
     }
@@ -401,15 +403,18 @@ enum AttendanceOrderFiles {
         try context.attempt { try CaseParent(parent: reference, in: context.deskCase, defendants: try context.store.defendants(of: context.deskCase.reference)) }
     }
 
-    /// Writes `BASE.html` and `BASE.json` (0600) in `out` (0700), named by the document (the desk's case reference,
-    /// never text a sender wrote); returns the two paths.
-    static func write(_ document: AttendanceOrderDocument, to out: String) throws -> String {
-        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let base = "\(out)/\(document.fileBase)"
-        try document.jsonData().write(to: URL(fileURLWithPath: "\(base).json"), options: .atomic)
-        try Data(document.html().utf8).write(to: URL(fileURLWithPath: "\(base).html"), options: .atomic)
-        for file in ["\(base).json", "\(base).html"] { chmod(file, 0o600) }
-        return "\(base).html and \(base).json"
+    /// The `--out` folder, private (``PrivateDocumentFolder``: made 0700, or an existing one refused or tightened),
+    /// opened before anything is recorded, so a refusal records nothing.
+    static func folder(_ out: String) throws -> PrivateDocumentFolder {
+        do { return try PrivateDocumentFolder(out) } catch let error as DocumentFolderError { throw UserFacingError(error.message) }
+    }
+
+    /// Writes `BASE.html` and `BASE.json` in the folder, each 0600 from its first byte, named by the document (the
+    /// desk's case reference, never text a sender wrote); returns the two paths.
+    static func write(_ document: AttendanceOrderDocument, to folder: PrivateDocumentFolder) throws -> String {
+        let json = try folder.write(try document.jsonData(), name: "\(document.fileBase).json")
+        let html = try folder.write(Data(document.html().utf8), name: "\(document.fileBase).html")
+        return "\(html) and \(json)"
     }
 }
 
@@ -422,7 +427,7 @@ struct CaseSupervisionOrderCommand: ParsableCommand {
     @OptionGroup var desk: CaseCommand.Desk
     @OptionGroup var legal: LegalRulesOptions
     @Argument var reference: String
-    @Option(help: ArgumentHelp("The folder to write the pack to (made 0700 if missing).", valueName: "dir")) var out: String
+    @Option(help: ArgumentHelp("The folder to write the pack to (made 0700 if missing; refused if others can use it and it holds files).", valueName: "dir")) var out: String
     @Option(help: "The application's date (default today).") var date: String?
     @Option(help: "The grounds in the officer's words (default: a draft from the record, to read before filing).") var grounds: String?
     @Option(help: "The applicant authority.") var authority: String = "Example County Council"
@@ -431,18 +436,16 @@ struct CaseSupervisionOrderCommand: ParsableCommand {
         let context = try RouteContext(desk, legal, reference)
         guard let officer = context.deskCase.esw else { throw UserFacingError("No Education Social Worker is allocated to \(reference): `liaison case allocate` first.") }
         let day = try routeDate(date, "date")
+        let folder = try AttendanceOrderFiles.folder(out)
         let pack = EducationSupervisionPack(
             deskCase: context.deskCase, interventions: try context.store.interventions(of: reference), routes: try context.store.legalRoutes(of: reference),
             notices: try context.store.penaltyNotices(of: reference), attendance: try context.store.halfTermFigures(upn: context.deskCase.upn),
             date: day, officer: officer, authority: authority, grounds: grounds)
-        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        // Named by the case reference, never the child.
-        let base = "\(out)/eso-application-\(reference)"
-        try pack.jsonData().write(to: URL(fileURLWithPath: "\(base).json"), options: .atomic)
-        try Data(pack.html().utf8).write(to: URL(fileURLWithPath: "\(base).html"), options: .atomic)
-        for file in ["\(base).json", "\(base).html"] { chmod(file, 0o600) }
+        // Named by the desk's case reference, never the child; 0600 from the first byte.
+        let json = try folder.write(try pack.jsonData(), name: "eso-application-\(context.deskCase.reference).json")
+        let html = try folder.write(Data(pack.html().utf8), name: "eso-application-\(context.deskCase.reference).html")
         try context.attempt { _ = try context.routes.recordSupervisionOrderApplication(for: context.deskCase, date: day) }
-        print("Education supervision order application for \(reference): \(base).html and \(base).json.")
+        print("Education supervision order application for \(reference): \(html) and \(json).")
     }
 }
 

@@ -17,7 +17,8 @@ import LegalProcess
 ///
 /// ```swift
 /// let document = try AttendanceOrderDocument(kind: .notice, deskCase: item, route: route, parent: parent, rules: orders, officer: "E. Worker")
-/// try document.jsonData().write(to: URL(fileURLWithPath: "\(out)/\(document.fileBase).json"))
+/// let folder = try PrivateDocumentFolder(out)   // 0700; the files 0600 from their first byte
+/// try folder.write(try document.jsonData(), name: "\(document.fileBase).json")
 /// ```
 public struct AttendanceOrderDocument: @unchecked Sendable {
     // @unchecked: `referral` holds only JSONSerialization's immutable values.

@@ -14,8 +14,9 @@ import Foundation
 /// ```swift
 /// let pack = EducationSupervisionPack(deskCase: item, interventions: items, routes: routes, notices: notices,
 ///                                     attendance: try store.halfTermFigures(upn: item.upn), date: today, officer: "E. Worker")
-/// try pack.jsonData().write(to: URL(fileURLWithPath: "\(out)/eso-application-\(item.reference).json"))
-/// try pack.html().write(toFile: "\(out)/eso-application-\(item.reference).html", atomically: true, encoding: .utf8)
+/// let folder = try PrivateDocumentFolder(out)   // 0700; the files 0600 from their first byte
+/// try folder.write(try pack.jsonData(), name: "eso-application-\(item.reference).json")
+/// try folder.write(Data(pack.html().utf8), name: "eso-application-\(item.reference).html")
 /// ```
 public struct EducationSupervisionPack: @unchecked Sendable {
     // @unchecked: `referral` holds only JSONSerialization's immutable values.
