@@ -5,7 +5,7 @@ TEST_TIMEOUT ?= 1500
 # The harnesses' Python: Debian's, which has python3-zmq (a pyenv or venv python on PATH may not).
 HARNESS_PYTHON ?= /usr/bin/python3
 
-.PHONY: all deps build test demo bench bench-audit bench-mis keys clean fuzz chaos soak
+.PHONY: all deps build test demo bench bench-audit bench-mis keys clean soak-hub fuzz chaos soak
 
 all: build
 
@@ -79,6 +79,12 @@ chaos: deps
 soak: deps
 	$(SWIFT) build --product liaison
 	$(HARNESS_PYTHON) scripts/soak.py --minutes $(or $(SOAK_MINUTES),3) --rate $(or $(SOAK_RATE),200) --liaison "$$($(SWIFT) build --show-bin-path)/liaison"
+
+# The hub held at half its maximum rate (measured first, in the same run) for SOAK_MINUTES, with a Swift load driver
+# in the same process: resident memory and per-minute latency (docs/reliability.md). Release build, as make bench.
+soak-hub: deps
+	$(SWIFT) build -c release --product LiaisonBench
+	"$$($(SWIFT) build -c release --show-bin-path)/LiaisonBench" soak $(or $(SOAK_MINUTES),10) $(SOAK_RATE)
 
 clean:
 	rm -rf .build demo-output var

@@ -179,11 +179,11 @@ step "a pupil-level return for the Advisory Service is refused (no agreement all
 
 say "7. Casework: a school refers a pupil; the desk works the case to court and back"
 # A referral, as the school's MIS would drop it (synthetic): the pupil of the first school with the most unauthorised
-# absence among those of compulsory school age (years 1 to 10), so that the case is one a court could act on.
+# absence among those of compulsory school age throughout the penalty notice's 10 school weeks (years 2 to 10), so that the case is one a court could act on.
 python3 - "$OUT/county/csv" "$EXAMPLES/referral/valid-1.json" "$OUT/bodies/referral.json" <<'PY'
 import collections, csv, glob, json, sys
 rows = list(csv.DictReader(open(sorted(glob.glob(sys.argv[1] + "/*-ht1.csv"))[0])))
-eligible = [r for r in rows if r["year_group"].isdigit() and 1 <= int(r["year_group"]) <= 10]
+eligible = [r for r in rows if r["year_group"].isdigit() and 2 <= int(r["year_group"]) <= 10]
 unauthorised = collections.Counter(r["upn"] for r in eligible if r["code"] in ("G", "N", "O", "U"))
 upn = max(unauthorised, key=lambda u: (unauthorised[u], u))
 row = next(r for r in eligible if r["upn"] == upn)

@@ -17,6 +17,11 @@ if CommandLine.arguments.dropFirst().first == "audit" {
 }
 
 // `LiaisonBench mis [schools] [pupils]`: the schools' import (CTF parse, validation, figures) on one core.
+if CommandLine.arguments.dropFirst().first == "soak" {
+    let numbers = CommandLine.arguments.dropFirst(2).compactMap { Int($0) }
+    let passed = try await SoakBench.run(minutes: max(1, numbers.first ?? 10), rate: numbers.dropFirst().first)
+    exit(passed ? 0 : 1)
+}
 if CommandLine.arguments.dropFirst().first == "mis" {
     let numbers = CommandLine.arguments.dropFirst(2).compactMap { Int($0) }
     let result = try MISImportBenchmark.run(schools: numbers.first ?? 430, pupils: numbers.dropFirst().first ?? 120_000)
