@@ -137,3 +137,20 @@ struct StrictInputTests {
         #expect(helloCode(#"{"adapter":"a","version":"1","consumes":["*"],"credit":10000}"#) == nil)
     }
 }
+
+@Suite("Silence judged after reading")
+struct SilenceTests {
+    let limits = PeerSession.Limits(hubName: "t", heartbeatMilliseconds: 100, maxBodyBytes: 1000, maxEnvelopeBytes: 600, maxCredit: 10)
+
+    @Test func aPeerIsNotSilentForWhatTheBrokerHasNotReadYet() {
+        var session = PeerSession(agency: AgencyID("yot")!, limits: limits, now: 0)
+        _ = session.receive(.success(.hello(Hello(adapter: "a", version: "1", consumes: ["*"], credit: 1))), now: 100)
+        // The broker was busy from 150 to 2,000 and last caught up at 150: the peer's heartbeats may be waiting.
+        if case .close = session.tick(now: 2_000, readUpTo: 150) { Issue.record("expired a peer the broker had not read") }
+        #expect(session.state == .ready)
+        // Once the broker has read everything (at 2,000) and still heard nothing since 100, the peer is gone.
+        if case .close(_, let reason) = session.tick(now: 2_000, readUpTo: 2_000) { #expect(reason == .silent) } else {
+            Issue.record("a peer silent for 3 intervals of read input was kept")
+        }
+    }
+}
