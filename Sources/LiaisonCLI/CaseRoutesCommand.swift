@@ -214,6 +214,21 @@ struct AgreementOptions: ParsableArguments {
     @Option var description: String?
 }
 
+extension AgreementOptions {
+    /// Records the agreement with `make` (a notice to improve or a parenting contract: the same options and steps).
+    func record(
+        _ desk: CaseCommand.Desk, _ legal: LegalRulesOptions, as name: String,
+        with make: (LegalRoutes) -> (DeskCase, String, SchoolDate, SchoolDate?, [SchoolDate], String?) throws -> Int64
+    ) throws {
+        let context = try RouteContext(desk, legal, reference)
+        let date = try routeDate(self.date, "date")
+        let endsOn = try ends.map { try routeDate($0, "ends") }
+        let reviews = try review.map { try routeDate($0, "review") }
+        let id = try context.attempt { try make(context.routes)(context.deskCase, parent, date, endsOn, reviews, description) }
+        print("\(name) recorded on \(reference) as route \(id).")
+    }
+}
+
 struct CaseNoticeToImproveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "notice-to-improve", abstract: "Record a notice to improve given to a parent, with its improvement period and review dates.")
@@ -222,14 +237,7 @@ struct CaseNoticeToImproveCommand: ParsableCommand {
     @OptionGroup var agreement: AgreementOptions
 
     func run() throws {
-        let context = try RouteContext(desk, legal, agreement.reference)
-        let id = try context.attempt {
-            try context.routes.noticeToImprove(
-                for: context.deskCase, parent: agreement.parent, date: try routeDate(agreement.date, "date"),
-                endsOn: try agreement.ends.map { try routeDate($0, "ends") }, reviews: try agreement.review.map { try routeDate($0, "review") },
-                description: agreement.description)
-        }
-        print("Notice to improve recorded on \(agreement.reference) as route \(id).")
+        try agreement.record(desk, legal, as: "Notice to improve", with: LegalRoutes.noticeToImprove)
     }
 }
 
@@ -241,14 +249,7 @@ struct CaseParentingContractCommand: ParsableCommand {
     @OptionGroup var agreement: AgreementOptions
 
     func run() throws {
-        let context = try RouteContext(desk, legal, agreement.reference)
-        let id = try context.attempt {
-            try context.routes.parentingContract(
-                for: context.deskCase, parent: agreement.parent, date: try routeDate(agreement.date, "date"),
-                endsOn: try agreement.ends.map { try routeDate($0, "ends") }, reviews: try agreement.review.map { try routeDate($0, "review") },
-                description: agreement.description)
-        }
-        print("Parenting contract recorded on \(agreement.reference) as route \(id).")
+        try agreement.record(desk, legal, as: "Parenting contract", with: LegalRoutes.parentingContract)
     }
 }
 
