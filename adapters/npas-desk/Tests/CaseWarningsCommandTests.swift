@@ -13,14 +13,7 @@ struct CaseWarningsCommandTests {
     /// The `liaison` executable built beside the test bundle (or `$LIAISON_BIN`), as LiaisonTestSupport finds it.
     /// `currentDirectory`: where it runs, with `LIAISON_CONFIG` unset (so the default legal folder is that directory's).
     static func liaison(_ arguments: [String], currentDirectory: String? = nil) throws -> (status: Int32, output: String) {
-        var path = ProcessInfo.processInfo.environment["LIAISON_BIN"]
-        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<4 where path == nil {
-            let candidate = directory.appendingPathComponent("liaison").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { path = candidate }
-            directory = directory.deletingLastPathComponent()
-        }
-        let found = try #require(path ?? ["\(Fixture.repository)/.build/debug/liaison"].first { FileManager.default.isExecutableFile(atPath: $0) })
+        let found = try LiaisonExecutable.path()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: found)
         process.arguments = arguments
