@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "LiaisonAdapterKit", targets: ["LiaisonAdapterKit"]),
         // For the fuzzing package in Fuzz/, which reaches the readers it fuzzes through products.
         .library(name: "LiaisonProtocol", targets: ["LiaisonProtocol"]),
+        .library(name: "StrictJSON", targets: ["StrictJSON"]),
         .library(name: "JSONSchema", targets: ["JSONSchema"]),
         .library(name: "LiaisonRules", targets: ["LiaisonRules"]),
         .library(name: "AttendanceDomain", targets: ["AttendanceDomain"]),
@@ -52,8 +53,10 @@ let package = Package(
         ),
         // A thin, hub-agnostic Swift wrapper over libzmq: context, sockets, frames, CURVE keys, polling.
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
+        // The strict JSON the hub reads and writes (RFC 8259 with I-JSON's unique names): value, reader, writer.
+        .target(name: "StrictJSON"),
         // I/O-free core: envelope, wire codec, error codes, the per-peer protocol state machine.
-        .target(name: "LiaisonProtocol", dependencies: ["JSONSchema"]),
+        .target(name: "LiaisonProtocol", dependencies: ["StrictJSON"]),
         // Hub configuration and the agency directory, from YAML with file/line/key errors.
         .target(
             name: "LiaisonConfig",
@@ -63,12 +66,12 @@ let package = Package(
             ]
         ),
         // A JSON Schema (draft 2020-12) validator for the keywords the message schemas use.
-        .target(name: "JSONSchema"),
+        .target(name: "JSONSchema", dependencies: ["StrictJSON"]),
         // Typed messages and sharing rules: message schemas (and, to come, agreements and decisions).
         .target(
             name: "LiaisonRules",
             dependencies: [
-                "JSONSchema", "LiaisonProtocol", "LiaisonConfig", .product(name: "Crypto", package: "swift-crypto"),
+                "JSONSchema", "StrictJSON", "LiaisonProtocol", "LiaisonConfig", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -76,9 +79,9 @@ let package = Package(
         .target(name: "MerkleLog", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // The durable store: messages, per-recipient queues, dead letters, the append-only audit log.
         .target(
-            name: "LiaisonAudit",
+            name: "LiaisonStore",
             dependencies: [
-                "LiaisonProtocol", "MerkleLog", "JSONSchema",
+                "LiaisonProtocol", "MerkleLog", "JSONSchema", "StrictJSON",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // SQLite's C API, for the two scans `audit verify` makes over every entry and node.
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
@@ -89,7 +92,7 @@ let package = Package(
         .target(
             name: "LiaisonBroker",
             dependencies: [
-                "ZeroMQ", "LiaisonProtocol", "LiaisonConfig", "LiaisonAudit", "LiaisonRules",
+                "ZeroMQ", "LiaisonProtocol", "LiaisonConfig", "LiaisonStore", "LiaisonRules", "StrictJSON",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "DequeModule", package: "swift-collections"),
@@ -110,13 +113,13 @@ let package = Package(
         // integer bounds adapters hold bodies to, and the keyed digests that make their message ids opaque.
         .target(
             name: "LiaisonMessages",
-            dependencies: ["JSONSchema", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["JSONSchema", "StrictJSON", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // The agencies' adapters: one library each under adapters/NAME/Sources, run by `liaison adapter NAME`.
         .target(
             name: "SchoolsMISAdapter",
             dependencies: [
-                "LiaisonAdapterKit", "LiaisonMessages", "AttendanceDomain", "JSONSchema",
+                "LiaisonAdapterKit", "LiaisonMessages", "AttendanceDomain", "JSONSchema", "StrictJSON",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -125,7 +128,7 @@ let package = Package(
         .target(
             name: "NPASDesk",
             dependencies: [
-                "LiaisonAdapterKit", "LiaisonMessages", "AttendanceDomain", "JSONSchema", "LegalProcess",
+                "LiaisonAdapterKit", "LiaisonMessages", "AttendanceDomain", "JSONSchema", "StrictJSON", "LegalProcess",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -139,7 +142,7 @@ let package = Package(
         .target(
             name: "CourtsAdapter",
             dependencies: [
-                "LiaisonAdapterKit", "LiaisonMessages", "AttendanceDomain", "JSONSchema",
+                "LiaisonAdapterKit", "LiaisonMessages", "AttendanceDomain", "JSONSchema", "StrictJSON",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -148,7 +151,7 @@ let package = Package(
         .target(
             name: "PartnerAdapter",
             dependencies: [
-                "LiaisonAdapterKit", "LiaisonProtocol", "LiaisonMessages", "AttendanceDomain", "JSONSchema",
+                "LiaisonAdapterKit", "LiaisonProtocol", "LiaisonMessages", "AttendanceDomain", "JSONSchema", "StrictJSON",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -158,7 +161,7 @@ let package = Package(
         .target(
             name: "LiaisonCLI",
             dependencies: [
-                "LiaisonBroker", "LiaisonAdapterKit", "LiaisonConfig", "LiaisonAudit", "ZeroMQ", "LiaisonRules", "JSONSchema",
+                "LiaisonBroker", "LiaisonAdapterKit", "LiaisonConfig", "LiaisonStore", "ZeroMQ", "LiaisonRules", "JSONSchema", "StrictJSON",
                 "LiaisonMessages", "SchoolsMISAdapter", "NPASDesk", "AdvisoryServiceAdapter", "CourtsAdapter", "PartnerAdapter", "AttendanceDomain",
                 "LegalProcess",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -172,7 +175,7 @@ let package = Package(
             name: "LiaisonBench",
             dependencies: [
                 "ZeroMQ", "LiaisonBroker", "LiaisonAdapterKit", "LiaisonConfig", "LiaisonProtocol", "LiaisonTestSupport",
-                "LiaisonRules", "JSONSchema", "LiaisonAudit", "MerkleLog", "AttendanceDomain",
+                "LiaisonRules", "JSONSchema", "StrictJSON", "LiaisonStore", "MerkleLog", "AttendanceDomain",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -181,37 +184,37 @@ let package = Package(
         // Helpers for tests: temporary hubs, keys, broker processes, time limits.
         .target(
             name: "LiaisonTestSupport",
-            dependencies: ["ZeroMQ", "LiaisonConfig", "LiaisonProtocol", "LiaisonAdapterKit", "LiaisonAudit"]
+            dependencies: ["ZeroMQ", "LiaisonConfig", "LiaisonProtocol", "LiaisonAdapterKit", "LiaisonStore"]
         ),
         .testTarget(name: "AttendanceDomainTests", dependencies: ["AttendanceDomain", "LiaisonTestSupport"], exclude: ["Fixtures", "Oracles"]),
         .testTarget(name: "LiaisonProtocolTests", dependencies: ["LiaisonProtocol"]),
         .testTarget(name: "LegalProcessTests", dependencies: ["LegalProcess", "AttendanceDomain"]),
         .testTarget(
-            name: "SchoolsMISAdapterTests", dependencies: ["SchoolsMISAdapter", "AttendanceDomain", "LiaisonMessages", "JSONSchema"],
+            name: "SchoolsMISAdapterTests", dependencies: ["SchoolsMISAdapter", "AttendanceDomain", "LiaisonMessages", "JSONSchema", "StrictJSON"],
             path: "adapters/schools-mis/Tests"),
         .testTarget(
-            name: "NPASDeskTests", dependencies: ["NPASDesk", "LegalProcess", "AttendanceDomain", "JSONSchema", "LiaisonTestSupport"], path: "adapters/npas-desk/Tests",
+            name: "NPASDeskTests", dependencies: ["NPASDesk", "LegalProcess", "AttendanceDomain", "JSONSchema", "StrictJSON", "LiaisonTestSupport"], path: "adapters/npas-desk/Tests",
             exclude: ["Golden"]),
-        .testTarget(name: "CourtsAdapterTests", dependencies: ["CourtsAdapter", "JSONSchema", "LiaisonTestSupport"], path: "adapters/courts/Tests", exclude: ["Golden"]),
-        .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema"], exclude: ["Fixtures"]),
+        .testTarget(name: "CourtsAdapterTests", dependencies: ["CourtsAdapter", "JSONSchema", "StrictJSON", "LiaisonTestSupport"], path: "adapters/courts/Tests", exclude: ["Golden"]),
+        .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "StrictJSON"], exclude: ["Fixtures"]),
         .testTarget(name: "MerkleLogTests", dependencies: ["MerkleLog"], exclude: ["Fixtures"]),
-        .testTarget(name: "LiaisonRulesTests", dependencies: ["LiaisonRules", "JSONSchema", "LiaisonConfig", "LiaisonProtocol", "LiaisonTestSupport"]),
+        .testTarget(name: "LiaisonRulesTests", dependencies: ["LiaisonRules", "JSONSchema", "StrictJSON", "LiaisonConfig", "LiaisonProtocol", "LiaisonTestSupport"]),
         .testTarget(
             name: "LiaisonConfigTests",
             dependencies: ["LiaisonConfig", "LiaisonTestSupport"]
         ),
         .testTarget(
-            name: "LiaisonAuditTests",
-            dependencies: ["LiaisonAudit", "LiaisonTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+            name: "LiaisonStoreTests",
+            dependencies: ["LiaisonStore", "LiaisonTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "LiaisonBrokerTests",
-            dependencies: ["LiaisonBroker", "LiaisonAudit", "LiaisonProtocol"]
+            dependencies: ["LiaisonBroker", "LiaisonStore", "LiaisonProtocol"]
         ),
         .testTarget(
             name: "LiaisonIntegrationTests",
             dependencies: [
-                "LiaisonTestSupport", "LiaisonAdapterKit", "LiaisonAudit", "LiaisonProtocol", "ZeroMQ",
+                "LiaisonTestSupport", "LiaisonAdapterKit", "LiaisonStore", "LiaisonProtocol", "ZeroMQ",
                 "LiaisonConfig", "MerkleLog",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]

@@ -8,8 +8,8 @@ import PackageDescription
 let fuzzTargets: [(name: String, products: [String])] = [
     ("FuzzWireCodec", ["LiaisonProtocol"]),
     ("FuzzEnvelope", ["LiaisonProtocol"]),
-    ("FuzzJSON", ["JSONSchema"]),
-    ("FuzzSchemaValidator", ["LiaisonRules", "LiaisonProtocol", "JSONSchema"]),
+    ("FuzzJSON", ["StrictJSON"]),
+    ("FuzzSchemaValidator", ["LiaisonRules", "LiaisonProtocol", "JSONSchema", "StrictJSON"]),
     ("FuzzCTF", ["AttendanceDomain"]),
     ("FuzzCSV", ["AttendanceDomain"]),
     ("FuzzAgreements", ["LiaisonRules"]),

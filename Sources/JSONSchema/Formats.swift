@@ -1,3 +1,4 @@
+import StrictJSON
 import Foundation
 
 /// The `format` values Liaison's schemas assert.

@@ -1,3 +1,4 @@
+import StrictJSON
 /// A subschema with its keywords read once, when the validator is made: validation then reads fields
 /// instead of hashing keyword names in a dictionary for every value (a half-termly return has tens of
 /// thousands of values, each checked against several subschemas).

@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 import GRDB
-import LiaisonAudit
+import LiaisonStore
 import LiaisonRules
 import MerkleLog
 

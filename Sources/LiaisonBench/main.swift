@@ -1,6 +1,6 @@
 import Foundation
 import LiaisonAdapterKit
-import JSONSchema
+import StrictJSON
 import LiaisonProtocol
 import LiaisonRules
 import LiaisonTestSupport

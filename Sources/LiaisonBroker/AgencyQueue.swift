@@ -1,5 +1,5 @@
 import DequeModule
-import LiaisonAudit
+import LiaisonStore
 import LiaisonProtocol
 
 /// One recipient agency's delivery queue, as the broker holds it in memory.

@@ -1,5 +1,5 @@
 import Dispatch
-import JSONSchema
+import StrictJSON
 import LiaisonProtocol
 import LiaisonRules
 import Synchronization

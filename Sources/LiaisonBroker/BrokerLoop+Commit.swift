@@ -1,4 +1,4 @@
-import LiaisonAudit
+import LiaisonStore
 import LiaisonProtocol
 
 extension BrokerLoop {

@@ -1,4 +1,4 @@
-import LiaisonAudit
+import LiaisonStore
 import LiaisonConfig
 import LiaisonProtocol
 import LiaisonRules

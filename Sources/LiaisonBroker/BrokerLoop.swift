@@ -2,10 +2,10 @@ import CZeroMQ
 import Crypto
 import DequeModule
 import Foundation
-import LiaisonAudit
+import LiaisonStore
 import LiaisonConfig
 import LiaisonProtocol
-import JSONSchema
+import StrictJSON
 import LiaisonRules
 import Logging
 import ZeroMQ

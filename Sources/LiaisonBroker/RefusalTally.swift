@@ -1,5 +1,5 @@
 import Foundation
-import LiaisonAudit
+import LiaisonStore
 
 /// Counts refused handshakes and rejected commands so that a flood cannot fill the audit log.
 ///

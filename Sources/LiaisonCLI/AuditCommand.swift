@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import LiaisonAudit
+import LiaisonStore
 import LiaisonConfig
 
 struct AuditCommand: AsyncParsableCommand {

@@ -1,8 +1,8 @@
 import AttendanceDomain
 import ArgumentParser
 import Foundation
-import JSONSchema
-import LiaisonAudit
+import StrictJSON
+import LiaisonStore
 import LiaisonConfig
 import LiaisonRules
 

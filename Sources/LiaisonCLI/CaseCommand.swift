@@ -3,7 +3,7 @@ import Foundation
 import LiaisonAdapterKit
 import LiaisonMessages
 import AttendanceDomain
-import LiaisonAudit
+import LiaisonStore
 import LegalProcess
 import NPASDesk
 

@@ -4,7 +4,7 @@ import Foundation
 import LiaisonAdapterKit
 import LiaisonProtocol
 import Logging
-import LiaisonAudit
+import LiaisonStore
 import LiaisonMessages
 import NPASDesk
 

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import JSONSchema
-import LiaisonAudit
+import StrictJSON
+import LiaisonStore
 import LiaisonConfig
 import LiaisonProtocol
 import LiaisonRules

@@ -14,7 +14,7 @@ import ZeroMQ
 /// A secret key is never readable by anyone but its owner, not even for a moment: it is created with
 /// `O_CREAT | O_EXCL` and mode 0600 from its first byte (`FileManager.createFile` and `Data.write` create
 /// with the default mode and narrow it afterwards). A secret key that group or others may read is refused,
-/// with the `chmod` that fixes it. (LiaisonAudit's `PrivateFile` does the same for the hub's store and its
+/// with the `chmod` that fixes it. (LiaisonStore's `PrivateFile` does the same for the hub's store and its
 /// other keys; this module sits below it, so the few POSIX calls are repeated here.)
 package enum KeyFiles {
     /// Writes a fresh keypair for `name` into `directory` (made 0700 if it does not exist) and returns it.

@@ -1,5 +1,5 @@
 import Foundation
-import JSONSchema
+import StrictJSON
 
 /// The whole numbers each message type carries, with the range its schema in `schemas/` allows, so that an
 /// adapter can refuse a body it cannot use before it reads a single number from it.

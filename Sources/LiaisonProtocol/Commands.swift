@@ -1,3 +1,5 @@
+import StrictJSON
+
 /// The JSON of HELLO (docs/protocol.md §2.2).
 public struct Hello: Codable, Sendable, Equatable {
     public var adapter: String

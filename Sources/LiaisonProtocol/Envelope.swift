@@ -1,5 +1,5 @@
 import Foundation
-import JSONSchema
+import StrictJSON
 
 /// A message's envelope: CloudEvents 1.0 context attributes plus Liaison's extensions
 /// (docs/protocol.md §4). The body travels in its own frame and is not part of the envelope.

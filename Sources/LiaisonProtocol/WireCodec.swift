@@ -1,5 +1,5 @@
 import Foundation
-import JSONSchema
+import StrictJSON
 
 /// Encodes and decodes LHP/1 frames (docs/protocol.md §2). Pure functions, no I/O.
 public enum WireCodec {

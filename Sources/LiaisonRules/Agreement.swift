@@ -1,4 +1,4 @@
-import JSONSchema
+import StrictJSON
 import LiaisonProtocol
 
 /// A written data-sharing agreement or protocol, with what the ICO's data sharing code asks an

@@ -1,4 +1,4 @@
-import JSONSchema
+import StrictJSON
 
 /// A path into a message body: a JSON Pointer whose tokens may be `*`, meaning every element of an
 /// array, e.g. `/pupils/*/upn`.

@@ -1,5 +1,6 @@
 import Foundation
 import JSONSchema
+import StrictJSON
 import LiaisonProtocol
 
 /// The JSON Schema of each message type, loaded from `schemas/TYPE.schema.json`.

@@ -1,4 +1,4 @@
-import JSONSchema
+import StrictJSON
 
 /// Keeps only the allowed fields of a body, and says what it removed.
 struct Minimiser {

@@ -1,4 +1,4 @@
-import JSONSchema
+import StrictJSON
 import LiaisonProtocol
 
 /// What each agency would gain or lose if a proposed rule set replaced the one in force, judged by

@@ -1,6 +1,6 @@
 import Crypto
 import Foundation
-import JSONSchema
+import StrictJSON
 import LiaisonProtocol
 
 /// Every agreement in force, and the decision each message gets under them. I/O-free: the caller

@@ -1,6 +1,6 @@
 import Crypto
 import Foundation
-import JSONSchema
+import StrictJSON
 import LiaisonConfig
 import LiaisonProtocol
 

@@ -1,4 +1,4 @@
-import JSONSchema
+import StrictJSON
 import Yams
 
 /// Converts parsed YAML (as Yams nodes) into JSON values, for message bodies written inline in policy

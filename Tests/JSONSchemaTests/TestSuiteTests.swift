@@ -1,5 +1,6 @@
 import Foundation
 import JSONSchema
+import StrictJSON
 import Testing
 
 /// The official JSON-Schema-Test-Suite (draft 2020-12) for every keyword the validator implements.

@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import LiaisonAudit
+import LiaisonStore
 import LiaisonTestSupport
 import MerkleLog
 import Testing

@@ -1,5 +1,5 @@
 import Foundation
-import LiaisonAudit
+import LiaisonStore
 import LiaisonTestSupport
 import Testing
 

@@ -1,6 +1,6 @@
 import Foundation
 import LiaisonAdapterKit
-import LiaisonAudit
+import LiaisonStore
 import LiaisonTestSupport
 import Testing
 

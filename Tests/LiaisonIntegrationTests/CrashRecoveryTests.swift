@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 import LiaisonAdapterKit
-import LiaisonAudit
+import LiaisonStore
 import LiaisonTestSupport
 import Testing
 

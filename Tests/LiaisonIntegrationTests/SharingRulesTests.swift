@@ -1,7 +1,7 @@
 import Foundation
-import JSONSchema
+import StrictJSON
 import LiaisonAdapterKit
-import LiaisonAudit
+import LiaisonStore
 import LiaisonProtocol
 import LiaisonTestSupport
 import Testing

@@ -1,5 +1,5 @@
 import Foundation
-import LiaisonAudit
+import LiaisonStore
 import LiaisonTestSupport
 
 /// A temporary hub with its broker process running; stopped and removed by `finish()`.

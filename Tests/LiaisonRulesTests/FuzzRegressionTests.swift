@@ -1,5 +1,6 @@
 import Foundation
 import JSONSchema
+import StrictJSON
 import LiaisonProtocol
 import Testing
 

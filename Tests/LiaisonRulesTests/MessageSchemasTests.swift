@@ -1,6 +1,6 @@
 import Foundation
 import LiaisonTestSupport
-import JSONSchema
+import StrictJSON
 import LiaisonProtocol
 import Testing
 

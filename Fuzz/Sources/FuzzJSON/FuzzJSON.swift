@@ -1,5 +1,5 @@
 import FuzzSupport
-import JSONSchema
+import StrictJSON
 
 // The hub's JSON reader (every body, every schema). It must never trap, and a value it reads must encode to
 // JSON it reads back as the same value.

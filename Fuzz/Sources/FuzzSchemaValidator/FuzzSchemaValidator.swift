@@ -1,5 +1,6 @@
 import FuzzSupport
 import JSONSchema
+import StrictJSON
 import LiaisonProtocol
 import LiaisonRules
 

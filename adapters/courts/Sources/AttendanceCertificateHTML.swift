@@ -1,6 +1,6 @@
 import AttendanceDomain
 import Foundation
-import JSONSchema
+import StrictJSON
 
 /// The certificate of attendance under Education Act 1996 s.566 as a document of its own: the certificate's
 /// wording as the school gave it, the pupil, the school, the period, the attendance the register shows, and the

@@ -1,5 +1,5 @@
 import Foundation
-import JSONSchema
+import StrictJSON
 import LiaisonMessages
 
 /// What the adapter remembers of a case whose bundle it wrote, to check the clerk's outcomes against it: each

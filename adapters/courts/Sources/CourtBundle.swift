@@ -1,7 +1,7 @@
 import AttendanceDomain
 import Crypto
 import Foundation
-import JSONSchema
+import StrictJSON
 import LiaisonProtocol
 
 /// The bundle a court clerk receives for one prosecution file, written to `outbox/CASE/HEARING/`:

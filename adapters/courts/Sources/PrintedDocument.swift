@@ -1,6 +1,6 @@
 import AttendanceDomain
 import Foundation
-import JSONSchema
+import StrictJSON
 import LiaisonMessages
 
 /// What the bundle's printable documents share: the page (A4, with the case reference and "Page X of Y" in the

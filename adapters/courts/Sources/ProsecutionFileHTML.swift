@@ -1,6 +1,6 @@
 import AttendanceDomain
 import Foundation
-import JSONSchema
+import StrictJSON
 import LiaisonMessages
 
 /// The prosecution file as the bundle's main printable document, for the clerk and the bench: a cover sheet; the

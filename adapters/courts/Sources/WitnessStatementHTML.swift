@@ -1,6 +1,6 @@
 import AttendanceDomain
 import Foundation
-import JSONSchema
+import StrictJSON
 
 /// The attendance officer's witness statement in the form of Criminal Justice Act 1967 s.9 (and Criminal Procedure
 /// Rules r.16.2), as a document of its own: who makes it (over 18, occupation), the declaration printed above the

@@ -1,6 +1,6 @@
 import CourtsAdapter
 import Foundation
-import JSONSchema
+import StrictJSON
 import Testing
 
 /// A s.443 prosecution file (failing to comply with a school attendance order) as the clerk's bundle prints it:

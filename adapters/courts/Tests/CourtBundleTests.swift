@@ -2,6 +2,7 @@ import CourtsAdapter
 import Foundation
 import LiaisonTestSupport
 import JSONSchema
+import StrictJSON
 import Testing
 
 /// The clerk's bundle, held to golden files (set UPDATE_GOLDEN=1 to rewrite them after a deliberate change,

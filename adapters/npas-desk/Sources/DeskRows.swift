@@ -1,5 +1,5 @@
 import Foundation
-import JSONSchema
+import StrictJSON
 import LiaisonMessages
 
 /// A return or a roll as the desk stores it, read straight from the body with the hub's own JSON reader

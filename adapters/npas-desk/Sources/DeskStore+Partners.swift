@@ -1,7 +1,7 @@
 import AttendanceDomain
 import Foundation
 import GRDB
-import JSONSchema
+import StrictJSON
 import LiaisonMessages
 
 /// What the desk keeps to share with partners under their agreements: the schools' rolls (to name a child in a

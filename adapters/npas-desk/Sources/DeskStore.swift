@@ -46,7 +46,7 @@ public final class DeskStore: Sendable {
     /// Creates the store's file, empty (an empty file is an empty SQLite database), with `O_CREAT | O_EXCL` and
     /// mode 0600 from its first byte, before SQLite opens it: SQLite would create it with its default mode (0644
     /// less the umask), and its `-wal` and `-shm` files take the database file's mode, so under umask 022 every
-    /// child's returns were readable by every local user. The approach is the hub's store's (LiaisonAudit's
+    /// child's returns were readable by every local user. The approach is the hub's store's (LiaisonStore's
     /// `PrivateFile`). A file already there is opened as it is: a store made before this check may be 0644, and
     /// `chmod 600 desk.sqlite*` fixes it (the desk does not refuse to start on it, unlike the hub).
     ///

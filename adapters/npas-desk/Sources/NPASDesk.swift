@@ -1,6 +1,6 @@
 import AttendanceDomain
 import Foundation
-import JSONSchema
+import StrictJSON
 import LiaisonAdapterKit
 import LiaisonMessages
 import Logging

@@ -1,6 +1,7 @@
 import AttendanceDomain
 import Foundation
 import JSONSchema
+import StrictJSON
 import LegalProcess
 import NPASDesk
 import Testing

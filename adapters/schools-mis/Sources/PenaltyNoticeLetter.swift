@@ -1,4 +1,4 @@
-import JSONSchema
+import StrictJSON
 
 /// A penalty notice as the letter the school passes to the parent (Education Act 1996 s.444A): who it is to, the
 /// child and the absence it is for, what to pay by when, and what happens if it is not paid.

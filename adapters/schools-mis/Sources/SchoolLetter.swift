@@ -1,4 +1,4 @@
-import JSONSchema
+import StrictJSON
 
 /// A letter to a school from the attendance service, as a printable HTML page: a heading for the kind of
 /// letter, then every field of the message in the order the message gives them, with readable labels.

@@ -1,7 +1,7 @@
 import AttendanceDomain
 import Crypto
 import Foundation
-import JSONSchema
+import StrictJSON
 import LiaisonAdapterKit
 import LiaisonMessages
 import Logging

@@ -1,5 +1,5 @@
 import Foundation
-import JSONSchema
+import StrictJSON
 import Testing
 
 @testable import SchoolsMISAdapter

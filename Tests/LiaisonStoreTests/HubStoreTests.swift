@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import LiaisonAudit
+import LiaisonStore
 import Testing
 
 @Suite("The hub's store")

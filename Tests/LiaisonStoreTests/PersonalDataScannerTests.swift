@@ -1,4 +1,4 @@
-import LiaisonAudit
+import LiaisonStore
 import Testing
 
 /// `liaison audit scan`'s detectors: each kind found in the places an older log put it, and none of the hub's

@@ -1,4 +1,4 @@
-import JSONSchema
+import StrictJSON
 import LiaisonProtocol
 import MerkleLog
 

@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import LiaisonAudit
+import LiaisonStore
 import Testing
 
 /// The hub's store and secret keys at rest: owner-only from the first byte, never replaced when they exist

@@ -2,7 +2,7 @@ import Crypto
 import Foundation
 import Testing
 
-@testable import LiaisonAudit
+@testable import LiaisonStore
 
 @Suite("Signed checkpoints")
 struct CheckpointTests {

@@ -1,4 +1,4 @@
-import JSONSchema
+import Foundation
 
 /// A minimal JSON writer for the protocol's hot path (envelopes and receipts on every message).
 ///
