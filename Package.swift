@@ -205,11 +205,14 @@ let package = Package(
         ),
         .testTarget(
             name: "LiaisonStoreTests",
-            dependencies: ["LiaisonStore", "LiaisonTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["LiaisonStore", "LiaisonProtocol", "LiaisonTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "LiaisonBrokerTests",
-            dependencies: ["LiaisonBroker", "LiaisonStore", "LiaisonProtocol"]
+            dependencies: [
+                "LiaisonBroker", "LiaisonStore", "LiaisonProtocol", "LiaisonConfig", "LiaisonRules", "StrictJSON",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "LiaisonIntegrationTests",

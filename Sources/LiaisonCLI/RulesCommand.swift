@@ -100,9 +100,13 @@ struct RulesCommand: ParsableCommand {
             } else {
                 body = .object([:])
             }
-            let decision = loaded.result.ruleSet.decide(
-                from: sender, type: messageType, recipients: [recipient], body: body,
-                context: RuleSet.Context(date: rules.date, cohorts: cohorts, pseudonymKey: Array("explain".utf8)))[0]
+            // The broker's own decision path: what is explained here is what the broker would enforce.
+            let envelope = Envelope(id: "explain", source: sender, type: messageType, recipients: [recipient])
+            let admission = SharingPolicy(ruleSet: loaded.result.ruleSet, pseudonymKey: Array("explain".utf8)).admit(
+                envelope, body: body, receivedAt: Int64(Date().timeIntervalSince1970 * 1000), date: rules.date, cohorts: cohorts)
+            let decision = admission.decisions.first ?? Decision(
+                recipient: recipient, permitted: false,
+                reasons: ["no agreement has a flow from \(sender) for '\(messageType)'"], ruleSetHash: loaded.result.ruleSet.hash)
             let flow = decision.flow ?? loaded.result.ruleSet.agreements.lazy.flatMap(\.flows)
                 .first { $0.from == sender && $0.to == recipient && $0.types.contains(messageType) }
             if let flow, let agreement = decision.agreement ?? loaded.result.ruleSet.agreements.first(where: { $0.flows.contains { $0.id == flow.id } }) {
@@ -121,13 +125,30 @@ struct RulesCommand: ParsableCommand {
             for reason in decision.reasons { print("  \(reason)") }
             print("records released: \(decision.recordsReleased), withheld: \(decision.recordsWithheld)")
             print("fields withheld: \(decision.fieldsWithheld.isEmpty ? "none" : decision.fieldsWithheld.map(\.description).joined(separator: ", "))")
-            if let view = decision.view {
-                print("view:")
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                print(String(decoding: (try? encoder.encode(view)) ?? Data(), as: UTF8.self))
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            switch admission.verdict {
+            case .refuse(let error):
+                print("message: refused, \(error.code.number) \(error.code.name): \(error.message)")
+            case .updateCohort(let name, let operation, let members, _):
+                print("message: a cohort update (\(name): \(operation.rawValue) \(members.count)); nothing is delivered")
+            case .share:
+                print("message: shared with \(admission.recipients.map(\.rawValue).joined(separator: ", "))")
+                if let view = decision.view {
+                    print("view:")
+                    print(String(decoding: (try? encoder.encode(view)) ?? Data(), as: UTF8.self))
+                }
+                if let own = admission.envelopes[recipient] {
+                    print("envelope the recipient receives:")
+                    print(String(decoding: own.encoded(), as: UTF8.self))
+                }
+            }
+            if let record = admission.records.first {
+                print("audit record:")
+                print(record.detail)
             }
             if !decision.permitted { throw ExitCode.failure }
+            if case .refuse = admission.verdict { throw ExitCode.failure }
         }
 
         func explainCohorts(_ hub: HubConfiguration) throws -> [AgencyID: [String: Set<String>]] {

@@ -8,6 +8,11 @@ public struct AgencyID: Hashable, Sendable, Comparable, Codable, CustomStringCon
         self.rawValue = rawValue
     }
 
+    /// An id read back from the hub's own store, which only ever holds ids checked on the way in.
+    package init(stored rawValue: String) {
+        self.rawValue = rawValue
+    }
+
     public static func isValid(_ text: String) -> Bool {
         let bytes = text.utf8
         guard (1...64).contains(bytes.count), let first = bytes.first, first.isLowercaseLetter || first.isDigit
@@ -42,6 +47,11 @@ public struct MessageType: Hashable, Sendable, Comparable, CustomStringConvertib
         guard (1...128).contains(bytes.count), let first = bytes.first, first.isLowercaseLetter,
             bytes.allSatisfy({ $0.isLowercaseLetter || $0.isDigit || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") })
         else { return nil }
+        self.rawValue = rawValue
+    }
+
+    /// A type read back from the hub's own store, which only ever holds types checked on the way in.
+    package init(stored rawValue: String) {
         self.rawValue = rawValue
     }
 

@@ -170,6 +170,12 @@ public struct PeerSession: Sendable {
         lastSent = now
     }
 
+    /// A DELIVER with `tag` could not be handed to the connection after all (its pipe was full): the credit it
+    /// took is given back.
+    public mutating func didNotDeliver(tag: Int64) {
+        unsettled.remove(tag)
+    }
+
     /// The broker sent the peer something at `now` (delays the next heartbeat).
     public mutating func didSend(now: Int64) {
         lastSent = now

@@ -24,7 +24,11 @@ import LiaisonProtocol
 ///     fields_withheld: [/dob]       # optional
 ///     reason_contains: past its review date   # optional, for denials
 ///     view: { ... }                 # optional: the exact view
+/// outcome: shared                   # optional: what happens to the whole message, shared or refused
 /// ```
+///
+/// A test runs through `SharingPolicy`, the code the broker decides with, so a test passes only for what the
+/// broker would enforce (including the whole-message rule: a message is refused when a named recipient is denied).
 public struct PolicyTest: Sendable {
     public struct Expectation: Sendable {
         public var recipient: AgencyID
@@ -45,13 +49,21 @@ public struct PolicyTest: Sendable {
     public var body: JSONValue
     public var cohorts: [AgencyID: [String: Set<String>]]
     public var expectations: [Expectation]
+    /// Whether the whole message is expected to be shared (true) or refused (false); nil leaves it unchecked.
+    public var shared: Bool? = nil
 
     /// Runs the test; returns the differences between what was expected and what the rules decided.
     public func run(_ ruleSet: RuleSet, pseudonymKey: [UInt8] = Array("policy-tests".utf8)) -> [String] {
-        let decisions = ruleSet.decide(
-            from: from, type: type, recipients: to, body: body,
-            context: RuleSet.Context(date: date, cohorts: cohorts, pseudonymKey: pseudonymKey))
+        let admission = SharingPolicy(ruleSet: ruleSet, pseudonymKey: pseudonymKey).admit(
+            Envelope(id: "policy-test", source: from, type: type, recipients: to), body: body, receivedAt: 0, date: date, cohorts: cohorts)
+        let decisions = admission.decisions
         var differences: [String] = []
+        if let shared {
+            let refusal: String? = if case .refuse(let error) = admission.verdict { error.message } else { nil }
+            if shared != (refusal == nil) {
+                differences.append("message:\n      - expected \(shared ? "shared" : "refused")\n      + got      \(refusal.map { "refused (\($0))" } ?? "shared")")
+            }
+        }
         for expectation in expectations {
             guard let decision = decisions.first(where: { $0.recipient == expectation.recipient }) else {
                 differences.append("\(expectation.recipient): expected a decision, got none (recipients decided: \(decisions.map(\.recipient.rawValue)))")
@@ -143,9 +155,14 @@ public struct PolicyTest: Sendable {
                 view: fields.optional("view").map { YAMLJSON.value($0.node) }))
             try fields.finish()
         }
-        let test = PolicyTest(
+        var test = PolicyTest(
             name: try top.required("name").string(), file: path, date: try top.required("date").string(), from: from, type: type,
             to: to, body: body, cohorts: cohorts, expectations: expectations)
+        if let outcome = top.optional("outcome") {
+            let text = try outcome.string()
+            guard text == "shared" || text == "refused" else { throw outcome.error(.invalidValue, "Expected shared or refused.") }
+            test.shared = text == "shared"
+        }
         try top.finish()
         return test
     }

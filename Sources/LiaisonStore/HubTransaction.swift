@@ -1,14 +1,15 @@
 import Foundation
 import GRDB
+import LiaisonProtocol
 import MerkleLog
 
 /// A message waiting in a recipient's queue, as the broker delivers it.
 package struct QueuedDelivery: Sendable, Equatable {
     package var sequence: Int64
-    package var recipient: String
-    package var type: String
+    package var recipient: AgencyID
+    package var type: MessageType
     package var messageID: String
-    package var source: String
+    package var source: AgencyID
     package var envelope: [UInt8]
     package var body: [UInt8]
     package var bodyDigest: String
@@ -18,7 +19,7 @@ package struct QueuedDelivery: Sendable, Equatable {
     package var auditEntry: Int64?
 
     package init(
-        sequence: Int64, recipient: String, type: String, messageID: String, source: String, envelope: [UInt8],
+        sequence: Int64, recipient: AgencyID, type: MessageType, messageID: String, source: AgencyID, envelope: [UInt8],
         body: [UInt8], bodyDigest: String, attempts: Int, expiresAt: Int64, auditEntry: Int64? = nil
     ) {
         self.auditEntry = auditEntry
@@ -123,51 +124,52 @@ package final class HubTransaction {
     }
 
     /// Counts one more delivery attempt.
-    package func recordAttempt(recipient: String, sequence: Int64) throws {
+    package func recordAttempt(recipient: AgencyID, sequence: Int64) throws {
         try db.cachedStatement(sql: "UPDATE deliveries SET attempts = attempts + 1 WHERE recipient = ? AND sequence = ?")
-            .execute(arguments: [recipient, sequence])
+            .execute(arguments: [recipient.rawValue, sequence])
     }
 
     /// Marks a delivery acknowledged: it will never be delivered again.
-    package func acknowledge(recipient: String, sequence: Int64, at: Int64) throws {
+    package func acknowledge(recipient: AgencyID, sequence: Int64, at: Int64) throws {
         try db.cachedStatement(sql: """
             UPDATE deliveries SET state = 'acknowledged', settled_at = ? WHERE recipient = ? AND sequence = ? AND state = 'pending'
-            """).execute(arguments: [at, recipient, sequence])
+            """).execute(arguments: [at, recipient.rawValue, sequence])
     }
 
     /// Changes an agency's cohort: `replace` its members, `add` to them, or `remove` from them.
-    package func updateCohort(owner: String, name: String, operation: String, members: [String]) throws {
-        if operation == "replace" {
+    package func updateCohort(owner: AgencyID, name: String, operation: CohortOperation, members: [String]) throws {
+        let owner = owner.rawValue
+        if operation == .replace {
             try db.execute(sql: "DELETE FROM cohorts WHERE owner = ? AND name = ?", arguments: [owner, name])
         }
         let statement = try db.cachedStatement(
-            sql: operation == "remove"
+            sql: operation == .remove
                 ? "DELETE FROM cohorts WHERE owner = ? AND name = ? AND member = ?"
                 : "INSERT INTO cohorts (owner, name, member) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
         for member in members { try statement.execute(arguments: [owner, name, member]) }
     }
 
-    /// Moves a delivery to the dead-letter store with its cause (`rejected`, `expired`, `attempts`) and reason.
+    /// Moves a delivery to the dead-letter store with its cause and reason.
     ///
     /// - Returns: false when the delivery was no longer pending (e.g. acknowledged earlier in the same
     ///   transaction): then nothing is recorded.
     @discardableResult
-    package func deadLetter(recipient: String, sequence: Int64, cause: String, reason: String, at: Int64) throws -> Bool {
+    package func deadLetter(recipient: AgencyID, sequence: Int64, cause: DeadLetterCause, reason: String, at: Int64) throws -> Bool {
         try db.cachedStatement(sql: """
             UPDATE deliveries SET state = 'dead', settled_at = ? WHERE recipient = ? AND sequence = ? AND state = 'pending'
-            """).execute(arguments: [at, recipient, sequence])
+            """).execute(arguments: [at, recipient.rawValue, sequence])
         guard db.changesCount == 1 else { return false }
         try db.cachedStatement(sql: """
             INSERT INTO dead_letters (recipient, sequence, cause, reason, at) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (recipient, sequence) DO NOTHING
-            """).execute(arguments: [recipient, sequence, cause, reason, at])
+            """).execute(arguments: [recipient.rawValue, sequence, cause.rawValue, reason, at])
         return true
     }
 }
 
 extension HubStore {
     /// The next pending deliveries for `recipient` after `sequence`, oldest first, with their bodies.
-    package func pendingDeliveries(recipient: String, after sequence: Int64, limit: Int) throws(StoreError) -> [QueuedDelivery] {
+    package func pendingDeliveries(recipient: AgencyID, after sequence: Int64, limit: Int) throws(StoreError) -> [QueuedDelivery] {
         try read { db in
             let rows = try Row.fetchAll(
                 db.cachedStatement(sql: """
@@ -176,10 +178,11 @@ extension HubStore {
                     WHERE d.recipient = ? AND d.state = 'pending' AND d.sequence > ?
                     ORDER BY d.sequence LIMIT ?
                     """),
-                arguments: [recipient, sequence, limit])
+                arguments: [recipient.rawValue, sequence, limit])
             return rows.map { row in
                 QueuedDelivery(
-                    sequence: row[0], recipient: recipient, type: row[2], messageID: row[3], source: row[4],
+                    sequence: row[0], recipient: recipient, type: MessageType(stored: row[2]), messageID: row[3],
+                    source: AgencyID(stored: row[4]),
                     envelope: [UInt8](row[5] as Data), body: [UInt8]((row[6] as Data?) ?? Data()), bodyDigest: row[7],
                     attempts: row[1], expiresAt: row[8], auditEntry: row[9])
             }
@@ -187,14 +190,15 @@ extension HubStore {
     }
 
     /// The sequence and recipients of a message already held, for answering a resend.
-    package func heldSequence(source: String, messageID: String) throws(StoreError) -> (sequence: Int64, recipients: [String])? {
+    package func heldSequence(source: AgencyID, messageID: String) throws(StoreError) -> (sequence: Int64, recipients: [AgencyID])? {
         try read { db in
             guard let sequence = try Int64.fetchOne(
-                db.cachedStatement(sql: "SELECT sequence FROM messages WHERE source = ? AND message_id = ?"), arguments: [source, messageID])
+                db.cachedStatement(sql: "SELECT sequence FROM messages WHERE source = ? AND message_id = ?"),
+                arguments: [source.rawValue, messageID])
             else { return nil }
             let recipients = try String.fetchAll(
                 db.cachedStatement(sql: "SELECT recipient FROM deliveries WHERE sequence = ? ORDER BY recipient"), arguments: [sequence])
-            return (sequence, recipients)
+            return (sequence, recipients.map(AgencyID.init(stored:)))
         }
     }
 
@@ -230,7 +234,8 @@ extension HubStore {
                 arguments: [now, limit])
             return rows.map { row in
                 QueuedDelivery(
-                    sequence: row[1], recipient: row[0], type: row[3], messageID: row[4], source: row[5], envelope: [],
+                    sequence: row[1], recipient: AgencyID(stored: row[0]), type: MessageType(stored: row[3]), messageID: row[4],
+                    source: AgencyID(stored: row[5]), envelope: [],
                     body: [], bodyDigest: row[6], attempts: row[2], expiresAt: row[7])
             }
         }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import LiaisonProtocol
 import LiaisonStore
 import Testing
 
@@ -143,7 +144,7 @@ struct FilesAtRestTests {
             try tx.insertDeliveries(
                 sequence: sequence, recipients: ["yot"], views: ["yot": Array(bodyMarker.utf8)],
                 envelopeViews: ["yot": Array(envelopeMarker.utf8)])
-            try tx.acknowledge(recipient: "yot", sequence: sequence, at: 2)
+            try tx.acknowledge(recipient: AgencyID("yot")!, sequence: sequence, at: 2)
             return sequence
         }
         #expect(try store.transaction { tx in try tx.deleteExpiredBodies(now: 10, limit: 10) } == [sequence])

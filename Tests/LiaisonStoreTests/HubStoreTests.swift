@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import LiaisonProtocol
 import LiaisonStore
 import Testing
 
@@ -46,21 +47,21 @@ struct HubStoreTests {
         #expect(second.sequence == first.sequence)
         let third = try store.transaction { tx in try insert(tx, id: "m-1") }
         #expect(third.duplicate && third.sequence == first.sequence)
-        #expect(try store.pendingDeliveries(recipient: "npas", after: 0, limit: 10).count == 1)
+        #expect(try store.pendingDeliveries(recipient: AgencyID("npas")!, after: 0, limit: 10).count == 1)
     }
 
     @Test func pendingDeliveriesPageInSequenceOrderAndSkipSettledOnes() throws {
         let store = try temporaryStore()
         let sequences = try store.transaction { tx in try (1...5).map { try insert(tx, id: "m-\($0)").sequence } }
         try store.transaction { tx in
-            try tx.acknowledge(recipient: "npas", sequence: sequences[1], at: 2)
-            try tx.deadLetter(recipient: "npas", sequence: sequences[2], cause: "rejected", reason: "r", at: 2)
+            try tx.acknowledge(recipient: AgencyID("npas")!, sequence: sequences[1], at: 2)
+            try tx.deadLetter(recipient: AgencyID("npas")!, sequence: sequences[2], cause: .rejected, reason: "r", at: 2)
         }
-        let page = try store.pendingDeliveries(recipient: "npas", after: 0, limit: 2)
+        let page = try store.pendingDeliveries(recipient: AgencyID("npas")!, after: 0, limit: 2)
         #expect(page.map(\.sequence) == [sequences[0], sequences[3]])
-        let next = try store.pendingDeliveries(recipient: "npas", after: page.last!.sequence, limit: 2)
+        let next = try store.pendingDeliveries(recipient: AgencyID("npas")!, after: page.last!.sequence, limit: 2)
         #expect(next.map(\.sequence) == [sequences[4]])
-        #expect(try store.pendingDeliveries(recipient: "courts", after: 0, limit: 10).isEmpty)
+        #expect(try store.pendingDeliveries(recipient: AgencyID("courts")!, after: 0, limit: 10).isEmpty)
     }
 
     @Test func aFailedTransactionLeavesNothing() throws {
@@ -74,7 +75,7 @@ struct HubStoreTests {
             }
         }
         #expect(try store.auditTail(count: 10).isEmpty)
-        #expect(try store.pendingDeliveries(recipient: "npas", after: 0, limit: 10).isEmpty)
+        #expect(try store.pendingDeliveries(recipient: AgencyID("npas")!, after: 0, limit: 10).isEmpty)
     }
 
     @Test func expiredDeliveriesAreFoundByTheirMessagesTimeToLive() throws {

@@ -14,7 +14,7 @@ struct AgencyQueue {
     /// Deliveries refused with NACK retry, waiting for their back-off to pass.
     var delayed: [(notBefore: Int64, delivery: QueuedDelivery)] = []
     /// Deliveries sent and not yet settled, by delivery tag (= sequence), with the session they went to.
-    var inFlight: [Int64: (routingID: [UInt8], delivery: QueuedDelivery)] = [:]
+    var inFlight: [Int64: (routingID: RoutingID, delivery: QueuedDelivery)] = [:]
     /// The highest sequence that has entered memory.
     var cursor: Int64 = 0
     /// Whether the store may hold pending deliveries above `cursor` that are not in memory.

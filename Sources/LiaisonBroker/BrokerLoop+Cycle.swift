@@ -1,0 +1,214 @@
+import Foundation
+import LiaisonProtocol
+import LiaisonStore
+import ZeroMQ
+
+extension BrokerLoop {
+    // MARK: The loop
+
+    func loop() {
+        var poller = Poller([
+            .socket(router), .socket(zap), .fileDescriptor(control.waker.readDescriptor), .fileDescriptor(checker.waker.readDescriptor),
+        ])
+        let tickInterval = Int64(max(10, configuration.heartbeatMilliseconds / 4))
+        while !control.isStopRequested {
+            let timeout = backlogs.isEmpty && !core.wantsSoonRetry ? Int(tickInterval) : 1
+            let readiness: [Poller.Readiness]
+            do { readiness = try poller.poll(timeoutMilliseconds: timeout) } catch {
+                logger.error("zmq_poll failed: \(error)")
+                break
+            }
+            if readiness[2].readable { control.waker.drain() }
+            if control.takeReloadRequest() { reload() }
+            if readiness[1].readable { serveZAP() }
+            if readiness[3].readable { core.bodiesChecked(checker.takeResults(), time: .now()) }
+            // Whether everything waiting was read: only then may a peer be judged silent, since its heartbeat may be
+            // waiting behind a large body.
+            var caughtUp = true
+            if readiness[0].readable {
+                // Bounded: a peer streaming large bodies faster than they are checked waits in its own socket.
+                caughtUp = core.hasRoomToRead ? readBatch() : false
+            }
+            let time = HubTime.now()
+            if caughtUp { lastCaughtUp = time.monotonic }
+            if time.monotonic - lastTick >= tickInterval {
+                lastTick = time.monotonic
+                core.tick(time: time, readUpTo: lastCaughtUp)
+            }
+            runActions()
+            commitIfNeeded()
+            core.dispatch(time: .now())
+            runActions()
+            commitIfNeeded()
+            flushBacklogs()
+            let now = HubTime.now().wall
+            housekeeping.checkpointIfDue(force: false, now: now)
+            housekeeping.deleteExpiredBodiesIfDue(now: now)
+        }
+    }
+
+    func shutdown() {
+        core.shutdown(time: .now())
+        runActions()
+        commitIfNeeded()
+        housekeeping.checkpointIfDue(force: true, now: HubTime.now().wall)
+        flushBacklogs()
+        router.close(lingerMilliseconds: 500)
+        zap.close()
+        context.terminate()
+        logger.info("Broker stopped")
+    }
+
+    // MARK: Reading
+
+    /// Reads what is waiting, up to one batch, into the core.
+    ///
+    /// - Returns: true when nothing more was waiting.
+    @discardableResult
+    func readBatch() -> Bool {
+        let time = HubTime.now()
+        var count = 0
+        var bytes = 0
+        // A cycle ends at batch_size messages, or sooner once it has read 8 MiB or worked 50 ms: a few large
+        // returns must not hold the loop (heartbeats, replies, deliveries) for seconds.
+        while count < configuration.batchSize, bytes < BrokerLoop.cycleBytes,
+            HubTime.now().monotonic - time.monotonic < BrokerLoop.cycleMilliseconds
+        {
+            let message: ReceivedMessage?
+            do { message = try router.receive(dontWait: true, maxFrames: HubCore.maxFrames) } catch {
+                logger.warning("Receive failed: \(error)")
+                return true
+            }
+            guard let message, let routingID = message.frames.first else { return true }
+            count += 1
+            bytes += message.frames.reduce(0) { $0 + $1.count }
+            guard !core.isSilenced(routingID) else { continue }
+            let identity = ZAPHandler.identity(ofUserID: message.userID ?? "")
+            guard let agency = AgencyID(identity.agency) else {
+                // Cannot happen while the ZAP handler is bound: every connection carries its agency.
+                logger.error("Dropped a message from a connection with no agency")
+                continue
+            }
+            core.receive(
+                from: routingID, agency: agency, keyFingerprint: identity.key, peer: message.peerAddress,
+                frames: message.frames[1...], droppedFrames: message.droppedFrames, time: time)
+        }
+        return false
+    }
+
+    /// Answers every waiting ZAP request; refusals go to the core to be audited.
+    func serveZAP() {
+        while true {
+            let message: ReceivedMessage?
+            do { message = try zap.receive(dontWait: true) } catch { return }
+            guard let message else { return }
+            let time = HubTime.now()
+            let request = ZAPHandler.parse(message.frames)
+            zapHandler.today = time.today
+            let decision = request.map(zapHandler.decide) ?? ZAPHandler.Decision(
+                accepted: false, userID: "", statusText: "Malformed ZAP request", keyFingerprint: nil)
+            try? zap.send(ZAPHandler.reply(to: request, decision))
+            if !decision.accepted {
+                core.handshakeRefused(keyFingerprint: decision.keyFingerprint, peer: request?.address, statusText: decision.statusText, time: time)
+            }
+        }
+    }
+
+    // MARK: Committing and sending
+
+    /// Commits what the core planned in one transaction, then runs the replies it gives back.
+    ///
+    /// ACCEPTED goes out only after the commit returned: "acknowledge only after commit" is the rule this whole
+    /// design serves.
+    func commitIfNeeded() {
+        guard core.hasPendingWork else { return }
+        let batch = core.takeBatch()
+        let wallNow = HubTime.now().wall
+        let result = Result { () throws(StoreError) in
+            batch.operations.isEmpty ? CommitResult() : try store.commit(batch.operations, at: wallNow)
+        }
+        core.committed(batch, result, time: .now())
+        runActions()
+    }
+
+    /// Runs what the core asked for: sends (a DELIVER that cannot go is handed back), body checks.
+    func runActions() {
+        var bounced: [(routingID: RoutingID, tag: Int64)] = []
+        var lost: Set<RoutingID> = []
+        for action in core.takeActions() {
+            switch action {
+            case .checkBody(let job):
+                checker.submit(job)
+            case .send(let command, let routingID):
+                switch send(command, to: routingID) {
+                case .sent: break
+                case .full:
+                    if case .deliver(let tag, _, _, _) = command { bounced.append((routingID, tag)) }
+                case .unreachable:
+                    if case .deliver(let tag, _, _, _) = command { bounced.append((routingID, tag)) }
+                    lost.insert(routingID)
+                }
+            }
+        }
+        let time = HubTime.now()
+        if !bounced.isEmpty { core.bounced(bounced, time: time) }
+        // The connection is gone; its session closes after the sends, not in the middle of them.
+        for routingID in lost { core.lost(routingID, time: time) }
+        core.closeDisconnected(time: time)
+        // Closing sessions may have audited something or queued replies: they wait for the next commit.
+    }
+
+    enum SendOutcome { case sent, full, unreachable }
+
+    /// Sends a command to a connection. A reply that finds the pipe full waits in the connection's backlog; a
+    /// DELIVER does not (the core puts it back on its queue).
+    func send(_ command: HubCommand, to routingID: RoutingID) -> SendOutcome {
+        let isDelivery: Bool
+        if case .deliver = command { isDelivery = true } else { isDelivery = false }
+        if backlogs[routingID] != nil {
+            if isDelivery { return .full }
+            guard backlogs[routingID]!.count < BrokerLoop.maxBacklog else {
+                core.disconnect(routingID, because: "its reply backlog passed \(BrokerLoop.maxBacklog) (it sends but does not read)")
+                backlogs[routingID] = nil
+                return .sent
+            }
+            backlogs[routingID]!.append([routingID] + WireCodec.encode(command))
+            return .sent
+        }
+        let frames = [routingID] + WireCodec.encode(command)
+        do {
+            try router.send(frames, dontWait: true)
+            return .sent
+        } catch {
+            if error.isAgain {
+                if isDelivery { return .full }
+                backlogs[routingID, default: []].append(frames)
+                return .sent
+            }
+            return error.isHostUnreachable ? .unreachable : (isDelivery ? .full : .sent)
+        }
+    }
+
+    /// Retries connections' backlogs, oldest first; stops at a connection's first message that still cannot go.
+    func flushBacklogs() {
+        for routingID in Array(backlogs.keys) {
+            guard !core.isSilenced(routingID) else {
+                backlogs[routingID] = nil
+                continue
+            }
+            var queued = backlogs[routingID]!
+            while let frames = queued.first {
+                do {
+                    try router.send(frames, dontWait: true)
+                    queued.removeFirst()
+                } catch {
+                    if !error.isAgain { queued.removeAll() }
+                    break
+                }
+            }
+            backlogs[routingID] = queued.isEmpty ? nil : queued
+            // Deliveries held back while this connection's pipe was full can go now.
+            if queued.isEmpty { core.pipeDrained(routingID) }
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import Crypto
+import LiaisonConfig
+import LiaisonStore
+import Logging
+import StrictJSON
+
+/// The store's upkeep between cycles: signed checkpoints of the audit tree, and deleting bodies at the end of
+/// their retention. Runs on the broker's thread (it writes to the store the loop commits to).
+struct StoreHousekeeping {
+    let store: HubStore
+    let configuration: HubConfiguration
+    /// Signs the audit tree's checkpoints.
+    let checkpointKey: Curve25519.Signing.PrivateKey
+    let logger: Logger
+    var lastCheckpointSize = 0
+    var lastCheckpointAt: Int64 = 0
+    /// When bodies past their retention were last looked for (0: at the first turn of the loop).
+    var lastRetentionSweepAt: Int64 = 0
+
+    init(store: HubStore, configuration: HubConfiguration, checkpointKey: Curve25519.Signing.PrivateKey, logger: Logger) {
+        self.store = store
+        self.configuration = configuration
+        self.checkpointKey = checkpointKey
+        self.logger = logger
+    }
+
+    /// Signs a checkpoint when enough entries or time have passed since the last (and at shutdown).
+    mutating func checkpointIfDue(force: Bool, now: Int64) {
+        let size = store.frontier.size
+        guard size > lastCheckpointSize else { return }
+        guard force || size - lastCheckpointSize >= configuration.checkpointEntries
+            || now - lastCheckpointAt >= configuration.checkpointIntervalMilliseconds
+        else { return }
+        do {
+            try store.writeCheckpoint(origin: configuration.checkpointOrigin, key: checkpointKey, at: now)
+            lastCheckpointSize = size
+            lastCheckpointAt = now
+        } catch {
+            logger.error("Could not sign a checkpoint: \(error)")
+        }
+    }
+
+    /// Deletes the bodies whose retention has ended (not those under a legal hold or still to be delivered), a
+    /// batch at a time, audited; runs every `retention sweep` interval.
+    mutating func deleteExpiredBodiesIfDue(now: Int64) {
+        guard now - lastRetentionSweepAt >= configuration.retentionSweepMilliseconds else { return }
+        lastRetentionSweepAt = now
+        do {
+            let deleted = try store.transaction { tx in
+                let sequences = try tx.deleteExpiredBodies(now: now, limit: 1000)
+                if !sequences.isEmpty {
+                    var json = JSONText()
+                    json.string("reason", "retention")
+                    json.integer("count", Int64(sequences.count))
+                    json.integers("sequences", sequences)
+                    try tx.append(AuditEvent(.bodiesDeleted, at: now, detail: String(decoding: json.finish(), as: UTF8.self)))
+                }
+                return sequences.count
+            }
+            if deleted > 0 {
+                // secure_delete zeroes the pages in the database file, but their old images stay in the WAL until
+                // it is reused: checkpoint and truncate it so the deleted bodies leave the disk now.
+                store.truncateWriteAheadLog()
+                logger.info("Deleted message bodies at the end of their retention", metadata: ["count": "\(deleted)"])
+                // More may be due: look again on the next turn rather than after a whole interval.
+                if deleted == 1000 { lastRetentionSweepAt = 0 }
+            }
+        } catch {
+            logger.error("Could not delete expired message bodies: \(error)")
+        }
+    }
+}

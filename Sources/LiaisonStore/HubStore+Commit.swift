@@ -1,0 +1,70 @@
+import LiaisonProtocol
+
+extension HubStore: HubLedger {
+    /// One group commit: every message, audit record and settlement of a broker cycle in one transaction.
+    package func commit(_ operations: [StoreOperation], at wallNow: Int64) throws(StoreError) -> CommitResult {
+        try transaction { tx in
+            var result = CommitResult()
+            for (index, operation) in operations.enumerated() {
+                switch operation {
+                case .insert(let plan):
+                    result.stored[index] = try tx.store(plan, at: wallNow)
+                case .audit(let event):
+                    try tx.append(event)
+                case .attempt(let recipient, let sequence):
+                    try tx.recordAttempt(recipient: recipient, sequence: sequence)
+                case .acknowledge(let delivery):
+                    try tx.acknowledge(recipient: delivery.recipient, sequence: delivery.sequence, at: wallNow)
+                case .deadLetter(let delivery, let cause, let reason, let audit):
+                    if try tx.deadLetter(recipient: delivery.recipient, sequence: delivery.sequence, cause: cause, reason: reason, at: wallNow) {
+                        try tx.append(audit)
+                    }
+                }
+            }
+            return result
+        }
+    }
+}
+
+extension HubTransaction {
+    /// Stores one admitted message: the message, and if it is new its decisions, cohort change, deliveries and
+    /// subject index; then its acceptance (or, for a resend, a `duplicate` record).
+    func store(_ plan: MessagePlan, at wallNow: Int64) throws -> CommitResult.Stored {
+        let source = plan.envelope.source
+        let inserted = try insertMessage(
+            source: source.rawValue, messageID: plan.envelope.id, type: plan.envelope.type.rawValue,
+            envelope: plan.envelopeBytes, body: plan.body, bodyDigest: plan.bodyDigest, receivedAt: plan.receivedAt,
+            expiresAt: plan.expiresAt, retainUntil: plan.retainUntil)
+        var firstEntry: Int64?
+        var recipientEntries: [AgencyID: Int64] = [:]
+        if !inserted.duplicate {
+            for var event in plan.auditOnInsert {
+                event.sequence = inserted.sequence
+                let entry = try append(event)
+                firstEntry = firstEntry ?? entry
+                if event.kind == .decision, let recipient = event.recipient { recipientEntries[AgencyID(stored: recipient)] = entry }
+            }
+            if let cohort = plan.cohort {
+                try updateCohort(owner: cohort.owner, name: cohort.name, operation: cohort.operation, members: cohort.members)
+            }
+        }
+        let accepted = try append(AuditEvent(
+            inserted.duplicate ? .duplicate : .accepted, at: wallNow, agency: source.rawValue, messageID: plan.envelope.id,
+            sequence: inserted.sequence, type: plan.envelope.type.rawValue,
+            recipient: plan.recipients.isEmpty ? nil : plan.recipients.map(\.rawValue).joined(separator: ","),
+            bodyDigest: plan.bodyDigest))
+        guard !inserted.duplicate else {
+            return .init(sequence: inserted.sequence, duplicate: true, auditEntry: nil, recipientEntries: [:])
+        }
+        for recipient in plan.recipients where recipientEntries[recipient] == nil { recipientEntries[recipient] = accepted }
+        try insertDeliveries(
+            sequence: inserted.sequence, recipients: plan.recipients.map(\.rawValue),
+            views: Dictionary(uniqueKeysWithValues: plan.views.map { ($0.key.rawValue, $0.value) }),
+            envelopeViews: Dictionary(uniqueKeysWithValues: plan.envelopeViews.map { ($0.key.rawValue, $0.value) }),
+            auditEntries: Dictionary(uniqueKeysWithValues: recipientEntries.map { ($0.key.rawValue, $0.value) }))
+        if !plan.subjects.isEmpty {
+            try indexSubjects(plan.subjects, sequence: inserted.sequence, entries: (firstEntry ?? accepted)...accepted)
+        }
+        return .init(sequence: inserted.sequence, duplicate: false, auditEntry: accepted, recipientEntries: recipientEntries)
+    }
+}
