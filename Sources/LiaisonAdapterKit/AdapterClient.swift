@@ -1,4 +1,3 @@
-import DequeModule
 import Foundation
 import LiaisonProtocol
 import Logging
@@ -11,8 +10,9 @@ import ZeroMQ
 /// back-off when the hub goes quiet or restarts, and re-sends every unanswered message (with the same
 /// id, which the hub deduplicates) until it is accepted or rejected.
 ///
-/// The socket lives on a thread of its own that blocks in `zmq_poll`; async callers hand it work under
-/// a mutex and wake it through a pipe, so Swift's cooperative pool never blocks.
+/// The protocol's rules live in ``ClientSession`` (I/O-free, unit-tested); this class and ``AdapterLoop`` only
+/// run it: the socket lives on a thread of its own that blocks in `zmq_poll`; async callers hand the session
+/// work under a mutex and wake the thread through a pipe, so Swift's cooperative pool never blocks.
 ///
 /// ```swift
 /// let client = AdapterClient(configuration: configuration, logger: logger)
@@ -37,7 +37,13 @@ public final class AdapterClient: Sendable {
     public init(configuration: AdapterConfiguration, logger: Logger = Logger(label: "liaison.adapter")) {
         self.configuration = configuration
         self.logger = logger
-        self.shared = Mutex(AdapterSharedState())
+        self.shared = Mutex(AdapterSharedState(session: ClientSession(
+            hello: Hello(
+                adapter: configuration.adapterName, version: configuration.adapterVersion, consumes: configuration.consumes,
+                credit: configuration.credit),
+            timing: ClientSession.Timing(
+                resendAfter: configuration.resendAfter.milliseconds, firstBackoff: configuration.reconnectBackoff.first.milliseconds,
+                maximumBackoff: configuration.reconnectBackoff.max.milliseconds))))
         (deliveries, deliveryContinuation) = AsyncStream.makeStream(of: Delivery.self)
     }
 
@@ -81,8 +87,8 @@ public final class AdapterClient: Sendable {
         do {
             return try await withCheckedThrowingContinuation { continuation in
                 let immediate: Result<Welcome, any Error>? = shared.withLock { state in
-                    if let welcome = state.welcome { return .success(welcome) }
-                    if state.closing { return .failure(AdapterError(.closed, "The client is closed.")) }
+                    if let welcome = state.session.welcome { return .success(welcome) }
+                    if state.session.isClosing { return .failure(AdapterError(.closed, "The client is closed.")) }
                     state.welcomeWaiters[waiterID] = continuation
                     return nil
                 }
@@ -97,7 +103,7 @@ public final class AdapterClient: Sendable {
 
     /// The agency this adapter is authenticated as (known after `connect()`).
     public var agency: AgencyID? {
-        shared.withLock { $0.welcome.flatMap { AgencyID($0.agency) } }
+        shared.withLock { $0.session.welcome.flatMap { AgencyID($0.agency) } }
     }
 
     /// Sends a message and waits until the hub has durably accepted it.
@@ -148,35 +154,23 @@ public final class AdapterClient: Sendable {
 
     /// Sends an envelope exactly as given (for tools and tests that craft their own).
     public func sendRaw(id: String, envelope: [UInt8], body: [UInt8]) async throws(AdapterError) -> Receipt {
-        // The hub drops a connection whose frame is far over its limits, with no reply: check here, so a
-        // caller gets a clear error instead of a send re-tried for ever.
-        if let welcome = shared.withLock({ $0.welcome }) {
-            if envelope.count > welcome.maxEnvelopeBytes || body.count > welcome.maxBodyBytes {
-                let error = ProtocolError(
-                    .tooLarge,
-                    "The envelope is \(envelope.count) bytes and the body \(body.count); the hub's limits are \(welcome.maxEnvelopeBytes) and \(welcome.maxBodyBytes).",
-                    reference: id)
-                throw AdapterError(.rejected, error.description, protocolError: error)
-            }
-        }
         do {
             return try await withCheckedThrowingContinuation { continuation in
-                let closed = shared.withLock { state -> Bool in
-                    if state.closing { return true }
-                    if state.sends[id] != nil {
-                        // The same id again while the first is unanswered: one message, answered to both callers.
-                        state.sends[id]!.waiters.append(continuation)
-                        return false
+                let admission = shared.withLock { state in
+                    let admission = state.session.send(id: id, envelope: envelope, body: body)
+                    switch admission {
+                    case .queued, .joined: state.sendWaiters[id, default: []].append(continuation)
+                    case .refused, .closed: break
                     }
-                    state.sends[id] = PendingSend(envelope: envelope, body: body, continuation: continuation, order: state.nextOrder)
-                    state.nextOrder += 1
-                    state.unsent.append(id)
-                    return false
+                    return admission
                 }
-                if closed {
-                    continuation.resume(throwing: AdapterError(.closed, "The client is closed."))
-                } else {
-                    waker.wake()
+                switch admission {
+                case .queued, .joined: waker.wake()
+                case .closed: continuation.resume(throwing: AdapterError(.closed, "The client is closed."))
+                case .refused(let error):
+                    // The hub drops a connection whose frame is far over its limits, with no reply: a caller gets a
+                    // clear error instead of a send re-tried for ever.
+                    continuation.resume(throwing: AdapterError(.rejected, error.description, protocolError: error))
                 }
             }
         } catch let error as AdapterError {
@@ -188,18 +182,15 @@ public final class AdapterClient: Sendable {
 
     /// Acknowledges a delivery: the hub will not deliver it again.
     public func ack(_ delivery: Delivery) {
-        enqueue(.ack(tag: delivery.tag), generation: delivery.generation)
+        // A settlement for an older connection is dropped: the hub requeued the delivery when that session ended.
+        shared.withLock { _ = $0.session.acknowledge(tag: delivery.tag, generation: delivery.generation) }
+        waker.wake()
     }
 
     /// Refuses a delivery: `retry` asks for it again later; `reject` sends it to the dead-letter store.
     public func nack(_ delivery: Delivery, _ disposition: NackDisposition, reason: String) {
-        enqueue(.nack(tag: delivery.tag, disposition: disposition, reason: reason), generation: delivery.generation)
-    }
-
-    private func enqueue(_ command: AdapterCommand, generation: Int) {
-        shared.withLock { state in
-            // A settlement for an older connection would be "unknown delivery": the hub requeued it.
-            if state.generation == generation { state.outbox.append(command) }
+        shared.withLock {
+            _ = $0.session.refuse(tag: delivery.tag, disposition: disposition, reason: reason, generation: delivery.generation)
         }
         waker.wake()
     }
@@ -207,7 +198,7 @@ public final class AdapterClient: Sendable {
     /// Says GOODBYE, closes the socket and ends `deliveries`. Unanswered sends fail with `closed`.
     public func close() async {
         let alreadyStarted = started.load(ordering: .acquiring)
-        shared.withLock { $0.closing = true }
+        shared.withLock { $0.session.requestClose() }
         waker.wake()
         if alreadyStarted {
             await withCheckedContinuation { continuation in
@@ -232,35 +223,11 @@ public final class AdapterClient: Sendable {
     }
 }
 
-/// A SEND awaiting its ACCEPTED or REJECTED.
-struct PendingSend {
-    /// Resumes every caller waiting on this send, exactly once.
-    func resume(with result: Result<Receipt, any Error>) {
-        continuation.resume(with: result)
-        for waiter in waiters { waiter.resume(with: result) }
-    }
-
-    var envelope: [UInt8]
-    var body: [UInt8]
-    var continuation: CheckedContinuation<Receipt, any Error>
-    /// Further callers that sent the same id before the hub answered.
-    var waiters: [CheckedContinuation<Receipt, any Error>] = []
-    var order: Int
-    /// When it last went out (monotonic ms); nil if not yet sent on this connection.
-    var sentAt: Int64?
-}
-
-/// What async callers and the adapter's thread share, always under the client's mutex.
+/// What async callers and the adapter's thread share, always under the client's mutex: the protocol's state
+/// (``ClientSession``) and the continuations its answers resume.
 struct AdapterSharedState {
-    var sends: [String: PendingSend] = [:]
-    /// Ids of sends not yet written to the socket, in order.
-    var unsent: Deque<String> = []
-    var nextOrder = 0
-    /// ACK and NACK commands to write.
-    var outbox: Deque<AdapterCommand> = []
-    var welcome: Welcome?
+    var session: ClientSession
+    /// Callers waiting on each unanswered SEND (more than one when an id is sent again before its answer).
+    var sendWaiters: [String: [CheckedContinuation<Receipt, any Error>]] = [:]
     var welcomeWaiters: [UUID: CheckedContinuation<Welcome, any Error>] = [:]
-    var closing = false
-    /// Counts connections; deliveries carry it so that stale settlements are dropped.
-    var generation = 0
 }

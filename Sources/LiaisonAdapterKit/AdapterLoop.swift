@@ -6,72 +6,167 @@ import ZeroMQ
 
 /// The adapter's own thread: owns the DEALER socket and runs the poll loop for one `AdapterClient`.
 ///
-/// Each cycle: write the HELLO, SENDs, ACKs and NACKs callers queued; read what the hub sent; keep
-/// heartbeats; reconnect (new socket, new HELLO, re-send) when the hub is silent for 3 intervals, says
-/// GOODBYE, or answers 403 (it restarted and lost the session).
+/// The rules (HELLO until WELCOME, heartbeats, reconnecting when the hub is silent for 3 intervals, says GOODBYE or
+/// answers 403, re-sending what is unanswered) are ``ClientSession``'s; this loop feeds it what the socket and the
+/// clock bring and carries out its actions: write a frame, open or close the socket, resume a caller, hand over a
+/// delivery. Each cycle: tick (write what callers queued, keep time), wait in `zmq_poll`, read what the hub sent.
 final class AdapterLoop {
     let client: AdapterClient
     let context = ZeroMQContext(ioThreads: 1)
     var socket: ZeroMQSocket?
     var logger: Logger { client.logger }
     var configuration: AdapterConfiguration { client.configuration }
-
-    var ready = false
-    var heartbeat: Int64 = 1000
-    var lastHeard: Int64 = 0
-    var lastSent: Int64 = 0
-    var backoff: Int64
-    var reconnectAt: Int64? = nil
-    var lastResendScan: Int64 = 0
-    var generation = 0
+    /// The most hub messages handed to the session under one hold of the client's lock.
+    static let readBatch = 256
 
     init(client: AdapterClient) {
         self.client = client
-        self.backoff = client.configuration.reconnectBackoff.first.milliseconds
     }
 
     func run() {
-        openSocket()
-        while true {
-            let closing = client.shared.withLock { $0.closing }
-            if closing { break }
-            let now = AdapterLoop.monotonic()
-            if let at = reconnectAt, now >= at {
-                reconnectAt = nil
-                openSocket()
-            }
+        // Each cycle: open a connection if one is due, wait for input, read it, then tick. The clock is looked at
+        // only after reading what waits on the socket: a thread the machine held up must not take the hub's
+        // queued replies for silence.
+        while tickSession(onlyIfDisconnected: true) {
+            let wait = client.shared.withLock { $0.session.millisecondsToNextTick(now: AdapterLoop.monotonic()) }
             guard let socket else {
-                waitForWake(milliseconds: Int(max(1, (reconnectAt ?? now + 10) - now)))
+                waitForWake(milliseconds: Int(wait))
                 continue
             }
             var poller = Poller([.socket(socket), .fileDescriptor(client.waker.readDescriptor)])
             let readiness: [Poller.Readiness]
-            do { readiness = try poller.poll(timeoutMilliseconds: Int(max(10, heartbeat / 4))) } catch {
+            do { readiness = try poller.poll(timeoutMilliseconds: Int(wait)) } catch {
                 logger.error("zmq_poll failed: \(error)")
                 break
             }
             if readiness[1].readable { client.waker.drain() }
             if readiness[0].readable { readAll() }
-            writeQueued()
-            tick()
+            guard tickSession() else { break }
         }
         shutdown()
     }
 
+    /// Ticks the session: opens a connection that is due, writes what callers queued, keeps time.
+    ///
+    /// - Parameter onlyIfDisconnected: tick only while there is no connection (to open one when due).
+    /// - Returns: false when the client is closing.
+    func tickSession(onlyIfDisconnected: Bool = false) -> Bool {
+        var closing = false
+        let now = AdapterLoop.monotonic()
+        step { session in
+            closing = session.isClosing
+            guard !closing, !onlyIfDisconnected || session.state == .disconnected else { return [] }
+            return session.tick(now: now)
+        }
+        return !closing
+    }
+
+    // MARK: Running the session
+
+    /// What resumes callers once an event's actions are known: taken under the lock, resumed outside it.
+    enum Resumption {
+        case sends([CheckedContinuation<Receipt, any Error>], Result<Receipt, any Error>)
+        case welcome([CheckedContinuation<Welcome, any Error>], Result<Welcome, any Error>)
+    }
+
+    /// Runs one event on the session under the client's lock, takes the continuations its answers resume, then
+    /// (outside the lock) resumes them and carries out the actions.
+    func step(_ event: (inout ClientSession) -> [ClientSession.Action]) {
+        let (actions, resumptions) = client.shared.withLock { state -> ([ClientSession.Action], [Resumption]) in
+            let actions = event(&state.session)
+            var resumptions: [Resumption] = []
+            for action in actions {
+                switch action {
+                case .complete(let id, let outcome):
+                    guard let waiters = state.sendWaiters.removeValue(forKey: id) else { continue }
+                    resumptions.append(.sends(waiters, Self.result(of: outcome)))
+                case .welcomed(let welcome):
+                    resumptions.append(.welcome(Array(state.welcomeWaiters.values), .success(welcome)))
+                    state.welcomeWaiters = [:]
+                case .helloRefused(let error):
+                    resumptions.append(.welcome(
+                        Array(state.welcomeWaiters.values),
+                        .failure(AdapterError(.rejected, "The hub refused this adapter's HELLO: \(error)", protocolError: error))))
+                    state.welcomeWaiters = [:]
+                default: continue
+                }
+            }
+            return (actions, resumptions)
+        }
+        for resumption in resumptions {
+            switch resumption {
+            case .sends(let waiters, let result): for waiter in waiters { waiter.resume(with: result) }
+            case .welcome(let waiters, let result): for waiter in waiters { waiter.resume(with: result) }
+            }
+        }
+        perform(actions)
+    }
+
+    static func result(of outcome: ClientSession.SendOutcome) -> Result<Receipt, any Error> {
+        switch outcome {
+        case .accepted(let receipt): .success(receipt)
+        case .rejected(let error): .failure(AdapterError(.rejected, "The hub rejected the message: \(error)", protocolError: error))
+        case .closed: .failure(AdapterError(.closed, "The client closed before the hub answered."))
+        }
+    }
+
+    /// Carries out the session's actions in order. Writes that do not fit go back to the session; after a
+    /// settlement that does not fit, later settlements are not tried, so they stay in the order they were made.
+    func perform(_ actions: [ClientSession.Action]) {
+        var unwritten: [ClientSession.Action] = []
+        var settlementsBlocked = false
+        for action in actions {
+            switch action {
+            case .connect:
+                openSocket()
+            case .write(let command, _):
+                let isSettlement: Bool
+                switch command {
+                case .ack, .nack: isSettlement = true
+                default: isSettlement = false
+                }
+                if isSettlement && settlementsBlocked {
+                    unwritten.append(action)
+                } else if !write(command) {
+                    unwritten.append(action)
+                    settlementsBlocked = settlementsBlocked || isSettlement
+                }
+            case .disconnect(let reason):
+                switch reason {
+                case .silent: logger.info("The hub has been silent for 3 heartbeats; reconnecting")
+                case .goodbye: logger.info("The hub said goodbye; reconnecting")
+                case .notReady: logger.info("The hub has no session for us (restarted?): saying HELLO again")
+                }
+                socket?.close()
+                socket = nil
+            case .welcomed(let welcome):
+                logger.debug("Hub welcomed us", metadata: ["agency": "\(welcome.agency)"])
+            case .helloRefused, .complete:
+                break  // the callers waiting on it were resumed in `step`
+            case .deliver(let tag, let envelope, let body, let auditEntry, let generation):
+                client.deliveryContinuation.yield(Delivery(
+                    tag: tag, envelope: envelope, body: body, auditEntry: auditEntry, generation: generation))
+            case .unmatchedRejection(let error):
+                if error.code == .unknownDelivery {
+                    logger.warning("The hub rejected a settlement: \(error)")
+                } else {
+                    logger.warning("The hub rejected a command: \(error)")
+                }
+            case .unreadable(let error):
+                logger.warning("Unreadable message from the hub: \(error)")
+            }
+        }
+        if !unwritten.isEmpty {
+            client.shared.withLock { $0.session.notWritten(unwritten) }
+        }
+    }
+
     // MARK: Connection
 
+    /// A new socket (the session said `.connect`): CURVE keys, connect, and the session says HELLO on it.
     func openSocket() {
         socket?.close()
-        generation += 1
-        let generation = generation
-        client.shared.withLock { state in
-            state.generation = generation
-            state.outbox.removeAll()  // settlements for the old connection are void: the hub requeues them
-            // Everything unanswered goes again on the new connection, in the order it was first sent.
-            for id in state.sends.keys { state.sends[id]!.sentAt = nil }
-            state.unsent = .init(state.sends.sorted { $0.value.order < $1.value.order }.map(\.key))
-        }
-        ready = false
+        socket = nil
         do {
             let socket = try ZeroMQSocket(context: context, type: .dealer)
             try socket.setOption(ZMQ_LINGER, 0)
@@ -86,25 +181,12 @@ final class AdapterLoop {
             self.socket = socket
         } catch {
             logger.error("Cannot connect to \(configuration.endpoint): \(error)")
-            socket = nil
-            scheduleReconnect()
+            let now = AdapterLoop.monotonic()
+            client.shared.withLock { $0.session.connectionFailed(now: now) }
             return
         }
         let now = AdapterLoop.monotonic()
-        lastHeard = now
-        let hello = Hello(
-            adapter: configuration.adapterName, version: configuration.adapterVersion, consumes: configuration.consumes,
-            credit: configuration.credit)
-        write(.hello(hello))
-    }
-
-    /// Drops the connection and opens a new one after the current back-off (doubling, capped).
-    func scheduleReconnect() {
-        socket?.close()
-        socket = nil
-        ready = false
-        reconnectAt = AdapterLoop.monotonic() + backoff
-        backoff = min(backoff * 2, configuration.reconnectBackoff.max.milliseconds)
+        step { $0.connected(now: now) }
     }
 
     func waitForWake(milliseconds: Int) {
@@ -116,12 +198,10 @@ final class AdapterLoop {
 
     // MARK: Writing
 
-    @discardableResult
     func write(_ command: AdapterCommand) -> Bool {
         guard let socket else { return false }
         do {
             try socket.send(WireCodec.encode(command), dontWait: true)
-            lastSent = AdapterLoop.monotonic()
             return true
         } catch {
             if !error.isAgain { logger.warning("Send to the hub failed: \(error)") }
@@ -129,173 +209,34 @@ final class AdapterLoop {
         }
     }
 
-    /// Writes queued settlements, then unsent SENDs (only once the session is open).
-    func writeQueued() {
-        guard ready else { return }
-        let (settlements, sends) = client.shared.withLock { state -> ([AdapterCommand], [(String, [UInt8], [UInt8])]) in
-            let settlements = Array(state.outbox)
-            state.outbox.removeAll()
-            var sends: [(String, [UInt8], [UInt8])] = []
-            let now = AdapterLoop.monotonic()
-            while let id = state.unsent.popFirst() {
-                guard let pending = state.sends[id] else { continue }
-                state.sends[id]!.sentAt = now
-                sends.append((id, pending.envelope, pending.body))
-            }
-            return (settlements, sends)
-        }
-        for (position, command) in settlements.enumerated() where !write(command) {
-            // A full pipe: keep this settlement and the rest for the next cycle, in order.
-            client.shared.withLock { state in
-                for later in settlements[position...].reversed() { state.outbox.prepend(later) }
-            }
-            break
-        }
-        for (id, envelope, body) in sends where !write(.send(envelope: envelope, body: body)) {
-            client.shared.withLock { state in
-                if state.sends[id] != nil {
-                    state.sends[id]!.sentAt = nil
-                    state.unsent.append(id)
-                }
-            }
-        }
-    }
-
     // MARK: Reading
 
+    /// Reads everything waiting, handing it to the session in batches (one hold of the lock each).
     func readAll() {
-        while let socket, let message = try? socket.receive(dontWait: true) {
-            lastHeard = AdapterLoop.monotonic()
-            let command: HubCommand
-            do { command = try WireCodec.decodeHubCommand(message.frames) } catch {
-                logger.warning("Unreadable message from the hub: \(error)")
-                continue
+        var batch: [(Result<HubCommand, ProtocolError>, Int64)] = []
+        batch.reserveCapacity(Self.readBatch)
+        while socket != nil {
+            batch.removeAll(keepingCapacity: true)
+            while batch.count < Self.readBatch, let socket, let message = try? socket.receive(dontWait: true) {
+                batch.append((Result { () throws(ProtocolError) in try WireCodec.decodeHubCommand(message.frames) }, AdapterLoop.monotonic()))
             }
-            handle(command)
-        }
-    }
-
-    func handle(_ command: HubCommand) {
-        switch command {
-        case .welcome(let welcome):
-            ready = true
-            heartbeat = Int64(welcome.heartbeatMilliseconds)
-            backoff = configuration.reconnectBackoff.first.milliseconds
-            let waiters = client.shared.withLock { state in
-                state.welcome = welcome
-                defer { state.welcomeWaiters = [:] }
-                return state.welcomeWaiters.values
-            }
-            for waiter in waiters { waiter.resume(returning: welcome) }
-            logger.debug("Hub welcomed us", metadata: ["agency": "\(welcome.agency)"])
-        case .accepted(let id, let receipt):
-            let pending = client.shared.withLock { $0.sends.removeValue(forKey: id) }
-            pending?.resume(with: .success(receipt))
-        case .rejected(let reference, let code, let reason):
-            if code == .notReady {
-                logger.info("The hub has no session for us (restarted?): saying HELLO again")
-                openSocket()
-                return
-            }
-            if !ready && reference.isEmpty {
-                // The hub refused our HELLO: saying it again would be refused again. Tell connect().
-                let error = ProtocolError(code, reason)
-                let waiters = client.shared.withLock { state in
-                    state.closing = true
-                    defer { state.welcomeWaiters = [:] }
-                    return state.welcomeWaiters.values
-                }
-                for waiter in waiters {
-                    waiter.resume(throwing: AdapterError(.rejected, "The hub refused this adapter's HELLO: \(error)", protocolError: error))
-                }
-                return
-            }
-            if code.isTransient {
-                // Re-send after a pause: the hub kept nothing.
-                client.shared.withLock { state in
-                    if state.sends[reference] != nil { state.sends[reference]!.sentAt = AdapterLoop.monotonic() }
-                }
-                return
-            }
-            let error = ProtocolError(code, reason, reference: reference)
-            // A rejected ACK or NACK names a delivery tag, not a message id: it must not fail a send.
-            guard code != .unknownDelivery else {
-                logger.warning("The hub rejected a settlement: \(error)")
-                return
-            }
-            let pending = client.shared.withLock { $0.sends.removeValue(forKey: reference) }
-            if let pending {
-                pending.resume(with: .failure(AdapterError(.rejected, "The hub rejected the message: \(error)", protocolError: error)))
-            } else {
-                logger.warning("The hub rejected a command: \(error)")
-            }
-        case .deliver(let tag, let envelopeBytes, let body, let auditEntry):
-            guard let envelope = try? Envelope.decode(envelopeBytes) else {
-                write(.nack(tag: tag, disposition: .reject, reason: "unreadable envelope"))
-                return
-            }
-            client.deliveryContinuation.yield(Delivery(
-                tag: tag, envelope: envelope, body: body, auditEntry: auditEntry, generation: generation))
-        case .heartbeat:
-            break
-        case .goodbye:
-            logger.info("The hub said goodbye; reconnecting")
-            scheduleReconnect()
+            if batch.isEmpty { return }
+            // Once the session drops the connection (GOODBYE, 403) it ignores the rest, which the socket's close discards.
+            step { session in batch.flatMap { session.received($0.0, now: $0.1) } }
+            if batch.count < Self.readBatch { return }
         }
     }
 
     // MARK: Time
 
-    func tick() {
-        let now = AdapterLoop.monotonic()
-        guard socket != nil else { return }
-        if now - lastHeard >= 3 * heartbeat {
-            logger.info("The hub has been silent for 3 heartbeats; reconnecting")
-            scheduleReconnect()
-            return
-        }
-        if ready && now - lastSent >= heartbeat { write(.heartbeat) }
-        if !ready && now - lastSent >= heartbeat {
-            // HELLO may have gone to a handshake that never completed; say it again.
-            write(.hello(Hello(
-                adapter: configuration.adapterName, version: configuration.adapterVersion,
-                consumes: configuration.consumes, credit: configuration.credit)))
-        }
-        // Re-send what has waited too long for an answer (looked for at most every 100 ms: the scan is O(n)).
-        guard now - lastResendScan >= 100 else { return }
-        lastResendScan = now
-        let resendAfter = configuration.resendAfter.milliseconds
-        client.shared.withLock { state in
-            for (id, pending) in state.sends {
-                if let sentAt = pending.sentAt, now - sentAt >= resendAfter {
-                    state.sends[id]!.sentAt = nil
-                    state.unsent.append(id)
-                }
-            }
-        }
-    }
-
     func shutdown() {
-        if ready {
-            // Settlements the application made before closing go out first, so nothing it acknowledged
-            // is delivered again.
-            let settlements = client.shared.withLock { state in
-                defer { state.outbox.removeAll() }
-                return Array(state.outbox)
-            }
-            for command in settlements { write(command) }
-            write(.goodbye)
-        }
+        step { $0.shutDown() }
         socket?.close(lingerMilliseconds: 200)
         socket = nil
-        let (sends, waiters) = client.shared.withLock { state in
-            defer {
-                state.sends = [:]
-                state.welcomeWaiters = [:]
-            }
-            return (Array(state.sends.values), Array(state.welcomeWaiters.values))
+        let waiters = client.shared.withLock { state in
+            defer { state.welcomeWaiters = [:] }
+            return Array(state.welcomeWaiters.values)
         }
-        for pending in sends { pending.resume(with: .failure(AdapterError(.closed, "The client closed before the hub answered."))) }
         for waiter in waiters { waiter.resume(throwing: AdapterError(.closed, "The client closed before the hub answered.")) }
         client.deliveryContinuation.finish()
         context.terminate()
