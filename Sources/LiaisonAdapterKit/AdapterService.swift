@@ -11,38 +11,35 @@ public enum DeliveryOutcome: Sendable, Equatable {
     case retry(String)
 }
 
-/// Runs an adapter as a service: connects, hands each delivery to `handle` and settles it by the outcome,
-/// and calls `poll` (an inbox scan) every `pollInterval`. Stops on graceful shutdown (SIGTERM, SIGINT),
-/// after the work in hand, with every settlement sent.
-public final class AdapterService: Service, Sendable {
-    public typealias Handler = @Sendable (Delivery, AdapterClient) async -> DeliveryOutcome
-    public typealias Poll = @Sendable (AdapterClient) async -> Void
-
+/// Runs an ``Adapter`` as a service: connects, hands each delivery to `handle` and settles it by the outcome,
+/// and, for an ``InboxAdapter``, calls `poll` (an inbox scan) every `pollInterval`. Stops on graceful shutdown
+/// (SIGTERM, SIGINT), after the work in hand, with every settlement sent.
+///
+/// ```swift
+/// let service = AdapterService(adapter: adapter, client: client, logger: logger)
+/// let group = ServiceGroup(configuration: .init(services: [.init(service: service)], gracefulShutdownSignals: [.sigterm], logger: logger))
+/// try await group.run()
+/// ```
+public final class AdapterService<Wrapped: Adapter>: Service, Sendable {
+    let adapter: Wrapped
     let client: AdapterClient
     let logger: Logger
-    let pollInterval: Duration
-    let handle: Handler
-    let poll: Poll?
 
-    public init(
-        client: AdapterClient, logger: Logger, pollInterval: Duration = .milliseconds(500), handle: @escaping Handler,
-        poll: Poll? = nil
-    ) {
+    public init(adapter: Wrapped, client: AdapterClient, logger: Logger) {
+        self.adapter = adapter
         self.client = client
         self.logger = logger
-        self.pollInterval = pollInterval
-        self.handle = handle
-        self.poll = poll
     }
 
     public func run() async throws {
         _ = try await client.connect()
         let client = self.client
+        let adapter = self.adapter
         try await withGracefulShutdownHandler {
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { [handle, logger] in
+                group.addTask { [logger] in
                     for await delivery in client.deliveries {
-                        switch await handle(delivery, client) {
+                        switch await adapter.handle(delivery, client: client) {
                         case .done: client.ack(delivery)
                         case .reject(let reason):
                             logger.warning("Rejected a delivery", metadata: ["tag": "\(delivery.tag)", "reason": "\(reason)"])
@@ -53,11 +50,11 @@ public final class AdapterService: Service, Sendable {
                         }
                     }
                 }
-                if let poll {
-                    group.addTask { [pollInterval] in
+                if let inbox = adapter as? any InboxAdapter {
+                    group.addTask {
                         while !Task.isShuttingDownGracefully, !Task.isCancelled {
-                            await poll(client)
-                            try? await Task.sleep(for: pollInterval)
+                            await inbox.poll(client: client)
+                            try? await Task.sleep(for: inbox.pollInterval)
                         }
                     }
                 }

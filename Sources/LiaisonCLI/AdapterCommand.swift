@@ -29,17 +29,17 @@ struct AdapterCommand: AsyncParsableCommand {
         var folder: String
         @OptionGroup var log: LogOptions
 
-        func run(
-            label: String, agency: String, consumes: [String], credit: Int = 16, poll: AdapterService.Poll? = nil,
-            handle: @escaping AdapterService.Handler
-        ) async throws {
+        /// Runs `agencyAdapter` (its name, agency and types are its own declaration) until SIGTERM or SIGINT.
+        func run(_ agencyAdapter: some Adapter, credit: Int = 16) async throws {
+            let label = agencyAdapter.name
             let logger = log.bootstrap(label: label)
             let hub = try loadHub(options.config, requireKeys: false)
             let client = AdapterClient(
                 configuration: try adapter.adapterConfiguration(
-                    hub: hub.configuration, name: label, consumes: consumes, credit: credit, defaultAgency: agency),
+                    hub: hub.configuration, name: label, consumes: agencyAdapter.consumes, credit: credit,
+                    defaultAgency: agencyAdapter.agency),
                 logger: logger)
-            let service = AdapterService(client: client, logger: logger, handle: handle, poll: poll)
+            let service = AdapterService(adapter: agencyAdapter, client: client, logger: logger)
             let group = ServiceGroup(
                 configuration: .init(services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             logger.info("Adapter running", metadata: ["adapter": "\(label)", "folder": "\(folder)"])
@@ -71,9 +71,7 @@ struct AdapterCommand: AsyncParsableCommand {
                 // Its ids would change with a new key, and a file taken up again would be imported twice: it must not start.
                 throw UserFacingError("schools-mis: \(error.message)")
             }
-            try await common.run(
-                label: "schools-mis", agency: SchoolsMISAdapter.agency, consumes: SchoolsMISAdapter.consumes,
-                poll: { client in await adapter.poll(client: client) }, handle: { delivery, _ in adapter.handle(delivery) })
+            try await common.run(adapter)
         }
     }
 
@@ -87,7 +85,7 @@ struct AdapterCommand: AsyncParsableCommand {
         func run() async throws {
             let store = try DeskStore(path: "\(common.folder)/desk.sqlite")
             let desk = NPASDesk(store: store, logger: Logger(label: "liaison.npas-desk"))
-            try await common.run(label: "npas-desk", agency: NPASDesk.agency, consumes: NPASDesk.consumes, handle: { delivery, client in await desk.handle(delivery, client: client) })
+            try await common.run(desk)
         }
     }
 
@@ -100,9 +98,7 @@ struct AdapterCommand: AsyncParsableCommand {
 
         func run() async throws {
             let adapter = AdvisoryServiceAdapter(folder: try DropFolder(root: common.folder))
-            try await common.run(
-                label: "advisory-service", agency: AdvisoryServiceAdapter.agency, consumes: AdvisoryServiceAdapter.consumes,
-                handle: { delivery, _ in adapter.handle(delivery) })
+            try await common.run(adapter)
         }
     }
 
@@ -127,9 +123,7 @@ struct AdapterCommand: AsyncParsableCommand {
                 // Its ids would change with a new key, and outcomes taken up again would be sent twice: it must not start.
                 throw UserFacingError("courts: \(error.message)")
             }
-            try await common.run(
-                label: "courts", agency: CourtsAdapter.agency, consumes: CourtsAdapter.consumes,
-                poll: { client in await adapter.poll(client: client) }, handle: { delivery, _ in await adapter.handle(delivery) })
+            try await common.run(adapter)
         }
     }
 
@@ -154,9 +148,7 @@ struct AdapterCommand: AsyncParsableCommand {
                 // Its ids would change with a new key, and lists sent again would count as new: it must not start.
                 throw UserFacingError("\(agency): \(error.message)")
             }
-            try await common.run(
-                label: agency, agency: profile.agency, consumes: profile.consumes,
-                poll: { client in await adapter.poll(client: client) }, handle: { delivery, _ in adapter.handle(delivery) })
+            try await common.run(adapter)
         }
     }
 }

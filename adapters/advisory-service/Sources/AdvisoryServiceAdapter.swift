@@ -81,3 +81,13 @@ public struct AdvisoryServiceAdapter: Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 }
+
+/// The Advisory Service as the adapter kit runs it (`liaison adapter advisory-service`).
+extension AdvisoryServiceAdapter: Adapter {
+    public var agency: String { Self.agency }
+    public var consumes: [String] { Self.consumes }
+
+    public func handle(_ delivery: Delivery, client: AdapterClient) async -> DeliveryOutcome {
+        handle(delivery)
+    }
+}

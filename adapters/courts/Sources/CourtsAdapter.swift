@@ -172,3 +172,13 @@ public final class CourtsAdapter: Sendable {
             + "check that names with accents came through as written, and save outcomes as CSV UTF-8"
     }
 }
+
+/// The Courts' adapter as the adapter kit runs it (`liaison adapter courts`).
+extension CourtsAdapter: InboxAdapter {
+    public var agency: String { Self.agency }
+    public var consumes: [String] { Self.consumes }
+
+    public func handle(_ delivery: Delivery, client: AdapterClient) async -> DeliveryOutcome {
+        await handle(delivery)
+    }
+}

@@ -12,7 +12,7 @@ import Logging
 /// disposals; and at the end of each term sends the Advisory Service its termly feed (`TermlyFeedBuilder`,
 /// run by `liaison desk term-end`). Each delivery is acknowledged only once it is committed to the store.
 /// SQLite work runs on GRDB's queue or the desk's own serial queue, never on Swift's cooperative pool.
-public struct NPASDesk: Sendable {
+public struct NPASDesk: Adapter {
     public static let agency = "npas"
     public static let consumes = [AttendanceReturn.type, PupilRoll.type, "referral", "court.outcome", "yot.case-update", "pupil.match-request", "connexions.assignment",
     ]
@@ -34,13 +34,17 @@ public struct NPASDesk: Sendable {
         self.logger = logger
     }
 
+    public var agency: String { Self.agency }
+    public var name: String { "npas-desk" }
+    public var consumes: [String] { Self.consumes }
+
     /// The desk's message id key (``DeskStore/ids``): ids of messages derived from a child are keyed digests.
     var ids: MessageIDKey {
         guard let ids = store.ids else { preconditionFailure("The desk runs on a store opened for writing, with its message id key.") }
         return ids
     }
 
-    public func handle(_ delivery: Delivery, client: AdapterClient? = nil) async -> DeliveryOutcome {
+    public func handle(_ delivery: Delivery, client: AdapterClient) async -> DeliveryOutcome {
         let type = delivery.envelope.type.rawValue
         guard Self.consumes.contains(type) else { return .reject("The desk does not handle \(delivery.envelope.type).") }
         // Every body is held to its type's integer ranges before anything reads a number from it: a hub without
@@ -57,14 +61,12 @@ public struct NPASDesk: Sendable {
             }
             do {
                 try await store.store(rows, messageID: delivery.envelope.id)
-                if let client {
-                    // Only looked-after children's marks are needed whole, for their care alerts.
-                    let lookedAfter = (value["pupils"]?.arrayValue ?? []).filter { $0["looked_after"] == .bool(true) }
-                        .compactMap { try? MessageCoding.decode(AttendanceReturn.Pupil.self, from: $0.encoded()) }
-                    if case .retry(let reason) = await sendCareAlerts(lookedAfter, laestab: rows.laestab, client: client) { return .retry(reason) }
-                    if case .retry(let reason) = await sendPartnerShares(laestab: rows.laestab, endDate: rows.endDate, client: client) {
-                        return .retry(reason)
-                    }
+                // Only looked-after children's marks are needed whole, for their care alerts.
+                let lookedAfter = (value["pupils"]?.arrayValue ?? []).filter { $0["looked_after"] == .bool(true) }
+                    .compactMap { try? MessageCoding.decode(AttendanceReturn.Pupil.self, from: $0.encoded()) }
+                if case .retry(let reason) = await sendCareAlerts(lookedAfter, laestab: rows.laestab, client: client) { return .retry(reason) }
+                if case .retry(let reason) = await sendPartnerShares(laestab: rows.laestab, endDate: rows.endDate, client: client) {
+                    return .retry(reason)
                 }
                 logger.info("Stored a return", metadata: [
                     "school": "\(rows.laestab)", "half_term": "\(rows.academicYear)-\(rows.halfTerm)", "pupils": "\(rows.pupils.count)",
@@ -87,7 +89,6 @@ public struct NPASDesk: Sendable {
             do { try await store.store(roll, messageID: delivery.envelope.id) } catch {
                 return .retry("The desk's store could not take the roll: \(error)")
             }
-            guard let client else { return .done }
             return await sendPartnerShares(laestab: roll.laestab, endDate: roll.asOf, client: client)
         case "yot.case-update":
             guard let update = try? JSONSerialization.jsonObject(with: Data(delivery.body)) as? [String: Any],

@@ -354,3 +354,13 @@ public final class PartnerAdapter: Sendable {
     }
 
 }
+
+/// A partner's adapter as the adapter kit runs it (`liaison adapter partner AGENCY`): named after its agency.
+extension PartnerAdapter: InboxAdapter {
+    public var agency: String { profile.agency }
+    public var consumes: [String] { profile.consumes }
+
+    public func handle(_ delivery: Delivery, client: AdapterClient) async -> DeliveryOutcome {
+        handle(delivery)
+    }
+}

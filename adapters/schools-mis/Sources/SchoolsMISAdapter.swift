@@ -58,9 +58,10 @@ public final class SchoolsMISAdapter: Sendable {
 
     // MARK: The inbox
 
-    /// One pass: first any file a previous run left in `processing/`, then the inbox, oldest first.
+    /// One pass: first any file a previous run left in `processing/`, then the inbox, oldest first (the runner's
+    /// ``poll(client:)``), saying what became of each file.
     @discardableResult
-    public func poll(client: AdapterClient) async -> [FileOutcome] {
+    public func importInbox(client: AdapterClient) async -> [FileOutcome] {
         var outcomes: [FileOutcome] = []
         await folder.work { path in outcomes.append(await process(path, client: client)) } claimFailed: { path, error in
             self.logger.error("Could not claim a file from the inbox", metadata: ["file": "\((path as NSString).lastPathComponent)", "error": "\(error)"])
@@ -246,5 +247,20 @@ public final class SchoolsMISAdapter: Sendable {
         } catch {
             return .retry("The school's outbox could not be written: \(error)")
         }
+    }
+}
+
+/// The schools' import as the adapter kit runs it (`liaison adapter schools-mis`).
+extension SchoolsMISAdapter: InboxAdapter {
+    public var agency: String { Self.agency }
+    public var name: String { "schools-mis" }
+    public var consumes: [String] { Self.consumes }
+
+    public func poll(client: AdapterClient) async {
+        await importInbox(client: client)
+    }
+
+    public func handle(_ delivery: Delivery, client: AdapterClient) async -> DeliveryOutcome {
+        handle(delivery)
     }
 }
