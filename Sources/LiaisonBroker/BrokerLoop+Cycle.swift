@@ -9,6 +9,7 @@ extension BrokerLoop {
     func loop() {
         var poller = Poller([
             .socket(router), .socket(zap), .fileDescriptor(control.waker.readDescriptor), .fileDescriptor(checker.waker.readDescriptor),
+            .fileDescriptor(committer.waker.readDescriptor),
         ])
         let tickInterval = Int64(max(10, configuration.heartbeatMilliseconds / 4))
         while !control.isStopRequested {
@@ -22,6 +23,10 @@ extension BrokerLoop {
             if control.takeReloadRequest() { reload() }
             if readiness[1].readable { serveZAP() }
             if readiness[3].readable { core.bodiesChecked(checker.takeResults(), time: .now()) }
+            if readiness[4].readable {
+                committer.waker.drain()
+                takeCommitted()
+            }
             // Whether everything waiting was read: only then may a peer be judged silent, since its heartbeat may be
             // waiting behind a large body.
             var caughtUp = true
@@ -41,17 +46,19 @@ extension BrokerLoop {
             runActions()
             commitIfNeeded()
             flushBacklogs()
-            let now = HubTime.now().wall
-            housekeeping.checkpointIfDue(force: false, now: now)
-            housekeeping.deleteExpiredBodiesIfDue(now: now)
+            if time.monotonic - lastUpkeep >= 100 {
+                lastUpkeep = time.monotonic
+                committer.upkeep()
+            }
         }
     }
 
     func shutdown() {
         core.shutdown(time: .now())
         runActions()
-        commitIfNeeded()
-        housekeeping.checkpointIfDue(force: true, now: HubTime.now().wall)
+        commitAndWait()
+        committer.upkeep(forceCheckpoint: true)
+        committer.drain()
         flushBacklogs()
         router.close(lingerMilliseconds: 500)
         zap.close()
@@ -116,19 +123,43 @@ extension BrokerLoop {
 
     // MARK: Committing and sending
 
-    /// Commits what the core planned in one transaction, then runs the replies it gives back.
+    /// Hands what the core planned to the commit thread, unless a batch is already being committed (then this
+    /// one waits and grows: the next group commit takes all of it).
     ///
-    /// ACCEPTED goes out only after the commit returned: "acknowledge only after commit" is the rule this whole
-    /// design serves.
+    /// ACCEPTED goes out only once the commit has returned (`takeCommitted`): "acknowledge only after commit" is
+    /// the rule this whole design serves. Meanwhile the loop goes on reading and deciding.
     func commitIfNeeded() {
-        guard core.hasPendingWork else { return }
+        guard inFlight == nil, core.hasPendingWork else { return }
         let batch = core.takeBatch()
-        let wallNow = HubTime.now().wall
-        let result = Result { () throws(StoreError) in
-            batch.operations.isEmpty ? CommitResult() : try store.commit(batch.operations, at: wallNow)
+        guard !batch.operations.isEmpty else {
+            // Only replies (heartbeats, refusals) and nothing to store: nothing to wait for.
+            core.committed(batch, .success(CommitResult()), time: .now())
+            runActions()
+            return
         }
+        inFlight = batch
+        committer.commit(batch.operations)
+    }
+
+    /// The commit in flight has finished: the core answers its senders and queues its deliveries.
+    func takeCommitted() {
+        guard let batch = inFlight, let result = committer.takeResult() else { return }
+        inFlight = nil
         core.committed(batch, result, time: .now())
         runActions()
+        commitIfNeeded()
+    }
+
+    /// Commits everything pending and waits for it (at start-up and shutdown).
+    func commitAndWait() {
+        // Bounded: answering a commit may plan a little more (an audit record), never an endless chain.
+        for _ in 0..<4 where inFlight != nil || core.hasPendingWork {
+            if inFlight == nil { commitIfNeeded() }
+            if inFlight != nil {
+                committer.drain()
+                takeCommitted()
+            }
+        }
     }
 
     /// Runs what the core asked for: sends (a DELIVER that cannot go is handed back), body checks.

@@ -31,7 +31,12 @@ final class BrokerLoop {
     let schemas: MessageSchemas?
     let pseudonymKey: [UInt8]
     var core: HubCore
-    var housekeeping: StoreHousekeeping
+    /// Commits batches, and keeps the store, on a thread of its own.
+    let committer: CommitThread
+    /// The batch being committed, if any: the next is handed over only when this one's result is taken.
+    var inFlight: HubBatch?
+    /// When the store's upkeep (checkpoints, retention) was last asked for.
+    var lastUpkeep: Int64 = 0
     /// Checks large bodies off this thread (see `BodyChecker`).
     let checker: BodyChecker
     /// Replies for connections whose pipe was full, kept in order per connection.
@@ -179,7 +184,9 @@ final class BrokerLoop {
                 error.number == EADDRINUSE ? .alreadyRunning : .bindFailed,
                 "Cannot listen on \(configuration.endpoint): \(error). Is another broker running there?")
         }
-        housekeeping = StoreHousekeeping(store: store, configuration: configuration, checkpointKey: checkpointKey, logger: logger)
+        committer = CommitThread(
+            store: store,
+            housekeeping: StoreHousekeeping(store: store, configuration: configuration, checkpointKey: checkpointKey, logger: logger))
         core = HubCore(
             configuration: configuration, agencies: agencies, schemas: schemas,
             policy: ruleSet.map { [pseudonymKey] in SharingPolicy(ruleSet: $0, pseudonymKey: pseudonymKey) }, ledger: store, cohorts: cohorts,
@@ -188,6 +195,6 @@ final class BrokerLoop {
             .configurationLoaded, at: HubTime.now().wall,
             detail: "\(configuration.source); agencies \(agencies.agencies.map(\.id.rawValue).joined(separator: ","))"
                 + "; schemas \(schemas.map { $0.entries.values.map(\.id).sorted().joined(separator: ",") } ?? "none")"))
-        commitIfNeeded()
+        commitAndWait()
     }
 }

@@ -4,9 +4,10 @@ import LiaisonStore
 import Logging
 import StrictJSON
 
-/// The store's upkeep between cycles: signed checkpoints of the audit tree, and deleting bodies at the end of
-/// their retention. Runs on the broker's thread (it writes to the store the loop commits to).
-struct StoreHousekeeping {
+/// The store's upkeep between commits: signed checkpoints of the audit tree, and deleting bodies at the end of
+/// their retention. Runs on the commit thread's queue (it writes to the store and reads the tree's edge that
+/// commits move), never beside a commit.
+final class StoreHousekeeping {
     let store: HubStore
     let configuration: HubConfiguration
     /// Signs the audit tree's checkpoints.
@@ -25,7 +26,7 @@ struct StoreHousekeeping {
     }
 
     /// Signs a checkpoint when enough entries or time have passed since the last (and at shutdown).
-    mutating func checkpointIfDue(force: Bool, now: Int64) {
+    func checkpointIfDue(force: Bool, now: Int64) {
         let size = store.frontier.size
         guard size > lastCheckpointSize else { return }
         guard force || size - lastCheckpointSize >= configuration.checkpointEntries
@@ -42,7 +43,7 @@ struct StoreHousekeeping {
 
     /// Deletes the bodies whose retention has ended (not those under a legal hold or still to be delivered), a
     /// batch at a time, audited; runs every `retention sweep` interval.
-    mutating func deleteExpiredBodiesIfDue(now: Int64) {
+    func deleteExpiredBodiesIfDue(now: Int64) {
         guard now - lastRetentionSweepAt >= configuration.retentionSweepMilliseconds else { return }
         lastRetentionSweepAt = now
         do {

@@ -153,6 +153,29 @@ struct HubCoreTests {
         #expect(hub.ledger.events(.delivered).count == 1)
     }
 
+    @Test func aDeliveryPagedInBeforeItsCommitIsHeardOfIsNotDeliveredTwice() throws {
+        // The commit runs on its own thread: the loop may page a queue in from the store after a batch committed
+        // and before it hears so.
+        var hub = try CoreHarness()
+        let npas = hub.connect("npas")
+        _ = hub.connect("yot")
+        hub.core.receive(
+            from: npas, agency: AgencyID("npas")!, keyFingerprint: Digest.fingerprint(ofKey: CoreHarness.key(of: "npas")), peer: nil,
+            frames: WireCodec.encode(AdapterCommand.send(
+                envelope: Envelope(id: "m-1", source: AgencyID("npas")!, type: MessageType("case.note")!, recipients: [AgencyID("yot")!]).encoded(),
+                body: HubCoreTests.body.encoded()))[...],
+            droppedFrames: 0, time: hub.time)
+        let batch = hub.core.takeBatch()
+        let stored = try hub.ledger.commit(batch.operations, at: hub.time.wall)
+        hub.core.dispatch(time: hub.time)  // pages m-1 in from the store
+        hub.core.committed(batch, .success(stored), time: hub.time)
+        hub.core.dispatch(time: hub.time)
+        let delivered = hub.core.takeActions().compactMap { action -> Int64? in
+            if case .send(.deliver(let tag, _, _, _), _) = action { tag } else { nil }
+        }
+        #expect(delivered == [1])
+    }
+
     @Test func aConnectionWhoseKeyIsNoLongerListedOpensNoSession() throws {
         var hub = try CoreHarness()
         hub.core.receive(

@@ -7,7 +7,7 @@ import Testing
 /// The real broker and its files at rest: created owner-only whatever the umask; a store or secret key that
 /// others can read, or a key that exists but cannot be used, stops start-up with what to do; and an expired
 /// delivery still in flight is dead-lettered, so its body goes at the end of its retention.
-@Suite("The broker's files at rest, and expiry in flight", .timeLimit(.minutes(1)))
+@Suite("The broker's files at rest, and expiry in flight", .timeLimit(.minutes(2)))
 struct BrokerFilesAndExpiryTests {
     static let child = "Q926200024001"
 

@@ -175,5 +175,24 @@ struct RulesCommandTests {
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("decision: permit"))
         #expect(result.output.contains("fields withheld: /sen/primary_need"))
+        // The broker's own decision path: the whole message's fate, the envelope and the audit record it would write.
+        #expect(result.output.contains("message: shared with yot"))
+        #expect(result.output.contains("envelope the recipient receives:"))
+        #expect(result.output.contains("\"recipients\":\"yot\""), "\(result.output)")
+        // The audit record names the child by keyed pseudonym only.
+        let record = result.output.components(separatedBy: "audit record:\n").last ?? ""
+        #expect(record.contains("\"children\":[\"psn-"), "\(result.output)")
+        #expect(!record.contains("N926400123002"))
+    }
+
+    @Test func explainSaysTheWholeMessageIsRefusedForAChildOffTheCaseload() throws {
+        let result = try liaison([
+            "rules", "explain", "--config", "config/hub.yaml", "--date", "2026-11-29", "--from", "npas", "--to", "yot", "--type",
+            "yot.attendance-summary", "--message", "schemas/examples/yot.attendance-summary/valid-1.json", "--cohort",
+            "yot:yot-caseload=Q926200024001",
+        ])
+        #expect(result.status != 0)
+        #expect(result.output.contains("decision: deny"))
+        #expect(result.output.contains("message: refused, 451"), "\(result.output)")
     }
 }

@@ -27,6 +27,9 @@ struct AgencyQueue {
 
     /// Offers a newly committed delivery: it joins memory only if the store holds nothing older for us.
     mutating func offer(_ delivery: QueuedDelivery) {
+        // Already paged in: the store was read after this delivery's batch committed (the commit runs on its own
+        // thread, so a refill can see a batch before the loop hears that it committed).
+        guard delivery.sequence > cursor else { return }
         if !backlogInStore && ready.count < window {
             ready.append(delivery)
             cursor = max(cursor, delivery.sequence)

@@ -140,7 +140,7 @@ extension HubCore {
             parked.removeFirst()
             parkedBytes -= head.body.count
             // A SEND from a connection the hub has since cut off is dropped unanswered, as everything it sends is.
-            if silenced.contains(head.routingID) || sessions[head.routingID] == nil { continue }
+            if silenced.contains(head.routingID) { continue }
             switch result {
             case .failure(let error):
                 rejectSend(error, routingID: head.routingID, peer: head.peer, time: time)

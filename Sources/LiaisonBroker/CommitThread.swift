@@ -1,0 +1,59 @@
+import Dispatch
+import LiaisonStore
+import Synchronization
+import ZeroMQ
+
+/// Commits the core's batches on a serial queue of its own, so that the broker's loop reads, decides and
+/// validates the next batch while the previous one is being written and fsynced (pipelining).
+///
+/// At most one batch is in flight: the loop hands the next one over only once it has taken this one's result,
+/// so batches commit in the order they were made. ACCEPTED still goes out only after its batch has committed:
+/// the loop runs `HubCore.committed` with the result, on its own thread. The store's upkeep (checkpoints, the
+/// retention sweep) runs on the same queue, between commits, since it writes to the same tree.
+///
+/// `@unchecked Sendable`: the store and the housekeeping are touched only on `queue` (the loop's own reads go
+/// through GRDB's connection queue, which serialises them with the writes); the result crosses under a mutex.
+final class CommitThread: @unchecked Sendable {
+    /// Wakes the broker's poll when a commit has finished.
+    let waker = WakeUpPipe()
+    private let store: HubStore
+    private let housekeeping: StoreHousekeeping
+    private let queue = DispatchQueue(label: "liaison.broker.commit")
+    private let finished = Mutex<Result<CommitResult, StoreError>?>(nil)
+
+    init(store: HubStore, housekeeping: StoreHousekeeping) {
+        self.store = store
+        self.housekeeping = housekeeping
+    }
+
+    /// Starts committing `operations`; the result is then waiting in `takeResult()`.
+    func commit(_ operations: [StoreOperation]) {
+        queue.async { [self] in
+            let result = Result { () throws(StoreError) in try store.commit(operations, at: HubTime.now().wall) }
+            finished.withLock { $0 = result }
+            waker.wake()
+        }
+    }
+
+    /// The result of the commit in flight, once it has finished.
+    func takeResult() -> Result<CommitResult, StoreError>? {
+        finished.withLock { result in
+            defer { result = nil }
+            return result
+        }
+    }
+
+    /// Waits for everything queued so far (at shutdown).
+    func drain() {
+        queue.sync {}
+    }
+
+    /// Signs a checkpoint and deletes bodies past their retention when they are due, between commits.
+    func upkeep(forceCheckpoint: Bool = false) {
+        queue.async { [self] in
+            let now = HubTime.now().wall
+            housekeeping.checkpointIfDue(force: forceCheckpoint, now: now)
+            housekeeping.deleteExpiredBodiesIfDue(now: now)
+        }
+    }
+}
