@@ -5,7 +5,7 @@ TEST_TIMEOUT ?= 1500
 # The harnesses' Python: Debian's, which has python3-zmq (a pyenv or venv python on PATH may not).
 HARNESS_PYTHON ?= /usr/bin/python3
 
-.PHONY: all deps build test demo bench bench-audit bench-mis keys clean soak-hub fuzz chaos soak
+.PHONY: all deps build test demo bench bench-audit bench-mis bench-peers keys clean soak-hub fuzz chaos soak
 
 all: build
 
@@ -55,6 +55,29 @@ bench-audit: deps
 bench-mis: deps
 	$(SWIFT) build -c release --product LiaisonBench
 	"$$($(SWIFT) build -c release --show-bin-path)/LiaisonBench" mis $(or $(MIS_SCHOOLS),430) $(or $(MIS_PUPILS),120000)
+
+# RabbitMQ and the hub side by side in one run: the same 1 KiB messages and window (PEERS_WINDOW, default 256)
+# through a private RabbitMQ node (classic and quorum queues; durable, persistent, confirms, manual acks) and the
+# hub, PEERS_MESSAGES each (default 100,000), and the ratio (scripts/bench_peers.py, docs/performance.md).
+# Installs Debian's rabbitmq-server and python3-pika if missing (pika from pip into var/pika where Debian has none).
+bench-peers: deps
+	@missing=""; \
+	dpkg-query -W -f='$${Status}' rabbitmq-server 2>/dev/null | grep -q "install ok installed" || missing="rabbitmq-server"; \
+	if ! $(HARNESS_PYTHON) -c 'import pika' 2>/dev/null && apt-cache show python3-pika >/dev/null 2>&1; then missing="$$missing python3-pika"; fi; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing:$$missing (the benchmark runs a private node; it does not use the rabbitmq-server service)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "Missing packages:$$missing"; \
+	    echo "Install them with: sudo apt-get update && sudo apt-get install -y$$missing"; \
+	    exit 1; \
+	  fi; \
+	fi; \
+	PYTHONPATH=var/pika $(HARNESS_PYTHON) -c 'import pika' 2>/dev/null || $(HARNESS_PYTHON) -m pip install --quiet --target var/pika pika
+	$(SWIFT) build -c release --product LiaisonBench
+	$(HARNESS_PYTHON) scripts/bench_peers.py --bench "$$($(SWIFT) build -c release --show-bin-path)/LiaisonBench" \
+	  --messages $(or $(PEERS_MESSAGES),100000) --window $(or $(PEERS_WINDOW),256) --rounds $(or $(PEERS_ROUNDS),1)
 
 # Keys for the hub and the seven agencies of config/agencies.yaml (kept out of git).
 keys: build

@@ -22,6 +22,12 @@ if CommandLine.arguments.dropFirst().first == "soak" {
     let passed = try await SoakBench.run(minutes: max(1, numbers.first ?? 10), rate: numbers.dropFirst().first)
     exit(passed ? 0 : 1)
 }
+// `LiaisonBench peers [messages] [window]`: the hub's figures for `make bench-peers` (RabbitMQ is scripts/bench_peers.py).
+if CommandLine.arguments.dropFirst().first == "peers" {
+    let numbers = CommandLine.arguments.dropFirst(2).compactMap { Int($0) }
+    try await PeerBench.run(messages: numbers.first ?? 100_000, window: numbers.dropFirst().first ?? 256)
+    exit(0)
+}
 if CommandLine.arguments.dropFirst().first == "mis" {
     let numbers = CommandLine.arguments.dropFirst(2).compactMap { Int($0) }
     let result = try MISImportBenchmark.run(schools: numbers.first ?? 430, pupils: numbers.dropFirst().first ?? 120_000)
