@@ -176,6 +176,32 @@ struct HubCoreTests {
         #expect(delivered == [1])
     }
 
+    @Test func aDeliveryGoesOutWhileTheNextBatchIsAlreadyCommitting() throws {
+        // The loop answers a commit, hands the next batch to the commit thread, and only then dispatches.
+        var hub = try CoreHarness()
+        let npas = hub.connect("npas")
+        _ = hub.connect("yot")
+        func offer(_ id: String) {
+            hub.core.receive(
+                from: npas, agency: AgencyID("npas")!, keyFingerprint: Digest.fingerprint(ofKey: CoreHarness.key(of: "npas")), peer: nil,
+                frames: WireCodec.encode(AdapterCommand.send(
+                    envelope: Envelope(id: id, source: AgencyID("npas")!, type: MessageType("case.note")!, recipients: [AgencyID("yot")!]).encoded(),
+                    body: HubCoreTests.body.encoded()))[...],
+                droppedFrames: 0, time: hub.time)
+        }
+        offer("m-1")
+        let first = hub.core.takeBatch()
+        let stored = try hub.ledger.commit(first.operations, at: hub.time.wall)
+        offer("m-2")
+        hub.core.committed(first, .success(stored), time: hub.time)
+        _ = hub.core.takeBatch()  // m-2 goes to the commit thread
+        hub.core.dispatch(time: hub.time)
+        let delivered = hub.core.takeActions().compactMap { action -> Int64? in
+            if case .send(.deliver(let tag, _, _, _), _) = action { tag } else { nil }
+        }
+        #expect(delivered == [1])
+    }
+
     @Test func aConnectionWhoseKeyIsNoLongerListedOpensNoSession() throws {
         var hub = try CoreHarness()
         hub.core.receive(

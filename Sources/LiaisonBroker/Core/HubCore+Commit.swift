@@ -4,8 +4,13 @@ import LiaisonStore
 extension HubCore {
     /// The batch the next group commit stores; the core keeps nothing of it until `committed(_:_:time:)`.
     mutating func takeBatch() -> HubBatch {
-        defer { pending = HubBatch() }
-        return pending
+        var batch = pending
+        pending = HubBatch()
+        // Which queues changed is for the next dispatch, not for the store: it stays here. (Carried inside the
+        // batch, it would ride from commit to commit while the loop commits the next batch before dispatching.)
+        pending.touched = batch.touched
+        batch.touched = []
+        return batch
     }
 
     /// The store has committed `batch` (or failed to): new messages are queued for their recipients and their
