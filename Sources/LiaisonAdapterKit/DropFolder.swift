@@ -37,6 +37,10 @@ public struct DropFolder: Sendable {
     public var processed: String { "\(root)/processed" }
     public var failed: String { "\(root)/failed" }
     public var outbox: String { "\(root)/outbox" }
+    /// Where the folder's inbox work runs, off Swift's cooperative pool (``BlockingWork`` says why): listing, claiming
+    /// and screening in ``work(inOrder:_:claimFailed:)``, and what an adapter does with the file it claimed (read it,
+    /// hash it, parse it, move it on). One serial queue per folder: its files are worked one at a time, in order.
+    public let inboxWork: BlockingWork
 
     /// Opens the folder and its subfolders, creating those missing (each 0700, whatever the umask).
     ///
@@ -47,6 +51,7 @@ public struct DropFolder: Sendable {
     public init(root: String, maximumFileSize: Int = DropFolder.defaultMaximumFileSize) throws {
         self.root = (root as NSString).standardizingPath
         self.maximumFileSize = max(0, maximumFileSize)
+        self.inboxWork = BlockingWork(label: "liaison.drop-folder.inbox")
         for folder in [self.root, inbox, processing, processed, failed, outbox] {
             try Self.createPrivateFolder(folder)
         }
@@ -71,20 +76,24 @@ public struct DropFolder: Sendable {
     ///
     /// With `inOrder`, a file still in `processing/` after its turn (waiting for an answer, or for the hub)
     /// holds back every later file, for files whose order matters (each list replaces the one before).
+    ///
+    /// The folder's own file-system calls run on ``inboxWork``; `body` runs in the calling task, and should put
+    /// its own blocking work there too.
     public func work(inOrder: Bool = false, _ body: (String) async -> Void, claimFailed: ((String, any Error) -> Void)? = nil) async {
-        for path in unfinished() {
-            do { try screen(path) } catch {
+        let folder = self
+        for path in await inboxWork.run({ folder.unfinished() }) {
+            do { try await inboxWork.run { () throws -> Void in try folder.screen(path) } } catch {
                 claimFailed?(path, error)
                 continue
             }
             await body(path)
         }
-        if inOrder, !unfinished().isEmpty { return }
-        for path in ready() {
+        if inOrder, await !inboxWork.run({ folder.unfinished() }).isEmpty { return }
+        for path in await inboxWork.run({ folder.ready() }) {
             do {
-                let claimed = try claim(path)
+                let claimed = try await inboxWork.run { () throws -> String in try folder.claim(path) }
                 await body(claimed)
-                if inOrder, Self.entryExists(claimed) { return }
+                if inOrder, await inboxWork.run({ Self.entryExists(claimed) }) { return }
             } catch {
                 claimFailed?(path, error)
             }

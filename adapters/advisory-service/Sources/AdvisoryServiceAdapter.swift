@@ -12,6 +12,8 @@ public struct AdvisoryServiceAdapter: Sendable {
     public static let consumes = [TermlyFeed.type]
 
     public let folder: DropFolder
+    /// Where the feed's files are written (with `fsync`), off Swift's cooperative pool (``BlockingWork`` says why).
+    let deliveryWork = BlockingWork(label: "liaison.advisory-service.deliveries")
 
     public init(folder: DropFolder) {
         self.folder = folder
@@ -28,7 +30,7 @@ public struct AdvisoryServiceAdapter: Sendable {
         "county_phase_persistent_absence_rate", "national_phase_attendance_rate", "national_phase_persistent_absence_rate",
     ]
 
-    public func handle(_ delivery: Delivery) -> DeliveryOutcome {
+    public func handle(_ delivery: Delivery) async -> DeliveryOutcome {
         guard delivery.envelope.type.rawValue == TermlyFeed.type else {
             return .reject("The Advisory Service adapter takes only \(TermlyFeed.type), not \(delivery.envelope.type).")
         }
@@ -47,8 +49,12 @@ public struct AdvisoryServiceAdapter: Sendable {
         }
         do {
             let name = "\(feed.period.academicYear)-\(feed.period.term)"
-            try folder.writeOutbox(Data(try MessageCoding.encode(feed, pretty: true)), name: "\(name).json")
-            try folder.writeOutbox(Data(Self.csv(feed).utf8), name: "\(name).csv")
+            let json = Data(try MessageCoding.encode(feed, pretty: true)), csv = Data(Self.csv(feed).utf8)
+            let folder = self.folder
+            try await deliveryWork.run { () throws -> Void in
+                try folder.writeOutbox(json, name: "\(name).json")
+                try folder.writeOutbox(csv, name: "\(name).csv")
+            }
             return .done
         } catch {
             return .retry("The outbox could not be written: \(error)")
@@ -88,6 +94,6 @@ extension AdvisoryServiceAdapter: Adapter {
     public var consumes: [String] { Self.consumes }
 
     public func handle(_ delivery: Delivery, client: AdapterClient) async -> DeliveryOutcome {
-        handle(delivery)
+        await handle(delivery)
     }
 }

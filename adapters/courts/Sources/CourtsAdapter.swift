@@ -29,6 +29,9 @@ public final class CourtsAdapter: Sendable {
     let ids: MessageIDKey
     /// How the bundle's PDFs are made: Chromium (from `--chromium` or PATH), or why they cannot be.
     public let pdf: PDFPrinting
+    /// Where bundles are written (with `fsync`), off Swift's cooperative pool and apart from the inbox's work
+    /// (``BlockingWork`` says why).
+    let deliveryWork = BlockingWork(label: "liaison.courts.deliveries")
 
     /// Opens the adapter on its folder, reading (or on the first start making) `state/id.key`.
     ///
@@ -87,27 +90,32 @@ public final class CourtsAdapter: Sendable {
             return .reject("The prosecution file could not be read: \(error)")
         }
         do {
-            // The manifest last: a bundle with a manifest is complete. A bundle written again (a corrected file,
-            // or Chromium installed since) loses the PDFs or the note on their absence that it no longer has.
-            let names = Set(bundle.documents.map(\.name))
-            // A corrected file of another offence (s.443 against s.444) also loses the register's documents.
-            for stale in CourtBundle.printable.map({ "\($0).pdf" }) + [CourtBundle.pdfMissing] + CourtBundle.registerDocuments
-            where !names.contains(stale) {
-                try? FileManager.default.removeItem(atPath: "\(folder.outbox)/\(bundle.folderName)/\(stale)")
-            }
-            for document in bundle.documents {
-                if document.name == "manifest.json" {
-                    // Before the manifest: an outcomes file for this case is checked against its defendants.
-                    try DropFolder.createPrivateFolder(casesFolder)
-                    try DropFolder.writeAtomically(
-                        try JSONEncoder().encode(bundle.record), to: "\(casesFolder)/\(BundledCase.fileName(bundle.caseReference))")
-                }
-                try folder.writeOutbox(Data(document.bytes), name: document.name, subfolder: bundle.folderName)
-            }
+            try await deliveryWork.run { [self] () throws -> Void in try write(bundle) }
             logger.info("Wrote a court bundle", metadata: ["case": "\(bundle.caseReference)"])
             return .done
         } catch {
             return .retry("The court's outbox could not be written: \(error)")
+        }
+    }
+
+    /// Writes a bundle's documents into the outbox (blocking: run on ``deliveryWork``).
+    func write(_ bundle: CourtBundle) throws {
+        // The manifest last: a bundle with a manifest is complete. A bundle written again (a corrected file,
+        // or Chromium installed since) loses the PDFs or the note on their absence that it no longer has.
+        let names = Set(bundle.documents.map(\.name))
+        // A corrected file of another offence (s.443 against s.444) also loses the register's documents.
+        for stale in CourtBundle.printable.map({ "\($0).pdf" }) + [CourtBundle.pdfMissing] + CourtBundle.registerDocuments
+        where !names.contains(stale) {
+            try? FileManager.default.removeItem(atPath: "\(folder.outbox)/\(bundle.folderName)/\(stale)")
+        }
+        for document in bundle.documents {
+            if document.name == "manifest.json" {
+                // Before the manifest: an outcomes file for this case is checked against its defendants.
+                try DropFolder.createPrivateFolder(casesFolder)
+                try DropFolder.writeAtomically(
+                    try JSONEncoder().encode(bundle.record), to: "\(casesFolder)/\(BundledCase.fileName(bundle.caseReference))")
+            }
+            try folder.writeOutbox(Data(document.bytes), name: document.name, subfolder: bundle.folderName)
         }
     }
 
@@ -120,18 +128,24 @@ public final class CourtsAdapter: Sendable {
 
     func process(_ path: String, client: AdapterClient) async {
         let name = (path as NSString).lastPathComponent
-        // Never through a link, never more than the folder's cap, never decompressed.
-        let data: Data
-        do { data = try folder.read(path) } catch {
-            folder.fail(path, report: "\(name) was not read: \(error)\n", logger: logger)
-            return
+        let folder = self.folder, logger = self.logger
+        // Reading, parsing (each case checked against the bundle kept for it) and hashing block: on the folder's
+        // inbox queue, never on the cooperative pool.
+        let read: (outcomes: CourtOutcomes, digest: String)? = await folder.inboxWork.run { [self] in
+            // Never through a link, never more than the folder's cap, never decompressed.
+            let data: Data
+            do { data = try folder.read(path) } catch {
+                folder.fail(path, report: "\(name) was not read: \(error)\n", logger: logger)
+                return nil
+            }
+            let outcomes: CourtOutcomes
+            do { outcomes = try CourtOutcomes(bytes: Array(data), bundled: bundledCase) } catch {
+                folder.fail(path, report: "\(name) was not read: \(error); save it as CSV (UTF-8) and drop it in again.\n", logger: logger)
+                return nil
+            }
+            return (outcomes, SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined())
         }
-        let outcomes: CourtOutcomes
-        do { outcomes = try CourtOutcomes(bytes: Array(data), bundled: bundledCase) } catch {
-            folder.fail(path, report: "\(name) was not read: \(error); save it as CSV (UTF-8) and drop it in again.\n", logger: logger)
-            return
-        }
-        let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        guard let (outcomes, digest) = read else { return }
         var reply: [(line: Int, status: String, detail: String)] = outcomes.problems.map { ($0.line, "not sent", $0.problem) }
         // A file read as Windows-1252 is said so first, for the clerk to check the names with accents.
         let note = Self.encodingNote(outcomes)
@@ -153,13 +167,14 @@ public final class CourtsAdapter: Sendable {
         }
         let csv = (["line,status,detail"] + reply.sorted { $0.line < $1.line }.map { "\($0.line),\(CSVRecordReader.escape($0.status)),\(CSVRecordReader.escape($0.detail))" })
             .joined(separator: "\n") + "\n"
+        let refused = outcomes.messages.count - sent
+        let report = "\(sent) outcome message(s) sent, \(refused) refused by the hub; \(outcomes.problems.count) row(s) not used: see outbox/replies/\(name).reply.csv\n"
+            + (note.map { "Note: \($0).\n" } ?? "")
         do {
-            try folder.writeOutbox(Data(csv.utf8), name: "\(name).reply.csv", subfolder: "replies")
-            let refused = outcomes.messages.count - sent
-            try folder.complete(
-                path,
-                report: "\(sent) outcome message(s) sent, \(refused) refused by the hub; \(outcomes.problems.count) row(s) not used: see outbox/replies/\(name).reply.csv\n"
-                    + (note.map { "Note: \($0).\n" } ?? ""))
+            try await folder.inboxWork.run { () throws -> Void in
+                try folder.writeOutbox(Data(csv.utf8), name: "\(name).reply.csv", subfolder: "replies")
+                try folder.complete(path, report: report)
+            }
         } catch {
             logger.error("Could not write the reply", metadata: ["file": "\(name)", "error": "\(error)"])
         }

@@ -19,14 +19,13 @@ public struct NPASDesk: Adapter {
 
     public let store: DeskStore
     let logger: Logger
-    /// Where the desk's synchronous store calls run, off Swift's cooperative pool.
-    static let storeQueue = DispatchQueue(label: "liaison.npas-desk.store")
+    /// Where the desk's synchronous store calls run: one serial queue, off Swift's cooperative pool (``BlockingWork``
+    /// says why; GRDB's async writes run on GRDB's own queue).
+    static let storeWork = BlockingWork(label: "liaison.npas-desk.store")
 
     /// Runs a synchronous store call on the desk's own queue.
     func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            Self.storeQueue.async { continuation.resume(with: Result { try body() }) }
-        }
+        try await Self.storeWork.run(body)
     }
 
     public init(store: DeskStore, logger: Logger) {

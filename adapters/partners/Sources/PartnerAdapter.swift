@@ -53,6 +53,10 @@ public final class PartnerAdapter: Sendable {
     /// `ROOT/state/` (0700): the message id key, the match requests sent and their answers, and the YOT caseload
     /// last sent.
     var state: String { "\(folder.root)/state" }
+    /// Where what the agency receives is written (with `fsync`), off Swift's cooperative pool and apart from the
+    /// inbox's work (``BlockingWork`` says why). The inbox's own reads, parses and writes run on the folder's
+    /// ``DropFolder/inboxWork``.
+    let deliveryWork: BlockingWork
 
     /// Opens the adapter on its folder, reading (or on the first start making) `state/id.key`.
     ///
@@ -66,6 +70,7 @@ public final class PartnerAdapter: Sendable {
         // Made private before the key goes in it: the key and the lists' state are the adapter's alone.
         let state = try DropFolder.createPrivateFolder("\(folder.root)/state")
         ids = try MessageIDKey(folder: state)
+        deliveryWork = BlockingWork(label: "liaison.\(profile.agency).deliveries")
     }
 
     // MARK: Lists out
@@ -75,24 +80,41 @@ public final class PartnerAdapter: Sendable {
         await folder.work(inOrder: true) { path in await process(path, client: client) }
     }
 
+    /// A list file as read (on the inbox's queue).
+    enum ReadList: Sendable {
+        /// Not usable: already in `failed/` with its report.
+        case failed
+        case assignments(Data)
+        case list(PartnerList, digest: String)
+    }
+
     func process(_ path: String, client: AdapterClient) async {
         let name = (path as NSString).lastPathComponent
-        // Never through a link, never more than the folder's cap, never decompressed.
-        let data: Data
-        do { data = try folder.read(path) } catch {
-            folder.fail(path, report: "\(name) was not read: \(error)\n", logger: logger)
-            return
-        }
-        let bytes = Array(data)
-        if profile.sendsAssignments, let header = PartnerCSV.header(of: bytes), AdviserAssignments.isAssignments(header: header) {
-            return await sendAssignments(path, name: name, data: data, client: client)
+        let folder = self.folder, logger = self.logger
+        // Reading, parsing and hashing the list block: on the folder's inbox queue, never on the cooperative pool.
+        let read: ReadList = await folder.inboxWork.run { [self] in
+            // Never through a link, never more than the folder's cap, never decompressed.
+            let data: Data
+            do { data = try folder.read(path) } catch {
+                folder.fail(path, report: "\(name) was not read: \(error)\n", logger: logger)
+                return .failed
+            }
+            let bytes = Array(data)
+            if profile.sendsAssignments, let header = PartnerCSV.header(of: bytes), AdviserAssignments.isAssignments(header: header) {
+                return .assignments(data)
+            }
+            do { return .list(try PartnerList(bytes: bytes, needsCaseReference: profile.sendsCaseUpdates), digest: self.digest(data)) } catch {
+                folder.fail(path, report: "\(name) was not read: \(error)\n", logger: logger)
+                return .failed
+            }
         }
         var list: PartnerList
-        do { list = try PartnerList(bytes: bytes, needsCaseReference: profile.sendsCaseUpdates) } catch {
-            folder.fail(path, report: "\(name) was not read: \(error)\n", logger: logger)
-            return
+        let digest: String
+        switch read {
+        case .failed: return
+        case .assignments(let data): return await sendAssignments(path, name: name, data: data, client: client)
+        case .list(let read, let readDigest): (list, digest) = (read, readDigest)
         }
-        let digest = self.digest(data)
         var reply = list.problems.map { "\($0.line),not sent,\(CSVRecordReader.escape($0.problem))" }
 
         // Children without a UPN: ask the desk once, then wait (in processing/) for its answer.
@@ -132,13 +154,17 @@ public final class PartnerAdapter: Sendable {
             return
         }
         reply = head + reply.sorted { (Int($0.prefix { $0 != "," }) ?? 0) < (Int($1.prefix { $0 != "," }) ?? 0) }
+        let replyCSV = Data(((["line,status,detail"] + reply).joined(separator: "\n") + "\n").utf8)
+        let unused = reply.filter { $0.contains(",not sent,") }.count
+        let report = "\(list.members.count) children sent; \(unused) rows not used: see outbox/replies/\(name).reply.csv\n"
+            + (list.encodingNote.map { "Note: \($0).\n" } ?? "")
+        let state = self.state
         do {
-            try folder.writeOutbox(Data(((["line,status,detail"] + reply).joined(separator: "\n") + "\n").utf8), name: "\(name).reply.csv", subfolder: "replies")
-            let unused = reply.filter { $0.contains(",not sent,") }.count
-            try folder.complete(
-                path, report: "\(list.members.count) children sent; \(unused) rows not used: see outbox/replies/\(name).reply.csv\n"
-                    + (list.encodingNote.map { "Note: \($0).\n" } ?? ""))
-            for suffix in ["request", "json"] { try? FileManager.default.removeItem(atPath: "\(state)/matches/\(digest).\(suffix)") }
+            try await folder.inboxWork.run { () throws -> Void in
+                try folder.writeOutbox(replyCSV, name: "\(name).reply.csv", subfolder: "replies")
+                try folder.complete(path, report: report)
+                for suffix in ["request", "json"] { try? FileManager.default.removeItem(atPath: "\(state)/matches/\(digest).\(suffix)") }
+            }
         } catch {
             logger.error("Could not finish a list", metadata: ["file": "\(name)", "error": "\(error)"])
         }
@@ -149,11 +175,14 @@ public final class PartnerAdapter: Sendable {
     /// An assignments list becomes one `connexions.assignment` to the attendance service, which matches
     /// young people named without a UPN itself; unusable rows are reported back.
     func sendAssignments(_ path: String, name: String, data: Data, client: AdapterClient) async {
-        let list: AdviserAssignments
-        do { list = try AdviserAssignments(bytes: Array(data)) } catch {
-            folder.fail(path, report: "\(name) was not read: \(error)\n", logger: logger)
-            return
+        let folder = self.folder, logger = self.logger
+        let parsed: AdviserAssignments? = await folder.inboxWork.run {
+            do { return try AdviserAssignments(bytes: Array(data)) } catch {
+                folder.fail(path, report: "\(name) was not read: \(error)\n", logger: logger)
+                return nil
+            }
         }
+        guard let list = parsed else { return }
         var reply = list.problems.map { "\($0.line),not sent,\(CSVRecordReader.escape($0.problem))" }
         if list.assignments.isEmpty {
             reply.insert("0,not sent,no usable assignment in the list", at: 0)
@@ -177,11 +206,14 @@ public final class PartnerAdapter: Sendable {
         if let note = list.encodingNote { reply.insert("0,note,\(CSVRecordReader.escape(note))", at: 0) }
         let head = reply.prefix { $0.hasPrefix("0,") }
         let rows = reply.dropFirst(head.count).sorted { (Int($0.prefix { $0 != "," }) ?? 0) < (Int($1.prefix { $0 != "," }) ?? 0) }
+        let replyCSV = Data(((["line,status,detail"] + head + rows).joined(separator: "\n") + "\n").utf8)
+        let report = "\(list.assignments.count) assignments sent; \(list.problems.count) rows not used: see outbox/replies/\(name).reply.csv\n"
+            + (list.encodingNote.map { "Note: \($0).\n" } ?? "")
         do {
-            try folder.writeOutbox(Data(((["line,status,detail"] + head + rows).joined(separator: "\n") + "\n").utf8), name: "\(name).reply.csv", subfolder: "replies")
-            try folder.complete(
-                path, report: "\(list.assignments.count) assignments sent; \(list.problems.count) rows not used: see outbox/replies/\(name).reply.csv\n"
-                    + (list.encodingNote.map { "Note: \($0).\n" } ?? ""))
+            try await folder.inboxWork.run { () throws -> Void in
+                try folder.writeOutbox(replyCSV, name: "\(name).reply.csv", subfolder: "replies")
+                try folder.complete(path, report: report)
+            }
         } catch {
             logger.error("Could not finish a list", metadata: ["file": "\(name)", "error": "\(error)"])
         }
@@ -198,7 +230,12 @@ public final class PartnerAdapter: Sendable {
     /// The desk's answer for a list's children without a UPN, if it has come; otherwise sends the request (once).
     func matchAnswer(_ children: [PartnerList.Unidentified], digest: String, client: AdapterClient) async -> MatchAnswer {
         let folder = "\(state)/matches"
-        if let data = FileManager.default.contents(atPath: "\(folder)/\(digest).json"), let answer = try? JSONValue.parse(Array(data)) {
+        // The answer and the request's date are files: read on the inbox's queue, off the cooperative pool.
+        let (answerData, asked): (Data?, Date?) = await self.folder.inboxWork.run {
+            (FileManager.default.contents(atPath: "\(folder)/\(digest).json"),
+             (try? FileManager.default.attributesOfItem(atPath: "\(folder)/\(digest).request"))?[.modificationDate] as? Date)
+        }
+        if let data = answerData, let answer = try? JSONValue.parse(Array(data)) {
             var results: [Int: Result<String, PartnerListError>] = [:]
             for result in answer["results"]?.arrayValue ?? [] {
                 guard let row = result["row"]?.numberValue.flatMap(IntegerFields.integer) else { continue }
@@ -212,7 +249,7 @@ public final class PartnerAdapter: Sendable {
             }
             return .answered(results)
         }
-        if let asked = (try? FileManager.default.attributesOfItem(atPath: "\(folder)/\(digest).request"))?[.modificationDate] as? Date {
+        if let asked {
             // The desk keeps its answers coming while it runs; a day without one means it never will (the
             // question or the answer refused, or expired at the hub): the list goes ahead without those rows.
             guard Date().timeIntervalSince(asked) > Self.matchTimeout else { return .waiting }
@@ -225,8 +262,10 @@ public final class PartnerAdapter: Sendable {
         do {
             let bytes = Array(try JSONSerialization.data(withJSONObject: request, options: [.sortedKeys]))
             _ = try await Self.send(client, type: "pupil.match-request", to: ["npas"], body: bytes, id: "match-\(profile.cohort)-\(digest)")
-            try DropFolder.createPrivateFolder(folder)
-            try DropFolder.writeAtomically(Data(), to: "\(folder)/\(digest).request")
+            try await self.folder.inboxWork.run { () throws -> Void in
+                try DropFolder.createPrivateFolder(folder)
+                try DropFolder.writeAtomically(Data(), to: "\(folder)/\(digest).request")
+            }
             logger.info("Asked the attendance service to find children named without a UPN", metadata: ["children": "\(children.count)"])
             return .waiting
         } catch let error as AdapterError where error.code == .rejected {
@@ -243,7 +282,9 @@ public final class PartnerAdapter: Sendable {
     /// whose case reference changed; returns what was told, or nil if the hub could not be reached (try again).
     func sendCaseUpdates(_ members: [PartnerList.Member], digest: String, client: AdapterClient) async -> String? {
         let path = "\(state)/\(profile.cohort).json"
-        let before = (FileManager.default.contents(atPath: path).flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: String] }) ?? [:]
+        let before: [String: String] = await folder.inboxWork.run {
+            (FileManager.default.contents(atPath: path).flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: String] }) ?? [:]
+        }
         var now: [String: String] = [:]
         for member in members { now[member.upn] = member.caseReference ?? "" }
         let today = SchoolDate.today().description
@@ -267,9 +308,12 @@ public final class PartnerAdapter: Sendable {
                 return nil
             }
         }
+        let state = self.state, caseload = now
         do {
-            try DropFolder.createPrivateFolder(state)
-            try DropFolder.writeAtomically(try JSONSerialization.data(withJSONObject: now, options: [.sortedKeys]), to: path)
+            try await folder.inboxWork.run { () throws -> Void in
+                try DropFolder.createPrivateFolder(state)
+                try DropFolder.writeAtomically(try JSONSerialization.data(withJSONObject: caseload, options: [.sortedKeys]), to: path)
+            }
         } catch {
             logger.error("Could not keep the caseload sent", metadata: ["error": "\(error)"])
         }
@@ -297,8 +341,9 @@ public final class PartnerAdapter: Sendable {
 
     // MARK: Deliveries in
 
-    public func handle(_ delivery: Delivery) -> DeliveryOutcome {
+    public func handle(_ delivery: Delivery) async -> DeliveryOutcome {
         let type = delivery.envelope.type.rawValue
+        let body = delivery.body, state = self.state, folder = self.folder
         guard profile.consumes.contains(type) else { return .reject("\(profile.agency) does not take \(type).") }
         guard let value = try? JSONValue.parse(delivery.body), let members = value.objectValue else {
             return .reject("The body is not a JSON object.")
@@ -314,18 +359,23 @@ public final class PartnerAdapter: Sendable {
                 return .reject("The match result names no request of this adapter.")
             }
             do {
-                try DropFolder.createPrivateFolder("\(state)/matches")
-                try DropFolder.writeAtomically(Data(delivery.body), to: "\(state)/matches/\(request).json")
+                try await deliveryWork.run { () throws -> Void in
+                    try DropFolder.createPrivateFolder("\(state)/matches")
+                    try DropFolder.writeAtomically(Data(body), to: "\(state)/matches/\(request).json")
+                }
                 return .done
             } catch {
                 return .retry("The match result could not be kept: \(error)")
             }
         }
+        // Named by the hub's sequence number, never by the sender's id: an id is the sender's text (`../x`).
+        let fileName = Self.outputName(delivery), row = Self.flatten(members), messageID = delivery.envelope.id
         do {
-            // Named by the hub's sequence number, never by the sender's id: an id is the sender's text (`../x`).
-            try folder.writeOutbox(Data(delivery.body), name: Self.outputName(delivery), subfolder: type)
-            // One CSV per type; its columns are the body's flattened top-level fields, header first, every cell escaped.
-            try OutboxCSV(path: "\(folder.outbox)/\(type).csv").append(Self.flatten(members), messageID: delivery.envelope.id)
+            try await deliveryWork.run { () throws -> Void in
+                try folder.writeOutbox(Data(body), name: fileName, subfolder: type)
+                // One CSV per type; its columns are the body's flattened top-level fields, header first, every cell escaped.
+                try OutboxCSV(path: "\(folder.outbox)/\(type).csv").append(row, messageID: messageID)
+            }
             return .done
         } catch {
             return .retry("The outbox could not be written: \(error)")
@@ -361,6 +411,6 @@ extension PartnerAdapter: InboxAdapter {
     public var consumes: [String] { profile.consumes }
 
     public func handle(_ delivery: Delivery, client: AdapterClient) async -> DeliveryOutcome {
-        handle(delivery)
+        await handle(delivery)
     }
 }

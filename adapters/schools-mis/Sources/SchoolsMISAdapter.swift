@@ -40,6 +40,9 @@ public final class SchoolsMISAdapter: Sendable {
     let ids: MessageIDKey
     /// `ROOT/state/` (0700): the message id key.
     var state: String { "\(folder.root)/state" }
+    /// Where letters are written (with `fsync`), off Swift's cooperative pool and apart from the inbox's work, so a
+    /// large CTF file being parsed does not hold up the letters (``BlockingWork`` says why).
+    let deliveryWork = BlockingWork(label: "liaison.schools-mis.deliveries")
 
     /// Opens the adapter on its folder, reading (or on the first start making) `state/id.key`.
     ///
@@ -72,17 +75,26 @@ public final class SchoolsMISAdapter: Sendable {
     /// Reads one claimed file and sends what it holds; moves it to `processed/` or `failed/`.
     func process(_ path: String, client: AdapterClient) async -> FileOutcome {
         let name = (path as NSString).lastPathComponent
-        let digest: String
-        do { digest = try Self.sha256(path: path) } catch {
-            return reject(path, name: name, "The file could not be read: \(error)")
+        // The file's SHA-256 and its parse (libxml2 for a CTF) block for as long as the file is large: on the
+        // folder's inbox queue, never on the cooperative pool.
+        let read: Result<(digest: String, prepared: Prepared), Unusable> = await folder.inboxWork.run { [self] in
+            let digest: String
+            do { digest = try Self.sha256(path: path) } catch {
+                return .failure(Unusable("The file could not be read: \(error)"))
+            }
+            switch prepare(path, name: name, digest: digest) {
+            case .failure(let unusable): return .failure(Unusable(unusable.reason.replacingOccurrences(of: path, with: name)))
+            case .success(var prepared):
+                // Problems name the file as the school knows it, not where the adapter was reading it.
+                prepared.problems = prepared.problems.map { $0.replacingOccurrences(of: path, with: name) }
+                return .success((digest, prepared))
+            }
         }
-        var prepared: Prepared
-        switch prepare(path, name: name, digest: digest) {
-        case .failure(let unusable): return reject(path, name: name, unusable.reason.replacingOccurrences(of: path, with: name))
-        case .success(let result):
-            prepared = result
-            // Problems name the file as the school knows it, not where the adapter was reading it.
-            prepared.problems = prepared.problems.map { $0.replacingOccurrences(of: path, with: name) }
+        let digest: String
+        let prepared: Prepared
+        switch read {
+        case .failure(let unusable): return await reject(path, name: name, unusable.reason)
+        case .success(let result): (digest, prepared) = result
         }
         var receipts: [String] = []
         var duplicate = false
@@ -98,7 +110,7 @@ public final class SchoolsMISAdapter: Sendable {
                 // The return went through; a roll the hub refuses is reported, not a reason to fail the file.
                 receipts.append("\(message.type) \(index + 1): refused by the hub: \(error.message)")
             } catch let error where error.code == .rejected {
-                return reject(path, name: name, "The hub refused \(message.type) \(index + 1): \(error.message)")
+                return await reject(path, name: name, "The hub refused \(message.type) \(index + 1): \(error.message)")
             } catch {
                 logger.warning("Could not send; will try again", metadata: ["file": "\(name)", "error": "\(error.message)"])
                 return .deferred(file: name, reason: error.message)
@@ -106,15 +118,17 @@ public final class SchoolsMISAdapter: Sendable {
         }
         let report = ([prepared.summary] + receipts + (prepared.problems.isEmpty ? [] : ["", "Problems (\(prepared.problems.count)):"] + prepared.problems))
             .joined(separator: "\n") + "\n"
-        do { try folder.complete(path, report: report) } catch {
+        let folder = self.folder
+        do { _ = try await folder.inboxWork.run { try folder.complete(path, report: report) } } catch {
             logger.error("Could not move a processed file", metadata: ["file": "\(name)", "error": "\(error)"])
         }
         logger.info("Imported a file", metadata: ["file": "\(name)", "messages": "\(prepared.messages.count)", "problems": "\(prepared.problems.count)"])
         return .imported(file: name, messages: prepared.messages.count, problems: prepared.problems.count, duplicate: duplicate)
     }
 
-    func reject(_ path: String, name: String, _ reason: String) -> FileOutcome {
-        folder.fail(path, report: "\(name) was not imported.\n\n\(reason)\n", logger: logger)
+    func reject(_ path: String, name: String, _ reason: String) async -> FileOutcome {
+        let folder = self.folder, logger = self.logger
+        await folder.inboxWork.run { folder.fail(path, report: "\(name) was not imported.\n\n\(reason)\n", logger: logger) }
         logger.warning("Rejected a file", metadata: ["file": "\(name)"])
         return .rejected(file: name, reason: reason)
     }
@@ -231,7 +245,7 @@ public final class SchoolsMISAdapter: Sendable {
     /// (`penalty.notice`, worded by `PenaltyNoticeLetter`): written to `outbox/LAESTAB/` as JSON and as
     /// a readable HTML letter, `TYPE-SEQUENCE.json` and `.html`: the hub's sequence number for the message, never
     /// the sender's id (which is the sender's text: `../x`). A LAESTAB that is not 7 digits goes to `unknown-school/`.
-    public func handle(_ delivery: Delivery) -> DeliveryOutcome {
+    public func handle(_ delivery: Delivery) async -> DeliveryOutcome {
         let type = delivery.envelope.type.rawValue
         guard Self.consumes.contains(type) else { return .reject("The schools' adapter does not take \(type).") }
         guard let value = try? JSONValue.parse(delivery.body) else { return .reject("The letter's body is not JSON.") }
@@ -239,10 +253,13 @@ public final class SchoolsMISAdapter: Sendable {
         if let problem = IntegerFields.problem(in: value, type: type) { return .reject("The \(type) cannot be used: \(problem)") }
         let laestab = value["school"]?["laestab"]?.stringValue.flatMap { try? LAESTAB($0) }?.value ?? "unknown-school"
         let base = Self.outputName(delivery)
+        let letter = type == "penalty.notice" ? PenaltyNoticeLetter.html(body: value) : SchoolLetter.html(type: type, body: value)
+        let folder = self.folder, body = delivery.body
         do {
-            try folder.writeOutbox(Data(delivery.body), name: "\(base).json", subfolder: laestab)
-            let letter = type == "penalty.notice" ? PenaltyNoticeLetter.html(body: value) : SchoolLetter.html(type: type, body: value)
-            try folder.writeOutbox(Data(letter.utf8), name: "\(base).html", subfolder: laestab)
+            try await deliveryWork.run { () throws -> Void in
+                try folder.writeOutbox(Data(body), name: "\(base).json", subfolder: laestab)
+                try folder.writeOutbox(Data(letter.utf8), name: "\(base).html", subfolder: laestab)
+            }
             return .done
         } catch {
             return .retry("The school's outbox could not be written: \(error)")
@@ -261,6 +278,6 @@ extension SchoolsMISAdapter: InboxAdapter {
     }
 
     public func handle(_ delivery: Delivery, client: AdapterClient) async -> DeliveryOutcome {
-        handle(delivery)
+        await handle(delivery)
     }
 }
