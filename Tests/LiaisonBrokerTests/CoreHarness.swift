@@ -62,6 +62,23 @@ struct CoreHarness {
         return cycle()
     }
 
+    /// A SEND arrives and is admitted, and nothing more happens: no commit, no dispatch (the test drives those).
+    mutating func offer(_ id: String, type: String = "case.note", from routingID: RoutingID, as agency: String, to recipients: [String]) {
+        let envelope = Envelope(
+            id: id, source: AgencyID(agency)!, type: MessageType(type)!, recipients: recipients.map { AgencyID($0)! })
+        core.receive(
+            from: routingID, agency: AgencyID(agency)!, keyFingerprint: Digest.fingerprint(ofKey: CoreHarness.key(of: agency)),
+            peer: nil, frames: WireCodec.encode(AdapterCommand.send(envelope: envelope.encoded(), body: HubCoreTests.body.encoded()))[...],
+            droppedFrames: 0, time: time)
+    }
+
+    /// The tags of the DELIVERs among the core's waiting actions (which it then forgets).
+    mutating func deliveredTags() -> [Int64] {
+        core.takeActions().compactMap { action -> Int64? in
+            if case .send(.deliver(let tag, _, _, _), _) = action { tag } else { nil }
+        }
+    }
+
     /// SENDs a message; runs one cycle.
     @discardableResult
     mutating func send(

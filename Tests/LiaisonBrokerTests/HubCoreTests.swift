@@ -138,12 +138,7 @@ struct HubCoreTests {
         var hub = try CoreHarness()
         let npas = hub.connect("npas")
         let yot = hub.connect("yot")
-        hub.core.receive(
-            from: npas, agency: AgencyID("npas")!, keyFingerprint: Digest.fingerprint(ofKey: CoreHarness.key(of: "npas")), peer: nil,
-            frames: WireCodec.encode(AdapterCommand.send(
-                envelope: Envelope(id: "m-1", source: AgencyID("npas")!, type: MessageType("case.note")!, recipients: [AgencyID("yot")!]).encoded(),
-                body: HubCoreTests.body.encoded()))[...],
-            droppedFrames: 0, time: hub.time)
+        hub.offer("m-1", from: npas, as: "npas", to: ["yot"])
         let bounced = hub.cycle(bounce: [yot])
         #expect(bounced.deliveries.isEmpty)
         #expect(hub.ledger.events(.delivered).isEmpty, "a delivery that never left is not audited as delivered")
@@ -159,21 +154,13 @@ struct HubCoreTests {
         var hub = try CoreHarness()
         let npas = hub.connect("npas")
         _ = hub.connect("yot")
-        hub.core.receive(
-            from: npas, agency: AgencyID("npas")!, keyFingerprint: Digest.fingerprint(ofKey: CoreHarness.key(of: "npas")), peer: nil,
-            frames: WireCodec.encode(AdapterCommand.send(
-                envelope: Envelope(id: "m-1", source: AgencyID("npas")!, type: MessageType("case.note")!, recipients: [AgencyID("yot")!]).encoded(),
-                body: HubCoreTests.body.encoded()))[...],
-            droppedFrames: 0, time: hub.time)
+        hub.offer("m-1", from: npas, as: "npas", to: ["yot"])
         let batch = hub.core.takeBatch()
         let stored = try hub.ledger.commit(batch.operations, at: hub.time.wall)
         hub.core.dispatch(time: hub.time)  // pages m-1 in from the store
         hub.core.committed(batch, .success(stored), time: hub.time)
         hub.core.dispatch(time: hub.time)
-        let delivered = hub.core.takeActions().compactMap { action -> Int64? in
-            if case .send(.deliver(let tag, _, _, _), _) = action { tag } else { nil }
-        }
-        #expect(delivered == [1])
+        #expect(hub.deliveredTags() == [1])
     }
 
     @Test func aDeliveryGoesOutWhileTheNextBatchIsAlreadyCommitting() throws {
@@ -181,25 +168,40 @@ struct HubCoreTests {
         var hub = try CoreHarness()
         let npas = hub.connect("npas")
         _ = hub.connect("yot")
-        func offer(_ id: String) {
-            hub.core.receive(
-                from: npas, agency: AgencyID("npas")!, keyFingerprint: Digest.fingerprint(ofKey: CoreHarness.key(of: "npas")), peer: nil,
-                frames: WireCodec.encode(AdapterCommand.send(
-                    envelope: Envelope(id: id, source: AgencyID("npas")!, type: MessageType("case.note")!, recipients: [AgencyID("yot")!]).encoded(),
-                    body: HubCoreTests.body.encoded()))[...],
-                droppedFrames: 0, time: hub.time)
-        }
-        offer("m-1")
+        hub.offer("m-1", from: npas, as: "npas", to: ["yot"])
         let first = hub.core.takeBatch()
         let stored = try hub.ledger.commit(first.operations, at: hub.time.wall)
-        offer("m-2")
+        hub.offer("m-2", from: npas, as: "npas", to: ["yot"])
         hub.core.committed(first, .success(stored), time: hub.time)
         _ = hub.core.takeBatch()  // m-2 goes to the commit thread
         hub.core.dispatch(time: hub.time)
-        let delivered = hub.core.takeActions().compactMap { action -> Int64? in
-            if case .send(.deliver(let tag, _, _, _), _) = action { tag } else { nil }
+        #expect(hub.deliveredTags() == [1])
+    }
+
+    @Test func nothingIsDeliveredToAConnectionBeforeItsWelcomeHasGoneOut() throws {
+        // Messages wait for schools-mis; it connects while the commit holding its WELCOME's audit record is running.
+        var hub = try CoreHarness()
+        let npas = hub.connect("npas")
+        hub.send("m-1", type: "case.feedback", from: npas, as: "npas", to: ["schools-mis"], body: HubCoreTests.body)
+        let routingID: RoutingID = [7, 7]
+        hub.core.receive(
+            from: routingID, agency: AgencyID("schools-mis")!, keyFingerprint: Digest.fingerprint(ofKey: CoreHarness.key(of: "schools-mis")),
+            peer: nil, frames: WireCodec.encode(AdapterCommand.hello(Hello(adapter: "py", version: "1", credit: 16)))[...],
+            droppedFrames: 0, time: hub.time)
+        let batch = hub.core.takeBatch()  // to the commit thread, with the WELCOME waiting for it
+        hub.core.dispatch(time: hub.time)
+        #expect(hub.deliveredTags().isEmpty, "a DELIVER overtook the WELCOME")
+        hub.core.committed(batch, Result { () throws(StoreError) in try hub.ledger.commit(batch.operations, at: hub.time.wall) }, time: hub.time)
+        var sent = hub.core.takeActions()
+        hub.core.dispatch(time: hub.time)
+        sent += hub.core.takeActions()
+        let kinds = sent.compactMap { action -> String? in
+            guard case .send(let command, let to) = action, to == routingID else { return nil }
+            if case .welcome = command { return "welcome" }
+            if case .deliver = command { return "deliver" }
+            return nil
         }
-        #expect(delivered == [1])
+        #expect(kinds == ["welcome", "deliver"])
     }
 
     @Test func aConnectionWhoseKeyIsNoLongerListedOpensNoSession() throws {

@@ -82,21 +82,22 @@ struct DeliveryScheduler {
         return Set(byAgency.keys)
     }
 
-    /// Chooses the agency's next deliveries for its connections with credit, round-robin, in sequence order,
-    /// paging the queue in from the store as it drains; marks them in flight.
+    /// Chooses the agency's next deliveries for its connections with credit (not those in `waiting`, whose
+    /// WELCOME has not gone out yet), round-robin, in sequence order, paging the queue in from the store as it
+    /// drains; marks them in flight.
     ///
     /// - Returns: the deliveries to send and the connection each goes to, and those found expired on the way.
     mutating func dispatch(
-        agency: AgencyID, sessions: inout [RoutingID: PeerSession], ledger: any HubLedger, now: Int64, wallNow: Int64,
-        onPageFailure: (StoreError) -> Void
+        agency: AgencyID, sessions: inout [RoutingID: PeerSession], excluding waiting: Set<RoutingID> = [], ledger: any HubLedger,
+        now: Int64, wallNow: Int64, onPageFailure: (StoreError) -> Void
     ) -> (sends: [(RoutingID, QueuedDelivery)], expired: [QueuedDelivery]) {
         guard var queue = queues[agency] else { return ([], []) }
         defer { queues[agency] = queue }
-        let routingIDs = connections[agency] ?? []
+        let routingIDs = (connections[agency] ?? []).filter { !waiting.contains($0) }
         guard routingIDs.contains(where: { sessions[$0]?.hasCredit == true }) else { return ([], []) }
         var sends: [(RoutingID, QueuedDelivery)] = []
         var expired: [QueuedDelivery] = []
-        var next = (nextConnection[agency] ?? 0) % routingIDs.count
+        var next = (nextConnection[agency] ?? 0) % max(1, routingIDs.count)
         defer { nextConnection[agency] = next }
         while true {
             if queue.wantsRefill {

@@ -65,6 +65,8 @@ extension HubCore {
             pending.replies.append((routingID, command))
         case .welcome(let welcome, let firstTime):
             pending.replies.append((routingID, .welcome(welcome)))
+            // The commit runs beside the loop: a DELIVER must not overtake the WELCOME that waits for it.
+            awaitingWelcome.insert(routingID)
             if firstTime {
                 let hello = sessions[routingID]?.hello
                 audit(AuditEvent(

@@ -74,6 +74,9 @@ extension HubCore {
 
     /// Asks the loop to send a reply (nothing goes to a connection the hub has cut off).
     mutating func reply(_ command: HubCommand, to routingID: RoutingID, time: HubTime) {
+        if case .welcome = command, awaitingWelcome.remove(routingID) != nil, let agency = sessions[routingID]?.agency {
+            pending.touched.insert(agency)
+        }
         guard !silenced.contains(routingID) else { return }
         sessions[routingID]?.didSend(now: time.monotonic)
         outbox.append(.send(command, to: routingID))

@@ -13,7 +13,7 @@ extension HubCore {
         let logger = logger
         for agency in touched {
             let chosen = scheduler.dispatch(
-                agency: agency, sessions: &sessions, ledger: ledger, now: time.monotonic, wallNow: time.wall,
+                agency: agency, sessions: &sessions, excluding: awaitingWelcome, ledger: ledger, now: time.monotonic, wallNow: time.wall,
                 onPageFailure: { logger.error("Could not page in deliveries for \(agency): \($0)") })
             for delivery in chosen.expired {
                 deadLetter(delivery, cause: .expired, reason: "Not delivered within its time to live", time: time)
@@ -97,6 +97,7 @@ extension HubCore {
     mutating func close(routingID: RoutingID, agency: AgencyID, unsettled: [Int64], reason: PeerSession.CloseReason, time: HubTime) {
         let session = sessions.removeValue(forKey: routingID)
         sessionKeys[routingID] = nil
+        awaitingWelcome.remove(routingID)
         let requeued = scheduler.disconnect(routingID, agency: agency, unsettled: unsettled)
         pending.touched.insert(agency)
         audit(AuditEvent(

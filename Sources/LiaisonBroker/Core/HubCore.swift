@@ -31,6 +31,8 @@ struct HubCore {
     var cohorts: [AgencyID: [String: Set<String>]]
     /// Sessions by routing id.
     var sessions: [RoutingID: PeerSession] = [:]
+    /// Connections whose WELCOME waits for a commit: nothing is delivered to them before it has gone out.
+    var awaitingWelcome: Set<RoutingID> = []
     /// The fingerprint of the key each connection authenticated with.
     var sessionKeys: [RoutingID: String] = [:]
     /// Queues, in-flight deliveries and which session gets the next one.
