@@ -5,7 +5,7 @@ import LiaisonProtocol
 import LiaisonTestSupport
 import Testing
 
-@Suite("Exchanges through the real broker", .timeLimit(.minutes(2)))
+@Suite("Exchanges through the real broker", .timeLimit(.minutes(3)))
 struct ExchangeTests {
     @Test func twoAdaptersExchangeTenThousandMessagesWithNoneLostOrDuplicated() async throws {
         let running = try await RunningHub.start()
@@ -15,17 +15,28 @@ struct ExchangeTests {
         let count = 10_000
         async let received = collect(receiver, count: count, timeout: .seconds(90))
         let accepted = try await sendMany(sender, count: count, to: ["npas"], window: 256)
-        let deliveries = await received
-        let ids = deliveries.map(\.envelope.id)
+        var deliveries = await received
+        var distinct = Set(deliveries.map(\.envelope.id))
+        // On a loaded machine an adapter can be dropped for silence and reconnect; it then gets its unacknowledged
+        // deliveries again (at least once, docs/protocol.md), so keep collecting until every message has come.
+        let deadline = ContinuousClock.now + .seconds(20)
+        while distinct.count < count, ContinuousClock.now < deadline {
+            let more = await collect(receiver, count: count - distinct.count, timeout: .seconds(5))
+            deliveries += more
+            distinct.formUnion(more.map(\.envelope.id))
+        }
         #expect(accepted.count == count)
         #expect(Set(accepted).count == count)
-        #expect(ids.count == count, "received \(ids.count) of \(count)")
-        #expect(Set(ids) == Set(accepted), "lost or unexpected messages")
-        #expect(Set(deliveries.map(\.tag)).count == count, "a delivery came twice")
+        #expect(distinct == Set(accepted), "lost or unexpected messages: \(distinct.count) of \(count) came")
         #expect(deliveries.allSatisfy { $0.envelope.source.rawValue == "yot" })
         await sender.close()
         await receiver.close()
-        let kinds = try running.audit().map(\.event.kind)
+        let log = try running.audit()
+        // A delivery comes twice only after its session ended with it unacknowledged, never otherwise.
+        let twice = deliveries.count - Set(deliveries.map(\.tag)).count
+        let requeuedForNPAS = log.contains { $0.event.kind == .adapterGone && $0.event.agency == "npas" && !($0.event.detail ?? "").contains(" 0 deliveries requeued") }
+        #expect(twice == 0 || requeuedForNPAS, "\(twice) deliveries came twice with no session ended")
+        let kinds = log.map(\.event.kind)
         #expect(kinds.filter { $0 == .accepted }.count == count)
         #expect(kinds.filter { $0 == .acknowledged }.count <= count)
     }
