@@ -79,7 +79,7 @@ extension BrokerLoop {
         // A cycle ends at batch_size messages, or sooner once it has read 8 MiB or worked 50 ms: a few large
         // returns must not hold the loop (heartbeats, replies, deliveries) for seconds.
         while count < configuration.batchSize, bytes < BrokerLoop.cycleBytes,
-            HubTime.now().monotonic - time.monotonic < BrokerLoop.cycleMilliseconds
+            HubTime.monotonicNow() - time.monotonic < BrokerLoop.cycleMilliseconds
         {
             let message: ReceivedMessage?
             do { message = try router.receive(dontWait: true, maxFrames: HubCore.maxFrames) } catch {

@@ -58,10 +58,8 @@ extension HubTransaction {
         }
         for recipient in plan.recipients where recipientEntries[recipient] == nil { recipientEntries[recipient] = accepted }
         try insertDeliveries(
-            sequence: inserted.sequence, recipients: plan.recipients.map(\.rawValue),
-            views: Dictionary(uniqueKeysWithValues: plan.views.map { ($0.key.rawValue, $0.value) }),
-            envelopeViews: Dictionary(uniqueKeysWithValues: plan.envelopeViews.map { ($0.key.rawValue, $0.value) }),
-            auditEntries: Dictionary(uniqueKeysWithValues: recipientEntries.map { ($0.key.rawValue, $0.value) }))
+            sequence: inserted.sequence, recipients: plan.recipients, views: plan.views, envelopeViews: plan.envelopeViews,
+            auditEntries: recipientEntries)
         if !plan.subjects.isEmpty {
             try indexSubjects(plan.subjects, sequence: inserted.sequence, entries: (firstEntry ?? accepted)...accepted)
         }

@@ -76,15 +76,15 @@ package final class HubTransaction {
     /// Queues a stored message for its recipients: one pending delivery each, with the recipient's own view
     /// and envelope when the rules made them, and the audit entry that records the exchange.
     package func insertDeliveries(
-        sequence: Int64, recipients: [String], views: [String: [UInt8]] = [:], envelopeViews: [String: [UInt8]] = [:],
-        auditEntries: [String: Int64] = [:]
+        sequence: Int64, recipients: [AgencyID], views: [AgencyID: [UInt8]] = [:], envelopeViews: [AgencyID: [UInt8]] = [:],
+        auditEntries: [AgencyID: Int64] = [:]
     ) throws {
         let delivery = try db.cachedStatement(sql: """
             INSERT INTO deliveries (recipient, sequence, state, view, envelope_view, audit_entry) VALUES (?, ?, 'pending', ?, ?, ?)
             """)
         for recipient in recipients {
             try delivery.execute(arguments: [
-                recipient, sequence, views[recipient].map { Data($0) }, envelopeViews[recipient].map { Data($0) },
+                recipient.rawValue, sequence, views[recipient].map { Data($0) }, envelopeViews[recipient].map { Data($0) },
                 auditEntries[recipient],
             ])
         }

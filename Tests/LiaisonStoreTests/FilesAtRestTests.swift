@@ -142,8 +142,8 @@ struct FilesAtRestTests {
                 body: Array(bodyMarker.utf8), bodyDigest: "d", receivedAt: 1, expiresAt: 1000, retainUntil: 5
             ).sequence
             try tx.insertDeliveries(
-                sequence: sequence, recipients: ["yot"], views: ["yot": Array(bodyMarker.utf8)],
-                envelopeViews: ["yot": Array(envelopeMarker.utf8)])
+                sequence: sequence, recipients: [AgencyID("yot")!], views: [AgencyID("yot")!: Array(bodyMarker.utf8)],
+                envelopeViews: [AgencyID("yot")!: Array(envelopeMarker.utf8)])
             try tx.acknowledge(recipient: AgencyID("yot")!, sequence: sequence, at: 2)
             return sequence
         }

@@ -15,7 +15,7 @@ struct HubStoreTests {
         let result = try tx.insertMessage(
             source: "yot", messageID: id, type: "yot.case-update", envelope: [1], body: [2], bodyDigest: "d",
             receivedAt: 1, expiresAt: 1000)
-        if !result.duplicate { try tx.insertDeliveries(sequence: result.sequence, recipients: recipients) }
+        if !result.duplicate { try tx.insertDeliveries(sequence: result.sequence, recipients: recipients.map { AgencyID($0)! }) }
         return result
     }
 

@@ -4,12 +4,11 @@ import LiaisonStore
 extension HubCore {
     /// Hands out deliveries for every agency whose queue or connections changed, and those whose pipe was full.
     mutating func dispatch(time: HubTime) {
-        var touched = pending.touched.union(scheduler.retry)
+        // Sessions the hub cut off end first: their deliveries go back to the queue and nothing goes to them.
+        closeDisconnected(time: time)
+        let touched = pending.touched.union(scheduler.retry)
         pending.touched = []
         scheduler.retry = []
-        closeDisconnected(time: time)
-        touched.formUnion(pending.touched)
-        pending.touched = []
         let logger = logger
         for agency in touched {
             let chosen = scheduler.dispatch(

@@ -20,11 +20,14 @@ struct HubTime: Sendable, Equatable {
         self.today = today
     }
 
+    /// The monotonic clock alone, for loops that only measure how long they have run.
+    static func monotonicNow() -> Int64 { Int64(DispatchTime.now().uptimeNanoseconds / 1_000_000) }
+
     /// The clocks now.
     static func now() -> HubTime {
         let wall = Int64(Date().timeIntervalSince1970 * 1000)
         return HubTime(
-            monotonic: Int64(DispatchTime.now().uptimeNanoseconds / 1_000_000), wall: wall,
+            monotonic: monotonicNow(), wall: wall,
             today: HubTime.date(ofDay: wall.dividedRoundingDown(by: 86_400_000)))
     }
 
