@@ -85,8 +85,9 @@ extension HubStore {
                     if let problem = batch.problem, problem.at == offset {
                         return Verification(entries: frontier.size, root: frontier.root, problem: problem.text)
                     }
-                    // The leaf (level 0) was compared by the worker; the subtrees it completes are compared here.
-                    for node in produced.dropFirst() {
+                    // The leaf was compared by the worker; the stored subtrees it completes are compared here (a store
+                    // written before AuditTreeStorage also holds lower levels: they are recomputed, not read).
+                    for node in produced where node.level >= AuditTreeStorage.lowestStoredLevel {
                         let matches = try storedNodeMatches(node)
                         guard matches == true else {
                             let entry = frontier.size
@@ -103,16 +104,18 @@ extension HubStore {
                 }
             }
             // Every leaf up to the log's size was compared above; one beyond it means entries were cut off the end.
-            let leaves = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(idx) + 1, 0) FROM merkle_nodes WHERE level = 0") ?? 0
-            if leaves > frontier.size {
+            let covered = try Int.fetchOne(
+                db, sql: "SELECT COALESCE(MAX((idx + 1) << level), 0) FROM merkle_nodes WHERE level >= ?",
+                arguments: [AuditTreeStorage.lowestStoredLevel]) ?? 0
+            if covered > frontier.size {
                 return Verification(
                     entries: frontier.size, root: frontier.root,
-                    problem: "the tree has \(leaves) leaves but the log only \(frontier.size) entries: entries after \(frontier.size) were deleted")
+                    problem: "the tree covers \(covered) entries but the log holds only \(frontier.size): entries after \(frontier.size) were deleted")
             }
             if let beyond = wanted.keys.filter({ $0 > frontier.size }).min() {
                 return Verification(
                     entries: frontier.size, root: frontier.root,
-                    problem: "a signed checkpoint covers \(beyond) entries but the log has only \(frontier.size): entries were removed")
+                    problem: "a signed checkpoint covers \(beyond) entries but the log holds only \(frontier.size): entries after \(frontier.size) were deleted")
             }
             return Verification(entries: frontier.size, root: frontier.root, problem: nil)
         }
@@ -133,7 +136,7 @@ extension HubStore {
     }
 
     /// The inclusion proof of `entry` in the tree of `size` entries (default: the whole log), read from
-    /// O(log n) stored subtrees.
+    /// O(log n) subtrees (`AuditTreeStorage`).
     package func inclusionProof(entry: Int64, size: Int? = nil) throws(StoreError) -> (leaf: MerkleTree.Hash, size: Int, root: MerkleTree.Hash, path: [MerkleTree.Hash]) {
         try read { db in
             let total = try HubStore.loadFrontier(db).size
@@ -164,12 +167,6 @@ extension HubStore {
     }
 
     static func nodeReader(_ db: Database) throws -> (Int, Int) throws -> MerkleTree.Hash {
-        let statement = try db.makeStatement(sql: "SELECT hash FROM merkle_nodes WHERE level = ? AND idx = ?")
-        return { level, index in
-            guard let hash = try Data.fetchOne(statement, arguments: [level, index]) else {
-                throw StoreError(.readFailed, "The audit tree has no node \(level)/\(index): run `liaison audit verify`.")
-            }
-            return [UInt8](hash)
-        }
+        try AuditTreeStorage.nodeReader(db)
     }
 }

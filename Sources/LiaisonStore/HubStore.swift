@@ -194,6 +194,18 @@ package final class HubStore {
                 );
                 """)
         }
+        migrator.registerMigration("v7-leaf-in-row") { db in
+            // Each entry's leaf hash moves into its own row (AuditTreeStorage): commits then store only subtrees of 16
+            // leaves and more. Existing leaves are copied from the tree; the update is the migration's, under the same
+            // trigger the log keeps afterwards.
+            try db.execute(sql: """
+                ALTER TABLE audit_log ADD COLUMN leaf BLOB;
+                DROP TRIGGER audit_log_no_update;
+                UPDATE audit_log SET leaf = (SELECT hash FROM merkle_nodes WHERE level = 0 AND idx = audit_log.entry - 1);
+                CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+                BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: entries cannot be changed'); END;
+                """)
+        }
         return migrator
     }
 

@@ -57,13 +57,20 @@ package final class HubTransaction {
         source: String, messageID: String, type: String, envelope: [UInt8], body: [UInt8], bodyDigest: String,
         receivedAt: Int64, expiresAt: Int64, retainUntil: Int64? = nil
     ) throws -> (sequence: Int64, duplicate: Bool) {
-        let insert = try db.cachedStatement(sql: """
+        let insert = try RawStatement(db, sql: """
             INSERT INTO messages (source, message_id, type, envelope, body, body_sha256, received_at, expires_at, retain_until)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, message_id) DO NOTHING
             """)
-        try insert.execute(arguments: [
-            source, messageID, type, Data(envelope), Data(body), bodyDigest, receivedAt, expiresAt, retainUntil,
-        ])
+        insert.bind(1, source)
+        insert.bind(2, messageID)
+        insert.bind(3, type)
+        insert.bind(4, envelope)
+        insert.bind(5, body)
+        insert.bind(6, bodyDigest)
+        insert.bind(7, receivedAt)
+        insert.bind(8, expiresAt)
+        insert.bind(9, retainUntil)
+        try insert.run()
         if db.changesCount == 0 {
             let existing = try Int64.fetchOne(
                 db.cachedStatement(sql: "SELECT sequence FROM messages WHERE source = ? AND message_id = ?"),
@@ -79,61 +86,91 @@ package final class HubTransaction {
         sequence: Int64, recipients: [AgencyID], views: [AgencyID: [UInt8]] = [:], envelopeViews: [AgencyID: [UInt8]] = [:],
         auditEntries: [AgencyID: Int64] = [:]
     ) throws {
-        let delivery = try db.cachedStatement(sql: """
+        let delivery = try RawStatement(db, sql: """
             INSERT INTO deliveries (recipient, sequence, state, view, envelope_view, audit_entry) VALUES (?, ?, 'pending', ?, ?, ?)
             """)
         for recipient in recipients {
-            try delivery.execute(arguments: [
-                recipient.rawValue, sequence, views[recipient].map { Data($0) }, envelopeViews[recipient].map { Data($0) },
-                auditEntries[recipient],
-            ])
+            delivery.bind(1, recipient.rawValue)
+            delivery.bind(2, sequence)
+            delivery.bind(3, views[recipient])
+            delivery.bind(4, envelopeViews[recipient])
+            delivery.bind(5, auditEntries[recipient])
+            try delivery.run()
+            delivery.clear()
         }
     }
 
     /// Indexes a message under the keyed pseudonyms of the children in it, with the range of audit entries
     /// that record it (its decisions and its acceptance).
     package func indexSubjects(_ pseudonyms: [String], sequence: Int64, entries: ClosedRange<Int64>) throws {
-        let statement = try db.cachedStatement(sql: """
+        let statement = try RawStatement(db, sql: """
             INSERT INTO subjects (pseudonym, sequence, first_entry, last_entry) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING
             """)
         for pseudonym in pseudonyms {
-            try statement.execute(arguments: [pseudonym, sequence, entries.lowerBound, entries.upperBound])
+            statement.bind(1, pseudonym)
+            statement.bind(2, sequence)
+            statement.bind(3, entries.lowerBound)
+            statement.bind(4, entries.upperBound)
+            try statement.run()
         }
     }
 
-    /// Appends one audit record, and its leaf and completed subtrees to the audit tree.
+    /// Appends one audit record with its leaf hash, and stores the subtrees it completes at the levels the store
+    /// keeps (`AuditTreeStorage`).
     @discardableResult
     package func append(_ event: AuditEvent) throws -> Int64 {
-        let statement = try db.cachedStatement(sql: """
-            INSERT INTO audit_log (at, kind, agency, peer, message_id, sequence, type, recipient, body_sha256, code, detail)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        try statement.execute(arguments: [
-            event.at, event.kind.rawValue, event.agency, event.peer, event.messageID, event.sequence, event.type,
-            event.recipient, event.bodyDigest, event.code, event.detail,
-        ])
-        let entry = db.lastInsertedRowID
-        guard buildsTree else { return entry }
-        guard entry == Int64(frontier.size) + 1 else {
-            throw StoreError(.commitFailed, "Audit entry \(entry) does not follow the tree's \(frontier.size) leaves: run `liaison audit verify`.")
+        guard buildsTree else {
+            let statement = try RawStatement(db, sql: """
+                INSERT INTO audit_log (at, kind, agency, peer, message_id, sequence, type, recipient, body_sha256, code, detail)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            statement.bind(event)
+            try statement.run()
+            return db.lastInsertedRowID
         }
-        let nodes = frontier.append(AuditLeaf.hash(entry: entry, event))
-        let insert = try db.cachedStatement(sql: "INSERT INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)")
-        for node in nodes { try insert.execute(arguments: [node.level, node.index, Data(node.hash)]) }
+        // The entry's number is the tree's next leaf: stating it makes a log that has moved on without the tree fail
+        // here (a primary-key conflict) instead of forking the two.
+        let entry = Int64(frontier.size) + 1
+        let leaf = AuditLeaf.hash(entry: entry, event)
+        let statement = try RawStatement(db, sql: """
+            INSERT INTO audit_log (at, kind, agency, peer, message_id, sequence, type, recipient, body_sha256, code, detail, entry, leaf)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        statement.bind(event)
+        statement.bind(12, entry)
+        statement.bind(13, leaf)
+        do { try statement.run() } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+            throw StoreError(.commitFailed, "Audit entry \(entry) is already taken: the log has moved on without its tree. Run `liaison audit verify`.", cause: error)
+        }
+        let nodes = frontier.append(leaf)
+        guard nodes.count > AuditTreeStorage.lowestStoredLevel else { return entry }
+        let insert = try RawStatement(db, sql: "INSERT INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)")
+        for node in nodes[AuditTreeStorage.lowestStoredLevel...] {
+            insert.bind(1, Int64(node.level))
+            insert.bind(2, Int64(node.index))
+            insert.bind(3, node.hash)
+            try insert.run()
+        }
         return entry
     }
 
     /// Counts one more delivery attempt.
     package func recordAttempt(recipient: AgencyID, sequence: Int64) throws {
-        try db.cachedStatement(sql: "UPDATE deliveries SET attempts = attempts + 1 WHERE recipient = ? AND sequence = ?")
-            .execute(arguments: [recipient.rawValue, sequence])
+        let statement = try RawStatement(db, sql: "UPDATE deliveries SET attempts = attempts + 1 WHERE recipient = ? AND sequence = ?")
+        statement.bind(1, recipient.rawValue)
+        statement.bind(2, sequence)
+        try statement.run()
     }
 
     /// Marks a delivery acknowledged: it will never be delivered again.
     package func acknowledge(recipient: AgencyID, sequence: Int64, at: Int64) throws {
-        try db.cachedStatement(sql: """
+        let statement = try RawStatement(db, sql: """
             UPDATE deliveries SET state = 'acknowledged', settled_at = ? WHERE recipient = ? AND sequence = ? AND state = 'pending'
-            """).execute(arguments: [at, recipient.rawValue, sequence])
+            """)
+        statement.bind(1, at)
+        statement.bind(2, recipient.rawValue)
+        statement.bind(3, sequence)
+        try statement.run()
     }
 
     /// Changes an agency's cohort: `replace` its members, `add` to them, or `remove` from them.
@@ -263,19 +300,9 @@ extension HubStore {
                 sequence: row[6], type: row[7], recipient: row[8], bodyDigest: row[9], code: row[10], detail: row[11]))
     }
 
-    /// The tree's edge as the store holds it: the unpaired node at each level.
+    /// The tree's edge as the store holds it.
     static func loadFrontier(_ db: Database) throws -> MerkleFrontier {
-        let size = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(idx) + 1, 0) FROM merkle_nodes WHERE level = 0") ?? 0
-        var pending: [Int: MerkleTree.Hash] = [:]
-        for level in 0..<Int.bitWidth where size & (1 << level) != 0 {
-            // The complete subtree at this level on the right edge covers leaves below size, starting at
-            // size with the lower bits cleared.
-            let index = (size >> level) - 1
-            if let hash = try Data.fetchOne(db, sql: "SELECT hash FROM merkle_nodes WHERE level = ? AND idx = ?", arguments: [level, index]) {
-                pending[level] = [UInt8](hash)
-            }
-        }
-        return MerkleFrontier(size: size, pending: pending)
+        try AuditTreeStorage.frontier(db)
     }
 
     /// The last `count` audit records after `entry`, oldest first.

@@ -3,7 +3,7 @@ import GRDB
 import MerkleLog
 
 /// The leaf half of `audit verify`, on worker threads: each worker reads a range of entries on its own
-/// read-only connection, re-encodes and hashes each leaf, and compares it with the stored leaf. Ranges
+/// read-only connection, re-encodes and hashes each leaf, and compares it with the leaf stored in the entry's row. Ranges
 /// are handed out in order and their results taken in order, at most `ahead` ranges in flight, so memory
 /// stays bounded and the first problem found is the first in the log.
 final class LeafScanner: @unchecked Sendable {
@@ -89,16 +89,13 @@ final class LeafScanner: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Entries `first...last`: each must be present, in order, and hash to its stored leaf.
+    /// Entries `first...last`: each must be present, in order, and hash to the leaf stored in its row.
     static func scan(_ db: Database, first: Int64, last: Int64) throws -> Batch {
         var batch = Batch()
         batch.leaves.reserveCapacity(Int(last - first + 1))
         var rows = try RawScan(
-            db, sql: "SELECT \(HubStore.auditColumns) FROM audit_log WHERE entry BETWEEN ? AND ? ORDER BY entry",
+            db, sql: "SELECT \(HubStore.auditColumns), leaf FROM audit_log WHERE entry BETWEEN ? AND ? ORDER BY entry",
             arguments: [first, last])
-        var stored = try RawScan(
-            db, sql: "SELECT idx, hash FROM merkle_nodes WHERE level = 0 AND idx BETWEEN ? AND ? ORDER BY idx",
-            arguments: [first - 1, last - 1])
         var expected = first
         var encoded: [UInt8] = []
         encoded.reserveCapacity(1024)
@@ -111,11 +108,11 @@ final class LeafScanner: @unchecked Sendable {
             AuditLeaf.encode(rows, into: &encoded)
             let leaf = MerkleTree.leafHash(encoded)
             batch.leaves.append(leaf)
-            guard try stored.next(), stored.int64(0) == entry - 1 else {
+            guard !rows.isNull(12) else {
                 batch.problem = (batch.leaves.count - 1, "entry \(entry) is not in the audit tree: it was inserted after the fact")
                 return batch
             }
-            guard stored.blobEquals(1, leaf) else {
+            guard rows.blobEquals(12, leaf) else {
                 batch.problem = (batch.leaves.count - 1, "entry \(entry) does not match its leaf in the audit tree: it was altered")
                 return batch
             }

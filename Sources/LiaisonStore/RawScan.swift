@@ -36,6 +36,14 @@ struct RawScan {
         return UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(pointer, column)))
     }
 
+    /// The column's bytes (a copy), or nil if NULL.
+    func blob(_ column: Int32) -> [UInt8]? {
+        guard !isNull(column) else { return nil }
+        let count = Int(sqlite3_column_bytes(pointer, column))
+        guard count > 0, let blob = sqlite3_column_blob(pointer, column) else { return [] }
+        return [UInt8](UnsafeRawBufferPointer(start: blob, count: count))
+    }
+
     /// Whether the column's bytes equal `bytes` (no copy).
     func blobEquals(_ column: Int32, _ bytes: [UInt8]) -> Bool {
         let count = Int(sqlite3_column_bytes(pointer, column))

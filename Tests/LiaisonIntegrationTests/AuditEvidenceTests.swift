@@ -12,13 +12,13 @@ struct AuditEvidenceTests {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path
 
-    /// A stopped hub whose log holds a few dozen entries.
+    /// A stopped hub whose log holds a few dozen entries (more than 32: two stored subtrees of 16).
     func hubWithHistory() async throws -> RunningHub {
         let running = try await RunningHub.start()
         let yot = try await running.hub.connect("yot")
-        _ = try await sendMany(yot, count: 12, to: ["npas"])
+        _ = try await sendMany(yot, count: 16, to: ["npas"])
         let npas = try await running.hub.connect("npas")
-        _ = await collect(npas, count: 12)
+        _ = await collect(npas, count: 16)
         await yot.close()
         await npas.close()
         running.broker.stop()
@@ -55,8 +55,9 @@ struct AuditEvidenceTests {
         ("DELETE FROM audit_log WHERE entry = (SELECT MAX(entry) FROM audit_log)", "were deleted"),
         ("INSERT INTO audit_log (entry, at, kind) VALUES ((SELECT MAX(entry) FROM audit_log) + 1, 0, 'accepted')", "inserted after the fact"),
         ("UPDATE audit_log SET at = at + 1 WHERE entry = 3", "entry 3 does not match"),
-        ("UPDATE merkle_nodes SET hash = zeroblob(32) WHERE level = 2 AND idx = 1", "subtree 2/1 (up to entry 8) does not match"),
-        ("DELETE FROM merkle_nodes WHERE level = 1 AND idx = 3", "no subtree 1/3 for entry 8"),
+        ("UPDATE audit_log SET leaf = zeroblob(32) WHERE entry = 9", "entry 9 does not match its leaf"),
+        ("UPDATE merkle_nodes SET hash = zeroblob(32) WHERE level = 4 AND idx = 1", "subtree 4/1 (up to entry 32) does not match"),
+        ("DELETE FROM merkle_nodes WHERE level = 4 AND idx = 0", "no subtree 4/0 for entry 16"),
         ("UPDATE audit_log SET kind = 'no-such-kind' WHERE entry = 6", "entry 6 does not match"),
     ])
     func tamperingIsNamed(sql: String, expected: String) async throws {
@@ -92,7 +93,9 @@ struct AuditEvidenceTests {
                 let event = AuditEvent(
                     AuditEvent.Kind(rawValue: row[2])!, at: row[1], agency: row[3], peer: row[4], messageID: row[5], sequence: row[6],
                     type: row[7], recipient: row[8], bodyDigest: row[9], code: row[10], detail: row[11])
-                for node in frontier.append(AuditLeaf.hash(entry: row[0], event)) {
+                let leaf = AuditLeaf.hash(entry: row[0], event)
+                try db.execute(sql: "UPDATE audit_log SET leaf = ? WHERE entry = ?", arguments: [Data(leaf), row[0] as Int64])
+                for node in frontier.append(leaf) where node.level >= AuditTreeStorage.lowestStoredLevel {
                     try db.execute(sql: "INSERT INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)", arguments: [node.level, node.index, Data(node.hash)])
                 }
             }
