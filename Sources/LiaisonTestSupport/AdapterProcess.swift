@@ -24,6 +24,7 @@ package final class AdapterProcess: @unchecked Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try LiaisonExecutable.path())
         process.arguments = arguments
+        process.environment = ChildProcess.environment()
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.standardOutput = log
@@ -40,19 +41,27 @@ package final class AdapterProcess: @unchecked Sendable {
     }
 
     /// Stops the adapter with SIGTERM and waits for it to exit.
-    package func stop() {
+    package func stop() async {
         guard let process else { return }
-        process.terminate()
-        _ = process.waitForExit()
         self.process = nil
+        process.terminate()
+        _ = await process.exitStatus()
+    }
+
+    /// Stops the adapter with SIGTERM and leaves the wait for its exit to a thread of its own: for `defer`, which
+    /// cannot await.
+    package func stopInBackground() {
+        guard let process else { return }
+        self.process = nil
+        process.terminate()
+        process.reapInBackground()
     }
 
     package var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
     deinit {
-        if let process, process.isRunning {
-            Foundation.kill(process.processIdentifier, SIGKILL)
-            _ = process.waitForExit()
-        }
+        guard let process, process.isRunning else { return }
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.reapInBackground()
     }
 }

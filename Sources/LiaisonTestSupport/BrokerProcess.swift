@@ -17,6 +17,7 @@ package final class BrokerProcess: @unchecked Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try LiaisonExecutable.path())
         process.arguments = ["broker", "--config", hub.configPath, "--log-level", "info"]
+        process.environment = ChildProcess.environment()
         if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         log.seekToEndOfFile()
@@ -46,12 +47,12 @@ package final class BrokerProcess: @unchecked Sendable {
 
     private var runs = 0
 
-    /// Kills the broker with SIGKILL: no clean shutdown, no final commit.
-    package func kill() {
+    /// Kills the broker with SIGKILL and waits until it is gone: no clean shutdown, no final commit.
+    package func kill() async {
         guard let process else { return }
-        Foundation.kill(process.processIdentifier, SIGKILL)
-        _ = process.waitForExit()
         self.process = nil
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        _ = await process.exitStatus()
     }
 
     /// Sends the broker a signal (e.g. SIGHUP: reload agencies and agreements).
@@ -61,16 +62,29 @@ package final class BrokerProcess: @unchecked Sendable {
     }
 
     /// Stops the broker with SIGTERM and waits for it to exit.
-    package func stop() {
+    package func stop() async {
         guard let process else { return }
-        process.terminate()
-        _ = process.waitForExit()
         self.process = nil
+        process.terminate()
+        _ = await process.exitStatus()
+    }
+
+    /// Stops the broker with SIGTERM and leaves the wait for its exit to a thread of its own, which then runs `then`:
+    /// for `defer`, which cannot await.
+    package func stopInBackground(then: @escaping @Sendable () -> Void = {}) {
+        guard let process else { return then() }
+        self.process = nil
+        process.terminate()
+        process.reapInBackground(then: then)
     }
 
     package var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
-    deinit { kill() }
+    deinit {
+        guard let process, process.isRunning else { return }
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.reapInBackground()
+    }
 }
 
 /// Finds the `liaison` executable built beside the test bundle (or at `$LIAISON_BIN`).
@@ -90,18 +104,11 @@ package enum LiaisonExecutable {
         throw TestSupportError("Cannot find the liaison executable: run `swift build` first or set LIAISON_BIN.")
     }
 
-    /// Runs `liaison` with `arguments` and returns its exit status and combined output.
-    package static func run(_ arguments: [String], currentDirectory: String? = nil) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try path())
-        process.arguments = arguments
-        if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        return (process.waitForExit(), String(decoding: data, as: UTF8.self))
+    /// Runs `liaison` with `arguments` and returns its exit status and combined output. The waiting is done on a
+    /// thread of its own (``ChildProcess``), not on the cooperative pool.
+    package static func run(_ arguments: [String], currentDirectory: String? = nil) async throws -> (status: Int32, output: String) {
+        let result = try await ChildProcess.run(try path(), arguments, currentDirectory: currentDirectory, mergingErrors: true)
+        return (result.status, result.output)
     }
 }
 

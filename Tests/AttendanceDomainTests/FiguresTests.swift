@@ -66,11 +66,11 @@ struct FiguresTests {
     }
 
     @Test("Figures from CTF and CSV agree with each other and with the Python oracle")
-    func oracle() throws {
+    func oracle() async throws {
         let folder = TestSupport.temporaryFolder("oracle")
         defer { try? FileManager.default.removeItem(at: folder) }
         let county = try CountySynthesizer(.init(schools: 6, pupils: 900, seed: 11, academicYear: 2025, halfTerms: 2)).write(to: folder)
-        let output = try TestSupport.python(
+        let output = try await TestSupport.python(
             [TestSupport.folder.appendingPathComponent("Oracles/figures.py").path, TestSupport.codesCSV]
                 + county.csvFiles.filter { $0.hasSuffix("ht2.csv") }.map { folder.appendingPathComponent($0).path })
         let oracle = try JSONDecoder().decode([String: OracleFigures].self, from: Data(output.utf8))
@@ -103,11 +103,11 @@ struct FiguresTests {
     }
 
     @Test("The oracle and the CSV reader agree on a file with missing and invalid marks")
-    func oracleOnProblems() throws {
+    func oracleOnProblems() async throws {
         let path = TestSupport.fixture("csv-problems.csv")
         let oracle = try JSONDecoder().decode(
             [String: OracleFigures].self,
-            from: Data(try TestSupport.python([TestSupport.folder.appendingPathComponent("Oracles/figures.py").path, TestSupport.codesCSV, path]).utf8))
+            from: Data(try await TestSupport.python([TestSupport.folder.appendingPathComponent("Oracles/figures.py").path, TestSupport.codesCSV, path]).utf8))
         let result = MISReader(directory: TestSupport.fixtureDirectory).read(path: path)
         for upn in ["926200121005", "926200121006"].compactMap({ body in result.pupils.first { $0.upn.hasSuffix(body) }?.upn }) {
             let ours = result.pupils.first { $0.upn == upn }!.figures

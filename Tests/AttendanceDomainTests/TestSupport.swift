@@ -26,24 +26,13 @@ enum TestSupport {
     }
 
     /// Runs /usr/bin/python3 with arguments (and optional stdin); returns stdout, failing on a non-zero status.
-    static func python(_ arguments: [String], input: String? = nil) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = arguments
-        let output = Pipe(), errors = Pipe(), stdin = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = stdin
-        try process.run()
-        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
-        try stdin.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let processExitStatus = process.waitForExit()
-        guard processExitStatus == 0 else {
-            throw PythonFailure(description: "python3 \(arguments.prefix(2)) exited \(processExitStatus): \(errorText)")
+    /// The waiting is done on threads of their own (``ChildProcess``), not on the cooperative pool.
+    static func python(_ arguments: [String], input: String? = nil) async throws -> String {
+        let result = try await ChildProcess.run("/usr/bin/python3", arguments, input: Data((input ?? "").utf8))
+        guard result.status == 0 else {
+            throw PythonFailure(description: "python3 \(arguments.prefix(2)) exited \(result.status): \(result.errors)")
         }
-        return String(decoding: data, as: UTF8.self)
+        return result.output
     }
 
     struct PythonFailure: Error, CustomStringConvertible { var description: String }

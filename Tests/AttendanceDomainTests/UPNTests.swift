@@ -35,7 +35,7 @@ struct UPNTests {
     }
 
     @Test("The check agrees with python-stdnum on generated valid and corrupted UPNs")
-    func agreesWithStdnum() throws {
+    func agreesWithStdnum() async throws {
         var random = SeededGenerator(seed: 2025)
         let laNumbers = ["926", "801", "202", "330", "873", "935"]  // all in stdnum's list of LA numbers
         let letters = Array("ABCDEFGHJKLMNPQRTUVWXYZ")
@@ -65,7 +65,7 @@ struct UPNTests {
             for line in sys.stdin.read().split():
                 print(line, 1 if upn.is_valid(line) else 0)
             """
-        let output = try TestSupport.python(["-c", script], input: candidates.joined(separator: "\n"))
+        let output = try await TestSupport.python(["-c", script], input: candidates.joined(separator: "\n"))
         var compared = 0, valid = 0
         for line in output.split(separator: "\n") {
             let parts = line.split(separator: " ")

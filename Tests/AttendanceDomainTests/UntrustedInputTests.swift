@@ -54,9 +54,9 @@ struct UntrustedInputTests {
     }
 
     @Test("A gzip-compressed CTF is not decompressed behind the sender's back")
-    func gzip() throws {
+    func gzip() async throws {
         let path = TestSupport.temporaryFolder("gzip").appendingPathComponent("school.xml").path
-        _ = try TestSupport.python([
+        _ = try await TestSupport.python([
             "-c", "import gzip,sys; open(sys.argv[2],'wb').write(gzip.compress(open(sys.argv[1],'rb').read()))",
             TestSupport.fixture("ctf-valid-v25.xml"), path,
         ])

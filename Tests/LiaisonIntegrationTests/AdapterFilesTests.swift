@@ -6,7 +6,7 @@ import Testing
 /// The file adapters' edges, as their own processes: the size cap an operator sets (`--max-file-mib`), lists and
 /// outcomes saved in Windows-1252 (read, and the reply says so), folders private whatever the umask, CSV cells
 /// that cannot run as formulas, and the partner adapter's keyed message ids.
-@Suite("The file adapters' edges", .timeLimit(.minutes(2)))
+@Suite("The file adapters' edges", .timeLimit(.minutes(2)), .realProcesses)
 struct AdapterFilesTests {
     func waitUntil(_ what: String, _ condition: () throws -> Bool) async throws {
         for _ in 0..<400 {
@@ -45,7 +45,7 @@ struct AdapterFilesTests {
             AdapterProcess("partner", hub: running.hub, folder: social, leading: ["social-services"], extra: ["--max-file-mib", "1"]),
         ]
         for adapter in adapters { try await adapter.start() }
-        defer { for adapter in adapters { adapter.stop() } }
+        defer { for adapter in adapters { adapter.stopInBackground() } }
 
         // 1 MiB and a byte: over the cap, whatever it holds.
         let large = Array("upn\n".utf8) + [UInt8](repeating: UInt8(ascii: "a"), count: (1 << 20) - 3)
@@ -58,7 +58,7 @@ struct AdapterFilesTests {
         }
 
         // A cap outside 1-4096 MiB is refused at start.
-        let refused = try LiaisonExecutable.run([
+        let refused = try await LiaisonExecutable.run([
             "adapter", "courts", "--config", running.hub.configPath, "--folder", "\(running.hub.directory)/courts", "--max-file-mib", "0",
         ])
         #expect(refused.status != 0 && refused.output.contains("--max-file-mib must be between 1 and 4096"), "\(refused.output)")
@@ -71,7 +71,7 @@ struct AdapterFilesTests {
         defer { county.running.finish() }
         let courts = try await county.adapter("courts")
         let social = try await county.adapter("partner", ["social-services"])
-        defer { courts.stop(); social.stop() }
+        defer { courts.stopInBackground(); social.stopInBackground() }
 
         // The clerk's note and a child's forename with an accent, as Windows saves them: é and ë are single bytes.
         let outcomes = "case_reference,court,hearing_date,defendant_number,offence,outcome,note\n"
@@ -101,7 +101,7 @@ struct AdapterFilesTests {
             AdapterProcess("partner", hub: running.hub, folder: yot, leading: ["yot"]),
         ]
         for adapter in adapters { try await adapter.start() }
-        defer { for adapter in adapters { adapter.stop() } }
+        defer { for adapter in adapters { adapter.stopInBackground() } }
         // The tests run under the usual umask (022): a folder made with the default mode would be 0755.
         for folder in [npas, "\(yot)/state"] {
             let made = try mode(folder)
@@ -121,7 +121,7 @@ struct AdapterFilesTests {
             AdapterProcess("advisory-service", hub: running.hub, folder: advisory),
         ]
         for adapter in adapters { try await adapter.start() }
-        defer { for adapter in adapters { adapter.stop() } }
+        defer { for adapter in adapters { adapter.stopInBackground() } }
 
         let tester = try await running.hub.connect("tester")
         // A field name and values a spreadsheet would run: the first message makes the header, the second is
@@ -169,7 +169,7 @@ struct AdapterFilesTests {
         defer { county.running.finish() }
         let folder = "\(county.folder)/yot"
         var yot = try await county.adapter("partner", ["yot"])
-        defer { yot.stop() }
+        defer { yot.stopInBackground() }
         try drop(Array("upn,case_reference\n\(PartnersTests.inCare),YOT-2025-0001\n".utf8), into: folder, as: "caseload.csv")
         try await waitUntil("the caseload") { exists("\(folder)/processed/caseload.csv") }
         let first = try caseUpdateIDs(county.running)
@@ -177,7 +177,7 @@ struct AdapterFilesTests {
 
         // The same list taken up again after a restart (as a stopped run leaves it), the caseload it replaced
         // forgotten: the same change, under the same id, which the hub knows (and the adapter then resends anew).
-        yot.stop()
+        await yot.stop()
         try FileManager.default.removeItem(atPath: "\(folder)/state/yot-caseload.json")
         try FileManager.default.removeItem(atPath: "\(folder)/processed/caseload.csv.report.txt")
         try FileManager.default.moveItem(atPath: "\(folder)/processed/caseload.csv", toPath: "\(folder)/processing/caseload.csv")

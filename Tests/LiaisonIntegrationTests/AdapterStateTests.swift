@@ -6,7 +6,7 @@ import Testing
 /// What the adapters keep for themselves, as their own processes: the desk's store private whatever the umask,
 /// and the schools' and courts' message ids keyed with each adapter's own `state/id.key` (files of children's
 /// returns and defendants' outcomes must not be confirmable from the hub's audit log by their plain digest).
-@Suite("The adapters' own state", .timeLimit(.minutes(2)))
+@Suite("The adapters' own state", .timeLimit(.minutes(2)), .realProcesses)
 struct AdapterStateTests {
     func mode(_ path: String) throws -> Int {
         (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber)?.intValue ?? -1
@@ -36,7 +36,7 @@ struct AdapterStateTests {
         let folder = "\(running.hub.directory)/npas"
         let desk = AdapterProcess("npas-desk", hub: running.hub, folder: folder)
         try await desk.start()
-        defer { desk.stop() }
+        defer { desk.stopInBackground() }
         // The tests run under the usual umask (022): SQLite would make desk.sqlite 0644 and its -wal and -shm
         // (which take the store's mode) too, for every local user to read every child's returns.
         let files = ["desk.sqlite", "desk.sqlite-wal", "desk.sqlite-shm"].map { "\(folder)/\($0)" }
@@ -51,9 +51,9 @@ struct AdapterStateTests {
         let county = try await CountyExchangeTests.County.start(schools: 1, pupils: 10)
         defer { county.running.finish() }
         let mis = try await county.schoolsMIS()
-        defer { mis.stop() }
+        defer { mis.stopInBackground() }
         let courts = try await county.adapter("courts")
-        defer { courts.stop() }
+        defer { courts.stopInBackground() }
         for agency in ["schools-mis", "courts"] {
             #expect(try mode("\(county.folder)/\(agency)/state") == 0o700)
             #expect(try mode("\(county.folder)/\(agency)/state/id.key") == 0o600)
@@ -83,7 +83,7 @@ struct AdapterStateTests {
         #expect(outcomes.first?.wholeMatch(of: /court\.outcome-[0-9a-f]{32}-1/) != nil, "\(outcomes)")
         // Keyed: the plain SHA-256 of the file appears in no id.
         for (file, id) in [("\(county.folder)/schools-mis/processed/\(ctf[0])", returns[0]), ("\(county.folder)/courts/processed/outcomes.csv", outcomes[0])] {
-            let sha = try LiaisonExecutableTestsSHA.sha256(file)
+            let sha = try await LiaisonExecutableTestsSHA.sha256(file)
             #expect(!id.contains(sha.prefix(16)), "\(id) is the plain digest of \(file)")
         }
     }
@@ -91,15 +91,8 @@ struct AdapterStateTests {
 
 /// The SHA-256 of a file, by `sha256sum` (the integration tests do not link a digest library).
 enum LiaisonExecutableTestsSHA {
-    static func sha256(_ path: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["sha256sum", path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        _ = process.waitForExit()
-        return String(decoding: output, as: UTF8.self).split(separator: " ").first.map(String.init) ?? ""
+    static func sha256(_ path: String) async throws -> String {
+        let output = try await ChildProcess.run("/usr/bin/env", ["sha256sum", path]).output
+        return output.split(separator: " ").first.map(String.init) ?? ""
     }
 }

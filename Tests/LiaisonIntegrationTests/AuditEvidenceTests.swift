@@ -7,7 +7,7 @@ import Testing
 
 /// The audit log's Merkle tree: verification names tampered entries, and proofs check out with an
 /// independent verifier (the Python snippet in docs/audit.md, using only hashlib).
-@Suite("Audit evidence", .timeLimit(.minutes(2)))
+@Suite("Audit evidence", .timeLimit(.minutes(2)), .realProcesses)
 struct AuditEvidenceTests {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path
@@ -21,12 +21,12 @@ struct AuditEvidenceTests {
         _ = await collect(npas, count: 16)
         await yot.close()
         await npas.close()
-        running.broker.stop()
+        await running.broker.stop()
         return running
     }
 
-    func verify(_ running: RunningHub) throws -> (status: Int32, output: String) {
-        try LiaisonExecutable.run(["audit", "verify", "--config", running.hub.configPath])
+    func verify(_ running: RunningHub) async throws -> (status: Int32, output: String) {
+        try await LiaisonExecutable.run(["audit", "verify", "--config", running.hub.configPath])
     }
 
     /// Runs SQL on the store with the append-only triggers dropped, as someone tampering would.
@@ -44,7 +44,7 @@ struct AuditEvidenceTests {
     @Test func anIntactLogVerifies() async throws {
         let running = try await hubWithHistory()
         defer { running.finish() }
-        let result = try verify(running)
+        let result = try await verify(running)
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.hasPrefix("OK: "))
     }
@@ -64,7 +64,7 @@ struct AuditEvidenceTests {
         let running = try await hubWithHistory()
         defer { running.finish() }
         try tamper(running, sql)
-        let result = try verify(running)
+        let result = try await verify(running)
         #expect(result.status != 0)
         #expect(result.output.contains(expected), "\(result.output)")
     }
@@ -72,10 +72,10 @@ struct AuditEvidenceTests {
     @Test func signedCheckpointsCatchATreeRewrittenToMatchAnAlteredLog() async throws {
         let running = try await hubWithHistory()
         defer { running.finish() }
-        let intact = try verify(running)
+        let intact = try await verify(running)
         #expect(intact.output.contains("signed checkpoints checked"), "\(intact.output)")
         #expect(!intact.output.contains(" 0 signed checkpoints"), "the broker signs one at shutdown at least")
-        let kept = try LiaisonExecutable.run(["audit", "checkpoint", "--config", running.hub.configPath])
+        let kept = try await LiaisonExecutable.run(["audit", "checkpoint", "--config", running.hub.configPath])
         #expect(kept.output.contains("\n\n— liaison-hub "))
         let keptPath = "\(running.hub.directory)/kept.note"
         try kept.output.write(toFile: keptPath, atomically: true, encoding: .utf8)
@@ -100,10 +100,10 @@ struct AuditEvidenceTests {
                 }
             }
         }
-        let broken = try verify(running)
+        let broken = try await verify(running)
         #expect(broken.status != 0)
         #expect(broken.output.contains("does not match the signed checkpoint"), "\(broken.output)")
-        let held = try LiaisonExecutable.run(["audit", "verify", "--config", running.hub.configPath, "--from-checkpoint", keptPath])
+        let held = try await LiaisonExecutable.run(["audit", "verify", "--config", running.hub.configPath, "--from-checkpoint", keptPath])
         #expect(held.status != 0)
     }
 
@@ -114,8 +114,8 @@ struct AuditEvidenceTests {
         let receipt = try await yot.send(type: "test.message", to: ["npas"], body: Array("{}".utf8))
         let entry = try #require(receipt.auditEntry)
         await yot.close()
-        running.broker.stop()  // signs a checkpoint at shutdown
-        let result = try LiaisonExecutable.run(["audit", "receipt", "--config", running.hub.configPath, "--entry", "\(entry)"])
+        await running.broker.stop()  // signs a checkpoint at shutdown
+        let result = try await LiaisonExecutable.run(["audit", "receipt", "--config", running.hub.configPath, "--entry", "\(entry)"])
         #expect(result.status == 0, "\(result.output)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
         // Check it as an agency would: the checkpoint with the hub's public key, then the proof against it.
@@ -138,23 +138,12 @@ struct AuditEvidenceTests {
         let scriptPath = "\(running.hub.directory)/verify_proof.py"
         try script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
         for entry in [1, 5, 13] {
-            let proof = try LiaisonExecutable.run(["audit", "proof", "--config", running.hub.configPath, "--entry", "\(entry)"])
+            let proof = try await LiaisonExecutable.run(["audit", "proof", "--config", running.hub.configPath, "--entry", "\(entry)"])
             #expect(proof.status == 0, "\(proof.output)")
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-            process.arguments = [scriptPath]
-            let input = Pipe()
-            let output = Pipe()
-            process.standardInput = input
-            process.standardOutput = output
-            try process.run()
-            input.fileHandleForWriting.write(Data(proof.output.utf8))
-            try input.fileHandleForWriting.close()
-            let verdict = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            _ = process.waitForExit()
+            let verdict = try await ChildProcess.run("/usr/bin/python3", [scriptPath], input: Data(proof.output.utf8)).output
             #expect(verdict.contains("valid") && !verdict.contains("INVALID"), "entry \(entry): \(verdict)")
         }
-        let consistency = try LiaisonExecutable.run(["audit", "consistency", "--config", running.hub.configPath, "--from", "3", "--to", "20"])
+        let consistency = try await LiaisonExecutable.run(["audit", "consistency", "--config", running.hub.configPath, "--from", "3", "--to", "20"])
         let json = try JSONSerialization.jsonObject(with: Data(consistency.output.utf8)) as? [String: Any]
         let hex = { (text: String) in stride(from: 0, to: text.count, by: 2).map { UInt8(text.dropFirst($0).prefix(2), radix: 16)! } }
         let path = (json?["consistency_proof"] as? [String] ?? []).map(hex)

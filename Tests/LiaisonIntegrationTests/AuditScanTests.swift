@@ -5,7 +5,7 @@ import Testing
 
 /// `liaison audit scan` on a log written before ids were opaque, and `audit subject`, which must not repeat
 /// the UPN it was asked about (nor another child's) from such a log.
-@Suite("Audit scan and subject reports on older logs", .timeLimit(.minutes(1)))
+@Suite("Audit scan and subject reports on older logs", .timeLimit(.minutes(1)), .realProcesses)
 struct AuditScanTests {
     static let child = "Q926200024001"
     static let other = "B801200005001"
@@ -20,8 +20,8 @@ struct AuditScanTests {
         return hub
     }
 
-    func scan(_ hub: TemporaryHub, json: Bool = false) throws -> (status: Int32, output: String) {
-        try LiaisonExecutable.run(["audit", "scan", "--config", hub.configPath] + (json ? ["--format", "json"] : []))
+    func scan(_ hub: TemporaryHub, json: Bool = false) async throws -> (status: Int32, output: String) {
+        try await LiaisonExecutable.run(["audit", "scan", "--config", hub.configPath] + (json ? ["--format", "json"] : []))
     }
 
     static let clean: [AuditEvent] = [
@@ -34,15 +34,15 @@ struct AuditScanTests {
         AuditEvent(.nackRetry, at: at, agency: "yot", messageID: "m-1", sequence: 1, detail: "attempt 2"),
     ]
 
-    @Test func aCleanLogScansCleanAndExitsZero() throws {
+    @Test func aCleanLogScansCleanAndExitsZero() async throws {
         let hub = try hub(with: Self.clean)
         defer { hub.remove() }
-        let result = try scan(hub)
+        let result = try await scan(hub)
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("No personal-looking tokens in 5 entries"), "\(result.output)")
     }
 
-    @Test func everyPersonalTokenIsReportedMaskedWithItsEntryKindAndField() throws {
+    @Test func everyPersonalTokenIsReportedMaskedWithItsEntryKindAndField() async throws {
         let dirty = Self.clean + [
             AuditEvent(.accepted, at: Self.at, agency: "npas", messageID: "care-alert-\(Self.child)-3", sequence: 2, type: "care.alert"),
             AuditEvent(.rejected, at: Self.at, agency: "yot", messageID: "yot-\(Self.other.lowercased())", code: 422,
@@ -50,7 +50,7 @@ struct AuditScanTests {
         ]
         let hub = try hub(with: dirty)
         defer { hub.remove() }
-        let table = try scan(hub)
+        let table = try await scan(hub)
         #expect(table.status == 1, "\(table.output)")
         for line in [
             "entry 6  upn  message_id  Q92620…", "entry 7  upn  message_id  b80120…", "entry 7  date-of-birth  detail",
@@ -64,7 +64,7 @@ struct AuditScanTests {
             #expect(!table.output.contains(token), "\(token) printed whole")
         }
 
-        let json = try scan(hub, json: true)
+        let json = try await scan(hub, json: true)
         #expect(json.status == 1)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])
         #expect(object["entries_scanned"] as? Int == 7)
@@ -78,12 +78,12 @@ struct AuditScanTests {
 
     /// `audit subject` from a log whose ids hold UPNs: the child's UPN (and another child's) appear nowhere in
     /// the JSON or the HTML; the release is still listed, its id masked.
-    @Test func aSubjectReportNeverRepeatsAUPN() throws {
+    @Test func aSubjectReportNeverRepeatsAUPN() async throws {
         let hub = try TemporaryHub()
         defer { hub.remove() }
         _ = try PseudonymKeyFile.loadOrCreate(path: "\(hub.keysDirectory)/pseudonym.key")
         // The hold prints the child's pseudonym: the way to learn it without the rules' HMAC here.
-        let hold = try LiaisonExecutable.run(["audit", "hold", "--config", hub.configPath, "--upn", Self.child, "--reference", "SAR-1"])
+        let hold = try await LiaisonExecutable.run(["audit", "hold", "--config", hub.configPath, "--upn", Self.child, "--reference", "SAR-1"])
         #expect(hold.status == 0, "\(hold.output)")
         let pseudonym = try #require(hold.output.split(separator: " ").first { $0.hasPrefix("psn-") }.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: ":")) })
         let store = try HubStore(path: hub.databasePath)
@@ -95,13 +95,13 @@ struct AuditScanTests {
             try tx.indexSubjects([pseudonym], sequence: 1, entries: entry...entry)
         }
         for format in ["json", "html"] {
-            let report = try LiaisonExecutable.run(["audit", "subject", "--config", hub.configPath, "--upn", Self.child, "--format", format])
+            let report = try await LiaisonExecutable.run(["audit", "subject", "--config", hub.configPath, "--upn", Self.child, "--format", format])
             #expect(report.status == 0, "\(report.output)")
             #expect(report.output.contains("yot-protocol"), "the release is missing: \(report.output)")
             #expect(!report.output.contains(Self.child), "\(format) repeats the UPN asked about")
             #expect(!report.output.contains(Self.other), "\(format) shows another child's UPN")
         }
-        let json = try LiaisonExecutable.run(["audit", "subject", "--config", hub.configPath, "--upn", Self.child])
+        let json = try await LiaisonExecutable.run(["audit", "subject", "--config", hub.configPath, "--upn", Self.child])
         #expect(json.output.contains("yot-summary-Q92620…-B80120…"), "\(json.output)")
     }
 }

@@ -7,7 +7,7 @@ import Testing
 /// The real broker and its files at rest: created owner-only whatever the umask; a store or secret key that
 /// others can read, or a key that exists but cannot be used, stops start-up with what to do; and an expired
 /// delivery still in flight is dead-lettered, so its body goes at the end of its retention.
-@Suite("The broker's files at rest, and expiry in flight", .timeLimit(.minutes(2)))
+@Suite("The broker's files at rest, and expiry in flight", .timeLimit(.minutes(2)), .realProcesses)
 struct BrokerFilesAndExpiryTests {
     static let child = "Q926200024001"
 
@@ -25,17 +25,10 @@ struct BrokerFilesAndExpiryTests {
     }
 
     /// Runs `liaison` with `arguments` under umask 000.
-    func withOpenUmask(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "umask 000; exec \"$0\" \"$@\"", try LiaisonExecutable.path()] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        let processExitStatus = process.waitForExit()
-        return (processExitStatus, String(decoding: data, as: UTF8.self))
+    func withOpenUmask(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+        let result = try await ChildProcess.run(
+            "/bin/sh", ["-c", "umask 000; exec \"$0\" \"$@\"", try LiaisonExecutable.path()] + arguments, mergingErrors: true)
+        return (result.status, result.output)
     }
 
     /// Starts the broker expecting it to refuse, and returns what it said.
@@ -46,7 +39,7 @@ struct BrokerFilesAndExpiryTests {
         } catch {
             return "\(error)"
         }
-        broker.stop()
+        await broker.stop()
         Issue.record("the broker started")
         return ""
     }
@@ -56,7 +49,7 @@ struct BrokerFilesAndExpiryTests {
         defer { hub.remove() }
         // `liaison keys generate` and the broker, both with umask 000.
         let keys = "\(hub.directory)/fresh-keys"
-        let generate = try withOpenUmask(["keys", "generate", "--agency", "yot", "--out", keys])
+        let generate = try await withOpenUmask(["keys", "generate", "--agency", "yot", "--out", keys])
         #expect(generate.status == 0, "\(generate.output)")
         #expect(try mode(keys) == 0o700)
         #expect(try mode("\(keys)/yot.key") == 0o600)
@@ -64,13 +57,14 @@ struct BrokerFilesAndExpiryTests {
         let broker = Process()
         broker.executableURL = URL(fileURLWithPath: "/bin/sh")
         broker.arguments = ["-c", "umask 000; exec \"$0\" \"$@\"", try LiaisonExecutable.path(), "broker", "--config", hub.configPath]
+        broker.environment = ChildProcess.environment()
         let log = Pipe()
         broker.standardOutput = log
         broker.standardError = log
         try broker.run()
         defer {
             if broker.isRunning { broker.terminate() }
-            _ = broker.waitForExit()
+            broker.reapInBackground()
         }
         let deadline = ContinuousClock.now + .seconds(20)
         while ContinuousClock.now < deadline, !FileManager.default.fileExists(atPath: "\(hub.directory)/hub.ipc") {
@@ -105,7 +99,7 @@ struct BrokerFilesAndExpiryTests {
         chmod("\(hub.directory)/data", 0o700)
         let broker = BrokerProcess(hub: hub)
         try await broker.start()  // and once fixed, it starts
-        broker.stop()
+        await broker.stop()
     }
 
     /// Tests run as root, who can read any file: a key that "exists but cannot be read" is made with a folder
@@ -165,7 +159,7 @@ struct BrokerFilesAndExpiryTests {
         _ = try await running.waitForAudit { $0.event.kind == .acknowledged && $0.event.sequence == next.sequence }
         await yot.close()
         await npas.close()
-        running.broker.stop()
+        await running.broker.stop()
         let log = try running.audit()
         #expect(!log.contains { $0.event.kind == .acknowledged && $0.event.sequence == sent.sequence }, "the late ACK was recorded")
         #expect(log.filter { $0.event.kind == .expired && $0.event.sequence == sent.sequence }.count == 1)

@@ -7,16 +7,16 @@ import Testing
 /// opens a case at the desk; the ESW works it; the prosecution file, assembled from the case and the stored
 /// register, reaches the Courts' clerk as a bundle; the clerk's outcome comes back; the school gets the
 /// disposal and written feedback as letters.
-@Suite("Casework: referral, prosecution, outcome, disposal", .timeLimit(.minutes(3)))
+@Suite("Casework: referral, prosecution, outcome, disposal", .timeLimit(.minutes(3)), .realProcesses(.long))
 struct CaseworkTests {
     @Test func aReferralBecomesACaseAProsecutionAndADisposalLetter() async throws {
         let county = try await CountyExchangeTests.County.start(schools: 1, pupils: 20)
         defer { county.running.finish() }
         let adapters = [try await county.schoolsMIS(), try await county.adapter("npas-desk"), try await county.adapter("courts")]
-        defer { for adapter in adapters { adapter.stop() } }
+        defer { for adapter in adapters { adapter.stopInBackground() } }
         let desk = "\(county.folder)/npas"
         let config = county.running.hub.configPath
-        func liaison(_ arguments: [String]) throws -> (status: Int32, output: String) { try LiaisonExecutable.run(arguments) }
+        func liaison(_ arguments: [String]) async throws -> (status: Int32, output: String) { try await LiaisonExecutable.run(arguments) }
 
         // The school's register for the half term, then a referral for one of its pupils.
         let ctf = try FileManager.default.contentsOfDirectory(atPath: "\(county.county)/ctf").sorted().first { $0.hasSuffix("-ht1.xml") }!
@@ -52,7 +52,7 @@ struct CaseworkTests {
         try county.drop("\(county.folder)/referral.json", as: "referral-\(upn).json")
         var list = ""
         for _ in 0..<100 {
-            list = try liaison(["case", "list", "--folder", desk]).output
+            list = try await liaison(["case", "list", "--folder", desk]).output
             if list.contains("NPAS-") { break }
             try await Task.sleep(for: .milliseconds(50))
         }
@@ -65,30 +65,30 @@ struct CaseworkTests {
                         "--legal", "\(CountyExchangeTests.repository)/config/legal", "--costs", "Officer time:12000"]
         let prosecute = unsigned + ["--declare", "--certified-by", "H. Teacher, Headteacher", "--certified-on", "2026-01-05"]
         // Every reason at once: no officer, no declaration, no school's certificate.
-        let refused = try liaison(unsigned)
+        let refused = try await liaison(unsigned)
         #expect(refused.status != 0)
         #expect(refused.output.contains("no Education Social Worker is allocated"), "\(refused.output)")
         #expect(refused.output.contains("not declared the statement true"), "\(refused.output)")
         #expect(refused.output.contains("the school's certificate of the register"), "\(refused.output)")
         #expect(refused.output.contains("names no defendant"), "\(refused.output)")
         // Each parent is chosen by the worker, with why; a contact with neither responsibility nor care is not a parent.
-        let notParent = try liaison(["case", "defendant", reference, "--folder", desk, "--contact", "2", "--date-of-birth", "1980-01-02",
+        let notParent = try await liaison(["case", "defendant", reference, "--folder", desk, "--contact", "2", "--date-of-birth", "1980-01-02",
                                      "--reason", "Lives nearby.", "--by", "E. Worker"])
         #expect(notParent.status != 0 && notParent.output.contains("--has-care"), "\(notParent.output)")
-        let chose = try liaison(["case", "defendant", reference, "--folder", desk, "--contact", "1", "--date-of-birth", "1985-06-21", "--has-care",
+        let chose = try await liaison(["case", "defendant", reference, "--folder", desk, "--contact", "1", "--date-of-birth", "1985-06-21", "--has-care",
                                  "--reason", "The child lives with her; she received the warning notice.", "--by", "E. Worker"])
         #expect(chose.status == 0 && chose.output.contains("defendant D1"), "\(chose.output)")
-        #expect(try liaison(["case", "allocate", reference, "--folder", desk, "--esw", "E. Worker"]).status == 0)
-        let noMarks = try liaison(prosecute + ["--from", "2024-01-01", "--to", "2024-02-01"])
+        #expect(try await liaison(["case", "allocate", reference, "--folder", desk, "--esw", "E. Worker"]).status == 0)
+        let noMarks = try await liaison(prosecute + ["--from", "2024-01-01", "--to", "2024-02-01"])
         #expect(noMarks.output.contains("no register marks"), "\(noMarks.output)")
 
-        #expect(try liaison(["case", "intervene", reference, "--folder", desk, "--type", "warning_notice", "--date", "2025-10-01",
+        #expect(try await liaison(["case", "intervene", reference, "--folder", desk, "--type", "warning_notice", "--date", "2025-10-01",
                              "--description", "Warning notice of possible prosecution."]).status == 0)
-        #expect(try liaison(["case", "intervene", reference, "--folder", desk, "--type", "penalty_notice", "--date", "2025-10-20",
+        #expect(try await liaison(["case", "intervene", reference, "--folder", desk, "--type", "penalty_notice", "--date", "2025-10-20",
                              "--defendant", "1", "--amount", "160"]).status == 0)
-        let sent = try liaison(prosecute)
+        let sent = try await liaison(prosecute)
         #expect(sent.status == 0, "\(sent.output)")
-        let again = try liaison(prosecute)
+        let again = try await liaison(prosecute)
         #expect(again.output.contains("already had this exact message"), "\(again.output)")
 
         // The clerk's bundle, built from the case and the stored register.
@@ -115,13 +115,13 @@ struct CaseworkTests {
             try await Task.sleep(for: .milliseconds(50))
         }
         #expect(letters.contains { $0.hasPrefix("case.disposal") }, "\(letters)")
-        let shown = try liaison(["case", "show", reference, "--folder", desk]).output
+        let shown = try await liaison(["case", "show", reference, "--folder", desk]).output
         #expect(shown.contains("(disposed)"), "\(shown)")
         #expect(shown.contains("outcome: hearing 2026-01-20: D1: sentenced"), "\(shown)")
         #expect(shown.contains("disposal-sent: to the school"), "\(shown)")
 
         // And written feedback, as the strategy asks for every case.
-        let feedback = try liaison(["case", "feedback", reference, "--config", config, "--folder", desk,
+        let feedback = try await liaison(["case", "feedback", reference, "--config", config, "--folder", desk,
                                     "--text", "The court fined the parent and made a parenting order.", "--case-status", "closed"])
         #expect(feedback.status == 0, "\(feedback.output)")
         for _ in 0..<200 {

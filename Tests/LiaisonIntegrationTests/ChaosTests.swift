@@ -8,7 +8,7 @@ import Testing
 /// process once while messages stream, restart each, and check that nothing accepted was lost. The crash
 /// recovery suite kills the broker once with the recipient offline; this kills the recipient too, mid-delivery,
 /// so redelivery of unacknowledged messages (at-least-once, under the same id) is on the path.
-@Suite("Chaos, short form", .timeLimit(.minutes(2)))
+@Suite("Chaos, short form", .timeLimit(.minutes(2)), .realProcesses(.long))
 struct ChaosTests {
     /// `liaison listen --as npas --out DIR`: a real recipient process that acknowledges each body only once it
     /// is on disk as DIR/SEQUENCE.body.
@@ -29,15 +29,17 @@ struct ChaosTests {
             process.arguments = ["listen", "--config", hub.configPath, "--as", "npas", "--out", out, "--log-level", "warning"]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
+            process.environment = ChildProcess.environment()
             try process.run()
             self.process = process
         }
 
-        func kill() {
+        /// Kills the listener with SIGKILL and waits (off the cooperative pool) until it is gone.
+        func kill() async {
             guard let process else { return }
-            Foundation.kill(process.processIdentifier, SIGKILL)
-            _ = process.waitForExit()
             self.process = nil
+            Foundation.kill(process.processIdentifier, SIGKILL)
+            _ = await process.exitStatus()
         }
 
         /// The message ids of the bodies written so far (each body names its id), with how many files hold each.
@@ -52,7 +54,11 @@ struct ChaosTests {
             return ids
         }
 
-        deinit { kill() }
+        deinit {
+            guard let process, process.isRunning else { return }
+            Foundation.kill(process.processIdentifier, SIGKILL)
+            process.reapInBackground()
+        }
     }
 
     @Test func nothingAcceptedIsLostWhenTheBrokerAndTheRecipientAreKilled() async throws {
@@ -84,15 +90,15 @@ struct ChaosTests {
             while accepted.value.count < count { try await Task.sleep(for: .milliseconds(5)) }
         }
         try await waitUntilAccepted(250)
-        broker.kill()
+        await broker.kill()
         try await Task.sleep(for: .milliseconds(200))
         try await broker.start()
         try await waitUntilAccepted(500)
-        listener.kill()  // with deliveries written but not yet acknowledged, and others in flight
+        await listener.kill()  // with deliveries written but not yet acknowledged, and others in flight
         try await Task.sleep(for: .milliseconds(200))
         try listener.start()
         try await waitUntilAccepted(800)
-        broker.kill()
+        await broker.kill()
         let acceptedBeforeSecondKill = Set(accepted.value)
         try await Task.sleep(for: .milliseconds(200))
         try await broker.start()
@@ -125,9 +131,9 @@ struct ChaosTests {
         }
         #expect(foreignIDs == 0)
         #expect(try await queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM messages") } == total)
-        listener.kill()
-        broker.stop()
-        let verify = try LiaisonExecutable.run(["audit", "verify", "--config", hub.configPath])
+        await listener.kill()
+        await broker.stop()
+        let verify = try await LiaisonExecutable.run(["audit", "verify", "--config", hub.configPath])
         #expect(verify.status == 0, "\(verify.output)")
     }
 }

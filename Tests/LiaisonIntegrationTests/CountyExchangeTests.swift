@@ -7,7 +7,7 @@ import Testing
 /// The main job through the real broker and real adapter processes: a synthetic county's MIS exports
 /// dropped in the schools' inbox, the returns kept by the attendance service's desk, the termly feed
 /// delivered to the Advisory Service; bad files, duplicates and restarts; letters to schools.
-@Suite("A county's returns through the real adapters", .timeLimit(.minutes(3)))
+@Suite("A county's returns through the real adapters", .timeLimit(.minutes(3)), .realProcesses(.long))
 struct CountyExchangeTests {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path
@@ -30,7 +30,7 @@ struct CountyExchangeTests {
 
                     """)
             let county = "\(running.hub.directory)/county"
-            let synth = try LiaisonExecutable.run([
+            let synth = try await LiaisonExecutable.run([
                 "synth", "--schools", "\(schools)", "--pupils", "\(pupils)", "--seed", "11", "--academic-year", "2025",
                 "--half-terms", "2", "--out", county,
             ])
@@ -81,7 +81,7 @@ struct CountyExchangeTests {
         func waitForReturns(_ count: Int) async throws -> String {
             var output = ""
             for _ in 0..<600 {
-                output = try LiaisonExecutable.run(["desk", "returns", "--folder", "\(folder)/npas"]).output
+                output = try await LiaisonExecutable.run(["desk", "returns", "--folder", "\(folder)/npas"]).output
                 if output.components(separatedBy: "half term").count - 1 >= count { return output }
                 try await Task.sleep(for: .milliseconds(100))
             }
@@ -112,7 +112,7 @@ struct CountyExchangeTests {
         #expect(county.files("schools-mis/failed").isEmpty, "\(county.files("schools-mis/failed"))")
         _ = try await county.waitForReturns(ctf.count)
 
-        let feed = try LiaisonExecutable.run([
+        let feed = try await LiaisonExecutable.run([
             "desk", "term-end", "--config", county.running.hub.configPath, "--folder", "\(county.folder)/npas", "--year", "2025",
             "--term", "autumn", "--schools", "\(county.county)/schools.csv",
         ])
@@ -123,7 +123,7 @@ struct CountyExchangeTests {
         }
         let csv = try String(contentsOfFile: "\(outbox)/2025-autumn.csv", encoding: .utf8)
         let json = try String(contentsOfFile: "\(outbox)/2025-autumn.json", encoding: .utf8)
-        for adapter in adapters { adapter.stop() }
+        for adapter in adapters { await adapter.stop() }
 
         // The figures, against an independent computation from the CSV registers (Python, from the code table).
         let rows = csv.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
@@ -133,7 +133,7 @@ struct CountyExchangeTests {
         var upns: [String] = []
         for row in rows.dropFirst() {
             let laestab = column(row, "laestab")
-            let oracle = try Self.oracle(["\(county.county)/csv/\(laestab)-2025-ht1.csv", "\(county.county)/csv/\(laestab)-2025-ht2.csv"])
+            let oracle = try await Self.oracle(["\(county.county)/csv/\(laestab)-2025-ht1.csv", "\(county.county)/csv/\(laestab)-2025-ht2.csv"])
             upns += oracle.keys
             let pupils = oracle.values.filter { ($0["possible"] as? Int ?? 0) > 0 }
             let possible = pupils.reduce(0) { $0 + ($1["possible"] as? Int ?? 0) }
@@ -166,8 +166,8 @@ struct CountyExchangeTests {
             #expect((error as? AdapterError)?.protocolError?.code.number == 422, "\(error)")
         }
         await npas.close()
-        county.running.broker.stop()
-        let verify = try LiaisonExecutable.run(["audit", "verify", "--config", county.running.hub.configPath])
+        await county.running.broker.stop()
+        let verify = try await LiaisonExecutable.run(["audit", "verify", "--config", county.running.hub.configPath])
         #expect(verify.status == 0, "\(verify.output)")
     }
 
@@ -175,7 +175,7 @@ struct CountyExchangeTests {
         let county = try await County.start(schools: 2, pupils: 60)
         defer { county.running.finish() }
         let desk = try await county.adapter("npas-desk")
-        defer { desk.stop() }
+        defer { desk.stopInBackground() }
         let ctf = "\(county.county)/ctf"
         let good = try FileManager.default.contentsOfDirectory(atPath: ctf).sorted()
         let text = try String(contentsOfFile: "\(ctf)/\(good[0])", encoding: .utf8)
@@ -191,7 +191,7 @@ struct CountyExchangeTests {
         try county.drop("\(county.folder)/unknown-school.xml")
         try county.drop("\(ctf)/\(good[0])")
         let mis = try await county.schoolsMIS()
-        defer { mis.stop() }
+        defer { mis.stopInBackground() }
         try await county.waitForFiles(4)
         #expect(county.files("schools-mis/failed") == ["truncated.xml", "unknown-school.xml"])
         #expect(county.report("truncated.xml", in: "failed").contains("malformed-xml"))
@@ -230,7 +230,7 @@ struct CountyExchangeTests {
         let county = try await County.start(schools: 1, pupils: 10)
         defer { county.running.finish() }
         let mis = try await county.schoolsMIS()
-        defer { mis.stop() }
+        defer { mis.stopInBackground() }
         let npas = try await county.running.hub.connect("npas")
         let body = try Data(contentsOf: URL(fileURLWithPath: "\(Self.repository)/schemas/examples/case.feedback/valid-1.json"))
         _ = try await npas.send(type: "case.feedback", to: ["schools-mis"], body: Array(body), id: "feedback-1")
@@ -252,13 +252,13 @@ struct CountyExchangeTests {
         let county = try await County.start(schools: 1, pupils: 30)
         defer { county.running.finish() }
         let file = "\(county.county)/ctf/" + (try FileManager.default.contentsOfDirectory(atPath: "\(county.county)/ctf").sorted()[0])
-        let good = try LiaisonExecutable.run(["mis", "check", file, "--format", "csv", "--schools", "\(county.county)/schools.csv"])
+        let good = try await LiaisonExecutable.run(["mis", "check", file, "--format", "csv", "--schools", "\(county.county)/schools.csv"])
         #expect(good.status == 0, "\(good.output)")
         // One row per pupil with the figures, and no problem.
         #expect(good.output.split(separator: "\n").filter { $0.contains(",9262001") || $0.contains("9262001,") }.count >= 30, "\(good.output)")
         let text = try String(contentsOfFile: file, encoding: .utf8)
         try Data(text.utf8.prefix(2000)).write(to: URL(fileURLWithPath: "\(county.folder)/cut.xml"))
-        let bad = try LiaisonExecutable.run(["mis", "check", "\(county.folder)/cut.xml"])
+        let bad = try await LiaisonExecutable.run(["mis", "check", "\(county.folder)/cut.xml"])
         #expect(bad.status == 1)
         #expect(bad.output.contains("malformed-xml"), "\(bad.output)")
     }
@@ -267,9 +267,9 @@ struct CountyExchangeTests {
         let county = try await County.start(schools: 1, pupils: 10)
         defer { county.running.finish() }
         let desk = try await county.adapter("npas-desk")
-        defer { desk.stop() }
+        defer { desk.stopInBackground() }
         let mis = try await county.schoolsMIS()
-        defer { mis.stop() }
+        defer { mis.stopInBackground() }
         try county.drop("\(Self.repository)/schemas/examples/referral/valid-1.json", as: "referral-1.json")
         try "{\"not\": \"a referral\"".write(toFile: "\(county.folder)/broken.json", atomically: true, encoding: .utf8)
         try county.drop("\(county.folder)/broken.json")
@@ -278,7 +278,7 @@ struct CountyExchangeTests {
         #expect(county.report("broken.json", in: "failed").contains("not valid JSON"))
         var held = ""
         for _ in 0..<100 {
-            held = try LiaisonExecutable.run(["desk", "returns", "--folder", "\(county.folder)/npas"]).output
+            held = try await LiaisonExecutable.run(["desk", "returns", "--folder", "\(county.folder)/npas"]).output
             if held.contains("1 referral held") { break }
             try await Task.sleep(for: .milliseconds(50))
         }
@@ -286,18 +286,11 @@ struct CountyExchangeTests {
     }
 
     /// Per-pupil figures from the registers by the Python oracle (Tests/AttendanceDomainTests/Oracles).
-    static func oracle(_ registers: [String]) throws -> [String: [String: Any]] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [
+    static func oracle(_ registers: [String]) async throws -> [String: [String: Any]] {
+        let result = try await ChildProcess.run("/usr/bin/python3", [
             "\(repository)/Tests/AttendanceDomainTests/Oracles/figures.py",
             "\(repository)/Sources/AttendanceDomain/Resources/attendance-codes.csv",
-        ] + registers
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        _ = process.waitForExit()
-        return try JSONSerialization.jsonObject(with: data) as? [String: [String: Any]] ?? [:]
+        ] + registers)
+        return try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: [String: Any]] ?? [:]
     }
 }

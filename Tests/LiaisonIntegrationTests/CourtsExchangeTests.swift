@@ -5,13 +5,13 @@ import Testing
 
 /// The Courts' adapter as its own process: a prosecution file becomes the clerk's bundle; an outcomes file
 /// becomes `court.outcome` for the attendance service, with a reply for the clerk naming every row.
-@Suite("Prosecution files and outcomes through the Courts' adapter", .timeLimit(.minutes(2)))
+@Suite("Prosecution files and outcomes through the Courts' adapter", .timeLimit(.minutes(2)), .realProcesses(.long))
 struct CourtsExchangeTests {
     @Test func aProsecutionFileBecomesABundleAndOutcomesGoBackToTheDesk() async throws {
         let county = try await CountyExchangeTests.County.start(schools: 1, pupils: 10)
         defer { county.running.finish() }
         let courts = try await county.adapter("courts")
-        defer { courts.stop() }
+        defer { courts.stopInBackground() }
         let npas = try await county.running.hub.connect("npas", consumes: ["court.outcome"])
         let example = try Data(contentsOf: URL(fileURLWithPath: "\(CountyExchangeTests.repository)/schemas/examples/prosecution.file/valid-1.json"))
         _ = try await npas.send(type: "prosecution.file", to: ["courts"], body: Array(example), id: "prosecution-1")

@@ -5,7 +5,7 @@ import LiaisonStore
 import LiaisonTestSupport
 import Testing
 
-@Suite("Crash recovery", .timeLimit(.minutes(3)))
+@Suite("Crash recovery", .timeLimit(.minutes(3)), .realProcesses(.long))
 struct CrashRecoveryTests {
     @Test func everyAcceptedMessageIsDeliveredAfterTheBrokerIsKilledMidStream() async throws {
         let hub = try TemporaryHub()
@@ -32,7 +32,7 @@ struct CrashRecoveryTests {
         }
         // Kill the broker part-way through, with sends in flight.
         while acceptedIDs.value.count < 1000 { try await Task.sleep(for: .milliseconds(5)) }
-        broker.kill()
+        await broker.kill()
         let acceptedBeforeCrash = Set(acceptedIDs.value)
         try await Task.sleep(for: .milliseconds(300))
         try await broker.start()
@@ -46,7 +46,7 @@ struct CrashRecoveryTests {
         #expect(received.count == total)
         await sender.close()
         await npas.close()
-        broker.stop()
+        await broker.stop()
 
         // The audit log survived intact: SQLite's own check, and every accepted message recorded once.
         let queue = try DatabaseQueue(path: hub.databasePath)

@@ -8,7 +8,7 @@ import Testing
 
 /// The hub's edges (issue 11): what a sender wrote is checked once and forwarded rebuilt, personal data is refused
 /// in ids, floods and oversized work cannot stall or fill the hub, and a second broker cannot start beside one.
-@Suite("Trust at the hub's edges", .timeLimit(.minutes(2)))
+@Suite("Trust at the hub's edges", .timeLimit(.minutes(2)), .realProcesses(.long))
 struct EdgeTrustTests {
     let signature = Array("LHP01".utf8)
 
@@ -97,7 +97,7 @@ struct EdgeTrustTests {
             }
             #expect(code == .invalidJSON)
         }
-        running.broker.stop()
+        await running.broker.stop()
         defer { running.hub.remove() }
         let rejected = try running.audit().filter { $0.event.kind == .rejected && $0.event.code == 410 }
         // One in full, then the rest of its minute as one count (two if the 50 straddled a minute's end).
@@ -113,7 +113,7 @@ struct EdgeTrustTests {
         let running = try await RunningHub.start()
         defer { running.finish() }
         let started = ContinuousClock.now
-        let result = try LiaisonExecutable.run(["broker", "--config", running.hub.configPath])
+        let result = try await LiaisonExecutable.run(["broker", "--config", running.hub.configPath])
         #expect(result.status != 0)
         #expect(result.output.contains("Another broker is running"), "\(result.output)")
         #expect(ContinuousClock.now - started < .seconds(10))
@@ -131,7 +131,7 @@ struct EdgeTrustTests {
             .replacingOccurrences(of: "data_dir: data", with: "data_dir: data-second")
         let second = "\(running.hub.directory)/second.yaml"
         try config.write(toFile: second, atomically: true, encoding: .utf8)
-        let result = try LiaisonExecutable.run(["broker", "--config", second])
+        let result = try await LiaisonExecutable.run(["broker", "--config", second])
         #expect(result.status != 0)
         #expect(result.output.contains("Another process is listening"), "\(result.output)")
     }

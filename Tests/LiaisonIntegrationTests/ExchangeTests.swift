@@ -5,7 +5,7 @@ import LiaisonProtocol
 import LiaisonTestSupport
 import Testing
 
-@Suite("Exchanges through the real broker", .timeLimit(.minutes(3)))
+@Suite("Exchanges through the real broker", .timeLimit(.minutes(3)), .realProcesses(.long))
 struct ExchangeTests {
     @Test func twoAdaptersExchangeTenThousandMessagesWithNoneLostOrDuplicated() async throws {
         let running = try await RunningHub.start()

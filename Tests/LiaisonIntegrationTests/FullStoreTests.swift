@@ -7,7 +7,7 @@ import Testing
 
 /// A full store (issue 11, chaos: SQLite's max_page_count, as a full disk behaves): the broker answers 503, keeps
 /// serving, loses nothing it accepted, and takes messages again once space returns (the limit raised, SIGHUP).
-@Suite("A full store", .timeLimit(.minutes(2)))
+@Suite("A full store", .timeLimit(.minutes(2)), .realProcesses)
 struct FullStoreTests {
     @Test func aFullStoreAnswers503LosesNothingAndRecoversWhenSpaceReturns() async throws {
         let running = try await RunningHub.start(agencies: ["npas", "yot"], heartbeatMilliseconds: 30_000, extraConfig: "limits:\n  max_store_mib: 1\n")
@@ -58,8 +58,8 @@ struct FullStoreTests {
         let delivered = await collect(npas, count: accepted.count, timeout: .seconds(30))
         #expect(Set(delivered.map(\.envelope.id)) == Set(accepted))
         await npas.close()
-        running.broker.stop()
-        let verify = try LiaisonExecutable.run(["audit", "verify", "--config", running.hub.configPath])
+        await running.broker.stop()
+        let verify = try await LiaisonExecutable.run(["audit", "verify", "--config", running.hub.configPath])
         #expect(verify.status == 0, "\(verify.output)")
     }
 }

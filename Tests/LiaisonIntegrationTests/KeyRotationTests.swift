@@ -7,7 +7,7 @@ import Testing
 
 /// An agency's key is rotated while it sends (issue 11, item 7): both keys work during the rotation, the
 /// broker reloads on SIGHUP without dropping anyone, the old key's sessions end at the finish, nothing is lost.
-@Suite("Key rotation", .timeLimit(.minutes(2)))
+@Suite("Key rotation", .timeLimit(.minutes(2)), .realProcesses(.long))
 struct KeyRotationTests {
     func client(_ running: RunningHub, secretKey: String, name: String) throws -> AdapterClient {
         var configuration = try AdapterConfiguration(
@@ -37,7 +37,7 @@ struct KeyRotationTests {
             }
             return accepted
         }
-        let begin = try LiaisonExecutable.run(["keys", "rotate", "--agency", "yot", "--config", running.hub.configPath])
+        let begin = try await LiaisonExecutable.run(["keys", "rotate", "--agency", "yot", "--config", running.hub.configPath])
         #expect(begin.status == 0, "\(begin.output)")
         #expect(begin.output.contains("Asked the broker"), "\(begin.output)")
         #expect(try await running.waitForAudit { $0.event.detail?.hasPrefix("reloaded") == true } != nil)
@@ -52,7 +52,7 @@ struct KeyRotationTests {
             accepted.append("new-\(index)")
         }
 
-        let finish = try LiaisonExecutable.run(["keys", "rotate", "--agency", "yot", "--finish", "--config", running.hub.configPath])
+        let finish = try await LiaisonExecutable.run(["keys", "rotate", "--agency", "yot", "--finish", "--config", running.hub.configPath])
         #expect(finish.status == 0, "\(finish.output)")
         let ended = try await running.waitForAudit { $0.event.detail?.contains("1 sessions of removed keys ended") == true }
         let reloads = try running.audit().compactMap(\.event.detail).filter { $0.hasPrefix("reload") }
@@ -100,7 +100,7 @@ struct KeyRotationTests {
         let early = try RawPeer(hub: running.hub, agency: "yot")
         try await Task.sleep(for: .milliseconds(500))
         for arguments in [["keys", "rotate", "--agency", "yot"], ["keys", "rotate", "--agency", "yot", "--finish"]] {
-            let result = try LiaisonExecutable.run(arguments + ["--config", running.hub.configPath])
+            let result = try await LiaisonExecutable.run(arguments + ["--config", running.hub.configPath])
             #expect(result.status == 0, "\(result.output)")
         }
         // Both reloads applied (the rotation's start and its finish).

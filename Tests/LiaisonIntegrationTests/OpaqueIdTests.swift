@@ -7,7 +7,7 @@ import Testing
 /// correlation id go into the audit log, which can never be erased, and an id such as `care-alert-<UPN>-...` told
 /// anyone reading it which children are looked after. The ids are keyed digests instead, the same for the same
 /// message after a restart, so the hub still answers a resend as a duplicate.
-@Suite("Opaque message ids", .timeLimit(.minutes(3)))
+@Suite("Opaque message ids", .timeLimit(.minutes(3)), .realProcesses(.long))
 struct OpaqueIdTests {
     static let secondary = PartnerSharesTests.secondary
 
@@ -44,9 +44,9 @@ struct OpaqueIdTests {
         }
     }
 
-    func waitUntil(_ what: String, _ condition: () throws -> Bool) async throws {
+    func waitUntil(_ what: String, _ condition: () async throws -> Bool) async throws {
         for _ in 0..<600 {
-            if try condition() { return }
+            if try await condition() { return }
             try await Task.sleep(for: .milliseconds(50))
         }
         Issue.record("timed out waiting for \(what)")
@@ -70,14 +70,14 @@ struct OpaqueIdTests {
             try await county.adapter("partner", ["connexions"]),
         ]
         defer {
-            desk.stop()
-            for adapter in others { adapter.stop() }
+            desk.stopInBackground()
+            for adapter in others { adapter.stopInBackground() }
         }
 
         // The first half term gives the desk the roll, by which it finds a child the YOT names without a UPN.
         try county.drop("\(county.county)/ctf/\(Self.secondary)-2025-ht1.xml")
         try await waitUntil("the first half term's roll") {
-            let output = try LiaisonExecutable.run(["desk", "returns", "--folder", "\(county.folder)/npas"]).output
+            let output = try await LiaisonExecutable.run(["desk", "returns", "--folder", "\(county.folder)/npas"]).output
             return output.split(separator: "\n").contains { $0.contains(Self.secondary) && $0.contains("half term 1") && $0.contains("with roll") }
         }
         let roll = try PartnerSharesTests.pupils(county, halfTerm: 1).values.sorted { $0.upn < $1.upn }
@@ -141,7 +141,7 @@ struct OpaqueIdTests {
         for entry in audited { #expect(Self.upnShaped(entry.id ?? "").isEmpty, "audit \(entry.kind): \(entry.id ?? "")") }
         #expect(!audited.contains { $0.code == 419 }, "the hub refused an id as personal data")
         // The operators' own check, on this whole county's log: `liaison audit scan` finds nothing personal.
-        let scan = try LiaisonExecutable.run(["audit", "scan", "--config", county.running.hub.configPath])
+        let scan = try await LiaisonExecutable.run(["audit", "scan", "--config", county.running.hub.configPath])
         #expect(scan.status == 0, "\(scan.output)")
         #expect(scan.output.contains("No personal-looking tokens"), "\(scan.output)")
 
@@ -155,7 +155,7 @@ struct OpaqueIdTests {
         // After a restart, the same return again (under a new id) makes the same care alerts: the hub takes each as
         // a duplicate, and Social Services are not told twice.
         let alerts = Set(messages.filter { $0.type == "care.attendance-alert" }.map(\.id))
-        desk.stop()
+        await desk.stop()
         desk = try await county.adapter("npas-desk")
         #expect(try Data(contentsOf: URL(fileURLWithPath: key)) == keyBytes, "the key was replaced")
         let caringSchool = caring

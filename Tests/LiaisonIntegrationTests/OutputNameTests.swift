@@ -7,7 +7,7 @@ import Testing
 /// outside the partner adapter's outbox. Each adapter that writes what it receives gets messages whose id (and,
 /// where the adapter uses them for folders, whose school, case reference or term) hold `../` and `/`; what is
 /// written must be inside its outbox, under the hub's sequence number, and nothing anywhere may be named after them.
-@Suite("Output file names", .timeLimit(.minutes(2)))
+@Suite("Output file names", .timeLimit(.minutes(2)), .realProcesses(.long))
 struct OutputNameTests {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path
@@ -33,7 +33,7 @@ struct OutputNameTests {
             AdapterProcess("courts", hub: running.hub, folder: "\(root)/agencies/courts"),
             AdapterProcess("advisory-service", hub: running.hub, folder: "\(root)/agencies/advisory-service"),
         ]
-        defer { for adapter in adapters { adapter.stop() } }
+        defer { for adapter in adapters { adapter.stopInBackground() } }
         for adapter in adapters { try await adapter.start() }
         let tester = try await running.hub.connect("tester")
         func send(_ type: String, to agency: String, _ body: [String: Any], id: String) async throws -> Int64 {

@@ -6,7 +6,7 @@ import Testing
 /// at risk (not those who opted out), the YOT gets a half-termly summary of each child on its caseload, and
 /// a partner's children named without a UPN are found by name and date of birth. Expected children and
 /// figures come from the synthetic county's CSV registers through the independent Python oracle.
-@Suite("Partners' derived shares", .timeLimit(.minutes(3)))
+@Suite("Partners' derived shares", .timeLimit(.minutes(3)), .realProcesses(.long))
 struct PartnerSharesTests {
     static let secondary = "9264001"
 
@@ -52,9 +52,9 @@ struct PartnerSharesTests {
     }
 
     /// Waits (bounded) until `condition` holds.
-    func waitUntil(_ what: String, _ condition: () -> Bool) async throws {
+    func waitUntil(_ what: String, _ condition: () async -> Bool) async throws {
         for _ in 0..<400 {
-            if condition() { return }
+            if await condition() { return }
             try await Task.sleep(for: .milliseconds(50))
         }
         Issue.record("timed out waiting for \(what)")
@@ -62,7 +62,7 @@ struct PartnerSharesTests {
 
     func waitForRoll(_ county: CountyExchangeTests.County, halfTerm: Int) async throws {
         try await waitUntil("the roll of half term \(halfTerm)") {
-            let output = (try? LiaisonExecutable.run(["desk", "returns", "--folder", "\(county.folder)/npas"]).output) ?? ""
+            let output = (try? await LiaisonExecutable.run(["desk", "returns", "--folder", "\(county.folder)/npas"]).output) ?? ""
             return output.split(separator: "\n").contains { $0.contains(Self.secondary) && $0.contains("half term \(halfTerm)") && $0.contains("with roll") }
         }
     }
@@ -71,18 +71,18 @@ struct PartnerSharesTests {
         let county = try await CountyExchangeTests.County.start(schools: 8, pupils: 300)
         defer { county.running.finish() }
         let adapters = [try await county.schoolsMIS(), try await county.adapter("npas-desk"), try await county.adapter("partner", ["connexions"])]
-        defer { for adapter in adapters { adapter.stop() } }
+        defer { for adapter in adapters { adapter.stopInBackground() } }
         let connexions = "\(county.folder)/connexions"
 
         // Who is at risk, by the oracle: persistently absent this school year so far, aged 13 to 19 today.
         let roll = try Self.pupils(county, halfTerm: 1)
-        func atRisk(_ halfTerms: [Int]) throws -> Set<String> {
-            let figures = try CountyExchangeTests.oracle(halfTerms.map { "\(county.county)/csv/\(Self.secondary)-2025-ht\($0).csv" })
+        func atRisk(_ halfTerms: [Int]) async throws -> Set<String> {
+            let figures = try await CountyExchangeTests.oracle(halfTerms.map { "\(county.county)/csv/\(Self.secondary)-2025-ht\($0).csv" })
             return Set(figures.filter { upn, pupil in
                 pupil["persistent"] as? Bool == true && roll[upn].map { (13...19).contains(Self.age($0.dob)) } == true
             }.keys)
         }
-        let firstHalf = try atRisk([1])
+        let firstHalf = try await atRisk([1])
         try #require(firstHalf.count >= 3, "the county should have young people at risk")
         let optedOut = firstHalf.sorted()[0]
 
@@ -112,14 +112,14 @@ struct PartnerSharesTests {
 
         // The second half term: only those newly at risk over the year so far; nobody is told of twice.
         try county.drop("\(county.county)/ctf/\(Self.secondary)-2025-ht2.xml")
-        let overYear = try atRisk([1, 2]).union(firstHalf).subtracting([optedOut])
+        let overYear = try await atRisk([1, 2]).union(firstHalf).subtracting([optedOut])
         try await waitUntil("\(overYear.count) notifications") { received(connexions, "connexions.notification").count >= overYear.count }
         try await Task.sleep(for: .milliseconds(300))
         notifications = received(connexions, "connexions.notification")
         #expect(Set(upns(notifications)) == overYear)
         #expect(upns(notifications).count == overYear.count, "a young person was notified twice in a school year")
         // The opt-out's refusal is the rules' answer about the young person: recorded, so not tried again.
-        let held = try LiaisonExecutable.run(["desk", "returns", "--folder", "\(county.folder)/npas"]).output
+        let held = try await LiaisonExecutable.run(["desk", "returns", "--folder", "\(county.folder)/npas"]).output
         #expect(held.contains("Connexions notifications refused 1"), "\(held)")
     }
 
@@ -127,7 +127,7 @@ struct PartnerSharesTests {
         let county = try await CountyExchangeTests.County.start(schools: 8, pupils: 300)
         defer { county.running.finish() }
         let adapters = [try await county.schoolsMIS(), try await county.adapter("npas-desk"), try await county.adapter("partner", ["yot"])]
-        defer { for adapter in adapters { adapter.stop() } }
+        defer { for adapter in adapters { adapter.stopInBackground() } }
         let yot = "\(county.folder)/yot"
 
         // The first half term's roll lets the desk find children the YOT names without a UPN.
@@ -163,7 +163,7 @@ struct PartnerSharesTests {
         let summaries = received(yot, "yot.attendance-summary")
         #expect(Set(summaries.compactMap { $0["upn"] as? String }) == [byUPN.upn, byName.upn])
         #expect(summaries.count == 2)
-        let oracle = try CountyExchangeTests.oracle(["\(county.county)/csv/\(Self.secondary)-2025-ht2.csv"])
+        let oracle = try await CountyExchangeTests.oracle(["\(county.county)/csv/\(Self.secondary)-2025-ht2.csv"])
         let statuses = ["N": "none", "K": "sen_support", "E": "ehc_plan"]
         for summary in summaries {
             let upn = try #require(summary["upn"] as? String)
@@ -188,7 +188,7 @@ struct PartnerSharesTests {
         let left = try #require(summaries.first { $0["upn"] as? String == byName.upn })
         let file = "\(county.folder)/left.json"
         try JSONSerialization.data(withJSONObject: left).write(to: URL(fileURLWithPath: file))
-        let explained = try LiaisonExecutable.run([
+        let explained = try await LiaisonExecutable.run([
             "rules", "explain", "--config", county.running.hub.configPath, "--from", "npas", "--to", "yot", "--type", "yot.attendance-summary",
             "--message", file,
         ]).output
@@ -199,7 +199,7 @@ struct PartnerSharesTests {
         let county = try await CountyExchangeTests.County.start(schools: 8, pupils: 300)
         defer { county.running.finish() }
         let adapters = [try await county.schoolsMIS(), try await county.adapter("npas-desk"), try await county.adapter("partner", ["connexions"])]
-        defer { for adapter in adapters { adapter.stop() } }
+        defer { for adapter in adapters { adapter.stopInBackground() } }
         let connexions = "\(county.folder)/connexions", desk = "\(county.folder)/npas"
         try county.drop("\(county.county)/ctf/\(Self.secondary)-2025-ht1.xml")
         try await waitForRoll(county, halfTerm: 1)
@@ -220,7 +220,7 @@ struct PartnerSharesTests {
         try county.drop("\(county.folder)/referral.json", as: "referral.json")
         var reference = ""
         try await waitUntil("the case") {
-            reference = ((try? LiaisonExecutable.run(["case", "list", "--folder", desk]).output) ?? "").split(separator: " ").first.map(String.init) ?? ""
+            reference = ((try? await LiaisonExecutable.run(["case", "list", "--folder", desk]).output) ?? "").split(separator: " ").first.map(String.init) ?? ""
             return reference.hasPrefix("NPAS-")
         }
 
@@ -239,7 +239,7 @@ struct PartnerSharesTests {
         #expect(reply.contains("3,not sent,\"adviser_phone 0163x is not a telephone number"), "\(reply)")
         var shown = ""
         try await waitUntil("the adviser on the case") {
-            shown = (try? LiaisonExecutable.run(["case", "show", reference, "--folder", desk]).output) ?? ""
+            shown = (try? await LiaisonExecutable.run(["case", "show", reference, "--folder", desk]).output) ?? ""
             return shown.contains("Connexions personal adviser")
         }
         #expect(shown.contains("Connexions personal adviser: P. Adviser (Breckland, 01632 960456), from 2025-09-15"), "\(shown)")

@@ -5,7 +5,7 @@ import Testing
 
 /// Social Services and the Youth Offending Team through their own adapters: their lists become their
 /// cohorts at the hub; each then receives only its own children's data, written to its outbox.
-@Suite("Partner agencies' adapters", .timeLimit(.minutes(2)))
+@Suite("Partner agencies' adapters", .timeLimit(.minutes(2)), .realProcesses(.long))
 struct PartnersTests {
     static let inCare = "Q926200024001"
     static let notListed = "B801200005001"
@@ -25,7 +25,7 @@ struct PartnersTests {
         defer { county.running.finish() }
         let social = try await county.adapter("partner", ["social-services"])
         let desk = try await county.adapter("npas-desk")
-        defer { social.stop(); desk.stop() }
+        defer { social.stopInBackground(); desk.stopInBackground() }
         let folder = "\(county.folder)/social-services"
 
         // The list: one child in care, and a row whose UPN is mistyped (reported back, not sent).
@@ -66,7 +66,7 @@ struct PartnersTests {
         let county = try await CountyExchangeTests.County.start(schools: 1, pupils: 10)
         defer { county.running.finish() }
         let yot = try await county.adapter("partner", ["yot"])
-        defer { yot.stop() }
+        defer { yot.stopInBackground() }
         let folder = "\(county.folder)/yot"
         try drop("upn,case_reference\nN926400123002,YOT-2025-0178\n", into: folder, as: "caseload.csv")
         try await waitFor("\(folder)/outbox/replies/caseload.csv.reply.csv")
@@ -92,7 +92,7 @@ struct PartnersTests {
         let county = try await CountyExchangeTests.County.start(schools: 8, pupils: 600)
         defer { county.running.finish() }
         let adapters = [try await county.schoolsMIS(), try await county.adapter("npas-desk"), try await county.adapter("partner", ["social-services"])]
-        defer { for adapter in adapters { adapter.stop() } }
+        defer { for adapter in adapters { adapter.stopInBackground() } }
         let folder = "\(county.folder)/social-services"
 
         // A looked-after child's first absence this half term, from the county's CSV registers and the code table.
@@ -134,7 +134,7 @@ struct PartnersTests {
             ((try? String(contentsOfFile: csv, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init).filter { $0.contains(child.upn) }
         }
         #expect(alerts().count == 1 && alerts().first?.contains(child.date) == true, "\(alerts())")
-        let held = try LiaisonExecutable.run(["desk", "returns", "--folder", "\(county.folder)/npas"]).output
+        let held = try await LiaisonExecutable.run(["desk", "returns", "--folder", "\(county.folder)/npas"]).output
         #expect(held.contains("half term 1 to \(child.date)"), "\(held)")
 
         // The complete register replaces the return to date; the alert already given is not given again, but a run
@@ -143,7 +143,7 @@ struct PartnersTests {
         try await county.waitForFiles(2)
         var complete = ""
         for _ in 0..<100 {
-            complete = try LiaisonExecutable.run(["desk", "returns", "--folder", "\(county.folder)/npas"]).output
+            complete = try await LiaisonExecutable.run(["desk", "returns", "--folder", "\(county.folder)/npas"]).output
             if !complete.contains(" to 20") { break }
             try await Task.sleep(for: .milliseconds(50))
         }
@@ -159,7 +159,7 @@ struct PartnersTests {
         let county = try await CountyExchangeTests.County.start(schools: 1, pupils: 10)
         defer { county.running.finish() }
         let social = try await county.adapter("partner", ["social-services"])
-        defer { social.stop() }
+        defer { social.stopInBackground() }
         let folder = "\(county.folder)/social-services"
 
         // The first list names a child without a UPN: it waits for the desk, which is not running yet.
@@ -172,7 +172,7 @@ struct PartnersTests {
 
         // The desk answers; the first list is finished, then the second replaces it.
         let desk = try await county.adapter("npas-desk")
-        defer { desk.stop() }
+        defer { desk.stopInBackground() }
         try await waitFor("\(folder)/outbox/replies/list-2.csv.reply.csv")
         let first = try String(contentsOfFile: "\(folder)/outbox/replies/list-1.csv.reply.csv", encoding: .utf8)
         #expect(first.contains("3,not sent,\"no UPN, and no pupil on the county's rolls"), "\(first)")
@@ -183,7 +183,7 @@ struct PartnersTests {
             var changed = body
             changed["upn"] = upn
             try JSONSerialization.data(withJSONObject: changed).write(to: URL(fileURLWithPath: file))
-            let explained = try LiaisonExecutable.run([
+            let explained = try await LiaisonExecutable.run([
                 "rules", "explain", "--config", county.running.hub.configPath, "--from", "npas", "--to", "social-services",
                 "--type", "care.attendance-alert", "--message", file,
             ]).output
@@ -195,7 +195,7 @@ struct PartnersTests {
         let county = try await CountyExchangeTests.County.start(schools: 1, pupils: 10)
         defer { county.running.finish() }
         let social = try await county.adapter("partner", ["social-services"])
-        defer { social.stop() }
+        defer { social.stopInBackground() }
         let folder = "\(county.folder)/social-services"
         let listA = "upn\n\(Self.inCare)\n", listB = "upn\n\(Self.notListed)\n"
         for (list, name) in [(listA, "a.csv"), (listB, "b.csv"), (listA, "a-again.csv")] {
@@ -208,7 +208,7 @@ struct PartnersTests {
             var body = alert
             body["upn"] = upn
             try JSONSerialization.data(withJSONObject: body).write(to: URL(fileURLWithPath: "\(county.folder)/alert.json"))
-            let explained = try LiaisonExecutable.run([
+            let explained = try await LiaisonExecutable.run([
                 "rules", "explain", "--config", county.running.hub.configPath, "--from", "npas", "--to", "social-services",
                 "--type", "care.attendance-alert", "--message", "\(county.folder)/alert.json",
             ]).output

@@ -10,7 +10,7 @@ import Testing
 /// names the field, and must not crash: a crashed adapter would leave its deliveries unsettled and the wait below
 /// would time out. The fields come from the schemas themselves, so a field added to a schema and not to the
 /// adapters' `IntegerFields` fails here.
-@Suite("Poison bodies", .timeLimit(.minutes(3)))
+@Suite("Poison bodies", .timeLimit(.minutes(3)), .realProcesses)
 struct PoisonBodyTests {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path
@@ -103,7 +103,7 @@ struct PoisonBodyTests {
         let running = try await RunningHub.start(agencies: agencies)  // no schemas_dir: the hub passes any body on
         defer { running.finish() }
         var adapters: [AdapterProcess] = []
-        defer { for adapter in adapters { adapter.stop() } }
+        defer { for adapter in adapters { adapter.stopInBackground() } }
         for consumer in Self.consumers {
             let folder = "\(running.hub.directory)/\(consumer.agency)"
             let process = AdapterProcess(consumer.adapter, hub: running.hub, folder: folder, leading: consumer.leading)

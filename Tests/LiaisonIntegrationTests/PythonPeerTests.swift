@@ -6,7 +6,7 @@ import Testing
 /// The reference Python adapter (adapters/reference-python), written from docs/protocol.md alone with
 /// pyzmq, is an independent implementation of the protocol: these tests make it talk to the Swift
 /// broker and a Swift adapter.
-@Suite("An independent pyzmq adapter", .timeLimit(.minutes(2)))
+@Suite("An independent pyzmq adapter", .timeLimit(.minutes(2)), .realProcesses)
 struct PythonPeerTests {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
@@ -15,19 +15,11 @@ struct PythonPeerTests {
 
     /// Runs the Python client as agency `agency` with `arguments` after its common options.
     func runPython(_ running: RunningHub, as agency: String, _ arguments: [String]) async throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.python)
-        process.arguments = [
+        let result = try await ChildProcess.run(Self.python, [
             Self.script, "--endpoint", running.hub.endpoint, "--server-key", "\(running.hub.keysDirectory)/hub.pub",
             "--key", "\(running.hub.keysDirectory)/\(agency).key",
-        ] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = await Task.detached { output.fileHandleForReading.readDataToEndOfFile() }.value
-        let processExitStatus = process.waitForExit()
-        return (processExitStatus, String(decoding: data, as: UTF8.self))
+        ] + arguments, mergingErrors: true)
+        return (result.status, result.output)
     }
 
     func jsonLines(_ text: String) -> [[String: Any]] {

@@ -6,7 +6,7 @@ import Testing
 
 /// Deliveries name their audit entry; bodies go at the end of their agreement's retention unless a legal
 /// hold keeps them; holds are audited and may be placed while the broker runs.
-@Suite("Retention, legal holds and delivery receipts", .timeLimit(.minutes(2)))
+@Suite("Retention, legal holds and delivery receipts", .timeLimit(.minutes(2)), .realProcesses)
 struct RetentionTests {
     static let childA = "Q926200024001"
     static let childB = "B801200005001"
@@ -52,8 +52,8 @@ struct RetentionTests {
         #expect(record.event.detail?.contains("\"agreement\":\"yot-protocol\"") == true)
         await yot.close()
         await npas.close()
-        running.broker.stop()
-        let receipt = try LiaisonExecutable.run(["audit", "receipt", "--config", running.hub.configPath, "--entry", "\(entry)"])
+        await running.broker.stop()
+        let receipt = try await LiaisonExecutable.run(["audit", "receipt", "--config", running.hub.configPath, "--entry", "\(entry)"])
         #expect(receipt.status == 0, "\(receipt.output)")
         #expect(receipt.output.contains("\"kind\\\":\\\"decision\\\"") || receipt.output.contains(#""kind":"decision""#), "\(receipt.output)")
     }
@@ -62,7 +62,7 @@ struct RetentionTests {
         let running = try await start()
         defer { running.finish() }
         // Placed while the broker runs: the broker must carry on from the hold's audit entry.
-        let hold = try LiaisonExecutable.run([
+        let hold = try await LiaisonExecutable.run([
             "audit", "hold", "--config", running.hub.configPath, "--upn", Self.childA, "--reference", "SAR-2026-014",
         ])
         #expect(hold.status == 0, "\(hold.output)")
@@ -78,14 +78,14 @@ struct RetentionTests {
         let deleted = try #require(try running.audit().first { $0.event.kind == .bodiesDeleted })
         #expect(deleted.event.detail?.contains("\(aboutB.sequence)") == true)
 
-        let release = try LiaisonExecutable.run([
+        let release = try await LiaisonExecutable.run([
             "audit", "release", "--config", running.hub.configPath, "--upn", Self.childA, "--reference", "SAR-2026-014-closed",
         ])
         #expect(release.status == 0, "\(release.output)")
         #expect(try await waitForDeletion(running, aboutA.sequence), "A's body stayed after the hold was released")
         await yot.close()
         await npas.close()
-        running.broker.stop()
+        await running.broker.stop()
 
         let log = try running.audit()
         let holds = log.filter { $0.event.kind == .legalHoldPlaced || $0.event.kind == .legalHoldReleased }
@@ -93,14 +93,14 @@ struct RetentionTests {
         #expect(holds.allSatisfy { $0.event.detail?.contains("SAR-2026-014") == true })
         #expect(!log.contains { ($0.event.detail ?? "").contains(Self.childA) }, "no UPN in the audit log")
         // The CLI's entries and the broker's interleave into one tree that still verifies.
-        let verify = try LiaisonExecutable.run(["audit", "verify", "--config", running.hub.configPath])
+        let verify = try await LiaisonExecutable.run(["audit", "verify", "--config", running.hub.configPath])
         #expect(verify.status == 0, "\(verify.output)")
     }
 
     @Test func aHoldNeedsAReferenceThatIsNotAName() async throws {
         let running = try await start()
         defer { running.finish() }
-        let refused = try LiaisonExecutable.run([
+        let refused = try await LiaisonExecutable.run([
             "audit", "hold", "--config", running.hub.configPath, "--upn", Self.childA, "--reference", "Mrs Smith's request",
         ])
         #expect(refused.status != 0)

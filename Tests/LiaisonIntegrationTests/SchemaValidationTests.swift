@@ -4,7 +4,7 @@ import LiaisonProtocol
 import LiaisonTestSupport
 import Testing
 
-@Suite("Bodies checked against their type's schema", .timeLimit(.minutes(2)))
+@Suite("Bodies checked against their type's schema", .timeLimit(.minutes(2)), .realProcesses)
 struct SchemaValidationTests {
     static let schema = #"""
         {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"urn:liaison:schema:yot.case-update:1",
@@ -50,7 +50,7 @@ struct SchemaValidationTests {
         let missing = await rejection(yot, body: #"{"upn":"Q926200024001"}"#)
         #expect(missing?.message.contains("/status: required") == true)
         await yot.close()
-        running.broker.stop()
+        await running.broker.stop()
         // The first 422 of the minute is audited in full, the second counted in one aggregate (docs/protocol.md §7).
         let audited = try running.audit().filter { $0.event.kind == .rejected }
         #expect(audited.compactMap(\.event.code).allSatisfy { $0 == 422 })

@@ -6,7 +6,7 @@ import LiaisonProtocol
 import LiaisonTestSupport
 import Testing
 
-@Suite("Security and bad input", .timeLimit(.minutes(2)))
+@Suite("Security and bad input", .timeLimit(.minutes(2)), .realProcesses)
 struct SecurityTests {
     @Test func aKeyNoAgencyListsIsRefusedAndTheRefusalIsAudited() async throws {
         let running = try await RunningHub.start()
@@ -90,7 +90,7 @@ struct SecurityTests {
         let npas = try await running.hub.connect("npas")
         #expect(await collect(npas, count: 1).map(\.envelope.id) == ["big"])
         await npas.close()
-        running.broker.stop()
+        await running.broker.stop()
         // Each code's first rejection in a minute is audited in full; the second 401 is counted in an aggregate
         // written when its minute closes (here, at the broker's stop).
         let rejected = try running.audit().filter { $0.event.kind == .rejected }

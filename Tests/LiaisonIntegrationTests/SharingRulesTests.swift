@@ -6,7 +6,7 @@ import LiaisonProtocol
 import LiaisonTestSupport
 import Testing
 
-@Suite("Sharing rules in the broker", .timeLimit(.minutes(2)))
+@Suite("Sharing rules in the broker", .timeLimit(.minutes(2)), .realProcesses)
 struct SharingRulesTests {
     static let agreement = """
         id: yot-protocol
@@ -129,7 +129,7 @@ struct SharingRulesTests {
         await yot.close()
         await npas.close()
 
-        let json = try LiaisonExecutable.run(["audit", "subject", "--config", running.hub.configPath, "--upn", "Q926200024001"])
+        let json = try await LiaisonExecutable.run(["audit", "subject", "--config", running.hub.configPath, "--upn", "Q926200024001"])
         #expect(json.status == 0, "\(json.output)")
         let report = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any]
         let releases = report?["releases"] as? [[String: Any]] ?? []
@@ -139,13 +139,13 @@ struct SharingRulesTests {
         #expect(releases.first?["fields"] as? [String] == ["/period", "/pupils/*/upn", "/pupils/*/attendance"])
         #expect((releases.first?["inclusion_proof"] as? [String: Any])?["root"] != nil)
         // The other child was never released: an empty answer, not an error.
-        let none = try LiaisonExecutable.run(["audit", "subject", "--config", running.hub.configPath, "--upn", "B801200005001"])
+        let none = try await LiaisonExecutable.run(["audit", "subject", "--config", running.hub.configPath, "--upn", "B801200005001"])
         #expect(none.output.contains("\"releases\" : [\n\n  ]") || none.output.contains("\"releases\" : []"), "\(none.output)")
-        let html = try LiaisonExecutable.run(["audit", "subject", "--config", running.hub.configPath, "--upn", "Q926200024001", "--format", "html"])
+        let html = try await LiaisonExecutable.run(["audit", "subject", "--config", running.hub.configPath, "--upn", "Q926200024001", "--format", "html"])
         #expect(html.output.contains("<strong>2 releases found.</strong>"))
         #expect(!html.output.contains("Q926200024001"), "the report does not repeat the UPN")
 
-        let query = try LiaisonExecutable.run([
+        let query = try await LiaisonExecutable.run([
             "audit", "query", "--config", running.hub.configPath, "--agreement", "yot-protocol", "--permitted", "--format", "csv",
         ])
         #expect(query.output.split(separator: "\n").count == 3, "\(query.output)")  // header and two decisions
@@ -201,7 +201,7 @@ struct SharingRulesTests {
             .replacingOccurrences(of: "            where:\n              - in_cohort: yot-caseload\n                key: /upn\n", with: "")
             .replacingOccurrences(of: "    where:\n      - in_cohort: yot-caseload\n        key: /upn\n", with: "")
             .write(toFile: "\(proposal)/yot.yaml", atomically: true, encoding: .utf8)
-        let result = try LiaisonExecutable.run(["rules", "diff", "--config", running.hub.configPath, "--proposed", proposal])
+        let result = try await LiaisonExecutable.run(["rules", "diff", "--config", running.hub.configPath, "--proposed", proposal])
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("Replayed 2 held messages"), "\(result.output)")
         #expect(result.output.contains("yot:"))
@@ -258,7 +258,7 @@ struct SharingRulesTests {
             type: "cohort.update", to: [],
             body: Array(#"{"cohort":"yot-caseload","operation":"add","members":[{"upn":"B801200005001"}]}"#.utf8))
         await yot.close()
-        running.broker.stop()
+        await running.broker.stop()
         try await running.broker.start()
         let npas = try await running.hub.connect("npas")
         let receipt = try await npas.send(type: "test.summary", to: ["yot"], body: Array(summary.utf8))

@@ -1,6 +1,7 @@
 import Foundation
 import LiaisonStore
 import LiaisonTestSupport
+import Testing
 
 /// A temporary hub with its broker process running; stopped and removed by `finish()`.
 struct RunningHub {
@@ -31,8 +32,56 @@ struct RunningHub {
         return nil
     }
 
+    /// Stops the broker and removes the hub's folder once it has exited, on a thread of its own: for `defer`, which
+    /// cannot await.
     func finish() {
-        broker.stop()
-        hub.remove()
+        let hub = hub
+        broker.stopInBackground { hub.remove() }
     }
+}
+
+/// Suites whose tests run real brokers and adapters take one of a few slots for as long as they run
+/// (`@Suite(..., .realProcesses)`), so that only a few such suites run their processes at once.
+///
+/// Swift Testing starts every test at once. With a hundred brokers and their adapters started together on a
+/// 2-core machine, each test took many times its own length, and the processes' idle work (heartbeats, polls)
+/// over that time added a third to the suite's CPU time. A slot is taken for a whole suite, not for each test,
+/// because a test's time limit counts from before its scope traits run: a test waiting for a slot would use up
+/// its own limit. `LIAISON_TEST_PROCESS_SLOTS` sets how many suites run at once (default 3). Unit tests are not
+/// held back.
+///
+/// Suites marked `.realProcesses(.long)` (those that take several seconds even alone) get slots first, and the
+/// others ask a moment later, so that the run does not end waiting on a long suite that happened to start last.
+struct RealProcesses: SuiteTrait, TestScoping {
+    enum Length: Int, Sendable {
+        case short = 0
+        case long = 1
+    }
+
+    static let slots = AsyncSemaphore(
+        slots: ProcessInfo.processInfo.environment["LIAISON_TEST_PROCESS_SLOTS"].flatMap { Int($0) } ?? 3)
+
+    var length: Length
+
+    var isRecursive: Bool { false }
+
+    func scopeProvider(for test: Test, testCase: Test.Case?) -> Self? {
+        test.isSuite ? self : nil
+    }
+
+    func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
+        // Every suite starts within a few milliseconds: a short one waits a little, so the first slots go to long ones.
+        if length == .short { try? await Task.sleep(for: .milliseconds(200)) }
+        await Self.slots.acquire(priority: length.rawValue)
+        defer { Self.slots.release() }
+        try await function()
+    }
+}
+
+extension Trait where Self == RealProcesses {
+    /// The suite's tests run real broker or adapter processes: it waits for one of a few slots (``RealProcesses``).
+    static var realProcesses: Self { Self(length: .short) }
+
+    /// The same, for a suite that takes several seconds even alone: it gets a slot before short ones.
+    static func realProcesses(_ length: RealProcesses.Length) -> Self { Self(length: length) }
 }

@@ -45,7 +45,7 @@ struct CourtBundlePDFTests {
             #expect(pdf.starts(with: Array("%PDF-".utf8)))
             let path = "\(work)/\(name).pdf"
             try Data(pdf).write(to: URL(fileURLWithPath: path))
-            pages[name] = try Self.pageCount(path, bytes: pdf)
+            pages[name] = try await Self.pageCount(path, bytes: pdf)
         }
         // Printing leaves nothing behind in the work folder but what this test wrote.
         #expect(try FileManager.default.contentsOfDirectory(atPath: work).sorted() == CourtBundle.printable.map { "\($0).pdf" }.sorted())
@@ -58,7 +58,7 @@ struct CourtBundlePDFTests {
         for name in CourtBundle.printable {
             let count = pages[name] ?? 0
             for page in 1...max(count, 1) {
-                let text = try ChromiumPDFTestTools.run(pdftotext, ["-f", "\(page)", "-l", "\(page)", "-layout", "\(work)/\(name).pdf", "-"])
+                let text = try await ChromiumPDFTestTools.run(pdftotext, ["-f", "\(page)", "-l", "\(page)", "-layout", "\(work)/\(name).pdf", "-"])
                 #expect(text.contains("Case NPAS-2025-0042"), "\(name) page \(page): \(text.prefix(300))")
                 #expect(text.contains("Page \(page) of \(count)"), "\(name) page \(page)")
                 if name == "witness-statement" {
@@ -107,9 +107,9 @@ struct CourtBundlePDFTests {
 
     /// Pages by poppler's pdfinfo when installed, else by counting the page objects (Chromium's Skia writes each
     /// as an uncompressed `/Type /Page` dictionary).
-    static func pageCount(_ path: String, bytes: [UInt8]) throws -> Int {
+    static func pageCount(_ path: String, bytes: [UInt8]) async throws -> Int {
         if let pdfinfo = ChromiumPDFTestTools.find("pdfinfo") {
-            let info = try ChromiumPDFTestTools.run(pdfinfo, [path])
+            let info = try await ChromiumPDFTestTools.run(pdfinfo, [path])
             let line = try #require(info.split(separator: "\n").first { $0.hasPrefix("Pages:") })
             return try #require(Int(line.dropFirst("Pages:".count).trimmingCharacters(in: .whitespaces)))
         }
@@ -128,16 +128,7 @@ enum ChromiumPDFTestTools {
         return nil
     }
 
-    static func run(_ executable: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        _ = process.waitForExit()
-        return String(decoding: data, as: UTF8.self)
+    static func run(_ executable: String, _ arguments: [String]) async throws -> String {
+        try await ChildProcess.run(executable, arguments).output
     }
 }

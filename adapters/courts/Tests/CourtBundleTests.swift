@@ -47,7 +47,7 @@ struct CourtBundleTests {
         let documents = manifest["documents"] as? [[String: Any]] ?? []
         #expect(documents.map { $0["name"] as? String } == Self.goldenNames.dropLast())
         for (document, listed) in zip(bundle.documents, documents) {
-            let digest = sha256Hex(document.bytes)
+            let digest = await sha256Hex(document.bytes)
             #expect(listed["sha256"] as? String == digest)
         }
         #expect((manifest["hub_receipt"] as? [String: Any])?["audit_entry"] as? Int == 42)
@@ -359,18 +359,9 @@ struct CourtBundleTests {
         #expect(throws: CourtsAdapterError.self) { try CourtOutcomes(csv: "case,result\nX,Y\n") }
     }
 
-    func sha256Hex(_ bytes: [UInt8]) -> String {
+    func sha256Hex(_ bytes: [UInt8]) async -> String {
         // An independent digest: Foundation has none on Linux, so use the system's sha256sum.
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
-        let input = Pipe(), output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        try? process.run()
-        input.fileHandleForWriting.write(Data(bytes))
-        try? input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        _ = process.waitForExit()
-        return String(decoding: data.prefix(64), as: UTF8.self)
+        let result = try? await ChildProcess.run("/usr/bin/sha256sum", [], input: Data(bytes))
+        return String(decoding: Array((result?.output ?? "").utf8.prefix(64)), as: UTF8.self)
     }
 }

@@ -61,16 +61,10 @@ struct PrivateDocumentFolderTests {
     }
 
     /// `liaison ARGUMENTS` with umask 000, so any file or folder not made private on purpose would be world-readable.
-    static func liaisonWithOpenUmask(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "umask 000; exec \"$0\" \"$@\"", try LiaisonExecutable.path()] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        return (process.waitForExit(), String(decoding: data, as: UTF8.self))
+    static func liaisonWithOpenUmask(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+        let result = try await ChildProcess.run(
+            "/bin/sh", ["-c", "umask 000; exec \"$0\" \"$@\"", try LiaisonExecutable.path()] + arguments, mergingErrors: true)
+        return (result.status, result.output)
     }
 
     @Test func theCommandsWritePrivateFilesWhateverTheUmaskAndRefuseAnOpenFolderBeforeRecording() async throws {
@@ -85,23 +79,23 @@ struct PrivateDocumentFolderTests {
         try FileManager.default.createDirectory(atPath: open, withIntermediateDirectories: true)
         try Data("someone else's".utf8).write(to: URL(fileURLWithPath: "\(open)/minutes.txt"))
         chmod(open, 0o755)
-        let refused = try Self.liaisonWithOpenUmask(
+        let refused = try await Self.liaisonWithOpenUmask(
             ["case", "sao", "notice", reference, "--parent", "C1", "--served", "2025-11-03", "--out", open] + desk)
         #expect(refused.status != 0 && refused.output.contains("chmod 700 \(open)"), "\(refused.output)")
         #expect(try fixture.store.legalRoutes(of: reference).isEmpty, "a refused folder records nothing")
         #expect(try FileManager.default.contentsOfDirectory(atPath: open) == ["minutes.txt"])
-        let pack = try Self.liaisonWithOpenUmask(["case", "eso", reference, "--out", open, "--date", "2025-12-01"] + desk)
+        let pack = try await Self.liaisonWithOpenUmask(["case", "eso", reference, "--out", open, "--date", "2025-12-01"] + desk)
         #expect(pack.status != 0 && pack.output.contains("chmod 700"), "\(pack.output)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: open) == ["minutes.txt"])
 
         // A new folder: 0700, and every document 0600, under umask 000.
         let out = "\(fixture.folder)/documents/new"
-        let served = try Self.liaisonWithOpenUmask(
+        let served = try await Self.liaisonWithOpenUmask(
             ["case", "sao", "notice", reference, "--parent", "C1", "--served", "2025-11-03", "--out", out] + desk)
         #expect(served.status == 0, "\(served.output)")
-        let order = try Self.liaisonWithOpenUmask(["case", "sao", "order", reference, "--school", "9264002", "--date", "2025-11-19", "--out", out] + desk)
+        let order = try await Self.liaisonWithOpenUmask(["case", "sao", "order", reference, "--school", "9264002", "--date", "2025-11-19", "--out", out] + desk)
         #expect(order.status == 0, "\(order.output)")
-        let eso = try Self.liaisonWithOpenUmask(["case", "eso", reference, "--out", out, "--date", "2025-12-01"] + desk)
+        let eso = try await Self.liaisonWithOpenUmask(["case", "eso", reference, "--out", out, "--date", "2025-12-01"] + desk)
         #expect(eso.status == 0, "\(eso.output)")
         #expect(try Self.mode("\(fixture.folder)/documents") == 0o700 && Self.mode(out) == 0o700)
         let files = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
