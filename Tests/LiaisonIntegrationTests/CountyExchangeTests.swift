@@ -77,13 +77,13 @@ struct CountyExchangeTests {
             Issue.record("only \(files("schools-mis/processed")) processed and \(files("schools-mis/failed")) failed")
         }
 
-        /// Waits (bounded) until the desk holds `count` returns.
+        /// Waits (bounded) until the desk holds `count` returns. Each look is a `liaison` process: one every 250 ms.
         func waitForReturns(_ count: Int) async throws -> String {
             var output = ""
-            for _ in 0..<600 {
+            for _ in 0..<240 {
                 output = try await LiaisonExecutable.run(["desk", "returns", "--folder", "\(folder)/npas"]).output
                 if output.components(separatedBy: "half term").count - 1 >= count { return output }
-                try await Task.sleep(for: .milliseconds(100))
+                try await Task.sleep(for: .milliseconds(250))
             }
             Issue.record("the desk holds: \(output)")
             return output
@@ -277,10 +277,10 @@ struct CountyExchangeTests {
         #expect(county.files("schools-mis/processed") == ["referral-1.json"])
         #expect(county.report("broken.json", in: "failed").contains("not valid JSON"))
         var held = ""
-        for _ in 0..<100 {
+        for _ in 0..<25 {  // each look is a `liaison` process: one every 200 ms
             held = try await LiaisonExecutable.run(["desk", "returns", "--folder", "\(county.folder)/npas"]).output
             if held.contains("1 referral held") { break }
-            try await Task.sleep(for: .milliseconds(50))
+            try await Task.sleep(for: .milliseconds(200))
         }
         #expect(held.contains("1 referral held"), "\(held)")
     }

@@ -38,10 +38,10 @@ struct LegalRoutesExchangeTests {
         try JSONSerialization.data(withJSONObject: referral).write(to: URL(fileURLWithPath: "\(county.folder)/referral.json"))
         try county.drop("\(county.folder)/referral.json", as: "referral-r.json")
         var list = ""
-        for _ in 0..<100 {
+        for _ in 0..<25 {  // each look is a `liaison` process: one every 200 ms
             list = try await liaison(["case", "list", "--folder", desk]).output
             if list.contains("NPAS-") { break }
-            try await Task.sleep(for: .milliseconds(50))
+            try await Task.sleep(for: .milliseconds(200))
         }
         let reference = try #require(list.split(separator: " ").first.map(String.init), "\(list)")
 

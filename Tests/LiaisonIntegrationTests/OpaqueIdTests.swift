@@ -44,10 +44,12 @@ struct OpaqueIdTests {
         }
     }
 
-    func waitUntil(_ what: String, _ condition: () async throws -> Bool) async throws {
-        for _ in 0..<600 {
+    /// Waits (bounded: 600 looks 50 ms apart, or as many fewer as `every` is longer) until `condition` holds. A
+    /// condition that runs a `liaison` command looks every 200 ms: each look is a process.
+    func waitUntil(_ what: String, every interval: Int = 50, _ condition: () async throws -> Bool) async throws {
+        for _ in 0..<(600 * 50 / interval) {
             if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(50))
+            try await Task.sleep(for: .milliseconds(interval))
         }
         Issue.record("timed out waiting for \(what)")
     }
@@ -76,7 +78,7 @@ struct OpaqueIdTests {
 
         // The first half term gives the desk the roll, by which it finds a child the YOT names without a UPN.
         try county.drop("\(county.county)/ctf/\(Self.secondary)-2025-ht1.xml")
-        try await waitUntil("the first half term's roll") {
+        try await waitUntil("the first half term's roll", every: 200) {
             let output = try await LiaisonExecutable.run(["desk", "returns", "--folder", "\(county.folder)/npas"]).output
             return output.split(separator: "\n").contains { $0.contains(Self.secondary) && $0.contains("half term 1") && $0.contains("with roll") }
         }

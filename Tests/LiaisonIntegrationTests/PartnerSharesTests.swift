@@ -52,16 +52,18 @@ struct PartnerSharesTests {
     }
 
     /// Waits (bounded) until `condition` holds.
-    func waitUntil(_ what: String, _ condition: () async -> Bool) async throws {
-        for _ in 0..<400 {
+    /// Waits (bounded: 400 looks 50 ms apart, or as many fewer as `every` is longer) until `condition` holds. A
+    /// condition that runs a `liaison` command looks every 200 ms: each look is a process.
+    func waitUntil(_ what: String, every interval: Int = 50, _ condition: () async -> Bool) async throws {
+        for _ in 0..<(400 * 50 / interval) {
             if await condition() { return }
-            try await Task.sleep(for: .milliseconds(50))
+            try await Task.sleep(for: .milliseconds(interval))
         }
         Issue.record("timed out waiting for \(what)")
     }
 
     func waitForRoll(_ county: CountyExchangeTests.County, halfTerm: Int) async throws {
-        try await waitUntil("the roll of half term \(halfTerm)") {
+        try await waitUntil("the roll of half term \(halfTerm)", every: 200) {
             let output = (try? await LiaisonExecutable.run(["desk", "returns", "--folder", "\(county.folder)/npas"]).output) ?? ""
             return output.split(separator: "\n").contains { $0.contains(Self.secondary) && $0.contains("half term \(halfTerm)") && $0.contains("with roll") }
         }
@@ -219,7 +221,7 @@ struct PartnerSharesTests {
         try JSONSerialization.data(withJSONObject: referral).write(to: URL(fileURLWithPath: "\(county.folder)/referral.json"))
         try county.drop("\(county.folder)/referral.json", as: "referral.json")
         var reference = ""
-        try await waitUntil("the case") {
+        try await waitUntil("the case", every: 200) {
             reference = ((try? await LiaisonExecutable.run(["case", "list", "--folder", desk]).output) ?? "").split(separator: " ").first.map(String.init) ?? ""
             return reference.hasPrefix("NPAS-")
         }
@@ -238,7 +240,7 @@ struct PartnerSharesTests {
         #expect(reply.contains("2,sent,the attendance service finds the young person by name and date of birth"), "\(reply)")
         #expect(reply.contains("3,not sent,\"adviser_phone 0163x is not a telephone number"), "\(reply)")
         var shown = ""
-        try await waitUntil("the adviser on the case") {
+        try await waitUntil("the adviser on the case", every: 200) {
             shown = (try? await LiaisonExecutable.run(["case", "show", reference, "--folder", desk]).output) ?? ""
             return shown.contains("Connexions personal adviser")
         }

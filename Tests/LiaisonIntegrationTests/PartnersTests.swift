@@ -142,10 +142,10 @@ struct PartnersTests {
         try county.drop("\(county.county)/csv/\(child.file)")
         try await county.waitForFiles(2)
         var complete = ""
-        for _ in 0..<100 {
+        for _ in 0..<25 {  // each look is a `liaison` process: one every 200 ms
             complete = try await LiaisonExecutable.run(["desk", "returns", "--folder", "\(county.folder)/npas"]).output
             if !complete.contains(" to 20") { break }
-            try await Task.sleep(for: .milliseconds(50))
+            try await Task.sleep(for: .milliseconds(200))
         }
         #expect(!complete.contains(" to 20") && complete.contains("half term 1"), "\(complete)")
         try await Task.sleep(for: .milliseconds(300))
