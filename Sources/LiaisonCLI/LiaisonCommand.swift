@@ -53,7 +53,7 @@ struct UserFacingError: Error, CustomStringConvertible {
 
 extension LiaisonCommand {
     /// The executable's entry point: parses the arguments and runs the async subcommand. With
-    /// `LIAISON_EXIT_WITH_PARENT=PID` (the tests set it) the process stops once PID is no longer its parent
+    /// `LIAISON_EXIT_WITH_PARENT=PID` (the tests set it) the process stops once process PID has ended
     /// (``ParentWatch``).
     public static func start() async {
         ParentWatch.startIfAsked()

@@ -30,8 +30,7 @@ package struct ChildProcessResult: Sendable {
 /// #expect(result.status == 0 && result.output == "1\n")
 /// ```
 package enum ChildProcess {
-    /// The environment variable that makes a `liaison` process stop once the process whose pid it holds is no longer
-    /// its parent.
+    /// The environment variable that makes a `liaison` process stop once the process whose pid it holds has ended.
     package static let exitWithParentVariable = "LIAISON_EXIT_WITH_PARENT"
 
     /// The environment for a test's child: the test process's own less `unsetting`, `LIAISON_EXIT_WITH_PARENT` set

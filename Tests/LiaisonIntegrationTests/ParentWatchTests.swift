@@ -3,7 +3,7 @@ import LiaisonTestSupport
 import Testing
 
 /// `LIAISON_EXIT_WITH_PARENT=PID` (the tests set it for every process they start): a `liaison` process stops
-/// cleanly once PID is no longer its parent, so a test process that dies leaves no broker or adapter running.
+/// cleanly once process PID has ended, so a test process that dies leaves no broker or adapter running.
 @Suite("A liaison process whose parent dies", .timeLimit(.minutes(1)), .realProcesses)
 struct ParentWatchTests {
     /// Whether `pid` is gone, or a zombie waiting to be reaped by whoever inherited it.
@@ -14,15 +14,13 @@ struct ParentWatchTests {
         return stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).hasPrefix("Z")
     }
 
-    @Test func aBrokerWhoseParentIsKilledStopsCleanly() async throws {
-        let hub = try TemporaryHub()
-        defer { hub.remove() }
-        let log = "\(hub.directory)/watched-broker.log"
-        // A shell starts the broker, told to watch the shell, prints the broker's pid, and becomes `sleep`.
+    /// A shell that starts the broker in the background with `assignment` before it, prints the broker's pid, and
+    /// becomes `sleep`; the broker's log is `log`.
+    static func shellStartingABroker(_ hub: TemporaryHub, assignment: String, log: String) async throws -> (shell: Process, broker: pid_t) {
         let shell = Process()
         shell.executableURL = URL(fileURLWithPath: "/bin/sh")
         shell.arguments = [
-            "-c", #"LIAISON_EXIT_WITH_PARENT=$$ "$0" broker --config "$1" --log-level info > "$2" 2>&1 & echo $!; exec sleep 60"#,
+            "-c", assignment + #" "$0" broker --config "$1" --log-level info > "$2" 2>&1 & echo $!; exec sleep 60"#,
             try LiaisonExecutable.path(), hub.configPath, log,
         ]
         shell.environment = ChildProcess.environment()
@@ -40,11 +38,19 @@ struct ParentWatchTests {
             return String(decoding: data, as: UTF8.self)
         }
         let broker = try #require(pid_t(line.trimmingCharacters(in: .whitespacesAndNewlines)), "the shell said: \(line)")
-        defer { if !Self.ended(broker) { kill(broker, SIGKILL) } }
+        for _ in 0..<400 where !Self.text(log).contains("Broker running") { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(Self.text(log).contains("Broker running"), "\(Self.text(log))")
+        return (shell, broker)
+    }
 
-        func logText() -> String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
-        for _ in 0..<400 where !logText().contains("Broker running") { try await Task.sleep(for: .milliseconds(50)) }
-        #expect(logText().contains("Broker running"), "\(logText())")
+    static func text(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
+
+    @Test func aBrokerWhoseParentIsKilledStopsCleanly() async throws {
+        let hub = try TemporaryHub()
+        defer { hub.remove() }
+        let log = "\(hub.directory)/watched-broker.log"
+        let (shell, broker) = try await Self.shellStartingABroker(hub, assignment: "LIAISON_EXIT_WITH_PARENT=$$", log: log)
+        defer { if !Self.ended(broker) { kill(broker, SIGKILL) } }
         // While its parent lives, the broker runs on.
         try await Task.sleep(for: .milliseconds(600))
         #expect(!Self.ended(broker))
@@ -53,6 +59,23 @@ struct ParentWatchTests {
         _ = await shell.exitStatus()
         for _ in 0..<300 where !Self.ended(broker) { try await Task.sleep(for: .milliseconds(50)) }
         #expect(Self.ended(broker), "the broker still runs after its parent was killed")
-        #expect(logText().contains("Broker stopped"), "it stops as on SIGTERM, cleanly: \(logText())")
+        #expect(Self.text(log).contains("Broker stopped"), "it stops as on SIGTERM, cleanly: \(Self.text(log))")
+    }
+
+    /// A wrapper between the test process and the broker (a `LIAISON_BIN` script that does not `exec`) does not stop
+    /// it: the process watched is the one named, the test process, which lives on.
+    @Test func aBrokerStartedThroughAWrapperRunsWhileTheNamedProcessLives() async throws {
+        let hub = try TemporaryHub()
+        defer { hub.remove() }
+        let log = "\(hub.directory)/wrapped-broker.log"
+        let (shell, broker) = try await Self.shellStartingABroker(hub, assignment: "", log: log)
+        defer {
+            kill(broker, SIGKILL)
+            kill(shell.processIdentifier, SIGKILL)
+            shell.reapInBackground()
+        }
+        try await Task.sleep(for: .milliseconds(600))
+        #expect(!Self.ended(broker), "the broker stopped though the test process, which it was told to watch, lives")
+        #expect(!Self.text(log).contains("Broker stopped"))
     }
 }
