@@ -28,6 +28,12 @@ if CommandLine.arguments.dropFirst().first == "peers" {
     try await PeerBench.run(messages: numbers.first ?? 100_000, window: numbers.dropFirst().first ?? 256)
     exit(0)
 }
+// `LiaisonBench commit [messages] [batch]`: the group commit alone, with and without the Merkle tree.
+if CommandLine.arguments.dropFirst().first == "commit" {
+    let numbers = CommandLine.arguments.dropFirst(2).compactMap { Int($0) }
+    try CommitBench.run(messages: numbers.first ?? 100_000, batch: numbers.dropFirst().first ?? 100)
+    exit(0)
+}
 if CommandLine.arguments.dropFirst().first == "mis" {
     let numbers = CommandLine.arguments.dropFirst(2).compactMap { Int($0) }
     let result = try MISImportBenchmark.run(schools: numbers.first ?? 430, pupils: numbers.dropFirst().first ?? 120_000)
