@@ -7,7 +7,7 @@ import MerkleLog
 /// Each entry's leaf hash is a column of its own row (`audit_log.leaf`); `merkle_nodes` holds the complete
 /// subtrees of `2^lowestStoredLevel` leaves and more. A smaller subtree is recomputed from its leaves when a proof
 /// or the tree's edge needs it: at most 15 hashes for each of the four lowest levels. Stores written before this
-/// layout also hold their lower levels; they are read as the others are and left as they are.
+/// layout also hold their lower levels: those rows are left in place and never read.
 ///
 /// So a commit writes about one node row for every eight entries instead of two for each one: the tree's cost on
 /// the commit path is the hashing, not the rows (docs/performance.md).

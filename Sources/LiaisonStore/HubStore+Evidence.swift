@@ -130,7 +130,7 @@ extension HubStore {
     /// The size and root of the audit tree as stored.
     package func treeHead() throws(StoreError) -> (size: Int, root: MerkleTree.Hash) {
         try read { db in
-            let frontier = try HubStore.loadFrontier(db)
+            let frontier = try AuditTreeStorage.frontier(db)
             return (frontier.size, frontier.root)
         }
     }
@@ -139,12 +139,12 @@ extension HubStore {
     /// O(log n) subtrees (`AuditTreeStorage`).
     package func inclusionProof(entry: Int64, size: Int? = nil) throws(StoreError) -> (leaf: MerkleTree.Hash, size: Int, root: MerkleTree.Hash, path: [MerkleTree.Hash]) {
         try read { db in
-            let total = try HubStore.loadFrontier(db).size
+            let total = try AuditTreeStorage.frontier(db).size
             let treeSize = size ?? total
             guard entry >= 1, Int(entry) <= treeSize, treeSize <= total else {
                 throw StoreError(.readFailed, "Entry \(entry) is not in a tree of \(treeSize) entries (the log has \(total)).")
             }
-            let node = try HubStore.nodeReader(db)
+            let node = try AuditTreeStorage.nodeReader(db)
             let path = try MerkleTree.inclusionProof(index: Int(entry) - 1, size: treeSize, node: node)
             let root = try MerkleTree.rangeHash(start: 0, count: treeSize, node: node)
             return (try node(0, Int(entry) - 1), treeSize, root, path)
@@ -154,19 +154,15 @@ extension HubStore {
     /// The consistency proof between the log's first `old` and first `new` entries.
     package func consistencyProof(old: Int, new: Int) throws(StoreError) -> (oldRoot: MerkleTree.Hash, newRoot: MerkleTree.Hash, path: [MerkleTree.Hash]) {
         try read { db in
-            let total = try HubStore.loadFrontier(db).size
+            let total = try AuditTreeStorage.frontier(db).size
             guard old >= 1, old <= new, new <= total else {
                 throw StoreError(.readFailed, "Sizes must satisfy 1 <= from <= to <= \(total).")
             }
-            let node = try HubStore.nodeReader(db)
+            let node = try AuditTreeStorage.nodeReader(db)
             return (
                 try MerkleTree.rangeHash(start: 0, count: old, node: node), try MerkleTree.rangeHash(start: 0, count: new, node: node),
                 try MerkleTree.consistencyProof(old: old, new: new, node: node)
             )
         }
-    }
-
-    static func nodeReader(_ db: Database) throws -> (Int, Int) throws -> MerkleTree.Hash {
-        try AuditTreeStorage.nodeReader(db)
     }
 }

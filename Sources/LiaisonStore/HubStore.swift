@@ -39,7 +39,7 @@ package final class HubStore {
             queue = try DatabaseQueue(path: path, configuration: configuration)
             if !readOnly {
                 try HubStore.migrator.migrate(queue)
-                frontier = try queue.read(HubStore.loadFrontier)
+                frontier = try queue.read(AuditTreeStorage.frontier)
             }
         } catch {
             throw StoreError(.cannotOpen, "Cannot open the hub's store at \(path): check the data_dir setting and permissions.", cause: error)
@@ -217,7 +217,7 @@ package final class HubStore {
             let (result, moved) = try queue.write { db in  // IMMEDIATE: GRDB's default for a writer
                 // Another writer (the CLI placing a legal hold) may have appended since: pick up its edge.
                 let size = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(entry), 0) FROM audit_log") ?? 0
-                if buildsTree, size != start.size { start = try HubStore.loadFrontier(db) }
+                if buildsTree, size != start.size { start = try AuditTreeStorage.frontier(db) }
                 let transaction = HubTransaction(db: db, frontier: start, buildsTree: buildsTree)
                 let result = try body(transaction)
                 return (result, transaction.frontier)

@@ -300,11 +300,6 @@ extension HubStore {
                 sequence: row[6], type: row[7], recipient: row[8], bodyDigest: row[9], code: row[10], detail: row[11]))
     }
 
-    /// The tree's edge as the store holds it.
-    static func loadFrontier(_ db: Database) throws -> MerkleFrontier {
-        try AuditTreeStorage.frontier(db)
-    }
-
     /// The last `count` audit records after `entry`, oldest first.
     package func auditTail(count: Int, after entry: Int64 = 0) throws(StoreError) -> [AuditRecord] {
         try read { db in
