@@ -51,6 +51,8 @@ let package = Package(
             name: "LegalProcess",
             dependencies: ["AttendanceDomain", .product(name: "Yams", package: "Yams")]
         ),
+        // Printing HTML documents to PDF with Debian's headless Chromium (the clerk's bundle, the monitoring reports).
+        .target(name: "Printing"),
         // A thin, hub-agnostic Swift wrapper over libzmq: context, sockets, frames, CURVE keys, polling.
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
         // The strict JSON the hub reads and writes (RFC 8259 with I-JSON's unique names): value, reader, writer.
@@ -142,7 +144,7 @@ let package = Package(
         .target(
             name: "CourtsAdapter",
             dependencies: [
-                "LiaisonAdapterKit", "LiaisonMessages", "AttendanceDomain", "JSONSchema", "StrictJSON",
+                "LiaisonAdapterKit", "Printing", "LiaisonMessages", "AttendanceDomain", "JSONSchema", "StrictJSON",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -157,13 +159,22 @@ let package = Package(
             ],
             path: "adapters/partners/Sources"
         ),
+        // The monitoring reports the attendance service publishes from the desk's store (governors, senior team, elected
+        // members, protocol reviews, awards, register audits): figures, disclosure control, targets, HTML, CSV and PDF.
+        .target(
+            name: "MonitoringReports",
+            dependencies: [
+                "NPASDesk", "AttendanceDomain", "LiaisonMessages", "Printing", "StrictJSON",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
         // The `liaison` command line: every subcommand, as a library so tests can drive it.
         .target(
             name: "LiaisonCLI",
             dependencies: [
                 "LiaisonBroker", "LiaisonAdapterKit", "LiaisonConfig", "LiaisonStore", "ZeroMQ", "LiaisonRules", "JSONSchema", "StrictJSON",
                 "LiaisonMessages", "SchoolsMISAdapter", "NPASDesk", "AdvisoryServiceAdapter", "CourtsAdapter", "PartnerAdapter", "AttendanceDomain",
-                "LegalProcess",
+                "LegalProcess", "MonitoringReports", "Printing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -195,7 +206,11 @@ let package = Package(
         .testTarget(
             name: "NPASDeskTests", dependencies: ["NPASDesk", "LegalProcess", "AttendanceDomain", "JSONSchema", "StrictJSON", "LiaisonTestSupport"], path: "adapters/npas-desk/Tests",
             exclude: ["Golden"]),
-        .testTarget(name: "CourtsAdapterTests", dependencies: ["CourtsAdapter", "JSONSchema", "StrictJSON", "LiaisonTestSupport"], path: "adapters/courts/Tests", exclude: ["Golden"]),
+        .testTarget(
+            name: "MonitoringReportsTests",
+            dependencies: ["MonitoringReports", "NPASDesk", "AttendanceDomain", "LiaisonMessages", "StrictJSON", "LiaisonTestSupport"],
+            exclude: ["Fixtures"]),
+        .testTarget(name: "CourtsAdapterTests", dependencies: ["CourtsAdapter", "Printing", "JSONSchema", "StrictJSON", "LiaisonTestSupport"], path: "adapters/courts/Tests", exclude: ["Golden"]),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "StrictJSON"], exclude: ["Fixtures"]),
         .testTarget(name: "MerkleLogTests", dependencies: ["MerkleLog"], exclude: ["Fixtures"]),
         .testTarget(name: "LiaisonRulesTests", dependencies: ["LiaisonRules", "JSONSchema", "StrictJSON", "LiaisonConfig", "LiaisonProtocol", "LiaisonTestSupport"]),

@@ -1,6 +1,7 @@
 import AttendanceDomain
 import Crypto
 import Foundation
+import Printing
 import StrictJSON
 import LiaisonAdapterKit
 import LiaisonMessages

@@ -1,6 +1,7 @@
 import CourtsAdapter
 import Foundation
 import LiaisonTestSupport
+import Printing
 import Testing
 
 /// The bundle's PDFs: printed by headless Chromium when it is installed (`make deps` and CI install Debian's

@@ -197,3 +197,11 @@ public final class DeskStore: Sendable {
         }
     }
 }
+
+extension DeskStore {
+    /// Reads the store on GRDB's queue (the monitoring reports' queries, in `MonitoringReports`). Blocking: call it
+    /// off Swift's cooperative pool, as the report commands do.
+    package func read<T>(_ body: (Database) throws -> T) throws -> T {
+        try queue.read(body)
+    }
+}

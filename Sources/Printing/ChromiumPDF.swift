@@ -4,7 +4,7 @@ import Foundation
 import Glibc
 #endif
 
-/// Prints the bundle's HTML documents to PDF with Debian's headless Chromium (`chromium --headless
+/// Prints HTML documents (the clerk's bundle, the monitoring reports) to PDF with Debian's headless Chromium (`chromium --headless
 /// --print-to-pdf`), which honours CSS paged media: the `@page` margin boxes that put the case reference and
 /// "Page X of Y" on every page.
 ///
@@ -60,14 +60,14 @@ public struct ChromiumPDF: Sendable {
 
     /// Prints one HTML document to PDF.
     ///
-    /// - Throws: ``CourtsAdapterError`` when the work folder cannot be made, Chromium cannot be started, stops with
+    /// - Throws: ``PrintError`` when the work folder cannot be made, Chromium cannot be started, stops with
     ///   an error, takes longer than ``timeout``, or writes no PDF; the message gives Chromium's last words.
     public func print(html: [UInt8]) async throws -> [UInt8] {
         let folder = try makeRenderFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let input = "\(folder)/document.html", output = "\(folder)/document.pdf", log = "\(folder)/chromium.log"
         guard FileManager.default.createFile(atPath: input, contents: Data(html), attributes: [.posixPermissions: 0o600]) else {
-            throw CourtsAdapterError("The document to print could not be written in \(workFolder).")
+            throw PrintError("The document to print could not be written in \(workFolder).")
         }
         var arguments = [
             "--headless", "--disable-gpu", "--no-pdf-header-footer", "--no-first-run", "--no-default-browser-check",
@@ -100,7 +100,7 @@ public struct ChromiumPDF: Sendable {
             let words = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
             let last = words.split(separator: "\n").filter { !$0.contains("dbus") }.suffix(3).joined(separator: " | ")
             let why = status == Self.timedOut ? "did not finish within \(timeout)" : "exited with status \(status)"
-            throw CourtsAdapterError("\(executable) \(why) and wrote no PDF\(last.isEmpty ? "" : ": \(last)")")
+            throw PrintError("\(executable) \(why) and wrote no PDF\(last.isEmpty ? "" : ": \(last)")")
         }
         return pdf
     }
@@ -120,7 +120,7 @@ public struct ChromiumPDF: Sendable {
                 once.resume(with: box.timedOut ? Self.timedOut : finished.terminationStatus)
             }
             do { try process.run() } catch {
-                once.fail(CourtsAdapterError("\(executable) could not be started: \(error)"))
+                once.fail(PrintError("\(executable) could not be started: \(error)"))
                 return
             }
             let pid = process.processIdentifier
@@ -142,10 +142,10 @@ public struct ChromiumPDF: Sendable {
     func makeRenderFolder() throws -> String {
         var made = true
         if mkdir(workFolder, 0o700) != 0 && errno != EEXIST { made = false }
-        guard made else { throw CourtsAdapterError("The print folder \(workFolder) could not be made: \(String(cString: strerror(errno))).") }
+        guard made else { throw PrintError("The print folder \(workFolder) could not be made: \(String(cString: strerror(errno))).") }
         var template = Array("\(workFolder)/print-XXXXXX".utf8CString)
         guard let result = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-            throw CourtsAdapterError("A print folder could not be made in \(workFolder): \(String(cString: strerror(errno))).")
+            throw PrintError("A print folder could not be made in \(workFolder): \(String(cString: strerror(errno))).")
         }
         return String(cString: result)
     }
