@@ -73,6 +73,12 @@ public enum IntegerFields {
         "referral": each("attendance/figures/", figures, sessionsOverYears) + [("contacts/*/order", contactOrder)],
         "yot.attendance-summary": each("attendance/", figures, sessions) + [("exclusions/*/sessions", 1...400)],
         "penalty.notice": [("sequence", 1...20), ("unauthorised_sessions", sessionsOverYears), ("payment/*/amount_pence", 1...10_000_000)],
+        "awards.list": [
+            ("period/academic_year", academicYear), ("period/first_half_term", 1...6), ("period/last_half_term", 1...6),
+            ("rules/full_attendance/minimum_sessions", 1...400), ("rules/most_improved/minimum_sessions_this_year", 1...400),
+            ("rules/most_improved/minimum_sessions_last_year", 1...400), ("rules/most_improved/maximum_per_school", 1...1000),
+            ("full_attendance/*/sessions_possible", sessions), ("full_attendance/*/aea", sessions),
+        ] + ["this_year", "last_year"].flatMap { each("most_improved/*/\($0)/", ["sessions_possible", "attended"], sessions) },
     ]
 
     /// The first integer field of `body` (a message of `type`) that is not a whole number in the range its schema

@@ -26,7 +26,7 @@ struct MessageSchemasTests {
     @Test func everyMessageTypeHasAUsableSchema() throws {
         let schemas = try MessageSchemas.load(directory: Self.schemasDirectory)
         let expected = [
-            "attendance.return", "attendance.termly-feed", "care.attendance-alert", "case.disposal", "case.feedback", "cohort.update",
+            "attendance.return", "attendance.termly-feed", "awards.list", "care.attendance-alert", "case.disposal", "case.feedback", "cohort.update",
             "connexions.assignment", "connexions.notification", "court.outcome", "penalty.notice", "prosecution.file",
             "pupil.match-request", "pupil.match-result", "pupil.roll", "referral",
             "yot.attendance-summary", "yot.case-update",

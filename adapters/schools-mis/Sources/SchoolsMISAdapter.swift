@@ -21,7 +21,7 @@ import Logging
 ///   imported twice; and nobody without the key can tell from an id what file it came from.
 public final class SchoolsMISAdapter: Sendable {
     public static let agency = "schools-mis"
-    public static let consumes = ["case.feedback", "case.disposal", "penalty.notice"]
+    public static let consumes = ["case.feedback", "case.disposal", "penalty.notice", "awards.list"]
 
     /// What became of one file.
     public enum FileOutcome: Sendable, Equatable {
@@ -242,7 +242,8 @@ public final class SchoolsMISAdapter: Sendable {
     // MARK: Deliveries
 
     /// A letter for a school (`case.feedback`, `case.disposal`), or one for the school to pass to a parent
-    /// (`penalty.notice`, worded by `PenaltyNoticeLetter`): written to `outbox/LAESTAB/` as JSON and as
+    /// (`penalty.notice`, worded by `PenaltyNoticeLetter`), or the school's attendance awards with their certificates
+    /// (`awards.list`, by `AwardsLetter`): written to `outbox/LAESTAB/` as JSON and as
     /// a readable HTML letter, `TYPE-SEQUENCE.json` and `.html`: the hub's sequence number for the message, never
     /// the sender's id (which is the sender's text: `../x`). A LAESTAB that is not 7 digits goes to `unknown-school/`.
     public func handle(_ delivery: Delivery) async -> DeliveryOutcome {
@@ -253,7 +254,13 @@ public final class SchoolsMISAdapter: Sendable {
         if let problem = IntegerFields.problem(in: value, type: type) { return .reject("The \(type) cannot be used: \(problem)") }
         let laestab = value["school"]?["laestab"]?.stringValue.flatMap { try? LAESTAB($0) }?.value ?? "unknown-school"
         let base = Self.outputName(delivery)
-        let letter = type == "penalty.notice" ? PenaltyNoticeLetter.html(body: value) : SchoolLetter.html(type: type, body: value)
+        let letter: String
+        switch type {
+        case "penalty.notice": letter = PenaltyNoticeLetter.html(body: value)
+        // The school's own pupils' awards: the list, then a certificate per pupil, each on a page of its own.
+        case "awards.list": letter = AwardsLetter.html(body: value)
+        default: letter = SchoolLetter.html(type: type, body: value)
+        }
         let folder = self.folder, body = delivery.body
         do {
             try await deliveryWork.run { () throws -> Void in
