@@ -165,6 +165,7 @@ let package = Package(
             name: "MonitoringReports",
             dependencies: [
                 "NPASDesk", "AttendanceDomain", "LiaisonMessages", "Printing", "StrictJSON",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),
             ]
         ),

@@ -4,7 +4,7 @@ import Foundation
 ///
 /// Layout of the output folder (an adapter inbox can take `ctf/` or `csv/` as it is):
 /// ```
-/// OUT/schools.csv                         laestab,urn,name,phase
+/// OUT/schools.csv                         laestab,urn,name,phase,district
 /// OUT/ctf/<laestab>-<year>-ht<k>.xml      one CTF per school per half term
 /// OUT/csv/<laestab>-<year>-ht<k>.csv      the same registers as a CSV register export
 /// ```
@@ -97,7 +97,9 @@ public struct CountySynthesizer: Sendable {
                 usedNames.insert(name)
                 let laestab = try! LAESTAB(configuration.laNumber + String(firstEstab + 1 + index))
                 let urn = String(120_000 + schools.count + 1)
-                schools.append(SchoolEntry(laestab: laestab, urn: urn, name: name, phase: phase))
+                // Districts in turn, drawing nothing from the generator (so names and pupils stay as they were).
+                let district = SyntheticNames.districts[schools.count % SyntheticNames.districts.count]
+                schools.append(SchoolEntry(laestab: laestab, urn: urn, name: name, phase: phase, district: district))
             }
         }
         return schools

@@ -29,4 +29,7 @@ enum SyntheticNames {
         .secondary: ["High School", "Academy", "Community College"],
         .special: ["Special School", "School (special)"],
     ]
+
+    /// The synthetic county's districts (invented names), for the reports to elected members.
+    static let districts = ["Northvale", "Eastmoor", "Southbrook", "Westfield"]
 }

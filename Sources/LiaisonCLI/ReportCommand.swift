@@ -1,4 +1,5 @@
 import ArgumentParser
+import AttendanceDomain
 import Foundation
 import MonitoringReports
 import NPASDesk
@@ -15,7 +16,7 @@ struct ReportCommand: AsyncParsableCommand {
             NAME-TABLE.csv into the output folder. Counts below the disclosure threshold (default: fewer than 3) and \
             the rates made from them print as `c`. See docs/reports.md.
             """,
-        subcommands: [])
+        subcommands: [Governors.self, SeniorTeam.self, Members.self, RegisterAudit.self])
 }
 
 /// What every report command takes: the desk's folder, where to write, and how to print.
@@ -29,9 +30,56 @@ struct ReportOptions: ParsableArguments {
     @Flag(help: "Write the HTML and CSV only.") var noPDF = false
     @Option(help: ArgumentHelp("The date printed as the report's date, YYYY-MM-DD (today if not given).", valueName: "date"))
     var on: String?
+    @Option(help: ArgumentHelp("Disclosure control: counts below this (and rates made from them) print as c.", valueName: "n"))
+    var threshold: Int = DisclosureControl.defaultThreshold
 
     /// The desk's store, opened read-only.
     func store() throws -> DeskStore {
         try DeskStore(path: "\(folder)/desk.sqlite", readOnly: true)
+    }
+
+    /// The report's date: `--on`, else today.
+    func day() throws -> SchoolDate {
+        guard let on else { return SchoolDate.today(in: .current) }
+        guard let parsed = SchoolDate(parsing: on) else { throw ValidationError("--on is a date, YYYY-MM-DD: '\(on)' is not.") }
+        return parsed
+    }
+
+    func control() throws -> DisclosureControl {
+        guard (1...100).contains(threshold) else { throw ValidationError("--threshold is a count from 1 to 100 (1 hides nothing).") }
+        return DisclosureControl(threshold: threshold)
+    }
+
+    /// How the PDF is printed (nil with --no-pdf); says why when it cannot be.
+    func printing() -> PDFPrinting? {
+        let printing: PDFPrinting? = noPDF ? nil : ChromiumPDF.printing(option: chromium, workFolder: NSTemporaryDirectory() + "liaison-report-print")
+        if case .unavailable(let reason) = printing { print("No PDF: \(reason).") }
+        return printing
+    }
+
+    /// Writes the document and prints each file's path.
+    func write(_ document: ReportDocument, command: String) async throws {
+        do {
+            for path in try await ReportWriter(folder: out, printing: printing()).write(document) { print(path) }
+        } catch {
+            throw UserFacingError("report \(command): \(error)")
+        }
+    }
+
+    /// Runs blocking work (SQLite reads) on a thread of its own, never Swift's cooperative pool.
+    static func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
+        }
+    }
+}
+
+/// `--targets`: the school and county targets (config/targets/), for the reports that show progress against them.
+struct TargetOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The targets folder (schools.yaml, county.yaml).", valueName: "dir"))
+    var targets: String = "config/targets"
+
+    func load() throws -> ReportTargets {
+        do { return try ReportTargets.load(folder: targets) } catch { throw UserFacingError("\(error)") }
     }
 }

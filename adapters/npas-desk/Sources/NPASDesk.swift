@@ -277,6 +277,9 @@ public struct NPASDesk: Adapter {
     /// on Social Services' children-in-care list, so a refusal (451) is expected and not an error.
     func sendCareAlerts(_ pupils: [AttendanceReturn.Pupil], laestab: String, client: AdapterClient) async -> DeliveryOutcome {
         var alerts: [(type: String, to: String, id: String, body: [UInt8])] = []
+        // What each alert was about, recorded with its outcome (`shares_sent`, kind `care-alert`) for the senior
+        // team's termly report: how many alerts Social Services had, and how many the hub held back.
+        var about: [(upn: String, period: String)] = []
         for pupil in pupils where pupil.lookedAfter == true {
             for alert in Self.absenceRuns(pupil) {
                 let alertBody: [String: Any] = [
@@ -291,14 +294,22 @@ public struct NPASDesk: Adapter {
                     "care.attendance-alert", "social-services",
                     ids.id("care-alert-", pupil.upn, alert.date, alert.session, String(alert.length)), Array(bytes)
                 ))
+                about.append((pupil.upn, "\(alert.date) \(alert.session) \(alert.length)"))
             }
         }
-        for outcome in await Self.sendConcurrently(alerts, client: client) {
+        var records: [(kind: String, upn: String, period: String, outcome: String)] = []
+        for (outcome, alert) in zip(await Self.sendConcurrently(alerts, client: client), about) {
             switch outcome {
-            case .sent: continue
-            case .refused(let reason): logger.debug("A care alert was not released", metadata: ["reason": "\(reason)"])
+            case .sent: records.append(("care-alert", alert.upn, alert.period, "sent"))
+            case .refused(let reason):
+                logger.debug("A care alert was not released", metadata: ["reason": "\(reason)"])
+                records.append(("care-alert", alert.upn, alert.period, "refused"))
             case .failed(let reason): return .retry("Care alerts could not be sent: \(reason)")
             }
+        }
+        let store = self.store, done = records
+        do { try await offPool { try store.recordShares(done) } } catch {
+            return .retry("The desk's store could not record the care alerts: \(error)")
         }
         return .done
     }
