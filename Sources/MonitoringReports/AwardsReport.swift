@@ -101,8 +101,8 @@ public struct AwardsReport: Sendable {
                     + "\(list.rules.mostImproved.minimumSessionsLastYear) last year (at whichever of the county's schools)"
                     + (list.rules.mostImproved.maximumPerSchool.map { "; at most \($0) pupils, the greatest improvement first, all those tied at the last place named." } ?? ".")),
             .summary([
-                (label: "Full attendance", value: "\(list.fullAttendance.count) pupils"),
-                (label: "Most improved", value: "\(list.mostImproved.count) pupils"),
+                (label: "Full attendance", value: Self.pupils(list.fullAttendance.count)),
+                (label: "Most improved", value: Self.pupils(list.mostImproved.count)),
             ]),
         ]))
         document.sections.append(ReportSection("Full attendance", [
@@ -139,6 +139,9 @@ public struct AwardsReport: Sendable {
         }
         return document
     }
+
+    /// "1 pupil", "2 pupils".
+    static func pupils(_ count: Int) -> String { count == 1 ? "1 pupil" : "\(count) pupils" }
 
     /// The pupil's name as the roll gives it, or "A pupil (UPN)" when the desk holds no name: the school can look the
     /// UPN up in its MIS.
