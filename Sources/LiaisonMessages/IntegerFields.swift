@@ -79,6 +79,14 @@ public enum IntegerFields {
             ("rules/most_improved/minimum_sessions_last_year", 1...400), ("rules/most_improved/maximum_per_school", 1...1000),
             ("full_attendance/*/sessions_possible", sessions), ("full_attendance/*/aea", sessions),
         ] + ["this_year", "last_year"].flatMap { each("most_improved/*/\($0)/", ["sessions_possible", "attended"], sessions) },
+        "register-audit.findings": [
+            ("period/academic_year", academicYear), ("period/first_half_term", 1...6), ("period/last_half_term", 1...6),
+            ("pupils", pupilCount), ("sessions_possible", sessionTotal), ("county_schools", 0...100_000),
+            ("unresolved_n/after_school_days", 1...60), ("unresolved_n/sessions", sessionTotal), ("unresolved_n/undated_sessions", sessionTotal),
+            ("unresolved_n/pupils/*/sessions", 1...4000), ("unmarked/sessions", sessionTotal), ("unmarked/pupils", pupilCount),
+            ("unmarked/undated_sessions", sessionTotal), ("unmarked/by_session/*/pupils", 1...1_000_000),
+            ("weekdays/*/absent_sessions", sessionTotal), ("weekdays/*/possible_sessions", sessionTotal),
+        ] + ["codes", "late_codes"].flatMap { each("\($0)/*/", ["sessions", "county_sessions"], sessionTotal) },
     ]
 
     /// The first integer field of `body` (a message of `type`) that is not a whole number in the range its schema

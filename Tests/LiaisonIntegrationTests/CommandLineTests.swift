@@ -113,7 +113,7 @@ struct RulesCommandTests {
     @Test func theCountysAgreementsCheckClean() async throws {
         let result = try await liaison(["rules", "check", "--config", "config/hub.yaml", "--date", "2026-11-29"])
         #expect(result.status == 0, "\(result.output)")
-        #expect(result.output.contains("6 agreements, 20 flows, 18 schemas"), "\(result.output)")
+        #expect(result.output.contains("6 agreements, 21 flows, 19 schemas"), "\(result.output)")
     }
 
     @Test func theCountysPolicyTestsPass() async throws {

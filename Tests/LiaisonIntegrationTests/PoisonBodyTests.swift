@@ -18,7 +18,7 @@ struct PoisonBodyTests {
     /// Each consuming agency, how its adapter is started, and the types it takes that have integer fields.
     static let consumers: [(agency: String, adapter: String, leading: [String], types: [String])] = [
         ("npas", "npas-desk", [], ["attendance.return", "pupil.roll", "referral", "court.outcome", "pupil.match-request"]),
-        ("schools-mis", "schools-mis", [], ["case.disposal", "penalty.notice", "awards.list"]),
+        ("schools-mis", "schools-mis", [], ["case.disposal", "penalty.notice", "awards.list", "register-audit.findings"]),
         ("courts", "courts", [], ["prosecution.file"]),
         ("advisory-service", "advisory-service", [], ["attendance.termly-feed"]),
         ("social-services", "partner", ["social-services"], ["care.attendance-alert", "pupil.match-result"]),

@@ -28,7 +28,7 @@ struct MessageSchemasTests {
         let expected = [
             "attendance.return", "attendance.termly-feed", "awards.list", "care.attendance-alert", "case.disposal", "case.feedback", "cohort.update",
             "connexions.assignment", "connexions.notification", "court.outcome", "penalty.notice", "prosecution.file",
-            "pupil.match-request", "pupil.match-result", "pupil.roll", "referral",
+            "pupil.match-request", "pupil.match-result", "pupil.roll", "referral", "register-audit.findings",
             "yot.attendance-summary", "yot.case-update",
         ]
         #expect(schemas.types.map(\.rawValue) == expected)

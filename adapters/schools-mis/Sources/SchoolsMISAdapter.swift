@@ -21,7 +21,7 @@ import Logging
 ///   imported twice; and nobody without the key can tell from an id what file it came from.
 public final class SchoolsMISAdapter: Sendable {
     public static let agency = "schools-mis"
-    public static let consumes = ["case.feedback", "case.disposal", "penalty.notice", "awards.list"]
+    public static let consumes = ["case.feedback", "case.disposal", "penalty.notice", "awards.list", "register-audit.findings"]
 
     /// What became of one file.
     public enum FileOutcome: Sendable, Equatable {
@@ -243,7 +243,8 @@ public final class SchoolsMISAdapter: Sendable {
 
     /// A letter for a school (`case.feedback`, `case.disposal`), or one for the school to pass to a parent
     /// (`penalty.notice`, worded by `PenaltyNoticeLetter`), or the school's attendance awards with their certificates
-    /// (`awards.list`, by `AwardsLetter`): written to `outbox/LAESTAB/` as JSON and as
+    /// (`awards.list`, by `AwardsLetter`), or its register audit's findings (`register-audit.findings`, by
+    /// `RegisterAuditLetter`): written to `outbox/LAESTAB/` as JSON and as
     /// a readable HTML letter, `TYPE-SEQUENCE.json` and `.html`: the hub's sequence number for the message, never
     /// the sender's id (which is the sender's text: `../x`). A LAESTAB that is not 7 digits goes to `unknown-school/`.
     public func handle(_ delivery: Delivery) async -> DeliveryOutcome {
@@ -259,6 +260,8 @@ public final class SchoolsMISAdapter: Sendable {
         case "penalty.notice": letter = PenaltyNoticeLetter.html(body: value)
         // The school's own pupils' awards: the list, then a certificate per pupil, each on a page of its own.
         case "awards.list": letter = AwardsLetter.html(body: value)
+        // The findings of the school's register audit, for the school to put right (pupils by UPN only).
+        case "register-audit.findings": letter = RegisterAuditLetter.html(body: value)
         default: letter = SchoolLetter.html(type: type, body: value)
         }
         let folder = self.folder, body = delivery.body
