@@ -134,7 +134,7 @@ extension CountySynthesizer {
         }
         for index in 0..<roll {
             let group = groups[index * groups.count / roll]
-            let cohort = configuration.academicYear - group.offset! - 5
+            let cohort = (configuration.rosterYear ?? configuration.academicYear) - group.offset! - 5
             let start = SchoolDate(year: cohort, month: 9, day: 1)!
             let dateOfBirth = start.adding(days: random.uniform(start.days(to: SchoolDate(year: cohort + 1, month: 8, day: 31)!) + 1))
             let lookedAfter = random.chance(0.01)
@@ -175,5 +175,24 @@ extension CountySynthesizer {
                                          unauthorisedShare: unauthorisedShare))
         }
         return pupils
+    }
+
+    /// The roll's pupils as they were ``Configuration/yearsBeforeRoster`` years earlier: each a year group younger
+    /// (left out if that is below the school's first), their absence scaled by a factor drawn for the year from the
+    /// UPN (so the same pupil has the same factor whatever else is drawn). The roll itself when it is the roster's year.
+    func earlier(_ pupils: [SyntheticPupil], school: SchoolEntry) -> [SyntheticPupil] {
+        let years = configuration.yearsBeforeRoster
+        guard years > 0 else { return pupils }
+        let groups = Self.yearGroups(school.phase)
+        return pupils.compactMap { pupil in
+            guard let position = groups.firstIndex(of: pupil.yearGroup), position >= years else { return nil }
+            var younger = pupil
+            younger.yearGroup = groups[position - years]
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(years)
+            for byte in pupil.upn.value.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+            let factor = 0.5 + 1.1 * Double(hash % 1000) / 1000
+            younger.absenceRate = min(0.95, pupil.absenceRate * factor)
+            return younger
+        }
     }
 }

@@ -38,10 +38,15 @@ public struct CountySynthesizer: Sendable {
         /// The LA number in every LAESTAB and UPN.
         public var laNumber: String
         public var formats: Set<Format>
+        /// The year whose roll the pupils are made for (nil: ``academicYear``). An earlier ``academicYear`` then
+        /// writes the registers of the same children a year (or more) younger, so that several years of returns
+        /// follow the same pupils: those too young then are left out, and each pupil's absence that year is their
+        /// usual absence scaled by a factor drawn for the year (0.5 to 1.6), so some improve and some do not.
+        public var rosterYear: Int?
 
         public init(
             schools: Int, pupils: Int, seed: UInt64, academicYear: Int = 2025, halfTerms: Int = 1, laNumber: String = "926",
-            formats: Set<Format> = [.ctf, .csv]
+            formats: Set<Format> = [.ctf, .csv], rosterYear: Int? = nil
         ) {
             self.schools = schools
             self.pupils = pupils
@@ -50,7 +55,11 @@ public struct CountySynthesizer: Sendable {
             self.halfTerms = halfTerms
             self.laNumber = laNumber
             self.formats = formats
+            self.rosterYear = rosterYear
         }
+
+        /// How many years before the roster's year the registers are for (0 for the roster's own year).
+        var yearsBeforeRoster: Int { max(0, (rosterYear ?? academicYear) - academicYear) }
     }
 
     public let configuration: Configuration
@@ -67,6 +76,9 @@ public struct CountySynthesizer: Sendable {
         guard configuration.pupils <= 2_000_000 else { throw invalid("pupils must be at most 2,000,000") }
         guard (1...6).contains(configuration.halfTerms) else { throw invalid("half terms must be 1-6") }
         guard (2006...2098).contains(configuration.academicYear) else { throw invalid("the academic year must be 2006-2098") }
+        if let roster = configuration.rosterYear, !(configuration.academicYear...(configuration.academicYear + 10)).contains(roster) {
+            throw invalid("the roster year must be the academic year or up to 10 years after it")
+        }
         guard configuration.laNumber.utf8.count == 3, configuration.laNumber.allSatisfy(\.isNumber) else {
             throw invalid("the LA number must be 3 digits")
         }
@@ -152,11 +164,13 @@ public struct CountySynthesizer: Sendable {
         let calendar = SchoolCalendar(academicYear: configuration.academicYear)
         var families = FamilyPool(seed: configuration.seed, laNumber: configuration.laNumber)
         for (index, school) in schools.enumerated() {
-            let pupils = makePupils(school: school, schoolIndex: index, roll: rolls[index], families: &families)
+            let pupils = earlier(makePupils(school: school, schoolIndex: index, roll: rolls[index], families: &families), school: school)
             county.pupils += pupils.count
             for halfTermNumber in 1...configuration.halfTerms {
                 let halfTerm = calendar.halfTerms[halfTermNumber - 1]
-                var random = SeededGenerator(seed: configuration.seed, stream: UInt64(1000 + index * 8 + halfTermNumber))
+                // An earlier year than the roster's draws its marks from streams of its own.
+                let yearStream = UInt64(configuration.yearsBeforeRoster) * 1_000_000
+                var random = SeededGenerator(seed: configuration.seed, stream: yearStream + UInt64(1000 + index * 8 + halfTermNumber))
                 let registers = markRegisters(school: school, pupils: pupils, calendar: calendar, halfTerm: halfTerm, random: &random)
                 let stem = "\(school.laestab)-\(configuration.academicYear)-ht\(halfTermNumber)"
                 if configuration.formats.contains(.ctf) {

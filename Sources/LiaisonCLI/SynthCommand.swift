@@ -30,6 +30,11 @@ struct SynthCommand: ParsableCommand {
     @Option(help: "Write half terms 1 to K (1-6).")
     var halfTerms: Int = 1
 
+    @Option(help: ArgumentHelp(
+        "The year whose roll the pupils are made for (default: --academic-year). An earlier --academic-year writes the same children's registers a year younger, so years of returns follow the same pupils.",
+        valueName: "year"))
+    var rosterYear: Int?
+
     @Option(help: "Formats to write: ctf, csv or ctf,csv.")
     var formats: String = "ctf,csv"
 
@@ -44,7 +49,8 @@ struct SynthCommand: ParsableCommand {
         let started = Date()
         do {
             let synthesizer = try CountySynthesizer(.init(
-                schools: schools, pupils: pupils, seed: seed, academicYear: academicYear, halfTerms: halfTerms, formats: chosen))
+                schools: schools, pupils: pupils, seed: seed, academicYear: academicYear, halfTerms: halfTerms, formats: chosen,
+                rosterYear: rosterYear))
             let county = try synthesizer.write(to: URL(fileURLWithPath: out))
             let seconds = Date().timeIntervalSince(started)
             print("Wrote \(county.schools.count) schools, \(county.pupils) pupils: \(county.files) files, "

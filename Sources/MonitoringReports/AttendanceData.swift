@@ -105,13 +105,13 @@ public struct AttendanceData: Sendable {
 }
 
 extension SchoolFigures {
-    /// The rates as percentages (the figures hold fractions).
-    var attendancePercent: Double? { attendanceRate.map { $0 * 100 } }
-    var authorisedPercent: Double? { authorisedAbsenceRate.map { $0 * 100 } }
-    var unauthorisedPercent: Double? { unauthorisedAbsenceRate.map { $0 * 100 } }
-    var overallAbsencePercent: Double? { overallAbsenceRate.map { $0 * 100 } }
-    var persistentPercent: Double? { persistentAbsenceRate.map { $0 * 100 } }
-    var severePercent: Double? { severeAbsenceRate.map { $0 * 100 } }
+    // The rates as the reports name them: percentages (SchoolFigures' rates are already percentages, 0-100).
+    var attendancePercent: Double? { attendanceRate }
+    var authorisedPercent: Double? { authorisedAbsenceRate }
+    var unauthorisedPercent: Double? { unauthorisedAbsenceRate }
+    var overallAbsencePercent: Double? { overallAbsenceRate }
+    var persistentPercent: Double? { persistentAbsenceRate }
+    var severePercent: Double? { severeAbsenceRate }
 }
 
 extension AttendanceData {

@@ -115,4 +115,39 @@ struct SynthTests {
         #expect(table.contains("upn-check-letter") && table.contains("attend%"))
         #expect(!MISCheckReport([MISReader().read(path: TestSupport.fixture("not-ctf.xml"))]).render(.json).contains("\"fatal\" : false"))
     }
+
+    @Test("An earlier year of the same roll follows the same pupils a year younger; the roll's own year is unchanged")
+    func rosterYear() throws {
+        let now = TestSupport.temporaryFolder("roster-now"), same = TestSupport.temporaryFolder("roster-same")
+        let before = TestSupport.temporaryFolder("roster-before")
+        defer { for folder in [now, same, before] { try? FileManager.default.removeItem(at: folder) } }
+        let configuration = CountySynthesizer.Configuration(schools: 3, pupils: 300, seed: 5, academicYear: 2025, halfTerms: 1, formats: [.csv])
+        let current = try CountySynthesizer(configuration).write(to: now)
+        var named = configuration
+        named.rosterYear = 2025
+        let sameYear = try CountySynthesizer(named).write(to: same)
+        for file in current.csvFiles {
+            #expect(try Data(contentsOf: now.appendingPathComponent(file)) == Data(contentsOf: same.appendingPathComponent(file)))
+        }
+        #expect(sameYear.pupils == current.pupils)
+        var earlier = named
+        earlier.academicYear = 2024
+        let history = try CountySynthesizer(earlier).write(to: before)
+        let reader = MISReader()
+        func pupils(_ folder: URL, _ files: [String]) -> [String: String] {
+            var out: [String: String] = [:]
+            for file in files { for pupil in reader.read(path: folder.appendingPathComponent(file).path).pupils { out[pupil.upn] = pupil.yearGroup?.rawValue } }
+            return out
+        }
+        let thisYear = pupils(now, current.csvFiles), lastYear = pupils(before, history.csvFiles)
+        #expect(!lastYear.isEmpty && lastYear.count < thisYear.count)
+        var younger = 0
+        for (upn, group) in lastYear {
+            let later = try #require(thisYear[upn], "a pupil of 2024/25 is not on the 2025/26 roll")
+            if let a = Int(group), let b = Int(later) { #expect(b == a + 1); younger += 1 } else { #expect(group == "R" && later == "1") }
+        }
+        #expect(younger > 0)
+        // Reception in 2025/26 was not at school the year before.
+        #expect(thisYear.filter { $0.value == "R" }.keys.allSatisfy { lastYear[$0] == nil })
+    }
 }

@@ -17,7 +17,7 @@ struct ReportFiguresTests {
         let county = try synth.write(to: URL(fileURLWithPath: "\(folder)/county"))
         let directory = try SchoolDirectory(contentsOf: URL(fileURLWithPath: "\(folder)/county/schools.csv"))
         let reader = MISReader(directory: directory)
-        let results = county.csvFiles.sorted().map { reader.read(path: $0) }
+        let results = county.csvFiles.sorted().map { reader.read(path: "\(folder)/county/\($0)") }
         let store = try DeskStore(path: "\(folder)/desk/desk.sqlite")
         for result in results {
             let school = try #require(result.school), period = try #require(result.period)
