@@ -75,7 +75,8 @@ extension ReportCommand {
             }
             for path in written { print(path) }
             let kinds = audit.findings.flaggedKinds
-            print("Register audit of \(code), \(year)/\((year + 1) % 100) half terms \(terms.lowerBound)-\(terms.upperBound): "
+            let span = terms.count == 1 ? "half term \(terms.lowerBound)" : "half terms \(terms.lowerBound)-\(terms.upperBound)"
+            print("Register audit of \(code), \(year)/\(String(format: "%02d", (year + 1) % 100)) \(span): "
                 + (kinds.isEmpty ? "no finding" : "findings: \(kinds.joined(separator: ", "))")
                 + (audit.schedule.overdue ? "; the audit is overdue (due \(audit.schedule.nextDue))" : "") + ".")
 
