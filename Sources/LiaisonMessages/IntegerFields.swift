@@ -55,7 +55,7 @@ public enum IntegerFields {
     public static let byType: [String: [Field]] = [
         "attendance.return": [("period/academic_year", academicYear), ("period/half_term", 1...6), ("pupils/*/codes/*", sessions)]
             + each("pupils/*/", figures, sessions),
-        "attendance.termly-feed": [("period/academic_year", academicYear), ("national/academic_year", academicYear)]
+        "attendance.termly-feed": [("period/academic_year", academicYear), ("period/half_terms/*", 1...6), ("national/academic_year", academicYear)]
             + ["schools/*/", "county/overall/", "county/by_phase/*/"].flatMap { prefix in
                 each(prefix, aggregate, pupilCount) + [(prefix + "sessions_possible", sessionTotal)]
             },
@@ -89,12 +89,23 @@ public enum IntegerFields {
         ] + ["codes", "late_codes"].flatMap { each("\($0)/*/", ["sessions", "county_sessions"], sessionTotal) },
     ]
 
+    /// The fields whose schema allows `null` as well (a figure withheld by disclosure control).
+    public static let nullable: [String: Set<String>] = [
+        "attendance.termly-feed": Set(["schools/*/", "county/overall/", "county/by_phase/*/"].flatMap { prefix in
+            (aggregate + ["sessions_possible"]).map { prefix + $0 }
+        })
+    ]
+
     /// The first integer field of `body` (a message of `type`) that is not a whole number in the range its schema
-    /// allows, said as its JSON Pointer, its value and the range; nil when every one is (or the type has none).
-    /// A field that is absent is not checked here: whether it is required is the reader's business.
+    /// allows (or `null` where the schema allows that), said as its JSON Pointer, its value and the range; nil when
+    /// every one is (or the type has none). A field that is absent is not checked here: whether it is required is
+    /// the reader's business.
     public static func problem(in body: JSONValue, type: String) -> String? {
         for field in byType[type] ?? [] {
-            if let problem = problem(in: body, path: field.path.split(separator: "/").map(String.init)[...], at: "", range: field.range) {
+            let allowsNull = Self.nullable[type]?.contains(field.path) ?? false
+            if let problem = problem(
+                in: body, path: field.path.split(separator: "/").map(String.init)[...], at: "", range: field.range, nullable: allowsNull)
+            {
                 return problem
             }
         }
@@ -108,20 +119,24 @@ public enum IntegerFields {
         }
     }
 
-    static func problem(in value: JSONValue, path: ArraySlice<String>, at pointer: String, range: ClosedRange<Int>) -> String? {
-        guard let step = path.first else { return check(value, at: pointer, range: range) }
+    static func problem(
+        in value: JSONValue, path: ArraySlice<String>, at pointer: String, range: ClosedRange<Int>, nullable: Bool = false
+    ) -> String? {
+        guard let step = path.first else { return nullable && value == .null ? nil : check(value, at: pointer, range: range) }
         let rest = path.dropFirst()
         switch (step, value) {
         case ("*", .array(let items)):
             for (index, item) in items.enumerated() {
-                if let problem = problem(in: item, path: rest, at: "\(pointer)/\(index)", range: range) { return problem }
+                if let problem = problem(in: item, path: rest, at: "\(pointer)/\(index)", range: range, nullable: nullable) { return problem }
             }
         case ("*", .object(let members)):
             for (name, member) in members.sorted(by: { $0.key < $1.key }) {
-                if let problem = problem(in: member, path: rest, at: "\(pointer)/\(escape(name))", range: range) { return problem }
+                if let problem = problem(in: member, path: rest, at: "\(pointer)/\(escape(name))", range: range, nullable: nullable) {
+                    return problem
+                }
             }
         case (_, .object(let members)):
-            if let member = members[step] { return problem(in: member, path: rest, at: "\(pointer)/\(step)", range: range) }
+            if let member = members[step] { return problem(in: member, path: rest, at: "\(pointer)/\(step)", range: range, nullable: nullable) }
         default:
             break  // not the shape the schema gives: the reader refuses it
         }

@@ -1,5 +1,10 @@
 /// `attendance.termly-feed` (schemas/attendance.termly-feed.schema.json): school-level aggregates for the
-/// Advisory Service each term, with the county's and the national figures. No pupil-level field exists.
+/// Advisory Service each term and for the whole year (term `full_year`), with the county's and the national
+/// figures, each school's name and the flags for the Advisers. No pupil-level field exists.
+///
+/// A figure withheld by disclosure control (a count below the threshold, a rate made from one, every figure of a
+/// school with fewer pupils than the threshold) is nil here and `null` in the JSON: present, so that a reader can
+/// tell it was withheld, never absent and never 0.
 public struct TermlyFeed: Codable, Sendable, Equatable {
     public struct Period: Codable, Sendable, Equatable {
         public var academicYear: Int
@@ -7,35 +12,41 @@ public struct TermlyFeed: Codable, Sendable, Equatable {
         public var term: String
         public var startDate: String
         public var endDate: String
-        public init(academicYear: Int, term: String, startDate: String, endDate: String) {
+        /// The half terms of the academic year (1-6) whose returns the figures are built from: both of a term's,
+        /// or for `full_year` those the desk held (all six, or fewer when the feed was sent with some missing).
+        /// Nil in a feed from before the field existed.
+        public var halfTerms: [Int]?
+        public init(academicYear: Int, term: String, startDate: String, endDate: String, halfTerms: [Int]? = nil) {
             self.academicYear = academicYear
             self.term = term
             self.startDate = startDate
             self.endDate = endDate
+            self.halfTerms = halfTerms
         }
         enum CodingKeys: String, CodingKey {
-            case term, academicYear = "academic_year", startDate = "start_date", endDate = "end_date"
+            case term, academicYear = "academic_year", startDate = "start_date", endDate = "end_date", halfTerms = "half_terms"
         }
     }
 
-    /// Counts and rates (in %) over a group of pupils.
+    /// Counts and rates (in %) over a group of pupils. Nil is a figure withheld by disclosure control, written as
+    /// `null` (``encode(to:)``); only `overall_absence_rate` may also be left out.
     public struct Aggregate: Codable, Sendable, Equatable {
-        public var pupils: Int
-        public var sessionsPossible: Int
-        public var persistentAbsenceCount: Int
-        public var severeAbsenceCount: Int
-        public var attendanceRate: Double
-        public var authorisedAbsenceRate: Double
-        public var unauthorisedAbsenceRate: Double
+        public var pupils: Int?
+        public var sessionsPossible: Int?
+        public var persistentAbsenceCount: Int?
+        public var severeAbsenceCount: Int?
+        public var attendanceRate: Double?
+        public var authorisedAbsenceRate: Double?
+        public var unauthorisedAbsenceRate: Double?
         /// Optional in the schema: authorised + unauthorised.
         public var overallAbsenceRate: Double?
-        public var persistentAbsenceRate: Double
-        public var severeAbsenceRate: Double
+        public var persistentAbsenceRate: Double?
+        public var severeAbsenceRate: Double?
 
         public init(
-            pupils: Int, sessionsPossible: Int, persistentAbsenceCount: Int, severeAbsenceCount: Int, attendanceRate: Double,
-            authorisedAbsenceRate: Double, unauthorisedAbsenceRate: Double, overallAbsenceRate: Double?,
-            persistentAbsenceRate: Double, severeAbsenceRate: Double
+            pupils: Int?, sessionsPossible: Int?, persistentAbsenceCount: Int?, severeAbsenceCount: Int?, attendanceRate: Double?,
+            authorisedAbsenceRate: Double?, unauthorisedAbsenceRate: Double?, overallAbsenceRate: Double?,
+            persistentAbsenceRate: Double?, severeAbsenceRate: Double?
         ) {
             self.pupils = pupils
             self.sessionsPossible = sessionsPossible
@@ -57,32 +68,67 @@ public struct TermlyFeed: Codable, Sendable, Equatable {
             case overallAbsenceRate = "overall_absence_rate", persistentAbsenceRate = "persistent_absence_rate"
             case severeAbsenceRate = "severe_absence_rate"
         }
+
+        /// Every figure, a withheld one as `null` (`overall_absence_rate` too, which a feed read from an older
+        /// sender may not have had: it is then written as `null`).
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(pupils, forKey: .pupils)
+            try container.encode(sessionsPossible, forKey: .sessionsPossible)
+            try container.encode(persistentAbsenceCount, forKey: .persistentAbsenceCount)
+            try container.encode(severeAbsenceCount, forKey: .severeAbsenceCount)
+            try container.encode(attendanceRate, forKey: .attendanceRate)
+            try container.encode(authorisedAbsenceRate, forKey: .authorisedAbsenceRate)
+            try container.encode(unauthorisedAbsenceRate, forKey: .unauthorisedAbsenceRate)
+            try container.encode(overallAbsenceRate, forKey: .overallAbsenceRate)
+            try container.encode(persistentAbsenceRate, forKey: .persistentAbsenceRate)
+            try container.encode(severeAbsenceRate, forKey: .severeAbsenceRate)
+        }
+    }
+
+    /// What the feed points out to the Advisers about a school (docs in adapters/advisory-service/README.md).
+    public enum Flag: String, Codable, Sendable, CaseIterable {
+        /// Its attendance rate is below the county's for its phase by at least the desk's margin (2.0 points unless
+        /// set otherwise).
+        case belowCounty = "below_county"
+        /// Its persistent absence rate rose in each of the last two half-term steps (over its last three half terms).
+        case persistentAbsenceRising = "persistent_absence_rising"
     }
 
     public struct School: Codable, Sendable, Equatable {
         public var laestab: String
+        /// The school's name, from the county's schools file (nil in a feed from before the field existed).
+        public var name: String?
         public var phase: String
+        /// Nil in a feed from before the field existed; empty when nothing is flagged.
+        public var flags: [Flag]?
         public var figures: Aggregate
 
-        public init(laestab: String, phase: String, figures: Aggregate) {
+        public init(laestab: String, name: String? = nil, phase: String, flags: [Flag]? = nil, figures: Aggregate) {
             self.laestab = laestab
+            self.name = name
             self.phase = phase
+            self.flags = flags
             self.figures = figures
         }
 
-        enum CodingKeys: String, CodingKey { case laestab, phase }
+        enum CodingKeys: String, CodingKey { case laestab, name, phase, flags }
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             laestab = try container.decode(String.self, forKey: .laestab)
+            name = try container.decodeIfPresent(String.self, forKey: .name)
             phase = try container.decode(String.self, forKey: .phase)
+            flags = try container.decodeIfPresent([Flag].self, forKey: .flags)
             figures = try Aggregate(from: decoder)
         }
 
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(laestab, forKey: .laestab)
+            try container.encodeIfPresent(name, forKey: .name)
             try container.encode(phase, forKey: .phase)
+            try container.encodeIfPresent(flags, forKey: .flags)
             try figures.encode(to: encoder)
         }
     }
