@@ -16,7 +16,7 @@ struct ReportCommand: AsyncParsableCommand {
             NAME-TABLE.csv into the output folder. Counts below the disclosure threshold (default: fewer than 3) and \
             the rates made from them print as `c`. See docs/reports.md.
             """,
-        subcommands: [Governors.self, SeniorTeam.self, Members.self, RegisterAudit.self, Awards.self])
+        subcommands: [Governors.self, SeniorTeam.self, Members.self, RegisterAudit.self, Awards.self, ProtocolReview.self])
 }
 
 /// What every report command takes: the desk's folder, where to write, and how to print.
