@@ -39,6 +39,40 @@ EXAMPLES="$ROOT/schemas/examples"
 say "2. A synthetic county: $SCHOOLS schools, $PUPILS pupils, two half terms of registers (seed $SEED)"
 "$LIAISON" synth --schools "$SCHOOLS" --pupils "$PUPILS" --seed "$SEED" --academic-year $YEAR --half-terms 2 --out "$OUT/county" | sed 's/^/   /'
 step "each school's MIS exports: demo-output/county/ctf/*.xml (Common Transfer Files) and county/csv/*.csv"
+for PAST in $((YEAR - 2)) $((YEAR - 1)); do
+  "$LIAISON" synth --schools "$SCHOOLS" --pupils "$PUPILS" --seed "$SEED" --academic-year $PAST --roster-year $YEAR --half-terms 6 \
+    --formats csv --out "$OUT/county-$PAST" > /dev/null
+done
+step "and the two years before, the same children a year and two younger: demo-output/county-$((YEAR - 2)), county-$((YEAR - 1)) (for the reports' trends)"
+
+INBOX="$OUT/agencies/schools-mis/inbox"
+AGENCIES="$OUT/agencies"
+wait_for_inbox() {
+  local last="" shown=$SECONDS
+  for _ in $(seq 1 4800); do
+    left=$(( $(count "$INBOX") + $(count "$AGENCIES/schools-mis/processing") ))
+    done_=$(count "$AGENCIES/schools-mis/processed"); failed=$(count "$AGENCIES/schools-mis/failed")
+    line=$(printf 'importing: %d processed, %d failed, %d to go' "$done_" "$failed" "$left")
+    if [ -t 1 ]; then
+      [ "$line" != "$last" ] && printf '\r   %s   ' "$line"
+    elif [ "$line" != "$last" ] && { [ "$left" -eq 0 ] || [ $((SECONDS - shown)) -ge 5 ]; }; then
+      printf '   %s\n' "$line"; shown=$SECONDS  # a log gets a line every 5 seconds, not one per file
+    fi
+    last=$line
+    [ "$left" -eq 0 ] && break
+    sleep 0.25
+  done
+  [ -t 1 ] && printf '\n'
+  return 0
+}
+# The desk finds children by name on the schools' rolls: let it take in every roll first.
+wait_for_desk() {
+  for _ in $(seq 1 1200); do
+    held=$("$LIAISON" desk returns --folder "$AGENCIES/npas" 2>/dev/null | grep " ${2:-$YEAR/$(((YEAR + 1) % 100))} " | grep "with roll" | grep -vc " to 20" || true)
+    [ "$held" -ge "$1" ] && break
+    sleep 0.25
+  done
+}
 
 say "3. The broker and every adapter start, each its own process with its own key"
 "$LIAISON" broker --config "$CONFIG" > "$OUT/logs/broker.log" 2>&1 &
@@ -62,6 +96,12 @@ for log in schools-mis npas-desk advisory-service social-services yot connexions
   step "$log adapter running, log in demo-output/logs/$log.log"
 done
 
+step "the desk's archive: the schools' returns for $((YEAR - 2))/$((YEAR - 1 - 2000)) and $((YEAR - 1))/$((YEAR - 2000)) pass through the hub first (CSV register exports, 12 per school)"
+for file in "$OUT"/county-$((YEAR - 2))/csv/*.csv "$OUT"/county-$((YEAR - 1))/csv/*.csv; do
+  base=$(basename "$file"); cp "$file" "$INBOX/$base.part" && mv "$INBOX/$base.part" "$INBOX/$base"
+done
+wait_for_inbox
+wait_for_desk "$(ls "$OUT"/county-$((YEAR - 1))/csv/*.csv | wc -l)" "$((YEAR - 1))/$((YEAR % 100))"
 step "Social Services send their list of children in care (most of the county's looked-after children):"
 mkdir -p "$AGENCIES/social-services/inbox"
 { echo "upn"; awk -F, 'FNR > 1 && $9 == "true" { print $3 }' "$OUT"/county/csv/*-ht1.csv | sort -u | awk 'NR % 4 != 0'; } \
@@ -91,7 +131,6 @@ for _ in $(seq 1 100); do [ -f "$AGENCIES/connexions/outbox/replies/opt-outs.csv
 sed -n 2p "$AGENCIES/connexions/outbox/replies/opt-outs.csv.reply.csv" | cut -c1-150 | sed 's/^/     /'
 
 say "4. Half term: every school's MIS export lands in the import's inbox (and a few files that are wrong)"
-INBOX="$AGENCIES/schools-mis/inbox"
 # CTF for most schools, the CSV register export for every fifth, as different MIS products would send.
 n=0
 for file in "$OUT"/county/ctf/*-ht1.xml; do
@@ -107,31 +146,7 @@ sed "s/<Estab>$estab<\/Estab>/<Estab>9999<\/Estab>/g" "$first" > "$INBOX/unknown
 sed '0,/<UPN>\([A-Z]\)/s//<UPN>X/' "$first" | sed 's/-2025-ht1/-2025-ht1-resent/' > "$INBOX/bad-check-letter.xml"  # one pupil's UPN mistyped
 cp "$EXAMPLES/referral/valid-1.json" "$INBOX/referral-$(date +%Y%m%d)-1.json"
 step "$((n + 4)) files dropped in demo-output/agencies/schools-mis/inbox: $n schools' exports, 3 faulty files and a referral"
-wait_for_inbox() {
-  local last=""
-  for _ in $(seq 1 2400); do
-    left=$(( $(count "$INBOX") + $(count "$AGENCIES/schools-mis/processing") ))
-    done_=$(count "$AGENCIES/schools-mis/processed"); failed=$(count "$AGENCIES/schools-mis/failed")
-    line=$(printf 'importing: %d processed, %d failed, %d to go' "$done_" "$failed" "$left")
-    if [ "$line" != "$last" ]; then
-      if [ -t 1 ]; then printf '\r   %s   ' "$line"; else printf '   %s\n' "$line"; fi
-      last=$line
-    fi
-    [ "$left" -eq 0 ] && break
-    sleep 0.25
-  done
-  [ -t 1 ] && printf '\n'
-  return 0
-}
 wait_for_inbox
-# The desk finds children by name on the schools' rolls: let it take in every roll first.
-wait_for_desk() {
-  for _ in $(seq 1 1200); do
-    held=$("$LIAISON" desk returns --folder "$AGENCIES/npas" 2>/dev/null | grep "with roll" | grep -vc " to 20" || true)
-    [ "$held" -ge "$1" ] && break
-    sleep 0.25
-  done
-}
 wait_for_desk "$n"
 
 step "the Youth Offending Team sends its caseload: two children by UPN, one by name and date of birth only, one it has wrong"
@@ -264,12 +279,31 @@ step "an adapter whose key no agency lists is never let in (the refusal is audit
 "$LIAISON" send --config "$CONFIG" --as yot --key "$OUT/impostor/impostor.key" --type yot.case-update --to npas \
   --file "$EXAMPLES/yot.case-update/valid-1.json" --log-level critical 2>&1 | cut -c1-200 | sed 's/^/     /' || true
 
-say "9. Everything stops cleanly (SIGTERM): adapters settle what they hold, the broker signs a last checkpoint"
+say "9. Monitoring: the reports the strategy promises (HTML to print, PDF, a CSV per table; small counts shown as c)"
+REPORTS="$OUT/reports"
+REPORT=(--folder "$AGENCIES/npas" --out "$REPORTS" --on 2026-07-24)
+FIRST_SCHOOL=$(awk -F, 'NR == 2 { print $1 }' "$OUT/county/schools.csv")
+"$LIAISON" report governors "${REPORT[@]}" --school "$FIRST_SCHOOL" --year $YEAR --schools "$OUT/county/schools.csv" > "$OUT/logs/report-governors.log"
+step "the governing body of $FIRST_SCHOOL: $(grep -c . "$OUT/logs/report-governors.log") files, e.g. demo-output/reports/governors-$FIRST_SCHOOL-$YEAR.pdf"
+"$LIAISON" report smt "${REPORT[@]}" --year $YEAR --term autumn --imports "$AGENCIES/schools-mis" > "$OUT/logs/report-smt.log"
+step "the senior team, autumn term: demo-output/reports/smt-$YEAR-autumn.pdf"
+"$LIAISON" report members "${REPORT[@]}" --year $YEAR --schools "$OUT/county/schools.csv" > "$OUT/logs/report-members.log"
+step "elected members (three years, by phase and district, the impact of prosecution): demo-output/reports/members-$YEAR.pdf"
+"$LIAISON" report register-audit "${REPORT[@]}" --school "$FIRST_SCHOOL" --year $YEAR --send --config "$CONFIG" --log-level warning \
+  > "$OUT/logs/report-register-audit.log"
+step "$(tail -1 "$OUT/logs/report-register-audit.log" | cut -c1-160)"
+"$LIAISON" report awards "${REPORT[@]}" --year $((YEAR - 1)) --schools "$OUT/county/schools.csv" --send --config "$CONFIG" --log-level warning \
+  > "$OUT/logs/report-awards.log"
+step "awards for $((YEAR - 1))/$((YEAR % 100)), each school sent only its own pupils: $(tail -1 "$OUT/logs/report-awards.log" | cut -c1-140)"
+for _ in $(seq 1 100); do ls "$AGENCIES/schools-mis/outbox/$FIRST_SCHOOL"/awards.list-*.html >/dev/null 2>&1 && break; sleep 0.1; done
+step "  the school's outbox: $(cd "$AGENCIES/schools-mis/outbox/$FIRST_SCHOOL" && ls awards.list-*.html register-audit.findings-*.html 2>/dev/null | tr '\n' ' ')"
+
+say "10. Everything stops cleanly (SIGTERM): adapters settle what they hold, the broker signs a last checkpoint"
 stop_all
 trap - EXIT
 tail -1 "$OUT/logs/broker.log" | cut -c1-200 | sed 's/^/   /'
 
-say "10. The audit log is a Merkle log: recompute every entry and checkpoint"
+say "11. The audit log is a Merkle log: recompute every entry and checkpoint"
 "$LIAISON" audit verify --config "$CONFIG" | sed 's/^/   /'
 step "and no entry holds a UPN or other personal-looking token (ids are opaque; the hub refuses UPN-shaped ids, 419):"
 if ! "$LIAISON" audit scan --config "$CONFIG" > "$OUT/audit-scan.txt" 2>&1; then
@@ -316,4 +350,10 @@ step "  npas (casework):       $("$LIAISON" case list --folder "$AGENCIES/npas" 
 step "  social-services:       $(($(wc -l < "$AGENCIES/social-services/outbox/care.attendance-alert.csv" 2>/dev/null || echo 1) - 1)) absence alerts about children in care, demo-output/agencies/social-services/outbox/ (the desk sends one per run of absence of each looked-after child; the hub releases those on Social Services' list)"
 step "  yot:                   $(count "$AGENCIES/yot/outbox/yot.attendance-summary") half-termly summaries of children on its caseload, demo-output/agencies/yot/outbox/"
 step "  connexions:            $(count "$AGENCIES/connexions/outbox/connexions.notification") notifications of young people at risk, demo-output/agencies/connexions/outbox/ (those who opted out withheld by the hub)"
+step "monitoring reports:     demo-output/reports/ ($(ls "$REPORTS"/*.pdf 2>/dev/null | wc -l) PDFs, each with its HTML and a CSV per table):"
+for report in "$REPORTS"/*.html; do
+  case $(basename "$report") in awards-[0-9]*) continue ;; esac  # one per school: counted below
+  step "                         $(basename "$report" .html)"
+done
+step "                         and $(ls "$REPORTS"/awards-[0-9]*.html 2>/dev/null | wc -l) schools' award lists with their certificates"
 step "hub store: demo-output/data/hub.sqlite; logs: demo-output/logs/"

@@ -21,6 +21,14 @@ struct DeskCommand: AsyncParsableCommand {
     static func send(
         _ options: ConfigOptions, _ adapter: AdapterOptions, logger: Logger, type: String, to recipient: String, body: [UInt8], id: String
     ) async throws(AdapterError) -> Receipt {
+        try await sendAll(options, adapter, logger: logger, [(type, recipient, body, id)])[0]
+    }
+
+    /// Sends several messages, one after another, on one short-lived connection (the awards' lists, one per
+    /// school), and returns the hub's receipt for each, in order. Stops at the first the hub refuses.
+    static func sendAll(
+        _ options: ConfigOptions, _ adapter: AdapterOptions, logger: Logger, _ messages: [(type: String, to: String, body: [UInt8], id: String)]
+    ) async throws(AdapterError) -> [Receipt] {
         let configuration: AdapterConfiguration
         do {
             let hub = try loadHub(options.config, requireKeys: false)
@@ -32,9 +40,12 @@ struct DeskCommand: AsyncParsableCommand {
         let client = AdapterClient(configuration: configuration, logger: logger)
         do {
             _ = try await client.connect()
-            let receipt = try await client.send(type: type, to: [recipient], body: body, id: id)
+            var receipts: [Receipt] = []
+            for message in messages {
+                receipts.append(try await client.send(type: message.type, to: [message.to], body: message.body, id: message.id))
+            }
             await client.close()
-            return receipt
+            return receipts
         } catch {
             await client.close()
             throw error

@@ -1,7 +1,9 @@
 import ArgumentParser
 import AttendanceDomain
 import Foundation
+import LiaisonAdapterKit
 import LiaisonMessages
+import LiaisonProtocol
 import LiaisonStore
 import MonitoringReports
 import NPASDesk
@@ -104,15 +106,24 @@ extension ReportCommand {
             // sent again is a duplicate at the hub and an id says nothing of the pupils in it.
             let ids: MessageIDKey
             do { ids = try MessageIDKey(folder: report.folder) } catch { throw UserFacingError("report awards: \(error)") }
-            var sent = 0
+            // One connection for every school's list (and the logging system is set up once per process).
+            var messages: [(type: String, to: String, body: [UInt8], id: String)] = []
+            var schools: [String] = []
             for list in lists where !(list.fullAttendance.isEmpty && list.mostImproved.isEmpty) {
                 let body = try MessageCoding.encode(list)
-                let id = ids.id("awards-list-", list.school.laestab, "\(year)", Digest.sha256Hex(body))
-                let receipt = try await CaseCommand.send(options, adapter, log: log, type: AwardsList.type, to: "schools-mis", body: body, id: id)
-                print("Sent school \(list.school.laestab) its awards: \(receipt).")
-                sent += 1
+                messages.append((AwardsList.type, "schools-mis", body, ids.id("awards-list-", list.school.laestab, "\(year)", Digest.sha256Hex(body))))
+                schools.append(list.school.laestab)
             }
-            print("Sent \(sent) awards lists; \(lists.count - sent) schools had no award to send.")
+            let receipts: [Receipt]
+            do {
+                receipts = try await DeskCommand.sendAll(options, adapter, logger: log.bootstrap(label: "liaison.report"), messages)
+            } catch {
+                throw UserFacingError("report awards: the lists were not all sent: \(error)")
+            }
+            for (school, receipt) in zip(schools, receipts) {
+                print("Sent school \(school) its awards: hub sequence \(receipt.sequence)\(receipt.duplicate ? " (the hub already had this exact list)" : "").")
+            }
+            print("Sent \(receipts.count) awards lists; \(lists.count - receipts.count) schools had no award to send.")
         }
     }
 }

@@ -55,7 +55,7 @@ public struct GovernorsReport: Sendable {
             name: "governors-\(laestab)-\(academicYear)", title: "Attendance at \(school.name)",
             subtitle: "Annual report to the governing body from the pupil attendance service",
             period: YearText.period(academicYear, halfTerms: range), madeOn: madeOn)
-        let target = targets?.school(laestab, year: academicYear)
+        let target = targets?.school(laestab, year: academicYear, phase: school.phase)
         var summary: [(label: String, value: String)] = [
             ("School", "\(school.name) (LAESTAB \(laestab))"),
             ("Phase", school.phase.rawValue.replacingOccurrences(of: "_", with: " ")),
@@ -63,7 +63,8 @@ public struct GovernorsReport: Sendable {
             ("Attendance", control.percentText(this.attendancePercent, pupils: this.pupils)),
         ]
         if let target {
-            summary.append(("Against the school's target", TargetProgress(actual: this.attendancePercent, target: target.attendance, higherIsBetter: true).text))
+            let agreed = target.isDefault ? " (the county's default: no target is agreed for the school)" : ""
+            summary.append(("Against the school's target", TargetProgress(actual: this.attendancePercent, target: target.attendance, higherIsBetter: true).text + agreed))
             if let persistent = target.persistentAbsence {
                 summary.append(("Persistent absence against its target", TargetProgress(actual: control.hides(this.persistentAbsenceCount) ? nil : this.persistentPercent, target: persistent, higherIsBetter: false).text))
             }
