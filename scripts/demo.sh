@@ -289,6 +289,9 @@ step "the governing body of $FIRST_SCHOOL: $(grep -c . "$OUT/logs/report-governo
 step "the senior team, autumn term: demo-output/reports/smt-$YEAR-autumn.pdf"
 "$LIAISON" report members "${REPORT[@]}" --year $YEAR --schools "$OUT/county/schools.csv" > "$OUT/logs/report-members.log"
 step "elected members (three years, by phase and district, the impact of prosecution): demo-output/reports/members-$YEAR.pdf"
+"$LIAISON" report protocol --config "$CONFIG" --out "$REPORTS" --agreement children-in-care \
+  --from "$(date -u -d '-5 months' +%Y-%m-01)" --to "$(date -u +%F)" > "$OUT/logs/report-protocol.log"
+step "the six-monthly review of the children-in-care agreement (messages permitted and denied per month, cohort, dead letters): demo-output/reports/protocol-review-children-in-care-*.pdf"
 "$LIAISON" report register-audit "${REPORT[@]}" --school "$FIRST_SCHOOL" --year $YEAR --send --config "$CONFIG" --log-level warning \
   > "$OUT/logs/report-register-audit.log"
 step "$(tail -1 "$OUT/logs/report-register-audit.log" | cut -c1-160)"

@@ -120,6 +120,11 @@ extension CountySynthesizer {
 
     /// The school's pupils: names, DOBs fitting their year groups, families, UPNs, attendance propensities.
     func makePupils(school: SchoolEntry, schoolIndex: Int, roll: Int, families: inout FamilyPool) -> [SyntheticPupil] {
+        makePupils(school: school, schoolIndex: schoolIndex, roll: roll, families: &families, year: configuration.rosterYear ?? configuration.academicYear)
+    }
+
+    /// The school's pupils as its roll stood in `year`.
+    func makePupils(school: SchoolEntry, schoolIndex: Int, roll: Int, families: inout FamilyPool, year: Int) -> [SyntheticPupil] {
         var random = SeededGenerator(seed: configuration.seed, stream: 100 + UInt64(schoolIndex))
         let groups = Self.yearGroups(school.phase)
         var serials: [String: Int] = [:]
@@ -134,7 +139,7 @@ extension CountySynthesizer {
         }
         for index in 0..<roll {
             let group = groups[index * groups.count / roll]
-            let cohort = (configuration.rosterYear ?? configuration.academicYear) - group.offset! - 5
+            let cohort = year - group.offset! - 5
             let start = SchoolDate(year: cohort, month: 9, day: 1)!
             let dateOfBirth = start.adding(days: random.uniform(start.days(to: SchoolDate(year: cohort + 1, month: 8, day: 31)!) + 1))
             let lookedAfter = random.chance(0.01)
@@ -177,14 +182,17 @@ extension CountySynthesizer {
         return pupils
     }
 
-    /// The roll's pupils as they were ``Configuration/yearsBeforeRoster`` years earlier: each a year group younger
-    /// (left out if that is below the school's first), their absence scaled by a factor drawn for the year from the
-    /// UPN (so the same pupil has the same factor whatever else is drawn). The roll itself when it is the roster's year.
-    func earlier(_ pupils: [SyntheticPupil], school: SchoolEntry) -> [SyntheticPupil] {
+    /// The school's pupils ``Configuration/yearsBeforeRoster`` years before the roster's year: the roster's pupils
+    /// each that many year groups younger (left out if that is below the school's first), their absence scaled by a
+    /// factor drawn for the year from the UPN (so the same pupil has the same factor whatever else is drawn); and, in
+    /// the year groups those have not reached, the pupils who have since left, as that year's own roll had them (their
+    /// UPNs were issued in other years, so they are never the roster's). The roll itself in the roster's year.
+    func pupils(school: SchoolEntry, schoolIndex: Int, roll: Int, families: inout FamilyPool) -> [SyntheticPupil] {
         let years = configuration.yearsBeforeRoster
-        guard years > 0 else { return pupils }
+        let roster = makePupils(school: school, schoolIndex: schoolIndex, roll: roll, families: &families)
+        guard years > 0 else { return roster }
         let groups = Self.yearGroups(school.phase)
-        return pupils.compactMap { pupil in
+        let stayed: [SyntheticPupil] = roster.compactMap { pupil in
             guard let position = groups.firstIndex(of: pupil.yearGroup), position >= years else { return nil }
             var younger = pupil
             younger.yearGroup = groups[position - years]
@@ -194,5 +202,9 @@ extension CountySynthesizer {
             younger.absenceRate = min(0.95, pupil.absenceRate * factor)
             return younger
         }
+        let leftSince = Set(groups.suffix(years))
+        let leavers = makePupils(school: school, schoolIndex: schoolIndex, roll: roll, families: &families, year: configuration.academicYear)
+            .filter { leftSince.contains($0.yearGroup) }
+        return leavers + stayed
     }
 }

@@ -40,8 +40,9 @@ public struct CountySynthesizer: Sendable {
         public var formats: Set<Format>
         /// The year whose roll the pupils are made for (nil: ``academicYear``). An earlier ``academicYear`` then
         /// writes the registers of the same children a year (or more) younger, so that several years of returns
-        /// follow the same pupils: those too young then are left out, and each pupil's absence that year is their
-        /// usual absence scaled by a factor drawn for the year (0.5 to 1.6), so some improve and some do not.
+        /// follow the same pupils: those too young then are left out, those who have since left are there, and each
+        /// pupil's absence that year is their usual absence scaled by a factor drawn for the year (0.5 to 1.6), so
+        /// some improve and some do not.
         public var rosterYear: Int?
 
         public init(
@@ -164,7 +165,7 @@ public struct CountySynthesizer: Sendable {
         let calendar = SchoolCalendar(academicYear: configuration.academicYear)
         var families = FamilyPool(seed: configuration.seed, laNumber: configuration.laNumber)
         for (index, school) in schools.enumerated() {
-            let pupils = earlier(makePupils(school: school, schoolIndex: index, roll: rolls[index], families: &families), school: school)
+            let pupils = self.pupils(school: school, schoolIndex: index, roll: rolls[index], families: &families)
             county.pupils += pupils.count
             for halfTermNumber in 1...configuration.halfTerms {
                 let halfTerm = calendar.halfTerms[halfTermNumber - 1]

@@ -105,7 +105,7 @@ extension ReportCommand {
             // Opaque ids: the keyed digest (the desk's id key) of the school, the year and the body, so the same list
             // sent again is a duplicate at the hub and an id says nothing of the pupils in it.
             let ids: MessageIDKey
-            do { ids = try MessageIDKey(folder: report.folder) } catch { throw UserFacingError("report awards: \(error)") }
+            do { ids = try MessageIDKey(folder: try report.deskFolder()) } catch { throw UserFacingError("report awards: \(error)") }
             // One connection for every school's list (and the logging system is set up once per process).
             var messages: [(type: String, to: String, body: [UInt8], id: String)] = []
             var schools: [String] = []

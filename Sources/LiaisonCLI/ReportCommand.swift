@@ -21,8 +21,8 @@ struct ReportCommand: AsyncParsableCommand {
 
 /// What every report command takes: the desk's folder, where to write, and how to print.
 struct ReportOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The desk's working folder (as for `liaison adapter npas-desk`).", valueName: "dir"))
-    var folder: String
+    @Option(help: ArgumentHelp("The desk's working folder (as for `liaison adapter npas-desk`); every report but protocol reads it.", valueName: "dir"))
+    var folder: String?
     @Option(help: ArgumentHelp("Where the report's files go (made 0700 if missing).", valueName: "dir"))
     var out: String = "reports"
     @Option(help: ArgumentHelp("Debian's chromium, for the PDF (found on PATH if not given).", valueName: "path"))
@@ -33,9 +33,15 @@ struct ReportOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Disclosure control: counts below this (and rates made from them) print as c.", valueName: "n"))
     var threshold: Int = DisclosureControl.defaultThreshold
 
+    /// The desk's folder: `--folder`, which this report needs.
+    func deskFolder() throws -> String {
+        guard let folder else { throw ValidationError("--folder is needed: the desk's working folder, whose store this report reads.") }
+        return folder
+    }
+
     /// The desk's store, opened read-only.
     func store() throws -> DeskStore {
-        try DeskStore(path: "\(folder)/desk.sqlite", readOnly: true)
+        try DeskStore(path: "\(try deskFolder())/desk.sqlite", readOnly: true)
     }
 
     /// The report's date: `--on`, else today.

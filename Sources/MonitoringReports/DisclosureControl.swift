@@ -49,6 +49,15 @@ public struct DisclosureControl: Sendable, Hashable {
         return "c: \(small), or hidden so that such a figure cannot be worked out from the totals."
     }
 
+    /// The table with ``note`` under it when any of its cells is hidden, and as it was otherwise: for a table whose
+    /// cells were protected one by one (``count(_:)``, ``rate(numerator:denominator:percent:)``).
+    public func noted(_ table: ReportTable) -> ReportTable {
+        guard table.hasSuppressedCells else { return table }
+        var noted = table
+        noted.note = [table.note, note].compactMap { $0 }.joined(separator: " ")
+        return noted
+    }
+
     /// Whether disclosure control hides `count` on its own (primary suppression): 1 to `threshold − 1`, and 0 when
     /// ``showZero`` is off.
     public func hides(_ count: Int) -> Bool {

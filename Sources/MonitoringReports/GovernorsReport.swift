@@ -92,7 +92,7 @@ public struct GovernorsReport: Sendable {
         ]
         var blocks: [ReportBlock] = [
             .paragraph("Rates of sessions (attendance and absence) and of pupils (persistent absence: 10% or more of sessions missed; severe absence: 50% or more), over \(YearText.halfTerms(range)). England's figures are the DfE's latest published full year (\(YearText.academic(NationalFigures.latest.academicYear)))."),
-            .table(ReportTable(id: "attendance", caption: "Attendance and absence, %", columns: columns, rows: measures, note: control.note)),
+            .table(control.noted(ReportTable(id: "attendance", caption: "Attendance and absence, %", columns: columns, rows: measures))),
         ]
         // The trend by half term, the school against the county, over the years held.
         var labels: [String] = [], schoolLine: [ReportCell] = [], countyLine: [ReportCell] = []
@@ -160,9 +160,9 @@ public struct GovernorsReport: Sendable {
         }
         document.sections.append(ReportSection("Referrals, casework and legal action", [
             .paragraph("What the attendance service did for the school's pupils. Counts, not names: a governing body's report identifies no child."),
-            .table(ReportTable(
+            .table(control.noted(ReportTable(
                 id: "casework", caption: "Casework", columns: ["", YearText.academic(academicYear), YearText.academic(academicYear - 1)],
-                rows: caseRows, note: control.note)),
+                rows: caseRows))),
         ]))
         if !registerAudit.isEmpty { document.sections.append(ReportSection("Register audit", registerAudit)) }
         return document

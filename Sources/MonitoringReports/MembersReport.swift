@@ -75,16 +75,23 @@ public struct MembersReport: Sendable {
         }
         document.sections.append(ReportSection("The county's attendance over the years", [
             .paragraph("Over \(YearText.halfTerms(range)) of each year. England (\(YearText.academic(NationalFigures.latest.academicYear)), the latest published): attendance \(ReportCell.oneDecimal(national.attendanceRate))%, unauthorised absence \(ReportCell.oneDecimal(national.unauthorisedAbsenceRate))%, persistent absence \(ReportCell.oneDecimal(national.persistentAbsenceRate))%, severe absence \(ReportCell.oneDecimal(national.severeAbsenceRate))%."),
-            .table(ReportTable(
+            .table(control.noted(ReportTable(
                 id: "trend", caption: "The county by year",
                 columns: ["Year", "Pupils", "Attendance %", "Target %", "Unauthorised absence %", "Persistent absence %", "Target %", "Severe absence %"],
-                rows: trendRows, note: control.note)),
+                rows: trendRows))),
             .chart(ReportChart(
-                id: "trend-chart", title: "Attendance and persistent absence by year", kind: .line, labels: years.map(YearText.academic),
+                id: "attendance-chart", title: "Attendance by year, against the county's target and England", kind: .line,
+                labels: years.map(YearText.academic),
                 series: [
-                    .init(name: "Attendance", values: trendRows.map { $0[2] }),
-                    .init(name: "Persistent absence", values: trendRows.map { $0[5] }),
-                    .init(name: "England: persistent absence", values: years.map { _ in .percent(national.persistentAbsenceRate) }),
+                    .init(name: "County", values: trendRows.map { $0[2] }), .init(name: "Target", values: trendRows.map { $0[3] }),
+                    .init(name: "England", values: years.map { _ in .percent(national.attendanceRate) }),
+                ])),
+            .chart(ReportChart(
+                id: "persistent-chart", title: "Persistent absence by year, against the county's target and England", kind: .line,
+                labels: years.map(YearText.academic),
+                series: [
+                    .init(name: "County", values: trendRows.map { $0[5] }), .init(name: "Target", values: trendRows.map { $0[6] }),
+                    .init(name: "England", values: years.map { _ in .percent(national.persistentAbsenceRate) }),
                 ])),
         ]))
 
@@ -153,10 +160,9 @@ public struct MembersReport: Sendable {
         ]
         if control.hides(before.count) || (before.isEmpty && !cases.isEmpty) {
             blocks.append(.notice("Fewer than \(control.threshold) prosecuted children have figures both before the file and after the disposal: the individual figures are withheld (disclosure control) and will be shown once enough are held."))
-            blocks.append(.table(ReportTable(
+            blocks.append(.table(control.noted(ReportTable(
                 id: "prosecution-impact", caption: "Attendance before and after prosecution",
-                columns: ["Children prosecuted", "With figures before and after"], rows: [[control.count(cases.count), control.count(before.count)]],
-                note: control.note)))
+                columns: ["Children prosecuted", "With figures before and after"], rows: [[control.count(cases.count), control.count(before.count)]]))))
         } else if !cases.isEmpty {
             let meanBefore = before.reduce(0, +) / Double(before.count), meanAfter = after.reduce(0, +) / Double(after.count)
             blocks.append(.summary([

@@ -63,7 +63,14 @@ public struct ReportHTML: Sendable {
 
     static func render(_ table: ReportTable) -> String {
         var out = "<table id=\"t-\(HTMLText.escape(table.id))\"><caption>\(HTMLText.escape(table.caption))</caption><thead><tr>"
-        for column in table.columns { out += "<th scope=\"col\">\(HTMLText.escape(column))</th>" }
+        // A column's heading is aligned as its figures are: right when none of its cells is text.
+        for (index, column) in table.columns.enumerated() {
+            let numeric = index > 0 && !table.rows.isEmpty && table.rows.allSatisfy { row in
+                guard index < row.count, case .text = row[index] else { return true }
+                return false
+            }
+            out += "<th scope=\"col\"\(numeric ? " class=\"num\"" : "")>\(HTMLText.escape(column))</th>"
+        }
         out += "</tr></thead><tbody>"
         for row in table.rows {
             out += "<tr>"
@@ -100,7 +107,7 @@ public struct ReportHTML: Sendable {
             table{border-collapse:collapse;width:100%;margin:0 0 10px;font-size:14px;page-break-inside:auto}
             caption{text-align:left;font-weight:bold;font-size:16px;padding-bottom:8px}
             th,td{border-bottom:1px solid #b1b4b6;padding:6px 10px 6px 0;text-align:left;vertical-align:top}
-            thead th{font-weight:bold}td.num{text-align:right;font-variant-numeric:tabular-nums}thead th:not(:first-child){text-align:right}
+            thead th{font-weight:bold}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
             tr{page-break-inside:avoid}
             .note{font-size:14px;color:#505a5f;margin-bottom:25px}
             dl.summary{margin:0 0 20px;border-top:1px solid #b1b4b6}dl.summary div{display:flex;border-bottom:1px solid #b1b4b6;padding:6px 0}

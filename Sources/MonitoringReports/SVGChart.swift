@@ -30,7 +30,8 @@ public struct SVGChart: Sendable {
         let band = plotWidth / Double(count)
         func x(_ index: Int) -> Double { left + band * (Double(index) + 0.5) }
 
-        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 \(Self.n(width)) \(Self.n(height + 18 * Double((chart.series.count + 2) / 3)))\" role=\"img\" aria-labelledby=\"\(chart.id)-title \(chart.id)-desc\">"
+        let legendBottom = legend(left: left, width: plotWidth, top: top + plotHeight + 34).last?.y ?? height
+        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 \(Self.n(width)) \(Self.n(legendBottom + 10))\" role=\"img\" aria-labelledby=\"\(chart.id)-title \(chart.id)-desc\">"
         out += "<title id=\"\(chart.id)-title\">\(HTMLText.escape(chart.title))</title>"
         out += "<desc id=\"\(chart.id)-desc\">\(HTMLText.escape(description))</desc>"
         // Grid lines and the y axis's labels.
@@ -72,10 +73,11 @@ public struct SVGChart: Sendable {
                 }
             }
         }
-        // The legend, three to a line.
-        for (number, series) in chart.series.enumerated() {
+        // The legend: entries in turn, wrapped to the plot's width (text widths estimated at 6.2 px a character).
+        for (number, place) in legend(left: left, width: plotWidth, top: top + plotHeight + 34).enumerated() {
+            let series = chart.series[number]
             let colour = Self.colours[number % Self.colours.count], dash = Self.dashes[number % Self.dashes.count]
-            let lx = left + Double(number % 3) * (plotWidth / 3), ly = top + plotHeight + 34 + 18 * Double(number / 3)
+            let (lx, ly) = place
             if chart.kind == .line {
                 out += "<line x1=\"\(Self.n(lx))\" x2=\"\(Self.n(lx + 22))\" y1=\"\(Self.n(ly - 4))\" y2=\"\(Self.n(ly - 4))\" stroke=\"\(colour)\" stroke-width=\"2\"\(dash.isEmpty ? "" : " stroke-dasharray=\"\(dash)\"")/>"
             } else {
@@ -84,6 +86,23 @@ public struct SVGChart: Sendable {
             out += "<text x=\"\(Self.n(lx + 28))\" y=\"\(Self.n(ly))\" font-size=\"11\">\(HTMLText.escape(series.name))</text>"
         }
         return out + "</svg>"
+    }
+
+    /// Where each series' legend entry goes (its swatch's left and its text's baseline): in turn, each as wide as its
+    /// swatch and name, a new line when the next would pass the plot's right edge.
+    func legend(left: Double, width: Double, top: Double) -> [(x: Double, y: Double)] {
+        var places: [(x: Double, y: Double)] = []
+        var x = left, y = top
+        for series in chart.series {
+            let entry = 28 + 6.2 * Double(series.name.count) + 18
+            if x > left, x + entry > left + width {
+                x = left
+                y += 18
+            }
+            places.append((x, y))
+            x += entry
+        }
+        return places
     }
 
     /// What the chart shows, in words, for a screen reader.
