@@ -35,6 +35,7 @@ CONFIG="$OUT/hub.yaml"
 EXAMPLES="$ROOT/schemas/examples"
 "$LIAISON" config check --config "$CONFIG" | sed 's/^/   /'
 "$LIAISON" rules check --config "$CONFIG" | sed 's/^/   /'
+"$LIAISON" report check | sed 's/^/   /'
 
 say "2. A synthetic county: $SCHOOLS schools, $PUPILS pupils, two half terms of registers (seed $SEED)"
 "$LIAISON" synth --schools "$SCHOOLS" --pupils "$PUPILS" --seed "$SEED" --academic-year $YEAR --half-terms 2 --out "$OUT/county" | sed 's/^/   /'

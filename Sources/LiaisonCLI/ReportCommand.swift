@@ -16,7 +16,7 @@ struct ReportCommand: AsyncParsableCommand {
             NAME-TABLE.csv into the output folder. Counts below the disclosure threshold (default: fewer than 3) and \
             the rates made from them print as `c`. See docs/reports.md.
             """,
-        subcommands: [Governors.self, SeniorTeam.self, Members.self, RegisterAudit.self, Awards.self, ProtocolReview.self])
+        subcommands: [Check.self, Governors.self, SeniorTeam.self, Members.self, RegisterAudit.self, Awards.self, ProtocolReview.self])
 }
 
 /// What every report command takes: the desk's folder, where to write, and how to print.
@@ -87,5 +87,35 @@ struct TargetOptions: ParsableArguments {
 
     func load() throws -> ReportTargets {
         do { return try ReportTargets.load(folder: targets) } catch { throw UserFacingError("\(error)") }
+    }
+}
+
+extension ReportCommand {
+    /// `liaison report check`: loads the reports' configuration (targets, awards' rules, the register-audit
+    /// programme) and prints every problem with file, line and key, as `rules check` does for the agreements.
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check the reports' configuration: config/targets/, config/awards.yaml, config/register-audits.yaml.")
+
+        @OptionGroup var targets: TargetOptions
+        @Option(help: ArgumentHelp("The awards' rules.", valueName: "file")) var awards: String = "config/awards.yaml"
+        @Option(help: ArgumentHelp("The register-audit programme.", valueName: "file")) var programme: String = "config/register-audits.yaml"
+
+        func run() throws {
+            var problems: [String] = []
+            do {
+                let loaded = try ReportTargets.load(folder: targets.targets)
+                print("targets: \(loaded.counties.count) county years, \(loaded.schools.count) schools (\(targets.targets))")
+            } catch { problems.append("\(error)") }
+            do {
+                _ = try AwardsRules.load(path: awards)
+                print("awards: rules read (\(awards))")
+            } catch { problems.append("\(error)") }
+            do {
+                _ = try RegisterAuditProgramme.load(path: programme)
+                print("register audits: programme read (\(programme))")
+            } catch { problems.append("\(error)") }
+            guard problems.isEmpty else { throw UserFacingError(problems.joined(separator: "\n")) }
+        }
     }
 }

@@ -113,17 +113,3 @@ extension SchoolFigures {
     var persistentPercent: Double? { persistentAbsenceRate }
     var severePercent: Double? { severeAbsenceRate }
 }
-
-extension AttendanceData {
-    /// One pupil's figures in each half term the desk holds for them (at any school), in order.
-    public func halfTerms(upn: String) throws -> [(academicYear: Int, halfTerm: Int, figures: PupilFigures)] {
-        try store.read { db in
-            var held: [Int: [String: Int]] = [:]  // year * 10 + half term -> codes
-            for row in try Row.fetchAll(db, sql: "SELECT academic_year, half_term, codes FROM pupil_returns WHERE upn = ?", arguments: [upn]) {
-                let key = (row[0] as Int) * 10 + (row[1] as Int)
-                for (code, sessions) in Self.codes(row[2]) { held[key, default: [:]][code, default: 0] += sessions }
-            }
-            return held.keys.sorted().map { key in (key / 10, key % 10, PupilFigures(codeCounts: held[key]!, table: table)) }
-        }
-    }
-}

@@ -169,36 +169,14 @@ public struct CaseworkData: Sendable {
         }
     }
 
-    /// A prosecuted case, for the impact of prosecution: the child (by UPN, read inside the service only), the school,
-    /// the day the file went (when the desk sent it, or its first hearing if that is earlier: a file recorded after
-    /// the event) and the day of the last outcome recorded (the disposal), if any.
-    public struct Prosecuted: Sendable, Equatable {
-        public var reference: String
-        public var upn: String
-        public var laestab: String
-        public var filed: SchoolDate
-        public var disposal: SchoolDate?
-    }
-
-    /// The cases whose first hearing fell in `period`, in order of hearing.
-    public func prosecuted(_ period: Period) throws -> [Prosecuted] {
+    /// How many cases had their first hearing in `period` (the impact of prosecution counts them; the desk's
+    /// `DisposalMonitor` follows those disposed of).
+    public func prosecutedCases(_ period: Period) throws -> Int {
         try store.read { db in
-            try Row.fetchAll(
+            try Int.fetchOne(
                 db,
-                sql: """
-                    SELECT c.reference, c.upn, c.laestab, MIN(p.hearing_date), MIN(p.sent_at),
-                        (SELECT MAX(o.hearing_date) FROM court_outcomes o WHERE o.reference = c.reference)
-                    FROM prosecutions p JOIN cases c USING (reference)
-                    GROUP BY c.reference HAVING MIN(p.hearing_date) BETWEEN ? AND ? ORDER BY 4, 1
-                    """,
-                arguments: [period.from.description, period.to.description]
-            ).compactMap { row in
-                guard let hearing = SchoolDate(parsing: row[3] as String) else { return nil }
-                let sent = SchoolDate(dayNumber: Int((row[4] as Int64) / 86_400_000))
-                return Prosecuted(
-                    reference: row[0], upn: row[1], laestab: row[2], filed: min(sent, hearing),
-                    disposal: (row[5] as String?).flatMap { SchoolDate(parsing: $0) })
-            }
+                sql: "SELECT COUNT(*) FROM (SELECT reference FROM prosecutions GROUP BY reference HAVING MIN(hearing_date) BETWEEN ? AND ?)",
+                arguments: [period.from.description, period.to.description]) ?? 0
         }
     }
 }

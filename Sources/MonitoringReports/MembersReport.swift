@@ -127,43 +127,43 @@ public struct MembersReport: Sendable {
         }
 
         // The impact of prosecution.
-        document.sections.append(ReportSection("The impact of prosecution", try impact(attendance: attendance, casework: casework, years: held)))
+        document.sections.append(ReportSection("The impact of prosecution", try impact(attendance: attendance, casework: casework)))
         return document
     }
 
-    /// Each prosecuted child's attendance in the two half terms before the file and the two after the disposal, for
-    /// the cases heard up to the end of the report's year: children are numbered, never named, and the table is shown
-    /// only when at least the disclosure threshold of children have both figures.
-    func impact(attendance: AttendanceData, casework: CaseworkData, years held: [Int: [Int]]) throws -> [ReportBlock] {
-        let cases = try casework.prosecuted(.init(from: SchoolDate(year: 2000, month: 1, day: 1)!, to: CaseworkData.Period.academicYear(academicYear).to))
+    /// Each prosecuted child's attendance in the two half terms before the file and the two after the disposal
+    /// (the desk's ``DisposalMonitor``, which `liaison case monitor` prints per case), for the cases disposed of by the
+    /// end of the report's year: children are numbered, never named, and the figures are shown only when at least the
+    /// disclosure threshold of children have both.
+    func impact(attendance: AttendanceData, casework: CaseworkData) throws -> [ReportBlock] {
+        let yearEnd = CaseworkData.Period.academicYear(academicYear).to
+        let prosecuted = try casework.prosecutedCases(.init(from: SchoolDate(year: 2000, month: 1, day: 1)!, to: yearEnd))
+        let followed = try DisposalMonitor(store: casework.store).reports().filter { $0.disposedOn <= yearEnd }
         var rows: [[ReportCell]] = []
         var before: [Double] = [], after: [Double] = [], improved = 0
-        for (number, prosecuted) in cases.enumerated() {
-            let terms = try attendance.halfTerms(upn: prosecuted.upn)
-            let beforeFile = Self.rate(terms.filter { Self.ends($0.academicYear, $0.halfTerm) < prosecuted.filed }.suffix(2))
-            let afterDisposal = prosecuted.disposal.flatMap { disposal in
-                Self.rate(terms.filter { Self.starts($0.academicYear, $0.halfTerm) > disposal }.prefix(2))
-            }
+        for (number, report) in followed.enumerated() {
+            let beforeFile = Self.rate(report.before), afterDisposal = Self.rate(report.after)
             if let beforeFile, let afterDisposal {
                 before.append(beforeFile)
                 after.append(afterDisposal)
                 if afterDisposal > beforeFile { improved += 1 }
             }
             rows.append([
-                .text("Child \(number + 1)"), beforeFile.map { .percent($0) } ?? .none,
-                prosecuted.disposal == nil ? .text("awaiting disposal") : afterDisposal.map { .percent($0) } ?? .text("not yet held"),
+                .text("Child \(number + 1)"), beforeFile.map { .percent($0) } ?? .text("not held"),
+                afterDisposal.map { .percent($0) } ?? .text("not yet held"),
                 beforeFile != nil && afterDisposal != nil ? .percent(afterDisposal! - beforeFile!) : .none,
             ])
         }
         var blocks: [ReportBlock] = [
-            .paragraph("For each child whose parent was prosecuted: attendance in the two half terms before the prosecution file and in the two after the court's final disposal. \(cases.count) case\(cases.count == 1 ? "" : "s") heard to \(CaseworkData.Period.academicYear(academicYear).to).")
+            .paragraph("For each child whose parent was prosecuted and whose case the court has finally disposed of: attendance in the two half terms before the prosecution file and in the two after the disposal. \(prosecuted) case\(prosecuted == 1 ? "" : "s") prosecuted to \(yearEnd), \(followed.count) disposed of.")
         ]
-        if control.hides(before.count) || (before.isEmpty && !cases.isEmpty) {
+        if control.hides(before.count) || (before.isEmpty && prosecuted > 0) {
             blocks.append(.notice("Fewer than \(control.threshold) prosecuted children have figures both before the file and after the disposal: the individual figures are withheld (disclosure control) and will be shown once enough are held."))
             blocks.append(.table(control.noted(ReportTable(
                 id: "prosecution-impact", caption: "Attendance before and after prosecution",
-                columns: ["Children prosecuted", "With figures before and after"], rows: [[control.count(cases.count), control.count(before.count)]]))))
-        } else if !cases.isEmpty {
+                columns: ["Children prosecuted", "Disposed of", "With figures before and after"],
+                rows: [[control.count(prosecuted), control.count(followed.count), control.count(before.count)]]))))
+        } else if !followed.isEmpty {
             let meanBefore = before.reduce(0, +) / Double(before.count), meanAfter = after.reduce(0, +) / Double(after.count)
             blocks.append(.summary([
                 ("Children with figures before and after", String(before.count)),
@@ -178,16 +178,13 @@ public struct MembersReport: Sendable {
         return blocks
     }
 
-    /// The attendance rate over some half terms' figures together; nil when there is none.
-    static func rate(_ terms: some Collection<(academicYear: Int, halfTerm: Int, figures: PupilFigures)>) -> Double? {
-        guard terms.count == 2 else { return nil }
+    /// The attendance rate over two half terms' figures together; nil unless both are held in full.
+    static func rate(_ periods: [DisposalMonitor.Period]) -> Double? {
+        guard periods.count == 2, periods.allSatisfy({ $0.figures != nil && $0.markedThrough == nil }) else { return nil }
         var total = SchoolFigures()
-        for term in terms { total.add(term.figures) }
-        return total.attendancePercent
+        for period in periods { total.add(period.figures!) }
+        return total.attendanceRate
     }
-
-    static func starts(_ year: Int, _ halfTerm: Int) -> SchoolDate { SchoolCalendar(academicYear: year).halfTerm(halfTerm)?.start ?? SchoolDate(year: year, month: 9, day: 1)! }
-    static func ends(_ year: Int, _ halfTerm: Int) -> SchoolDate { SchoolCalendar(academicYear: year).halfTerm(halfTerm)?.end ?? SchoolDate(year: year + 1, month: 7, day: 31)! }
 
     static func entry(_ laestab: String, _ directory: SchoolDirectory) -> SchoolEntry? { (try? LAESTAB(laestab)).flatMap { directory[$0] } }
 

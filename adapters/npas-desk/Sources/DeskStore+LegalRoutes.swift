@@ -353,17 +353,26 @@ extension DeskStore {
     }
 
     /// Cases finally disposed of by a court, with the day of the final outcome (the latest hearing that gave a
-    /// defendant an outcome other than adjourned): the cases the desk follows after disposal.
-    public func disposals() throws -> [(reference: String, upn: String, laestab: String, disposedOn: SchoolDate)] {
+    /// defendant an outcome other than adjourned): the cases the desk follows after disposal. Each also has the day
+    /// its first prosecution file went: the day the desk sent it, or its first hearing if that is earlier (a file
+    /// recorded after the event).
+    public func disposals() throws -> [(reference: String, upn: String, laestab: String, filedOn: SchoolDate, disposedOn: SchoolDate)] {
         try queue.read { db in
             try Row.fetchAll(
                 db, sql: """
-                    SELECT c.reference, c.upn, c.laestab, MAX(o.hearing_date) FROM cases c JOIN court_outcomes o ON o.reference = c.reference
+                    SELECT c.reference, c.upn, c.laestab, MAX(o.hearing_date),
+                        (SELECT MIN(p.hearing_date) FROM prosecutions p WHERE p.reference = c.reference),
+                        (SELECT MIN(p.sent_at) FROM prosecutions p WHERE p.reference = c.reference)
+                    FROM cases c JOIN court_outcomes o ON o.reference = c.reference
                     WHERE o.outcome != 'adjourned' AND EXISTS (SELECT 1 FROM case_history h WHERE h.reference = c.reference AND h.kind = 'disposed')
                     GROUP BY c.reference ORDER BY c.reference
                     """
             ).compactMap { row in
-                SchoolDate(parsing: row[3] as String).map { (reference: row[0], upn: row[1], laestab: row[2], disposedOn: $0) }
+                guard let disposed = SchoolDate(parsing: row[3] as String) else { return nil }
+                let hearing = (row[4] as String?).flatMap { SchoolDate(parsing: $0) }
+                let sent = (row[5] as Int64?).map { Self.schoolDate(ms: $0) }
+                let filed = [hearing, sent].compactMap { $0 }.min() ?? disposed
+                return (reference: row[0], upn: row[1], laestab: row[2], filedOn: filed, disposedOn: disposed)
             }
         }
     }

@@ -2,12 +2,12 @@ import AttendanceDomain
 import Foundation
 
 /// After a court disposes of a case, the desk follows the child's attendance for the two half terms after the
-/// disposal, from the returns schools send it, beside the two half terms before: what the members' report uses to
-/// say whether prosecution changed anything.
+/// disposal, from the returns schools send it, beside the two half terms before the prosecution file: what the
+/// members' report (`MembersReport`) uses to say whether prosecution changed anything.
 ///
-/// The half term in which the disposal falls is neither before nor after (it is both): *before* is the two half
-/// terms that ended before the disposal day, *after* the two that start after it (school calendar, see
-/// `SchoolCalendar`). A half term the desk holds no return for yet is "awaiting"; one held only to date says so.
+/// *Before* is the two half terms that ended before the day the first prosecution file went (the half term it went
+/// in is neither), *after* the two that start after the disposal day (school calendar, see `SchoolCalendar`). A
+/// half term the desk holds no return for yet is "awaiting"; one held only to date says so.
 ///
 /// ```swift
 /// for report in try DisposalMonitor(store: store).reports() {
@@ -27,6 +27,8 @@ public struct DisposalMonitor: Sendable {
     /// One disposed case followed.
     public struct Report: Sendable, Equatable {
         public var reference: String
+        /// The day the first prosecution file went (see ``DeskStore/disposals()``).
+        public var filedOn: SchoolDate
         public var disposedOn: SchoolDate
         public var before: [Period]
         public var after: [Period]
@@ -41,7 +43,7 @@ public struct DisposalMonitor: Sendable {
                 return "\(period.halfTerm) \(rate) attendance, \(figures.unauthorised) unauthorised of \(figures.possible)"
                     + (period.markedThrough.map { " (to \($0))" } ?? "")
             }
-            return "\(reference) disposed \(disposedOn): before: " + before.map(describe).joined(separator: "; ") + " | after: "
+            return "\(reference) filed \(filedOn), disposed \(disposedOn): before: " + before.map(describe).joined(separator: "; ") + " | after: "
                 + after.map(describe).joined(separator: "; ") + (complete ? " | complete" : " | following")
         }
 
@@ -64,7 +66,7 @@ public struct DisposalMonitor: Sendable {
                 return entry
             }
             return [
-                "case_reference": reference, "disposed_on": disposedOn.description, "before": before.map(encode), "after": after.map(encode),
+                "case_reference": reference, "filed_on": filedOn.description, "disposed_on": disposedOn.description, "before": before.map(encode), "after": after.map(encode),
                 "complete": complete,
             ]
         }
@@ -90,9 +92,9 @@ public struct DisposalMonitor: Sendable {
                 let entry = held[.init(academicYear: halfTerm.academicYear, halfTerm: halfTerm.number)]
                 return Period(halfTerm: halfTerm, figures: entry?.figures, markedThrough: entry?.markedThrough)
             }
-            let around = Self.halfTerms(around: disposal.disposedOn)
             return Report(
-                reference: disposal.reference, disposedOn: disposal.disposedOn, before: around.before.map(period), after: around.after.map(period))
+                reference: disposal.reference, filedOn: disposal.filedOn, disposedOn: disposal.disposedOn,
+                before: Self.halfTerms(around: disposal.filedOn).before.map(period), after: Self.halfTerms(around: disposal.disposedOn).after.map(period))
         }
     }
 }
