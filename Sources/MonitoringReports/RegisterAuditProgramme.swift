@@ -98,15 +98,15 @@ public struct RegisterAuditProgramme: Sendable, Equatable {
     // MARK: Loading
 
     public static func load(path: String) throws(ReportError) -> RegisterAuditProgramme {
-        try read(RegisterAuditYAML.load(path: path))
+        try read(ReportYAML.load(path: path))
     }
 
     /// Parses the file's text (`file` names it in errors).
     public static func parse(_ text: String, file: String) throws(ReportError) -> RegisterAuditProgramme {
-        try read(RegisterAuditYAML.parse(text, file: file))
+        try read(ReportYAML.parse(text, file: file))
     }
 
-    static func read(_ root: RegisterAuditYAML) throws(ReportError) -> RegisterAuditProgramme {
+    static func read(_ root: ReportYAML) throws(ReportError) -> RegisterAuditProgramme {
         let top = try root.mapping()
         var programme = RegisterAuditProgramme(file: root.file)
         programme.cycleYears = try top.required("cycle_years").int(in: 1...10)
@@ -125,10 +125,7 @@ public struct RegisterAuditProgramme: Sendable, Equatable {
         for entry in try top.required("schools").sequence() {
             let mapping = try entry.mapping()
             let laestabNode = try mapping.required("laestab")
-            let laestab = try laestabNode.string()
-            guard (try? LAESTAB(laestab)) != nil else {
-                throw laestabNode.error("Expected a LAESTAB: 7 digits, the LA number and the establishment number (9262001).")
-            }
+            let laestab = try laestabNode.laestab()
             if let first = seen[laestab] {
                 throw laestabNode.error("School \(laestab) is listed twice (first at line \(first)): give each school once.")
             }

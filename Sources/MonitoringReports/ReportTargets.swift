@@ -62,42 +62,36 @@ public struct ReportTargets: Sendable, Hashable {
     ///
     /// - Throws: ``ReportError`` `config-invalid` naming the file, the line and the key of the first problem.
     public static func load(folder: String) throws(ReportError) -> ReportTargets {
-        let counties = try readCounty(TargetsYAML.load(path: "\(folder)/county.yaml"))
-        let (schools, defaultTargets) = try readSchools(TargetsYAML.load(path: "\(folder)/schools.yaml"))
+        let counties = try readCounty(ReportYAML.load(path: "\(folder)/county.yaml"))
+        let (schools, defaultTargets) = try readSchools(ReportYAML.load(path: "\(folder)/schools.yaml"))
         return ReportTargets(counties: counties, schools: schools, defaultTargets: defaultTargets)
     }
 
     /// Reads the two files' texts, named in errors as in `folder` (for tests).
     static func parse(county: String, schools: String, folder: String = "config/targets") throws(ReportError) -> ReportTargets {
-        let counties = try readCounty(TargetsYAML.parse(county, file: "\(folder)/county.yaml"))
-        let (schoolTargets, defaultTargets) = try readSchools(TargetsYAML.parse(schools, file: "\(folder)/schools.yaml"))
+        let counties = try readCounty(ReportYAML.parse(county, file: "\(folder)/county.yaml"))
+        let (schoolTargets, defaultTargets) = try readSchools(ReportYAML.parse(schools, file: "\(folder)/schools.yaml"))
         return ReportTargets(counties: counties, schools: schoolTargets, defaultTargets: defaultTargets)
     }
 
-    typealias Entry = (key: String, keyLine: Int?, value: TargetsYAML)
-
-    static func academicYear(_ entry: Entry) throws(ReportError) -> Int {
-        let key = entry.key
-        guard let year = Int(key), years.contains(year) else {
-            throw TargetsYAML.error(
-                "'\(key)' is not an academic year: write its start year, such as 2025 for 2025/26.", file: entry.value.file,
-                line: entry.keyLine, key: entry.value.path)
+    /// The academic year `node` sits under (its key), such as 2025 for 2025/26.
+    static func academicYear(_ node: ReportYAML) throws(ReportError) -> Int {
+        guard let year = Int(node.key), years.contains(year) else {
+            throw node.keyError("'\(node.key)' is not an academic year: write its start year, such as 2025 for 2025/26.")
         }
         return year
     }
 
-    static func schoolPhase(_ entry: Entry) throws(ReportError) -> SchoolPhase {
-        let key = entry.key
-        guard let phase = SchoolPhase(rawValue: key) else {
-            throw TargetsYAML.error(
-                "'\(key)' is not a phase: write one of \(SchoolPhase.allCases.map(\.rawValue).joined(separator: ", ")).",
-                file: entry.value.file, line: entry.keyLine, key: entry.value.path)
+    /// The phase `node` sits under (its key).
+    static func schoolPhase(_ node: ReportYAML) throws(ReportError) -> SchoolPhase {
+        guard let phase = SchoolPhase(rawValue: node.key) else {
+            throw node.keyError("'\(node.key)' is not a phase: write one of \(SchoolPhase.allCases.map(\.rawValue).joined(separator: ", ")).")
         }
         return phase
     }
 
     /// Reads `attendance`, `persistent_absence` and `severe_absence` from `fields`.
-    static func countyRates(_ fields: TargetsYAML.Mapping) throws(ReportError) -> CountyTargets.Rates {
+    static func countyRates(_ fields: ReportYAML.Mapping) throws(ReportError) -> CountyTargets.Rates {
         let rates = CountyTargets.Rates(
             attendance: try fields.required("attendance").percent(), persistentAbsence: try fields.required("persistent_absence").percent(),
             severeAbsence: try fields.optional("severe_absence")?.percent())
@@ -109,21 +103,21 @@ public struct ReportTargets: Sendable, Hashable {
     }
 
     /// Reads `attendance` and `persistent_absence` from `fields`.
-    static func schoolRates(_ fields: TargetsYAML.Mapping) throws(ReportError) -> Default.Rates {
+    static func schoolRates(_ fields: ReportYAML.Mapping) throws(ReportError) -> Default.Rates {
         Default.Rates(attendance: try fields.required("attendance").percent(), persistentAbsence: try fields.optional("persistent_absence")?.percent())
     }
 
     /// `years: {YEAR: {attendance, persistent_absence, severe_absence, phases: {PHASE: {…}}}}`.
-    static func readCounty(_ root: TargetsYAML) throws(ReportError) -> [Int: CountyTargets] {
+    static func readCounty(_ root: ReportYAML) throws(ReportError) -> [Int: CountyTargets] {
         let top = try root.mapping()
         var result: [Int: CountyTargets] = [:]
         for entry in try top.required("years").mapping().entries {
-            let year = try academicYear(entry)
+            let year = try academicYear(entry.value)
             let fields = try entry.value.mapping()
             var targets = CountyTargets(year: year, overall: try countyRates(fields))
             for phaseEntry in try fields.optional("phases")?.mapping().entries ?? [] {
                 let phaseFields = try phaseEntry.value.mapping()
-                targets.phases[try schoolPhase(phaseEntry)] = try countyRates(phaseFields)
+                targets.phases[try schoolPhase(phaseEntry.value)] = try countyRates(phaseFields)
                 try phaseFields.finish()
             }
             try fields.finish()
@@ -135,32 +129,28 @@ public struct ReportTargets: Sendable, Hashable {
 
     /// `default: {attendance, persistent_absence, phases: {PHASE: {…}}}` and
     /// `schools: {LAESTAB: {YEAR: {attendance, persistent_absence}}}`.
-    static func readSchools(_ root: TargetsYAML) throws(ReportError) -> ([String: [Int: SchoolTargets]], Default) {
+    static func readSchools(_ root: ReportYAML) throws(ReportError) -> ([String: [Int: SchoolTargets]], Default) {
         let top = try root.mapping()
         let defaultFields = try top.required("default").mapping()
         var defaultTargets = Default(all: try schoolRates(defaultFields), phases: [:])
         for entry in try defaultFields.optional("phases")?.mapping().entries ?? [] {
             let fields = try entry.value.mapping()
-            defaultTargets.phases[try schoolPhase(entry)] = try schoolRates(fields)
+            defaultTargets.phases[try schoolPhase(entry.value)] = try schoolRates(fields)
             try fields.finish()
         }
         try defaultFields.finish()
         var schools: [String: [Int: SchoolTargets]] = [:]
         for entry in try top.optional("schools")?.mapping().entries ?? [] {
-            guard (try? LAESTAB(entry.key)) != nil else {
-                throw TargetsYAML.error(
-                    "'\(entry.key)' is not a LAESTAB: write the school's 7 digits, the LA number then the establishment number (not the 6-digit URN).",
-                    file: root.file, line: entry.keyLine, key: entry.value.path)
-            }
+            let laestab = try entry.value.keyAsLAESTAB()
             var years: [Int: SchoolTargets] = [:]
             for yearEntry in try entry.value.mapping().entries {
-                let year = try academicYear(yearEntry)
+                let year = try academicYear(yearEntry.value)
                 let fields = try yearEntry.value.mapping()
                 let rates = try schoolRates(fields)
                 try fields.finish()
-                years[year] = SchoolTargets(laestab: entry.key, year: year, attendance: rates.attendance, persistentAbsence: rates.persistentAbsence)
+                years[year] = SchoolTargets(laestab: laestab, year: year, attendance: rates.attendance, persistentAbsence: rates.persistentAbsence)
             }
-            schools[entry.key] = years
+            schools[laestab] = years
         }
         try top.finish()
         return (schools, defaultTargets)

@@ -72,9 +72,10 @@ struct RegisterAuditProgrammeTests {
     }
 
     @Test func mistakesNameTheFileAndLine() {
-        // A misspelt key: the key it should be is missing, and the message says what was found.
-        #expect(error(replacing: 5, with: "  minimum_session: 10").hasPrefix(
-            "register-audits.yaml:4: 'unusual_codes.minimum_sessions': This key is required (found: ratio_to_county, minimum_session)."))
+        // A misspelt key: the key it should be is missing (at the line of the mapping's own key), and the message
+        // says what was found and what to write.
+        #expect(error(replacing: 5, with: "  minimum_session: 10")
+            == "register-audits.yaml:3: 'unusual_codes.minimum_sessions': This key is required (found: ratio_to_county, minimum_session). Add 'minimum_sessions:'.")
         // A key nobody reads.
         #expect(error(replacing: 5, with: "  minimum_sessions: 10\n  colour: red").hasPrefix(
             "register-audits.yaml:6: 'unusual_codes.colour': Unknown key. Allowed here: minimum_sessions, ratio_to_county."))

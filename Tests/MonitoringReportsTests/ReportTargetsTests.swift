@@ -76,7 +76,8 @@ struct ReportTargetsTests {
          "t/schools.yaml:3: 'schools.926001':", "not the 6-digit URN"),
         ("schools", "default: {attendance: 95}\nschools:\n  \"9262001\":\n    25/26: {attendance: 95}\n",
          "t/schools.yaml:4: 'schools.9262001.25/26':", "2025 for 2025/26"),
-        ("schools", "default:\n  persistent_absence: 15\n", "t/schools.yaml:2: 'default.attendance': This key is required", "attendance:"),
+        // A key missing from a mapping: at the line of the key that names the mapping.
+        ("schools", "default:\n  persistent_absence: 15\n", "t/schools.yaml:1: 'default.attendance': This key is required (found: persistent_absence)", "attendance:"),
         ("county", "years:\n  2025:\n    attendance: 94\n    persistent_absence: 16\n    phases:\n      infants: {attendance: 95, persistent_absence: 12}\n",
          "t/county.yaml:6: 'years.2025.phases.infants':", "primary"),
         ("county", "years:\n  2025: {attendance: 94, persistent_absence: 6, severe_absence: 7}\n",
