@@ -189,6 +189,11 @@ say "6. Term end: the attendance service sends the Advisory Service its termly f
 for _ in $(seq 1 100); do [ -f "$AGENCIES/advisory-service/outbox/$YEAR-autumn.csv" ] && break; sleep 0.1; done
 step "the Advisory Service's outbox: $(ls "$AGENCIES/advisory-service/outbox" | tr '\n' ' ')"
 head -4 "$AGENCIES/advisory-service/outbox/$YEAR-autumn.csv" | cut -c1-160 | sed 's/^/     /'
+"$LIAISON" desk term-end --config "$CONFIG" --folder "$AGENCIES/npas" --year $((YEAR - 1)) --year-end \
+  --schools "$OUT/county/schools.csv" --log-level warning > "$OUT/logs/annual-feed.log"
+ANNUAL="$AGENCIES/advisory-service/outbox/$((YEAR - 1))-full_year.csv"
+for _ in $(seq 1 100); do [ -f "$ANNUAL" ] && break; sleep 0.1; done
+step "and last year's annual feed (all six half terms, school names, the Advisers' flags): $(grep -c below_county "$ANNUAL" || true) schools flagged below the county for their phase, $(grep -c persistent_absence_rising "$ANNUAL" || true) with persistent absence rising"
 step "a pupil-level return for the Advisory Service is refused (no agreement allows it):"
 "$LIAISON" send --config "$CONFIG" --as npas --type attendance.return --to advisory-service \
   --file "$EXAMPLES/attendance.return/valid-1.json" --log-level critical 2>&1 | cut -c1-200 | sed 's/^/     /' || true

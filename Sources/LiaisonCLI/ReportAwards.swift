@@ -64,14 +64,14 @@ extension ReportCommand {
             let report = self.report, year = self.year
             let read: (data: AwardsData, selected: [AwardsSelection.School], roll: [String: PupilRoll.Pupil])
             do {
-                read = try await Task.detached {
+                read = try await ReportOptions.offPool {
                     let store = try report.store()
                     let data = try AwardsData.read(from: store, academicYear: year)
                     let selected = AwardsSelection.select(thisYear: data.thisYear, lastYear: data.lastYear, rules: rules)
                         .filter { only == nil || $0.laestab == only }
                     let awarded = selected.flatMap { $0.fullAttendance.map(\.upn) + $0.mostImproved.map(\.upn) }
                     return (data, selected, try store.rollEntries(Array(Set(awarded))))
-                }.value
+                }
             } catch {
                 throw UserFacingError("report awards: \(error)")
             }

@@ -60,7 +60,7 @@ extension ReportCommand {
             let input: RegisterAuditInput
             do {
                 let store = try report.store()
-                input = try await Task.detached { try RegisterAuditData.read(store: store, laestab: code, academicYear: year, halfTerms: terms) }.value
+                input = try await ReportOptions.offPool { try RegisterAuditData.read(store: store, laestab: code, academicYear: year, halfTerms: terms) }
             } catch {
                 throw UserFacingError("report register-audit: \(error)")
             }
