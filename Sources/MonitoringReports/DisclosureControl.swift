@@ -1,3 +1,4 @@
+import AttendanceDomain
 import Foundation
 
 /// Disclosure control on every figure a report publishes, so that no child can be picked out from it.
@@ -10,9 +11,10 @@ import Foundation
 ///   the total row) a line never has exactly one hidden cell, or the total minus the others would give it back. The
 ///   next smallest non-zero cell of such a line is hidden too (a part before a total; among equals, one whose other
 ///   line already has a hidden cell, so that fewer cells go), and rows and columns are gone over again until none
-///   has one hidden cell. Last, an exact check (``DisclosureAudit``) finds any hidden cell the lines together still
-///   give back (a hidden cell joining two otherwise separate groups of hidden cells) and hides one more cell beside
-///   it, until none is left.
+///   has one hidden cell. Last, an exact check (``SmallCountSuppression/determined(hidden:lines:)``) finds any
+///   hidden cell the lines together still give back (a hidden cell joining two otherwise separate groups of hidden
+///   cells) and hides one more cell beside it, until none is left. The counts' part of this is AttendanceDomain's
+///   ``SmallCountSuppression``, which the Advisory Service's feed shares.
 ///
 /// ```swift
 /// let control = DisclosureControl(threshold: 3)
@@ -61,7 +63,7 @@ public struct DisclosureControl: Sendable, Hashable {
     /// Whether disclosure control hides `count` on its own (primary suppression): 1 to `threshold − 1`, and 0 when
     /// ``showZero`` is off.
     public func hides(_ count: Int) -> Bool {
-        count == 0 ? !showZero : (1..<threshold).contains(count)
+        core.hides(count)
     }
 
     // MARK: Single figures
@@ -118,31 +120,28 @@ public struct DisclosureControl: Sendable, Hashable {
         return result
     }
 
-    /// The cells ``protect(_:layout:)`` hides, by reason.
+    /// The cells ``protect(_:layout:)`` hides, by reason. The counts go through AttendanceDomain's
+    /// ``SmallCountSuppression`` (the rule the Advisory Service's feed uses too), over the table's rows and columns.
     public func suppression(of table: ReportTable, layout: Layout) -> Suppression {
-        var suppression = Suppression()
         // The counts that take part, with their values (nil for a cell the table already had as `c`).
         var counts: [Position: Int?] = [:]
         for (row, cells) in table.rows.enumerated() {
             for (column, cell) in cells.enumerated() where !layout.exemptColumns.contains(column) {
                 let position = Position(row: row, column: column)
                 switch cell {
-                case .count(let value):
-                    counts[position] = value
-                    if hides(value) { suppression.primary.insert(position) }
-                case .suppressed where layout.rates[column] == nil:
-                    counts[position] = .some(nil)
-                    suppression.primary.insert(position)
+                case .count(let value): counts[position] = value
+                case .suppressed where layout.rates[column] == nil: counts[position] = .some(nil)
                 default: break
                 }
             }
         }
-        let lines = Self.lines(of: table, layout: layout, counts: counts)
-        var hidden = suppression.primary
-        while let position = nextSecondary(hidden: hidden, lines: lines, counts: counts) {
-            hidden.insert(position)
-            suppression.secondary.insert(position)
-        }
+        let counted = core.suppress(
+            values: counts.compactMapValues { $0 }, forced: Set(counts.filter { $0.value == nil }.keys),
+            lines: Self.lines(of: table, layout: layout, counts: counts))
+        var suppression = Suppression()
+        suppression.primary = counted.primary
+        suppression.secondary = counted.secondary
+        let hidden = counted.hidden
         for (column, rate) in layout.rates where !layout.exemptColumns.contains(column) {
             for (row, cells) in table.rows.enumerated() where column < cells.count {
                 switch cells[column] {
@@ -159,6 +158,12 @@ public struct DisclosureControl: Sendable, Hashable {
             }
         }
         return suppression
+    }
+
+    /// The shared suppression rule with this threshold and ``showZero``, choosing complements as the tables always
+    /// have (``SmallCountSuppression/Complement/smallestCount``).
+    var core: SmallCountSuppression {
+        SmallCountSuppression(threshold: threshold, showZero: showZero, complement: .smallestCount)
     }
 
     /// The additive lines of `table` under `layout`, keeping only cells that are counts (or already `c`), and only
@@ -183,38 +188,5 @@ public struct DisclosureControl: Sendable, Hashable {
             }
         }
         return lines
-    }
-
-    /// The next cell secondary suppression hides, or nil when every hidden cell is safe.
-    func nextSecondary(hidden: Set<Position>, lines: [Line], counts: [Position: Int?]) -> Position? {
-        // A line with exactly one hidden cell first.
-        for line in lines where line.members.filter(hidden.contains).count == 1 {
-            if let pick = companion(in: [line], hidden: hidden, lines: lines, counts: counts) { return pick }
-        }
-        // Then any hidden cell the lines still give back together.
-        for position in DisclosureAudit.determined(hidden: hidden, lines: lines).sorted() {
-            let through = lines.filter { $0.members.contains(position) }
-            if let pick = companion(in: through, hidden: hidden, lines: lines, counts: counts) { return pick }
-        }
-        return nil
-    }
-
-    /// The cell to hide beside a hidden cell of `candidates`' lines: the smallest non-zero visible count, a part
-    /// before a total, one whose other lines already have a hidden cell before one that would start a new one; a
-    /// zero only when nothing else is left (a line whose total does not add up).
-    func companion(in candidates: [Line], hidden: Set<Position>, lines: [Line], counts: [Position: Int?]) -> Position? {
-        var best: (key: [Int], position: Position)?
-        for line in candidates {
-            for position in line.members where !hidden.contains(position) {
-                guard let value = counts[position] ?? nil else { continue }
-                let isTotal = lines.contains { $0.total == position } ? 1 : 0
-                let startsNewLine = lines.contains { other in
-                    other.members.contains(position) && other != line && !other.members.contains(where: hidden.contains)
-                } ? 1 : 0
-                let key = [value == 0 ? 1 : 0, isTotal, value, startsNewLine, position.row, position.column]
-                if best.map({ key.lexicographicallyPrecedes($0.key) }) ?? true { best = (key, position) }
-            }
-        }
-        return best?.position
     }
 }

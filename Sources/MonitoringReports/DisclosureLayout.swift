@@ -1,3 +1,5 @@
+import AttendanceDomain
+
 extension DisclosureControl {
     /// Where a cell is in a table's `rows` (both zero-based; column 0 is usually the row's label).
     public struct Position: Hashable, Sendable, Comparable, CustomStringConvertible {
@@ -91,10 +93,6 @@ extension DisclosureControl {
         public var all: Set<Position> { primary.union(secondary).union(rates) }
     }
 
-    /// One additive line: `parts` add up to `total`.
-    struct Line: Sendable, Hashable {
-        var parts: [Position]
-        var total: Position
-        var members: [Position] { parts + [total] }
-    }
+    /// One additive line of a table: `parts` add up to `total`.
+    typealias Line = SmallCountSuppression.Line<Position>
 }

@@ -1,3 +1,4 @@
+import AttendanceDomain
 import Testing
 
 @testable import MonitoringReports
@@ -178,7 +179,7 @@ struct DisclosureControlTests {
         // Without the exact check, the bridge is the only cell the lines give back.
         let primary = DisclosureControl().suppression(of: table, layout: layout).primary
         let lines = DisclosureControl.lines(of: table, layout: layout, counts: Self.counts(table))
-        #expect(DisclosureAudit.determined(hidden: primary, lines: lines) == [Position(row: 1, column: 3)])
+        #expect(SmallCountSuppression.determined(hidden: primary, lines: lines) == [Position(row: 1, column: 3)])
         // And the independent search finds it in the table with only the primary cells hidden.
         var primaryOnly = table
         for position in primary { primaryOnly.rows[position.row][position.column] = .suppressed }

@@ -1,3 +1,4 @@
+import AttendanceDomain
 import LiaisonMessages
 
 /// Disclosure control on the Advisory Service's feed: small counts, and what would let a reader work them out, are
@@ -18,11 +19,10 @@ import LiaisonMessages
 ///
 /// Flags carry no figure; a school whose figures are all withheld is sent with no flags.
 ///
-/// The reports' rule is MonitoringReports' `DisclosureControl`, which this follows (the same threshold, 0 shown, 1 to
-/// `threshold - 1` withheld, a rate with its count or its pupils, the smallest non-zero part as the complement). The
-/// feed's figures are not a table but sums of sums (schools in phases, phases in the county), so the complement step
-/// is done here over those sums. TODO: this target (NPASDesk) cannot import MonitoringReports, which depends on it;
-/// moving DisclosureControl's core into AttendanceDomain would let both share one implementation.
+/// The algorithm is AttendanceDomain's ``SmallCountSuppression``, the one the reports' `DisclosureControl` uses too
+/// (the same threshold, 0 shown, 1 to `threshold - 1` withheld); the feed keeps its own choice of complement
+/// (``SmallCountSuppression/Complement/smallestPart``: a part before the total, even a zero one). Its exact check
+/// adds nothing here: in sums of sums a withheld figure can be worked out only from a sum with no other withheld one.
 public struct FeedDisclosure: Sendable {
     /// Counts below this (and above 0) are withheld: 3, the DfE's usual threshold, unless set otherwise.
     public var threshold: Int
@@ -31,10 +31,12 @@ public struct FeedDisclosure: Sendable {
         self.threshold = threshold
     }
 
+    /// The shared rule with this threshold: 0 shown, and the smallest part as the complement.
+    var rule: SmallCountSuppression { SmallCountSuppression(threshold: threshold, showZero: true, complement: .smallestPart) }
+
     /// Whether a count is withheld on its own (rule 1).
     public func withholds(_ count: Int?) -> Bool {
-        guard let count else { return false }
-        return count > 0 && count < threshold
+        count.map(rule.hides) ?? false
     }
 
     /// The feed with its small figures withheld.
@@ -43,23 +45,30 @@ public struct FeedDisclosure: Sendable {
         var groups: [String: TermlyFeed.Aggregate] = ["c": feed.county.overall]
         for (index, school) in feed.schools.enumerated() { groups["s\(index)"] = school.figures }
         for (phase, figures) in feed.county.byPhase ?? [:] { groups["p\(phase)"] = figures }
-        var sums: [(total: String, parts: [String])] = []
+        var sums: [SmallCountSuppression.Line<String>] = []
         if let byPhase = feed.county.byPhase {
-            sums.append(("c", byPhase.keys.sorted().map { "p\($0)" }))
+            sums.append(.init(parts: byPhase.keys.sorted().map { "p\($0)" }, total: "c"))
             for phase in byPhase.keys.sorted() {
-                sums.append(("p\(phase)", feed.schools.indices.filter { feed.schools[$0].phase == phase }.map { "s\($0)" }))
+                sums.append(.init(parts: feed.schools.indices.filter { feed.schools[$0].phase == phase }.map { "s\($0)" }, total: "p\(phase)"))
             }
         } else {
-            sums.append(("c", feed.schools.indices.map { "s\($0)" }))
+            sums.append(.init(parts: feed.schools.indices.map { "s\($0)" }, total: "c"))
         }
+        sums.removeAll { $0.parts.isEmpty }  // a phase with no school in the feed is a sum of nothing
 
-        let rows = Self.complete(sums, values: groups.mapValues { $0.pupils ?? 0 }, withheld: Set(groups.filter { withholds($0.value.pupils) }.keys))
-        let persistent = Self.complete(
-            sums, values: groups.mapValues { $0.persistentAbsenceCount ?? 0 },
-            withheld: rows.union(groups.filter { withholds($0.value.persistentAbsenceCount) }.keys))
-        let severe = Self.complete(
-            sums, values: groups.mapValues { $0.severeAbsenceCount ?? 0 },
-            withheld: rows.union(groups.filter { withholds($0.value.severeAbsenceCount) }.keys))
+        // Whole groups first (compared by their pupils), then each count with every withheld group's counts forced.
+        let rows = rule.suppress(values: groups.mapValues { $0.pupils ?? 0 }, lines: sums).hidden
+        var values: [Figure: Int] = [:]
+        for (key, figures) in groups {
+            values[Figure(field: .persistent, group: key)] = figures.persistentAbsenceCount ?? 0
+            values[Figure(field: .severe, group: key)] = figures.severeAbsenceCount ?? 0
+        }
+        let counts = rule.suppress(
+            values: values, forced: Set(rows.flatMap { [Figure(field: .persistent, group: $0), Figure(field: .severe, group: $0)] }),
+            lines: [Figure.Field.persistent, .severe].flatMap { field in
+                sums.map { .init(parts: $0.parts.map { Figure(field: field, group: $0) }, total: Figure(field: field, group: $0.total)) }
+            }
+        ).hidden
 
         func withheld(_ key: String, _ figures: TermlyFeed.Aggregate) -> TermlyFeed.Aggregate {
             var figures = figures
@@ -70,11 +79,11 @@ public struct FeedDisclosure: Sendable {
                     persistentAbsenceRate: nil, severeAbsenceRate: nil)
                 return figures
             }
-            if persistent.contains(key) {
+            if counts.contains(Figure(field: .persistent, group: key)) {
                 figures.persistentAbsenceCount = nil
                 figures.persistentAbsenceRate = nil
             }
-            if severe.contains(key) {
+            if counts.contains(Figure(field: .severe, group: key)) {
                 figures.severeAbsenceCount = nil
                 figures.severeAbsenceRate = nil
             }
@@ -92,23 +101,16 @@ public struct FeedDisclosure: Sendable {
         return result
     }
 
-    /// Rule 2: adds to `withheld` until no sum has exactly one withheld member. The part added is the smallest shown
-    /// non-zero one (by `values`, then by key, so the same feed always gives the same result), a zero when only
-    /// zeros are left, and the total when every part is withheld (as DisclosureControl chooses in the reports).
-    static func complete(_ sums: [(total: String, parts: [String])], values: [String: Int], withheld start: Set<String>) -> Set<String> {
-        var withheld = start
-        var changed = true
-        while changed {
-            changed = false
-            for sum in sums {
-                let members = [sum.total] + sum.parts
-                guard members.filter(withheld.contains).count == 1 else { continue }
-                let shown = sum.parts.filter { !withheld.contains($0) }
-                    .sorted { (values[$0] == 0 ? 1 : 0, values[$0] ?? 0, $0) < (values[$1] == 0 ? 1 : 0, values[$1] ?? 0, $1) }
-                withheld.insert(shown.first ?? sum.total)
-                changed = true
-            }
+    /// One count of one aggregate in the feed, a key for the shared rule: the counts' sums are the groups' sums, once
+    /// for each field, and never meet.
+    struct Figure: Hashable, Comparable, Sendable {
+        enum Field: Int, Sendable { case persistent, severe }
+        var field: Field
+        /// The aggregate's member name ("s<index>", "p<phase>", "c").
+        var group: String
+
+        static func < (left: Figure, right: Figure) -> Bool {
+            (left.field.rawValue, left.group) < (right.field.rawValue, right.group)
         }
-        return withheld
     }
 }
