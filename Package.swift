@@ -22,6 +22,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
         .package(url: "https://github.com/apple/swift-collections", exact: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
+        // The console (issue 13): HTTP, TLS, bcrypt, templates.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", exact: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", exact: "2.37.6"),
     ],
     targets: [
         // libzmq's C API, reached through the system library (apt: libzmq3-dev).
@@ -169,13 +175,33 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // The console: a web application for the attendance service's staff and the hub's operators (Hummingbird 2,
+        // server-rendered mustache templates, no JavaScript build): sign-in, roles, sessions, CSRF, the view log, pages.
+        .target(
+            name: "LiaisonConsole",
+            dependencies: [
+                "MonitoringReports", "NPASDesk", "AttendanceDomain", "LegalProcess", "LiaisonStore", "LiaisonMessages", "StrictJSON",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         // The `liaison` command line: every subcommand, as a library so tests can drive it.
         .target(
             name: "LiaisonCLI",
             dependencies: [
                 "LiaisonBroker", "LiaisonAdapterKit", "LiaisonConfig", "LiaisonStore", "ZeroMQ", "LiaisonRules", "JSONSchema", "StrictJSON",
                 "LiaisonMessages", "SchoolsMISAdapter", "NPASDesk", "AdvisoryServiceAdapter", "CourtsAdapter", "PartnerAdapter", "AttendanceDomain",
-                "LegalProcess", "MonitoringReports", "Printing",
+                "LegalProcess", "MonitoringReports", "Printing", "LiaisonConsole",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -207,6 +233,14 @@ let package = Package(
         .testTarget(
             name: "NPASDeskTests", dependencies: ["NPASDesk", "LegalProcess", "AttendanceDomain", "JSONSchema", "StrictJSON", "LiaisonTestSupport"], path: "adapters/npas-desk/Tests",
             exclude: ["Golden"]),
+        .testTarget(
+            name: "LiaisonConsoleTests",
+            dependencies: [
+                "LiaisonConsole", "NPASDesk", "AttendanceDomain", "LiaisonTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]),
         .testTarget(
             name: "MonitoringReportsTests",
             dependencies: ["MonitoringReports", "NPASDesk", "AttendanceDomain", "LiaisonMessages", "StrictJSON", "LiaisonTestSupport"],
