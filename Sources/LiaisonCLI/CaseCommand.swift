@@ -42,13 +42,16 @@ struct CaseCommand: AsyncParsableCommand {
     }
 
     /// Today's date where the desk is (its local time zone: Europe/London for the county).
-    static func today() -> String { SchoolDate.today(in: .current).description }
+    static func today() -> String { CaseActions.today() }
+
+    /// Runs a casework action (``CaseActions``), giving its refusal in the command line's words.
+    static func action<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as CaseActionError { throw UserFacingError(error.commandLine) }
+    }
 
     /// A date option, checked.
     static func date(_ text: String?, _ option: String) throws -> String? {
-        guard let text else { return nil }
-        guard SchoolDate(parsing: text) != nil else { throw UserFacingError("--\(option) is a date, YYYY-MM-DD: '\(text)' is not.") }
-        return text
+        try action { try CaseActions.date(text, option) }
     }
 
     static func referral(_ deskCase: DeskCase) -> [String: Any] {
@@ -148,7 +151,7 @@ struct CaseCommand: AsyncParsableCommand {
         @OptionGroup var desk: Desk
         @Argument var reference: String
         @Option(help: "The ESW's name.") var esw: String
-        func run() throws { try desk.store().allocate(reference, esw: esw); print("\(reference) allocated to \(esw).") }
+        func run() throws { try CaseActions.allocate(reference, esw: esw, in: desk.store()); print("\(reference) allocated to \(esw).") }
     }
 
     struct Note: ParsableCommand {
@@ -156,16 +159,13 @@ struct CaseCommand: AsyncParsableCommand {
         @OptionGroup var desk: Desk
         @Argument var reference: String
         @Option var text: String
-        func run() throws { try desk.store().change(reference, kind: "note", detail: text); print("Noted on \(reference).") }
+        func run() throws { try CaseActions.note(reference, text: text, in: desk.store()); print("Noted on \(reference).") }
     }
 
     struct Intervene: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Record an intervention: a letter, meeting, home visit, warning notice, contract or penalty notice.")
-        static let types = [
-            "letter", "phone_call", "meeting", "home_visit", "attendance_support_plan", "attendance_contract", "parenting_contract",
-            "early_help", "warning_notice", "penalty_notice", "referral_to_agency", "education_supervision_order", "fast_track", "other",
-        ]
+        static var types: [String] { CaseActions.interventionTypes }
         @OptionGroup var desk: Desk
         @Argument var reference: String
         @Option(help: "One of: \(types.joined(separator: ", ")).") var type: String
@@ -177,24 +177,11 @@ struct CaseCommand: AsyncParsableCommand {
         @Option(help: "Penalty notice: the date it was paid.") var paidOn: String?
 
         func run() throws {
-            guard Self.types.contains(type) else { throw UserFacingError("--type is one of \(Self.types.joined(separator: ", ")).") }
-            _ = try CaseCommand.date(date, "date")
-            _ = try CaseCommand.date(paidOn, "paid-on")
-            if let status, !["paid", "unpaid", "withdrawn", "prosecuted"].contains(status) {
-                throw UserFacingError("--status is paid, unpaid, withdrawn or prosecuted.")
+            let intervention = try CaseCommand.action {
+                try CaseActions.intervention(
+                    type: type, date: date, description: description, defendant: defendant, amount: amount, status: status, paidOn: paidOn)
             }
-            if let defendant, !(1...9).contains(defendant) { throw UserFacingError("--defendant is a number from 1 to 9.") }
-            if type == "penalty_notice" {
-                guard let amount, amount > 0, defendant != nil else {
-                    throw UserFacingError("A penalty notice needs --amount (pounds) and --defendant (which parent).")
-                }
-                if status == "paid", paidOn == nil { throw UserFacingError("A paid penalty notice needs --paid-on.") }
-                _ = amount
-            }
-            let intervention = DeskIntervention(
-                date: date ?? CaseCommand.today(), type: type, description: description, defendantNumber: defendant,
-                amountPence: amount.map { $0 * 100 }, status: type == "penalty_notice" ? (status ?? "unpaid") : nil, paidOn: paidOn)
-            try desk.store().add(intervention, to: reference)
+            try CaseActions.intervene(intervention, on: reference, in: desk.store())
             print("Recorded \(type) on \(reference).")
         }
     }
@@ -262,32 +249,19 @@ struct CaseCommand: AsyncParsableCommand {
         @OptionGroup var desk: Desk
         @Argument var reference: String
         @Option(help: "The feedback to the school.") var text: String
-        @Option(help: "The next step, for the school.") var nextStep: String = "Keep the attendance service informed of the pupil's attendance."
+        @Option(help: "The next step, for the school.") var nextStep: String = CaseActions.defaultNextStep
         @Option(help: "open, monitoring, legal_action or closed.") var caseStatus: String = "open"
         @OptionGroup var log: LogOptions
 
         func run() async throws {
-            guard ["open", "monitoring", "legal_action", "closed"].contains(caseStatus) else {
-                throw UserFacingError("--case-status is open, monitoring, legal_action or closed.")
-            }
             let store = try desk.store()
-            guard let item = try store.deskCase(reference) else { throw UserFacingError("There is no case \(reference).") }
-            let referral = CaseCommand.referral(item)
-            var body: [String: Any] = [
-                "case_reference": reference, "school": referral["school"] ?? ["laestab": item.laestab], "upn": item.upn,
-                "date": CaseCommand.today(), "feedback": text, "next_steps": [["action": nextStep, "owner": "school"]],
-                "case_status": caseStatus,
-            ]
-            if let esw = item.esw { body["author"] = ["name": esw, "role": "Education Social Worker"] }
-            let bytes = Array(try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]))
-            // The same letter sent again (after an unclear failure) is the same message: the school gets it once.
-            let receipt = try await CaseCommand.send(
-                options, adapter, log: log, type: "case.feedback", to: "schools-mis", body: bytes,
-                id: "feedback-\(reference)-\(Digest.sha256Hex(Array(text.utf8)).prefix(12))")
-            try store.change(reference, kind: "feedback", detail: "sent to the school (\(receipt))")
-            if caseStatus != item.status, caseStatus != "legal_action" || item.status != "disposed" {
-                try store.setStatus(reference, caseStatus, detail: "as told to the school")
+            let feedback = try CaseCommand.action {
+                try CaseActions.feedback(on: reference, text: text, nextStep: nextStep, caseStatus: caseStatus, in: store)
             }
+            let message = feedback.message
+            let receipt = try await CaseCommand.send(
+                options, adapter, log: log, type: message.type, to: message.recipient, body: message.body, id: message.messageID(sha256Hex: Digest.sha256Hex))
+            try CaseActions.record(feedback, receipt: receipt, in: store)
             print("Feedback on \(reference) sent to the school: \(receipt).")
         }
     }
@@ -322,7 +296,7 @@ struct CaseCommand: AsyncParsableCommand {
         @Option(help: "The day the court issued the summons.") var summonsIssuedOn: String?
         @Option(help: "The court's reference for the summons.") var summonsReference: String?
         @Option(help: "The court's address for the summons: \"LINE; LINE; ...\".") var courtAddress: String?
-        @Option(help: "The prosecuting authority.") var prosecutor: String = "Example County Council"
+        @Option(help: "The prosecuting authority.") var prosecutor: String = CaseActions.defaultProsecutor
         @Option(help: "The officer's statement (default: a draft written from the records, to be read before declaring it).") var statement: String?
         @Option(help: "The day the officer signs the statement (default: the day of laying).") var statementDate: String?
         @Flag(help: "The officer declares the statement true; without it nothing is sent.") var declare = false
@@ -342,54 +316,24 @@ struct CaseCommand: AsyncParsableCommand {
 
         func run() async throws {
             let store = try desk.store()
-            guard let item = try store.deskCase(reference) else { throw UserFacingError("There is no case \(reference).") }
-            let statute = ["444-1": "444(1)", "444-1A": "444(1A)", "444(1)": "444(1)", "444(1A)": "444(1A)", "443": "443"][offence.uppercased()]
-            guard let statute else { throw UserFacingError("--offence is 444-1, 444-1A or 443.") }
-            for (value, option) in [(hearing, "hearing"), (from, "from"), (to, "to"), (laidOn, "laid-on"), (summonsIssuedOn, "summons-issued-on"),
-                                    (statementDate, "statement-date"), (certifiedOn, "certified-on")] {
-                _ = try CaseCommand.date(value, option)
+            let request = CaseActions.ProsecutionRequest(
+                offence: offence, court: court, hearing: hearing, from: from, to: to, laidOn: laidOn, summonsIssuedOn: summonsIssuedOn,
+                summonsReference: summonsReference, courtAddress: courtAddress, prosecutor: prosecutor, statement: statement,
+                statementDate: statementDate, declared: declare, certifiedBy: certifiedBy, certifiedOn: certifiedOn, costs: costs)
+            let draft = try CaseCommand.action {
+                try CaseActions.prosecution(
+                    of: reference, request, in: store,
+                    rules: {
+                        do { return try LegalRules.load(directory: legalFolder()) } catch {
+                            throw UserFacingError("The legal rules could not be read: \(error). Give their folder with --legal (the repository's config/legal).")
+                        }
+                    },
+                    certificateTemplate: CaseActions.certificateTemplate(deskFolder: desk.folder))
             }
-            let schedule = try costs.map { line -> (item: String, pence: Int) in
-                let parts = line.split(separator: ":", omittingEmptySubsequences: false)
-                guard parts.count >= 2, let pence = Int(parts.last!.trimmingCharacters(in: .whitespaces)), (0...10_000_000).contains(pence),
-                    !parts.dropLast().joined(separator: ":").allSatisfy(\.isWhitespace)
-                else { throw UserFacingError("--costs is \"ITEM:PENCE\", e.g. \"Officer time:12000\" (pence, at most 10000000): '\(line)' is not.") }
-                return (parts.dropLast().joined(separator: ":").trimmingCharacters(in: .whitespaces), pence)
-            }
-            let rules: LegalRules
-            do { rules = try LegalRules.load(directory: legalFolder()) } catch {
-                throw UserFacingError("The legal rules could not be read: \(error). Give their folder with --legal (the repository's config/legal).")
-            }
-            let template = try? String(contentsOfFile: "\(desk.folder)/templates/s566-certificate.txt", encoding: .utf8)
-            var builder = ProsecutionFileBuilder(
-                offence: statute, court: court, hearingDate: hearing, periodStart: from, periodEnd: to, prosecutor: prosecutor,
-                statement: statement, declared: declare, certifiedBy: certifiedBy, certifiedOn: certifiedOn,
-                laidOn: laidOn ?? CaseCommand.today(), summonsIssuedOn: summonsIssuedOn, summonsReference: summonsReference,
-                courtAddress: courtAddress.map { $0.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } },
-                statementDate: statementDate, costs: schedule,
-                certificateTemplate: template.flatMap { $0.allSatisfy(\.isWhitespace) ? nil : $0 } ?? ProsecutionFileBuilder.defaultCertificateTemplate,
-                framework: rules.penaltyNotices)
-            if statute == Offence.section443.rawValue {
-                builder.attendanceOrder = try store.attendanceOrderBreach(of: reference)
-                builder.attendanceOrders = rules.schoolAttendanceOrders
-            }
-            let file: [String: Any]
-            do {
-                file = try builder.build(
-                    case: item, interventions: try store.interventions(of: reference), marks: try store.marks(upn: item.upn, laestab: item.laestab),
-                    defendants: try store.defendants(of: reference), penaltyNotices: try store.prosecutionNotices(of: reference, framework: rules.penaltyNotices))
-            } catch let error as DeskError {
-                throw UserFacingError("The prosecution file for \(reference) was not sent: \(error.description).")
-            }
-            let bytes = Array(try JSONSerialization.data(withJSONObject: file, options: [.sortedKeys]))
-            // The id follows the content: the same file again is a duplicate; a corrected one is a new message.
-            let id = "prosecution-\(reference)-\(hearing)-\(Digest.sha256Hex(bytes).prefix(12))"
-            let receipt = try await CaseCommand.send(options, adapter, log: log, type: "prosecution.file", to: "courts", body: bytes, id: id)
-            let named = (file["defendants"] as? [[String: Any]] ?? []).compactMap { defendant -> (reference: String, number: Int)? in
-                guard let name = defendant["reference"] as? String, let number = defendant["defendant_number"] as? Int else { return nil }
-                return (name, number)
-            }
-            try store.recordProsecution(reference, hearingDate: hearing, offence: statute, defendants: named, messageID: id, receipt: receipt)
+            guard let message = draft.message else { throw UserFacingError(draft.refusalMessage) }
+            let id = message.messageID(sha256Hex: Digest.sha256Hex)
+            let receipt = try await CaseCommand.send(options, adapter, log: log, type: message.type, to: message.recipient, body: message.body, id: id)
+            try CaseActions.record(draft, messageID: id, receipt: receipt, in: store)
             print("Prosecution file for \(reference) sent to the Courts: \(receipt).")
         }
     }
@@ -399,6 +343,6 @@ struct CaseCommand: AsyncParsableCommand {
         @OptionGroup var desk: Desk
         @Argument var reference: String
         @Option var reason: String
-        func run() throws { try desk.store().setStatus(reference, "closed", detail: reason); print("\(reference) closed.") }
+        func run() throws { try CaseActions.close(reference, reason: reason, in: desk.store()); print("\(reference) closed.") }
     }
 }
