@@ -1,6 +1,6 @@
 # Liaison: `make demo` runs the main job, `make test` runs the tests. Both install what is missing.
 SWIFT ?= swift
-APT_PACKAGES := pkg-config libzmq3-dev libsqlite3-dev python3-zmq python3-jsonschema libxml2-dev python3-stdnum chromium poppler-utils
+APT_PACKAGES := pkg-config libzmq3-dev libsqlite3-dev python3-zmq python3-jsonschema libxml2-dev python3-stdnum chromium chromium-driver python3-selenium poppler-utils
 TEST_TIMEOUT ?= 1500
 # The harnesses' Python: Debian's, which has python3-zmq (a pyenv or venv python on PATH may not).
 HARNESS_PYTHON ?= /usr/bin/python3
