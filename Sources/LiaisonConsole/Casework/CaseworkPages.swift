@@ -1,13 +1,325 @@
+import Foundation
 import Hummingbird
+import LegalProcess
+import LiaisonStore
+import NIOPosix
+import NPASDesk
 
-/// The casework pages (owned by the casework pages' author from now on; this is the empty start that keeps the
-/// build green). ``Console/build(configuration:options:)`` registers ``templates`` and reads ``links``;
-/// ``ConsoleApplication/makeRouter(console:)`` calls ``addRoutes(to:console:)`` after the sign-in middleware, so every
-/// route here has a ``ConsoleContext`` with the user and must call `context.require(...)`.
+/// Sends one message through the hub as the attendance service and returns the hub's receipt line: `liaison case`'s
+/// own send (`DeskCommand.send`) when whoever starts the console gives one; without it the console checks and
+/// previews but sends nothing.
+public typealias CaseMessageSender = @Sendable (_ type: String, _ recipient: String, _ body: [UInt8], _ id: String) async throws -> String
+
+/// The casework pages: the caseloads (`/cases`), a case with its timeline and a form for each `liaison case` action
+/// (`/cases/:reference`, POST `…/allocate`, `…/note`, `…/intervene`, `…/feedback`, `…/close`), and the prosecution check
+/// (`/cases/:reference/prosecute`: the file as the clerk will see it, or every refusal at once; POST sends it).
+///
+/// Every action calls ``CaseActions`` (NPASDesk), as `liaison case` does, so the console and the command line accept,
+/// send and record the same. An Education Social Worker sees and acts on the cases allocated to their console user
+/// name; a manager on every case, and allocates. Every read and write of the desk's store runs on NIO's thread pool,
+/// never on the cooperative pool.
 enum CaseworkPages {
-    /// The pages' mustache templates, by name (rendered with `console.pages.render(name, ...)`).
-    static let templates: [(name: String, template: String)] = []
-    /// The pages' entries in the navigation and on the home page.
-    static let links: [ConsoleLink] = []
-    static func addRoutes(to router: Router<ConsoleContext>, console: Console) {}
+    static let templates: [(name: String, template: String)] = CaseworkTemplates.templates
+    static let links: [ConsoleLink] = [
+        ConsoleLink(
+            path: "/cases", label: "Cases", summary: "Caseloads, a case's timeline, and every casework action: allocate, note, intervene, feedback, prosecute, close.",
+            roles: [.esw, .manager])
+    ]
+
+    static func addRoutes(to router: Router<ConsoleContext>, console: Console) {
+        addRoutes(to: router, console: console, sender: nil)
+    }
+
+    /// The routes, sending feedback and prosecution files with `sender` (none: the forms say the console cannot send).
+    static func addRoutes(to router: Router<ConsoleContext>, console: Console, sender: CaseMessageSender?) {
+        let pages = Routes(console: console, sender: sender)
+        router.get("/cases") { _, context in try await pages.caseload(context) }
+        router.get("/cases/:reference") { request, context in
+            try await pages.showCase(try context.parameters.require("reference"), banner: request.uri.queryParameters.get("done"), context)
+        }
+        router.post("/cases/:reference/allocate") { request, context in try await pages.allocate(request, context) }
+        router.post("/cases/:reference/note") { request, context in try await pages.note(request, context) }
+        router.post("/cases/:reference/intervene") { request, context in try await pages.intervene(request, context) }
+        router.post("/cases/:reference/feedback") { request, context in try await pages.feedback(request, context) }
+        router.post("/cases/:reference/close") { request, context in try await pages.close(request, context) }
+        router.get("/cases/:reference/prosecute") { request, context in try await pages.prosecution(request, context, send: false) }
+        router.post("/cases/:reference/prosecute") { request, context in try await pages.prosecution(request, context, send: true) }
+    }
+
+    /// The banners after an action (`?done=`): fixed words, nothing from the request.
+    static let banners: [String: String] = [
+        "allocated": "The case is allocated.", "noted": "The note is added to the case's history.", "intervened": "The intervention is recorded.",
+        "feedback": "The feedback is sent to the school.", "closed": "The case is closed.", "prosecuted": "The prosecution file is sent to the Courts.",
+    ]
+
+    /// Runs desk work on NIO's thread pool (SQLite blocks), off the cooperative pool.
+    static func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await NIOThreadPool.singleton.runIfActive(body)
+    }
+
+    /// The route handlers, with what they share.
+    struct Routes: Sendable {
+        let console: Console
+        let sender: CaseMessageSender?
+
+        var sendNote: String {
+            console.configuration.hubConfig == nil ? "no hub_config is set" : "it was started without the desk's sending key"
+        }
+
+        /// The signed-in ESW or manager, and the case when they may work on it.
+        ///
+        /// - Throws: `HTTPError` 404 when the desk or the case is not there; 403 for an ESW's request on another worker's case.
+        func access(_ context: ConsoleContext) async throws -> (ConsoleUser, DeskCase) {
+            let user = try context.require(.esw, .manager)
+            let reference = try context.parameters.require("reference")
+            guard let desk = console.desk else { throw HTTPError(.notFound, message: "The desk's store is not there yet: no cases to show.") }
+            guard let item = try await offPool({ try desk.deskCase(reference) }) else {
+                throw HTTPError(.notFound, message: "There is no case \(reference).")
+            }
+            if user.role == .esw, item.esw != user.name {
+                throw HTTPError(.forbidden, message: "Case \(reference) is not allocated to you: ask a manager to allocate it.")
+            }
+            return (user, item)
+        }
+
+        /// The console's Education Social Workers (enabled), by user name: whom a case may be allocated to.
+        func workers() async throws -> [String] {
+            try await console.users.all().filter { $0.role == .esw && !$0.disabled }.map(\.name).sorted()
+        }
+
+        func caseload(_ context: ConsoleContext) async throws -> Response {
+            let user = try context.require(.esw, .manager)
+            guard let desk = console.desk else {
+                return console.pages.render("cases", title: "Cases", data: ["noDesk": true, "isManager": user.role == .manager], context: context)
+            }
+            let cases = try await offPool { try desk.cases() }
+            if user.role == .manager {
+                let workers = try await workers()
+                return console.pages.render(
+                    "cases", title: "Caseloads", data: ["isManager": true, "groups": CaseworkViews.groups(cases), "workers": workers], context: context)
+            }
+            let own = cases.filter { $0.esw == user.name }
+            return console.pages.render("cases", title: "Your caseload", data: ["cases": own.map(CaseworkViews.row)], context: context)
+        }
+
+        func showCase(_ reference: String, banner: String?, _ context: ConsoleContext) async throws -> Response {
+            let (user, item) = try await access(context)
+            var data: [String: Any] = [:]
+            if let banner, let text = CaseworkPages.banners[banner] { data["banner"] = ["title": "Success", "text": text, "success": true] as [String: Any] }
+            return try await render(item, user: user, context: context, extra: data)
+        }
+
+        /// The case's page: its summary (the child named from the referral), timeline, interventions and forms. Each
+        /// render is a view of the child's record, logged by pseudonym.
+        func render(
+            _ item: DeskCase, user: ConsoleUser, context: ConsoleContext, extra: [String: Any] = [:], status: HTTPResponse.Status = .ok
+        ) async throws -> Response {
+            guard let desk = console.desk else { throw HTTPError(.notFound, message: "The desk's store is not there yet.") }
+            let reference = item.reference
+            let (history, interventions) = try await offPool { (try desk.history(of: reference), try desk.interventions(of: reference)) }
+            try await console.users.recordView(user: user.name, upn: item.upn, page: "/cases/\(reference)")
+            var data: [String: Any] = [
+                "reference": reference, "status": CaseworkViews.statusTag(item.status), "summary": CaseworkViews.summary(item),
+                "timeline": CaseworkViews.timeline(history), "interventions": CaseworkViews.interventions(interventions),
+                "canAllocate": user.role == .manager, "canSend": sender != nil, "sendNote": sendNote, "defaultNextStep": CaseActions.defaultNextStep,
+            ]
+            if user.role == .manager {
+                let chosen = ((extra["allocate"] as? [String: Any])?["f"] as? [String: Any])?["esw"] as? String ?? item.esw
+                data["workers"] = CaseworkViews.options(try await workers(), selected: chosen)
+            }
+            let intervene = (extra["intervene"] as? [String: Any])?["f"] as? [String: Any] ?? [:]
+            data["interventionTypes"] = CaseworkViews.options(CaseActions.interventionTypes, selected: intervene["type"] as? String)
+            data["noticeStatuses"] = CaseworkViews.options(
+                CaseActions.penaltyNoticeStatuses.filter { $0 != "unpaid" }, selected: intervene["status"] as? String)
+            let feedback = (extra["feedback"] as? [String: Any])?["f"] as? [String: Any] ?? [:]
+            data["feedbackStatuses"] = CaseworkViews.options(
+                CaseActions.feedbackStatuses, selected: feedback["case_status"] as? String ?? "open", labels: ["legal_action": "legal action"])
+            data.merge(extra) { _, new in new }
+            return console.pages.render("case", title: "Case \(reference)", data: data, context: context, status: status)
+        }
+
+        /// The case's page again with a form's errors (400): the summary links each to its field, `FORM-FIELD`.
+        func invalid(
+            _ form: String, _ values: CaseworkForm, _ errors: CaseworkForm.Errors, item: DeskCase, user: ConsoleUser, context: ConsoleContext
+        ) async throws -> Response {
+            let key = { (field: String) in field.replacingOccurrences(of: "-", with: "_") }
+            let formData: [String: Any] = [
+                "f": values.echoed, "e": Dictionary(errors.map { (key($0.field), $0.message) }, uniquingKeysWith: { first, _ in first }),
+            ]
+            return try await render(
+                item, user: user, context: context,
+                extra: [form: formData, "errors": errors.map { ["field": "\(form)-\(key($0.field))", "message": $0.message] }], status: .badRequest)
+        }
+
+        /// Runs an action on the writable desk store, then back to the case with its banner.
+        func act(_ item: DeskCase, done: String, _ action: @escaping @Sendable (DeskStore) throws -> Void) async throws -> Response {
+            let console = console
+            try await offPool { try action(try console.deskForActions()) }
+            return .redirect(to: "/cases/\(item.reference)?done=\(done)")
+        }
+
+        func allocate(_ request: Request, _ context: ConsoleContext) async throws -> Response {
+            let (user, item) = try await access(context)
+            _ = try context.require(.manager)
+            let form = try await request.decode(as: CaseworkForm.self, context: context)
+            let (esw, errors) = form.allocation(workers: try await workers())
+            guard let esw else { return try await invalid("allocate", form, errors, item: item, user: user, context: context) }
+            let reference = item.reference
+            return try await act(item, done: "allocated") { try CaseActions.allocate(reference, esw: esw, in: $0) }
+        }
+
+        func note(_ request: Request, _ context: ConsoleContext) async throws -> Response {
+            let (user, item) = try await access(context)
+            let form = try await request.decode(as: CaseworkForm.self, context: context)
+            let (text, errors) = form.note()
+            guard let text else { return try await invalid("note", form, errors, item: item, user: user, context: context) }
+            let reference = item.reference
+            return try await act(item, done: "noted") { try CaseActions.note(reference, text: text, in: $0) }
+        }
+
+        func intervene(_ request: Request, _ context: ConsoleContext) async throws -> Response {
+            let (user, item) = try await access(context)
+            let form = try await request.decode(as: CaseworkForm.self, context: context)
+            let (intervention, errors) = form.intervention()
+            guard let intervention else { return try await invalid("intervene", form, errors, item: item, user: user, context: context) }
+            let reference = item.reference
+            return try await act(item, done: "intervened") { try CaseActions.intervene(intervention, on: reference, in: $0) }
+        }
+
+        func close(_ request: Request, _ context: ConsoleContext) async throws -> Response {
+            let (user, item) = try await access(context)
+            let form = try await request.decode(as: CaseworkForm.self, context: context)
+            let (reason, errors) = form.closing()
+            guard let reason else { return try await invalid("close", form, errors, item: item, user: user, context: context) }
+            let reference = item.reference
+            return try await act(item, done: "closed") { try CaseActions.close(reference, reason: reason, in: $0) }
+        }
+
+        func feedback(_ request: Request, _ context: ConsoleContext) async throws -> Response {
+            let (user, item) = try await access(context)
+            let form = try await request.decode(as: CaseworkForm.self, context: context)
+            guard let values = form.feedback() else {
+                return try await invalid("feedback", form, [("text", "Enter the feedback to the school.")], item: item, user: user, context: context)
+            }
+            guard let sender else {
+                return try await invalid(
+                    "feedback", form, [("text", "The console cannot send messages through the hub (\(sendNote)): use liaison case feedback.")],
+                    item: item, user: user, context: context)
+            }
+            let console = console, reference = item.reference
+            let prepared: CaseActions.Feedback
+            do {
+                prepared = try await offPool {
+                    try CaseActions.feedback(
+                        on: reference, text: values.text, nextStep: values.nextStep, caseStatus: values.caseStatus, in: try console.deskForActions())
+                }
+            } catch let error as CaseActionError {
+                return try await invalid("feedback", form, [(error.field ?? "text", error.form)], item: item, user: user, context: context)
+            }
+            let message = prepared.message
+            let receipt = try await sender(message.type, message.recipient, message.body, message.messageID(sha256Hex: Digest.sha256Hex))
+            try await offPool { try CaseActions.record(prepared, receipt: receipt, in: try console.deskForActions()) }
+            return .redirect(to: "/cases/\(reference)?done=feedback")
+        }
+
+        /// The legal rules' folder: `legal/` beside the hub's configuration when it holds the rules, else `config/legal`
+        /// (as `liaison case prosecute` finds them without `--legal`).
+        var legalFolder: String {
+            if let hub = console.configuration.hubConfig {
+                let beside = (hub as NSString).deletingLastPathComponent + "/legal"
+                if FileManager.default.fileExists(atPath: "\(beside)/penalty-notices.yaml") { return beside }
+            }
+            return "config/legal"
+        }
+
+        /// GET: the check form and, once it is filled in, the file as the clerk will see it or every refusal.
+        /// POST (`send`): the same checks again on the posted values, then the file sent to the Courts.
+        func prosecution(_ request: Request, _ context: ConsoleContext, send: Bool) async throws -> Response {
+            let (_, item) = try await access(context)
+            let form: CaseworkForm =
+                send
+                ? try await request.decode(as: CaseworkForm.self, context: context) : try request.uri.decodeQuery(as: CaseworkForm.self, context: context)
+            let reference = item.reference
+            var data: [String: Any] = ["reference": reference, "canSend": sender != nil, "sendNote": sendNote]
+            var errors: CaseworkForm.Errors = []
+            var draft: CaseActions.ProsecutionDraft?
+            let submitted = send || form.offence != nil
+            if submitted {
+                let (prosecution, missing) = form.prosecutionRequest()
+                errors = missing
+                if let prosecution {
+                    let console = console, folder = legalFolder
+                    do {
+                        draft = try await offPool {
+                            try CaseActions.prosecution(
+                                of: reference, prosecution, in: try console.deskForActions(),
+                                rules: { try LegalRules.load(directory: folder) },
+                                certificateTemplate: CaseActions.certificateTemplate(deskFolder: console.configuration.deskDirectory))
+                        }
+                    } catch let error as CaseActionError {
+                        errors.append((error.field ?? "offence", error.form))
+                    } catch let error as LegalProcessError {
+                        data["checked"] = true
+                        data["refused"] = true
+                        data["refusals"] = [["code": "legal-rules", "message": "The legal rules cannot be read from \(folder): \(error.message)"]]
+                    }
+                }
+            }
+            if let draft {
+                data["checked"] = true
+                data["refused"] = !draft.refusals.isEmpty
+                data["refusals"] = draft.refusals.map { ["code": $0.code, "message": $0.message] }
+                if let body = draft.file { data["preview"] = CaseworkViews.prosecutionPreview(body) }
+            }
+            if send, errors.isEmpty, let draft, let message = draft.message {
+                guard let sender else {
+                    errors.append(("offence", "The console cannot send messages through the hub (\(sendNote)): use liaison case prosecute."))
+                    return page(form, data: data, errors: errors, context: context, status: .badRequest)
+                }
+                let id = message.messageID(sha256Hex: Digest.sha256Hex)
+                let receipt = try await sender(message.type, message.recipient, message.body, id)
+                let console = console
+                try await offPool { try CaseActions.record(draft, messageID: id, receipt: receipt, in: try console.deskForActions()) }
+                return .redirect(to: "/cases/\(reference)?done=prosecuted")
+            }
+            let refused = data["refused"] as? Bool == true
+            return page(form, data: data, errors: errors, context: context, status: !errors.isEmpty || (send && refused) ? .badRequest : .ok)
+        }
+
+        /// The prosecution page: the form with its values and errors, the refusals or the preview.
+        func page(_ form: CaseworkForm, data: [String: Any], errors: CaseworkForm.Errors, context: ConsoleContext, status: HTTPResponse.Status) -> Response {
+            var data = data
+            let values = form.echoed
+            let key = { (field: String) in field.replacingOccurrences(of: "-", with: "_") }
+            let byField = Dictionary(errors.map { (key($0.field), $0.message) }, uniquingKeysWith: { first, _ in first })
+            let hints = [
+                "hearing": "YYYY-MM-DD", "from": "YYYY-MM-DD; blank for the first mark held", "to": "YYYY-MM-DD; blank for the last mark held",
+                "laid_on": "YYYY-MM-DD; today if left blank", "court_address": "LINE; LINE; POSTCODE",
+                "statement": "Blank for a draft written from the records, to read before declaring it", "certified_by": "NAME, ROLE (the head teacher or a person the school authorised)",
+                "certified_on": "YYYY-MM-DD", "costs": "One a line: ITEM:PENCE, such as Officer time:12000",
+            ]
+            let names = [
+                "court", "hearing", "from", "to", "laid_on", "summons_issued_on", "summons_reference", "court_address", "prosecutor", "statement",
+                "statement_date", "certified_by", "certified_on", "costs",
+            ]
+            data["fields"] = names.map { name -> [String: Any] in
+                var field: [String: Any] = [
+                    "name": name, "label": CaseActions.labels[name.replacingOccurrences(of: "_", with: "-")] ?? name,
+                    "value": values[name] as? String ?? (name == "prosecutor" ? CaseActions.defaultProsecutor : ""),
+                    "multiline": name == "statement" || name == "costs", "hasHint": hints[name] != nil, "hasError": byField[name] != nil,
+                ]
+                field["hint"] = hints[name]
+                field["error"] = byField[name]
+                return field
+            }
+            data["offences"] = CaseworkViews.options(
+                ["444-1", "444-1A", "443"], selected: form.offence,
+                labels: ["444-1": "s.444(1): failing to secure regular attendance", "444-1A": "s.444(1A): knowingly failing", "443": "s.443: breach of a school attendance order"])
+            data["offenceError"] = byField["offence"]
+            data["declared"] = form.declare == "yes"
+            data["hidden"] = (names + ["offence", "declare"]).compactMap { name in (values[name] as? String).map { ["name": name, "value": $0] } }
+            data["errors"] = errors.map { ["field": "prosecute-\(key($0.field))", "message": $0.message] }
+            return console.pages.render("case-prosecute", title: "Prosecution: case \(data["reference"] as? String ?? "")", data: data, context: context, status: status)
+        }
+    }
 }
