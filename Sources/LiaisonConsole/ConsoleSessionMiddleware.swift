@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import NIOCore
 
@@ -28,7 +29,11 @@ struct ConsoleSessionMiddleware: RouterMiddleware {
         var request = request
         context.requestPath = request.uri.string
         let token = request.cookies[ConsoleSessions.cookieName]?.value
-        let session: ConsoleSessions.Session? = if let token, !token.isEmpty { await console.sessions.use(token) } else { nil }
+        var session: ConsoleSessions.Session? = if let token, !token.isEmpty { await console.sessions.use(token) } else { nil }
+        if let token, let user = session?.user, let started = session?.started, try await !stillValid(user, since: started) {
+            await console.sessions.end(token)
+            session = nil
+        }
         if let session, let token {
             context.sessionToken = token
             context.user = session.user
@@ -57,6 +62,13 @@ struct ConsoleSessionMiddleware: RouterMiddleware {
         response.headers[Self.referrerPolicy] = "no-referrer"
         response.headers[Self.frameOptions] = "DENY"
         return response
+    }
+
+    /// Whether the user is still enabled, with the same role and no password set since the session started: a user
+    /// disabled or reset by `liaison console user` (another process) loses their sessions at their next request.
+    private func stillValid(_ user: ConsoleUser, since started: Date) async throws -> Bool {
+        guard let stored = try await console.users.user(named: user.name) else { return false }
+        return !stored.disabled && stored.role == user.role && stored.passwordSetAt <= started
     }
 
     /// Whether the url-encoded form's `csrf` field is the session's token (read from the body, which stays readable

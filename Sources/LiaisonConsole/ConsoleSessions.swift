@@ -10,6 +10,8 @@ public actor ConsoleSessions {
     public struct Session: Sendable {
         public let user: ConsoleUser?
         public let csrf: String
+        /// When it started (a password set since ends it).
+        public let started: Date
         var lastSeen: Date
     }
 
@@ -36,7 +38,8 @@ public actor ConsoleSessions {
     public func start(user: ConsoleUser?) -> String {
         if sessions.count >= Self.limit { prune() }
         let token = Self.randomHex()
-        sessions[token] = Session(user: user, csrf: Self.randomHex(), lastSeen: now())
+        let time = now()
+        sessions[token] = Session(user: user, csrf: Self.randomHex(), started: time, lastSeen: time)
         return token
     }
 
