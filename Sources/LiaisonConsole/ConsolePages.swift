@@ -14,7 +14,8 @@ import NIOCore
 // 3. In a route: `console.pages.render("my-template", title: "Cases", data: [...], context: context)`. The data may
 //    hold `errors: [["field": "input-id", "message": "Enter a date"]]` (an error summary; the title gets `Error: `) and
 //    `banner: ["title": "Success", "text": "Case allocated", "success": true]` (a notification banner); `csrf` and
-//    `user` (`name`, `role`, `roleTitle`) are added for you.
+//    `user` (`name`, `role`, `roleTitle`) are added for you. Reserved keys, overwritten by `render`: `csrf`, `user`,
+//    `nav`, `title`, `serviceName`, `content`, `hasErrors` (name a form's user field's value `userFilter`, say).
 // 4. Every form: `<form method="post" action="...">{{> csrf-field}} ...</form>` (a POST without the session's token
 //    is refused with a 403 page before the route runs). Every field has a `<label for="id">`; the tests' `HTMLChecks`
 //    (Tests/LiaisonConsoleTests/HTMLChecks.swift) check that, and that there is one `<h1>`.

@@ -51,7 +51,7 @@ enum ViewLogPage {
         return console.pages.render(
             "views", title: "View log",
             data: [
-                "upn": upn ?? "", "user": user ?? "", "from": clean(search.from) ?? "", "to": clean(search.to) ?? "",
+                "upn": upn ?? "", "userFilter": user ?? "", "from": clean(search.from) ?? "", "to": clean(search.to) ?? "",
                 "rows": rows, "searched": searched, "errors": errors, "count": rows.count,
             ],
             context: context)

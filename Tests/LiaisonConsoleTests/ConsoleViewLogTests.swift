@@ -51,6 +51,7 @@ struct ConsoleViewLogTests {
             HTMLChecks.expectAccessible(page)
             let byUser = String(buffer: try await harness.post(client, "/views", [("user", "manager.one")], as: ig).body)
             #expect(byUser.contains("pupil attendance") && !byUser.contains("case 12"))
+            #expect(byUser.contains(#"id="user" name="user" type="text" value="manager.one""#))
             let dated = String(buffer: try await harness.post(client, "/views", [("from", "2000-01-01"), ("to", "2000-01-02")], as: ig).body)
             #expect(dated.contains("Views found: 0"))
             let bad = String(buffer: try await harness.post(client, "/views", [("from", "1 Sept")], as: ig).body)

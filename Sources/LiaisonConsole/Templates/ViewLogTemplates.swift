@@ -12,7 +12,7 @@ enum ViewLogTemplates {
         </div>
         <div class="form-group">
         <label class="label" for="user">Console user</label>
-        <input class="input input--width-20" id="user" name="user" type="text" value="{{user}}" autocomplete="off" spellcheck="false">
+        <input class="input input--width-20" id="user" name="user" type="text" value="{{userFilter}}" autocomplete="off" spellcheck="false">
         </div>
         <div class="form-group">
         <label class="label" for="from">From (YYYY-MM-DD)</label>
