@@ -44,6 +44,16 @@ public struct ReportHTML: Sendable {
             """
     }
 
+    /// One chart as an HTML fragment: the SVG drawing and its caption in a `figure`, without its data table (the
+    /// console's pages put the chart's table, or a fuller one holding its figures, beneath it).
+    public static func figure(_ chart: ReportChart) -> String {
+        "<figure class=\"chart\">\(SVGChart(chart).svg)<figcaption>\(HTMLText.escape(chart.title))</figcaption></figure>"
+    }
+
+    /// One table as an HTML fragment, exactly as the reports print it (numbers right-aligned, `c` for a suppressed
+    /// cell, an en dash for none, its note beneath).
+    public static func fragment(_ table: ReportTable) -> String { render(table) }
+
     static func render(_ block: ReportBlock) -> String {
         switch block {
         case .paragraph(let text):
@@ -55,7 +65,7 @@ public struct ReportHTML: Sendable {
         case .table(let table):
             return render(table)
         case .chart(let chart):
-            return "<figure class=\"chart\">\(SVGChart(chart).svg)<figcaption>\(HTMLText.escape(chart.title))</figcaption></figure>\n" + render(chart.table)
+            return figure(chart) + "\n" + render(chart.table)
         case .pageBreak:
             return "<div class=\"page-break\"></div>"
         }
