@@ -27,6 +27,7 @@ enum AttendancePages {
     ]
 
     static func addRoutes(to router: Router<ConsoleContext>, console: Console) {
+        AttendanceCSS.addRoute(to: router)
         router.get("/attendance") { request, context -> Response in
             try context.require(.manager)
             let title = "Attendance in the county"
