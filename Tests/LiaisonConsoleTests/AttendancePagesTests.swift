@@ -2,6 +2,7 @@ import AttendanceDomain
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import LiaisonStore
 import NIOCore
 import NPASDesk
 import StrictJSON
@@ -252,6 +253,44 @@ import Testing
             #expect(try await harness.console.users.views(user: "esw.two").isEmpty)
             #expect(try await harness.get(client, "/pupils/Z99999999999Z", as: manager).status == .notFound)
             #expect(try await harness.get(client, "/pupils/short", as: manager).status == .notFound)
+        }
+    }
+
+    @Test("every release of the pupil's data in the hub's store, by agreement, found through the pseudonym")
+    func hubShares() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("attendance-hub-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createDirectory(atPath: "\(folder)/keys", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try "data_dir: data\nkeys_dir: keys\n".write(toFile: "\(folder)/hub.yaml", atomically: true, encoding: .utf8)
+        let key = try PseudonymKeyFile.loadOrCreate(path: "\(folder)/keys/pseudonym.key")
+        let child = SubjectShares.pseudonym(of: Self.upns[2], key: key), other = SubjectShares.pseudonym(of: Self.upns[0], key: key)
+        let store = try HubStore(path: "\(folder)/data/hub.sqlite")
+        func decision(_ agreement: String, to recipient: String, code: Int, children: [String], at: Int64) -> AuditEvent {
+            let list = children.map { "\"\($0)\"" }.joined(separator: ",")
+            return AuditEvent(
+                .decision, at: at, agency: "npas", type: "pupil.attendance-concern", recipient: recipient, code: code,
+                detail: #"{"agreement":"\#(agreement)","version":"1.1","lawful_basis":"public task","flow":"concern","fields":["upn","attendance"],"children":[\#(list)]}"#)
+        }
+        try store.transaction { tx in
+            // Released to the YOT and to Connexions under two agreements; refused once (code 1); another child's release.
+            let first = try tx.append(decision("yot-attendance", to: "yot", code: 0, children: [child], at: 1_760_000_000_000))
+            let refused = try tx.append(decision("connexions-neet", to: "connexions", code: 1, children: [], at: 1_760_000_000_001))
+            let second = try tx.append(decision("connexions-neet", to: "connexions", code: 0, children: [child], at: 1_760_000_060_000))
+            let third = try tx.append(decision("yot-attendance", to: "yot", code: 0, children: [other], at: 1_760_000_120_000))
+            try tx.indexSubjects([child], sequence: 1, entries: first...refused)
+            try tx.indexSubjects([child], sequence: 2, entries: second...second)
+            try tx.indexSubjects([other], sequence: 3, entries: third...third)
+        }
+        let shares = try SubjectShares.read(hubStorePath: "\(folder)/data/hub.sqlite", hubConfig: "\(folder)/hub.yaml", upn: Self.upns[2])
+        #expect(shares.count == 2)
+        #expect(shares.agreements.map(\.name) == ["connexions-neet", "yot-attendance"])
+        let yot = try #require(shares.agreements.last?.releases.first)
+        #expect(yot == .init(
+            entry: 1, when: "2025-10-09 08:53", from: "npas", to: "yot", type: "pupil.attendance-concern", flow: "concern", version: "1.1",
+            lawfulBasis: "public task", fields: ["upn", "attendance"]))
+        // Without the key the page says why.
+        #expect(throws: SubjectShares.Unavailable.self) {
+            try SubjectShares.read(hubStorePath: "\(folder)/data/hub.sqlite", hubConfig: "\(folder)/missing.yaml", upn: Self.upns[2])
         }
     }
 
