@@ -35,7 +35,7 @@ public struct ConsoleContext: RequestContext {
     /// Forms are url-encoded; a body that does not decode is a 400 page.
     public var requestDecoder: URLEncodedFormDecoder { URLEncodedFormDecoder() }
 
-    /// The signed-in user when their role is one of `roles`.
+    /// The signed-in user when their role is one of `roles` (with no roles, any signed-in user).
     ///
     /// - Throws: `HTTPError` 403, shown as a page that names the roles the page is for, when their role is not one of
     ///   them; `HTTPError` 303 to `/login?next=…` when nobody is signed in.
