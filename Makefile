@@ -5,7 +5,7 @@ TEST_TIMEOUT ?= 1500
 # The harnesses' Python: Debian's, which has python3-zmq (a pyenv or venv python on PATH may not).
 HARNESS_PYTHON ?= /usr/bin/python3
 
-.PHONY: all deps build test demo bench bench-audit bench-mis bench-peers keys clean soak-hub fuzz chaos soak
+.PHONY: all deps build test demo console bench bench-audit bench-mis bench-peers keys clean soak-hub fuzz chaos soak
 
 all: build
 
@@ -39,6 +39,15 @@ test: deps
 demo: deps
 	$(SWIFT) build --product liaison
 	bash scripts/demo.sh "$$($(SWIFT) build --show-bin-path)/liaison"
+
+# The staff console on the demo's output (config/console.yaml: http://127.0.0.1:8080/, the desk and hub of demo-output/);
+# `make demo` adds a demo manager, whose synthetic login is in demo-output/console/README.txt. Stop it with Ctrl-C.
+CONSOLE_CONFIG ?= config/console.yaml
+console: deps
+	@[ -f demo-output/console/README.txt ] || { echo "No demo output with a console login: run make demo first."; exit 1; }
+	$(SWIFT) build --product liaison
+	@echo "The console: http://$$(sed -n 's/^listen: *//p' $(CONSOLE_CONFIG))/ (sign in as in demo-output/console/README.txt; Ctrl-C stops it)"
+	"$$($(SWIFT) build --show-bin-path)/liaison" console --config $(CONSOLE_CONFIG)
 
 # Throughput and latency against a raw CURVE relay measured in the same run (release build).
 bench: deps

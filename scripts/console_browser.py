@@ -3,7 +3,7 @@
 python3-selenium, which `make deps` installs).
 
     console_browser.py check --url URL --manager NAME --esw NAME --password-file FILE [--case REFERENCE]
-    console_browser.py screenshots --url URL --user NAME --password-file FILE --out FOLDER
+    console_browser.py screenshots --url URL --user NAME --password-file FILE --out FOLDER [--case REFERENCE]
 
 `check` works a case as staff would, in the browser, and prints one JSON object: {"checks": {NAME: {"ok": bool,
 "detail": str}}, "pages": {URL: {"h1": N, "unlabelled": [...]}}, "ok": bool}. It signs in with the keyboard
@@ -14,7 +14,8 @@ declaration and the school's certificate filled in, the file as the clerk would 
 have exactly one <h1>, and every visible form field a label. The Swift test ConsoleBrowserTests runs it against
 a console on a desk it built, and asserts on the JSON.
 
-`screenshots` signs in as USER (a manager) and writes full-page PNGs of the main pages into FOLDER (`make demo`).
+`screenshots` signs in as USER (a manager) and writes PNGs of the main pages (the top 1,800 pixels of each) into
+FOLDER, as console-NAME.png (`make demo`).
 
 The console serves no JavaScript (its CSP is script-src 'none'); the small scripts run here are WebDriver's, which
 the page's policy does not govern. Exit status: 0 when every check passed (or the screenshots were written), 1 when
@@ -322,7 +323,8 @@ def check(arguments):
 
 
 def screenshots(arguments):
-    """Full-page PNGs of the console's main pages, signed in as a manager."""
+    """PNGs of the console's main pages, signed in as a manager: sign-in, home, the county's attendance, a school,
+    a pupil, the caseloads, a case, and the prosecution check with its refusals."""
     password = open(arguments.password_file, encoding="utf-8").readline().rstrip("\n")
     os.makedirs(arguments.out, exist_ok=True)
     browser = start_browser(width=1200, height=800)
@@ -330,7 +332,8 @@ def screenshots(arguments):
     written = []
 
     def shot(name):
-        height = browser.execute_script("return Math.min(document.documentElement.scrollHeight, 6000)")
+        # The page's top, up to 1,800 pixels: what a person sees first, and a size a README can show.
+        height = browser.execute_script("return Math.min(document.documentElement.scrollHeight, 1800)")
         browser.set_window_size(1200, max(800, height))
         target = os.path.join(arguments.out, f"console-{name}.png")
         browser.save_screenshot(target)
@@ -361,7 +364,7 @@ def screenshots(arguments):
                 shot("pupil")
         session.open("/cases")
         shot("cases")
-        case = first_link("/cases/")
+        case = f"/cases/{arguments.case}" if arguments.case else first_link("/cases/")
         if case:
             session.open(case)
             shot("case")
@@ -387,6 +390,7 @@ def main():
     shooting.add_argument("--user", required=True)
     shooting.add_argument("--password-file", required=True)
     shooting.add_argument("--out", required=True)
+    shooting.add_argument("--case", help="the case to show (default: the first listed)")
     arguments = parser.parse_args()
 
     if arguments.mode == "screenshots":

@@ -366,3 +366,55 @@ for report in "$REPORTS"/*.html; do
 done
 step "                         and $(ls "$REPORTS"/awards-[0-9]*.html 2>/dev/null | wc -l) schools' award lists with their certificates"
 step "hub store: demo-output/data/hub.sqlite; logs: demo-output/logs/"
+
+say "12. The console: the staff's web pages on the demo's desk (docs/console.md)"
+# A console of its own on a free port, on the desk's and the hub's stores as the demo left them; a demo manager
+# signs in, and headless Chromium takes the main pages' screenshots; then it stops. `make console` serves the same.
+CONSOLE="$OUT/console"
+mkdir -p "$CONSOLE" && chmod 700 "$CONSOLE"
+cat > "$OUT/console.yaml" <<YAML
+# The console for the demo's screenshots (make demo): a free port. \`make console\` serves config/console.yaml.
+listen: 127.0.0.1:0
+desk: agencies/npas
+hub_config: hub.yaml
+state: console
+idle_minutes: 30
+YAML
+DEMO_USER=demo.manager
+DEMO_PASSWORD=synthetic-demo-password-not-for-real-use
+printf '%s\n' "$DEMO_PASSWORD" > "$CONSOLE/demo-password.txt" && chmod 600 "$CONSOLE/demo-password.txt"
+"$LIAISON" console user add --config "$OUT/console.yaml" --name "$DEMO_USER" --role manager --password-file "$CONSOLE/demo-password.txt" \
+  | sed 's/^/   /'
+cat > "$CONSOLE/README.txt" <<TEXT
+The demo's console login (synthetic: made by make demo for this demo-output only, never for real use)
+
+  make console        then open http://127.0.0.1:8080/
+  user name: $DEMO_USER  (a manager)
+  password:  $DEMO_PASSWORD
+
+More users: liaison console user add --config config/console.yaml --name NAME --role esw|manager|ig|operator
+The console-*.png files here are the main pages, taken by make demo with headless Chromium.
+TEXT
+"$LIAISON" console --config "$OUT/console.yaml" --log-level info > "$OUT/logs/console.log" 2>&1 &
+CONSOLE_PID=$!
+PIDS+=("$CONSOLE_PID")
+trap stop_all EXIT
+CONSOLE_URL=""
+for _ in $(seq 1 200); do
+  CONSOLE_URL=$(grep -o 'console: serving on http://[^ ]*' "$OUT/logs/console.log" | head -1 | cut -d' ' -f4 || true)
+  [ -n "$CONSOLE_URL" ] && break
+  kill -0 "$CONSOLE_PID" 2>/dev/null || break
+  sleep 0.1
+done
+if [ -z "$CONSOLE_URL" ]; then
+  step "the console did not start: see demo-output/logs/console.log"
+elif ${HARNESS_PYTHON:-/usr/bin/python3} "$ROOT/scripts/console_browser.py" screenshots --url "$CONSOLE_URL" --user "$DEMO_USER" \
+    --password-file "$CONSOLE/demo-password.txt" --out "$CONSOLE" ${CASE:+--case "$CASE"} > "$OUT/logs/console-screenshots.json" 2>&1; then
+  step "screenshots of the main pages: demo-output/console/ ($(cd "$CONSOLE" && ls console-*.png | tr '\n' ' '))"
+else
+  step "no screenshots (headless Chromium: chromium, chromium-driver, python3-selenium): $(tail -1 "$OUT/logs/console-screenshots.json" | cut -c1-160)"
+fi
+stop_all
+trap - EXIT
+step "the console, on this demo's output:  make console   then open http://127.0.0.1:8080/"
+step "  sign in as $DEMO_USER (a manager), password $DEMO_PASSWORD (synthetic; demo-output/console/README.txt)"
