@@ -29,10 +29,26 @@ struct ConsoleCommand: AsyncParsableCommand {
         @OptionGroup var options: Options
         @OptionGroup var log: LogOptions
 
+        /// Sends a case's messages as `liaison case feedback` and `case prosecute` do (the desk's key from the hub's
+        /// configuration, one short connection per message); nil without `hub_config`.
+        static func sender(_ configuration: ConsoleConfiguration, logger: Logger) throws -> CaseMessageSender? {
+            guard let hub = configuration.hubConfig else { return nil }
+            let options = try ConfigOptions.parse(["--config", hub]), adapter = try AdapterOptions.parse([])
+            return { type, recipient, body, id in
+                do {
+                    let receipt = try await DeskCommand.send(options, adapter, logger: logger, type: type, to: recipient, body: body, id: id)
+                    return "hub sequence \(receipt.sequence)" + (receipt.auditEntry.map { ", audit entry \($0)" } ?? "")
+                } catch {
+                    throw UserFacingError("\(type) not sent: \(error)")
+                }
+            }
+        }
+
         func run() async throws {
             let logger = log.bootstrap(label: "liaison.console")
             do {
-                try await ConsoleApplication.run(configuration: try options.load(), logger: logger)
+                let configuration = try options.load()
+                try await ConsoleApplication.run(configuration: configuration, sender: try Self.sender(configuration, logger: logger), logger: logger)
             } catch let error as ConsoleError {
                 throw UserFacingError(error.message)
             }

@@ -56,16 +56,17 @@ extension ReportCommand {
                 """)
 
         @OptionGroup var report: ReportOptions
+        @OptionGroup var targets: TargetOptions
         @Option(help: "The academic year's start year (2025 is 2025/26).") var year: Int
         @Option(help: "autumn, spring or summer.") var term: String
         @Option(help: ArgumentHelp("The schools' import's folder (its failed/ files are listed).", valueName: "dir")) var imports: String?
 
         func run() async throws {
             guard let term = Term(rawValue: term) else { throw ValidationError("--term is autumn, spring or summer: '\(self.term)' is not.") }
-            let day = try report.day(), store = try report.store(), year = self.year
+            let day = try report.day(), store = try report.store(), year = self.year, targets = try targets.load()
             let failed = imports.map { SeniorTeamReport.failedImports(folder: "\($0)/failed") } ?? []
             let document = try await ReportOptions.offPool {
-                try SeniorTeamReport(academicYear: year, term: term, madeOn: day.description, failedImports: failed)
+                try SeniorTeamReport(academicYear: year, term: term, madeOn: day.description, failedImports: failed, targets: targets)
                     .build(attendance: AttendanceData(store: store), casework: CaseworkData(store: store))
             }
             try await report.write(document, command: "smt")

@@ -10,7 +10,10 @@ public enum ConsoleApplication {
     /// The router: errors as HTML pages, sessions and CSRF checks, then the sign-in pages, the home page, the
     /// stylesheet, the view log, and the attendance and casework pages. Routes added to the returned router later (the
     /// tests' own) are wrapped by the same middleware.
-    public static func makeRouter(console: Console) -> Router<ConsoleContext> {
+    ///
+    /// - Parameter sender: sends a case's feedback and prosecution files through the hub as the attendance service
+    ///   (`liaison console` makes one from `hub_config`); nil: those forms say the console cannot send.
+    public static func makeRouter(console: Console, sender: CaseMessageSender? = nil) -> Router<ConsoleContext> {
         let router = Router(context: ConsoleContext.self)
         router.add(middleware: ConsoleSessionMiddleware(console: console))
         router.add(middleware: ConsoleErrorMiddleware(pages: console.pages))
@@ -22,16 +25,16 @@ public enum ConsoleApplication {
         HomePage.addRoutes(to: router, console: console)
         ViewLogPage.addRoutes(to: router, console: console)
         AttendancePages.addRoutes(to: router, console: console)
-        CaseworkPages.addRoutes(to: router, console: console)
+        CaseworkPages.addRoutes(to: router, console: console, sender: sender)
         return router
     }
 
     /// The application: HTTP on the configured address, or HTTPS when `tls` is configured.
     ///
     /// - Throws: ``ConsoleError`` `tls-unusable` when the certificate or key cannot be read.
-    public static func makeApplication(console: Console) throws -> some ApplicationProtocol {
+    public static func makeApplication(console: Console, sender: CaseMessageSender? = nil) throws -> some ApplicationProtocol {
         let configuration = console.configuration
-        let router = makeRouter(console: console)
+        let router = makeRouter(console: console, sender: sender)
         let logger = console.logger
         let url = configuration.url
         let address = ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: nil)
@@ -53,11 +56,13 @@ public enum ConsoleApplication {
     }
 
     /// Serves the console until SIGTERM or SIGINT.
-    public static func run(configuration: ConsoleConfiguration, logger: Logger = Logger(label: "liaison.console")) async throws {
+    public static func run(
+        configuration: ConsoleConfiguration, sender: CaseMessageSender? = nil, logger: Logger = Logger(label: "liaison.console")
+    ) async throws {
         let console = try Console.build(configuration: configuration, logger: logger)
         if console.desk == nil {
             logger.warning("console: the desk's store is not there yet (\(configuration.deskStorePath)): its pages will say so")
         }
-        try await makeApplication(console: console).runService()
+        try await makeApplication(console: console, sender: sender).runService()
     }
 }

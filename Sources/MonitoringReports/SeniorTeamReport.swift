@@ -14,6 +14,8 @@ public struct SeniorTeamReport: Sendable {
     public var madeOn: String
     /// The schools' import's `failed/` folder, when given: its files dated in the term are listed.
     public var failedImports: [FailedImport]
+    /// The county's targets, printed beside the term's figures.
+    public var targets: ReportTargets?
 
     /// A file the schools' import could not read: its name and the first line of its error report.
     public struct FailedImport: Sendable, Equatable {
@@ -27,7 +29,8 @@ public struct SeniorTeamReport: Sendable {
         }
     }
 
-    public init(academicYear: Int, term: Term, madeOn: String, failedImports: [FailedImport] = []) {
+    public init(academicYear: Int, term: Term, madeOn: String, failedImports: [FailedImport] = [], targets: ReportTargets? = nil) {
+        self.targets = targets
         self.academicYear = academicYear
         self.term = term
         self.madeOn = madeOn
@@ -55,17 +58,19 @@ public struct SeniorTeamReport: Sendable {
         }
         let now = try county(academicYear), before = try county(academicYear - 1)
         func cell(_ value: Double?) -> ReportCell { value.map { .percent($0) } ?? .none }
-        func pair(_ label: String, _ value: (SchoolFigures) -> Double?) -> [ReportCell] {
-            [.text(label), cell(now.flatMap(value)), cell(before.flatMap(value))]
+        let target = targets?.county(year: academicYear)?.overall
+        func pair(_ label: String, _ value: (SchoolFigures) -> Double?, target: Double? = nil) -> [ReportCell] {
+            [.text(label), cell(now.flatMap(value)), cell(before.flatMap(value)), cell(target)]
         }
         document.sections.append(ReportSection("The county's attendance this term", [
             now == nil ? .notice("The desk holds no returns for this term yet.") : .paragraph("From the returns of \(try attendance.schools(academicYear: academicYear, halfTerms: halfTerms).count) schools for half terms \(first) and \(first + 1)."),
             .table(ReportTable(
-                id: "attendance", caption: "The county, %", columns: ["Measure", termName, "A year before"],
+                id: "attendance", caption: "The county, %", columns: ["Measure", termName, "A year before", "The year's target"],
                 rows: [
-                    pair("Attendance", \.attendancePercent), pair("Authorised absence", \.authorisedPercent),
-                    pair("Unauthorised absence", \.unauthorisedPercent), pair("Persistent absence (pupils)", \.persistentPercent),
-                    pair("Severe absence (pupils)", \.severePercent),
+                    pair("Attendance", \.attendancePercent, target: target?.attendance), pair("Authorised absence", \.authorisedPercent),
+                    pair("Unauthorised absence", \.unauthorisedPercent),
+                    pair("Persistent absence (pupils)", \.persistentPercent, target: target?.persistentAbsence),
+                    pair("Severe absence (pupils)", \.severePercent, target: target?.severeAbsence),
                 ])),
         ]))
 
