@@ -37,12 +37,17 @@ final class ConsoleHarness: Sendable {
     ///   - desk: the desk's folder (default: an empty folder, so `console.desk` is nil).
     ///   - tls: whether the configuration has TLS (the cookie is then Secure; nothing is served over TLS here).
     ///   - extraTemplates: templates for the test's own routes.
-    init(desk: String? = nil, tls: Bool = false, idleMinutes: Int = 30, extraTemplates: [(name: String, template: String)] = []) throws {
+    ///   - configure: changes to the configuration before the console is built (the operator's tests set the hub's).
+    init(
+        desk: String? = nil, tls: Bool = false, idleMinutes: Int = 30, extraTemplates: [(name: String, template: String)] = [],
+        configure: (inout ConsoleConfiguration) -> Void = { _ in }
+    ) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("console-test-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         var configuration = ConsoleConfiguration(deskDirectory: desk ?? "\(folder)/desk", stateDirectory: "\(folder)/state")
         configuration.idleMinutes = idleMinutes
         if tls { configuration.tls = .init(certificate: "\(folder)/cert.pem", key: "\(folder)/key.pem") }
+        configure(&configuration)
         let clock = self.clock
         var logger = Logger(label: "liaison.console.test")
         logger.logLevel = .warning

@@ -1,0 +1,109 @@
+import Foundation
+import Hummingbird
+import NIOPosix
+
+/// The operator's pages (role `operator`): the agencies and their queues, the dead letters with an envelope inspector,
+/// the agreements with this month's decisions, and the schools' imports with their reports. Everything is read-only:
+/// the hub's store is opened read-only (the broker owns it), the agreements folder and the imports folder are listed and
+/// read, never written.
+enum OperationsPages {
+    static let templates = OperationsTemplates.templates
+
+    static let links = [
+        ConsoleLink(path: "/operations", label: "Agencies", summary: "Each agency's backlog, unacknowledged messages and when it was last seen.", roles: [.operator]),
+        ConsoleLink(path: "/operations/dead-letters", label: "Dead letters", summary: "Deliveries the hub gave up on, and their envelopes.", roles: [.operator]),
+        ConsoleLink(path: "/operations/agreements", label: "Agreements", summary: "Flows, review and end dates, and this month's decisions.", roles: [.operator]),
+        ConsoleLink(path: "/operations/imports", label: "Schools' imports", summary: "The registers imported and refused, with their reports.", roles: [.operator]),
+    ]
+
+    static func addRoutes(to router: Router<ConsoleContext>, console: Console) {
+        let storePath = console.hubStorePath
+        router.get("/operations") { _, context -> Response in
+            try context.require(.operator)
+            let title = "Agencies"
+            do {
+                let data = try await offPool { () throws -> TemplateData in
+                    let rows = try HubOverview.agencies(path: storePath)
+                    return TemplateData(["agencies": rows, "hasAgencies": !rows.isEmpty])
+                }
+                return console.pages.render(OperationsTemplates.agencies, title: title, data: data.value, context: context)
+            } catch let error as HubOverview.Unavailable {
+                return unavailable(console, title: title, error, context: context)
+            }
+        }
+        router.get("/operations/dead-letters") { _, context -> Response in
+            try context.require(.operator)
+            let title = "Dead letters"
+            do {
+                let data = try await offPool { () throws -> TemplateData in
+                    let rows = try HubOverview.deadLetters(path: storePath)
+                    return TemplateData(["letters": rows, "hasLetters": !rows.isEmpty])
+                }
+                return console.pages.render(OperationsTemplates.deadLetters, title: title, data: data.value, context: context)
+            } catch let error as HubOverview.Unavailable {
+                return unavailable(console, title: title, error, context: context)
+            }
+        }
+        router.get("/operations/messages/:sequence") { _, context -> Response in
+            try context.require(.operator)
+            guard let sequence = context.parameters.get("sequence", as: Int64.self), sequence > 0 else {
+                throw HTTPError(.notFound, message: "A message's sequence is a whole number.")
+            }
+            let title = "Message \(sequence)"
+            do {
+                guard let data = try await offPool({ try HubOverview.envelope(path: storePath, sequence: sequence).map(TemplateData.init) }) else {
+                    throw HTTPError(.notFound, message: "The hub's store holds no message \(sequence).")
+                }
+                return console.pages.render(OperationsTemplates.message, title: title, data: data.value, context: context)
+            } catch let error as HubOverview.Unavailable {
+                return unavailable(console, title: title, error, context: context)
+            }
+        }
+        router.get("/operations/agreements") { _, context -> Response in
+            try context.require(.operator)
+            let title = "Agreements"
+            let hubConfig = console.configuration.hubConfig
+            do {
+                let data = try await offPool { TemplateData(try AgreementsOverview.read(hubConfig: hubConfig, hubStorePath: storePath, now: Date())) }
+                return console.pages.render(OperationsTemplates.agreements, title: title, data: data.value, context: context)
+            } catch let error as HubOverview.Unavailable {
+                return unavailable(console, title: title, error, context: context)
+            }
+        }
+        router.get("/operations/imports") { _, context -> Response in
+            try context.require(.operator)
+            let title = "Schools' imports"
+            guard let directory = console.configuration.importsDirectory else {
+                return unavailable(
+                    console, title: title,
+                    .init(message: "The console has no imports folder: set imports (the schools-mis adapter's folder) in console.yaml and restart it."),
+                    context: context)
+            }
+            let data = try await offPool { TemplateData(SchoolImports.overview(directory: directory)) }
+            return console.pages.render(OperationsTemplates.imports, title: title, data: data.value, context: context)
+        }
+        router.get("/operations/imports/:folder/:index") { _, context -> Response in
+            try context.require(.operator)
+            // The folder is one of two fixed names and the file an index into the folder's listing: nothing from the
+            // address becomes part of a path.
+            guard let folder = context.parameters.get("folder").flatMap(SchoolImports.Folder.init(rawValue:)),
+                let index = context.parameters.get("index", as: Int.self), let directory = console.configuration.importsDirectory,
+                let found = try await offPool({ SchoolImports.report(directory: directory, folder: folder, index: index) })
+            else { throw HTTPError(.notFound, message: "There is no such file: go back to the schools' imports and open it from the list.") }
+            let data: [String: Any] = [
+                "name": found.entry.name, "folder": folder.rawValue, "modified": ViewLogPage.displayFormatter().string(from: found.entry.modified),
+                "text": found.text ?? "", "hasText": found.text != nil,
+            ]
+            return console.pages.render(OperationsTemplates.importReport, title: "Report on \(found.entry.name)", data: data, context: context)
+        }
+    }
+
+    static func unavailable(_ console: Console, title: String, _ error: HubOverview.Unavailable, context: ConsoleContext) -> Response {
+        console.pages.render(OperationsTemplates.unavailable, title: title, data: ["message": error.message], context: context, status: .serviceUnavailable)
+    }
+
+    /// Runs a blocking read (SQLite, the file system) on NIO's thread pool, off Swift's cooperative pool.
+    static func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await NIOThreadPool.singleton.runIfActive(body)
+    }
+}
