@@ -28,6 +28,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
         .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
         .package(url: "https://github.com/apple/swift-nio-ssl", exact: "2.37.6"),
+        // Metrics (issue 13): the broker's and adapters' counters, served in the Prometheus text format.
+        .package(url: "https://github.com/apple/swift-metrics", exact: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
     ],
     targets: [
         // libzmq's C API, reached through the system library (apt: libzmq3-dev).
@@ -69,7 +72,7 @@ let package = Package(
         .target(
             name: "LiaisonConfig",
             dependencies: [
-                "LiaisonProtocol", "ZeroMQ",
+                "LiaisonProtocol", "ZeroMQ", "LiaisonMetrics",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -96,11 +99,24 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // `/metrics` in the Prometheus text format on a loopback port, for the broker and every adapter (Hummingbird).
+        .target(
+            name: "LiaisonMetrics",
+            dependencies: [
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // The broker: a CURVE ROUTER with a ZAP handler, group commit, credit-based delivery.
         .target(
             name: "LiaisonBroker",
             dependencies: [
-                "ZeroMQ", "LiaisonProtocol", "LiaisonConfig", "LiaisonStore", "LiaisonRules", "StrictJSON",
+                "ZeroMQ", "LiaisonProtocol", "LiaisonConfig", "LiaisonStore", "LiaisonRules", "StrictJSON", "LiaisonMetrics",
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "DequeModule", package: "swift-collections"),
@@ -111,7 +127,8 @@ let package = Package(
         .target(
             name: "LiaisonAdapterKit",
             dependencies: [
-                "ZeroMQ", "LiaisonProtocol",
+                "ZeroMQ", "LiaisonProtocol", "LiaisonMetrics",
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "DequeModule", package: "swift-collections"),
@@ -202,7 +219,7 @@ let package = Package(
             dependencies: [
                 "LiaisonBroker", "LiaisonAdapterKit", "LiaisonConfig", "LiaisonStore", "ZeroMQ", "LiaisonRules", "JSONSchema", "StrictJSON",
                 "LiaisonMessages", "SchoolsMISAdapter", "NPASDesk", "AdvisoryServiceAdapter", "CourtsAdapter", "PartnerAdapter", "AttendanceDomain",
-                "LegalProcess", "MonitoringReports", "Printing", "LiaisonConsole",
+                "LegalProcess", "MonitoringReports", "Printing", "LiaisonConsole", "LiaisonMetrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -261,7 +278,8 @@ let package = Package(
         .testTarget(
             name: "LiaisonBrokerTests",
             dependencies: [
-                "LiaisonBroker", "LiaisonStore", "LiaisonProtocol", "LiaisonConfig", "LiaisonRules", "StrictJSON",
+                "LiaisonBroker", "LiaisonStore", "LiaisonProtocol", "LiaisonConfig", "LiaisonRules", "StrictJSON", "LiaisonMetrics",
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -269,7 +287,9 @@ let package = Package(
             name: "LiaisonIntegrationTests",
             dependencies: [
                 "LiaisonTestSupport", "LiaisonAdapterKit", "LiaisonStore", "LiaisonProtocol", "ZeroMQ",
-                "LiaisonConfig", "MerkleLog",
+                "LiaisonConfig", "MerkleLog", "LiaisonMetrics",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),

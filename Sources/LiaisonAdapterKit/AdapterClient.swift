@@ -1,6 +1,7 @@
 import Foundation
 import LiaisonProtocol
 import Logging
+import Prometheus
 import Synchronization
 import ZeroMQ
 
@@ -33,6 +34,9 @@ public final class AdapterClient: Sendable {
     let deliveryContinuation: AsyncStream<Delivery>.Continuation
     private let started = Atomic<Bool>(false)
     private let finished = Mutex<(done: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+    /// This adapter's metrics (`liaison_adapter_…`), for a `MetricsEndpoint` to serve (`--metrics-listen`).
+    public let metricsRegistry = PrometheusCollectorRegistry()
+    let metrics: AdapterMetrics
 
     public init(configuration: AdapterConfiguration, logger: Logger = Logger(label: "liaison.adapter")) {
         self.configuration = configuration
@@ -45,6 +49,7 @@ public final class AdapterClient: Sendable {
                 resendAfter: configuration.resendAfter.milliseconds, firstBackoff: configuration.reconnectBackoff.first.milliseconds,
                 maximumBackoff: configuration.reconnectBackoff.max.milliseconds))))
         (deliveries, deliveryContinuation) = AsyncStream.makeStream(of: Delivery.self)
+        metrics = AdapterMetrics(registry: metricsRegistry, adapter: configuration.adapterName)
     }
 
     /// Starts the connection and waits for the hub's WELCOME.

@@ -78,6 +78,11 @@ final class AdapterLoop {
             for action in actions {
                 switch action {
                 case .complete(let id, let outcome):
+                    switch outcome {
+                    case .accepted: client.metrics.accepted.increment()
+                    case .rejected(let error): client.metrics.refused(error.code)
+                    case .closed: break
+                    }
                     guard let waiters = state.sendWaiters.removeValue(forKey: id) else { continue }
                     resumptions.append(.sends(waiters, Self.result(of: outcome)))
                 case .welcomed(let welcome):
@@ -130,6 +135,8 @@ final class AdapterLoop {
                 } else if !write(command) {
                     unwritten.append(action)
                     settlementsBlocked = settlementsBlocked || isSettlement
+                } else {
+                    client.metrics.written(command)
                 }
             case .disconnect(let reason):
                 switch reason {
@@ -137,6 +144,7 @@ final class AdapterLoop {
                 case .goodbye: logger.info("The hub said goodbye; reconnecting")
                 case .notReady: logger.info("The hub has no session for us (restarted?): saying HELLO again")
                 }
+                client.metrics.reconnects.increment()
                 socket?.close()
                 socket = nil
             case .welcomed(let welcome):
@@ -144,6 +152,7 @@ final class AdapterLoop {
             case .helloRefused, .complete:
                 break  // the callers waiting on it were resumed in `step`
             case .deliver(let tag, let envelope, let body, let auditEntry, let generation):
+                client.metrics.deliveries.increment()
                 client.deliveryContinuation.yield(Delivery(
                     tag: tag, envelope: envelope, body: body, auditEntry: auditEntry, generation: generation))
             case .unmatchedRejection(let error):

@@ -1,6 +1,7 @@
 import Foundation
 import LiaisonConfig
 import Logging
+import Prometheus
 import ServiceLifecycle
 import ZeroMQ
 
@@ -21,6 +22,8 @@ public final class Broker: Service, Sendable {
     public let agencies: AgencyDirectory
     let logger: Logger
     let control = BrokerControl()
+    /// The broker's metrics (`liaison_…`), for a `MetricsEndpoint` (`metrics_listen` in hub.yaml) to serve.
+    public var metricsRegistry: PrometheusCollectorRegistry { control.registry }
 
     public init(configuration: HubConfiguration, agencies: AgencyDirectory, logger: Logger) {
         self.configuration = configuration

@@ -1,3 +1,4 @@
+import Prometheus
 import Synchronization
 import ZeroMQ
 
@@ -12,6 +13,8 @@ final class BrokerControl: Sendable {
     }
 
     let waker = WakeUpPipe()
+    /// The broker's metrics (`HubMetrics` makes them here); `MetricsEndpoint` serves it.
+    let registry = PrometheusCollectorRegistry()
     private let stopRequested = Atomic<Bool>(false)
     private let phase = Mutex<Phase>(.starting([]))
     private let stopWaiters = Mutex<(done: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))

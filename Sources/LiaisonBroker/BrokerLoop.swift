@@ -129,11 +129,15 @@ final class BrokerLoop {
                 .alreadyRunning, "Another process is listening on \(configuration.endpoint): stop the other broker, or give this one its own endpoint.")
         }
         var cohorts: [AgencyID: [String: Set<String>]] = [:]
+        var backlog: [AgencyID: Int] = [:]
         do {
             store = try HubStore(path: configuration.databasePath, buildsTree: configuration.buildsAuditTree)
             if let limit = configuration.maxStoreBytes { try store.limitSize(to: limit) }
             for (owner, named) in try store.cohorts() {
                 if let agency = AgencyID(owner) { cohorts[agency] = named }
+            }
+            for (recipient, count) in try store.pendingDeliveryCounts() {
+                if let agency = AgencyID(recipient) { backlog[agency] = count }
             }
         } catch {
             throw BrokerError(.store, error.description)
@@ -184,13 +188,15 @@ final class BrokerLoop {
                 error.number == EADDRINUSE ? .alreadyRunning : .bindFailed,
                 "Cannot listen on \(configuration.endpoint): \(error). Is another broker running there?")
         }
+        let metrics = HubMetrics(registry: control.registry)
         committer = CommitThread(
             store: store,
-            housekeeping: StoreHousekeeping(store: store, configuration: configuration, checkpointKey: checkpointKey, logger: logger))
+            housekeeping: StoreHousekeeping(store: store, configuration: configuration, checkpointKey: checkpointKey, logger: logger),
+            commitDuration: metrics.commitDuration)
         core = HubCore(
             configuration: configuration, agencies: agencies, schemas: schemas,
             policy: ruleSet.map { [pseudonymKey] in SharingPolicy(ruleSet: $0, pseudonymKey: pseudonymKey) }, ledger: store, cohorts: cohorts,
-            hubName: BrokerLoop.hubName, logger: logger)
+            hubName: BrokerLoop.hubName, logger: logger, metrics: metrics, backlog: backlog)
         core.audit(AuditEvent(
             .configurationLoaded, at: HubTime.now().wall,
             detail: "\(configuration.source); agencies \(agencies.agencies.map(\.id.rawValue).joined(separator: ","))"

@@ -1,5 +1,6 @@
 import Dispatch
 import LiaisonStore
+import Prometheus
 import Synchronization
 import ZeroMQ
 
@@ -20,16 +21,21 @@ final class CommitThread: @unchecked Sendable {
     private let housekeeping: StoreHousekeeping
     private let queue = DispatchQueue(label: "liaison.broker.commit")
     private let finished = Mutex<Result<CommitResult, StoreError>?>(nil)
+    /// Where each commit's duration goes (`liaison_commit_duration_seconds`).
+    private let commitDuration: DurationHistogram?
 
-    init(store: HubStore, housekeeping: StoreHousekeeping) {
+    init(store: HubStore, housekeeping: StoreHousekeeping, commitDuration: DurationHistogram? = nil) {
         self.store = store
         self.housekeeping = housekeeping
+        self.commitDuration = commitDuration
     }
 
     /// Starts committing `operations`; the result is then waiting in `takeResult()`.
     func commit(_ operations: [StoreOperation]) {
         queue.async { [self] in
+            let started = ContinuousClock.now
             let result = Result { () throws(StoreError) in try store.commit(operations, at: HubTime.now().wall) }
+            commitDuration?.record(ContinuousClock.now - started)
             finished.withLock { $0 = result }
             waker.wake()
         }

@@ -5,6 +5,7 @@ import CourtsAdapter
 import PartnerAdapter
 import Foundation
 import LiaisonAdapterKit
+import LiaisonMetrics
 import LiaisonMessages
 import Logging
 import NPASDesk
@@ -18,7 +19,8 @@ struct AdapterCommand: AsyncParsableCommand {
         abstract: "Run an agency's adapter: it connects to the hub with the agency's key and works its folder.",
         discussion: """
             Each adapter works in a folder (--folder) with inbox/, processing/, processed/, failed/ and outbox/ \
-            (see adapters/NAME/README.md). It stops cleanly on SIGTERM or SIGINT.
+            (see adapters/NAME/README.md). With --metrics-listen it serves its counters as /metrics on that loopback \
+            address. It stops cleanly on SIGTERM or SIGINT.
             """,
         subcommands: [SchoolsMIS.self, Desk.self, Advisory.self, Courts.self, Partner.self])
 
@@ -28,6 +30,7 @@ struct AdapterCommand: AsyncParsableCommand {
         @Option(help: ArgumentHelp("The adapter's working folder.", valueName: "dir"))
         var folder: String
         @OptionGroup var log: LogOptions
+        @OptionGroup var metrics: MetricsOptions
 
         /// Runs `agencyAdapter` (its name, agency and types are its own declaration) until SIGTERM or SIGINT.
         func run(_ agencyAdapter: some Adapter, credit: Int = 16) async throws {
@@ -40,8 +43,12 @@ struct AdapterCommand: AsyncParsableCommand {
                     defaultAgency: agencyAdapter.agency),
                 logger: logger)
             let service = AdapterService(adapter: agencyAdapter, client: client, logger: logger)
+            var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: service)]
+            if let address = try metrics.address() {
+                services.append(.init(service: MetricsEndpoint(registry: client.metricsRegistry, address: address, logger: logger)))
+            }
             let group = ServiceGroup(
-                configuration: .init(services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             logger.info("Adapter running", metadata: ["adapter": "\(label)", "folder": "\(folder)"])
             do { try await group.run() } catch let error as AdapterError {
                 throw UserFacingError("\(label): \(error.message)")

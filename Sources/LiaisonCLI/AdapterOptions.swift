@@ -1,6 +1,7 @@
 import ArgumentParser
 import LiaisonAdapterKit
 import LiaisonConfig
+import LiaisonMetrics
 
 /// Options for commands that act as an agency's adapter (`send`, `listen`, `adapter`).
 struct AdapterOptions: ParsableArguments {
@@ -51,5 +52,24 @@ struct DropFolderOptions: ParsableArguments {
     /// The adapter's drop folder at `root`, with this cap.
     func dropFolder(root: String) throws -> DropFolder {
         try DropFolder(root: root, maximumFileSize: maxFileMib << 20)
+    }
+}
+
+/// `--metrics-listen HOST:PORT` for `liaison adapter …`: serve this adapter's counters as `/metrics` (Prometheus text).
+struct MetricsOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "Serve this adapter's metrics as /metrics (Prometheus text format) on this loopback address, e.g. 127.0.0.1:9465.",
+            valueName: "host:port"))
+    var metricsListen: String?
+
+    func validate() throws {
+        _ = try address()
+    }
+
+    /// The address to serve on, or nil for none.
+    func address() throws -> MetricsAddress? {
+        guard let metricsListen else { return nil }
+        do { return try MetricsAddress(parsing: metricsListen) } catch { throw ValidationError("--metrics-listen: \(error.description)") }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import LiaisonBroker
 import LiaisonConfig
+import LiaisonMetrics
 import Logging
 import ServiceLifecycle
 
@@ -11,7 +12,8 @@ struct BrokerCommand: AsyncParsableCommand {
         discussion: """
             Binds the endpoint in the hub configuration as a CURVE server, admits only the agencies listed in its \
             agencies file (by public key), stores every accepted message and audit record in data_dir before \
-            acknowledging it, and delivers to each recipient until acknowledged. Stops cleanly on SIGTERM or SIGINT.
+            acknowledging it, and delivers to each recipient until acknowledged. With metrics_listen set, serves \
+            /metrics (Prometheus text format) on that loopback address. Stops cleanly on SIGTERM or SIGINT.
             """)
 
     @OptionGroup var options: ConfigOptions
@@ -21,8 +23,13 @@ struct BrokerCommand: AsyncParsableCommand {
         let logger = log.bootstrap(label: "liaison.broker")
         let hub = try loadHub(options.config)
         let broker = Broker(configuration: hub.configuration, agencies: hub.agencies, logger: logger)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: broker)]
+        if let address = hub.configuration.metricsListen {
+            // A failure to listen (the port is taken) stops the broker too: nothing is half running.
+            services.append(.init(service: MetricsEndpoint(registry: broker.metricsRegistry, address: address, logger: logger)))
+        }
         let group = ServiceGroup(
-            configuration: .init(services: [.init(service: broker)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
         } catch let error as BrokerError {

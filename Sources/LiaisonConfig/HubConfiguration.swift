@@ -1,4 +1,5 @@
 import Foundation
+import LiaisonMetrics
 import LiaisonProtocol
 
 /// The hub's configuration (`config/hub.yaml`). Relative paths are resolved against the file's folder.
@@ -12,6 +13,7 @@ import LiaisonProtocol
 /// limits: { max_body_bytes: 1048576, max_envelope_bytes: 16384, max_credit: 1000, batch_size: 512 }
 /// delivery: { default_ttl: 7d, max_attempts: 5, retry_backoff: 1s, ttl: { attendance.return: 30d } }
 /// retention: { sweep_interval: 1m }
+/// metrics_listen: 127.0.0.1:9464
 /// ```
 public struct HubConfiguration: Sendable {
     /// The file this was read from (for messages), or a description.
@@ -67,6 +69,9 @@ public struct HubConfiguration: Sendable {
     package var buildsAuditTree = true
     /// How often the broker deletes message bodies whose agreement's `body_retention` has ended.
     public var retentionSweepMilliseconds: Int64 = 60_000
+    /// Where the broker serves `/metrics` in the Prometheus text format (`metrics_listen`, loopback only), or nil
+    /// for no metrics endpoint.
+    public var metricsListen: MetricsAddress?
 
     public func ttl(for type: MessageType) -> Int64 { ttlMilliseconds[type] ?? defaultTTLMilliseconds }
 
@@ -121,6 +126,12 @@ public struct HubConfiguration: Sendable {
         if let retention = try top.optional("retention")?.mapping() {
             if let node = retention.optional("sweep_interval") { configuration.retentionSweepMilliseconds = try node.durationMilliseconds() }
             try retention.finish()
+        }
+        if let node = top.optional("metrics_listen") {
+            let text = try node.string()
+            do throws(MetricsAddressError) { configuration.metricsListen = try MetricsAddress(parsing: text) } catch {
+                throw node.error(.invalidValue, error.description)
+            }
         }
         try top.finish()
         return configuration

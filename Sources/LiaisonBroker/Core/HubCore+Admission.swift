@@ -169,6 +169,10 @@ extension HubCore {
                 routingID: routingID, peer: peer, time: time)
         }
         let admission = policy.admit(envelope, body: value, receivedAt: receivedAt, date: time.today, cohorts: cohorts)
+        for decision in admission.decisions {
+            let outcome: HubTally.Outcome = !decision.permitted ? .denied : decision.viewIsWholeBody ? .permitted : .minimised
+            tally.decisions[HubTally.DecisionKey(agreement: decision.agreement?.id ?? "none", outcome: outcome), default: 0] += 1
+        }
         let agency = envelope.source.rawValue
         let events = admission.records.map { record in
             AuditEvent(

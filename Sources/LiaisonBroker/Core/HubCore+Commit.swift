@@ -38,9 +38,21 @@ extension HubCore {
                 }
             }
         case .success(let stored):
+            if !batch.operations.isEmpty { tally.commits += 1 }
             for (index, operation) in batch.operations.enumerated() {
+                switch operation {
+                case .audit(let event) where event.kind == .delivered: tally.deliveries += 1
+                case .acknowledge(let delivery):
+                    tally.acknowledged += 1
+                    backlog[delivery.recipient, default: 0] -= 1
+                case .deadLetter(let delivery, let cause, _, _):
+                    tally.deadLetters[cause, default: 0] += 1
+                    backlog[delivery.recipient, default: 0] -= 1
+                default: break
+                }
                 guard case .insert(let plan) = operation, let outcome = stored.stored[index] else { continue }
                 if !outcome.duplicate {
+                    for recipient in plan.recipients { backlog[recipient, default: 0] += 1 }
                     if let change = plan.cohort { apply(change) }
                     for recipient in plan.recipients {
                         scheduler.offer(QueuedDelivery(
@@ -64,6 +76,7 @@ extension HubCore {
         }
         for (routingID, command) in batch.replies { reply(command, to: routingID, time: time) }
         pending.touched.formUnion(touched)
+        publishMetrics()
     }
 
     /// Mirrors a committed cohort change in memory.
@@ -74,6 +87,13 @@ extension HubCore {
 
     /// Asks the loop to send a reply (nothing goes to a connection the hub has cut off).
     mutating func reply(_ command: HubCommand, to routingID: RoutingID, time: HubTime) {
+        switch command {
+        case .accepted(_, let receipt):
+            tally.accepted += 1
+            if receipt.duplicate { tally.duplicates += 1 }
+        case .rejected(_, let code, _): tally.rejected[code, default: 0] += 1
+        default: break
+        }
         if case .welcome = command, awaitingWelcome.remove(routingID) != nil, let agency = sessions[routingID]?.agency {
             pending.touched.insert(agency)
         }

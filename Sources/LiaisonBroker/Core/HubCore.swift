@@ -59,6 +59,13 @@ struct HubCore {
     var lastExpirySweep: Int64 = 0
     /// The UTC date keys were last checked against (their `current_until` / `next_from`).
     var keysCheckedOn = ""
+    /// The broker's metrics, when it has a registry (the core's tests mostly run without).
+    var metrics: HubMetrics?
+    /// What happened since the last commit, published to `metrics` once per commit.
+    var tally = HubTally()
+    /// Each agency's pending deliveries (committed, not yet settled, in flight or not): the store's count at start, then kept by
+    /// each commit; `HubMetrics` shows it as waiting (`liaison_queue_depth`) and in flight (`liaison_unacknowledged`).
+    var backlog: [AgencyID: Int] = [:]
 
     /// Bodies at least this large are checked off the loop's thread.
     static let offloadBytes = 256 << 10
@@ -80,7 +87,8 @@ struct HubCore {
 
     init(
         configuration: HubConfiguration, agencies: AgencyDirectory, schemas: MessageSchemas?, policy: SharingPolicy?,
-        ledger: any HubLedger, cohorts: [AgencyID: [String: Set<String>]], hubName: String, logger: Logger
+        ledger: any HubLedger, cohorts: [AgencyID: [String: Set<String>]], hubName: String, logger: Logger,
+        metrics: HubMetrics? = nil, backlog: [AgencyID: Int] = [:]
     ) {
         self.configuration = configuration
         self.agencies = agencies
@@ -95,6 +103,18 @@ struct HubCore {
             maxCredit: configuration.maxCredit, maxAttempts: configuration.maxAttempts)
         scheduler = DeliveryScheduler(
             agencies: agencies.agencies.map(\.id), window: max(256, min(configuration.maxCredit * 2, 4096)))
+        self.backlog = backlog
+        self.metrics = metrics
+        self.metrics?.register(agencies: agencies.agencies.map(\.id))
+        publishMetrics()
+    }
+
+    /// Publishes the tally and the agencies' gauges (once per commit).
+    mutating func publishMetrics() {
+        guard metrics != nil else { return }
+        var inFlight: [AgencyID: Int] = [:]
+        for (agency, queue) in scheduler.queues { inFlight[agency] = queue.inFlight.count }
+        metrics!.publish(&tally, backlog: backlog, inFlight: inFlight)
     }
 
     // MARK: The loop's side
@@ -129,6 +149,7 @@ struct HubCore {
         self.agencies = agencies
         self.policy = policy
         for agency in agencies.agencies { scheduler.addAgency(agency.id) }
+        metrics?.register(agencies: agencies.agencies.map(\.id).filter { backlog[$0] == nil })
         return endSessionsOfInvalidKeys(on: time.today, time: time)
     }
 
