@@ -121,6 +121,23 @@ import Testing
         let primary = try WeeklyAttendance.read(store, academicYear: 2025, laestab: Self.primary)
         #expect(primary[0].pupils == 4 && primary[0].attended == 19 && primary[5].persistent == 2)
         #expect(try WeeklyAttendance.read(store, academicYear: 2024).isEmpty)
+
+        // Kept until the desk receives another return: a second half term's week then appears.
+        #expect(try WeeklyAttendance.cached(store, academicYear: 2025) == weeks)
+        let writer = try DeskStore(path: "\(folder)/desk.sqlite", messageIDs: false)
+        let body: JSONValue = .object([
+            "school": .object(["laestab": .string(Self.secondary)]),
+            "period": .object([
+                "academic_year": .number(2025), "half_term": .number(2), "start_date": .string("2025-11-03"), "end_date": .string("2025-11-07"),
+            ]),
+            "pupils": .array([.object([
+                "upn": .string(Self.upns[5]), "sessions_possible": .number(2), "codes": .object(["/": .number(1), "N": .number(1)]),
+                "marks": .object(["2025-11-03": .object(["am": .string("/"), "pm": .string("N")])]),
+            ])]),
+        ])
+        try await writer.store(try #require(ReturnRows(body)), messageID: "return-ht2")
+        let after = try WeeklyAttendance.cached(store, academicYear: 2025)
+        #expect(after.count == 7 && after.last == .init(monday: "2025-11-03", pupils: 1, possible: 2, attended: 1, authorised: 0, unauthorised: 1, persistent: 0, severe: 0))
     }
 
     @Test("the calendar puts each day under its weekday, coloured by category")
@@ -256,10 +273,10 @@ import Testing
         }
     }
 
-    @Test("every release of the pupil's data in the hub's store, by agreement, found through the pseudonym")
-    func hubShares() throws {
+    /// A hub's folder (`hub.yaml`, its pseudonym key, its store) whose audit log released pupil 3's data to the YOT and
+    /// to Connexions under two agreements, refused one decision, and released pupil 1's once.
+    static func hub() throws -> String {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("attendance-hub-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: folder) }
         try FileManager.default.createDirectory(atPath: "\(folder)/keys", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         try "data_dir: data\nkeys_dir: keys\n".write(toFile: "\(folder)/hub.yaml", atomically: true, encoding: .utf8)
         let key = try PseudonymKeyFile.loadOrCreate(path: "\(folder)/keys/pseudonym.key")
@@ -272,7 +289,6 @@ import Testing
                 detail: #"{"agreement":"\#(agreement)","version":"1.1","lawful_basis":"public task","flow":"concern","fields":["upn","attendance"],"children":[\#(list)]}"#)
         }
         try store.transaction { tx in
-            // Released to the YOT and to Connexions under two agreements; refused once (code 1); another child's release.
             let first = try tx.append(decision("yot-attendance", to: "yot", code: 0, children: [child], at: 1_760_000_000_000))
             let refused = try tx.append(decision("connexions-neet", to: "connexions", code: 1, children: [], at: 1_760_000_000_001))
             let second = try tx.append(decision("connexions-neet", to: "connexions", code: 0, children: [child], at: 1_760_000_060_000))
@@ -281,6 +297,13 @@ import Testing
             try tx.indexSubjects([child], sequence: 2, entries: second...second)
             try tx.indexSubjects([other], sequence: 3, entries: third...third)
         }
+        return folder
+    }
+
+    @Test("every release of the pupil's data in the hub's store, by agreement, found through the pseudonym")
+    func hubShares() throws {
+        let folder = try Self.hub()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let shares = try SubjectShares.read(hubStorePath: "\(folder)/data/hub.sqlite", hubConfig: "\(folder)/hub.yaml", upn: Self.upns[2])
         #expect(shares.count == 2)
         #expect(shares.agreements.map(\.name) == ["connexions-neet", "yot-attendance"])
@@ -291,6 +314,28 @@ import Testing
         // Without the key the page says why.
         #expect(throws: SubjectShares.Unavailable.self) {
             try SubjectShares.read(hubStorePath: "\(folder)/data/hub.sqlite", hubConfig: "\(folder)/missing.yaml", upn: Self.upns[2])
+        }
+    }
+
+    @Test("the pupil's page lists the hub's releases by agreement when the console has the hub's configuration")
+    func pupilPageHubShares() async throws {
+        let desk = try await Self.desk(), hub = try Self.hub()
+        defer { for folder in [desk, hub] { try? FileManager.default.removeItem(atPath: folder) } }
+        let harness = try ConsoleHarness(desk: desk) { configuration in
+            configuration.hubConfig = "\(hub)/hub.yaml"
+            configuration.hubStorePath = "\(hub)/data/hub.sqlite"
+        }
+        try await harness.addUser("manager.one", .manager)
+        try await harness.application().test(.router) { client in
+            let manager = try await harness.signIn(client, "manager.one")
+            let html = Self.body(try await harness.get(client, "/pupils/\(Self.upns[2])", as: manager))
+            HTMLChecks.expectAccessible(html)
+            #expect(html.contains("hub&#39;s audit log: 2.") || html.contains("hub's audit log: 2."))
+            #expect(html.contains("Under the agreement connexions-neet (releases: 1)") && html.contains("Under the agreement yot-attendance (releases: 1)"))
+            #expect(html.contains("<td>2025-10-09 08:53</td><td>npas</td><td>yot</td><td>pupil.attendance-concern</td><td>concern</td><td>1.1</td><td>public task</td><td>upn, attendance</td>"))
+            // Pupil 1's release is theirs alone.
+            let first = Self.body(try await harness.get(client, "/pupils/\(Self.upns[0])", as: manager))
+            #expect(first.contains("audit log: 1.") && !first.contains("connexions-neet"))
         }
     }
 

@@ -141,10 +141,10 @@ enum AttendanceTemplates {
         <h2 class="heading-m">Information shared about the pupil</h2>
         <h3 class="heading-s">Shares through the hub, by agreement</h3>
         {{#hubShares}}
-        <p class="body">{{count}} releases of the pupil's information in the hub's audit log, found through the pupil's pseudonym as <code>liaison audit subject</code> finds them.</p>
+        <p class="body">Releases of the pupil's information in the hub's audit log: {{count}}. They are found through the pupil's pseudonym, as <code>liaison audit subject</code> finds them.</p>
         {{#agreements}}
         <table class="table">
-        <caption class="table__caption">Agreement {{name}}: {{count}} releases</caption>
+        <caption class="table__caption">Under the agreement {{name}} (releases: {{count}})</caption>
         <thead><tr><th scope="col">When (UTC)</th><th scope="col">From</th><th scope="col">To</th><th scope="col">Kind of message</th><th scope="col">Flow</th><th scope="col">Version</th><th scope="col">Lawful basis</th><th scope="col">Information shared</th><th scope="col" class="num">Audit entry</th></tr></thead>
         <tbody>
         {{#releases}}<tr><td>{{when}}</td><td>{{from}}</td><td>{{to}}</td><td>{{type}}</td><td>{{flow}}</td><td>{{version}}</td><td>{{lawfulBasis}}</td><td>{{fields}}</td><td class="num">{{entry}}</td></tr>

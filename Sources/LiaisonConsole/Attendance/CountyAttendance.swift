@@ -10,7 +10,7 @@ import NPASDesk
 /// through the DfE's rules. The weeks are ``WeeklyAttendance``'s, from the daily marks. No disclosure control: the
 /// page is for the service's own managers.
 ///
-/// Reading is blocking (GRDB's queue): the console calls ``read(store:directory:academicYear:table:)`` off Swift's
+/// Reading is blocking (GRDB's queue): the console calls ``read(store:directory:academicYear:)`` off Swift's
 /// cooperative pool.
 struct CountyAttendance: Sendable {
     /// One school's row in the table of schools.
@@ -40,8 +40,8 @@ struct CountyAttendance: Sendable {
     /// The page's figures for `academicYear` (the latest year held when nil).
     ///
     /// - Returns: nil when the desk holds no returns for the year (or none at all).
-    static func read(store: DeskStore, directory: SchoolDirectory?, academicYear: Int?, table: CodeTable = .standard) throws -> CountyAttendance? {
-        let data = AttendanceData(store: store, table: table)
+    static func read(store: DeskStore, directory: SchoolDirectory?, academicYear: Int?) throws -> CountyAttendance? {
+        let data = AttendanceData(store: store)
         let held = try data.held()
         guard let year = academicYear ?? held.keys.max(), let halfTerms = held[year], let first = halfTerms.first, let last = halfTerms.last else {
             return nil
@@ -83,7 +83,7 @@ struct CountyAttendance: Sendable {
                 ]),
             absenceChart(id: "county-half-term-absence", title: "Absence by half term", labels: labels, halfTermFigures),
         ]
-        let weeks = try WeeklyAttendance.read(store, academicYear: year, table: table)
+        let weeks = try WeeklyAttendance.cached(store, academicYear: year)
         return CountyAttendance(
             academicYear: year, years: held.keys.sorted(by: >), halfTerms: halfTerms, figures: county,
             halfTermCharts: halfTermCharts, weekCharts: weekCharts(idPrefix: "county", weeks: weeks, comparison: nil),

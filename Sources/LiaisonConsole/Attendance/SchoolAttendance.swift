@@ -7,7 +7,7 @@ import NPASDesk
 /// its trend by half term and by week against the county, its year groups, and its pupils becoming persistently
 /// absent (year-to-date absence from 8% to under 10%) and those already persistently absent (10% or more).
 ///
-/// Reading is blocking (GRDB's queue): the console calls ``read(store:laestab:directory:academicYear:table:)`` off
+/// Reading is blocking (GRDB's queue): the console calls ``read(store:laestab:directory:academicYear:)`` off
 /// Swift's cooperative pool.
 struct SchoolAttendance: Sendable {
     /// A pupil in one of the two lists.
@@ -43,9 +43,9 @@ struct SchoolAttendance: Sendable {
     ///
     /// - Returns: nil when the desk holds no return from the school for the year.
     static func read(
-        store: DeskStore, laestab: String, directory: SchoolDirectory?, academicYear: Int?, table: CodeTable = .standard
+        store: DeskStore, laestab: String, directory: SchoolDirectory?, academicYear: Int?
     ) throws -> SchoolAttendance? {
-        let data = AttendanceData(store: store, table: table)
+        let data = AttendanceData(store: store)
         let schoolYears = try store.read { db in
             try Int.fetchAll(db, sql: "SELECT DISTINCT academic_year FROM returns WHERE laestab = ? ORDER BY 1 DESC", arguments: [laestab])
         }
@@ -112,8 +112,8 @@ struct SchoolAttendance: Sendable {
                     .init(name: "England", values: labels.map { _ in .percent(england) }),
                 ])
         }
-        let weeks = try WeeklyAttendance.read(store, academicYear: year, laestab: laestab, table: table)
-        let countyWeeks = weeks.isEmpty ? [] : try WeeklyAttendance.read(store, academicYear: year, table: table)
+        let weeks = try WeeklyAttendance.cached(store, academicYear: year, laestab: laestab)
+        let countyWeeks = weeks.isEmpty ? [] : try WeeklyAttendance.cached(store, academicYear: year)
         return SchoolAttendance(
             laestab: laestab, name: name, phase: entry.map { CountyAttendance.phaseName($0.phase) } ?? "Not known", academicYear: year,
             years: schoolYears, halfTerms: halfTerms, figures: school, county: county, comparison: comparison,

@@ -1,16 +1,17 @@
 import AttendanceDomain
 import GRDB
 import NPASDesk
+import Synchronization
 
 /// Attendance week by week, from the daily marks the schools' returns carry (a return's code counts are per half
 /// term only): each week's sessions by category, and the pupils persistently and severely absent over the year to
 /// the end of that week.
 ///
-/// The sums are made in SQLite (`json_each` over each pupil's marks, a window over each pupil's weeks), so a
-/// county's year comes back as one row a week. A week is Monday to Sunday, named by its Monday. A pupil counts in a
-/// week when they have a possible session in it; their year to date is every week of theirs to that one. Codes are
-/// put in their categories by ``CodeTable``, as ``PupilFigures`` does from code counts; `-` and codes the table does
-/// not know are not possible sessions.
+/// SQLite hands back each day's two marks (`json_each` over each pupil's marks, in the order stored: no sort); the
+/// tallies are made here, a pupil's days at a time. A week is Monday to Sunday, named by its Monday. A pupil counts
+/// in a week when they have a possible session in it; their year to date is every week of theirs to that one. Codes
+/// are put in their categories by ``CodeTable``, as ``PupilFigures`` does from code counts; `-` and codes the table
+/// does not know are not possible sessions.
 ///
 /// Reading is blocking (GRDB's queue): the console calls it off Swift's cooperative pool.
 struct WeeklyAttendance: Sendable {
@@ -39,50 +40,106 @@ struct WeeklyAttendance: Sendable {
         private func rate(_ part: Int, of whole: Int) -> Double? { whole == 0 ? nil : Double(part) / Double(whole) * 100 }
     }
 
-    /// The weeks of `academicYear` with marks held, in order, for one school's returns or every school's.
-    static func read(_ store: DeskStore, academicYear: Int, laestab: String? = nil, table: CodeTable = .standard) throws -> [Week] {
-        let counted = table.codes.filter { $0.category.isPossibleSession }
-        guard !counted.isEmpty else { return [] }
-        var arguments: [(any DatabaseValueConvertible)?] = []
-        for code in counted {
-            arguments += [
-                code.symbol, code.category == .present || code.category == .aea ? 1 : 0, code.category == .authorised ? 1 : 0,
-                code.category == .unauthorised ? 1 : 0,
-            ]
-        }
-        arguments += [academicYear, laestab, laestab]
-        let values = Array(repeating: "(?, ?, ?, ?)", count: counted.count).joined(separator: ", ")
-        let sql = """
-            WITH category(code, attended, authorised, unauthorised) AS (VALUES \(values)),
-            days AS (
-                SELECT p.upn, date(j.key, '-6 days', 'weekday 1') AS week,
-                    json_extract(j.value, '$.am') AS am, json_extract(j.value, '$.pm') AS pm
-                FROM pupil_returns p, json_each(CASE WHEN json_valid(p.marks) THEN p.marks ELSE '{}' END) j
-                WHERE p.academic_year = ? AND p.marks IS NOT NULL AND (? IS NULL OR p.laestab = ?)
-            ),
-            sessions AS (SELECT upn, week, am AS code FROM days UNION ALL SELECT upn, week, pm FROM days),
-            weekly AS (
-                SELECT s.upn, s.week, COUNT(*) AS possible, SUM(c.attended) AS attended, SUM(c.authorised) AS authorised,
-                    SUM(c.unauthorised) AS unauthorised
-                FROM sessions s JOIN category c ON c.code = s.code
-                WHERE s.week IS NOT NULL
-                GROUP BY s.upn, s.week
-            ),
-            running AS (
-                SELECT week, possible, attended, authorised, unauthorised,
-                    SUM(possible) OVER pupil AS to_date, SUM(authorised + unauthorised) OVER pupil AS absent_to_date
-                FROM weekly WINDOW pupil AS (PARTITION BY upn ORDER BY week)
-            )
-            SELECT week, COUNT(*), SUM(possible), SUM(attended), SUM(authorised), SUM(unauthorised),
-                SUM(absent_to_date * 10 >= to_date), SUM(absent_to_date * 2 >= to_date)
-            FROM running GROUP BY week ORDER BY week
-            """
-        return try store.read { db in
-            try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { row in
-                Week(
-                    monday: row[0], pupils: row[1], possible: row[2], attended: row[3], authorised: row[4], unauthorised: row[5],
-                    persistent: row[6], severe: row[7])
+    /// One pupil's sessions in one week.
+    struct Tally {
+        var possible = 0, attended = 0, authorised = 0, unauthorised = 0
+
+        mutating func add(_ category: UInt8) {
+            guard category != 0 else { return }
+            possible += 1
+            switch category {
+            case 1: attended += 1
+            case 2: authorised += 1
+            default: unauthorised += 1
             }
         }
+    }
+
+    /// The weeks last read, by store, year and school, with the returns they were read from: a county's weeks take
+    /// the longest of any figure on the pages, and change only when a return arrives.
+    private static let cache = Mutex<[String: (returns: String, weeks: [Week])]>([:])
+
+    /// ``read(_:academicYear:laestab:table:)``, or its result from the last call when the desk has received no return
+    /// since (the count of returns and the latest time one was received are the same). Only for the standard code table.
+    static func cached(_ store: DeskStore, academicYear: Int, laestab: String? = nil) throws -> [Week] {
+        let key = "\(store.path)|\(academicYear)|\(laestab ?? "")"
+        let returns = try store.read { db in
+            try Row.fetchOne(db, sql: "SELECT COUNT(*), MAX(received_at) FROM returns").map { "\($0[0] as Int)|\(($0[1] as Int64?) ?? 0)" } ?? ""
+        }
+        if let held = cache.withLock({ $0[key] }), held.returns == returns { return held.weeks }
+        let weeks = try read(store, academicYear: academicYear, laestab: laestab)
+        cache.withLock { cache in
+            if cache.count >= 256 { cache.removeAll() }
+            cache[key] = (returns, weeks)
+        }
+        return weeks
+    }
+
+    /// The weeks of `academicYear` with marks held, in order, for one school's returns or every school's.
+    static func read(_ store: DeskStore, academicYear: Int, laestab: String? = nil, table: CodeTable = .standard) throws -> [Week] {
+        // 1 attended (present, approved educational activity), 2 authorised, 3 unauthorised; not there: not possible.
+        var categories: [String: UInt8] = [:]
+        for code in table.codes {
+            switch code.category {
+            case .present, .aea: categories[code.symbol] = 1
+            case .authorised: categories[code.symbol] = 2
+            case .unauthorised: categories[code.symbol] = 3
+            case .notCounted, .missing: break
+            }
+        }
+        // Each pupil's weeks (by their Monday's day number); a pupil's rows come together, one return at a time.
+        var pupils: [String: [Int: Tally]] = [:]
+        try store.read { db in
+            let rows = try Row.fetchCursor(
+                db, sql: """
+                    SELECT p.upn, j.key, json_extract(j.value, '$.am'), json_extract(j.value, '$.pm')
+                    FROM pupil_returns p, json_each(CASE WHEN json_valid(p.marks) THEN p.marks ELSE '{}' END) j
+                    WHERE p.academic_year = ? AND p.marks IS NOT NULL AND (? IS NULL OR p.laestab = ?)
+                    """, arguments: [academicYear, laestab, laestab])
+            var upn = "", weeks: [Int: Tally] = [:]
+            while let row = try rows.next() {
+                let next: String = row[0]
+                if next != upn {
+                    if !upn.isEmpty { pupils[upn, default: [:]].merge(weeks) { $0.adding($1) } }
+                    (upn, weeks) = (next, [:])
+                }
+                guard let date = SchoolDate(parsing: row[1] as String) else { continue }
+                let monday = date.dayNumber - (date.weekday.rawValue - 1)
+                var tally = weeks[monday] ?? Tally()
+                tally.add((row[2] as String?).flatMap { categories[$0] } ?? 0)
+                tally.add((row[3] as String?).flatMap { categories[$0] } ?? 0)
+                weeks[monday] = tally
+            }
+            if !upn.isEmpty { pupils[upn, default: [:]].merge(weeks) { $0.adding($1) } }
+        }
+        // Each week's sums, and each pupil's year to date at each of their weeks' ends.
+        var totals: [Int: Week] = [:]
+        for weeks in pupils.values {
+            var possible = 0, absent = 0
+            for (monday, tally) in weeks.sorted(by: { $0.key < $1.key }) where tally.possible > 0 {
+                possible += tally.possible
+                absent += tally.authorised + tally.unauthorised
+                var week = totals[monday] ?? Week(
+                    monday: SchoolDate(dayNumber: monday).description, pupils: 0, possible: 0, attended: 0, authorised: 0, unauthorised: 0,
+                    persistent: 0, severe: 0)
+                week.pupils += 1
+                week.possible += tally.possible
+                week.attended += tally.attended
+                week.authorised += tally.authorised
+                week.unauthorised += tally.unauthorised
+                if absent * 10 >= possible { week.persistent += 1 }
+                if absent * 2 >= possible { week.severe += 1 }
+                totals[monday] = week
+            }
+        }
+        return totals.sorted { $0.key < $1.key }.map(\.value)
+    }
+}
+
+extension WeeklyAttendance.Tally {
+    func adding(_ other: Self) -> Self {
+        Self(
+            possible: possible + other.possible, attended: attended + other.attended, authorised: authorised + other.authorised,
+            unauthorised: unauthorised + other.unauthorised)
     }
 }
