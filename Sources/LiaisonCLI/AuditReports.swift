@@ -150,7 +150,8 @@ extension AuditCommand {
             discussion: """
                 Finds, through the child's keyed pseudonym (the audit never holds the UPN), every decision that \
                 released the child's data: when, from whom, to whom, under which agreement and lawful basis, which \
-                fields, with the inclusion proof of each record. --format html gives a report ready for a letter.
+                fields, with each record's entry text, leaf hash and inclusion proof against the latest signed \
+                checkpoint (docs/audit.md says how to check one). --format html gives a report ready for a letter.
                 """)
 
         @OptionGroup var options: ConfigOptions
@@ -158,74 +159,19 @@ extension AuditCommand {
         @Option(help: "json or html.") var format: String = "json"
 
         func run() throws {
+            guard ["json", "html"].contains(format) else { throw UserFacingError("audit subject: --format is json or html.") }
             let hub = try loadHub(options.config, requireKeys: false)
             let key = try AuditCommand.pseudonymKey(hub.configuration.pseudonymKeyPath)
             let store = try AuditCommand.openStore(options)
-            let pseudonym = RuleSet.pseudonym(of: upn, key: key)
-            var releases: [[String: Any]] = []
-            for record in try store.releases(ofChild: pseudonym) {
-                let detail = (try? JSONValue.parse(Array((record.event.detail ?? "").utf8))) ?? .object([:])
-                let proof = try store.inclusionProof(entry: record.entry)
-                releases.append([
-                    "entry": record.entry,
-                    "when": Date(timeIntervalSince1970: Double(record.event.at) / 1000).ISO8601Format(),
-                    "from": record.event.agency ?? "", "to": record.event.recipient ?? "", "type": record.event.type ?? "",
-                    // Ids written before they were made opaque may hold this child's UPN, or another's.
-                    "message_id": PersonalDataScanner.redacted(
-                        record.event.messageID ?? "", year: Calendar.current.component(.year, from: Date(timeIntervalSince1970: Double(record.event.at) / 1000))),
-                    "agreement": detail["agreement"]?.stringValue ?? "", "version": detail["version"]?.stringValue ?? "",
-                    "lawful_basis": detail["lawful_basis"]?.stringValue ?? "", "flow": detail["flow"]?.stringValue ?? "",
-                    "fields": detail["fields"]?.arrayValue?.compactMap(\.stringValue) ?? [],
-                    "inclusion_proof": [
-                        "leaf_index": record.entry - 1, "tree_size": proof.size, "root": AuditCommand.hex(proof.root),
-                        "path": proof.path.map(AuditCommand.hex),
-                    ] as [String: Any],
-                ])
+            let report: SubjectAccessReport
+            do { report = try SubjectAccessReport.build(store: store, pseudonym: RuleSet.pseudonym(of: upn, key: key)) } catch {
+                throw UserFacingError("audit subject: \(error)")
             }
-            switch format {
-            case "json":
-                AuditCommand.printJSON(["subject_pseudonym": pseudonym, "releases": releases])
-            case "html":
-                print(html(releases))
-            default:
-                throw UserFacingError("audit subject: --format is json or html.")
+            if format == "json" {
+                AuditCommand.printJSON(report.json)
+            } else {
+                print(report.html(producedAt: Date()))
             }
-        }
-
-        func html(_ releases: [[String: Any]]) -> String {
-            func escape(_ text: String) -> String {
-                text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-            }
-            let rows = releases.map { release -> String in
-                let cells = [
-                    release["when"] as? String ?? "", release["from"] as? String ?? "", release["to"] as? String ?? "",
-                    release["type"] as? String ?? "",
-                    "\(release["agreement"] as? String ?? "") v\(release["version"] as? String ?? "")",
-                    release["lawful_basis"] as? String ?? "", (release["fields"] as? [String] ?? []).joined(separator: ", "),
-                    "entry \(release["entry"] ?? "")",
-                ]
-                return "<tr>" + cells.map { "<td>\(escape($0))</td>" }.joined() + "</tr>"
-            }
-            return """
-                <!doctype html>
-                <html lang="en"><head><meta charset="utf-8"><title>Record of information shared</title>
-                <style>body{font-family:Georgia,serif;max-width:60em;margin:2em auto;line-height:1.4}
-                table{border-collapse:collapse;width:100%;font-size:0.9em}td,th{border:1px solid #999;padding:0.3em;text-align:left;vertical-align:top}
-                th{background:#eee}.small{font-size:0.8em;color:#444}</style></head><body>
-                <h1>Record of information shared about a child</h1>
-                <p>This is every occasion on which the county's attendance hub released information about the child
-                named in your request to another organisation: when, from whom, to whom, under which written
-                agreement and lawful basis, and which items of information. It was produced on
-                \(escape(Date().ISO8601Format())) from the hub's audit log.</p>
-                <p><strong>\(releases.count) release\(releases.count == 1 ? "" : "s") found.</strong></p>
-                <table><tr><th>When</th><th>From</th><th>To</th><th>Kind of message</th><th>Agreement</th><th>Lawful basis</th><th>Information shared</th><th>Audit record</th></tr>
-                \(rows.joined(separator: "\n"))
-                </table>
-                <p class="small">Each audit record is part of a tamper-evident log (an RFC 6962 Merkle tree with signed
-                checkpoints). The inclusion proof of each record can be supplied on request; see the JSON form of this
-                report.</p>
-                </body></html>
-                """
         }
     }
 }

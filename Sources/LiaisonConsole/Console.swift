@@ -47,10 +47,10 @@ public struct Console: Sendable {
     ///   when it is there but cannot be opened.
     public static func build(configuration: ConsoleConfiguration, options: Options = Options(), logger: Logger = Logger(label: "liaison.console")) throws -> Console {
         var pages = try ConsolePages()
-        for (name, template) in AttendancePages.templates + CaseworkPages.templates + OperationsPages.templates + options.extraTemplates {
+        for (name, template) in AttendancePages.templates + CaseworkPages.templates + GovernancePages.templates + OperationsPages.templates + options.extraTemplates {
             try pages.register(template, named: name)
         }
-        pages.add(links: AttendancePages.links + CaseworkPages.links + ViewLogPage.links + OperationsPages.links)
+        pages.add(links: AttendancePages.links + CaseworkPages.links + ViewLogPage.links + GovernancePages.links + OperationsPages.links)
         let users = try ConsoleUsers(folder: configuration.stateDirectory, bcryptCost: options.bcryptCost, now: options.now)
         let deskPath = configuration.deskStorePath
         let desk = FileManager.default.fileExists(atPath: deskPath) ? try DeskStore(path: deskPath, readOnly: true) : nil

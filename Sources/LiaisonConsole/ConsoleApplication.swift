@@ -26,6 +26,7 @@ public enum ConsoleApplication {
         ViewLogPage.addRoutes(to: router, console: console)
         AttendancePages.addRoutes(to: router, console: console)
         CaseworkPages.addRoutes(to: router, console: console, sender: sender)
+        GovernancePages.addRoutes(to: router, console: console)
         OperationsPages.addRoutes(to: router, console: console)
         return router
     }

@@ -17,6 +17,8 @@ extension HubStore {
         package var from: Int64?
         package var until: Int64?
         package var limit: Int = 1000
+        /// Records to skip before the first returned (for pages of results).
+        package var offset: Int = 0
 
         package init() {}
     }
@@ -42,7 +44,7 @@ extension HubStore {
         let whereClause = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
         let sql = """
             SELECT \(HubStore.auditColumns)
-            FROM audit_log \(whereClause) ORDER BY entry LIMIT \(max(1, filter.limit))
+            FROM audit_log \(whereClause) ORDER BY entry LIMIT \(max(1, filter.limit)) OFFSET \(max(0, filter.offset))
             """
         return try read { db in
             try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map(HubStore.record)
