@@ -15,7 +15,7 @@ enum AttendanceCSS {
         .report-figures caption{text-align:left;font-weight:700;font-size:1.1875rem;padding-bottom:10px}
         .report-figures th,.report-figures td{border-bottom:1px solid #b1b4b6;padding:8px 15px 8px 0;text-align:left;vertical-align:top}
         .report-figures .note{font-size:1rem;color:#505a5f;margin-bottom:30px}
-        .num,.table .num{text-align:right;font-variant-numeric:tabular-nums}
+        .num,.table .num,.report-figures .num{text-align:right;font-variant-numeric:tabular-nums}
         .inline-list{list-style:none;padding:0;margin:0 0 20px;display:flex;flex-wrap:wrap;gap:0 20px;font-size:1.1875rem}
         .mark-calendar{font-size:1rem;table-layout:fixed}.mark-calendar td{padding:6px 6px 6px 0}
         .mark-calendar__day{display:block;color:#505a5f;font-size:.875rem}
