@@ -377,6 +377,8 @@ cat > "$OUT/console.yaml" <<YAML
 listen: 127.0.0.1:0
 desk: agencies/npas
 hub_config: hub.yaml
+imports: agencies/schools-mis
+schools: county/schools.csv
 state: console
 idle_minutes: 30
 YAML

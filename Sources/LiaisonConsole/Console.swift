@@ -1,3 +1,4 @@
+import AttendanceDomain
 import Foundation
 import Logging
 import NPASDesk
@@ -18,6 +19,10 @@ public struct Console: Sendable {
     public let desk: DeskStore?
     /// The console's logger (no personal data at info).
     public let logger: Logger
+    /// The county's schools (`schools` in the configuration), for names and phases; nil when not configured or unreadable.
+    public var directory: SchoolDirectory? {
+        configuration.schoolsFile.flatMap { try? SchoolDirectory(contentsOf: URL(fileURLWithPath: $0)) }
+    }
 
     /// The hub's store (`hub.sqlite` in its `data_dir`), read-only; nil when `hub_config` is not set.
     public var hubStorePath: String? { configuration.hubStorePath }

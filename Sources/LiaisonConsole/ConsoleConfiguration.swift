@@ -36,6 +36,8 @@ public struct ConsoleConfiguration: Sendable {
     public var stateDirectory: String
     /// The schools-mis adapter's folder (its `processed/` and `failed/`), for the operator's imports page; nil: not shown.
     public var importsDirectory: String?
+    /// The county's `schools.csv` (names, phases, districts), for the attendance pages; nil: phases are "not known".
+    public var schoolsFile: String?
     /// Minutes of inactivity after which a session ends (default 30).
     public var idleMinutes: Int = 30
 
@@ -116,7 +118,7 @@ public struct ConsoleConfiguration: Sendable {
             }
             return scalar.string
         }
-        let top = try entries(root, path: nil, allowed: ["listen", "tls", "desk", "hub_config", "imports", "state", "idle_minutes"])
+        let top = try entries(root, path: nil, allowed: ["listen", "tls", "desk", "hub_config", "imports", "schools", "state", "idle_minutes"])
         guard let desk = top["desk"] else { throw fail(root.mark?.line, "desk", "missing: write the desk's folder (the one holding desk.sqlite).") }
         guard let state = top["state"] else { throw fail(root.mark?.line, "state", "missing: write the console's own folder (users, view log).") }
         var configuration = ConsoleConfiguration(deskDirectory: resolve(try scalar(desk, "desk")), stateDirectory: resolve(try scalar(state, "state")))
@@ -142,6 +144,9 @@ public struct ConsoleConfiguration: Sendable {
         }
         if let imports = top["imports"] {
             configuration.importsDirectory = resolve(try scalar(imports, "imports"))
+        }
+        if let schools = top["schools"] {
+            configuration.schoolsFile = resolve(try scalar(schools, "schools"))
         }
         if let idle = top["idle_minutes"] {
             let text = try scalar(idle, "idle_minutes")

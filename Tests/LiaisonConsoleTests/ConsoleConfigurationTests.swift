@@ -39,7 +39,7 @@ struct ConsoleConfigurationTests {
 
     @Test("strict: an unknown key, a missing key, a bad value each name the file and line")
     func strict() {
-        #expect(error("desk: d\nstate: s\nidle_minuts: 5\n") == "config/console.yaml:3: 'idle_minuts': unknown key: the console reads desk, hub_config, idle_minutes, imports, listen, state, tls.")
+        #expect(error("desk: d\nstate: s\nidle_minuts: 5\n") == "config/console.yaml:3: 'idle_minuts': unknown key: the console reads desk, hub_config, idle_minutes, imports, listen, schools, state, tls.")
         #expect(error("desk: d\n")?.hasPrefix("config/console.yaml:1: 'state': missing") == true)
         #expect(error("desk: d\nstate: s\nidle_minutes: 0\n")?.hasPrefix("config/console.yaml:3: 'idle_minutes': expected a whole number") == true)
         #expect(error("desk: d\nstate: s\nlisten: 8080\n")?.hasPrefix("config/console.yaml:3: 'listen': '8080' is not HOST:PORT") == true)

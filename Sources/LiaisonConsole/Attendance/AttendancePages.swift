@@ -28,12 +28,13 @@ enum AttendancePages {
 
     static func addRoutes(to router: Router<ConsoleContext>, console: Console) {
         AttendanceCSS.addRoute(to: router)
+        let directory = console.directory  // read once at start: names and phases
         router.get("/attendance") { request, context -> Response in
             try context.require(.manager)
             let title = "Attendance in the county"
             guard let desk = console.desk else { return noDesk(console, title: title, context: context) }
             let year = request.uri.queryParameters.get("year", as: Int.self)
-            guard let county = try await offPool({ try CountyAttendance.read(store: desk, directory: nil, academicYear: year) }) else {
+            guard let county = try await offPool({ try CountyAttendance.read(store: desk, directory: directory, academicYear: year) }) else {
                 let message = year.map { "The desk holds no returns for \(AttendanceText.year($0))." }
                     ?? "The desk holds no returns yet: the county's figures appear once the schools' returns arrive."
                 return console.pages.render(AttendanceTemplates.noDesk, title: title, data: ["message": message], context: context)
@@ -47,7 +48,7 @@ enum AttendancePages {
             guard (try? LAESTAB(laestab)) != nil else { throw HTTPError(.notFound, message: "There is no school \(laestab): a LAESTAB is seven digits.") }
             guard let desk = console.desk else { return noDesk(console, title: "A school's attendance", context: context) }
             let year = request.uri.queryParameters.get("year", as: Int.self)
-            guard let school = try await offPool({ try SchoolAttendance.read(store: desk, laestab: laestab, directory: nil, academicYear: year) }) else {
+            guard let school = try await offPool({ try SchoolAttendance.read(store: desk, laestab: laestab, directory: directory, academicYear: year) }) else {
                 throw HTTPError(.notFound, message: "The desk holds no return from school \(laestab)\(year.map { " for \(AttendanceText.year($0))" } ?? "").")
             }
             return console.pages.render(

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import LiaisonRules
 import LiaisonStore
 import StrictJSON
 import Yams
@@ -91,11 +92,9 @@ struct SubjectShares: Sendable {
         return "\(directory)/pseudonym.key"
     }
 
-    /// The hub's pseudonym of a UPN: `psn-` and the first 16 hex digits of HMAC-SHA-256(key, UPN), as LiaisonRules'
-    /// `RuleSet.pseudonym(of:key:)` makes it (the console does not link the rules engine for one HMAC).
+    /// The hub's pseudonym of a UPN: LiaisonRules' `RuleSet.pseudonym(of:key:)` itself.
     static func pseudonym(of upn: String, key: [UInt8]) -> String {
-        let code = HMAC<SHA256>.authenticationCode(for: Array(upn.utf8), using: SymmetricKey(data: key))
-        return "psn-" + Array(code).prefix(8).map { String($0, radix: 16).leftPadded }.joined()
+        RuleSet.pseudonym(of: upn, key: key)  // the hub's own function, so the two cannot differ
     }
 
     /// Milliseconds since 1970 as `YYYY-MM-DD HH:MM` (UTC).
@@ -103,9 +102,4 @@ struct SubjectShares: Sendable {
         let text = Date(timeIntervalSince1970: Double(milliseconds) / 1000).ISO8601Format()  // 2025-10-01T09:30:00Z
         return String(text.prefix(16)).replacingOccurrences(of: "T", with: " ")
     }
-}
-
-extension String {
-    /// A hex byte of one digit with a `0` before it.
-    fileprivate var leftPadded: String { count == 1 ? "0" + self : self }
 }
