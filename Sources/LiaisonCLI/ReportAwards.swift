@@ -46,13 +46,7 @@ extension ReportCommand {
             } else {
                 only = nil
             }
-            let day: SchoolDate
-            if let on = report.on {
-                guard let parsed = SchoolDate(parsing: on) else { throw ValidationError("--on is a date, YYYY-MM-DD: '\(on)' is not.") }
-                day = parsed
-            } else {
-                day = SchoolDate.today(in: .current)
-            }
+            let day = try report.day()
             let rules: AwardsRules
             do { rules = try AwardsRules.load(path: self.rules) } catch { throw UserFacingError("report awards: \(error)") }
             var directory: SchoolDirectory?

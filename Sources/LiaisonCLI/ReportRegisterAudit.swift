@@ -46,13 +46,7 @@ extension ReportCommand {
             guard let laestab = try? LAESTAB(school) else { throw ValidationError("--school is a LAESTAB, 7 digits (9262001): '\(school)' is not.") }
             guard (2006...2099).contains(year) else { throw ValidationError("--year is the academic year's start year (2025 for 2025/26).") }
             let terms = try Self.halfTermRange(halfTerms)
-            let day: SchoolDate
-            if let on = report.on {
-                guard let parsed = SchoolDate(parsing: on) else { throw ValidationError("--on is a date, YYYY-MM-DD: '\(on)' is not.") }
-                day = parsed
-            } else {
-                day = SchoolDate.today(in: .current)
-            }
+            let day = try report.day()
             let programme: RegisterAuditProgramme
             do { programme = try RegisterAuditProgramme.load(path: self.programme) } catch { throw UserFacingError("report register-audit: \(error)") }
             let code = laestab.value, year = self.year
