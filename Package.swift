@@ -231,7 +231,7 @@ let package = Package(
             name: "LiaisonBench",
             dependencies: [
                 "ZeroMQ", "LiaisonBroker", "LiaisonAdapterKit", "LiaisonConfig", "LiaisonProtocol", "LiaisonTestSupport",
-                "LiaisonRules", "JSONSchema", "StrictJSON", "LiaisonStore", "MerkleLog", "AttendanceDomain",
+                "LiaisonRules", "JSONSchema", "StrictJSON", "LiaisonStore", "MerkleLog", "AttendanceDomain", "LiaisonConsole", "NPASDesk",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),

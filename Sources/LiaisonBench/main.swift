@@ -34,6 +34,12 @@ if CommandLine.arguments.dropFirst().first == "commit" {
     try CommitBench.run(messages: numbers.first ?? 100_000, batch: numbers.dropFirst().first ?? 100)
     exit(0)
 }
+// `LiaisonBench console [schools] [pupils]`: the console's county and pupil attendance pages (default 430 and 120,000).
+if CommandLine.arguments.dropFirst().first == "console" {
+    let numbers = CommandLine.arguments.dropFirst(2).compactMap { Int($0) }
+    try await ConsoleBench.run(schools: numbers.first ?? 430, pupils: numbers.dropFirst().first ?? 120_000)
+    exit(0)
+}
 if CommandLine.arguments.dropFirst().first == "mis" {
     let numbers = CommandLine.arguments.dropFirst(2).compactMap { Int($0) }
     let result = try MISImportBenchmark.run(schools: numbers.first ?? 430, pupils: numbers.dropFirst().first ?? 120_000)

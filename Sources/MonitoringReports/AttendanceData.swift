@@ -41,6 +41,27 @@ public struct AttendanceData: Sendable {
 
     /// Every pupil's figures over `halfTerms` of `academicYear`, optionally for one school only.
     public func pupils(academicYear: Int, halfTerms: ClosedRange<Int> = 1...6, laestab: String? = nil) throws -> [Pupil] {
+        try read(academicYear: academicYear, halfTerms: halfTerms, laestab: laestab, eachRow: nil)
+    }
+
+    /// ``pupils(academicYear:halfTerms:laestab:)`` and each half term's figures on its own, per school (what
+    /// ``perHalfTerm(academicYear:laestab:)`` gives for the half terms in `halfTerms`), from one read of the returns:
+    /// each row's codes are decoded once, not once for the year and again for its half term (a county page's read).
+    public func pupilsAndHalfTerms(
+        academicYear: Int, halfTerms: ClosedRange<Int> = 1...6, laestab: String? = nil
+    ) throws -> (pupils: [Pupil], perHalfTerm: [Int: [String: SchoolFigures]]) {
+        var perHalfTerm: [Int: [String: SchoolFigures]] = [:]
+        let pupils = try read(academicYear: academicYear, halfTerms: halfTerms, laestab: laestab) { school, halfTerm, codes in
+            // A row is one pupil's half term at one school (the table's key), so its codes are that half term's figures.
+            perHalfTerm[halfTerm, default: [:]][school, default: SchoolFigures()].add(PupilFigures(codeCounts: codes, table: table))
+        }
+        return (pupils, perHalfTerm)
+    }
+
+    /// The pupils' figures over `halfTerms`, calling `eachRow` with each row's school, half term and codes as read.
+    private func read(
+        academicYear: Int, halfTerms: ClosedRange<Int>, laestab: String?, eachRow: ((String, Int, [String: Int]) -> Void)?
+    ) throws -> [Pupil] {
         try store.read { db in
             struct Held { var yearGroup: String?; var lookedAfter: Bool; var halfTerm: Int; var codes: [String: Int] }
             var byPupil: [String: [String: Held]] = [:]  // laestab -> upn
@@ -54,6 +75,7 @@ public struct AttendanceData: Sendable {
             while let row = try rows.next() {
                 let school: String = row[0], upn: String = row[1], halfTerm: Int = row[2]
                 let codes = Self.codes(row[5])
+                eachRow?(school, halfTerm, codes)
                 var held = byPupil[school]?[upn] ?? Held(yearGroup: nil, lookedAfter: false, halfTerm: 0, codes: [:])
                 for (code, sessions) in codes { held.codes[code, default: 0] += sessions }
                 if halfTerm >= held.halfTerm {

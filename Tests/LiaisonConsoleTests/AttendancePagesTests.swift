@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import LiaisonStore
+import MonitoringReports
 import NIOCore
 import NPASDesk
 import StrictJSON
@@ -138,6 +139,38 @@ import Testing
         try await writer.store(try #require(ReturnRows(body)), messageID: "return-ht2")
         let after = try WeeklyAttendance.cached(store, academicYear: 2025)
         #expect(after.count == 7 && after.last == .init(monday: "2025-11-03", pupils: 1, possible: 2, attended: 1, authorised: 0, unauthorised: 1, persistent: 0, severe: 0))
+    }
+
+    @Test("the county's figures are kept until the desk's store changes, and are the same as read anew")
+    func countyCached() async throws {
+        let folder = try await Self.desk()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let store = try DeskStore(path: "\(folder)/desk.sqlite", readOnly: true)
+        let first = try #require(try CountyAttendance.cached(store: store, directory: nil, academicYear: nil))
+        #expect(first.figures.pupils == 6 && first.halfTerms == [1])
+        #expect(try CountyAttendance.cached(store: store, directory: nil, academicYear: nil)?.figures == first.figures)
+
+        // Another connection stores a second half term for pupil 6: the page is read anew, the same as an uncached read.
+        let writer = try DeskStore(path: "\(folder)/desk.sqlite", messageIDs: false)
+        let body: JSONValue = .object([
+            "school": .object(["laestab": .string(Self.secondary)]),
+            "period": .object([
+                "academic_year": .number(2025), "half_term": .number(2), "start_date": .string("2025-11-03"), "end_date": .string("2025-11-07"),
+            ]),
+            "pupils": .array([.object(["upn": .string(Self.upns[5]), "sessions_possible": .number(2), "codes": .object(["/": .number(1), "N": .number(1)])])]),
+        ])
+        try await writer.store(try #require(ReturnRows(body)), messageID: "return-ht2")
+        let after = try #require(try CountyAttendance.cached(store: store, directory: nil, academicYear: nil))
+        let fresh = try #require(try CountyAttendance.read(store: store, directory: nil, academicYear: nil))
+        #expect(after.halfTerms == [1, 2] && after.figures.possible == first.figures.possible + 2)
+        #expect(after.figures == fresh.figures && after.schools.map(\.figures) == fresh.schools.map(\.figures))
+        #expect(after.halfTermCharts.map { $0.series.map(\.values) } == fresh.halfTermCharts.map { $0.series.map(\.values) })
+        #expect(after.breakdowns.map(\.table.rows) == fresh.breakdowns.map(\.table.rows))
+        // Half term 2's county figure is pupil 6's half term alone (1 of 2 sessions), as the per-half-term read gives.
+        let perHalfTerm = try AttendanceData(store: store).perHalfTerm(academicYear: 2025)
+        let oneRead = try AttendanceData(store: store).pupilsAndHalfTerms(academicYear: 2025, halfTerms: 1...2)
+        #expect(oneRead.perHalfTerm == perHalfTerm && oneRead.perHalfTerm[2]?[Self.secondary]?.present == 1)
+        #expect(oneRead.pupils.map(\.upn) == (try AttendanceData(store: store).pupils(academicYear: 2025, halfTerms: 1...2)).map(\.upn))
     }
 
     @Test("the calendar puts each day under its weekday, coloured by category")

@@ -34,7 +34,7 @@ enum AttendancePages {
             let title = "Attendance in the county"
             guard let desk = console.desk else { return noDesk(console, title: title, context: context) }
             let year = request.uri.queryParameters.get("year", as: Int.self)
-            guard let county = try await offPool({ try CountyAttendance.read(store: desk, directory: directory, academicYear: year) }) else {
+            guard let county = try await offPool({ try CountyAttendance.cached(store: desk, directory: directory, academicYear: year) }) else {
                 let message = year.map { "The desk holds no returns for \(AttendanceText.year($0))." }
                     ?? "The desk holds no returns yet: the county's figures appear once the schools' returns arrive."
                 return console.pages.render(AttendanceTemplates.noDesk, title: title, data: ["message": message], context: context)

@@ -2,6 +2,7 @@ import AttendanceDomain
 import GRDB
 import MonitoringReports
 import NPASDesk
+import Synchronization
 
 /// What the county's attendance page shows for one academic year, read from the desk's store: the year to date,
 /// the trend by half term and by week against England, and the figures by phase, year group, SEN status and school.
@@ -37,7 +38,36 @@ struct CountyAttendance: Sendable {
     /// By school, by name.
     var schools: [School]
 
-    /// The page's figures for `academicYear` (the latest year held when nil).
+    /// The pages last made, by store and year asked for, with the desk's data version and the directory they were
+    /// made with: the county's figures read every pupil's returns, and change only when the desk's store does.
+    private static let cache = Mutex<[String: (version: String, schools: [SchoolEntry]?, county: CountyAttendance?)]>([:])
+
+    /// ``read(store:directory:academicYear:)``'s result from the last call with the same store, year and directory when
+    /// the desk's store has not changed since (``dataVersion(_:)``), else read anew. A warm page runs one small query.
+    static func cached(store: DeskStore, directory: SchoolDirectory?, academicYear: Int?) throws -> CountyAttendance? {
+        let key = "\(store.path)|\(academicYear.map(String.init) ?? "latest")"
+        let version = try dataVersion(store)
+        if let held = cache.withLock({ $0[key] }), held.version == version, held.schools == directory?.schools { return held.county }
+        let county = try read(store: store, directory: directory, academicYear: academicYear)
+        cache.withLock { cache in
+            if cache.count >= 64 { cache.removeAll() }
+            cache[key] = (version, directory?.schools, county)
+        }
+        return county
+    }
+
+    /// What changes whenever the desk's store does: SQLite's `data_version` (another connection committed: the desk
+    /// storing a return or a roll while the console reads), this connection's own `total_changes()`, and the count
+    /// and latest receipt of the returns.
+    static func dataVersion(_ store: DeskStore) throws -> String {
+        try store.read { db in
+            let dataVersion = try Int.fetchOne(db, sql: "PRAGMA data_version") ?? 0
+            let row = try Row.fetchOne(db, sql: "SELECT total_changes(), COUNT(*), MAX(received_at) FROM returns")
+            return "\(dataVersion)|\(row.map { "\($0[0] as Int)|\($0[1] as Int)|\(($0[2] as Int64?) ?? 0)" } ?? "")"
+        }
+    }
+
+    /// The page's figures for `academicYear` (the latest year held when nil), read from the store.
     ///
     /// - Returns: nil when the desk holds no returns for the year (or none at all).
     static func read(store: DeskStore, directory: SchoolDirectory?, academicYear: Int?) throws -> CountyAttendance? {
@@ -46,7 +76,7 @@ struct CountyAttendance: Sendable {
         guard let year = academicYear ?? held.keys.max(), let halfTerms = held[year], let first = halfTerms.first, let last = halfTerms.last else {
             return nil
         }
-        let pupils = try data.pupils(academicYear: year, halfTerms: first...last)
+        let (pupils, perHalfTerm) = try data.pupilsAndHalfTerms(academicYear: year, halfTerms: first...last)
         var county = SchoolFigures(), bySchool: [String: SchoolFigures] = [:], byYearGroup: [String?: SchoolFigures] = [:]
         for pupil in pupils {
             county.add(pupil.figures)
@@ -67,7 +97,6 @@ struct CountyAttendance: Sendable {
         let senOrder = ["none", "sen_support", "ehc_plan"].map(AttendanceText.sen)
 
         let national = NationalFigures.latest.overall
-        let perHalfTerm = try data.perHalfTerm(academicYear: year)
         let halfTermFigures: [SchoolFigures] = halfTerms.map { halfTerm in
             var all = SchoolFigures()
             for figures in (perHalfTerm[halfTerm] ?? [:]).values { all.add(figures) }
