@@ -10,7 +10,7 @@ extension BrokerLoop {
         var poller = Poller([
             .socket(router), .socket(zap), .fileDescriptor(control.waker.readDescriptor), .fileDescriptor(checker.waker.readDescriptor),
             .fileDescriptor(committer.waker.readDescriptor),
-        ])
+        ] + (admin.map { [Poller.Item.socket($0)] } ?? []))
         let tickInterval = Int64(max(10, configuration.heartbeatMilliseconds / 4))
         while !control.isStopRequested {
             let timeout = backlogs.isEmpty && !core.wantsSoonRetry ? Int(tickInterval) : 1
@@ -45,6 +45,8 @@ extension BrokerLoop {
             core.dispatch(time: .now())
             runActions()
             commitIfNeeded()
+            // After the first commitIfNeeded: a replay's delivery, requeued by its commit, goes out in this dispatch.
+            answerAdmin()
             flushBacklogs()
             if time.monotonic - lastUpkeep >= 100 {
                 lastUpkeep = time.monotonic
@@ -60,6 +62,7 @@ extension BrokerLoop {
         committer.upkeep(forceCheckpoint: true)
         committer.drain()
         flushBacklogs()
+        admin?.close()
         router.close(lingerMilliseconds: 500)
         zap.close()
         context.terminate()
@@ -101,6 +104,27 @@ extension BrokerLoop {
                 frames: message.frames[1...], droppedFrames: message.droppedFrames, time: time)
         }
         return false
+    }
+
+    /// Sends the answer to an admin request whose commit has returned, then reads the next request (one at a time:
+    /// REP answers each before it reads another). `status` is answered at once; replay and discard after their commit.
+    func answerAdmin() {
+        guard let admin else { return }
+        if adminWaiting, let answer = core.takeAdminAnswer() {
+            adminWaiting = false
+            try? admin.send([answer], dontWait: true)
+        }
+        while !adminWaiting {
+            let message: ReceivedMessage?
+            do { message = try admin.receive(dontWait: true, maxFrames: 1) } catch { return }
+            guard let message else { return }
+            if let answer = core.admin(message.frames.first ?? [], time: .now()) {
+                try? admin.send([answer], dontWait: true)
+            } else {
+                adminWaiting = true
+                commitIfNeeded()
+            }
+        }
     }
 
     /// Answers every waiting ZAP request; refusals go to the core to be audited.

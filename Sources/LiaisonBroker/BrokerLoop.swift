@@ -23,6 +23,10 @@ final class BrokerLoop {
     let context: ZeroMQContext
     let zap: ZeroMQSocket
     let router: ZeroMQSocket
+    /// The admin interface's REP socket (`admin_endpoint`), if configured.
+    let admin: ZeroMQSocket?
+    /// Whether an admin request waits for its commit: REP answers one request before it reads the next.
+    var adminWaiting = false
     let store: HubStore
     /// Held for the broker's life: no second broker on this store.
     let instanceLock: InstanceLock
@@ -188,6 +192,15 @@ final class BrokerLoop {
                 error.number == EADDRINUSE ? .alreadyRunning : .bindFailed,
                 "Cannot listen on \(configuration.endpoint): \(error). Is another broker running there?")
         }
+        if let endpoint = configuration.adminEndpoint {
+            do { admin = try BrokerLoop.bindAdmin(context: context, endpoint: endpoint) } catch {
+                routerSocket.close()
+                zapSocket.close()
+                throw error
+            }
+        } else {
+            admin = nil
+        }
         let metrics = HubMetrics(registry: control.registry)
         committer = CommitThread(
             store: store,
@@ -202,5 +215,35 @@ final class BrokerLoop {
             detail: "\(configuration.source); agencies \(agencies.agencies.map(\.id.rawValue).joined(separator: ","))"
                 + "; schemas \(schemas.map { $0.entries.values.map(\.id).sorted().joined(separator: ",") } ?? "none")"))
         commitAndWait()
+    }
+
+    /// Binds the admin interface's REP socket: its folder made 0700 and the socket file 0600, so that only the
+    /// hub's OS user can reach it; a stale socket file left by a broker that died is replaced (the instance lock
+    /// is already held, so no other broker is using it).
+    static func bindAdmin(context: ZeroMQContext, endpoint: String) throws -> ZeroMQSocket {
+        let path = String(endpoint.dropFirst("ipc://".count))
+        let folder = (path as NSString).deletingLastPathComponent
+        let manager = FileManager.default
+        do {
+            try manager.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try manager.setAttributes([.posixPermissions: 0o700], ofItemAtPath: folder)
+        } catch {
+            throw BrokerError(.bindFailed, "Cannot make the admin interface's folder \(folder) (0700): \(error). Check admin_endpoint.")
+        }
+        if manager.fileExists(atPath: path) { try? manager.removeItem(atPath: path) }
+        let socket: ZeroMQSocket
+        do { socket = try ZeroMQSocket(context: context, type: .rep) } catch {
+            throw BrokerError(.bindFailed, "Cannot create the admin interface's socket: \(error).")
+        }
+        do {
+            try socket.setOption(ZMQ_LINGER, 0)
+            try socket.setOption(ZMQ_MAXMSGSIZE, int64: 64 << 10)
+            try socket.bind(endpoint)
+            try manager.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+        } catch {
+            socket.close()
+            throw BrokerError(.bindFailed, "Cannot listen for the admin interface on \(endpoint): \(error). Check admin_endpoint.")
+        }
+        return socket
     }
 }

@@ -72,6 +72,10 @@ public struct HubConfiguration: Sendable {
     /// Where the broker serves `/metrics` in the Prometheus text format (`metrics_listen`, loopback only), or nil
     /// for no metrics endpoint.
     public var metricsListen: MetricsAddress?
+    /// The broker's admin interface (`admin_endpoint`, `ipc://` only): a ZeroMQ REP socket the broker binds in a
+    /// folder it makes 0700, the socket 0600, so only the hub's OS user reaches it (docs/protocol.md, "Admin
+    /// interface"). Nil for none.
+    public var adminEndpoint: String?
 
     public func ttl(for type: MessageType) -> Int64 { ttlMilliseconds[type] ?? defaultTTLMilliseconds }
 
@@ -132,6 +136,13 @@ public struct HubConfiguration: Sendable {
             do throws(MetricsAddressError) { configuration.metricsListen = try MetricsAddress(parsing: text) } catch {
                 throw node.error(.invalidValue, error.description)
             }
+        }
+        if let node = top.optional("admin_endpoint") {
+            let text = try node.string()
+            guard text.hasPrefix("ipc://"), text.count > 6 else {
+                throw node.error(.invalidValue, "Expected ipc://PATH: the admin interface is reachable only through a local socket file.")
+            }
+            configuration.adminEndpoint = "ipc://" + resolve(String(text.dropFirst(6)))
         }
         try top.finish()
         return configuration

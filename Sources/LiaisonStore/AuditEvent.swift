@@ -26,6 +26,10 @@ package struct AuditEvent: Sendable, Equatable {
         /// A legal hold placed on, or released from, one child's messages (detail: pseudonym and reference).
         case legalHoldPlaced = "legal-hold-placed"
         case legalHoldReleased = "legal-hold-released"
+        /// An operator put a dead letter back on its recipient's queue, or discarded it, through the broker's admin
+        /// interface (detail: the operator and the dead letter's cause).
+        case deadLetterReplayed = "dead-letter-replayed"
+        case deadLetterDiscarded = "dead-letter-discarded"
     }
 
     package var kind: Kind

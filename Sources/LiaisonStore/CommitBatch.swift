@@ -68,6 +68,11 @@ package enum StoreOperation: Sendable {
     case acknowledge(QueuedDelivery)
     /// With the audit record to write if, and only if, the delivery was still pending.
     case deadLetter(QueuedDelivery, cause: DeadLetterCause, reason: String, audit: AuditEvent)
+    /// An operator's replay: the dead letter's row goes, its delivery is pending again (attempts from zero); the
+    /// audit record is written if, and only if, the dead letter was there (and not discarded).
+    case replayDeadLetter(recipient: AgencyID, sequence: Int64, audit: AuditEvent)
+    /// An operator's discard: the dead letter is marked discarded (kept, no longer listed), audited the same way.
+    case discardDeadLetter(recipient: AgencyID, sequence: Int64, audit: AuditEvent)
 }
 
 /// What one group commit did with each message it was given.
@@ -92,9 +97,12 @@ package struct CommitResult: Sendable, Equatable {
 
     /// By the index of the `insert` in the batch.
     package var stored: [Int: Stored] = [:]
+    /// The indices of the `replayDeadLetter` / `discardDeadLetter` operations that found their dead letter.
+    package var found: Set<Int> = []
 
-    package init(stored: [Int: Stored] = [:]) {
+    package init(stored: [Int: Stored] = [:], found: Set<Int> = []) {
         self.stored = stored
+        self.found = found
     }
 }
 

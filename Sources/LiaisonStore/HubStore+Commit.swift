@@ -19,6 +19,16 @@ extension HubStore: HubLedger {
                     if try tx.deadLetter(recipient: delivery.recipient, sequence: delivery.sequence, cause: cause, reason: reason, at: wallNow) {
                         try tx.append(audit)
                     }
+                case .replayDeadLetter(let recipient, let sequence, let audit):
+                    if try tx.replayDeadLetter(recipient: recipient, sequence: sequence) {
+                        try tx.append(audit)
+                        result.found.insert(index)
+                    }
+                case .discardDeadLetter(let recipient, let sequence, let audit):
+                    if try tx.discardDeadLetter(recipient: recipient, sequence: sequence, at: wallNow) {
+                        try tx.append(audit)
+                        result.found.insert(index)
+                    }
                 }
             }
             return result

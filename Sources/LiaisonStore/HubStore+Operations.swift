@@ -72,6 +72,7 @@ extension HubStore {
             try Row.fetchAll(db, sql: """
                 SELECT d.recipient, d.sequence, d.cause, d.reason, d.at, m.source, m.message_id, m.type
                 FROM dead_letters d JOIN messages m ON m.sequence = d.sequence
+                WHERE d.discarded_at IS NULL
                 ORDER BY d.at DESC, d.sequence DESC, d.recipient LIMIT ?
                 """, arguments: [limit]).map { row in
                 DeadLetterRecord(

@@ -206,6 +206,10 @@ package final class HubStore {
                 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: entries cannot be changed'); END;
                 """)
         }
+        migrator.registerMigration("v8-dead-letter-discarded") { db in
+            // An operator's discard (the broker's admin interface) marks the dead letter; the row stays for the record.
+            try db.execute(sql: "ALTER TABLE dead_letters ADD COLUMN discarded_at INTEGER")
+        }
         return migrator
     }
 

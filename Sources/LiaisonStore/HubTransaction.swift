@@ -202,6 +202,31 @@ package final class HubTransaction {
             """).execute(arguments: [recipient.rawValue, sequence, cause.rawValue, reason, at])
         return true
     }
+
+    /// Puts a dead letter back on its recipient's queue: its row goes and its delivery is pending again, with its
+    /// attempts from zero.
+    ///
+    /// - Returns: false when there is no such dead letter (or it was discarded): then nothing changes.
+    package func replayDeadLetter(recipient: AgencyID, sequence: Int64) throws -> Bool {
+        try db.execute(
+            sql: "DELETE FROM dead_letters WHERE recipient = ? AND sequence = ? AND discarded_at IS NULL",
+            arguments: [recipient.rawValue, sequence])
+        guard db.changesCount == 1 else { return false }
+        try db.execute(
+            sql: "UPDATE deliveries SET state = 'pending', settled_at = NULL, attempts = 0 WHERE recipient = ? AND sequence = ? AND state = 'dead'",
+            arguments: [recipient.rawValue, sequence])
+        return true
+    }
+
+    /// Marks a dead letter discarded: kept for the record, no longer listed for the operator, never delivered.
+    ///
+    /// - Returns: false when there is no such dead letter (or it was already discarded).
+    package func discardDeadLetter(recipient: AgencyID, sequence: Int64, at: Int64) throws -> Bool {
+        try db.execute(
+            sql: "UPDATE dead_letters SET discarded_at = ? WHERE recipient = ? AND sequence = ? AND discarded_at IS NULL",
+            arguments: [at, recipient.rawValue, sequence])
+        return db.changesCount == 1
+    }
 }
 
 extension HubStore {

@@ -44,6 +44,18 @@ final class MemoryLedger: HubLedger {
                 deliveries[delivery.recipient]![delivery.sequence]!.state = .dead
                 deadLetters.append((delivery.recipient, delivery.sequence, cause, reason))
                 append(event)
+            case .replayDeadLetter(let recipient, let sequence, let event):
+                guard let found = deadLetters.firstIndex(where: { $0.recipient == recipient && $0.sequence == sequence }) else { continue }
+                deadLetters.remove(at: found)
+                deliveries[recipient]![sequence]!.state = .pending
+                deliveries[recipient]![sequence]!.delivery.attempts = 0
+                append(event)
+                result.found.insert(index)
+            case .discardDeadLetter(let recipient, let sequence, let event):
+                guard let found = deadLetters.firstIndex(where: { $0.recipient == recipient && $0.sequence == sequence }) else { continue }
+                deadLetters.remove(at: found)
+                append(event)
+                result.found.insert(index)
             }
         }
         return result

@@ -28,6 +28,7 @@ extension HubCore {
                 return
             }
             sessions[routingID] = PeerSession(agency: agency, limits: limits, now: time.monotonic)
+            connectedAt[routingID] = time.wall
             sessionKeys[routingID] = keyFingerprint
             scheduler.connect(routingID, agency: agency)
         }

@@ -37,7 +37,11 @@ extension HubCore {
                 default: break
                 }
             }
+            if let index = batch.adminOperation { adminCommitted(batch.operations[index], found: nil, time: time) }
         case .success(let stored):
+            if let index = batch.adminOperation {
+                adminCommitted(batch.operations[index], found: stored.found.contains(index), time: time)
+            }
             if !batch.operations.isEmpty { tally.commits += 1 }
             for (index, operation) in batch.operations.enumerated() {
                 switch operation {

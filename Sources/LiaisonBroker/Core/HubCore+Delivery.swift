@@ -96,6 +96,7 @@ extension HubCore {
     mutating func close(routingID: RoutingID, agency: AgencyID, unsettled: [Int64], reason: PeerSession.CloseReason, time: HubTime) {
         let session = sessions.removeValue(forKey: routingID)
         sessionKeys[routingID] = nil
+        connectedAt[routingID] = nil
         awaitingWelcome.remove(routingID)
         let requeued = scheduler.disconnect(routingID, agency: agency, unsettled: unsettled)
         pending.touched.insert(agency)

@@ -66,6 +66,10 @@ struct HubCore {
     /// Each agency's pending deliveries (committed, not yet settled, in flight or not): the store's count at start, then kept by
     /// each commit; `HubMetrics` shows it as waiting (`liaison_queue_depth`) and in flight (`liaison_unacknowledged`).
     var backlog: [AgencyID: Int] = [:]
+    /// When each connection's session began (wall clock ms), for the admin interface's `status`.
+    var connectedAt: [RoutingID: Int64] = [:]
+    /// The answer to the admin request whose batch has committed, until the loop takes it.
+    var adminAnswer: [UInt8]?
 
     /// Bodies at least this large are checked off the loop's thread.
     static let offloadBytes = 256 << 10
@@ -218,6 +222,8 @@ struct HubBatch: Sendable {
     var replies: [(RoutingID, HubCommand)] = []
     /// Agencies whose queues or sessions changed.
     var touched: Set<AgencyID> = []
+    /// The index of the admin request's operation (replay or discard), answered once the batch commits.
+    var adminOperation: Int?
     var isEmpty: Bool { operations.isEmpty && replies.isEmpty }
 
     mutating func insert(_ plan: MessagePlan, from routingID: RoutingID) {
