@@ -3,7 +3,6 @@ import Foundation
 import GRDB
 import LiaisonConsole
 import NPASDesk
-import StrictJSON
 
 /// `LiaisonBench console [schools] [pupils]`: the console's county and pupil attendance pages at a county's scale
 /// (issue 13: 430 schools and 120,000 pupils; the county page in at most 300 ms, a pupil's in at most 50 ms).
@@ -61,23 +60,7 @@ enum ConsoleBench {
         let store = try DeskStore(path: "\(folder)/desk/desk.sqlite")
         for (index, file) in county.csvFiles.sorted().enumerated() {
             let result = reader.read(path: "\(folder)/county/\(file)")
-            guard let school = result.school, let period = result.period else { throw BenchError("\(file): no school or period read") }
-            let rows: [JSONValue] = result.pupils.map { pupil in
-                .object([
-                    "upn": .string(pupil.upn), "sessions_possible": .number(Double(pupil.figures.possible)),
-                    "year_group": .string(pupil.yearGroup?.rawValue ?? "X"),
-                    "codes": .object(pupil.figures.codeCounts.mapValues { .number(Double($0)) }),
-                ])
-            }
-            let body: JSONValue = .object([
-                "school": .object(["laestab": .string(school.laestab.value), "name": .string(school.name ?? "")]),
-                "period": .object([
-                    "academic_year": .number(Double(period.academicYear)), "half_term": .number(Double(period.halfTerm ?? 1)),
-                    "start_date": .string(period.start.description), "end_date": .string(period.end.description),
-                ]),
-                "pupils": .array(rows),
-            ])
-            guard let returnRows = ReturnRows(body) else { throw BenchError("\(file): the return's body was not read") }
+            guard let returnRows = ReturnRows(result) else { throw BenchError("\(file): no school or period read") }
             try await store.store(returnRows, messageID: "bench-\(index)")
         }
     }

@@ -92,9 +92,4 @@ enum AttendancePages {
             data: ["message": "The desk's store is not there yet (the console reads \(console.configuration.deskStorePath)): the figures appear once the desk has stored the schools' returns and the console is restarted."],
             context: context, status: .serviceUnavailable)
     }
-
-    /// Runs a blocking read (SQLite through GRDB's queue) on NIO's thread pool, off Swift's cooperative pool.
-    static func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await NIOThreadPool.singleton.runIfActive(body)
-    }
 }

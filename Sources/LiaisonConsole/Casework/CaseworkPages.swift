@@ -52,11 +52,6 @@ enum CaseworkPages {
         "feedback": "The feedback is sent to the school.", "closed": "The case is closed.", "prosecuted": "The prosecution file is sent to the Courts.",
     ]
 
-    /// Runs desk work on NIO's thread pool (SQLite blocks), off the cooperative pool.
-    static func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await NIOThreadPool.singleton.runIfActive(body)
-    }
-
     /// The route handlers, with what they share.
     struct Routes: Sendable {
         let console: Console

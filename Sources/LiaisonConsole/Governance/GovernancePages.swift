@@ -35,7 +35,7 @@ enum GovernancePages {
     ///   `body`'s errors.
     static func withHubStore<T: Sendable>(_ console: Console, _ body: @escaping @Sendable (HubStore) throws -> T) async throws -> T {
         let path = console.hubStorePath
-        return try await NIOThreadPool.singleton.runIfActive {
+        return try await offPool {
             guard let path else {
                 throw Unavailable(reason: "The console's configuration names no hub_config, so the hub's audit log cannot be read. Add hub_config to the console's configuration and restart it.")
             }

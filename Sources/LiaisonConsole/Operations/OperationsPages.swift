@@ -101,9 +101,4 @@ enum OperationsPages {
     static func unavailable(_ console: Console, title: String, _ error: HubOverview.Unavailable, context: ConsoleContext) -> Response {
         console.pages.render(OperationsTemplates.unavailable, title: title, data: ["message": error.message], context: context, status: .serviceUnavailable)
     }
-
-    /// Runs a blocking read (SQLite, the file system) on NIO's thread pool, off Swift's cooperative pool.
-    static func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await NIOThreadPool.singleton.runIfActive(body)
-    }
 }

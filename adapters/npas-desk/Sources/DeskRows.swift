@@ -1,3 +1,4 @@
+import AttendanceDomain
 import Foundation
 import StrictJSON
 import LiaisonMessages
@@ -27,6 +28,28 @@ public struct ReturnRows: Sendable {
     public var endDate: String
     public var markedThrough: String?
     public var pupils: [Pupil]
+
+    /// A school's return as its MIS file reads (`liaison mis check`'s result): each pupil's year group and code
+    /// counts over the file's half term, without daily marks; nil when the file gave no school or period. For
+    /// filling a desk without the hub (the reports' tests, `LiaisonBench console`).
+    public init?(_ result: MISReadResult) {
+        guard let school = result.school, let period = result.period else { return nil }
+        let pupils: [JSONValue] = result.pupils.map { pupil in
+            .object([
+                "upn": .string(pupil.upn), "sessions_possible": .number(Double(pupil.figures.possible)),
+                "year_group": .string(pupil.yearGroup?.rawValue ?? "X"),
+                "codes": .object(pupil.figures.codeCounts.mapValues { .number(Double($0)) }),
+            ])
+        }
+        self.init(.object([
+            "school": .object(["laestab": .string(school.laestab.value), "name": .string(school.name ?? "")]),
+            "period": .object([
+                "academic_year": .number(Double(period.academicYear)), "half_term": .number(Double(period.halfTerm ?? 1)),
+                "start_date": .string(period.start.description), "end_date": .string(period.end.description),
+            ]),
+            "pupils": .array(pupils),
+        ]))
+    }
 
     /// From a return's body; nil if it lacks what every return has.
     public init?(_ value: JSONValue) {
