@@ -198,7 +198,7 @@ let package = Package(
             name: "LiaisonConsole",
             dependencies: [
                 "MonitoringReports", "NPASDesk", "AttendanceDomain", "LegalProcess", "LiaisonStore", "LiaisonMessages", "StrictJSON",
-                "LiaisonConfig", "LiaisonRules",
+                "LiaisonConfig", "LiaisonRules", "ZeroMQ", "CZeroMQ",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
