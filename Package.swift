@@ -197,7 +197,7 @@ let package = Package(
         .target(
             name: "LiaisonConsole",
             dependencies: [
-                "MonitoringReports", "NPASDesk", "AttendanceDomain", "LegalProcess", "LiaisonStore", "LiaisonMessages", "StrictJSON",
+                "MonitoringReports", "NPASDesk", "CourtsAdapter", "AttendanceDomain", "LegalProcess", "LiaisonStore", "LiaisonMessages", "StrictJSON",
                 "LiaisonConfig", "LiaisonRules", "ZeroMQ", "CZeroMQ",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),
@@ -254,7 +254,7 @@ let package = Package(
         .testTarget(
             name: "LiaisonConsoleTests",
             dependencies: [
-                "LiaisonConsole", "NPASDesk", "AttendanceDomain", "LiaisonTestSupport",
+                "LiaisonConsole", "NPASDesk", "CourtsAdapter", "AttendanceDomain", "LiaisonTestSupport", "ZeroMQ", "CZeroMQ",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
