@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import Printing
 import StrictJSON
+import LiaisonMessages
 import LiaisonProtocol
 
 /// The bundle a court clerk receives for one prosecution file, written to `outbox/CASE/HEARING/`:
@@ -60,32 +61,12 @@ public struct CourtBundle: Sendable {
     /// - Throws: ``CourtsAdapterError`` when the body is not a prosecution file whose case reference and hearing
     ///   date can name a folder.
     public init(body: [UInt8], messageID: String, source: String, auditEntry: Int64?, pdf: PDFPrinting) async throws {
-        let file = try JSONValue.parse(body)
-        guard let reference = file["case_reference"]?.stringValue else {
-            throw CourtsAdapterError("The prosecution file has no case_reference.")
-        }
-        // Both name the bundle's folder: only a case reference and a date of the schema's shapes may.
-        guard Self.isCaseReference(reference) else {
-            throw CourtsAdapterError("The prosecution file's case_reference is not 3 to 40 capital letters, digits, '-' or '/' (and no UPN).")
-        }
+        let (file, reference, hearingDate) = try Self.read(body)
         caseReference = reference
-        if let date = file["hearing"]?["date"] {
-            guard let text = date.stringValue, let parsed = SchoolDate(parsing: text), parsed.description == text else {
-                throw CourtsAdapterError("The prosecution file's hearing date is not a date YYYY-MM-DD.")
-            }
-            hearingDate = text
-        } else {
-            hearingDate = "undated"
-        }
+        self.hearingDate = hearingDate
         record = BundledCase(file: file)
         let printable = Self.printable(offence: record.offence)
-        let html = printable.map { name -> [UInt8] in
-            switch name {
-            case "prosecution-file": Array(ProsecutionFileHTML(file).render().utf8)
-            case "attendance-certificate": Array(AttendanceCertificateHTML(file).render().utf8)
-            default: Array(WitnessStatementHTML(file).render().utf8)
-            }
-        }
+        let html = Self.render(file, printable: printable)
         documents = zip(printable, html).map { Document(name: "\($0).html", bytes: $1) }
         documents.append(Document(name: "prosecution-file.json", bytes: body))
         if printable.contains("attendance-certificate") {
@@ -111,6 +92,58 @@ public struct CourtBundle: Sendable {
         }
         documents.append(Document(name: "manifest.json", bytes: Self.manifest(
             reference: reference, documents: documents, pdfMissing: missing, messageID: messageID, source: source, auditEntry: auditEntry)))
+    }
+
+    /// The file's case reference and hearing date (`undated` without one), checked as ``init(body:messageID:source:auditEntry:pdf:)``
+    /// needs them: both name the bundle's folder.
+    static func read(_ body: [UInt8]) throws(CourtsAdapterError) -> (file: JSONValue, reference: String, hearingDate: String) {
+        let file: JSONValue
+        do { file = try JSONValue.parse(body) } catch { throw CourtsAdapterError("The prosecution file is not JSON: \(error)") }
+        guard let reference = file["case_reference"]?.stringValue else {
+            throw CourtsAdapterError("The prosecution file has no case_reference.")
+        }
+        // Both name the bundle's folder: only a case reference and a date of the schema's shapes may.
+        guard isCaseReference(reference) else {
+            throw CourtsAdapterError("The prosecution file's case_reference is not 3 to 40 capital letters, digits, '-' or '/' (and no UPN).")
+        }
+        guard let date = file["hearing"]?["date"] else { return (file, reference, "undated") }
+        guard let text = date.stringValue, let parsed = SchoolDate(parsing: text), parsed.description == text else {
+            throw CourtsAdapterError("The prosecution file's hearing date is not a date YYYY-MM-DD.")
+        }
+        return (file, reference, text)
+    }
+
+    /// The printable documents' HTML, in the bundle's order (`printable` names them).
+    static func render(_ file: JSONValue, printable: [String]) -> [[UInt8]] {
+        printable.map { name -> [UInt8] in
+            switch name {
+            case "prosecution-file": Array(ProsecutionFileHTML(file).render().utf8)
+            case "attendance-certificate": Array(AttendanceCertificateHTML(file).render().utf8)
+            default: Array(WitnessStatementHTML(file).render().utf8)
+            }
+        }
+    }
+
+    /// How each printable document is named to a person (the console's links and frames).
+    package static let titles = [
+        "prosecution-file": "Prosecution file", "attendance-certificate": "Certificate of attendance (s.566)",
+        "witness-statement": "Witness statement (s.9)",
+    ]
+
+    /// The bundle's printable documents as HTML (`prosecution-file.html`, ...), in the bundle's order, from a
+    /// prosecution file's message body: the same bytes a delivered file's bundle holds, so that the console's
+    /// prosecution check shows the clerk's documents before anything is sent, not a copy of them. The body is held
+    /// to what ``handle(_:)`` and the bundle hold a delivered one to first (JSON; integers in the schema's ranges; a
+    /// case reference and hearing date that can name a folder). Prints nothing and writes nothing.
+    ///
+    /// - Throws: ``CourtsAdapterError`` saying why the Courts' adapter would reject the file.
+    package static func printableDocuments(body: [UInt8]) throws(CourtsAdapterError) -> [Document] {
+        let (file, _, _) = try read(body)
+        if let problem = IntegerFields.problem(in: file, type: "prosecution.file") {
+            throw CourtsAdapterError("The prosecution file cannot be used: \(problem)")
+        }
+        let printable = printable(offence: BundledCase(file: file).offence)
+        return zip(printable, render(file, printable: printable)).map { Document(name: "\($0).html", bytes: $1) }
     }
 
     /// What `pdf-missing.txt` says.
