@@ -310,9 +310,16 @@ def check(arguments):
         session.submit(browser.find_element(By.CSS_SELECTOR, "form[method=get] button[type=submit]"))
         left = [item.text for item in browser.find_elements(By.CSS_SELECTOR, "#refusals li")]
         body = session.text()
+        # The bundle is the Courts' adapter's own documents, each framed: the prosecution file's frame copies the notice.
+        frames = browser.find_elements(By.CSS_SELECTOR, "iframe.bundle-document")
+        framed = ""
+        if frames:
+            browser.switch_to.frame(frames[0])
+            framed = browser.find_element(By.TAG_NAME, "body").text
+            browser.switch_to.default_content()
         session.record("prosecution_file_previewed",
-                       not left and "Nothing stops this file" in body and "Warning notice of possible prosecution" in body,
-                       json.dumps({"refusals": left}))
+                       not left and "Nothing stops this file" in body and "Warning notice of possible prosecution" in framed,
+                       json.dumps({"refusals": left, "frames": len(frames)}))
         if arguments.screenshot:
             browser.save_screenshot(arguments.screenshot)
     except Exception as error:  # recorded, so the test shows where the walk stopped

@@ -57,10 +57,13 @@ struct ConsoleSessionMiddleware: RouterMiddleware {
             }
         }
         response.headers[.cacheControl] = response.headers[.cacheControl] ?? "no-store"
-        response.headers[.contentSecurityPolicy] = "default-src 'self'; script-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+        // A route may set a policy and framing of its own (a bundle document: its own inline styles, framed by the
+        // console's pages only, never by another origin); every other response gets the console's.
+        response.headers[.contentSecurityPolicy] = response.headers[.contentSecurityPolicy]
+            ?? "default-src 'self'; script-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
         response.headers[.xContentTypeOptions] = "nosniff"
         response.headers[Self.referrerPolicy] = "no-referrer"
-        response.headers[Self.frameOptions] = "DENY"
+        response.headers[Self.frameOptions] = response.headers[Self.frameOptions] ?? "DENY"
         return response
     }
 

@@ -1,3 +1,4 @@
+import CourtsAdapter
 import Foundation
 import Hummingbird
 import LegalProcess
@@ -12,7 +13,8 @@ public typealias CaseMessageSender = @Sendable (_ type: String, _ recipient: Str
 
 /// The casework pages: the caseloads (`/cases`), a case with its timeline and a form for each `liaison case` action
 /// (`/cases/:reference`, POST `…/allocate`, `…/note`, `…/intervene`, `…/feedback`, `…/close`), and the prosecution check
-/// (`/cases/:reference/prosecute`: the file as the clerk will see it, or every refusal at once; POST sends it).
+/// (`/cases/:reference/prosecute`: every refusal at once, or the bundle as the clerk will see it, each of its documents
+/// rendered by the Courts' adapter itself at `/cases/:reference/prosecute/bundle/N`; POST sends it).
 ///
 /// Every action calls ``CaseActions`` (NPASDesk), as `liaison case` does, so the console and the command line accept,
 /// send and record the same. An Education Social Worker sees and acts on the cases allocated to their console user
@@ -44,6 +46,7 @@ enum CaseworkPages {
         router.post("/cases/:reference/close") { request, context in try await pages.close(request, context) }
         router.get("/cases/:reference/prosecute") { request, context in try await pages.prosecution(request, context, send: false) }
         router.post("/cases/:reference/prosecute") { request, context in try await pages.prosecution(request, context, send: true) }
+        router.get("/cases/:reference/prosecute/bundle/:document") { request, context in try await pages.bundleDocument(request, context) }
     }
 
     /// The banners after an action (`?done=`): fixed words, nothing from the request.
@@ -227,10 +230,33 @@ enum CaseworkPages {
             return "config/legal"
         }
 
-        /// GET: the check form and, once it is filled in, the file as the clerk will see it or every refusal.
+        /// The worker's values checked and the file assembled by ``CaseActions/prosecution`` (as `liaison case prosecute`
+        /// does; nothing is written or sent): the draft, or the form's errors; legal rules that cannot be read are a
+        /// refusal of their own.
+        func check(_ form: CaseworkForm, reference: String) async throws -> (draft: CaseActions.ProsecutionDraft?, errors: CaseworkForm.Errors, rules: String?) {
+            let (prosecution, missing) = form.prosecutionRequest()
+            guard let prosecution else { return (nil, missing, nil) }
+            let console = console, folder = legalFolder
+            do {
+                let draft = try await offPool {
+                    try CaseActions.prosecution(
+                        of: reference, prosecution, in: try console.deskForActions(),
+                        rules: { try LegalRules.load(directory: folder) },
+                        certificateTemplate: CaseActions.certificateTemplate(deskFolder: console.configuration.deskDirectory))
+                }
+                return (draft, missing, nil)
+            } catch let error as CaseActionError {
+                return (nil, missing + [(error.field ?? "offence", error.form)], nil)
+            } catch let error as LegalProcessError {
+                return (nil, missing, "The legal rules cannot be read from \(folder): \(error.message)")
+            }
+        }
+
+        /// GET: the check form and, once it is filled in, every refusal or the bundle as the clerk will see it (the
+        /// Courts' adapter's own documents, framed from ``bundleDocument(_:_:)``).
         /// POST (`send`): the same checks again on the posted values, then the file sent to the Courts.
         func prosecution(_ request: Request, _ context: ConsoleContext, send: Bool) async throws -> Response {
-            let (_, item) = try await access(context)
+            let (user, item) = try await access(context)
             let form: CaseworkForm =
                 send
                 ? try await request.decode(as: CaseworkForm.self, context: context) : try request.uri.decodeQuery(as: CaseworkForm.self, context: context)
@@ -238,35 +264,31 @@ enum CaseworkPages {
             var data: [String: Any] = ["reference": reference, "canSend": sender != nil, "sendNote": sendNote]
             var errors: CaseworkForm.Errors = []
             var draft: CaseActions.ProsecutionDraft?
-            let submitted = send || form.offence != nil
-            if submitted {
-                let (prosecution, missing) = form.prosecutionRequest()
-                errors = missing
-                if let prosecution {
-                    let console = console, folder = legalFolder
+            var refusals: [[String: Any]] = []
+            if send || form.offence != nil {
+                let checked = try await check(form, reference: reference)
+                (draft, errors) = (checked.draft, checked.errors)
+                if let rules = checked.rules { refusals.append(["code": "legal-rules", "message": rules]) }
+            }
+            if let draft {
+                refusals += draft.refusals.map { ["code": $0.code, "message": $0.message] }
+                if let body = draft.file {
+                    // The Courts' adapter's own rendering: what it would reject is one more refusal, listed with the rest.
                     do {
-                        draft = try await offPool {
-                            try CaseActions.prosecution(
-                                of: reference, prosecution, in: try console.deskForActions(),
-                                rules: { try LegalRules.load(directory: folder) },
-                                certificateTemplate: CaseActions.certificateTemplate(deskFolder: console.configuration.deskDirectory))
-                        }
-                    } catch let error as CaseActionError {
-                        errors.append((error.field ?? "offence", error.form))
-                    } catch let error as LegalProcessError {
-                        data["checked"] = true
-                        data["refused"] = true
-                        data["refusals"] = [["code": "legal-rules", "message": "The legal rules cannot be read from \(folder): \(error.message)"]]
+                        let documents = try CourtBundle.printableDocuments(body: body)
+                        data["bundle"] = CaseworkViews.bundle(documents, reference: reference, query: CaseworkViews.bundleQuery(form))
+                        try await console.users.recordView(user: user.name, upn: item.upn, page: "/cases/\(reference)/prosecute")
+                    } catch let error as CourtsAdapterError {
+                        refusals.append(["code": "courts-adapter", "message": "the Courts' adapter would reject the file: \(error.description)"])
                     }
                 }
             }
-            if let draft {
+            if draft != nil || !refusals.isEmpty {
                 data["checked"] = true
-                data["refused"] = !draft.refusals.isEmpty
-                data["refusals"] = draft.refusals.map { ["code": $0.code, "message": $0.message] }
-                if let body = draft.file { data["preview"] = CaseworkViews.prosecutionPreview(body) }
+                data["refused"] = !refusals.isEmpty
+                data["refusals"] = refusals
             }
-            if send, errors.isEmpty, let draft, let message = draft.message {
+            if send, errors.isEmpty, refusals.isEmpty, let draft, let message = draft.message {
                 guard let sender else {
                     errors.append(("offence", "The console cannot send messages through the hub (\(sendNote)): use liaison case prosecute."))
                     return page(form, data: data, errors: errors, context: context, status: .badRequest)
@@ -279,6 +301,38 @@ enum CaseworkPages {
             }
             let refused = data["refused"] as? Bool == true
             return page(form, data: data, errors: errors, context: context, status: !errors.isEmpty || (send && refused) ? .badRequest : .ok)
+        }
+
+        /// One printable document of the bundle (`N` from 1, in the bundle's order: the prosecution file, the s.566
+        /// certificate, the s.9 statement), exactly as the Courts' adapter renders it from the file the check's values
+        /// (the query) assemble: a full HTML page of its own, to read or print. Nothing from the address becomes a
+        /// path; nothing is sent. The same role checks as the check; each view is logged (by pseudonym). A file that
+        /// would be refused has no bundle (409, pointing back to the check, which lists every reason).
+        ///
+        /// The document keeps the page styles it carries (inline, as in the clerk's bundle) under a policy of its own:
+        /// the one in its `<meta>` (nothing fetched, no script, inline styles), framed by the console's own pages only.
+        func bundleDocument(_ request: Request, _ context: ConsoleContext) async throws -> Response {
+            let (user, item) = try await access(context)
+            let reference = item.reference
+            let missing = HTTPError(.notFound, message: "The bundle has no such document: open the bundle from the prosecution check of case \(reference).")
+            guard let number = Int(try context.parameters.require("document")), number >= 1 else { throw missing }
+            let form = try request.uri.decodeQuery(as: CaseworkForm.self, context: context)
+            let (draft, errors, rules) = try await check(form, reference: reference)
+            let refused = HTTPError(
+                .conflict,
+                message: "The file for case \(reference) would be refused, so it has no bundle: check it again on its prosecution page, which lists every reason.")
+            guard errors.isEmpty, rules == nil, let body = draft?.file else { throw refused }
+            let documents: [CourtBundle.Document]
+            do { documents = try CourtBundle.printableDocuments(body: body) } catch { throw refused }
+            guard number <= documents.count else { throw missing }
+            try await console.users.recordView(user: user.name, upn: item.upn, page: "/cases/\(reference)/prosecute/bundle/\(number)")
+            return Response(
+                status: .ok,
+                headers: [
+                    .contentType: "text/html; charset=utf-8", .contentSecurityPolicy: CaseworkViews.documentPolicy,
+                    ConsoleSessionMiddleware.frameOptions: "SAMEORIGIN",
+                ],
+                body: .init(byteBuffer: ByteBuffer(bytes: documents[number - 1].bytes)))
         }
 
         /// The prosecution page: the form with its values and errors, the refusals or the preview.

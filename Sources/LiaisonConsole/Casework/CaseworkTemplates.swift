@@ -186,34 +186,14 @@ enum CaseworkTemplates {
         <ul class="list list--bullet" id="refusals">{{#refusals}}<li><span class="tag tag--red">{{code}}</span> {{message}}</li>{{/refusals}}</ul>
         {{/refused}}
         {{^refused}}
-        <div class="panel"><p class="body">Nothing stops this file. Below is what the clerk will see; nothing has been sent.</p></div>
-        {{#preview}}
-        <h2 class="heading-m">Prosecution file</h2>
-        <dl class="summary-list">{{#cover}}<div class="summary-list__row"><dt class="summary-list__key">{{key}}</dt><dd class="summary-list__value">{{value}}</dd></div>{{/cover}}</dl>
-        <h2 class="heading-m">The defendants</h2>
-        <table class="table"><caption class="visually-hidden">The defendants</caption>
-        <thead><tr><th scope="col">Reference</th><th scope="col">Name</th><th scope="col">Date of birth</th><th scope="col">Address</th><th scope="col">Relationship</th><th scope="col">A parent (s.576) by</th><th scope="col">Why prosecuted</th></tr></thead>
-        <tbody>{{#defendants}}<tr><td>{{reference}}</td><td>{{name}}</td><td>{{dateOfBirth}}</td><td>{{address}}</td><td>{{relationship}}</td><td>{{parent}}</td><td>{{reason}} ({{chosenBy}})</td></tr>{{/defendants}}</tbody></table>
-        <h2 class="heading-m">The child</h2>
-        <dl class="summary-list">{{#child}}<div class="summary-list__row"><dt class="summary-list__key">{{key}}</dt><dd class="summary-list__value">{{value}}</dd></div>{{/child}}</dl>
-        {{#hasAttendance}}<h2 class="heading-m">Attendance in the period</h2>
-        <dl class="summary-list">{{#attendance}}<div class="summary-list__row"><dt class="summary-list__key">{{key}}</dt><dd class="summary-list__value">{{value}}</dd></div>{{/attendance}}</dl>{{/hasAttendance}}
-        <h2 class="heading-m">Interventions</h2>
-        <table class="table"><caption class="visually-hidden">Interventions</caption><thead><tr><th scope="col">Date</th><th scope="col">Type</th><th scope="col">By</th><th scope="col">What was done</th></tr></thead>
-        <tbody>{{#interventions}}<tr><td>{{date}}</td><td>{{type}}</td><td>{{by}}</td><td>{{description}}</td></tr>{{/interventions}}</tbody></table>
-        <h2 class="heading-m">Penalty notices</h2>
-        <table class="table"><caption class="visually-hidden">Penalty notices</caption><thead><tr><th scope="col">Notice</th><th scope="col">Issued</th><th scope="col">Defendant</th><th scope="col">Amount</th><th scope="col">Status</th></tr></thead>
-        <tbody>{{#penaltyNotices}}<tr><td>{{reference}}</td><td>{{issued}}</td><td>{{defendant}}</td><td>{{amount}}</td><td>{{status}}</td></tr>{{/penaltyNotices}}</tbody></table>
-        <h2 class="heading-m">Schedule of costs</h2>
-        <table class="table"><caption class="visually-hidden">Costs</caption><thead><tr><th scope="col">Item</th><th scope="col">Amount</th></tr></thead>
-        <tbody>{{#costs}}<tr><td>{{item}}</td><td>{{amount}}</td></tr>{{/costs}}</tbody></table>
-        <h2 class="heading-m">Exhibits</h2>
-        <table class="table"><caption class="visually-hidden">Exhibits</caption><thead><tr><th scope="col">Exhibit</th><th scope="col">Description</th><th scope="col">Date</th></tr></thead>
-        <tbody>{{#exhibits}}<tr><td>{{reference}}</td><td>{{description}}</td><td>{{date}}</td></tr>{{/exhibits}}</tbody></table>
-        <h2 class="heading-m">Statement of {{officer}} (s.9)</h2>
-        <p class="body">{{statement}}</p>
-        {{#certificate}}<h2 class="heading-m">Certificate of attendance (s.566)</h2><p class="body">{{certificate}}</p>{{/certificate}}
-        {{/preview}}
+        <div class="panel"><p class="body">Nothing stops this file. Below is the bundle the clerk will receive, each document as the Courts' adapter renders it; nothing has been sent.</p></div>
+        <h2 class="heading-m">The bundle</h2>
+        <p class="body">Open a document on its own page to read it in full or print it (A4, as the clerk prints it).</p>
+        <ol class="list list--number" id="bundle">{{#bundle}}<li><a class="link" href="{{href}}">{{title}}</a> ({{name}})</li>{{/bundle}}</ol>
+        {{#bundle}}
+        <h3 class="heading-s">{{number}}. {{title}}</h3>
+        <iframe class="bundle-document" title="{{title}}, as the clerk will see it" src="{{href}}" width="100%" height="720"></iframe>
+        {{/bundle}}
         {{#canSend}}
         <form method="post" action="/cases/{{reference}}/prosecute">{{> csrf-field}}
         {{#hidden}}<input type="hidden" name="{{name}}" value="{{value}}">{{/hidden}}

@@ -1,3 +1,4 @@
+import CourtsAdapter
 import Foundation
 import NPASDesk
 
@@ -87,91 +88,33 @@ enum CaseworkViews {
         values.map { ["value": $0, "label": labels[$0] ?? $0.replacingOccurrences(of: "_", with: " "), "selected": $0 == selected] }
     }
 
-    // MARK: The prosecution file as the clerk will see it
+    // MARK: The bundle as the clerk will see it
 
-    /// The offences as the bundle's cover words them (after the Courts adapter's `ProsecutionFileHTML`).
-    static let offenceWords = [
-        "444(1)": "Education Act 1996, section 444(1): failing to secure the regular attendance at school of a registered pupil",
-        "444(1A)": "Education Act 1996, section 444(1A): knowingly failing to cause the child to attend regularly",
-        "443": "Education Act 1996 s.443: failing to comply with a school attendance order",
-    ]
-
-    /// The file's content for the preview, in the order of the bundle the Courts print: the cover, the defendants,
-    /// the child, the attendance, the interventions, penalty notices, costs, exhibits, the statement and certificate.
-    static func prosecutionPreview(_ body: [UInt8]) -> [String: Any] {
-        let file = (try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any]) ?? [:]
-        func text(_ value: Any?) -> String {
-            switch value {
-            case let string as String: string
-            case let number as NSNumber: number.stringValue
-            default: ""
-            }
-        }
-        func dict(_ value: Any?) -> [String: Any] { value as? [String: Any] ?? [:] }
-        func list(_ value: Any?) -> [[String: Any]] { value as? [[String: Any]] ?? [] }
-        func money(_ pence: Any?) -> String {
-            let value = (pence as? Int) ?? 0
-            return String(format: "£%d.%02d", value / 100, value % 100)
-        }
-        let period = dict(file["period"])
-        let information = dict(file["information"])
-        let child = dict(file["child"])
-        let school = dict(child["school"])
-        let statement = dict(file["witness_statement"])
-        let totals = dict(dict(file["register_extract"])["totals"])
-        let order = dict(file["attendance_order"])
-        let defendants = list(file["defendants"]).map { defendant -> [String: Any] in
-            let address = dict(defendant["address"])
-            let lines = (address["lines"] as? [String] ?? []) + [text(address["postcode"])].filter { !$0.isEmpty }
+    /// The bundle's printable documents for the check's page: each by its title and file name, with the address of
+    /// its own page (its number in the bundle, and the check's values again, for the file to be assembled again
+    /// there). The documents themselves are the Courts' adapter's (``CourtBundle/printableDocuments(body:)``).
+    static func bundle(_ documents: [CourtBundle.Document], reference: String, query: String) -> [[String: Any]] {
+        documents.enumerated().map { index, document in
+            let stem = document.name.hasSuffix(".html") ? String(document.name.dropLast(5)) : document.name
             return [
-                "reference": text(defendant["reference"]),
-                "name": [text(defendant["title"]), text(defendant["forename"]), text(defendant["surname"])].filter { !$0.isEmpty }.joined(separator: " "),
-                "dateOfBirth": text(defendant["date_of_birth"]), "address": lines.joined(separator: ", "),
-                "relationship": text(defendant["relationship"]),
-                "parent": (defendant["parental_responsibility"] as? Bool == true ? "parental responsibility" : "")
-                    + (defendant["has_care"] as? Bool == true ? (defendant["parental_responsibility"] as? Bool == true ? "; care of the child" : "care of the child") : ""),
-                "reason": text(dict(defendant["chosen"])["reason"]), "chosenBy": text(dict(defendant["chosen"])["by"]),
+                "number": index + 1, "name": document.name, "title": CourtBundle.titles[stem] ?? stem,
+                "href": "/cases/\(reference)/prosecute/bundle/\(index + 1)" + (query.isEmpty ? "" : "?\(query)"),
             ]
         }
-        var cover: [[String: Any]] = [
-            ["key": "Court", "value": text(dict(dict(file["hearing"])["court"])["name"])],
-            ["key": "Case", "value": text(file["case_reference"])],
-            ["key": "Parties", "value": "\(text(information["prosecutor"])) v. \(defendants.map { "\($0["name"] ?? "") (\($0["reference"] ?? ""))" }.joined(separator: ", "))"],
-            ["key": "Offence", "value": offenceWords[text(file["offence"])] ?? text(file["offence"])],
-            ["key": "Period", "value": "\(text(period["start_date"])) to \(text(period["end_date"]))"],
-            ["key": "Information laid", "value": text(information["laid_on"])],
-            ["key": "Hearing", "value": text(dict(file["hearing"])["date"])],
-            ["key": "Route", "value": text(file["route"]).replacingOccurrences(of: "_", with: " ")],
-        ]
-        if !order.isEmpty {
-            cover.append(["key": "School attendance order", "value": "made \(text(order["made_on"])), naming school \(text(dict(order["school"])["laestab"])); "
-                + "breached \(text(dict(order["breach"])["date"])): \(text(dict(order["breach"])["description"]))"])
-        }
-        let attendance: [[String: Any]] = totals.isEmpty ? [] : [
-            ["key": "Possible sessions", "value": text(totals["sessions_possible"])], ["key": "Present", "value": text(totals["present"])],
-            ["key": "Approved educational activity", "value": text(totals["aea"])], ["key": "Authorised absence", "value": text(totals["authorised"])],
-            ["key": "Unauthorised absence", "value": text(totals["unauthorised"])],
-        ]
-        return [
-            "cover": cover,
-            "defendants": defendants,
-            "child": [
-                ["key": "Name", "value": "\(text(child["forename"])) \(text(child["surname"]))"], ["key": "Date of birth", "value": text(child["date_of_birth"])],
-                ["key": "School", "value": [text(school["name"]), text(school["laestab"])].filter { !$0.isEmpty }.joined(separator: ", ")],
-            ] as [[String: Any]],
-            "attendance": attendance, "hasAttendance": !attendance.isEmpty,
-            "interventions": list(file["interventions"]).map {
-                ["date": text($0["date"]), "type": text($0["type"]).replacingOccurrences(of: "_", with: " "), "by": text($0["by"]), "description": text($0["description"])]
-            },
-            "penaltyNotices": list(file["penalty_notices"]).map {
-                ["reference": text($0["reference"]), "issued": text($0["issued_on"]), "defendant": text($0["defendant_reference"]),
-                 "amount": money($0["amount_pence"]), "status": text($0["status"])]
-            },
-            "costs": list(file["costs"]).map { ["item": text($0["item"]), "amount": money($0["pence"])] },
-            "exhibits": list(file["exhibits"]).map { ["reference": text($0["reference"]), "description": text($0["description"]), "date": text($0["date"])] },
-            "statement": text(statement["text"]),
-            "officer": text(dict(statement["officer"])["name"]),
-            "certificate": text(dict(file["attendance_certificate"])["wording"]),
-        ]
     }
+
+    /// The check's values as a query string (sorted by name, each percent-encoded; no `csrf`), for a bundle
+    /// document's address: the same values the check's own GET form puts in the address.
+    static func bundleQuery(_ form: CaseworkForm) -> String {
+        var allowed = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)..<Unicode.Scalar(128)))
+        allowed.insert(charactersIn: "-._~")
+        return form.echoed.compactMap { name, value -> (String, String)? in (value as? String).map { (name, $0) } }
+            .sorted { $0.0 < $1.0 }
+            .map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }
+            .joined(separator: "&")
+    }
+
+    /// A bundle document's policy: the one it carries in its own `<meta>` (nothing fetched, no script, its inline
+    /// page styles), and framed only by the console's own pages (the check's page frames each document).
+    static let documentPolicy = "default-src 'none'; style-src 'unsafe-inline'; form-action 'none'; frame-ancestors 'self'; base-uri 'none'"
 }
