@@ -287,7 +287,7 @@ let package = Package(
             name: "LiaisonIntegrationTests",
             dependencies: [
                 "LiaisonTestSupport", "LiaisonAdapterKit", "LiaisonStore", "LiaisonProtocol", "ZeroMQ",
-                "LiaisonConfig", "MerkleLog", "LiaisonMetrics",
+                "LiaisonConfig", "MerkleLog", "LiaisonMetrics", "LiaisonConsole",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -28,6 +28,7 @@ step "wrote $(ls "$OUT/keys" | wc -l) key files to demo-output/keys (secret keys
 # The demo runs on its own copy of the configuration: the same agencies, schemas and agreements, with
 # its own endpoint, keys and data folder.
 sed -e "s|^endpoint:.*|endpoint: ipc://hub.ipc|" -e "s|^data_dir:.*|data_dir: data|" -e "s|^keys_dir:.*|keys_dir: keys|" \
+  -e "s|^admin_endpoint:.*|admin_endpoint: ipc://admin/admin.ipc|" \
   -e "s|^schemas_dir:.*|schemas_dir: $ROOT/schemas|" -e "s|^agreements_dir:.*|agreements_dir: $ROOT/config/agreements|" \
   "$ROOT/config/hub.yaml" > "$OUT/hub.yaml"
 cp "$ROOT/config/agencies.yaml" "$OUT/agencies.yaml"

@@ -118,7 +118,13 @@ extension BrokerLoop {
             let message: ReceivedMessage?
             do { message = try admin.receive(dontWait: true, maxFrames: 1) } catch { return }
             guard let message else { return }
-            if let answer = core.admin(message.frames.first ?? [], time: .now()) {
+            let registry = control.registry
+            let metrics = {
+                var bytes: [UInt8] = []
+                registry.emit(into: &bytes)
+                return String(decoding: bytes, as: UTF8.self)
+            }
+            if let answer = core.admin(message.frames.first ?? [], time: .now(), metrics: metrics) {
                 try? admin.send([answer], dontWait: true)
             } else {
                 adminWaiting = true

@@ -1,4 +1,5 @@
 import Foundation
+import LiaisonConfig
 import Yams
 
 /// The console's configuration, `config/console.yaml`: where it listens, its TLS files, the desk's folder, the hub's
@@ -32,6 +33,9 @@ public struct ConsoleConfiguration: Sendable {
     public var hubConfig: String?
     /// The hub's store, `hub.sqlite` in the hub's `data_dir`; nil without `hub_config`.
     public var hubStorePath: String?
+    /// The broker's admin interface (the hub's `admin_endpoint`, `ipc://PATH`), through which the operator's pages
+    /// ask who is connected and replay or discard dead letters; nil when `hub_config` is not given or sets none.
+    public var adminEndpoint: String?
     /// The console's own folder: `console.sqlite` (users, sign-in attempts, the view log) and `view.key`.
     public var stateDirectory: String
     /// The schools-mis adapter's folder (its `processed/` and `failed/`), for the operator's imports page; nil: not shown.
@@ -140,7 +144,12 @@ public struct ConsoleConfiguration: Sendable {
         if let hub = top["hub_config"] {
             let path = resolve(try scalar(hub, "hub_config"))
             configuration.hubConfig = path
-            configuration.hubStorePath = try hubStore(hubConfig: path, line: hub.node.mark?.line, fail: fail)
+            let hubConfiguration: HubConfiguration
+            do throws(ConfigurationError) { hubConfiguration = try HubConfiguration.load(path: path) } catch {
+                throw fail(hub.node.mark?.line, "hub_config", "cannot read the hub's configuration \(path): \(error.message) Check the path (or leave hub_config out).")
+            }
+            configuration.hubStorePath = "\(hubConfiguration.dataDirectory)/hub.sqlite"
+            configuration.adminEndpoint = hubConfiguration.adminEndpoint
         }
         if let imports = top["imports"] {
             configuration.importsDirectory = resolve(try scalar(imports, "imports"))
@@ -179,17 +188,5 @@ public struct ConsoleConfiguration: Sendable {
         }
         guard !host.isEmpty, let number = Int(port), (0...65535).contains(number) else { return nil }
         return (String(host), number)
-    }
-
-    /// The hub's store from the hub's configuration: `hub.sqlite` in its `data_dir` (resolved against its folder).
-    static func hubStore(hubConfig path: String, line: Int?, fail: (Int?, String?, String) -> ConsoleError) throws(ConsoleError) -> String {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8),
-            let node = try? Yams.compose(yaml: text), case .scalar(let dataDir)? = node.mapping?["data_dir"]
-        else {
-            throw fail(line, "hub_config", "cannot read data_dir from the hub's configuration \(path): check the path (or leave hub_config out).")
-        }
-        let folder = (path as NSString).deletingLastPathComponent
-        let directory = dataDir.string.hasPrefix("/") || folder.isEmpty ? dataDir.string : "\(folder)/\(dataDir.string)"
-        return "\(directory)/hub.sqlite"
     }
 }

@@ -41,6 +41,15 @@ struct AdminInCoreTests {
         #expect(agencies.count == CoreHarness.agencyIDs.count)
     }
 
+    @Test func metricsAnswersWithTheTextTheLoopGivesAndChangesNothing() throws {
+        var hub = try CoreHarness()
+        let answer = try Self.json(hub.core.admin(Array(#"{"op":"metrics"}"#.utf8), time: hub.time, metrics: { "liaison_commits_total 3\n" }))
+        #expect(answer["ok"] as? Bool == true)
+        #expect(answer["op"] as? String == "metrics")
+        #expect(answer["text"] as? String == "liaison_commits_total 3\n")
+        #expect(hub.core.takeAdminAnswer() == nil, "answered at once, nothing waits for a commit")
+    }
+
     @Test func replayPutsTheDeadLetterBackAndItIsDeliveredAgainWithAnAuditRecord() throws {
         var (hub, yot, sequence) = try Self.deadLetter()
         let request = #"{"op":"replay","sequence":\#(sequence),"recipient":"yot","by":"Ada Operator"}"#

@@ -47,14 +47,20 @@ struct ConsoleConfigurationTests {
         #expect(error("desk: [d\n")?.hasPrefix("config/console.yaml:") == true)
     }
 
-    @Test("hub_config gives the hub's store from its data_dir")
+    @Test("hub_config gives the hub's store from its data_dir, and its admin_endpoint")
     func hubStore() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("console-config-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        try "endpoint: tcp://127.0.0.1:5570\ndata_dir: data\n".write(toFile: "\(folder)/hub.yaml", atomically: true, encoding: .utf8)
+        try "endpoint: tcp://127.0.0.1:5570\ndata_dir: data\nkeys_dir: keys\nagencies_file: agencies.yaml\n"
+            .write(toFile: "\(folder)/hub.yaml", atomically: true, encoding: .utf8)
         let configuration = try ConsoleConfiguration.parse("desk: d\nstate: s\nhub_config: hub.yaml\n", file: "\(folder)/console.yaml")
         #expect(configuration.hubStorePath == "\(folder)/data/hub.sqlite")
+        #expect(configuration.adminEndpoint == nil)
+        try "endpoint: tcp://127.0.0.1:5570\ndata_dir: data\nkeys_dir: keys\nagencies_file: agencies.yaml\nadmin_endpoint: ipc://admin/hub.ipc\n"
+            .write(toFile: "\(folder)/hub.yaml", atomically: true, encoding: .utf8)
+        let withAdmin = try ConsoleConfiguration.parse("desk: d\nstate: s\nhub_config: hub.yaml\n", file: "\(folder)/console.yaml")
+        #expect(withAdmin.adminEndpoint == "ipc://\(folder)/admin/hub.ipc")
         #expect(error("desk: d\nstate: s\nhub_config: missing.yaml\n", file: "\(folder)/console.yaml")?.contains(":3: 'hub_config'") == true)
     }
 

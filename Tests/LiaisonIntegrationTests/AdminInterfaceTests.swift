@@ -6,6 +6,8 @@ import LiaisonTestSupport
 import Testing
 import ZeroMQ
 
+@testable import LiaisonConsole
+
 /// The broker's admin interface (docs/protocol.md, "Admin interface") through the real broker process.
 @Suite("The broker's admin interface", .timeLimit(.minutes(2)), .realProcesses)
 struct AdminInterfaceTests {
@@ -45,6 +47,21 @@ struct AdminInterfaceTests {
         let sessions = try #require(status["sessions"] as? [[String: Any]])
         let npasSession = try #require(sessions.first { $0["agency"] as? String == "npas" })
         #expect(npasSession["credit"] as? Int == 3)
+
+        // The metrics are the registry's Prometheus text: the dead letter is counted by its cause.
+        let metrics = try Self.ask(endpoint, #"{"op":"metrics"}"#)
+        let text = try #require(metrics["text"] as? String)
+        #expect(text.contains(#"liaison_dead_letters_total{cause="rejected"} 1"#), "\(text)")
+
+        // The console's client reads the real broker's answers (the console's own tests use a stand-in).
+        let client = HubAdminClient(endpoint: endpoint)
+        let live = try client.status()
+        #expect(live.sessions.first { $0.agency == "npas" }?.credit == 3)
+        #expect(live.agencies.first { $0.agency == "npas" }?.sessions == 1)
+        let parsed = PrometheusText(try client.metrics())
+        #expect(parsed.value(HubMetricsView.Name.deadLetters, ["cause": "rejected"]) == 1)
+        #expect(parsed.value(HubMetricsView.Name.accepted) == 1)
+        #expect(parsed.value("\(HubMetricsView.Name.commitDuration)_count") ?? 0 > 0)
 
         let replayed = try Self.ask(endpoint, #"{"op":"replay","sequence":\#(sequence),"recipient":"npas","by":"Test Operator"}"#)
         #expect(replayed["ok"] as? Bool == true, "\(replayed)")

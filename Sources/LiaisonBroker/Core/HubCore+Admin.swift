@@ -11,6 +11,8 @@ extension HubCore {
     /// One admin request, parsed.
     enum AdminRequest: Equatable {
         case status
+        /// The broker's metrics as Prometheus text, the same registry `/metrics` serves (the console's operations pages).
+        case metrics
         case replay(recipient: AgencyID, sequence: Int64, by: String)
         case discard(recipient: AgencyID, sequence: Int64, by: String)
     }
@@ -32,10 +34,11 @@ extension HubCore {
             throw AdminError(code: "bad_request", message: "The request is not a JSON object.")
         }
         guard let op = object["op"] as? String else {
-            throw AdminError(code: "bad_request", message: "The request has no \"op\" (status, replay or discard).")
+            throw AdminError(code: "bad_request", message: "The request has no \"op\" (status, metrics, replay or discard).")
         }
         switch op {
         case "status": return .status
+        case "metrics": return .metrics
         case "replay", "discard":
             guard let sequence = object["sequence"] as? Int, sequence > 0 else {
                 throw AdminError(code: "bad_request", message: "\"sequence\" must be the dead letter's message sequence, a positive integer.")
@@ -52,18 +55,21 @@ extension HubCore {
                 ? .replay(recipient: recipient, sequence: Int64(sequence), by: by)
                 : .discard(recipient: recipient, sequence: Int64(sequence), by: by)
         default:
-            throw AdminError(code: "unknown_op", message: "Unknown op \"\(op.prefix(40))\": use status, replay or discard.")
+            throw AdminError(code: "unknown_op", message: "Unknown op \"\(op.prefix(40))\": use status, metrics, replay or discard.")
         }
     }
 
     /// Takes one admin request: returns the answer now, or nil when it waits for the next commit (then
-    /// `takeAdminAnswer` gives it once that batch has committed).
-    mutating func admin(_ bytes: [UInt8], time: HubTime) -> [UInt8]? {
+    /// `takeAdminAnswer` gives it once that batch has committed). `metrics` gives the metrics' Prometheus text (the
+    /// core holds no registry: the loop does).
+    mutating func admin(_ bytes: [UInt8], time: HubTime, metrics: () -> String = { "" }) -> [UInt8]? {
         let request: AdminRequest
         do throws(AdminError) { request = try HubCore.parseAdmin(bytes) } catch { return error.json }
         switch request {
         case .status:
             return HubCore.encode(status(time: time))
+        case .metrics:
+            return HubCore.encode(["ok": true, "op": "metrics", "at": time.wall, "text": metrics()])
         case .replay(let recipient, let sequence, let by), .discard(let recipient, let sequence, let by):
             guard agencies.agency(recipient) != nil else {
                 return AdminError(code: "not_found", message: "No agency \(recipient) is configured.").json

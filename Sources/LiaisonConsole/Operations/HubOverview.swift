@@ -25,17 +25,38 @@ enum HubOverview {
         }
     }
 
-    /// The agencies page's rows.
-    static func agencies(path: String?) throws(Unavailable) -> [[String: Any]] {
+    /// The agencies page's rows: each agency's queue from the store, and, when the broker answered `status`, who is
+    /// connected now, their credit and what is in flight (the broker's own view, not the audit log's last record).
+    static func agencies(path: String?, live: HubAdminClient.Status? = nil) throws(Unavailable) -> [[String: Any]] {
         let store = try open(path)
         let queues: [HubStore.AgencyQueue]
         do { queues = try store.agencyQueues() } catch { throw Unavailable(message: "Cannot read the hub's queues: \(error.message)") }
-        return queues.map { queue in
-            [
-                "agency": queue.agency, "backlog": queue.backlog, "unacknowledged": queue.unacknowledged, "deadLetters": queue.deadLetters, "hasDeadLetters": queue.deadLetters > 0,
-                "lastSeen": queue.lastSeen.map(time) ?? "never", "connected": queue.lastConnected,
-            ] as [String: Any]
+        var rows: [String: [String: Any]] = [:]
+        for queue in queues {
+            rows[queue.agency] = [
+                "agency": queue.agency, "backlog": queue.backlog, "unacknowledged": queue.unacknowledged, "deadLetters": queue.deadLetters,
+                "hasDeadLetters": queue.deadLetters > 0, "lastSeen": queue.lastSeen.map(time) ?? "never", "connected": queue.lastConnected,
+                "credit": "",
+            ]
         }
+        if let live {
+            for agency in live.agencies {
+                var row = rows[agency.agency] ?? [
+                    "agency": agency.agency, "backlog": 0, "unacknowledged": 0, "deadLetters": 0, "hasDeadLetters": false, "lastSeen": "never",
+                ]
+                let sessions = live.sessions.filter { $0.agency == agency.agency }
+                row["connected"] = !sessions.isEmpty
+                row["live"] = true
+                row["connections"] = sessions.count
+                row["credit"] = sessions.isEmpty ? "" : String(sessions.reduce(0) { $0 + $1.credit })
+                // Only when some adapter gave its name: mustache takes an empty string as true.
+                let adapters = Set(sessions.compactMap(\.adapter)).sorted()
+                if !adapters.isEmpty { row["adapters"] = adapters.joined(separator: ", ") }
+                if let latest = sessions.map(\.lastSeen).max() { row["lastSeen"] = time(latest) }
+                rows[agency.agency] = row
+            }
+        }
+        return rows.keys.sorted().compactMap { rows[$0] }
     }
 
     /// The dead letters page's rows, newest first.

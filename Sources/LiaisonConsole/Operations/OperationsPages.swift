@@ -3,9 +3,11 @@ import Hummingbird
 import NIOPosix
 
 /// The operator's pages (role `operator`): the agencies and their queues, the dead letters with an envelope inspector,
-/// the agreements with this month's decisions, and the schools' imports with their reports. Everything is read-only:
-/// the hub's store is opened read-only (the broker owns it), the agreements folder and the imports folder are listed and
-/// read, never written.
+/// the agreements with this month's decisions, the schools' imports with their reports, and the broker's metrics.
+/// The hub's store is opened read-only (the broker owns it); the agreements folder and the imports folder are listed and
+/// read, never written. What the broker knows and the store does not (who is connected now, credit, metrics), and the
+/// two things an operator may change (replay or discard a dead letter), go through the broker's admin interface
+/// (``HubAdminClient``), so the broker stays the only writer of its store.
 enum OperationsPages {
     static let templates = OperationsTemplates.templates
 
@@ -14,24 +16,41 @@ enum OperationsPages {
         ConsoleLink(path: "/operations/dead-letters", label: "Dead letters", summary: "Deliveries the hub gave up on, and their envelopes.", roles: [.operator]),
         ConsoleLink(path: "/operations/agreements", label: "Agreements", summary: "Flows, review and end dates, and this month's decisions.", roles: [.operator]),
         ConsoleLink(path: "/operations/imports", label: "Schools' imports", summary: "The registers imported and refused, with their reports.", roles: [.operator]),
+        ConsoleLink(path: "/operations/metrics", label: "Metrics", summary: "The broker's counts since it started: accepted, refused, commit times, decisions.", roles: [.operator]),
     ]
 
     static func addRoutes(to router: Router<ConsoleContext>, console: Console) {
         let storePath = console.hubStorePath
+        let admin = console.configuration.adminEndpoint.map { HubAdminClient(endpoint: $0) }
         router.get("/operations") { _, context -> Response in
             try context.require(.operator)
             let title = "Agencies"
             do {
                 let data = try await offPool { () throws -> TemplateData in
-                    let rows = try HubOverview.agencies(path: storePath)
-                    return TemplateData(["agencies": rows, "hasAgencies": !rows.isEmpty])
+                    var data: [String: Any] = [:]
+                    var live: HubAdminClient.Status?
+                    if let admin {
+                        do throws(HubAdminClient.Failure) {
+                            let status = try admin.status()
+                            live = status
+                            data["live"] = ["at": HubOverview.time(status.at)]
+                        } catch {
+                            data["liveFailure"] = ["message": error.message]
+                        }
+                    } else {
+                        data["noAdmin"] = true
+                    }
+                    let rows = try HubOverview.agencies(path: storePath, live: live)
+                    data["agencies"] = rows
+                    data["hasAgencies"] = !rows.isEmpty
+                    return TemplateData(data)
                 }
                 return console.pages.render(OperationsTemplates.agencies, title: title, data: data.value, context: context)
             } catch let error as HubOverview.Unavailable {
                 return unavailable(console, title: title, error, context: context)
             }
         }
-        router.get("/operations/dead-letters") { _, context -> Response in
+        router.get("/operations/dead-letters") { request, context -> Response in
             try context.require(.operator)
             let title = "Dead letters"
             do {
@@ -39,7 +58,9 @@ enum OperationsPages {
                     let rows = try HubOverview.deadLetters(path: storePath)
                     return TemplateData(["letters": rows, "hasLetters": !rows.isEmpty])
                 }
-                return console.pages.render(OperationsTemplates.deadLetters, title: title, data: data.value, context: context)
+                var page = data.value
+                DeadLetterActions.annotate(&page, admin: admin, banner: request.uri.queryParameters.get("done"))
+                return console.pages.render(OperationsTemplates.deadLetters, title: title, data: page, context: context)
             } catch let error as HubOverview.Unavailable {
                 return unavailable(console, title: title, error, context: context)
             }
@@ -68,6 +89,28 @@ enum OperationsPages {
                 return console.pages.render(OperationsTemplates.agreements, title: title, data: data.value, context: context)
             } catch let error as HubOverview.Unavailable {
                 return unavailable(console, title: title, error, context: context)
+            }
+        }
+        DeadLetterActions.addRoutes(to: router, console: console, admin: admin)
+        router.get("/operations/metrics") { _, context -> Response in
+            try context.require(.operator)
+            let title = "Metrics"
+            guard let admin else {
+                return unavailable(
+                    console, title: title,
+                    .init(message: "The hub has no admin interface: set admin_endpoint in hub.yaml (docs/protocol.md section 10), restart the broker, then reload this page."),
+                    context: context)
+            }
+            let answer = try await offPool { () -> Result<String, HubAdminClient.Failure> in
+                do throws(HubAdminClient.Failure) { return .success(try admin.metrics()) } catch { return .failure(error) }
+            }
+            switch answer {
+            case .success(let text):
+                var data = HubMetricsView.data(PrometheusText(text))
+                data["at"] = ViewLogPage.displayFormatter().string(from: Date())
+                return console.pages.render(OperationsTemplates.metrics, title: title, data: data, context: context)
+            case .failure(let failure):
+                return unavailable(console, title: title, .init(message: failure.message), context: context)
             }
         }
         router.get("/operations/imports") { _, context -> Response in
