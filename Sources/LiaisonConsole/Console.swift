@@ -19,6 +19,9 @@ public struct Console: Sendable {
     public let desk: DeskStore?
     /// The console's logger (no personal data at info).
     public let logger: Logger
+    /// The attendance pages' figures, kept per desk data version and read when the console starts and whenever the
+    /// desk changes (``AttendanceWarmUp``, one of the application's services); nil when there is no desk.
+    let attendanceFigures: AttendanceFigures?
     /// The county's schools (`schools` in the configuration), for names and phases; nil when not configured or unreadable.
     public var directory: SchoolDirectory? {
         configuration.schoolsFile.flatMap { try? SchoolDirectory(contentsOf: URL(fileURLWithPath: $0)) }
@@ -59,10 +62,12 @@ public struct Console: Sendable {
         let users = try ConsoleUsers(folder: configuration.stateDirectory, bcryptCost: options.bcryptCost, now: options.now)
         let deskPath = configuration.deskStorePath
         let desk = FileManager.default.fileExists(atPath: deskPath) ? try DeskStore(path: deskPath, readOnly: true) : nil
+        let directory = configuration.schoolsFile.flatMap { try? SchoolDirectory(contentsOf: URL(fileURLWithPath: $0)) }
+        let attendanceFigures = try desk.map { try AttendanceFigures(desk: $0, directory: directory, now: options.now) }
         return Console(
             configuration: configuration, pages: pages, users: users,
             sessions: ConsoleSessions(idleSeconds: configuration.idleMinutes * 60, secure: configuration.tls != nil, now: options.now),
-            desk: desk, logger: logger)
+            desk: desk, logger: logger, attendanceFigures: attendanceFigures)
     }
 
     /// A writable desk store for the pages' actions (allocating a case, adding a note): opened for the action and

@@ -4,6 +4,7 @@ import HummingbirdTLS
 import Logging
 import NIOCore
 import NIOSSL
+import ServiceLifecycle
 
 /// The console's web application: the router with its middleware and every page's routes, and the server that runs it.
 public enum ConsoleApplication {
@@ -31,7 +32,8 @@ public enum ConsoleApplication {
         return router
     }
 
-    /// The application: HTTP on the configured address, or HTTPS when `tls` is configured.
+    /// The application: HTTP on the configured address, or HTTPS when `tls` is configured, with the attendance
+    /// figures' warm-up (``AttendanceWarmUp``) as a service beside the server: it starts with it and stops on shutdown.
     ///
     /// - Throws: ``ConsoleError`` `tls-unusable` when the certificate or key cannot be read.
     public static func makeApplication(console: Console, sender: CaseMessageSender? = nil) throws -> some ApplicationProtocol {
@@ -40,18 +42,19 @@ public enum ConsoleApplication {
         let logger = console.logger
         let url = configuration.url
         let address = ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: nil)
+        let services: [any Service] = console.attendanceFigures.map { [AttendanceWarmUp(figures: $0, logger: logger)] } ?? []
         let running: @Sendable (any Channel) async -> Void = { channel in
             logger.info("console: serving on \(url.replacingOccurrences(of: ":\(configuration.port)/", with: ":\(channel.localAddress?.port ?? configuration.port)/"))")
         }
         guard let tls = configuration.tls else {
-            return Application(router: router, configuration: address, onServerRunning: running, logger: logger)
+            return Application(router: router, configuration: address, services: services, onServerRunning: running, logger: logger)
         }
         do {
             let chain = try NIOSSLCertificate.fromPEMFile(tls.certificate).map { NIOSSLCertificateSource.certificate($0) }
             let key = try NIOSSLPrivateKey(file: tls.key, format: .pem)
             let settings = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
             return Application(router: router, server: try .tls(.http1(), tlsConfiguration: settings), configuration: address,
-                               onServerRunning: running, logger: logger)
+                               services: services, onServerRunning: running, logger: logger)
         } catch {
             throw ConsoleError(.tlsUnusable, "Cannot use the TLS certificate \(tls.certificate) and key \(tls.key): \(error). Check they are PEM files readable by the console.")
         }

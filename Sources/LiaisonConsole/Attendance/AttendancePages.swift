@@ -13,6 +13,10 @@ import NPASDesk
 /// the page's address (a page per child needs it); the console logs no request path at info, and the view log holds
 /// the page's name, not the address.
 ///
+/// The county's and a school's figures are kept per desk data version by ``AttendanceFigures``: the county's are read
+/// when the console starts and again whenever the desk changes (``AttendanceWarmUp``), so a request finds them ready;
+/// while newer ones are read, the page shows the figures held with a banner saying when they are from.
+///
 /// Every read of the desk's and the hub's stores (SQLite, blocking) runs on NIO's thread pool, never on Swift's
 /// cooperative pool.
 enum AttendancePages {
@@ -28,31 +32,38 @@ enum AttendancePages {
 
     static func addRoutes(to router: Router<ConsoleContext>, console: Console) {
         AttendanceCSS.addRoute(to: router)
-        let directory = console.directory  // read once at start: names and phases
+        // The county's and the schools' pages, kept per desk data version and read anew when the desk changes
+        // (AttendanceWarmUp, started with the server); nil when there is no desk.
+        let figures = console.attendanceFigures
         router.get("/attendance") { request, context -> Response in
             try context.require(.manager)
             let title = "Attendance in the county"
-            guard let desk = console.desk else { return noDesk(console, title: title, context: context) }
+            guard let figures else { return noDesk(console, title: title, context: context) }
             let year = request.uri.queryParameters.get("year", as: Int.self)
-            guard let county = try await offPool({ try CountyAttendance.cached(store: desk, directory: directory, academicYear: year) }) else {
+            let held = try await figures.county(academicYear: year)
+            guard let county = held.figures else {
                 let message = year.map { "The desk holds no returns for \(AttendanceText.year($0))." }
                     ?? "The desk holds no returns yet: the county's figures appear once the schools' returns arrive."
                 return console.pages.render(AttendanceTemplates.noDesk, title: title, data: ["message": message], context: context)
             }
-            return console.pages.render(AttendanceTemplates.county, title: title, data: AttendanceTemplateData.county(county), context: context)
+            var data = AttendanceTemplateData.county(county)
+            if held.updating { data["banner"] = AttendanceFigures.updatingBanner(asOf: held.asOf) }
+            return console.pages.render(AttendanceTemplates.county, title: title, data: data, context: context)
         }
 
         router.get("/schools/:laestab") { request, context -> Response in
             try context.require(.manager)
             let laestab = try context.parameters.require("laestab")
             guard (try? LAESTAB(laestab)) != nil else { throw HTTPError(.notFound, message: "There is no school \(laestab): a LAESTAB is seven digits.") }
-            guard let desk = console.desk else { return noDesk(console, title: "A school's attendance", context: context) }
+            guard let figures else { return noDesk(console, title: "A school's attendance", context: context) }
             let year = request.uri.queryParameters.get("year", as: Int.self)
-            guard let school = try await offPool({ try SchoolAttendance.read(store: desk, laestab: laestab, directory: directory, academicYear: year) }) else {
+            let held = try await figures.school(laestab: laestab, academicYear: year)
+            guard let school = held.figures else {
                 throw HTTPError(.notFound, message: "The desk holds no return from school \(laestab)\(year.map { " for \(AttendanceText.year($0))" } ?? "").")
             }
-            return console.pages.render(
-                AttendanceTemplates.school, title: "Attendance at \(school.name)", data: AttendanceTemplateData.school(school), context: context)
+            var data = AttendanceTemplateData.school(school)
+            if held.updating { data["banner"] = AttendanceFigures.updatingBanner(asOf: held.asOf) }
+            return console.pages.render(AttendanceTemplates.school, title: "Attendance at \(school.name)", data: data, context: context)
         }
 
         router.get("/pupils/:upn") { request, context -> Response in

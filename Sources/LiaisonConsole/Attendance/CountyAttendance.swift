@@ -2,7 +2,6 @@ import AttendanceDomain
 import GRDB
 import MonitoringReports
 import NPASDesk
-import Synchronization
 
 /// What the county's attendance page shows for one academic year, read from the desk's store: the year to date,
 /// the trend by half term and by week against England, and the figures by phase, year group, SEN status and school.
@@ -11,8 +10,9 @@ import Synchronization
 /// through the DfE's rules. The weeks are ``WeeklyAttendance``'s, from the daily marks. No disclosure control: the
 /// page is for the service's own managers.
 ///
-/// Reading is blocking (GRDB's queue): the console calls ``read(store:directory:academicYear:)`` off Swift's
-/// cooperative pool.
+/// Reading the whole county takes a while (every pupil's returns): the console keeps the result per desk data version
+/// and reads it when it starts and whenever the desk changes (``AttendanceFigures``, ``AttendanceWarmUp``), off Swift's
+/// cooperative pool (reading is blocking: GRDB's queue).
 struct CountyAttendance: Sendable {
     /// One school's row in the table of schools.
     struct School: Sendable {
@@ -29,6 +29,10 @@ struct CountyAttendance: Sendable {
     var halfTerms: [Int]
     /// The year to date: every half term held.
     var figures: SchoolFigures
+    /// Each half term's figures on its own, in the order of ``halfTerms`` (a school's page draws the county's line).
+    var halfTermFigures: [SchoolFigures]
+    /// The weeks with marks held (a school's page draws the county's line).
+    var weeks: [WeeklyAttendance.Week]
     /// Attendance by half term (the county and England), then the absence measures by half term.
     var halfTermCharts: [ReportChart]
     /// Attendance by week, then the absence measures by week; empty when no return carried daily marks.
@@ -37,35 +41,6 @@ struct CountyAttendance: Sendable {
     var breakdowns: [AttendanceBreakdown]
     /// By school, by name.
     var schools: [School]
-
-    /// The pages last made, by store and year asked for, with the desk's data version and the directory they were
-    /// made with: the county's figures read every pupil's returns, and change only when the desk's store does.
-    private static let cache = Mutex<[String: (version: String, schools: [SchoolEntry]?, county: CountyAttendance?)]>([:])
-
-    /// ``read(store:directory:academicYear:)``'s result from the last call with the same store, year and directory when
-    /// the desk's store has not changed since (``dataVersion(_:)``), else read anew. A warm page runs one small query.
-    static func cached(store: DeskStore, directory: SchoolDirectory?, academicYear: Int?) throws -> CountyAttendance? {
-        let key = "\(store.path)|\(academicYear.map(String.init) ?? "latest")"
-        let version = try dataVersion(store)
-        if let held = cache.withLock({ $0[key] }), held.version == version, held.schools == directory?.schools { return held.county }
-        let county = try read(store: store, directory: directory, academicYear: academicYear)
-        cache.withLock { cache in
-            if cache.count >= 64 { cache.removeAll() }
-            cache[key] = (version, directory?.schools, county)
-        }
-        return county
-    }
-
-    /// What changes whenever the desk's store does: SQLite's `data_version` (another connection committed: the desk
-    /// storing a return or a roll while the console reads), this connection's own `total_changes()`, and the count
-    /// and latest receipt of the returns.
-    static func dataVersion(_ store: DeskStore) throws -> String {
-        try store.read { db in
-            let dataVersion = try Int.fetchOne(db, sql: "PRAGMA data_version") ?? 0
-            let row = try Row.fetchOne(db, sql: "SELECT total_changes(), COUNT(*), MAX(received_at) FROM returns")
-            return "\(dataVersion)|\(row.map { "\($0[0] as Int)|\($0[1] as Int)|\(($0[2] as Int64?) ?? 0)" } ?? "")"
-        }
-    }
 
     /// The page's figures for `academicYear` (the latest year held when nil), read from the store.
     ///
@@ -112,9 +87,9 @@ struct CountyAttendance: Sendable {
                 ]),
             absenceChart(id: "county-half-term-absence", title: "Absence by half term", labels: labels, halfTermFigures),
         ]
-        let weeks = try WeeklyAttendance.cached(store, academicYear: year)
+        let weeks = try WeeklyAttendance.read(store, academicYear: year)
         return CountyAttendance(
-            academicYear: year, years: held.keys.sorted(by: >), halfTerms: halfTerms, figures: county,
+            academicYear: year, years: held.keys.sorted(by: >), halfTerms: halfTerms, figures: county, halfTermFigures: halfTermFigures, weeks: weeks,
             halfTermCharts: halfTermCharts, weekCharts: weekCharts(idPrefix: "county", weeks: weeks, comparison: nil),
             breakdowns: [
                 AttendanceBreakdown(

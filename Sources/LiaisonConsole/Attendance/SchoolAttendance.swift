@@ -7,8 +7,9 @@ import NPASDesk
 /// its trend by half term and by week against the county, its year groups, and its pupils becoming persistently
 /// absent (year-to-date absence from 8% to under 10%) and those already persistently absent (10% or more).
 ///
-/// Reading is blocking (GRDB's queue): the console calls ``read(store:laestab:directory:academicYear:)`` off
-/// Swift's cooperative pool.
+/// Made from the school's own returns and the county's figures kept by ``AttendanceFigures`` (which keeps the last
+/// few dozen schools' pages too). Reading is blocking (GRDB's queue): the console calls
+/// ``read(store:laestab:directory:academicYear:years:county:)`` off Swift's cooperative pool.
 struct SchoolAttendance: Sendable {
     /// A pupil in one of the two lists.
     struct Pupil: Sendable {
@@ -39,33 +40,34 @@ struct SchoolAttendance: Sendable {
     /// Year-to-date absence of 10% or more, most absent first.
     var persistent: [Pupil]
 
-    /// The page's figures for the school in `academicYear` (the latest year the school has returns for when nil).
-    ///
-    /// - Returns: nil when the desk holds no return from the school for the year.
-    static func read(
-        store: DeskStore, laestab: String, directory: SchoolDirectory?, academicYear: Int?
-    ) throws -> SchoolAttendance? {
-        let data = AttendanceData(store: store)
-        let schoolYears = try store.read { db in
+    /// The academic years the desk holds a return from the school for, newest first.
+    static func years(store: DeskStore, laestab: String) throws -> [Int] {
+        try store.read { db in
             try Int.fetchAll(db, sql: "SELECT DISTINCT academic_year FROM returns WHERE laestab = ? ORDER BY 1 DESC", arguments: [laestab])
         }
-        let held = try data.held()
-        guard let year = academicYear ?? schoolYears.first, schoolYears.contains(year), let halfTerms = held[year], let first = halfTerms.first,
-            let last = halfTerms.last
-        else { return nil }
-        let all = try data.pupils(academicYear: year, halfTerms: first...last)
-        var county = SchoolFigures(), school = SchoolFigures(), groups: [String?: SchoolFigures] = [:]
-        var pupils: [AttendanceData.Pupil] = []
-        for pupil in all {
-            county.add(pupil.figures)
-            guard pupil.laestab == laestab else { continue }
+    }
+
+    /// The page's figures for the school in `academicYear`, from the school's own returns and the county's figures for
+    /// the year (``CountyAttendance``, kept by ``AttendanceFigures``: the county's are not read again for each school).
+    ///
+    /// - Parameter years: ``years(store:laestab:)``'s.
+    /// - Returns: nil when the desk holds no return from the school for the year.
+    static func read(
+        store: DeskStore, laestab: String, directory: SchoolDirectory?, academicYear year: Int, years schoolYears: [Int], county countyPage: CountyAttendance
+    ) throws -> SchoolAttendance? {
+        let halfTerms = countyPage.halfTerms
+        guard schoolYears.contains(year), countyPage.academicYear == year, let first = halfTerms.first, let last = halfTerms.last else { return nil }
+        let data = AttendanceData(store: store)
+        let (pupils, perHalfTerm) = try data.pupilsAndHalfTerms(academicYear: year, halfTerms: first...last, laestab: laestab)
+        let county = countyPage.figures
+        var school = SchoolFigures(), groups: [String?: SchoolFigures] = [:]
+        for pupil in pupils {
             school.add(pupil.figures)
             groups[pupil.yearGroup, default: SchoolFigures()].add(pupil.figures)
-            pupils.append(pupil)
         }
         let entry = (try? LAESTAB(laestab)).flatMap { directory?[$0] }
-        let names = try CountyAttendance.schoolNames(store, academicYear: year)
-        let name = entry?.name ?? names[laestab] ?? laestab
+        let listedName = countyPage.schools.first(where: { $0.laestab == laestab })?.name
+        let name = entry?.name ?? listedName ?? laestab
 
         // The pupils nearing and over the persistent absence line, with their names from the roll.
         let near = pupils.filter { ($0.figures.absenceRate ?? 0) >= 8 && !$0.figures.isPersistentlyAbsent }
@@ -95,14 +97,9 @@ struct SchoolAttendance: Sendable {
             note: "England: the DfE's latest published full year (\(AttendanceText.year(NationalFigures.latest.academicYear)))."
         )
 
-        let perHalfTerm = try data.perHalfTerm(academicYear: year)
         let labels = halfTerms.map(AttendanceText.halfTerm)
         let schoolLine = halfTerms.map { perHalfTerm[$0]?[laestab] }
-        let countyLine = halfTerms.map { halfTerm -> SchoolFigures in
-            var all = SchoolFigures()
-            for figures in (perHalfTerm[halfTerm] ?? [:]).values { all.add(figures) }
-            return all
-        }
+        let countyLine = countyPage.halfTermFigures
         func trend(_ id: String, _ title: String, _ value: (SchoolFigures) -> Double?, _ england: Double) -> ReportChart {
             ReportChart(
                 id: id, title: title, kind: .line, labels: labels,
@@ -112,8 +109,8 @@ struct SchoolAttendance: Sendable {
                     .init(name: "England", values: labels.map { _ in .percent(england) }),
                 ])
         }
-        let weeks = try WeeklyAttendance.cached(store, academicYear: year, laestab: laestab)
-        let countyWeeks = weeks.isEmpty ? [] : try WeeklyAttendance.cached(store, academicYear: year)
+        let weeks = try WeeklyAttendance.read(store, academicYear: year, laestab: laestab)
+        let countyWeeks = countyPage.weeks
         return SchoolAttendance(
             laestab: laestab, name: name, phase: entry.map { CountyAttendance.phaseName($0.phase) } ?? "Not known", academicYear: year,
             years: schoolYears, halfTerms: halfTerms, figures: school, county: county, comparison: comparison,

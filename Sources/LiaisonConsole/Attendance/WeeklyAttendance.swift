@@ -1,7 +1,6 @@
 import AttendanceDomain
 import GRDB
 import NPASDesk
-import Synchronization
 
 /// Attendance week by week, from the daily marks the schools' returns carry (a return's code counts are per half
 /// term only): each week's sessions by category, and the pupils persistently and severely absent over the year to
@@ -13,7 +12,8 @@ import Synchronization
 /// are put in their categories by ``CodeTable``, as ``PupilFigures`` does from code counts; `-` and codes the table
 /// does not know are not possible sessions.
 ///
-/// Reading is blocking (GRDB's queue): the console calls it off Swift's cooperative pool.
+/// Reading is blocking (GRDB's queue): the console calls it off Swift's cooperative pool, and keeps the result with the
+/// county's and each school's page (``AttendanceFigures``): a county's weeks take the longest of any figure on the pages.
 struct WeeklyAttendance: Sendable {
     /// One week's figures.
     struct Week: Sendable, Equatable {
@@ -55,26 +55,6 @@ struct WeeklyAttendance: Sendable {
         }
     }
 
-    /// The weeks last read, by store, year and school, with the returns they were read from: a county's weeks take
-    /// the longest of any figure on the pages, and change only when a return arrives.
-    private static let cache = Mutex<[String: (returns: String, weeks: [Week])]>([:])
-
-    /// ``read(_:academicYear:laestab:table:)``, or its result from the last call when the desk has received no return
-    /// since (the count of returns and the latest time one was received are the same). Only for the standard code table.
-    static func cached(_ store: DeskStore, academicYear: Int, laestab: String? = nil) throws -> [Week] {
-        let key = "\(store.path)|\(academicYear)|\(laestab ?? "")"
-        let returns = try store.read { db in
-            try Row.fetchOne(db, sql: "SELECT COUNT(*), MAX(received_at) FROM returns").map { "\($0[0] as Int)|\(($0[1] as Int64?) ?? 0)" } ?? ""
-        }
-        if let held = cache.withLock({ $0[key] }), held.returns == returns { return held.weeks }
-        let weeks = try read(store, academicYear: academicYear, laestab: laestab)
-        cache.withLock { cache in
-            if cache.count >= 256 { cache.removeAll() }
-            cache[key] = (returns, weeks)
-        }
-        return weeks
-    }
-
     /// The weeks of `academicYear` with marks held, in order, for one school's returns or every school's.
     static func read(_ store: DeskStore, academicYear: Int, laestab: String? = nil, table: CodeTable = .standard) throws -> [Week] {
         // 1 attended (present, approved educational activity), 2 authorised, 3 unauthorised; not there: not possible.
@@ -89,13 +69,16 @@ struct WeeklyAttendance: Sendable {
         }
         // Each pupil's weeks (by their Monday's day number); a pupil's rows come together, one return at a time.
         var pupils: [String: [Int: Tally]] = [:]
+        // One school's rows by the table's key (laestab first), not a scan of every school's.
+        let school = laestab == nil ? "" : "p.laestab = ? AND "
+        let arguments: StatementArguments = laestab.map { [$0, academicYear] } ?? [academicYear]
         try store.read { db in
             let rows = try Row.fetchCursor(
                 db, sql: """
                     SELECT p.upn, j.key, json_extract(j.value, '$.am'), json_extract(j.value, '$.pm')
                     FROM pupil_returns p, json_each(CASE WHEN json_valid(p.marks) THEN p.marks ELSE '{}' END) j
-                    WHERE p.academic_year = ? AND p.marks IS NOT NULL AND (? IS NULL OR p.laestab = ?)
-                    """, arguments: [academicYear, laestab, laestab])
+                    WHERE \(school)p.academic_year = ? AND p.marks IS NOT NULL
+                    """, arguments: arguments)
             var upn = "", weeks: [Int: Tally] = [:]
             while let row = try rows.next() {
                 let next: String = row[0]
