@@ -65,13 +65,19 @@ public struct AttendanceData: Sendable {
         try store.read { db in
             struct Held { var yearGroup: String?; var lookedAfter: Bool; var halfTerm: Int; var codes: [String: Int] }
             var byPupil: [String: [String: Held]] = [:]  // laestab -> upn
-            let rows = try Row.fetchCursor(
-                db,
-                sql: """
-                    SELECT laestab, upn, half_term, year_group, looked_after, codes FROM pupil_returns
-                    WHERE academic_year = ? AND half_term BETWEEN ? AND ? AND (? IS NULL OR laestab = ?)
-                    """,
-                arguments: [academicYear, halfTerms.lowerBound, halfTerms.upperBound, laestab, laestab])
+            // Two statements, not `? IS NULL OR laestab = ?`: SQLite cannot use the primary key (laestab first) for
+            // that condition, so one school's read would scan the whole county's rows.
+            let columns = "SELECT laestab, upn, half_term, year_group, looked_after, codes FROM pupil_returns"
+            let rows =
+                if let laestab {
+                    try Row.fetchCursor(
+                        db, sql: "\(columns) WHERE laestab = ? AND academic_year = ? AND half_term BETWEEN ? AND ?",
+                        arguments: [laestab, academicYear, halfTerms.lowerBound, halfTerms.upperBound])
+                } else {
+                    try Row.fetchCursor(
+                        db, sql: "\(columns) WHERE academic_year = ? AND half_term BETWEEN ? AND ?",
+                        arguments: [academicYear, halfTerms.lowerBound, halfTerms.upperBound])
+                }
             while let row = try rows.next() {
                 let school: String = row[0], upn: String = row[1], halfTerm: Int = row[2]
                 let codes = Self.codes(row[5])
