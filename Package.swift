@@ -31,6 +31,8 @@ let package = Package(
         // Metrics (issue 13): the broker's and adapters' counters, served in the Prometheus text format.
         .package(url: "https://github.com/apple/swift-metrics", exact: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
+        // The hub's store on PostgreSQL (issue 16), in its own target so SQLite-only builds do not link it.
+        .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
     ],
     targets: [
         // libzmq's C API, reached through the system library (apt: libzmq3-dev).
@@ -96,6 +98,19 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // SQLite's C API, for the two scans `audit verify` makes over every entry and node.
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // The same store on PostgreSQL (postgres-nio), behind the broker's seam `HubLedger` (issue 16).
+        .target(
+            name: "LiaisonStorePostgres",
+            dependencies: [
+                "LiaisonStore", "LiaisonProtocol", "MerkleLog",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -274,6 +289,13 @@ let package = Package(
         .testTarget(
             name: "LiaisonStoreTests",
             dependencies: ["LiaisonStore", "LiaisonProtocol", "LiaisonTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(
+            name: "LiaisonStorePostgresTests",
+            dependencies: [
+                "LiaisonStorePostgres", "LiaisonStore", "LiaisonProtocol", "MerkleLog", "LiaisonTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .testTarget(
             name: "LiaisonBrokerTests",

@@ -40,19 +40,31 @@ package enum AuditTreeStorage {
     /// The tree's edge: the stored subtrees on the right edge, then the last few leaves appended above them.
     static func frontier(_ db: Database) throws -> MerkleFrontier {
         let size = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(entry), 0) FROM audit_log") ?? 0
+        return try frontier(
+            size: size,
+            storedNode: { level, index in
+                try Data.fetchOne(db, sql: "SELECT hash FROM merkle_nodes WHERE level = ? AND idx = ?", arguments: [level, index]).map {
+                    [UInt8]($0)
+                }
+            },
+            leaves: { first, last in try leaves(db, first: first, last: last) })
+    }
+
+    /// The tree's edge for a log of `size` entries, whatever the engine: the stored subtrees on the right edge
+    /// (`storedNode(level, index)`), then the leaves of entries `first...last` above them (`leaves`). The SQLite and
+    /// PostgreSQL stores both rebuild their edge here, so the two cannot disagree on it.
+    package static func frontier(
+        size: Int, storedNode: (Int, Int) throws -> MerkleTree.Hash?, leaves: (Int64, Int64) throws -> [MerkleTree.Hash]
+    ) throws -> MerkleFrontier {
         let base = (size >> lowestStoredLevel) << lowestStoredLevel
         var pending: [Int: MerkleTree.Hash] = [:]
         for level in lowestStoredLevel..<Int.bitWidth where base & (1 << level) != 0 {
             // The complete subtree at this level on the right edge covers leaves below base, starting at base with the
             // lower bits cleared.
-            if let hash = try Data.fetchOne(
-                db, sql: "SELECT hash FROM merkle_nodes WHERE level = ? AND idx = ?", arguments: [level, (base >> level) - 1])
-            {
-                pending[level] = [UInt8](hash)
-            }
+            if let hash = try storedNode(level, (base >> level) - 1) { pending[level] = hash }
         }
         var frontier = MerkleFrontier(size: base, pending: pending)
-        for leaf in try leaves(db, first: Int64(base) + 1, last: Int64(size)) { _ = frontier.append(leaf) }
+        for leaf in try leaves(Int64(base) + 1, Int64(size)) { _ = frontier.append(leaf) }
         return frontier
     }
 

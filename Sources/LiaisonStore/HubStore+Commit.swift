@@ -3,43 +3,46 @@ import LiaisonProtocol
 extension HubStore: HubLedger {
     /// One group commit: every message, audit record and settlement of a broker cycle in one transaction.
     package func commit(_ operations: [StoreOperation], at wallNow: Int64) throws(StoreError) -> CommitResult {
-        try transaction { tx in
-            var result = CommitResult()
-            for (index, operation) in operations.enumerated() {
-                switch operation {
-                case .insert(let plan):
-                    result.stored[index] = try tx.store(plan, at: wallNow)
-                case .audit(let event):
-                    try tx.append(event)
-                case .attempt(let recipient, let sequence):
-                    try tx.recordAttempt(recipient: recipient, sequence: sequence)
-                case .acknowledge(let delivery):
-                    try tx.acknowledge(recipient: delivery.recipient, sequence: delivery.sequence, at: wallNow)
-                case .deadLetter(let delivery, let cause, let reason, let audit):
-                    if try tx.deadLetter(recipient: delivery.recipient, sequence: delivery.sequence, cause: cause, reason: reason, at: wallNow) {
-                        try tx.append(audit)
-                    }
-                case .replayDeadLetter(let recipient, let sequence, let audit):
-                    if try tx.replayDeadLetter(recipient: recipient, sequence: sequence) {
-                        try tx.append(audit)
-                        result.found.insert(index)
-                    }
-                case .discardDeadLetter(let recipient, let sequence, let audit):
-                    if try tx.discardDeadLetter(recipient: recipient, sequence: sequence, at: wallNow) {
-                        try tx.append(audit)
-                        result.found.insert(index)
-                    }
-                }
-            }
-            return result
-        }
+        try transaction { tx in try tx.apply(operations, at: wallNow) }
     }
 }
 
-extension HubTransaction {
+extension LedgerTransaction {
+    /// What one group commit does, on either engine: each operation in order, in the caller's transaction.
+    package func apply(_ operations: [StoreOperation], at wallNow: Int64) throws -> CommitResult {
+        var result = CommitResult()
+        for (index, operation) in operations.enumerated() {
+            switch operation {
+            case .insert(let plan):
+                result.stored[index] = try store(plan, at: wallNow)
+            case .audit(let event):
+                try append(event)
+            case .attempt(let recipient, let sequence):
+                try recordAttempt(recipient: recipient, sequence: sequence)
+            case .acknowledge(let delivery):
+                try acknowledge(recipient: delivery.recipient, sequence: delivery.sequence, at: wallNow)
+            case .deadLetter(let delivery, let cause, let reason, let audit):
+                if try deadLetter(recipient: delivery.recipient, sequence: delivery.sequence, cause: cause, reason: reason, at: wallNow) {
+                    try append(audit)
+                }
+            case .replayDeadLetter(let recipient, let sequence, let audit):
+                if try replayDeadLetter(recipient: recipient, sequence: sequence) {
+                    try append(audit)
+                    result.found.insert(index)
+                }
+            case .discardDeadLetter(let recipient, let sequence, let audit):
+                if try discardDeadLetter(recipient: recipient, sequence: sequence, at: wallNow) {
+                    try append(audit)
+                    result.found.insert(index)
+                }
+            }
+        }
+        return result
+    }
+
     /// Stores one admitted message: the message, and if it is new its decisions, cohort change, deliveries and
     /// subject index; then its acceptance (or, for a resend, a `duplicate` record).
-    func store(_ plan: MessagePlan, at wallNow: Int64) throws -> CommitResult.Stored {
+    package func store(_ plan: MessagePlan, at wallNow: Int64) throws -> CommitResult.Stored {
         let source = plan.envelope.source
         let inserted = try insertMessage(
             source: source.rawValue, messageID: plan.envelope.id, type: plan.envelope.type.rawValue,

@@ -64,6 +64,19 @@ extension HubStore {
         package var source: String
         package var messageID: String
         package var type: String
+
+        package init(
+            recipient: String, sequence: Int64, cause: String, reason: String, at: Int64, source: String, messageID: String, type: String
+        ) {
+            self.recipient = recipient
+            self.sequence = sequence
+            self.cause = cause
+            self.reason = reason
+            self.at = at
+            self.source = source
+            self.messageID = messageID
+            self.type = type
+        }
     }
 
     /// The dead letters, newest first, at most `limit`.

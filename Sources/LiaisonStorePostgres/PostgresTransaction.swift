@@ -1,0 +1,149 @@
+import LiaisonProtocol
+import LiaisonStore
+import MerkleLog
+import NIOCore
+import PostgresNIO
+
+/// The writes of one group commit on PostgreSQL: `HubTransaction`'s statements, in PostgreSQL's SQL, with every value a
+/// bind parameter and bodies as binary `bytea`. What a batch does with them is `LedgerTransaction.apply`.
+package final class PostgresTransaction: LedgerTransaction {
+    let store: PostgresHubStore
+    /// The audit tree's edge, moved by each append in this transaction.
+    var frontier: MerkleFrontier
+
+    init(store: PostgresHubStore, frontier: MerkleFrontier) {
+        self.store = store
+        self.frontier = frontier
+    }
+
+    @discardableResult
+    private func run(_ query: PostgresQuery) throws -> PostgresQueryResult { try store.run(query) }
+
+    /// The rows a statement changed.
+    private func changed(_ query: PostgresQuery) throws -> Int { try run(query).metadata.rows ?? 0 }
+
+    package func insertMessage(
+        source: String, messageID: String, type: String, envelope: [UInt8], body: [UInt8], bodyDigest: String,
+        receivedAt: Int64, expiresAt: Int64, retainUntil: Int64?
+    ) throws -> (sequence: Int64, duplicate: Bool) {
+        // The next sequence is the highest plus one, as SQLite's rowid gives it (writers hold the advisory lock), so
+        // both engines number the same messages alike; a PostgreSQL sequence would skip a number at every resend.
+        let inserted = try run("""
+            INSERT INTO messages (sequence, source, message_id, type, envelope, body, body_sha256, received_at, expires_at, retain_until)
+            SELECT COALESCE(MAX(sequence), 0) + 1, \(source), \(messageID), \(type), \(ByteBuffer(bytes: envelope)),
+                \(ByteBuffer(bytes: body)), \(bodyDigest), \(receivedAt), \(expiresAt), \(retainUntil)
+            FROM messages
+            ON CONFLICT (source, message_id) DO NOTHING RETURNING sequence
+            """).rows.first
+        if let inserted { return (try inserted.decode(Int64.self), false) }
+        let existing = try run("SELECT sequence FROM messages WHERE source = \(source) AND message_id = \(messageID)").rows.first
+        return (try existing?.decode(Int64.self) ?? -1, true)
+    }
+
+    package func insertDeliveries(
+        sequence: Int64, recipients: [AgencyID], views: [AgencyID: [UInt8]], envelopeViews: [AgencyID: [UInt8]],
+        auditEntries: [AgencyID: Int64]
+    ) throws {
+        for recipient in recipients {
+            try run("""
+                INSERT INTO deliveries (recipient, sequence, state, view, envelope_view, audit_entry)
+                VALUES (\(recipient.rawValue), \(sequence), 'pending', \(views[recipient].map { ByteBuffer(bytes: $0) }),
+                    \(envelopeViews[recipient].map { ByteBuffer(bytes: $0) }), \(auditEntries[recipient]))
+                """)
+        }
+    }
+
+    package func indexSubjects(_ pseudonyms: [String], sequence: Int64, entries: ClosedRange<Int64>) throws {
+        for pseudonym in pseudonyms {
+            try run("""
+                INSERT INTO subjects (pseudonym, sequence, first_entry, last_entry)
+                VALUES (\(pseudonym), \(sequence), \(entries.lowerBound), \(entries.upperBound)) ON CONFLICT DO NOTHING
+                """)
+        }
+    }
+
+    @discardableResult
+    package func append(_ event: AuditEvent) throws -> Int64 {
+        // The entry's number is the tree's next leaf: stating it makes a log that has moved on without the tree fail
+        // here (a primary-key conflict) instead of forking the two.
+        let entry = Int64(frontier.size) + 1
+        let leaf = AuditLeaf.hash(entry: entry, event)
+        do {
+            try run("""
+                INSERT INTO audit_log (entry, at, kind, agency, peer, message_id, sequence, type, recipient, body_sha256, code, detail, leaf)
+                VALUES (\(entry), \(event.at), \(event.kind.rawValue), \(event.agency), \(event.peer), \(event.messageID),
+                    \(event.sequence), \(event.type), \(event.recipient), \(event.bodyDigest), \(event.code.map(Int64.init)),
+                    \(event.detail), \(ByteBuffer(bytes: leaf)))
+                """)
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+            throw StoreError(
+                .commitFailed, "Audit entry \(entry) is already taken: the log has moved on without its tree. Run `liaison audit verify`.",
+                cause: PostgresHubStore.Failure(error))
+        }
+        let nodes = frontier.append(leaf)
+        guard nodes.count > AuditTreeStorage.lowestStoredLevel else { return entry }
+        for node in nodes[AuditTreeStorage.lowestStoredLevel...] {
+            try run("INSERT INTO merkle_nodes (level, idx, hash) VALUES (\(node.level), \(node.index), \(ByteBuffer(bytes: node.hash)))")
+        }
+        return entry
+    }
+
+    package func recordAttempt(recipient: AgencyID, sequence: Int64) throws {
+        try run("UPDATE deliveries SET attempts = attempts + 1 WHERE recipient = \(recipient.rawValue) AND sequence = \(sequence)")
+    }
+
+    package func acknowledge(recipient: AgencyID, sequence: Int64, at: Int64) throws {
+        try run("""
+            UPDATE deliveries SET state = 'acknowledged', settled_at = \(at)
+            WHERE recipient = \(recipient.rawValue) AND sequence = \(sequence) AND state = 'pending'
+            """)
+    }
+
+    package func updateCohort(owner: AgencyID, name: String, operation: CohortOperation, members: [String]) throws {
+        let owner = owner.rawValue
+        if operation == .replace {
+            try run("DELETE FROM cohorts WHERE owner = \(owner) AND name = \(name)")
+        }
+        for member in members {
+            if operation == .remove {
+                try run("DELETE FROM cohorts WHERE owner = \(owner) AND name = \(name) AND member = \(member)")
+            } else {
+                try run("INSERT INTO cohorts (owner, name, member) VALUES (\(owner), \(name), \(member)) ON CONFLICT DO NOTHING")
+            }
+        }
+    }
+
+    @discardableResult
+    package func deadLetter(recipient: AgencyID, sequence: Int64, cause: DeadLetterCause, reason: String, at: Int64) throws -> Bool {
+        guard try changed("""
+            UPDATE deliveries SET state = 'dead', settled_at = \(at)
+            WHERE recipient = \(recipient.rawValue) AND sequence = \(sequence) AND state = 'pending'
+            """) == 1
+        else { return false }
+        try run("""
+            INSERT INTO dead_letters (recipient, sequence, cause, reason, at)
+            VALUES (\(recipient.rawValue), \(sequence), \(cause.rawValue), \(reason), \(at))
+            ON CONFLICT (recipient, sequence) DO NOTHING
+            """)
+        return true
+    }
+
+    package func replayDeadLetter(recipient: AgencyID, sequence: Int64) throws -> Bool {
+        guard try changed("""
+            DELETE FROM dead_letters WHERE recipient = \(recipient.rawValue) AND sequence = \(sequence) AND discarded_at IS NULL
+            """) == 1
+        else { return false }
+        try run("""
+            UPDATE deliveries SET state = 'pending', settled_at = NULL, attempts = 0
+            WHERE recipient = \(recipient.rawValue) AND sequence = \(sequence) AND state = 'dead'
+            """)
+        return true
+    }
+
+    package func discardDeadLetter(recipient: AgencyID, sequence: Int64, at: Int64) throws -> Bool {
+        try changed("""
+            UPDATE dead_letters SET discarded_at = \(at)
+            WHERE recipient = \(recipient.rawValue) AND sequence = \(sequence) AND discarded_at IS NULL
+            """) == 1
+    }
+}
