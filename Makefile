@@ -1,11 +1,11 @@
 # Liaison: `make demo` runs the main job, `make test` runs the tests. Both install what is missing.
 SWIFT ?= swift
-APT_PACKAGES := pkg-config libzmq3-dev libsqlite3-dev python3-zmq python3-jsonschema libxml2-dev python3-stdnum chromium chromium-driver python3-selenium poppler-utils
+APT_PACKAGES := pkg-config libzmq3-dev libsqlite3-dev python3-zmq python3-jsonschema libxml2-dev python3-stdnum chromium chromium-driver python3-selenium poppler-utils postgresql
 TEST_TIMEOUT ?= 1500
 # The harnesses' Python: Debian's, which has python3-zmq (a pyenv or venv python on PATH may not).
 HARNESS_PYTHON ?= /usr/bin/python3
 
-.PHONY: all deps build test demo console bench bench-audit bench-mis bench-console bench-peers keys clean soak-hub fuzz chaos soak
+.PHONY: all deps build test test-postgres demo console bench bench-audit bench-mis bench-console bench-peers keys clean soak-hub fuzz chaos soak
 
 all: build
 
@@ -34,6 +34,12 @@ build: deps
 test: deps
 	$(SWIFT) build --build-tests
 	timeout $(TEST_TIMEOUT) $(SWIFT) test --skip-build
+
+# The store's PostgreSQL suites against a throwaway PostgreSQL 15 cluster (scripts/postgres-cluster.sh: initdb in a temp
+# folder, a loopback port, removed afterwards); LIAISON_REQUIRE_POSTGRES=1 makes them fail rather than skip without it.
+test-postgres: deps
+	$(SWIFT) build --build-tests
+	LIAISON_REQUIRE_POSTGRES=1 bash scripts/postgres-cluster.sh timeout $(TEST_TIMEOUT) $(SWIFT) test --skip-build --filter LiaisonStorePostgresTests
 
 # A scripted exchange between agencies through a real broker; outputs under demo-output/.
 demo: deps

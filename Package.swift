@@ -293,7 +293,7 @@ let package = Package(
         .testTarget(
             name: "LiaisonStorePostgresTests",
             dependencies: [
-                "LiaisonStorePostgres", "LiaisonStore", "LiaisonProtocol", "MerkleLog", "LiaisonTestSupport",
+                "LiaisonStorePostgres", "LiaisonStore", "LiaisonProtocol", "MerkleLog",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

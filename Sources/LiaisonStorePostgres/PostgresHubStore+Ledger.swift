@@ -132,7 +132,7 @@ extension PostgresHubStore {
                 return note
             }
         } catch {
-            throw StoreError(.commitFailed, "The hub could not store a checkpoint: \(PostgresHubStore.Failure(error)).", cause: error)
+            throw StoreError(.commitFailed, "The hub could not store a checkpoint: \(PostgresHubStore.Failure(error)).", cause: PostgresHubStore.Failure(error))
         }
     }
 

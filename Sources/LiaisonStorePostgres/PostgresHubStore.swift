@@ -71,7 +71,7 @@ package final class PostgresHubStore {
             close()
             throw StoreError(
                 .cannotOpen, "Cannot open the hub's store at \(configuration.displayName): \(PostgresHubStore.Failure(error)).",
-                cause: error)
+                cause: PostgresHubStore.Failure(error))
         }
     }
 
@@ -186,7 +186,7 @@ package final class PostgresHubStore {
             frontier = moved
             return result
         } catch {
-            throw StoreError(.commitFailed, "The hub could not commit to its store: \(PostgresHubStore.Failure(error)).", cause: error)
+            throw StoreError(.commitFailed, "The hub could not commit to its store: \(PostgresHubStore.Failure(error)).", cause: PostgresHubStore.Failure(error))
         }
     }
 
@@ -195,7 +195,7 @@ package final class PostgresHubStore {
         do {
             return try inTransaction { try body() }
         } catch {
-            throw StoreError(.readFailed, "The hub could not read its store: \(PostgresHubStore.Failure(error)).", cause: error)
+            throw StoreError(.readFailed, "The hub could not read its store: \(PostgresHubStore.Failure(error)).", cause: PostgresHubStore.Failure(error))
         }
     }
 
@@ -203,7 +203,7 @@ package final class PostgresHubStore {
     /// the audit log, which the database refuses.
     package func execute(_ sql: String) throws(StoreError) {
         do { try run(PostgresQuery(unsafeSQL: sql)) } catch {
-            throw StoreError(.commitFailed, "The statement failed: \(PostgresHubStore.Failure(error)).", cause: error)
+            throw StoreError(.commitFailed, "The statement failed: \(Failure(error)).", cause: Failure(error))
         }
     }
 }

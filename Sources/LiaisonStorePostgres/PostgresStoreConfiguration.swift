@@ -20,7 +20,7 @@ package struct PostgresStoreConfiguration: Sendable {
     package var schema: String
     package var sslMode: SSLMode
     /// Resolved from the password file or `PGPASSWORD`; never from the URL.
-    var password: String?
+    package private(set) var password: String?
 
     /// How the connection uses TLS, as libpq's `sslmode` names it.
     package enum SSLMode: String, Sendable {

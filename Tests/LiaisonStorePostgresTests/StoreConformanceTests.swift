@@ -1,0 +1,186 @@
+import Crypto
+import Foundation
+import LiaisonProtocol
+import LiaisonStore
+import LiaisonStorePostgres
+import MerkleLog
+import Testing
+
+/// The same evidence on both engines (issue 16): one scenario of group commits, with fixed timestamps, run against the
+/// SQLite `HubStore` and the PostgreSQL store; every answer the broker reads must be the same, and so must the audit
+/// tree's size and root and the checkpoints signed over it.
+///
+/// The tests are synchronous: PostgresHubStore blocks its caller until PostgreSQL answers, which here is one of the
+/// test runner's threads for a few milliseconds (the broker calls it from its own commit thread). `.serialized` keeps
+/// at most one of them blocked at a time.
+@Suite("The store on SQLite and on PostgreSQL: the same answers and the same evidence", .serialized,
+    .enabled(if: PostgresTestDatabase.enabled, "LIAISON_TEST_POSTGRES_URL is not set: make test-postgres runs these"))
+struct StoreConformanceTests {
+    static let schools = AgencyID("schools")!
+    static let council = AgencyID("council")!
+    static let police = AgencyID("police")!
+    static let type = MessageType("attendance.concern")!
+
+    /// A message from `source` to `recipients`, synthetic throughout.
+    static func plan(
+        _ id: String, from source: AgencyID = StoreConformanceTests.schools, to recipients: [AgencyID], at: Int64, expiresAt: Int64 = 1_000_000,
+        decisionFor: AgencyID? = nil, views: [AgencyID: [UInt8]] = [:], envelopeViews: [AgencyID: [UInt8]] = [:],
+        cohort: CohortChange? = nil, subjects: [String] = []
+    ) -> MessagePlan {
+        let envelope = Envelope(id: id, source: source, type: type, recipients: recipients, time: "2026-12-03T10:00:00Z")
+        let body = Array("{\"concern\":\"\(id)\",\"pupil\":\"synthetic\"}".utf8)
+        let decisions = decisionFor.map { recipient in
+            [AuditEvent(.decision, at: at, agency: source.rawValue, messageID: id, type: type.rawValue, recipient: recipient.rawValue,
+                detail: "{\"agreement\":\"isa-7\",\"outcome\":\"minimised\"}")]
+        } ?? []
+        return MessagePlan(
+            envelope: envelope, envelopeBytes: envelope.encoded(), body: body, bodyDigest: Digest.sha256Hex(body), recipients: recipients,
+            views: views, envelopeViews: envelopeViews, auditOnInsert: decisions, cohort: cohort, subjects: subjects, receivedAt: at,
+            expiresAt: expiresAt, retainUntil: at + 86_400_000)
+    }
+
+    static func delivery(_ recipient: AgencyID, _ sequence: Int64) -> QueuedDelivery {
+        QueuedDelivery(
+            sequence: sequence, recipient: recipient, type: type, messageID: "m", source: schools, envelope: [], body: [],
+            bodyDigest: "", attempts: 0, expiresAt: 0)
+    }
+
+    static func event(_ kind: AuditEvent.Kind, at: Int64, agency: AgencyID, sequence: Int64? = nil, detail: String? = nil) -> AuditEvent {
+        AuditEvent(kind, at: at, agency: agency.rawValue, sequence: sequence, detail: detail)
+    }
+
+    /// The scenario's batches, each with its commit time: new messages with decisions, views, subjects and cohort
+    /// changes; resends (in the same batch and a later one); attempts, an ack, dead letters, a replay, a discard, and one
+    /// of each that finds nothing; then enough audit records to fill stored subtrees of the tree.
+    static let batches: [(at: Int64, operations: [StoreOperation])] = {
+        let council = Self.council, police = Self.police, schools = Self.schools
+        var batches: [(at: Int64, operations: [StoreOperation])] = []
+        batches.append((1_000, [
+            .audit(event(.adapterConnected, at: 1_000, agency: schools, detail: "schools-mis")),
+            .insert(plan(
+                "c-1", to: [council, police], at: 1_000, decisionFor: council, views: [council: Array("{\"concern\":\"c-1\"}".utf8)],
+                envelopeViews: [police: Array("{\"id\":\"c-1\"}".utf8)], subjects: ["ps-aaaa", "ps-bbbb"])),
+            .insert(plan("c-2", to: [council], at: 1_000, expiresAt: 1_500)),
+            .insert(plan("c-1", to: [council, police], at: 1_000)),  // a resend in the same batch
+            .insert(plan(
+                "cohort-1", from: council, to: [], at: 1_000,
+                cohort: CohortChange(owner: council, name: "persistent-absence", operation: .replace, members: ["ps-a", "ps-b", "ps-c"]))),
+        ]))
+        batches.append((2_000, [
+            .insert(plan("c-1", to: [council, police], at: 2_000)),  // a resend in a later batch
+            .attempt(recipient: council, sequence: 1),
+            .attempt(recipient: council, sequence: 1),
+            .attempt(recipient: police, sequence: 1),
+            .acknowledge(delivery(police, 1)),
+            .audit(event(.acknowledged, at: 2_000, agency: police, sequence: 1)),
+            .deadLetter(delivery(council, 1), cause: .rejected, reason: "schema", audit: event(.deadLettered, at: 2_000, agency: council, sequence: 1)),
+            // Already acknowledged: no dead letter, no audit record.
+            .deadLetter(delivery(police, 1), cause: .attempts, reason: "too many", audit: event(.deadLettered, at: 2_000, agency: police, sequence: 1)),
+            .insert(plan(
+                "cohort-2", from: council, to: [], at: 2_000,
+                cohort: CohortChange(owner: council, name: "persistent-absence", operation: .add, members: ["ps-d"]))),
+            .insert(plan(
+                "cohort-3", from: council, to: [], at: 2_000,
+                cohort: CohortChange(owner: council, name: "persistent-absence", operation: .remove, members: ["ps-a"]))),
+            .insert(plan("c-3", to: [police], at: 2_000, subjects: ["ps-aaaa"])),
+        ]))
+        batches.append((3_000, [
+            .replayDeadLetter(recipient: council, sequence: 1, audit: event(.deadLetterReplayed, at: 3_000, agency: council, sequence: 1)),
+            .deadLetter(delivery(council, 2), cause: .expired, reason: "ttl", audit: event(.expired, at: 3_000, agency: council, sequence: 2)),
+            .discardDeadLetter(recipient: council, sequence: 2, audit: event(.deadLetterDiscarded, at: 3_000, agency: council, sequence: 2)),
+            .replayDeadLetter(recipient: police, sequence: 99, audit: event(.deadLetterReplayed, at: 3_000, agency: police, sequence: 99)),
+            .discardDeadLetter(recipient: council, sequence: 2, audit: event(.deadLetterDiscarded, at: 3_000, agency: council, sequence: 2)),
+            .deadLetter(delivery(police, 6), cause: .rejected, reason: "refused", audit: event(.deadLettered, at: 3_000, agency: police, sequence: 6)),
+        ]))
+        // Past 32, 64 entries: subtrees of 16 and 32 leaves stored, and an edge with a partial subtree above them.
+        batches.append((4_000, (0..<60).map { index in .audit(event(.adapterGone, at: 4_000 + Int64(index), agency: police, detail: "n\(index)")) }))
+        return batches
+    }()
+
+    @Test("The same commit results, queues, dead letters, cohorts, tree and checkpoints")
+    func sameAnswers() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("liaison-conformance-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let sqlite = try HubStore(path: "\(folder)/hub.sqlite")
+        let postgres = try PostgresTestDatabase.open("conformance")
+        defer { PostgresTestDatabase.drop(postgres) }
+
+        for batch in Self.batches {
+            let expected = try sqlite.commit(batch.operations, at: batch.at)
+            let got = try postgres.commit(batch.operations, at: batch.at)
+            #expect(got == expected, "commit at \(batch.at)")
+        }
+        // The scenario did what it says (so that equal answers mean something).
+        let first = try sqlite.commit([.insert(Self.plan("c-1", to: [Self.council], at: 5_000))], at: 5_000)
+        #expect(first.stored[0] == .init(sequence: 1, duplicate: true, auditEntry: nil, recipientEntries: [:]))
+        #expect(try postgres.commit([.insert(Self.plan("c-1", to: [Self.council], at: 5_000))], at: 5_000) == first)
+
+        for recipient in [Self.council, Self.police] {
+            let expected = try sqlite.pendingDeliveries(recipient: recipient, after: 0, limit: 100)
+            #expect(try postgres.pendingDeliveries(recipient: recipient, after: 0, limit: 100) == expected)
+        }
+        let councilQueue = try postgres.pendingDeliveries(recipient: Self.council, after: 0, limit: 100)
+        #expect(councilQueue.map(\.sequence) == [1], "c-1 replayed (c-2 discarded)")
+        #expect(councilQueue.first?.attempts == 0, "a replay starts its attempts from zero")
+        #expect(councilQueue.first?.body == Array("{\"concern\":\"c-1\"}".utf8), "the council's minimised view")
+        #expect(try postgres.pendingDeliveries(recipient: Self.police, after: 0, limit: 100).isEmpty)
+
+        let expired = try sqlite.expiredDeliveries(now: 1_000_000, limit: 100).sorted { ($0.sequence, $0.recipient) < ($1.sequence, $1.recipient) }
+        #expect(try postgres.expiredDeliveries(now: 1_000_000, limit: 100) == expired)
+        #expect(!expired.isEmpty)
+
+        let held = try #require(try sqlite.heldSequence(source: Self.schools, messageID: "c-1"))
+        let heldOnPostgres = try #require(try postgres.heldSequence(source: Self.schools, messageID: "c-1"))
+        #expect(heldOnPostgres.sequence == held.sequence && heldOnPostgres.recipients == held.recipients)
+        #expect(try postgres.heldSequence(source: Self.schools, messageID: "never-sent") == nil)
+
+        #expect(try postgres.cohorts() == sqlite.cohorts())
+        #expect(try postgres.cohorts()["council"]?["persistent-absence"] == ["ps-b", "ps-c", "ps-d"])
+        #expect(try postgres.pendingDeliveryCounts() == sqlite.pendingDeliveryCounts())
+        let deadLetters = try sqlite.deadLetterRecords()
+        #expect(try postgres.deadLetterRecords() == deadLetters)
+        #expect(deadLetters.map { "\($0.recipient)/\($0.sequence)" } == ["police/6"], "replayed and discarded ones are not listed")
+
+        // The same evidence: the tree's size and root, as each store holds its edge and as rebuilt from what is stored.
+        #expect(sqlite.frontier.size > 64)
+        #expect(postgres.frontier == sqlite.frontier)
+        let head = try sqlite.treeHead()
+        let postgresHead = try postgres.treeHead()
+        #expect(postgresHead.size == head.size && postgresHead.root == head.root)
+        let reopened = try PostgresHubStore(configuration: postgres.configuration)
+        defer { reopened.close() }
+        #expect(reopened.frontier == sqlite.frontier, "the edge rebuilt from the stored subtrees and leaves")
+
+        // Checkpoints signed over either store name the same tree, and PostgreSQL's log checks out against its own.
+        let key = Curve25519.Signing.PrivateKey()
+        let sqliteNote = try #require(try sqlite.writeCheckpoint(origin: "liaison-hub", key: key, at: 6_000))
+        let postgresNote = try #require(try postgres.writeCheckpoint(origin: "liaison-hub", key: key, at: 6_000))
+        #expect(try postgres.writeCheckpoint(origin: "liaison-hub", key: key, at: 6_001) == nil, "nothing new to sign")
+        let fromSQLite = try Checkpoint.verify(note: sqliteNote, publicKey: key.publicKey)
+        let fromPostgres = try Checkpoint.verify(note: postgresNote, publicKey: key.publicKey)
+        #expect(fromPostgres == fromSQLite)
+        #expect(try postgres.checkpointNotes() == [postgresNote])
+        let verified = try postgres.verifyLeaves(publicKey: key.publicKey)
+        #expect(verified.problem == nil)
+        #expect(verified.entries == head.size && verified.root == head.root)
+        #expect(try sqlite.verify(publicKey: key.publicKey).problem == nil)
+    }
+
+    @Test("Writers take turns: a second store's appends continue the first's tree")
+    func twoWriters() throws {
+        let first = try PostgresTestDatabase.open("writers")
+        defer { PostgresTestDatabase.drop(first) }
+        let second = try PostgresHubStore(configuration: first.configuration)
+        defer { second.close() }
+        for index in 0..<20 {
+            let store = index.isMultiple(of: 3) ? second : first
+            _ = try store.commit([.audit(Self.event(.adapterConnected, at: Int64(index), agency: Self.police))], at: Int64(index))
+        }
+        var expected = MerkleFrontier()
+        for index in 0..<20 {
+            _ = expected.append(AuditLeaf.hash(entry: Int64(index + 1), Self.event(.adapterConnected, at: Int64(index), agency: Self.police)))
+        }
+        let head = try first.treeHead()
+        #expect(head.size == 20 && head.root == expected.root)
+    }
+}
