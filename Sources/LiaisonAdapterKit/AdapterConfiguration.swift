@@ -4,6 +4,12 @@ import ZeroMQ
 /// How an adapter reaches the hub and what it tells it in HELLO.
 public struct AdapterConfiguration: Sendable {
     public var endpoint: String
+    /// Standby brokers' endpoints, tried after `endpoint` in turn: when the connection is lost (the hub silent for
+    /// three heartbeats, or saying GOODBYE), the next connection goes to the next endpoint in the list, round and round,
+    /// until one answers (docs/operations.md, "A standby broker"). Empty: `endpoint` only, as before.
+    public var standbyEndpoints: [String] = []
+    /// Every endpoint, in the order tried.
+    public var endpoints: [String] { [endpoint] + standbyEndpoints }
     /// The hub's CURVE public key (32 bytes).
     public var hubPublicKey: [UInt8]
     public var publicKey: [UInt8]

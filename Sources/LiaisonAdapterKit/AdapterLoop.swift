@@ -18,6 +18,12 @@ final class AdapterLoop {
     var configuration: AdapterConfiguration { client.configuration }
     /// The most hub messages handed to the session under one hold of the client's lock.
     static let readBatch = 256
+    /// Which of `configuration.endpoints` the socket connects to.
+    var endpointIndex = 0
+    /// Whether the next connection goes to the next endpoint: after a connection lost to silence or GOODBYE, or one
+    /// that could not be opened (a standby broker may have taken over). After "not ready" (the same hub restarted
+    /// its sessions) the adapter says HELLO to the same endpoint again.
+    var movesOn = false
 
     init(client: AdapterClient) {
         self.client = client
@@ -144,11 +150,17 @@ final class AdapterLoop {
                 case .goodbye: logger.info("The hub said goodbye; reconnecting")
                 case .notReady: logger.info("The hub has no session for us (restarted?): saying HELLO again")
                 }
+                if case .notReady = reason {} else { movesOn = true }
                 client.metrics.reconnects.increment()
                 socket?.close()
                 socket = nil
             case .welcomed(let welcome):
-                logger.debug("Hub welcomed us", metadata: ["agency": "\(welcome.agency)"])
+                movesOn = false
+                if configuration.standbyEndpoints.isEmpty {
+                    logger.debug("Hub welcomed us", metadata: ["agency": "\(welcome.agency)"])
+                } else {
+                    logger.info("Hub welcomed us", metadata: ["agency": "\(welcome.agency)", "endpoint": "\(configuration.endpoints[endpointIndex])"])
+                }
             case .helloRefused, .complete:
                 break  // the callers waiting on it were resumed in `step`
             case .deliver(let tag, let envelope, let body, let auditEntry, let generation):
@@ -176,6 +188,14 @@ final class AdapterLoop {
     func openSocket() {
         socket?.close()
         socket = nil
+        let endpoints = configuration.endpoints
+        if movesOn, endpoints.count > 1 {
+            endpointIndex = (endpointIndex + 1) % endpoints.count
+            logger.info("Trying the hub's next endpoint", metadata: ["endpoint": "\(endpoints[endpointIndex])"])
+        }
+        // Until WELCOME, a lost or unanswered connection moves on to the next endpoint.
+        movesOn = true
+        let endpoint = endpoints[endpointIndex]
         do {
             let socket = try ZeroMQSocket(context: context, type: .dealer)
             try socket.setOption(ZMQ_LINGER, 0)
@@ -186,10 +206,10 @@ final class AdapterLoop {
             try socket.makeCurveClient(
                 serverKey: configuration.hubPublicKey,
                 keyPair: CurveKeyPair(publicKey: configuration.publicKey, secretKey: configuration.secretKey))
-            try socket.connect(configuration.endpoint)
+            try socket.connect(endpoint)
             self.socket = socket
         } catch {
-            logger.error("Cannot connect to \(configuration.endpoint): \(error)")
+            logger.error("Cannot connect to \(endpoint): \(error)")
             let now = AdapterLoop.monotonic()
             client.shared.withLock { $0.session.connectionFailed(now: now) }
             return

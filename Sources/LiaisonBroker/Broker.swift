@@ -36,7 +36,17 @@ public final class Broker: Service, Sendable {
     /// - Throws: `BrokerError` if it cannot start (keys, store, ZAP or endpoint).
     public func run() async throws {
         start()
-        _ = try await control.waitUntilRunning()
+        // A standby broker waits here for the store's lease: a stop meanwhile ends the wait, and the run, cleanly.
+        do {
+            _ = try await withTaskCancellationOrGracefulShutdownHandler {
+                try await control.waitUntilRunning()
+            } onCancelOrGracefulShutdown: {
+                self.control.requestStop()
+            }
+        } catch let error as BrokerError where error.code == .stopped && control.isStopRequested {
+            await control.waitUntilFinished()
+            return
+        }
         // SIGHUP reloads agencies and agreements (key rotation) without dropping sessions. The handler only sets a
         // flag and wakes the broker's thread, which reloads between two cycles.
         signal(SIGHUP, SIG_IGN)

@@ -127,7 +127,18 @@ final class BrokerLoop {
         }
         try? FileManager.default.createDirectory(
             atPath: configuration.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        instanceLock = try InstanceLock(path: "\(configuration.dataDirectory)/broker.lock")
+        let lockPath = "\(configuration.dataDirectory)/broker.lock"
+        if configuration.waitsForLease {
+            // Everything above is loaded already, so taking over costs only the store's opening and the binds.
+            instanceLock = try InstanceLock.waitForLease(path: lockPath, isStopRequested: { control.isStopRequested }) { holder in
+                logger.info(
+                    "Standby: another broker holds the store's lease; taking over when it stops",
+                    metadata: ["lock": "\(lockPath)", "holder": "\(holder.map(String.init) ?? "unknown")"])
+            }
+            logger.info("Took over the store's lease", metadata: ["lock": "\(lockPath)"])
+        } else {
+            instanceLock = try InstanceLock(path: lockPath)
+        }
         if InstanceLock.isListening(ipcEndpoint: configuration.endpoint) {
             throw BrokerError(
                 .alreadyRunning, "Another process is listening on \(configuration.endpoint): stop the other broker, or give this one its own endpoint.")

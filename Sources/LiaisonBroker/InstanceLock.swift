@@ -37,6 +37,29 @@ package final class InstanceLock {
         self.path = path
     }
 
+    /// Takes the lock on `path`, waiting while another broker holds it: a standby broker (`liaison broker --standby`)
+    /// takes over the store the moment the active broker stops or dies (the kernel drops a dead process's `flock`).
+    /// Polls every `pollMilliseconds`, so a takeover starts within that of the other's end.
+    ///
+    /// - Throws: `BrokerError` `stopped` when `isStopRequested()` turns true first; any other error of `init(path:)`.
+    static func waitForLease(
+        path: String, pollMilliseconds: Int = 100, isStopRequested: () -> Bool, waiting: (_ holder: Int32?) -> Void
+    ) throws(BrokerError) -> InstanceLock {
+        var told = false
+        while true {
+            do {
+                return try InstanceLock(path: path)
+            } catch where error.code == .alreadyRunning {
+                if !told {
+                    told = true
+                    waiting(runningBroker(lockPath: path))
+                }
+                if isStopRequested() { throw BrokerError(.stopped, "The standby broker stopped before it took over.") }
+                usleep(useconds_t(pollMilliseconds * 1000))
+            }
+        }
+    }
+
     /// The process id of the broker that holds the lock at `path`, or nil when no broker holds it.
     package static func runningBroker(lockPath path: String) -> Int32? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)

@@ -22,10 +22,13 @@ struct AdapterOptions: ParsableArguments {
     ) throws -> AdapterConfiguration {
         guard let agency = agency ?? defaultAgency else { throw UserFacingError("--as AGENCY is required: the agency to act as.") }
         do {
-            return try AdapterConfiguration(
+            var configuration = try AdapterConfiguration(
                 endpoint: endpoint ?? hub.endpoint, hubPublicKeyFile: hubKey ?? hub.hubPublicKeyPath,
                 secretKeyFile: key ?? "\(hub.keysDirectory)/\(agency).key", adapterName: name, consumes: consumes,
                 credit: credit)
+            // --endpoint names one hub; without it, the hub's standby brokers too.
+            if endpoint == nil { configuration.standbyEndpoints = hub.standbyEndpoints }
+            return configuration
         } catch {
             throw UserFacingError("keys: \(error.message)")
         }

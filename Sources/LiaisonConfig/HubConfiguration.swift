@@ -76,6 +76,15 @@ public struct HubConfiguration: Sendable {
     /// folder it makes 0700, the socket 0600, so only the hub's OS user reaches it (docs/protocol.md, "Admin
     /// interface"). Nil for none.
     public var adminEndpoint: String?
+    /// Where adapters look for the hub after `endpoint` (`standby_endpoints`): the endpoints of standby brokers,
+    /// tried in turn each time the connection is lost (docs/operations.md, "A standby broker"). Brokers ignore it.
+    public var standbyEndpoints: [String] = []
+    /// Whether this broker waits for the store's lease when another broker holds it, and takes over when that one
+    /// stops or dies (`liaison broker --standby`), instead of refusing to start.
+    public var waitsForLease = false
+
+    /// Every endpoint an adapter may find the hub on, in the order it tries them.
+    public var adapterEndpoints: [String] { [endpoint] + standbyEndpoints }
 
     public func ttl(for type: MessageType) -> Int64 { ttlMilliseconds[type] ?? defaultTTLMilliseconds }
 
@@ -135,6 +144,16 @@ public struct HubConfiguration: Sendable {
             let text = try node.string()
             do throws(MetricsAddressError) { configuration.metricsListen = try MetricsAddress(parsing: text) } catch {
                 throw node.error(.invalidValue, error.description)
+            }
+        }
+        if let node = top.optional("standby_endpoints") {
+            for item in try node.sequence() {
+                let text = try item.string()
+                guard text.hasPrefix("tcp://") || text.hasPrefix("ipc://") else {
+                    throw item.error(.invalidValue, "Expected tcp://HOST:PORT or ipc://PATH: a standby broker's endpoint.")
+                }
+                configuration.standbyEndpoints.append(
+                    text.hasPrefix("ipc://") && !text.hasPrefix("ipc:///") ? "ipc://" + resolve(String(text.dropFirst(6))) : text)
             }
         }
         if let node = top.optional("admin_endpoint") {

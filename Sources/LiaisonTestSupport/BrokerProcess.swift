@@ -6,17 +6,27 @@ package final class BrokerProcess: @unchecked Sendable {
     package let hub: TemporaryHub
     private var process: Process?
     package let logPath: String
+    /// The hub configuration it runs with (default: the hub's own).
+    package let configPath: String
+    /// More arguments for `liaison broker` (`--standby`).
+    package let extraArguments: [String]
 
-    package init(hub: TemporaryHub) {
+    /// - Parameters:
+    ///   - name: its log's name in the hub's folder (`NAME.log`): two brokers of one hub each need their own.
+    ///   - configPath: another hub.yaml (a standby broker's, with its own endpoint), or the hub's.
+    package init(hub: TemporaryHub, name: String = "broker", configPath: String? = nil, arguments: [String] = []) {
         self.hub = hub
-        self.logPath = "\(hub.directory)/broker.log"
+        self.logPath = "\(hub.directory)/\(name).log"
+        self.configPath = configPath ?? hub.configPath
+        self.extraArguments = arguments
     }
 
-    /// Starts the broker and waits until it listens (its ipc file exists and its log says so).
-    package func start(timeout: Duration = .seconds(20)) async throws {
+    /// Starts the broker and waits until it listens (its log says "Broker running"), or, with `until`, until its
+    /// log says that instead (a standby broker: "Standby").
+    package func start(timeout: Duration = .seconds(20), until marker: String = "Broker running") async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try LiaisonExecutable.path())
-        process.arguments = ["broker", "--config", hub.configPath, "--log-level", "info"]
+        process.arguments = ["broker", "--config", configPath, "--log-level", "info"] + extraArguments
         process.environment = ChildProcess.environment()
         if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
@@ -33,8 +43,8 @@ package final class BrokerProcess: @unchecked Sendable {
         while true {
             let pastDeadline = ContinuousClock.now >= deadline
             let text = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
-            if text.utf8.count != lastLength, text.components(separatedBy: "Broker running").count > runs + 1 {
-                runs += 1
+            if text.utf8.count != lastLength, text.components(separatedBy: marker).count > (marker == "Broker running" ? runs : 0) + 1 {
+                if marker == "Broker running" { runs += 1 }
                 return
             }
             lastLength = text.utf8.count
@@ -46,6 +56,22 @@ package final class BrokerProcess: @unchecked Sendable {
     }
 
     private var runs = 0
+
+    /// Waits until the broker's log says "Broker running" once more than it had (a standby that has taken over).
+    package func waitUntilRunning(timeout: Duration = .seconds(30)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if log.components(separatedBy: "Broker running").count > runs + 1 {
+                runs += 1
+                return
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw TestSupportError("The broker did not start running within \(timeout): \(log)")
+    }
+
+    /// Whether the process is still running.
+    package var isRunning: Bool { process?.isRunning ?? false }
 
     /// Kills the broker with SIGKILL and waits until it is gone: no clean shutdown, no final commit.
     package func kill() async {
