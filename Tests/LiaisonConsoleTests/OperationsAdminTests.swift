@@ -116,15 +116,21 @@ struct OperationsAdminTests {
         }
     }
 
-    @Test("the agencies page shows who is connected now, their credit and adapters, from the broker")
-    func agencies() async throws {
+    /// A filled hub store, a stand-in broker on its admin endpoint, and a console on both.
+    static func consoleWithBroker() throws -> (hub: OperationsPagesTests.Hub, broker: StandInBroker, harness: ConsoleHarness) {
         let hub = try OperationsPagesTests.Hub()
-        let broker = try StandInBroker(folder: hub.folder, answer: Self.answer)
-        defer { broker.finish() }
+        let broker = try StandInBroker(folder: hub.folder, answer: answer)
         let harness = try ConsoleHarness { configuration in
             hub.configure(&configuration)
             configuration.adminEndpoint = broker.endpoint
         }
+        return (hub, broker, harness)
+    }
+
+    @Test("the agencies page shows who is connected now, their credit and adapters, from the broker")
+    func agencies() async throws {
+        let (hub, broker, harness) = try Self.consoleWithBroker()
+        defer { broker.finish() }
         try await harness.addUser("ops.one", .operator)
         try await harness.application().test(.router) { client in
             let ops = try await harness.signIn(client, "ops.one")
@@ -144,13 +150,8 @@ struct OperationsAdminTests {
 
     @Test("replay and discard go to the broker with the operator's name; CSRF, role and a refusal are handled")
     func actions() async throws {
-        let hub = try OperationsPagesTests.Hub()
-        let broker = try StandInBroker(folder: hub.folder, answer: Self.answer)
+        let (hub, broker, harness) = try Self.consoleWithBroker()
         defer { broker.finish() }
-        let harness = try ConsoleHarness { configuration in
-            hub.configure(&configuration)
-            configuration.adminEndpoint = broker.endpoint
-        }
         try await harness.addUser("ops.one", .operator)
         try await harness.addUser("esw.one", .esw)
         try await harness.application().test(.router) { client in
@@ -197,13 +198,8 @@ struct OperationsAdminTests {
 
     @Test("the metrics page shows the broker's Prometheus numbers")
     func metricsPage() async throws {
-        let hub = try OperationsPagesTests.Hub()
-        let broker = try StandInBroker(folder: hub.folder, answer: Self.answer)
+        let (hub, broker, harness) = try Self.consoleWithBroker()
         defer { broker.finish() }
-        let harness = try ConsoleHarness { configuration in
-            hub.configure(&configuration)
-            configuration.adminEndpoint = broker.endpoint
-        }
         try await harness.addUser("ops.one", .operator)
         try await harness.application().test(.router) { client in
             let ops = try await harness.signIn(client, "ops.one")
@@ -219,6 +215,7 @@ struct OperationsAdminTests {
             // 40 commits, 0.08 s in all: mean 2 ms; the 20th falls in the 2 ms bucket, the 40th above 5 ms.
             #expect(page.contains("mean 2.00 ms; half at most 2.00 ms; 99% over 5.00 ms"))
         }
+        withExtendedLifetime(hub) {}  // its folder holds the stand-in broker's socket
     }
 
     @Test("without an admin interface, or with the broker down, the pages say so and offer no action")

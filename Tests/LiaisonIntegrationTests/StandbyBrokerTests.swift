@@ -18,6 +18,15 @@ struct StandbyBrokerTests {
         return path
     }
 
+    /// The active broker, running, and a standby on the same store, waiting for the lease.
+    static func startPair(_ hub: TemporaryHub) async throws -> (active: BrokerProcess, standby: BrokerProcess) {
+        let active = BrokerProcess(hub: hub)
+        try await active.start()
+        let standby = BrokerProcess(hub: hub, name: "standby", configPath: try standbyConfig(hub), arguments: ["--standby"])
+        try await standby.start(until: "Standby")
+        return (active, standby)
+    }
+
     /// An adapter that knows both brokers.
     static func connect(_ hub: TemporaryHub, _ agency: String, credit: Int = 64) async throws -> AdapterClient {
         var configuration = try hub.adapterConfiguration(agency, credit: credit)
@@ -30,10 +39,7 @@ struct StandbyBrokerTests {
     @Test func theStandbyTakesOverWhenTheActiveBrokerIsKilledAndNothingAcceptedIsLost() async throws {
         let hub = try TemporaryHub()
         defer { hub.remove() }
-        let active = BrokerProcess(hub: hub)
-        try await active.start()
-        let standby = BrokerProcess(hub: hub, name: "standby", configPath: try Self.standbyConfig(hub), arguments: ["--standby"])
-        try await standby.start(until: "Standby")
+        let (active, standby) = try await Self.startPair(hub)
         #expect(!FileManager.default.fileExists(atPath: "\(hub.directory)/standby.ipc"), "a standby binds nothing before it takes over")
 
         let sender = try await Self.connect(hub, "yot")
@@ -84,10 +90,7 @@ struct StandbyBrokerTests {
     @Test func aStandbyThatIsStoppedWhileWaitingExitsCleanlyAndTheActiveKeepsRunning() async throws {
         let hub = try TemporaryHub()
         defer { hub.remove() }
-        let active = BrokerProcess(hub: hub)
-        try await active.start()
-        let standby = BrokerProcess(hub: hub, name: "standby", configPath: try Self.standbyConfig(hub), arguments: ["--standby"])
-        try await standby.start(until: "Standby")
+        let (active, standby) = try await Self.startPair(hub)
         await standby.stop()
         #expect(!standby.log.contains("Broker running"))
         // Without --standby a second broker is refused at once, naming the reason.
