@@ -130,7 +130,8 @@ let package = Package(
         .target(
             name: "LiaisonBroker",
             dependencies: [
-                "ZeroMQ", "LiaisonProtocol", "LiaisonConfig", "LiaisonStore", "LiaisonRules", "StrictJSON", "LiaisonMetrics",
+                "ZeroMQ", "LiaisonProtocol", "LiaisonConfig", "LiaisonStore", "LiaisonStorePostgres", "LiaisonRules", "StrictJSON",
+                "LiaisonMetrics",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -232,7 +233,7 @@ let package = Package(
         .target(
             name: "LiaisonCLI",
             dependencies: [
-                "LiaisonBroker", "LiaisonAdapterKit", "LiaisonConfig", "LiaisonStore", "ZeroMQ", "LiaisonRules", "JSONSchema", "StrictJSON",
+                "LiaisonBroker", "LiaisonAdapterKit", "LiaisonConfig", "LiaisonStore", "LiaisonStorePostgres", "ZeroMQ", "LiaisonRules", "JSONSchema", "StrictJSON",
                 "LiaisonMessages", "SchoolsMISAdapter", "NPASDesk", "AdvisoryServiceAdapter", "CourtsAdapter", "PartnerAdapter", "AttendanceDomain",
                 "LegalProcess", "MonitoringReports", "Printing", "LiaisonConsole", "LiaisonMetrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -293,7 +294,8 @@ let package = Package(
         .testTarget(
             name: "LiaisonStorePostgresTests",
             dependencies: [
-                "LiaisonStorePostgres", "LiaisonStore", "LiaisonProtocol", "MerkleLog",
+                "LiaisonStorePostgres", "LiaisonStore", "LiaisonProtocol", "MerkleLog", "LiaisonTestSupport", "LiaisonConfig",
+                "LiaisonAdapterKit", "ZeroMQ",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
