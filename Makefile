@@ -5,7 +5,7 @@ TEST_TIMEOUT ?= 1500
 # The harnesses' Python: Debian's, which has python3-zmq (a pyenv or venv python on PATH may not).
 HARNESS_PYTHON ?= /usr/bin/python3
 
-.PHONY: all deps build test test-postgres demo console bench bench-audit bench-mis bench-console bench-peers keys clean soak-hub fuzz chaos soak
+.PHONY: all deps build test test-postgres failover-drill demo console bench bench-audit bench-mis bench-console bench-peers keys clean soak-hub fuzz chaos soak
 
 all: build
 
@@ -47,6 +47,12 @@ test-postgres: deps
 .PHONY: restore-drill
 restore-drill: deps
 	bash scripts/postgres-restore-drill.sh
+
+# The failover drill (issue 16): two brokers on a PostgreSQL primary with a synchronous streaming standby, under load;
+# kill -9 of the active broker, then the primary's loss and the standby's promotion. Prints what each took.
+failover-drill: deps
+	$(SWIFT) build --build-tests
+	LIAISON_FAILOVER_DRILL=1 LIAISON_REQUIRE_POSTGRES=1 bash scripts/postgres-cluster.sh --with-standby timeout $(TEST_TIMEOUT) $(SWIFT) test --skip-build --filter FailoverDrillTests
 
 # A scripted exchange between agencies through a real broker; outputs under demo-output/.
 demo: deps

@@ -129,6 +129,22 @@ SQL
     exit 1
   fi
 
+  # Synchronous: the primary's COMMIT waits until the standby has flushed the transaction's WAL, so what the broker
+  # answered ACCEPTED survives the primary's loss (docs/operations.md, "A standby database"). Wait for sync_state.
+  PGPASSWORD="$(cat "$folder/password")" "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U liaison \
+    -d liaison_test -c "ALTER SYSTEM SET synchronous_standby_names = '*'" -c "SELECT pg_reload_conf()" >/dev/null
+  sync=""
+  for _ in $(seq 1 300); do
+    sync=$(PGPASSWORD="$(cat "$folder/password")" "$PG_BIN/psql" -X -A -t -h 127.0.0.1 -p "$port" -U liaison \
+      -d liaison_test -c "SELECT sync_state FROM pg_stat_replication" 2>/dev/null || true)
+    [ "$sync" = sync ] && break
+    sleep 0.1
+  done
+  if [ "$sync" != sync ]; then
+    echo "The standby did not become synchronous after 30 s (sync_state '${sync}')." >&2
+    exit 1
+  fi
+
   # Losing the primary: the script may be run by root or by the clusters' owner; it works out which itself.
   cat >"$folder/failover.sh" <<FAILOVER
 #!/usr/bin/env bash

@@ -12,7 +12,7 @@ extension BrokerLoop {
             .fileDescriptor(committer.waker.readDescriptor),
         ] + (admin.map { [Poller.Item.socket($0)] } ?? []))
         let tickInterval = Int64(max(10, configuration.heartbeatMilliseconds / 4))
-        while !control.isStopRequested {
+        while !control.isStopRequested && !storeLost {
             let timeout = backlogs.isEmpty && !core.wantsSoonRetry ? Int(tickInterval) : 1
             let readiness: [Poller.Readiness]
             do { readiness = try poller.poll(timeoutMilliseconds: timeout) } catch {
@@ -51,6 +51,8 @@ extension BrokerLoop {
             if time.monotonic - lastUpkeep >= 100 {
                 lastUpkeep = time.monotonic
                 committer.upkeep()
+                // A store whose connection is gone can commit nothing: stop serving and open it again (`run`).
+                if store.isLost { storeLost = true }
             }
         }
     }
@@ -175,6 +177,7 @@ extension BrokerLoop {
     func takeCommitted() {
         guard let batch = inFlight, let result = committer.takeResult() else { return }
         inFlight = nil
+        if case .failure = result, store.isLost { storeLost = true }
         core.committed(batch, result, time: .now())
         runActions()
         commitIfNeeded()

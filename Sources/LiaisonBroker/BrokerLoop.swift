@@ -27,9 +27,10 @@ final class BrokerLoop {
     let admin: ZeroMQSocket?
     /// Whether an admin request waits for its commit: REP answers one request before it reads the next.
     var adminWaiting = false
-    let store: HubStore
-    /// Held for the broker's life: no second broker on this store.
-    let instanceLock: InstanceLock
+    let store: any BrokerStore
+    /// Held for the broker's life: no second broker on this SQLite store (on PostgreSQL the store's connection holds
+    /// the lease).
+    let instanceLock: InstanceLock?
     var zapHandler: ZAPHandler
     /// The message types' schemas, when the hub is configured with them.
     let schemas: MessageSchemas?
@@ -48,6 +49,8 @@ final class BrokerLoop {
     var lastTick: Int64 = 0
     /// When the broker last read everything waiting (monotonic ms): silence is judged against it.
     var lastCaughtUp: Int64 = 0
+    /// Whether the store lost its connection (PostgreSQL): the loop ends and `run` opens the store again.
+    var storeLost = false
 
     /// The most replies kept for a connection that does not read them; past it the connection is cut off.
     static let maxBacklog = 10_000
@@ -56,20 +59,36 @@ final class BrokerLoop {
     static let cycleMilliseconds: Int64 = 50
 
     /// The thread's entry point: sets up, loops until asked to stop, shuts down.
+    ///
+    /// A store that loses its connection (PostgreSQL: the database's primary lost, or this broker's session ended)
+    /// ends the loop; the broker then says GOODBYE, opens the store again as a standby would (waiting for a writable
+    /// primary and for the lease, which another broker may have taken meanwhile) and rebuilds its queues, credit and
+    /// in-flight deliveries from the store, as at any start. Adapters reconnect and resend what was not answered.
     static func run(configuration: HubConfiguration, agencies: AgencyDirectory, control: BrokerControl, logger: Logger) {
         defer { control.finished() }
-        let loop: BrokerLoop
-        do {
-            loop = try BrokerLoop(configuration: configuration, agencies: agencies, control: control, logger: logger)
-        } catch {
-            logger.error("The broker could not start: \(error)")
-            control.started(.failure(error))
-            return
+        var configuration = configuration
+        while true {
+            let loop: BrokerLoop
+            do {
+                loop = try BrokerLoop(configuration: configuration, agencies: agencies, control: control, logger: logger)
+            } catch {
+                logger.error("The broker could not start: \(error)")
+                control.started(.failure(error))
+                return
+            }
+            control.started(.success(loop.router.lastEndpoint))
+            loop.logger.info(
+                "Broker running",
+                metadata: ["endpoint": "\(loop.router.lastEndpoint)", "agencies": "\(agencies.agencies.count)", "store": "\(loop.store.engine)"])
+            loop.loop()
+            loop.shutdown()
+            guard loop.storeLost, !control.isStopRequested else { return }
+            logger.error(
+                "Lost the connection to the hub's store: stopped serving; opening it again (waiting for a writable primary and the lease)",
+                metadata: ["store": "\(loop.store.displayName)"])
+            loop.store.close()
+            configuration.waitsForLease = true
         }
-        control.started(.success(loop.router.lastEndpoint))
-        loop.logger.info("Broker running", metadata: ["endpoint": "\(loop.router.lastEndpoint)", "agencies": "\(agencies.agencies.count)"])
-        loop.loop()
-        loop.shutdown()
     }
 
     /// Loads the schemas, the sharing rules and the keys, opens the store and binds the ZAP handler and the
@@ -125,28 +144,12 @@ final class BrokerLoop {
         do { keyPair = try KeyFiles.readKeyPair(secretPath: configuration.hubSecretKeyPath) } catch {
             throw BrokerError(.keys, "\(error). Generate the hub's keys with `liaison keys generate --agency hub --out \(configuration.keysDirectory)`.")
         }
-        try? FileManager.default.createDirectory(
-            atPath: configuration.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let lockPath = "\(configuration.dataDirectory)/broker.lock"
-        if configuration.waitsForLease {
-            // Everything above is loaded already, so taking over costs only the store's opening and the binds.
-            instanceLock = try InstanceLock.waitForLease(path: lockPath, isStopRequested: { control.isStopRequested }) { holder in
-                logger.info(
-                    "Standby: another broker holds the store's lease; taking over when it stops",
-                    metadata: ["lock": "\(lockPath)", "holder": "\(holder.map(String.init) ?? "unknown")"])
-            }
-            logger.info("Took over the store's lease", metadata: ["lock": "\(lockPath)"])
-        } else {
-            instanceLock = try InstanceLock(path: lockPath)
-        }
-        if InstanceLock.isListening(ipcEndpoint: configuration.endpoint) {
-            throw BrokerError(
-                .alreadyRunning, "Another process is listening on \(configuration.endpoint): stop the other broker, or give this one its own endpoint.")
-        }
+        let store: any BrokerStore
+        (store, instanceLock) = try BrokerLoop.openStore(configuration: configuration, control: control, logger: logger)
+        self.store = store
         var cohorts: [AgencyID: [String: Set<String>]] = [:]
         var backlog: [AgencyID: Int] = [:]
         do {
-            store = try HubStore(path: configuration.databasePath, buildsTree: configuration.buildsAuditTree)
             if let limit = configuration.maxStoreBytes { try store.limitSize(to: limit) }
             for (owner, named) in try store.cohorts() {
                 if let agency = AgencyID(owner) { cohorts[agency] = named }
@@ -155,7 +158,13 @@ final class BrokerLoop {
                 if let agency = AgencyID(recipient) { backlog[agency] = count }
             }
         } catch {
+            store.close()
             throw BrokerError(.store, error.description)
+        }
+        if InstanceLock.isListening(ipcEndpoint: configuration.endpoint) {
+            store.close()
+            throw BrokerError(
+                .alreadyRunning, "Another process is listening on \(configuration.endpoint): stop the other broker, or give this one its own endpoint.")
         }
         context = ZeroMQContext(ioThreads: 1)
         // The ZAP handler first: a CURVE server with no handler bound accepts any key (libzmq 4.3.4).

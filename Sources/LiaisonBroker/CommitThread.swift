@@ -17,14 +17,14 @@ import ZeroMQ
 final class CommitThread: @unchecked Sendable {
     /// Wakes the broker's poll when a commit has finished.
     let waker = WakeUpPipe()
-    private let store: HubStore
+    private let store: any BrokerStore
     private let housekeeping: StoreHousekeeping
     private let queue = DispatchQueue(label: "liaison.broker.commit")
     private let finished = Mutex<Result<CommitResult, StoreError>?>(nil)
     /// Where each commit's duration goes (`liaison_commit_duration_seconds`).
     private let commitDuration: DurationHistogram?
 
-    init(store: HubStore, housekeeping: StoreHousekeeping, commitDuration: DurationHistogram? = nil) {
+    init(store: any BrokerStore, housekeeping: StoreHousekeeping, commitDuration: DurationHistogram? = nil) {
         self.store = store
         self.housekeeping = housekeeping
         self.commitDuration = commitDuration

@@ -2,13 +2,12 @@ import Crypto
 import LiaisonConfig
 import LiaisonStore
 import Logging
-import StrictJSON
 
 /// The store's upkeep between commits: signed checkpoints of the audit tree, and deleting bodies at the end of
 /// their retention. Runs on the commit thread's queue (it writes to the store and reads the tree's edge that
 /// commits move), never beside a commit.
 final class StoreHousekeeping {
-    let store: HubStore
+    let store: any BrokerStore
     let configuration: HubConfiguration
     /// Signs the audit tree's checkpoints.
     let checkpointKey: Curve25519.Signing.PrivateKey
@@ -18,7 +17,7 @@ final class StoreHousekeeping {
     /// When bodies past their retention were last looked for (0: at the first turn of the loop).
     var lastRetentionSweepAt: Int64 = 0
 
-    init(store: HubStore, configuration: HubConfiguration, checkpointKey: Curve25519.Signing.PrivateKey, logger: Logger) {
+    init(store: any BrokerStore, configuration: HubConfiguration, checkpointKey: Curve25519.Signing.PrivateKey, logger: Logger) {
         self.store = store
         self.configuration = configuration
         self.checkpointKey = checkpointKey
@@ -27,7 +26,7 @@ final class StoreHousekeeping {
 
     /// Signs a checkpoint when enough entries or time have passed since the last (and at shutdown).
     func checkpointIfDue(force: Bool, now: Int64) {
-        let size = store.frontier.size
+        let size = store.auditTreeSize
         guard size > lastCheckpointSize else { return }
         guard force || size - lastCheckpointSize >= configuration.checkpointEntries
             || now - lastCheckpointAt >= configuration.checkpointIntervalMilliseconds
@@ -47,21 +46,8 @@ final class StoreHousekeeping {
         guard now - lastRetentionSweepAt >= configuration.retentionSweepMilliseconds else { return }
         lastRetentionSweepAt = now
         do {
-            let deleted = try store.transaction { tx in
-                let sequences = try tx.deleteExpiredBodies(now: now, limit: 1000)
-                if !sequences.isEmpty {
-                    var json = JSONText()
-                    json.string("reason", "retention")
-                    json.integer("count", Int64(sequences.count))
-                    json.integers("sequences", sequences)
-                    try tx.append(AuditEvent(.bodiesDeleted, at: now, detail: String(decoding: json.finish(), as: UTF8.self)))
-                }
-                return sequences.count
-            }
+            let deleted = try store.deleteExpiredBodies(now: now, limit: 1000)
             if deleted > 0 {
-                // secure_delete zeroes the pages in the database file, but their old images stay in the WAL until
-                // it is reused: checkpoint and truncate it so the deleted bodies leave the disk now.
-                store.truncateWriteAheadLog()
                 logger.info("Deleted message bodies at the end of their retention", metadata: ["count": "\(deleted)"])
                 // More may be due: look again on the next turn rather than after a whole interval.
                 if deleted == 1000 { lastRetentionSweepAt = 0 }

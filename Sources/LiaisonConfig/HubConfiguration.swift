@@ -14,14 +14,18 @@ import LiaisonProtocol
 /// delivery: { default_ttl: 7d, max_attempts: 5, retry_backoff: 1s, ttl: { attendance.return: 30d } }
 /// retention: { sweep_interval: 1m }
 /// metrics_listen: 127.0.0.1:9464
+/// # store: postgresql://liaison@db1:5432/hub?password_file=/etc/liaison/pg.pass   (default: SQLite in data_dir)
 /// ```
 public struct HubConfiguration: Sendable {
     /// The file this was read from (for messages), or a description.
     public var source: String
     /// Where the broker binds and adapters connect: `tcp://HOST:PORT` or `ipc://PATH`.
     public var endpoint: String
-    /// Folder of the hub's SQLite store.
+    /// The broker's working folder, and the folder of the hub's SQLite store unless `store:` names PostgreSQL.
     public var dataDirectory: String
+    /// The PostgreSQL store's URLs (`store:`): the primary and its standbys, tried in turn for the writable one. Empty
+    /// for the SQLite store in `dataDirectory`.
+    public var storeURLs: [String] = []
     /// Folder of key files: the hub's `hub.key`/`hub.pub`, and local adapters' `ID.key`.
     public var keysDirectory: String
     public var agenciesFile: String
@@ -54,6 +58,16 @@ public struct HubConfiguration: Sendable {
     public var hubSecretKeyPath: String { "\(keysDirectory)/hub.key" }
     public var hubPublicKeyPath: String { "\(keysDirectory)/hub.pub" }
     public var databasePath: String { "\(dataDirectory)/hub.sqlite" }
+
+    /// Where the hub's store is.
+    public enum StoreLocation: Sendable, Equatable {
+        /// SQLite: `hub.sqlite` in this folder.
+        case sqlite(directory: String)
+        /// PostgreSQL: the primary and its standbys (docs/operations.md).
+        case postgresql(urls: [String])
+    }
+
+    public var store: StoreLocation { storeURLs.isEmpty ? .sqlite(directory: dataDirectory) : .postgresql(urls: storeURLs) }
     /// The hub's secret for keyed pseudonyms of children in the audit (made on first start).
     public var pseudonymKeyPath: String { "\(keysDirectory)/pseudonym.key" }
     /// The hub's Ed25519 key for signing audit checkpoints (made on first start), and its public half.
@@ -107,19 +121,23 @@ public struct HubConfiguration: Sendable {
         var configuration = HubConfiguration(
             endpoint: endpoint.hasPrefix("ipc://") && !endpoint.hasPrefix("ipc:///")
                 ? "ipc://" + resolve(String(endpoint.dropFirst(6))) : endpoint,
-            dataDirectory: resolve(try top.required("data_dir").string()),
+            dataDirectory: try HubConfiguration.dataDirectory(top, resolve: resolve),
             keysDirectory: resolve(try top.required("keys_dir").string()),
             agenciesFile: resolve(try top.required("agencies_file").string()),
             source: path)
         if let node = top.optional("schemas_dir") { configuration.schemasDirectory = resolve(try node.string()) }
         if let node = top.optional("agreements_dir") { configuration.agreementsDirectory = resolve(try node.string()) }
         if let node = top.optional("heartbeat_ms") { configuration.heartbeatMilliseconds = try node.int(in: 50...60_000) }
+        var maxStoreNode: ConfigNode?
         if let limits = try top.optional("limits")?.mapping() {
             if let node = limits.optional("max_body_bytes") { configuration.maxBodyBytes = try node.int(in: 1...(256 << 20)) }
             if let node = limits.optional("max_envelope_bytes") { configuration.maxEnvelopeBytes = try node.int(in: 512...(1 << 20)) }
             if let node = limits.optional("max_credit") { configuration.maxCredit = try node.int(in: 1...10_000) }
             if let node = limits.optional("batch_size") { configuration.batchSize = try node.int(in: 1...10_000) }
-            if let node = limits.optional("max_store_mib") { configuration.maxStoreBytes = try node.int(in: 1...(1 << 24)) << 20 }
+            if let node = limits.optional("max_store_mib") {
+                configuration.maxStoreBytes = try node.int(in: 1...(1 << 24)) << 20
+                maxStoreNode = node
+            }
             try limits.finish()
         }
         if let delivery = try top.optional("delivery")?.mapping() {
@@ -156,6 +174,13 @@ public struct HubConfiguration: Sendable {
                     text.hasPrefix("ipc://") && !text.hasPrefix("ipc:///") ? "ipc://" + resolve(String(text.dropFirst(6))) : text)
             }
         }
+        if let node = top.optional("store") {
+            configuration.storeURLs = try HubConfiguration.storeURLs(node)
+            if let maxStoreNode, !configuration.storeURLs.isEmpty {
+                throw maxStoreNode.error(
+                    .invalidValue, "max_store_mib limits the SQLite store only: a PostgreSQL store's size is the database's to limit.")
+            }
+        }
         if let node = top.optional("admin_endpoint") {
             let text = try node.string()
             guard text.hasPrefix("ipc://"), text.count > 6 else {
@@ -165,5 +190,44 @@ public struct HubConfiguration: Sendable {
         }
         try top.finish()
         return configuration
+    }
+
+    /// `data_dir`, or `store:` when that names a folder (SQLite); one of them, not both.
+    static func dataDirectory(_ top: MappingReader, resolve: (String) -> String) throws(ConfigurationError) -> String {
+        let dataNode = top.optional("data_dir")
+        if let node = top.optional("store"), let text = try? node.string(), !isPostgresURL(text) {
+            guard dataNode == nil else {
+                throw node.error(.invalidValue, "Give the SQLite store's folder once: as data_dir or as store, not both.")
+            }
+            return resolve(text)
+        }
+        return resolve(try top.required("data_dir").string())
+    }
+
+    static func isPostgresURL(_ text: String) -> Bool {
+        text.hasPrefix("postgresql://") || text.hasPrefix("postgres://")
+    }
+
+    /// `store:`'s PostgreSQL URLs (one, or a list: the primary and its standbys); none when it names a folder.
+    static func storeURLs(_ node: ConfigNode) throws(ConfigurationError) -> [String] {
+        let items: [ConfigNode]
+        if let text = try? node.string() {
+            guard isPostgresURL(text) else { return [] }
+            items = [node]
+        } else {
+            items = try node.sequence()
+        }
+        guard !items.isEmpty else { throw node.error(.invalidValue, "Expected a folder, a postgresql:// URL or a list of them.") }
+        return try items.map { (item) throws(ConfigurationError) in
+            let text = try item.string()
+            guard isPostgresURL(text), let components = URLComponents(string: text), components.host?.isEmpty == false else {
+                throw item.error(.invalidValue, "Expected postgresql://USER@HOST:PORT/DATABASE (a list names the primary and its standbys).")
+            }
+            guard components.password == nil else {
+                throw item.error(
+                    .invalidValue, "The store URL carries a password: remove it, and give it in a password file (?password_file=PATH, mode 0600) or PGPASSWORD.")
+            }
+            return text
+        }
     }
 }

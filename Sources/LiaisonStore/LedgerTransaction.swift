@@ -27,6 +27,9 @@ package protocol LedgerTransaction {
     func deadLetter(recipient: AgencyID, sequence: Int64, cause: DeadLetterCause, reason: String, at: Int64) throws -> Bool
     /// False when there is no such dead letter (or it was discarded).
     func replayDeadLetter(recipient: AgencyID, sequence: Int64) throws -> Bool
+    /// Deletes the bodies and envelopes of messages whose retention has ended (not those still to be delivered or under
+    /// a legal hold); returns their sequences, oldest first. Audited by `sweepExpiredBodies`.
+    func deleteExpiredBodies(now: Int64, limit: Int) throws -> [Int64]
     /// False when there is no such dead letter (or it was already discarded).
     func discardDeadLetter(recipient: AgencyID, sequence: Int64, at: Int64) throws -> Bool
 }

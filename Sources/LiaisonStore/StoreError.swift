@@ -9,6 +9,12 @@ package struct StoreError: Error, Sendable, CustomStringConvertible {
         package static let notPrivate = Code(name: "not-private")
         /// A secret key that exists but cannot be read, or is not a key: start-up stops rather than replace it.
         package static let badKey = Code(name: "bad-key")
+        /// The database is a standby in recovery (read-only): the store must be on the primary.
+        package static let standbyDatabase = Code(name: "standby-database")
+        /// Another broker holds the store's lease (PostgreSQL; on SQLite the broker's file lock says so).
+        package static let leaseHeld = Code(name: "lease-held")
+        /// A stop was asked for while waiting for the store or its lease.
+        package static let stopped = Code(name: "stopped")
     }
 
     package var code: Code

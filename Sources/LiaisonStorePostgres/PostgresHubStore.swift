@@ -36,15 +36,20 @@ package final class PostgresHubStore {
     /// The right edge of the audit log's Merkle tree, as committed.
     package private(set) var frontier = MerkleFrontier()
     private var closed = false
+    /// How long one statement may go unanswered before the connection is given up (`run`).
+    package var statementTimeout: TimeAmount = .seconds(30)
 
     /// The advisory lock every writing transaction takes first ("LIAISON" in ASCII).
     static let lockKey: Int64 = 0x004C_4941_4953_4F4E
 
-    /// Connects to the store at `configuration`, creating its schema if it has none yet.
+    /// Connects to the store at `configuration`, creating its schema if it has none yet; with a `lease`, takes the
+    /// broker's lease first (or waits for it).
     ///
     /// - Throws: `StoreError` `.cannotOpen` when the server cannot be reached or refuses the login, or the schema was
-    ///   written by a newer Liaison.
-    package init(configuration: PostgresStoreConfiguration) throws(StoreError) {
+    ///   written by a newer Liaison; `.standbyDatabase` when the server is a standby in recovery (read-only);
+    ///   `.leaseHeld` when another broker holds the lease and `lease.waits` is false; `.stopped` when a stop was asked
+    ///   for while waiting.
+    package init(configuration: PostgresStoreConfiguration, lease: Lease? = nil) throws(StoreError) {
         self.configuration = configuration
         var logger = Logger(label: "liaison.store.postgres")
         logger.logLevel = .warning
@@ -65,8 +70,22 @@ package final class PostgresHubStore {
         do {
             try run("SET synchronous_commit = on")
             try run(PostgresQuery(unsafeSQL: "SET search_path TO \(configuration.schema)"))
+            // A broker's host that vanishes (power, network) leaves its session, and so its lease, on the server until
+            // TCP gives up on it: these make that about 11 s rather than the kernel's two hours.
+            try run("SET tcp_keepalives_idle = 5")
+            try run("SET tcp_keepalives_interval = 2")
+            try run("SET tcp_keepalives_count = 3")
+            if try run("SELECT pg_is_in_recovery()").rows.first?.decode(Bool.self) == true {
+                throw StoreError(
+                    .standbyDatabase,
+                    "The database at \(configuration.displayName) is a standby in recovery (read-only): the hub's store must be the primary.")
+            }
+            if let lease { try takeLease(lease) }
             try migrate()
             frontier = try inTransaction { try readFrontier() }
+        } catch let error as StoreError where [.standbyDatabase, .leaseHeld, .stopped].contains(error.code) {
+            close()
+            throw error
         } catch {
             close()
             throw StoreError(
@@ -82,7 +101,8 @@ package final class PostgresHubStore {
 
     deinit { close() }
 
-    /// Closes the connection and stops the store's event loop thread. The store cannot be used afterwards.
+    /// Closes the connection (which gives up the lease, if this store held it) and stops the store's event loop
+    /// thread. The store cannot be used afterwards.
     package func close() {
         guard !closed else { return }
         closed = true
@@ -111,9 +131,32 @@ package final class PostgresHubStore {
 
     /// Runs one statement and waits for its result on the calling thread (never an event loop, never the cooperative
     /// pool: see the type's comment). Every value is a bind parameter (`PostgresQuery`'s interpolation).
+    ///
+    /// A statement with no answer after `statementTimeout` fails and closes the connection: a server that has gone
+    /// silent (a host lost without a reset, or a session ended mid-transaction, after which postgres-nio 1.33 was seen
+    /// never to complete the next statement) must not hold the broker's commit thread for ever. The broker sees the
+    /// connection closed (`isLost`) and opens the store again.
     @discardableResult
     func run(_ query: PostgresQuery) throws -> PostgresQueryResult {
-        try connection.query(query, logger: logger).wait()
+        guard !connection.isClosed else { throw ConnectionLost(message: "the connection to the store is closed") }
+        let connection = connection
+        let promise = connection.eventLoop.makePromise(of: PostgresQueryResult.self)
+        let timeout = statementTimeout
+        let timer = connection.eventLoop.scheduleTask(in: timeout) {
+            promise.fail(ConnectionLost(message: "the store did not answer a statement within \(timeout.nanoseconds / 1_000_000_000) s"))
+            connection.close().whenComplete { _ in }
+        }
+        connection.query(query, logger: logger).whenComplete { result in
+            timer.cancel()
+            promise.completeWith(result)
+        }
+        return try promise.futureResult.wait()
+    }
+
+    /// A connection closed, or a statement the server never answered.
+    struct ConnectionLost: Error, CustomStringConvertible {
+        var message: String
+        var description: String { message }
     }
 
     /// Takes the writers' advisory lock until the transaction ends.

@@ -146,4 +146,18 @@ package final class PostgresTransaction: LedgerTransaction {
             WHERE recipient = \(recipient.rawValue) AND sequence = \(sequence) AND discarded_at IS NULL
             """) == 1
     }
+
+    package func deleteExpiredBodies(now: Int64, limit: Int) throws -> [Int64] {
+        let sequences = try run("""
+            SELECT m.sequence FROM messages m
+            WHERE m.body IS NOT NULL AND m.retain_until IS NOT NULL AND m.retain_until <= \(now)
+              AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.sequence = m.sequence AND d.state = 'pending')
+              AND m.sequence NOT IN (SELECT s.sequence FROM legal_holds h JOIN subjects s ON s.pseudonym = h.pseudonym)
+            ORDER BY m.retain_until, m.sequence LIMIT \(Int64(limit))
+            """).rows.map { try $0.decode(Int64.self) }
+        guard !sequences.isEmpty else { return [] }
+        try run("UPDATE messages SET body = NULL, envelope = ''::bytea, deleted_at = \(now) WHERE sequence = ANY(\(sequences))")
+        try run("UPDATE deliveries SET view = NULL, envelope_view = NULL WHERE sequence = ANY(\(sequences))")
+        return sequences.sorted()
+    }
 }

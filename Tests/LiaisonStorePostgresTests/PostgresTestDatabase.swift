@@ -24,6 +24,12 @@ enum PostgresTestDatabase {
         return try PostgresHubStore(url: "\(url)\(separator)schema=\(schema)")
     }
 
+    /// The URL of `store`'s schema, for a broker's hub.yaml.
+    static func url(of store: PostgresHubStore) -> String {
+        let base = url ?? ""
+        return "\(base)\(base.contains("?") ? "&" : "?")schema=\(store.configuration.schema)"
+    }
+
     /// Drops the store's schema (its triggers do not stop a DROP) and closes it.
     static func drop(_ store: PostgresHubStore) {
         try? store.execute("DROP SCHEMA \(store.configuration.schema) CASCADE")
