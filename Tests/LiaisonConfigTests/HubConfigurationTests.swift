@@ -97,6 +97,45 @@ struct HubConfigurationTests {
         let error = try loadError(minimal + "heartbeat_ms: 100\nheartbeat_ms: 200\n")
         #expect(error != nil)
     }
+
+    @Test func theStoreIsSQLiteInDataDirUnlessStoreNamesPostgreSQL() throws {
+        let path = try write(minimal)
+        let folder = (path as NSString).deletingLastPathComponent
+        #expect(try HubConfiguration.load(path: path).store == .sqlite(directory: "\(folder)/data"))
+
+        let one = try HubConfiguration.load(path: try write(minimal + "store: postgresql://hub@db1:5432/liaison?password_file=/etc/pg.pass\n"))
+        #expect(one.store == .postgresql(urls: ["postgresql://hub@db1:5432/liaison?password_file=/etc/pg.pass"]))
+        let two = try HubConfiguration.load(path: try write(minimal + "store:\n  - postgresql://hub@db1/liaison\n  - postgres://hub@db2/liaison\n"))
+        #expect(two.store == .postgresql(urls: ["postgresql://hub@db1/liaison", "postgres://hub@db2/liaison"]))
+
+        // A folder stands in for data_dir (relative to the file, as data_dir is).
+        let withoutDataDir = minimal.replacingOccurrences(of: "data_dir: data\n", with: "")
+        let folderPath = try write(withoutDataDir + "store: var/hub\n")
+        let folderStore = try HubConfiguration.load(path: folderPath)
+        #expect(folderStore.store == .sqlite(directory: "\((folderPath as NSString).deletingLastPathComponent)/var/hub"))
+    }
+
+    @Test(arguments: [
+        ("store: postgresql://hub:secret@db1/liaison\n", "password"),
+        ("store: [mysql://hub@db1/liaison]\n", "postgresql://"),
+        ("store: postgresql://hub@db1/liaison\nlimits:\n  max_store_mib: 10\n", "SQLite store only"),
+        ("store: elsewhere\n", "not both"),
+        ("store: []\n", "Expected a folder"),
+    ])
+    func aStoreThatCannotBeUsedIsRefusedWithWhatToDo(extra: String, says: String) throws {
+        let error = try loadError(minimal + extra)
+        #expect(error?.code == .invalidValue, "\(String(describing: error))")
+        #expect(error?.message.contains(says) == true, "\(String(describing: error))")
+    }
+
+    @Test func standbyEndpointsAreReadInOrderAndIpcPathsResolved() throws {
+        let path = try write(minimal + "standby_endpoints: [tcp://10.0.0.2:5570, ipc://standby.ipc]\n")
+        let folder = (path as NSString).deletingLastPathComponent
+        let configuration = try HubConfiguration.load(path: path)
+        #expect(configuration.adapterEndpoints == ["tcp://127.0.0.1:5570", "tcp://10.0.0.2:5570", "ipc://\(folder)/standby.ipc"])
+        let error = try loadError(minimal + "standby_endpoints: [http://x]\n")
+        #expect(error?.key == "standby_endpoints[0]" || error?.code == .invalidValue)
+    }
 }
 
 @Suite("Agency directory")
