@@ -223,6 +223,7 @@ package final class PostgresHubStore {
                 if size != Int64(start.size) { start = try readFrontier() }
                 let transaction = PostgresTransaction(store: self, frontier: start)
                 let result = try body(transaction)
+                try transaction.flush()
                 return (result, transaction.frontier)
             }
             // The tree's edge moves only once the transaction that wrote its nodes has committed.

@@ -6,10 +6,17 @@ import PostgresNIO
 
 /// The writes of one group commit on PostgreSQL: `HubTransaction`'s statements, in PostgreSQL's SQL, with every value a
 /// bind parameter and bodies as binary `bytea`. What a batch does with them is `LedgerTransaction.apply`.
+///
+/// Writes that nothing in the transaction reads back wait in `buffer` and go in one statement per table at `flush()`:
+/// before any statement whose answer could depend on them (a dead letter, a replay, the retention sweep) and before
+/// COMMIT (`PostgresHubStore.transaction`).
 package final class PostgresTransaction: LedgerTransaction {
     let store: PostgresHubStore
     /// The audit tree's edge, moved by each append in this transaction.
     var frontier: MerkleFrontier
+    /// Writes not yet sent.
+    var buffer = PostgresWriteBuffer()
+    private var acknowledged: Set<PostgresWriteBuffer.Key> = []
 
     init(store: PostgresHubStore, frontier: MerkleFrontier) {
         self.store = store
@@ -45,20 +52,15 @@ package final class PostgresTransaction: LedgerTransaction {
         auditEntries: [AgencyID: Int64]
     ) throws {
         for recipient in recipients {
-            try run("""
-                INSERT INTO deliveries (recipient, sequence, state, view, envelope_view, audit_entry)
-                VALUES (\(recipient.rawValue), \(sequence), 'pending', \(views[recipient].map { ByteBuffer(bytes: $0) }),
-                    \(envelopeViews[recipient].map { ByteBuffer(bytes: $0) }), \(auditEntries[recipient]))
-                """)
+            buffer.deliveries.append(.init(
+                recipient: recipient.rawValue, sequence: sequence, view: views[recipient], envelopeView: envelopeViews[recipient],
+                auditEntry: auditEntries[recipient]))
         }
     }
 
     package func indexSubjects(_ pseudonyms: [String], sequence: Int64, entries: ClosedRange<Int64>) throws {
         for pseudonym in pseudonyms {
-            try run("""
-                INSERT INTO subjects (pseudonym, sequence, first_entry, last_entry)
-                VALUES (\(pseudonym), \(sequence), \(entries.lowerBound), \(entries.upperBound)) ON CONFLICT DO NOTHING
-                """)
+            buffer.subjects.append((pseudonym, sequence, entries.lowerBound, entries.upperBound))
         }
     }
 
@@ -68,35 +70,47 @@ package final class PostgresTransaction: LedgerTransaction {
         // here (a primary-key conflict) instead of forking the two.
         let entry = Int64(frontier.size) + 1
         let leaf = AuditLeaf.hash(entry: entry, event)
-        do {
-            try run("""
-                INSERT INTO audit_log (entry, at, kind, agency, peer, message_id, sequence, type, recipient, body_sha256, code, detail, leaf)
-                VALUES (\(entry), \(event.at), \(event.kind.rawValue), \(event.agency), \(event.peer), \(event.messageID),
-                    \(event.sequence), \(event.type), \(event.recipient), \(event.bodyDigest), \(event.code.map(Int64.init)),
-                    \(event.detail), \(ByteBuffer(bytes: leaf)))
-                """)
-        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
-            throw StoreError(
-                .commitFailed, "Audit entry \(entry) is already taken: the log has moved on without its tree. Run `liaison audit verify`.",
-                cause: PostgresHubStore.Failure(error))
-        }
+        buffer.audit.append(.init(entry: entry, event: event, leaf: leaf))
         let nodes = frontier.append(leaf)
         guard nodes.count > AuditTreeStorage.lowestStoredLevel else { return entry }
         for node in nodes[AuditTreeStorage.lowestStoredLevel...] {
-            try run("INSERT INTO merkle_nodes (level, idx, hash) VALUES (\(node.level), \(node.index), \(ByteBuffer(bytes: node.hash)))")
+            buffer.nodes.append((Int64(node.level), Int64(node.index), node.hash))
         }
         return entry
     }
 
+    /// Sends every buffered write.
+    func flush() throws {
+        guard !buffer.isEmpty else { return }
+        let statements = buffer.statements()
+        let firstEntry = buffer.audit.first?.entry
+        buffer = PostgresWriteBuffer()
+        acknowledged = []
+        for statement in statements {
+            do {
+                try run(statement)
+            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" && error.serverInfo?[.tableName] == "audit_log" {
+                // The entry numbers come from the tree's edge: one already taken means the log moved on without it.
+                throw StoreError(
+                    .commitFailed,
+                    "Audit entry \(firstEntry.map(String.init) ?? "?") or a later one is already taken: the log has moved on without its tree. "
+                        + "Run `liaison audit verify`.",
+                    cause: PostgresHubStore.Failure(error))
+            }
+        }
+    }
+
     package func recordAttempt(recipient: AgencyID, sequence: Int64) throws {
-        try run("UPDATE deliveries SET attempts = attempts + 1 WHERE recipient = \(recipient.rawValue) AND sequence = \(sequence)")
+        let key = PostgresWriteBuffer.Key(recipient: recipient.rawValue, sequence: sequence)
+        if buffer.attempts[key] == nil { buffer.attemptOrder.append(key) }
+        buffer.attempts[key, default: 0] += 1
     }
 
     package func acknowledge(recipient: AgencyID, sequence: Int64, at: Int64) throws {
-        try run("""
-            UPDATE deliveries SET state = 'acknowledged', settled_at = \(at)
-            WHERE recipient = \(recipient.rawValue) AND sequence = \(sequence) AND state = 'pending'
-            """)
+        // The first acknowledgement settles a delivery; a second in the same batch changes nothing, as in SQLite.
+        let key = PostgresWriteBuffer.Key(recipient: recipient.rawValue, sequence: sequence)
+        guard acknowledged.insert(key).inserted else { return }
+        buffer.acknowledgements.append((key, at))
     }
 
     package func updateCohort(owner: AgencyID, name: String, operation: CohortOperation, members: [String]) throws {
@@ -104,17 +118,21 @@ package final class PostgresTransaction: LedgerTransaction {
         if operation == .replace {
             try run("DELETE FROM cohorts WHERE owner = \(owner) AND name = \(name)")
         }
-        for member in members {
-            if operation == .remove {
-                try run("DELETE FROM cohorts WHERE owner = \(owner) AND name = \(name) AND member = \(member)")
-            } else {
-                try run("INSERT INTO cohorts (owner, name, member) VALUES (\(owner), \(name), \(member)) ON CONFLICT DO NOTHING")
-            }
+        guard !members.isEmpty else { return }
+        // One statement for all the members: an array bound as one parameter.
+        if operation == .remove {
+            try run("DELETE FROM cohorts WHERE owner = \(owner) AND name = \(name) AND member = ANY(\(members))")
+        } else {
+            try run("""
+                INSERT INTO cohorts (owner, name, member) SELECT \(owner), \(name), unnest(\(members)::text[])
+                ON CONFLICT DO NOTHING
+                """)
         }
     }
 
     @discardableResult
     package func deadLetter(recipient: AgencyID, sequence: Int64, cause: DeadLetterCause, reason: String, at: Int64) throws -> Bool {
+        try flush()
         guard try changed("""
             UPDATE deliveries SET state = 'dead', settled_at = \(at)
             WHERE recipient = \(recipient.rawValue) AND sequence = \(sequence) AND state = 'pending'
@@ -129,6 +147,7 @@ package final class PostgresTransaction: LedgerTransaction {
     }
 
     package func replayDeadLetter(recipient: AgencyID, sequence: Int64) throws -> Bool {
+        try flush()
         guard try changed("""
             DELETE FROM dead_letters WHERE recipient = \(recipient.rawValue) AND sequence = \(sequence) AND discarded_at IS NULL
             """) == 1
@@ -141,13 +160,15 @@ package final class PostgresTransaction: LedgerTransaction {
     }
 
     package func discardDeadLetter(recipient: AgencyID, sequence: Int64, at: Int64) throws -> Bool {
-        try changed("""
+        try flush()
+        return try changed("""
             UPDATE dead_letters SET discarded_at = \(at)
             WHERE recipient = \(recipient.rawValue) AND sequence = \(sequence) AND discarded_at IS NULL
             """) == 1
     }
 
     package func deleteExpiredBodies(now: Int64, limit: Int) throws -> [Int64] {
+        try flush()
         let sequences = try run("""
             SELECT m.sequence FROM messages m
             WHERE m.body IS NOT NULL AND m.retain_until IS NOT NULL AND m.retain_until <= \(now)
