@@ -75,8 +75,12 @@ extension AuditCommand {
             abstract: "Recompute the audit tree from the stored entries and name the first entry that breaks it.",
             discussion: """
                 Every entry is re-encoded (docs/audit.md), hashed as an RFC 6962 leaf, and every subtree recomputed \
-                and compared with the stored tree. An entry edited, deleted, inserted or moved is named. Exits 1 on \
-                any problem. (Signed checkpoints, which protect the stored tree itself, are still to come.)
+                and compared with the stored tree. An entry edited, deleted, inserted or moved is named; every signed \
+                checkpoint is checked against the root recomputed at its size. Exits 1 on any problem. With --store, the \
+                PostgreSQL store at that URL (or hub.yaml's store: when it names PostgreSQL) is checked instead of the \
+                SQLite store in data_dir, in the same way: every \
+                entry against its leaf, the stored subtrees, every signed checkpoint (the checkpoint public key is \
+                needed: --key, or keys_dir's). The password comes from the URL's password_file or PGPASSWORD.
                 """)
 
         @OptionGroup var options: ConfigOptions
@@ -84,10 +88,23 @@ extension AuditCommand {
         @Option(help: ArgumentHelp("A signed checkpoint kept outside the hub (e.g. by an agency) to hold the log to.", valueName: "file"))
         var fromCheckpoint: String?
 
+        @Option(help: ArgumentHelp(
+            "A PostgreSQL store to check instead of the SQLite store in data_dir: postgresql://USER@HOST:PORT/DATABASE[?…] (password from password_file or PGPASSWORD).",
+            valueName: "url"))
+        var store: String?
+
+        @Option(help: ArgumentHelp("The hub's checkpoint public key (default: keys_dir/checkpoint.pub of --config).", valueName: "file"))
+        var key: String?
+
         func run() throws {
-            let store = try AuditCommand.openStore(options)
+            if let store { return try verifyPostgres(urls: [store]) }
             let hub = try loadHub(options.config, requireKeys: false)
-            let publicKey = try? Checkpoint.loadPublicKey(path: hub.configuration.checkpointPublicKeyPath)
+            if case .postgresql(let urls) = hub.configuration.store { return try verifyPostgres(urls: urls) }
+            let store = try AuditCommand.openStore(options)
+            let keyPath = key ?? hub.configuration.checkpointPublicKeyPath
+            let publicKey = try key.map { path in
+                do { return try Checkpoint.loadPublicKey(path: path) } catch { throw UserFacingError("audit verify: \(error)") }
+            } ?? (try? Checkpoint.loadPublicKey(path: keyPath))
             var extra: [String] = []
             if let fromCheckpoint {
                 guard let data = FileManager.default.contents(atPath: fromCheckpoint) else {
@@ -105,7 +122,7 @@ extension AuditCommand {
             }
             print("OK: \(result.entries) entries, tree root \(AuditCommand.hex(result.root))")
             print(publicKey == nil
-                ? "(no checkpoint public key at \(hub.configuration.checkpointPublicKeyPath): signed checkpoints not checked)"
+                ? "(no checkpoint public key at \(keyPath): signed checkpoints not checked)"
                 : "\(checkpoints) signed checkpoints checked\(extra.isEmpty ? "" : ", and \(fromCheckpoint!)")")
         }
     }

@@ -14,7 +14,7 @@ public struct LiaisonCommand: AsyncParsableCommand {
         subcommands: [
             BrokerCommand.self, KeysCommand.self, SendCommand.self, ListenCommand.self, AuditCommand.self,
             ConfigCommand.self, RulesCommand.self, SynthCommand.self, MISCommand.self, AdapterCommand.self,
-            DeskCommand.self, CaseCommand.self, ReportCommand.self, ConsoleCommand.self,
+            DeskCommand.self, CaseCommand.self, ReportCommand.self, ConsoleCommand.self, StoreCommand.self,
         ]
     )
 

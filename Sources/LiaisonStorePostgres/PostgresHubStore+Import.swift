@@ -51,8 +51,13 @@ extension PostgresHubStore {
                                 + "migrate only into an empty store, a new database or a new schema (?schema=NAME).")
                     }
                 }
+                // A full batch's statement text is the same every time: made once per table.
+                var statements: [String: String] = [:]
                 let summary = try source.export(batchRows: rowsPerStatement) { table, rows in
-                    try run(PostgresHubStore.insert(rows, into: table))
+                    let key = "\(table.name)/\(rows.count)"
+                    let sql = statements[key] ?? PostgresHubStore.insertSQL(into: table, rows: rows.count)
+                    statements[key] = sql
+                    try run(PostgresQuery(unsafeSQL: sql, binds: PostgresHubStore.bindings(rows, columns: table.columns.count)))
                 }
                 // The copy checks out before it commits, against what was read in the source's snapshot.
                 var copied: [(table: String, count: Int)] = []
@@ -86,11 +91,8 @@ extension PostgresHubStore {
         }
     }
 
-    /// One multi-row INSERT of `rows` into `table`, every value a bind parameter cast to its column's type.
-    static func insert(_ rows: [[StoredValue]], into table: StoreTable) throws -> PostgresQuery {
-        var bindings = PostgresBindings(capacity: rows.count * table.columns.count)
-        var sql = "INSERT INTO \(table.name) (\(table.columns.joined(separator: ", "))) VALUES "
-        sql.reserveCapacity(sql.utf8.count + rows.count * table.columns.count * 14)
+    /// The multi-row INSERT of `rows` rows into `table`: every value a bind parameter, cast to its column's type.
+    static func insertSQL(into table: StoreTable, rows: Int) -> String {
         let casts = table.kinds.map { kind in
             switch kind {
             case .integer: "::bigint"
@@ -98,20 +100,33 @@ extension PostgresHubStore {
             case .blob: "::bytea"
             }
         }
-        for (rowIndex, row) in rows.enumerated() {
-            sql += rowIndex == 0 ? "(" : ", ("
-            for (column, value) in row.enumerated() {
-                if column > 0 { sql += ", " }
+        var sql = "INSERT INTO \(table.name) (\(table.columns.joined(separator: ", "))) VALUES "
+        sql.reserveCapacity(sql.utf8.count + rows * table.columns.count * 14)
+        var parameter = 0
+        for row in 0..<rows {
+            sql += row == 0 ? "(" : ", ("
+            for column in casts.indices {
+                parameter += 1
+                sql += column == 0 ? "$\(parameter)\(casts[column])" : ", $\(parameter)\(casts[column])"
+            }
+            sql += ")"
+        }
+        return sql
+    }
+
+    /// The values of `rows`, in order, for `insertSQL`'s parameters.
+    static func bindings(_ rows: [[StoredValue]], columns: Int) -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: rows.count * columns)
+        for row in rows {
+            for value in row {
                 switch value {
                 case .null: bindings.appendNull()
                 case .integer(let number): bindings.append(number)
                 case .text(let text): bindings.append(text)
                 case .blob(let bytes): bindings.append(ByteBuffer(bytes: bytes))
                 }
-                sql += "$\(bindings.count)\(casts[column])"
             }
-            sql += ")"
         }
-        return PostgresQuery(unsafeSQL: sql, binds: bindings)
+        return bindings
     }
 }
