@@ -22,8 +22,8 @@ struct StoreMigrationTests {
     /// A SQLite hub store in a new folder: the conformance scenario (messages, resends, dead letters, replays, cohorts,
     /// subtrees), then `messages` more in batches of 100 to the council and the police with decisions and subjects,
     /// the police's acknowledged, a checkpoint after each batch, and a legal hold.
-    static func sqliteStore(messages: Int, key: Curve25519.Signing.PrivateKey) throws -> (folder: String, store: HubStore) {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("liaison-migrate-\(UUID().uuidString.prefix(8))").path
+    static func sqliteStore(messages: Int, key: Curve25519.Signing.PrivateKey, in given: String? = nil) throws -> (folder: String, store: HubStore) {
+        let folder = given ?? FileManager.default.temporaryDirectory.appendingPathComponent("liaison-migrate-\(UUID().uuidString.prefix(8))").path
         let store = try HubStore(path: "\(folder)/hub.sqlite")
         for batch in Scenario.batches { _ = try store.commit(batch.operations, at: batch.at) }
         try store.writeCheckpoint(origin: "liaison-hub", key: key, at: 4_500)
@@ -205,6 +205,25 @@ struct StoreMigrationTests {
         let broken = try await LiaisonExecutable.run(["audit", "verify", "--store", url, "--key", publicKeyPath])
         #expect(broken.status == 1)
         #expect(broken.output.contains("BROKEN: audit entry 40 does not match its leaf"), "\(broken.output)")
+    }
+
+    @Test("audit verify --key on the SQLite store: the given key checks the checkpoints, a wrong one is refused")
+    func sqliteVerifyKey() async throws {
+        let key = Curve25519.Signing.PrivateKey()
+        let hub = try TemporaryHub(agencies: ["police"])
+        defer { try? FileManager.default.removeItem(atPath: hub.directory) }
+        _ = try Self.sqliteStore(messages: 100, key: key, in: "\(hub.directory)/data")
+        let keyPath = "\(hub.directory)/elsewhere.pub"
+        try key.publicKey.rawRepresentation.base64EncodedString().write(toFile: keyPath, atomically: true, encoding: .utf8)
+        let wrongPath = "\(hub.directory)/wrong.pub"
+        try Curve25519.Signing.PrivateKey().publicKey.rawRepresentation.base64EncodedString().write(toFile: wrongPath, atomically: true, encoding: .utf8)
+
+        let withKey = try await LiaisonExecutable.run(["audit", "verify", "--config", hub.configPath, "--key", keyPath])
+        #expect(withKey.status == 0 && withKey.output.contains("2 signed checkpoints checked"), "\(withKey.output)")
+        let withoutKey = try await LiaisonExecutable.run(["audit", "verify", "--config", hub.configPath])
+        #expect(withoutKey.status == 0 && withoutKey.output.contains("signed checkpoints not checked"), "\(withoutKey.output)")
+        let wrong = try await LiaisonExecutable.run(["audit", "verify", "--config", hub.configPath, "--key", wrongPath])
+        #expect(wrong.status == 1 && wrong.output.contains("BROKEN: a checkpoint is not valid"), "\(wrong.output)")
     }
 
     /// How long a larger copy takes (docs/operations.md's figure): `LIAISON_MIGRATE_MESSAGES=N` messages, each with two
