@@ -183,4 +183,29 @@ struct StoreConformanceTests {
         let head = try first.treeHead()
         #expect(head.size == 20 && head.root == expected.root)
     }
+
+    @Test("The broker's retention sweep deletes the same bodies and records the same audit entry on both engines")
+    func sameRetentionSweep() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("liaison-conformance-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let sqlite = try HubStore(path: "\(folder)/hub.sqlite")
+        let postgres = try PostgresTestDatabase.open("retention")
+        defer { PostgresTestDatabase.drop(postgres) }
+        for batch in Self.batches {
+            _ = try sqlite.commit(batch.operations, at: batch.at)
+            _ = try postgres.commit(batch.operations, at: batch.at)
+        }
+        // Through BrokerStore, as the broker's housekeeping calls it: past every message's retention.
+        let engines: [any BrokerStore] = [sqlite, postgres]
+        let deleted = try engines.map { try $0.deleteExpiredBodies(now: 900_000_000, limit: 1000) }
+        #expect(deleted[0] == deleted[1])
+        // c-1 still waits for the council (replayed) and keeps its body; the messages with nothing pending lose theirs.
+        #expect(deleted[0] > 0)
+        #expect(try postgres.pendingDeliveries(recipient: Self.council, after: 0, limit: 10).first?.body.isEmpty == false)
+        #expect(try engines.map { try $0.deleteExpiredBodies(now: 900_000_000, limit: 1000) } == [0, 0], "a second sweep finds nothing")
+        let (size, root) = try sqlite.treeHead()
+        let head = try postgres.treeHead()
+        #expect(head.size == size && head.root == root, "the sweep's audit entry is the same leaf on both")
+        #expect(engines.map(\.auditTreeSize) == [size, size])
+    }
 }
