@@ -69,9 +69,15 @@ console: deps
 	"$$($(SWIFT) build --show-bin-path)/liaison" console --config $(CONSOLE_CONFIG)
 
 # Throughput and latency against a raw CURVE relay measured in the same run (release build).
+# STORE=postgres adds the hub on PostgreSQL (a throwaway cluster, scripts/postgres-cluster.sh) beside SQLite's figure.
 bench: deps
 	$(SWIFT) build -c release --product LiaisonBench
+ifeq ($(STORE),postgres)
+	bash scripts/postgres-cluster.sh bash -c 'LIAISON_BENCH_POSTGRES_URL="$$LIAISON_TEST_POSTGRES_URL" "$$0" "$$@"' \
+	  "$$($(SWIFT) build -c release --show-bin-path)/LiaisonBench" $(BENCH_ARGS)
+else
 	"$$($(SWIFT) build -c release --show-bin-path)/LiaisonBench" $(BENCH_ARGS)
+endif
 
 # The audit log at scale: verify, inclusion proofs, subject access (AUDIT_ENTRIES, default 1,000,000; the
 # issue's figure is 10,000,000, which takes about 5 minutes to write the first time and is then reused).

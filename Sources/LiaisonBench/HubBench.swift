@@ -14,7 +14,8 @@ final class HubBench: Sendable {
     let received = Locked<[String: UInt64]>([:])
     let counted = Locked<Int>(0)
 
-    static func start(window: Int, rules: Bool = false, auditTree: Bool = true) async throws -> HubBench {
+    /// - Parameter store: a `postgresql://` URL for the store (`store:` in hub.yaml), or nil for SQLite in the folder.
+    static func start(window: Int, rules: Bool = false, auditTree: Bool = true, store: String? = nil) async throws -> HubBench {
         let directory = "\(FileManager.default.temporaryDirectory.path)/liaison-bench-\(getpid())-\(UUID().uuidString.prefix(6))"
         for name in ["hub", "sender", "receiver"] { try KeyFiles.generate(name: name, directory: "\(directory)/keys") }
         try """
@@ -29,6 +30,7 @@ final class HubBench: Sendable {
             keys_dir: keys
             agencies_file: agencies.yaml
             heartbeat_ms: 1000
+            \(store.map { "store: \"\($0)\"" } ?? "")
             limits:
               batch_size: 1024
             """.write(toFile: "\(directory)/hub.yaml", atomically: true, encoding: .utf8)

@@ -87,6 +87,34 @@ let memoryAfter = residentMegabytes()
 report(String(format: "hub, durable + audited + acked:     %9.0f msg/s   (%.2f of the raw relay)", hubRate, hubRate / rawRate))
 report(String(format: "resident memory: %.0f MB before, %.0f MB half-way, %.0f MB after", memoryBefore, await memoryMiddle.value, memoryAfter))
 
+// 2b. `make bench STORE=postgres`: the same hub on SQLite and on PostgreSQL (a throwaway cluster), back to back.
+if let url = ProcessInfo.processInfo.environment["LIAISON_BENCH_POSTGRES_URL"] {
+    let count = min(messages, 20_000)
+    func engineRate(_ store: String?) async throws -> Double {
+        let bench = try await HubBench.start(window: window, store: store)
+        let task = bench.startReceiving()
+        let begin = DispatchTime.now()
+        _ = try await Task.detached {
+            try await sendMany(bench.sender, count: count, type: "bench.message", to: ["receiver"], window: window, body: { _ in body }, idPrefix: "s")
+        }.value
+        while bench.receivedCount < count { try await Task.sleep(for: .milliseconds(5)) }
+        let rate = Double(count) / (Double(DispatchTime.now().uptimeNanoseconds - begin.uptimeNanoseconds) / 1e9)
+        task.cancel()
+        await bench.stop()
+        return rate
+    }
+    let separator = url.contains("?") ? "&" : "?"
+    var sqliteRates: [Double] = []
+    var postgresRates: [Double] = []
+    for round in 0..<2 {
+        sqliteRates.append(try await engineRate(nil))
+        postgresRates.append(try await engineRate("\(url)\(separator)schema=bench_\(getpid())_\(round)"))
+    }
+    let sqlite = sqliteRates.reduce(0, +) / 2
+    let postgres = postgresRates.reduce(0, +) / 2
+    report(String(format: "store engines, %d messages each, alternated twice: SQLite %.0f msg/s, PostgreSQL %.0f msg/s (%.2f of SQLite)", count, sqlite, postgres, postgres / sqlite))
+}
+
 // 3. Latency at a steady 1,000 msg/s offered: send -> accepted, and send -> delivered at the recipient.
 let sentAt = Locked<[String: UInt64]>([:])
 let acceptedLatency = Locked<[Double]>([])

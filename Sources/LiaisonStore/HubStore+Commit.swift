@@ -11,6 +11,7 @@ extension LedgerTransaction {
     /// What one group commit does, on either engine: each operation in order, in the caller's transaction.
     package func apply(_ operations: [StoreOperation], at wallNow: Int64) throws -> CommitResult {
         var result = CommitResult()
+        try prepare(operations)
         for (index, operation) in operations.enumerated() {
             switch operation {
             case .insert(let plan):

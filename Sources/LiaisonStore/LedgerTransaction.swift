@@ -4,6 +4,9 @@ import LiaisonProtocol
 /// transaction (LiaisonStorePostgres) both conform, and `apply(_:at:)` (HubStore+Commit.swift) is the one place that
 /// decides what a batch does with them, so both engines give the same sequences, audit entries and tree.
 package protocol LedgerTransaction {
+    /// Called once with a batch's operations before any of them is applied, so that an engine may read ahead what the
+    /// batch needs in one go (the PostgreSQL store: which of its messages are held already). Does nothing by default.
+    func prepare(_ operations: [StoreOperation]) throws
     /// Stores a message, or finds it held already: then nothing is stored and the first message's sequence is returned.
     func insertMessage(
         source: String, messageID: String, type: String, envelope: [UInt8], body: [UInt8], bodyDigest: String,
@@ -32,6 +35,10 @@ package protocol LedgerTransaction {
     func deleteExpiredBodies(now: Int64, limit: Int) throws -> [Int64]
     /// False when there is no such dead letter (or it was already discarded).
     func discardDeadLetter(recipient: AgencyID, sequence: Int64, at: Int64) throws -> Bool
+}
+
+extension LedgerTransaction {
+    package func prepare(_ operations: [StoreOperation]) throws {}
 }
 
 extension HubTransaction: LedgerTransaction {}

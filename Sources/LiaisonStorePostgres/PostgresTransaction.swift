@@ -17,6 +17,10 @@ package final class PostgresTransaction: LedgerTransaction {
     /// Writes not yet sent.
     var buffer = PostgresWriteBuffer()
     private var acknowledged: Set<PostgresWriteBuffer.Key> = []
+    /// Set by `prepare`: the next message's sequence, and the sequence of every message of the batch already held (or
+    /// inserted earlier in this transaction), by source and id.
+    private var nextSequence: Int64?
+    private var held: [PostgresWriteBuffer.MessageKey: Int64] = [:]
 
     init(store: PostgresHubStore, frontier: MerkleFrontier) {
         self.store = store
@@ -29,10 +33,41 @@ package final class PostgresTransaction: LedgerTransaction {
     /// The rows a statement changed.
     private func changed(_ query: PostgresQuery) throws -> Int { try run(query).metadata.rows ?? 0 }
 
+    /// Reads ahead, in two statements, what the batch's new messages need: the next sequence, and which of them are held
+    /// already (resends). Writers hold the advisory lock, so neither can change before COMMIT.
+    package func prepare(_ operations: [StoreOperation]) throws {
+        var sources: [String] = []
+        var ids: [String] = []
+        for case .insert(let plan) in operations {
+            sources.append(plan.envelope.source.rawValue)
+            ids.append(plan.envelope.id)
+        }
+        guard !sources.isEmpty else { return }
+        nextSequence = try run("SELECT COALESCE(MAX(sequence), 0) + 1 FROM messages").rows.first?.decode(Int64.self) ?? 1
+        for row in try run("""
+            SELECT m.source, m.message_id, m.sequence FROM messages m
+            JOIN unnest(\(sources)::text[], \(ids)::text[]) AS k (source, message_id) ON m.source = k.source AND m.message_id = k.message_id
+            """).rows {
+            let (source, messageID, sequence) = try row.decode((String, String, Int64).self)
+            held[.init(source: source, messageID: messageID)] = sequence
+        }
+    }
+
     package func insertMessage(
         source: String, messageID: String, type: String, envelope: [UInt8], body: [UInt8], bodyDigest: String,
         receivedAt: Int64, expiresAt: Int64, retainUntil: Int64?
     ) throws -> (sequence: Int64, duplicate: Bool) {
+        if let next = nextSequence {
+            // Prepared: the sequence is the highest plus one, as SQLite's rowid gives it, and the row waits in the buffer.
+            let key = PostgresWriteBuffer.MessageKey(source: source, messageID: messageID)
+            if let sequence = held[key] { return (sequence, true) }
+            held[key] = next
+            nextSequence = next + 1
+            buffer.messages.append(.init(
+                sequence: next, source: source, messageID: messageID, type: type, envelope: envelope, body: body, bodyDigest: bodyDigest,
+                receivedAt: receivedAt, expiresAt: expiresAt, retainUntil: retainUntil))
+            return (next, false)
+        }
         // The next sequence is the highest plus one, as SQLite's rowid gives it (writers hold the advisory lock), so
         // both engines number the same messages alike; a PostgreSQL sequence would skip a number at every resend.
         let inserted = try run("""

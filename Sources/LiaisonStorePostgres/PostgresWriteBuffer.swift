@@ -3,8 +3,8 @@ import LiaisonStore
 import NIOCore
 import PostgresNIO
 
-/// The writes of a group commit whose results nothing in the transaction reads back (audit entries and their tree
-/// nodes, new deliveries, the subject index, attempts and acknowledgements), held until `PostgresTransaction.flush`
+/// The writes of a group commit whose results nothing in the transaction reads back (new messages, whose sequences the
+/// transaction assigns itself; audit entries and their tree nodes, new deliveries, the subject index, attempts and acknowledgements), held until `PostgresTransaction.flush`
 /// and then written in one statement per table: a batch of 500 messages costs a handful of round trips to PostgreSQL
 /// instead of thousands. Each statement binds every value (never text put into SQL), in chunks that stay under
 /// PostgreSQL's 65,535 parameters.
@@ -16,6 +16,19 @@ struct PostgresWriteBuffer {
         var entry: Int64
         var event: AuditEvent
         var leaf: [UInt8]
+    }
+
+    struct MessageRow {
+        var sequence: Int64
+        var source: String
+        var messageID: String
+        var type: String
+        var envelope: [UInt8]
+        var body: [UInt8]
+        var bodyDigest: String
+        var receivedAt: Int64
+        var expiresAt: Int64
+        var retainUntil: Int64?
     }
 
     struct DeliveryRow {
@@ -31,6 +44,13 @@ struct PostgresWriteBuffer {
         var sequence: Int64
     }
 
+    /// A message by its sender and id (the store's dedup key).
+    struct MessageKey: Hashable {
+        var source: String
+        var messageID: String
+    }
+
+    var messages: [MessageRow] = []
     var audit: [AuditRow] = []
     var nodes: [(level: Int64, index: Int64, hash: [UInt8])] = []
     var deliveries: [DeliveryRow] = []
@@ -42,16 +62,34 @@ struct PostgresWriteBuffer {
     var acknowledgements: [(key: Key, at: Int64)] = []
 
     var isEmpty: Bool {
-        audit.isEmpty && nodes.isEmpty && deliveries.isEmpty && subjects.isEmpty && attemptOrder.isEmpty && acknowledgements.isEmpty
+        messages.isEmpty && audit.isEmpty && nodes.isEmpty && deliveries.isEmpty && subjects.isEmpty && attemptOrder.isEmpty && acknowledgements.isEmpty
     }
 
-    /// Rows per statement: PostgreSQL binds at most 65,535 parameters, and the widest row (audit_log) has 13.
+    /// Rows per statement: PostgreSQL binds at most 65,535 parameters, and the widest row (audit_log) has 13. (A batch's
+    /// bodies are bounded by the broker's cycle, 8 MiB.)
     static let chunk = 4000
 
     /// The statements that write everything held, in an order that respects the references between the tables
     /// (deliveries before the attempts and acknowledgements on them).
     func statements() -> [PostgresQuery] {
         var queries: [PostgresQuery] = []
+        for rows in messages.chunked(Self.chunk) {
+            queries.append(Self.values(
+                "INSERT INTO messages (sequence, source, message_id, type, envelope, body, body_sha256, received_at, expires_at, retain_until) VALUES ",
+                rows
+            ) { row, sql in
+                sql.appendInterpolation(row.sequence); sql.appendLiteral(", ")
+                sql.appendInterpolation(row.source); sql.appendLiteral(", ")
+                sql.appendInterpolation(row.messageID); sql.appendLiteral(", ")
+                sql.appendInterpolation(row.type); sql.appendLiteral(", ")
+                sql.appendInterpolation(ByteBuffer(bytes: row.envelope)); sql.appendLiteral(", ")
+                sql.appendInterpolation(ByteBuffer(bytes: row.body)); sql.appendLiteral(", ")
+                sql.appendInterpolation(row.bodyDigest); sql.appendLiteral(", ")
+                sql.appendInterpolation(row.receivedAt); sql.appendLiteral(", ")
+                sql.appendInterpolation(row.expiresAt); sql.appendLiteral(", ")
+                sql.appendInterpolation(row.retainUntil)
+            })
+        }
         for rows in audit.chunked(Self.chunk) {
             queries.append(Self.values(
                 "INSERT INTO audit_log (entry, at, kind, agency, peer, message_id, sequence, type, recipient, body_sha256, code, detail, leaf) VALUES ",
