@@ -30,10 +30,7 @@ struct AuditCommand: AsyncParsableCommand {
 
         func run() async throws {
             let hub = try loadHub(options.config)
-            let store: HubStore
-            do { store = try HubStore(path: hub.configuration.databasePath, readOnly: true) } catch {
-                throw UserFacingError("audit: \(error)")
-            }
+            let store = try hub.configuration.openSQLiteStore(command: "audit tail")
             var last: Int64 = 0
             repeat {
                 let records = try store.auditTail(count: last == 0 ? count : 10_000, after: last)
@@ -48,9 +45,7 @@ struct AuditCommand: AsyncParsableCommand {
 extension AuditCommand {
     static func openStore(_ options: ConfigOptions) throws -> HubStore {
         let hub = try loadHub(options.config, requireKeys: false)
-        do { return try HubStore(path: hub.configuration.databasePath, readOnly: true) } catch {
-            throw UserFacingError("audit: \(error)")
-        }
+        return try hub.configuration.openSQLiteStore(command: "audit")
     }
 
     static func hex(_ bytes: [UInt8]) -> String { Digest.hex(bytes) }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LiaisonStore
+import LiaisonStorePostgres
 import LiaisonRules
 
 extension AuditCommand {
@@ -21,8 +22,13 @@ extension AuditCommand {
 
         func run() throws {
             let (store, pseudonym) = try AuditCommand.openForHold(options, upn: upn, reference: reference)
-            let entry = try store.transaction { tx in
-                try tx.placeHold(pseudonym: pseudonym, reference: reference, at: Int64(Date().timeIntervalSince1970 * 1000))
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            let entry: Int64
+            switch store {
+            case .sqlite(let store): entry = try store.transaction { tx in try tx.placeHold(pseudonym: pseudonym, reference: reference, at: now) }
+            case .postgresql(let store):
+                defer { store.close() }
+                entry = try store.transaction { tx in try tx.placeHold(pseudonym: pseudonym, reference: reference, at: now) }
             }
             print("Legal hold \(reference) placed on child \(pseudonym): audit entry \(entry).")
         }
@@ -39,8 +45,13 @@ extension AuditCommand {
 
         func run() throws {
             let (store, pseudonym) = try AuditCommand.openForHold(options, upn: upn, reference: reference)
-            let entry = try store.transaction { tx in
-                try tx.releaseHold(pseudonym: pseudonym, reference: reference, at: Int64(Date().timeIntervalSince1970 * 1000))
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            let entry: Int64?
+            switch store {
+            case .sqlite(let store): entry = try store.transaction { tx in try tx.releaseHold(pseudonym: pseudonym, reference: reference, at: now) }
+            case .postgresql(let store):
+                defer { store.close() }
+                entry = try store.transaction { tx in try tx.releaseHold(pseudonym: pseudonym, reference: reference, at: now) }
             }
             guard let entry else { throw UserFacingError("audit release: child \(pseudonym) has no legal hold.") }
             print("Legal hold on child \(pseudonym) released (\(reference)): audit entry \(entry).")
@@ -54,7 +65,15 @@ extension AuditCommand {
         @OptionGroup var options: ConfigOptions
 
         func run() throws {
-            let holds = try AuditCommand.openStore(options).legalHolds()
+            let hub = try loadHub(options.config, requireKeys: false)
+            let holds: [LegalHold]
+            if case .postgresql(let urls) = hub.configuration.store {
+                let store = try AuditCommand.openPostgres(urls)
+                defer { store.close() }
+                holds = try store.legalHolds()
+            } else {
+                holds = try AuditCommand.openStore(options).legalHolds()
+            }
             if holds.isEmpty { print("No legal holds.") }
             for hold in holds {
                 let when = Date(timeIntervalSince1970: Double(hold.placedAt) / 1000).ISO8601Format()
@@ -63,8 +82,21 @@ extension AuditCommand {
         }
     }
 
+    /// A store a hold is written to: the hub's, whichever engine hub.yaml's `store:` names.
+    enum HoldStore {
+        case sqlite(HubStore)
+        case postgresql(PostgresHubStore)
+    }
+
+    /// Opens the hub's PostgreSQL store (the writable primary among `urls`) without taking the broker's lease.
+    static func openPostgres(_ urls: [String]) throws -> PostgresHubStore {
+        do { return try PostgresHubStore.open(urls: urls, lease: nil) } catch {
+            throw UserFacingError("cannot open the hub's store: \(error)")
+        }
+    }
+
     /// Opens the store for writing and computes the child's pseudonym, checking the reference.
-    static func openForHold(_ options: ConfigOptions, upn: String, reference: String) throws -> (HubStore, String) {
+    static func openForHold(_ options: ConfigOptions, upn: String, reference: String) throws -> (HoldStore, String) {
         guard !reference.isEmpty, reference.count <= 64,
             reference.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._/-".unicodeScalars.contains($0)) })
         else {
@@ -72,8 +104,10 @@ extension AuditCommand {
         }
         let hub = try loadHub(options.config, requireKeys: false)
         let key = try AuditCommand.pseudonymKey(hub.configuration.pseudonymKeyPath)
+        let pseudonym = RuleSet.pseudonym(of: upn, key: key)
+        if case .postgresql(let urls) = hub.configuration.store { return (.postgresql(try openPostgres(urls)), pseudonym) }
         do {
-            return (try HubStore(path: hub.configuration.databasePath), RuleSet.pseudonym(of: upn, key: key))
+            return (.sqlite(try HubStore(path: hub.configuration.databasePath)), pseudonym)
         } catch {
             throw UserFacingError("cannot open the hub's store for writing: \(error)")
         }

@@ -66,10 +66,7 @@ extension ReportCommand {
                 let known = current.agreements.map(\.id).sorted().joined(separator: ", ")
                 throw UserFacingError("report protocol: no agreement '\(id)' in \(folder) (it holds: \(known.isEmpty ? "none" : known)).")
             }
-            let store: HubStore
-            do { store = try HubStore(path: hub.configuration.databasePath, readOnly: true) } catch {
-                throw UserFacingError("report protocol: cannot open the hub's store: \(error)")
-            }
+            let store = try hub.configuration.openSQLiteStore(command: "report protocol")
             let start = milliseconds(from, endOfDay: false)!, end = milliseconds(to, endOfDay: true)!
 
             // Decisions made under the agreement, and denials that name it among their reasons without one applying.

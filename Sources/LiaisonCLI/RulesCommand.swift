@@ -220,10 +220,7 @@ struct RulesCommand: ParsableCommand {
             let current = try rules.load()
             let candidate = try rules.load(agreementsOverride: proposed)
             for problem in candidate.result.problems { print("problem in the proposal: \(problem)") }
-            let store: HubStore
-            do { store = try HubStore(path: current.hub.databasePath, readOnly: true) } catch {
-                throw UserFacingError("rules diff: cannot open the hub's store: \(error)")
-            }
+            let store = try current.hub.openSQLiteStore(command: "rules diff")
             let held = try store.heldMessages()
             var cohorts: [AgencyID: [String: Set<String>]] = [:]
             for (owner, named) in (try? store.cohorts()) ?? [:] { if let id = AgencyID(owner) { cohorts[id] = named } }

@@ -13,6 +13,13 @@ package struct LegalHold: Sendable, Equatable {
     package var placedAt: Int64
     /// The audit entry that records the hold.
     package var entry: Int64
+
+    package init(pseudonym: String, reference: String, placedAt: Int64, entry: Int64) {
+        self.pseudonym = pseudonym
+        self.reference = reference
+        self.placedAt = placedAt
+        self.entry = entry
+    }
 }
 
 extension HubTransaction {
@@ -70,7 +77,7 @@ extension HubTransaction {
 
 extension HubStore {
     /// The detail of a hold's audit record: the child's pseudonym and the reference (no free text).
-    static func holdDetail(_ pseudonym: String, _ reference: String) -> String {
+    package static func holdDetail(_ pseudonym: String, _ reference: String) -> String {
         var json = JSONText()
         json.string("child", pseudonym)
         json.string("reference", reference)

@@ -140,4 +140,28 @@ struct BrokerOnPostgresTests {
         await broker.stop()
         try Self.checkStore(hub, url: url, ids: accepted.value.map(\.id), received: received)
     }
+
+    @Test func anInformationGovernanceOfficerPlacesAndReleasesALegalHoldOnThePostgreSQLStore() async throws {
+        let (hub, url) = try Self.hub("holds")
+        defer { hub.remove() }
+        _ = try PseudonymKeyFile.loadOrCreate(path: "\(hub.keysDirectory)/pseudonym.key")
+        let hold = try await LiaisonExecutable.run(
+            ["audit", "hold", "--config", hub.configPath, "--upn", "Q926200024001", "--reference", "SAR-2026-014"])
+        #expect(hold.status == 0 && hold.output.contains("Legal hold SAR-2026-014 placed"), "\(hold.output)")
+        let holds = try await LiaisonExecutable.run(["audit", "holds", "--config", hub.configPath])
+        #expect(holds.output.contains("SAR-2026-014"), "\(holds.output)")
+        #expect(!holds.output.contains("Q926200024001"), "the UPN never leaves the command")
+        let release = try await LiaisonExecutable.run(
+            ["audit", "release", "--config", hub.configPath, "--upn", "Q926200024001", "--reference", "SAR-2026-014-closed"])
+        #expect(release.status == 0 && release.output.contains("released"), "\(release.output)")
+        // A command that reads only SQLite says so, rather than read (or create) a SQLite file beside the hub's real store.
+        let tail = try await LiaisonExecutable.run(["audit", "tail", "--config", hub.configPath])
+        #expect(tail.status != 0 && tail.output.contains("this hub's store is on PostgreSQL"), "\(tail.output)")
+        #expect(!FileManager.default.fileExists(atPath: hub.databasePath), "no SQLite store was made")
+
+        let store = try PostgresHubStore(url: url)
+        defer { PostgresTestDatabase.drop(store) }
+        #expect(try store.legalHolds().isEmpty)
+        #expect(try store.treeHead().size == 2, "the hold and its release are in the PostgreSQL store's audit log")
+    }
 }

@@ -208,4 +208,36 @@ struct StoreConformanceTests {
         #expect(head.size == size && head.root == root, "the sweep's audit entry is the same leaf on both")
         #expect(engines.map(\.auditTreeSize) == [size, size])
     }
+
+    @Test("A legal hold keeps a child's bodies through the retention sweep, placed and released alike on both engines")
+    func sameLegalHolds() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("liaison-conformance-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let sqlite = try HubStore(path: "\(folder)/hub.sqlite")
+        let postgres = try PostgresTestDatabase.open("holds")
+        defer { PostgresTestDatabase.drop(postgres) }
+        for batch in Self.batches {
+            _ = try sqlite.commit(batch.operations, at: batch.at)
+            _ = try postgres.commit(batch.operations, at: batch.at)
+        }
+        // ps-aaaa is a subject of c-1 and c-3; c-3 has nothing pending, so only the hold keeps its body.
+        let placed = try sqlite.transaction { try $0.placeHold(pseudonym: "ps-aaaa", reference: "SAR-2026-014", at: 5_000) }
+        #expect(try postgres.transaction { try $0.placeHold(pseudonym: "ps-aaaa", reference: "SAR-2026-014", at: 5_000) } == placed)
+        #expect(try postgres.legalHolds() == sqlite.legalHolds())
+        #expect(try postgres.legalHolds().map(\.reference) == ["SAR-2026-014"])
+        let heldSweep = try [sqlite.deleteExpiredBodies(now: 900_000_000, limit: 1000), postgres.deleteExpiredBodies(now: 900_000_000, limit: 1000)]
+        #expect(heldSweep[0] == heldSweep[1])
+
+        let released = try sqlite.transaction { try $0.releaseHold(pseudonym: "ps-aaaa", reference: "SAR-2026-014/closed", at: 6_000) }
+        #expect(released != nil)
+        #expect(try postgres.transaction { try $0.releaseHold(pseudonym: "ps-aaaa", reference: "SAR-2026-014/closed", at: 6_000) } == released)
+        #expect(try postgres.transaction { try $0.releaseHold(pseudonym: "ps-aaaa", reference: "again", at: 6_000) } == nil, "no hold: nothing written")
+        #expect(try postgres.legalHolds().isEmpty)
+        // Released: c-3's body goes at the next sweep, on both.
+        let afterRelease = try [sqlite.deleteExpiredBodies(now: 900_000_000, limit: 1000), postgres.deleteExpiredBodies(now: 900_000_000, limit: 1000)]
+        #expect(afterRelease[0] == afterRelease[1] && afterRelease[0] >= 1)
+        let (size, root) = try sqlite.treeHead()
+        let head = try postgres.treeHead()
+        #expect(head.size == size && head.root == root)
+    }
 }
