@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import LiaisonStore
 import LiaisonConfig
+import LiaisonStorePostgres
+import MerkleLog
 
 struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -132,10 +134,20 @@ extension AuditCommand {
         @Option(help: "The tree size to prove against (default: the whole log).") var size: Int?
 
         func run() throws {
-            let store = try AuditCommand.openStore(options)
+            let hub = try loadHub(options.config, requireKeys: false)
             do {
-                let proof = try store.inclusionProof(entry: entry, size: size)
-                let record = try store.auditEntry(entry)
+                let proof: (leaf: MerkleTree.Hash, size: Int, root: MerkleTree.Hash, path: [MerkleTree.Hash])
+                let record: AuditRecord?
+                if case .postgresql(let urls) = hub.configuration.store {
+                    let store = try AuditCommand.openPostgres(urls)
+                    defer { store.close() }
+                    proof = try store.inclusionProof(entry: entry, size: size)
+                    record = try store.auditEntry(entry)
+                } else {
+                    let store = try AuditCommand.openStore(options)
+                    proof = try store.inclusionProof(entry: entry, size: size)
+                    record = try store.auditEntry(entry)
+                }
                 AuditCommand.printJSON([
                     "entry": entry, "leaf_index": entry - 1, "tree_size": proof.size, "root": AuditCommand.hex(proof.root),
                     "leaf_hash": AuditCommand.hex(proof.leaf), "inclusion_proof": proof.path.map(AuditCommand.hex),
@@ -156,8 +168,16 @@ extension AuditCommand {
         @OptionGroup var options: ConfigOptions
 
         func run() throws {
-            let store = try AuditCommand.openStore(options)
-            guard let note = try store.checkpointNotes().last else { throw UserFacingError("audit checkpoint: no checkpoint signed yet.") }
+            let hub = try loadHub(options.config, requireKeys: false)
+            let notes: [String]
+            if case .postgresql(let urls) = hub.configuration.store {
+                let store = try AuditCommand.openPostgres(urls)
+                defer { store.close() }
+                notes = try store.checkpointNotes()
+            } else {
+                notes = try AuditCommand.openStore(options).checkpointNotes()
+            }
+            guard let note = notes.last else { throw UserFacingError("audit checkpoint: no checkpoint signed yet.") }
             print(note, terminator: "")
         }
     }

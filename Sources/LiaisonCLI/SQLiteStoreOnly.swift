@@ -9,7 +9,7 @@ extension HubConfiguration {
         guard case .sqlite = store else {
             throw UserFacingError(
                 "\(command): this command reads the SQLite store, and this hub's store is on PostgreSQL (store: in \(source)). "
-                    + "On PostgreSQL: audit verify, audit hold, audit release, audit holds and store migrate (docs/operations.md).")
+                    + "On PostgreSQL: audit verify, proof, checkpoint, hold, release and holds, and store migrate (docs/operations.md).")
         }
         do { return try HubStore(path: databasePath, readOnly: readOnly) } catch {
             throw UserFacingError("\(command): cannot open the hub's store: \(error)")

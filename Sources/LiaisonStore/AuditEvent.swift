@@ -71,4 +71,9 @@ package struct AuditEvent: Sendable, Equatable {
 package struct AuditRecord: Sendable, Equatable {
     package var entry: Int64
     package var event: AuditEvent
+
+    package init(entry: Int64, event: AuditEvent) {
+        self.entry = entry
+        self.event = event
+    }
 }

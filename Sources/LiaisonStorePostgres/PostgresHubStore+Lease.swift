@@ -65,7 +65,8 @@ extension PostgresHubStore {
 
     /// Opens the store at the first of `urls` that is a writable primary, taking the lease. A list names the primary
     /// and its standbys, as libpq's `target_session_attrs=read-write` would: after a promotion the brokers find the new
-    /// primary without a change to hub.yaml. With `lease.waits`, waits (polling) for a primary and for the lease.
+    /// primary without a change to hub.yaml. With `lease.waits`, waits for a primary (looking again every 0.2 s) and for
+    /// the lease.
     ///
     /// - Throws: `StoreError`: `.leaseHeld` (not waiting), `.stopped`, or `.cannotOpen` naming what each URL said.
     package static func open(
@@ -91,7 +92,7 @@ extension PostgresHubStore {
                 lease.onWaiting("no writable primary yet: \(failures.joined(separator: " "))")
                 toldNoPrimary = true
             }
-            let until = ContinuousClock.now + .seconds(1)
+            let until = ContinuousClock.now + .milliseconds(200)
             while ContinuousClock.now < until {
                 guard !lease.isStopRequested() else { throw StoreError(.stopped, "Stopped while waiting for the store.") }
                 Thread.sleep(forTimeInterval: 0.1)

@@ -4,6 +4,7 @@ import LiaisonProtocol
 import LiaisonStore
 import LiaisonStorePostgres
 import LiaisonTestSupport
+import MerkleLog
 import Testing
 
 /// The real broker, as a process, on a PostgreSQL store (`store:` in hub.yaml): two brokers on one database, one
@@ -162,6 +163,20 @@ struct BrokerOnPostgresTests {
         let store = try PostgresHubStore(url: url)
         defer { PostgresTestDatabase.drop(store) }
         #expect(try store.legalHolds().isEmpty)
-        #expect(try store.treeHead().size == 2, "the hold and its release are in the PostgreSQL store's audit log")
+        let head = try store.treeHead()
+        #expect(head.size == 2, "the hold and its release are in the PostgreSQL store's audit log")
+
+        // The hold's entry is provable from the PostgreSQL store, against its root.
+        let proof = try await LiaisonExecutable.run(["audit", "proof", "--config", hub.configPath, "--entry", "1"])
+        #expect(proof.status == 0, "\(proof.output)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(proof.output.utf8)) as? [String: Any])
+        func bytes(_ hex: String) -> [UInt8] {
+            stride(from: 0, to: hex.count, by: 2).map { UInt8(hex.dropFirst($0).prefix(2), radix: 16)! }
+        }
+        let path = (json["inclusion_proof"] as? [String] ?? []).map(bytes)
+        #expect(json["root"] as? String == head.root.map { String(format: "%02x", $0) }.joined())
+        #expect(MerkleTree.verifyInclusion(
+            leafHash: bytes(json["leaf_hash"] as? String ?? ""), index: 0, size: 2, proof: path, root: head.root))
+        #expect((json["leaf"] as? String)?.contains("SAR-2026-014") == true)
     }
 }
