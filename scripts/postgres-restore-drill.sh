@@ -1,21 +1,35 @@
 #!/usr/bin/env bash
 # A backup and restore drill for the hub's store on PostgreSQL (issue 16, docs/operations.md), on a throwaway
-# PostgreSQL 15 cluster that is removed afterwards:
+# PostgreSQL 15 cluster that is removed afterwards.
+#
+# Given a liaison binary (make restore-drill passes the debug build's), it runs on the hub's real store:
 #
 #   1. a primary with WAL archiving (archive_mode=on, archive_command copying each finished WAL file to an archive
-#      folder) and rows standing in for the hub's (messages and audit entries; plain SQL, synthetic);
-#   2. a base backup with pg_basebackup, checked with pg_verifybackup;
-#   3. more rows after the backup, then the cut (a time noted on the primary, with the primary's row counts and an md5
-#      over every row), then rows after the cut; the WAL is switched and the script waits until it is archived;
-#   4. the primary is stopped at once (pg_ctl -m immediate), as if its machine were lost;
-#   5. a point-in-time restore: the base backup copied to a new folder, recovery.signal, restore_command from the
-#      archive, recovery_target_time = the cut; started on a new port and waited for until promoted. Every row
-#      written before the cut must be there (counts and md5 equal to the primary's at the cut), none written after;
-#   6. a restore to the end of the archive (recovery_target_timeline latest, no target): every row must be there.
+#      folder); a hub in a temporary folder (keys for the hub and two agencies, npas and yot; hub.yaml with store:
+#      naming the primary) and its broker started (liaison broker), which creates the store's schema;
+#   2. messages sent both ways between the two agencies (liaison send, synthetic bodies {"n":N});
+#   3. a base backup with pg_basebackup while the broker runs, checked with pg_verifybackup;
+#   4. more messages after the backup, so that the restore replays the WAL of the broker's own commits; the broker
+#      stopped (SIGTERM: it signs a last checkpoint), then the cut: `liaison audit verify --store` must say OK, and the
+#      tree size and root (audit proof's JSON, which must agree with verify's), the messages' count and an md5 over
+#      them are noted with the time on the primary;
+#   5. the broker started again and more messages sent after the cut, then stopped; verify again (the end);
+#   6. the WAL switched, the script waits until it is archived; the primary stopped at once (pg_ctl -m immediate);
+#   7. a point-in-time restore: the base backup copied to a new folder, recovery.signal, restore_command from the
+#      archive, recovery_target_time = the cut; started on a new port and waited for until promoted. On it
+#      `liaison audit verify --store` must say OK with the cut's tree size and root, and audit proof (through a
+#      hub.yaml naming the restored cluster) the same; the messages the same as at the cut, none sent after it;
+#   8. a restore to the end of the archive (recovery_target_timeline latest, no target): verify OK, the end's size
+#      and root, every message.
+#
+# Without an argument it runs the same backup and restore on plain SQL tables standing in for the hub's (messages and
+# audit entries, synthetic rows), each restore checked by row counts and an md5 over every row.
 #
 # Each step prints its duration; the drill ends with PASS, or FAIL and a non-zero exit.
 #
-#   scripts/postgres-restore-drill.sh            (make restore-drill)
+#   scripts/postgres-restore-drill.sh .build/debug/liaison      (make restore-drill)
+#   DRILL_MESSAGES=100 DRILL_MESSAGES_AFTER=200 DRILL_MESSAGES_LATE=50 scripts/postgres-restore-drill.sh LIAISON
+#   scripts/postgres-restore-drill.sh                           (plain SQL tables)
 #   DRILL_ROWS=100000 DRILL_ROWS_AFTER=50000 scripts/postgres-restore-drill.sh
 #
 # Run as root, the clusters belong to the system user `liaison-pg` (PostgreSQL refuses root), as in
@@ -26,6 +40,17 @@ PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 ROWS_BEFORE=${DRILL_ROWS:-100000}         # written before the base backup
 ROWS_AFTER=${DRILL_ROWS_AFTER:-50000}     # written after the backup, before the cut (in 50 transactions)
 ROWS_LATE=1000                            # written after the cut: absent from the point-in-time restore
+LIAISON=${1:-}                            # a liaison binary: the drill runs on the hub's own store
+MESSAGES_BEFORE=${DRILL_MESSAGES:-100}          # sent before the base backup
+MESSAGES_AFTER=${DRILL_MESSAGES_AFTER:-200}     # sent after the backup, before the cut
+MESSAGES_LATE=${DRILL_MESSAGES_LATE:-50}        # sent after the cut: absent from the point-in-time restore
+if [ -n "$LIAISON" ]; then
+  if [ ! -x "$LIAISON" ]; then
+    echo "$LIAISON is not an executable liaison binary: build it (swift build --product liaison) and give its path." >&2
+    exit 1
+  fi
+  LIAISON=$(cd "$(dirname "$LIAISON")" && pwd)/$(basename "$LIAISON")
+fi
 for tool in initdb pg_ctl pg_basebackup pg_verifybackup psql; do
   if [ ! -x "$PG_BIN/$tool" ]; then
     echo "PostgreSQL 15's $tool is needed in $PG_BIN: apt-get install postgresql (make deps installs it)." >&2
@@ -43,10 +68,15 @@ fi
 
 folder=$(mktemp -d "${TMPDIR:-/tmp}/liaison-restore-drill.XXXXXX")
 running=()        # data folders with a server to stop on exit
+broker_pid=""     # the hub's broker, when one runs
 current_step=""
 verdict=""
 cleanup() {
   status=$?
+  if [ -n "$broker_pid" ]; then
+    kill -TERM "$broker_pid" 2>/dev/null || true
+    wait "$broker_pid" 2>/dev/null || true
+  fi
   for data in "${running[@]}"; do
     "${as_owner[@]}" "$PG_BIN/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1 \
       || "${as_owner[@]}" "$PG_BIN/pg_ctl" -D "$data" -m immediate -w stop >/dev/null 2>&1 || true
@@ -128,6 +158,7 @@ make_primary() {
     -c wal_level=replica -c archive_mode=on \
     -c "archive_command='test ! -f $folder/archive/%f && cp %p $folder/archive/%f'"
   "$PG_BIN/createdb" -h 127.0.0.1 -p "$primary_port" -U liaison drill
+  [ -n "$LIAISON" ] && return 0   # the broker creates the hub's schema itself
   sql "$primary_port" "CREATE TABLE messages (sequence bigint PRIMARY KEY, message_id uuid NOT NULL,
       source text NOT NULL, body bytea NOT NULL, accepted_at timestamptz NOT NULL);
     CREATE TABLE audit_log (entry bigint PRIMARY KEY, leaf bytea NOT NULL);"
@@ -211,41 +242,191 @@ replay() { # NAME [RECOVERY SETTINGS...]: recovery.signal, restore_command from 
   exit 1
 }
 
-drill_began=$(now_ms)
-echo "Restore drill: PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}'), $ROWS_BEFORE rows before the backup, $ROWS_AFTER after it, $ROWS_LATE after the cut ($folder)"
-step "Make the primary (initdb, archive_mode=on)" make_primary
-step "Write $ROWS_BEFORE messages and audit entries" write_before_backup
-step "Base backup (pg_basebackup -X stream, fast checkpoint)" base_backup
-echo "  backup: $(du -sh "$folder/backup" | cut -f1)"
-step "Verify the backup (pg_verifybackup)" verify_backup
-step "Write $ROWS_AFTER more after the backup (50 transactions)" write_after_backup
-step "The cut: note the time, count and md5 the primary's rows" the_cut
-echo "  cut at $cut_time: $cut_fingerprint"
-step "Write $ROWS_LATE more after the cut" write_after_cut
-step "The end: count and md5 all the primary's rows" the_end
-step "Switch WAL and wait until it is archived" archive_wal
-echo "  archive: $(find "$folder/archive" -type f | wc -l) files, $(du -sh "$folder/archive" | cut -f1)"
-step "Lose the primary (pg_ctl -m immediate stop)" lose_primary
+# --- The hub's own store (given a liaison binary) ---
 
-check_pitr() {
-  pitr_fingerprint=$(sql "$restore_port" "$FINGERPRINT")
-  late=$(sql "$restore_port" "SELECT count(*) FROM messages WHERE sequence > $(( ROWS_BEFORE + ROWS_AFTER ))")
-  "${as_owner[@]}" "$PG_BIN/pg_ctl" -D "$folder/pitr" -m fast -w stop >/dev/null
+store_url() { echo "postgresql://liaison@127.0.0.1:$1/drill?sslmode=disable&password_file=$folder/password"; }
+
+make_hub() {
+  mkdir "$folder/hub"
+  for name in hub npas yot; do "$LIAISON" keys generate --agency "$name" --out "$folder/hub/keys" >/dev/null; done
+  printf 'agencies:\n  npas:\n    name: Drill agency npas\n    public_key_file: keys/npas.pub\n  yot:\n    name: Drill agency yot\n    public_key_file: keys/yot.pub\n' \
+    >"$folder/hub/agencies.yaml"
+  hub_config "$folder/hub/hub.yaml" "$primary_port"
+}
+
+hub_config() { # FILE PORT: a hub.yaml whose store is the cluster on PORT
+  printf 'endpoint: ipc://hub.ipc\ndata_dir: data\nkeys_dir: keys\nagencies_file: agencies.yaml\nstore: "%s"\n' \
+    "$(store_url "$2")" >"$1"
+}
+
+start_broker() {
+  local log="$folder/hub/broker-$1.log"
+  "$LIAISON" broker --config "$folder/hub/hub.yaml" >"$log" 2>&1 &
+  broker_pid=$!
+  for _ in $(seq 1 300); do
+    grep -q "Broker running" "$log" && return 0
+    if ! kill -0 "$broker_pid" 2>/dev/null; then
+      echo "The broker stopped as it started; its log:" >&2
+      tail -n 20 "$log" >&2
+      exit 1
+    fi
+    sleep 0.1
+  done
+  echo "The broker was not running after 30 s; its log:" >&2
+  tail -n 20 "$log" >&2
+  exit 1
+}
+
+stop_broker() { # SIGTERM, and it must stop cleanly (exit 0)
+  local pid=$broker_pid status=0
+  kill -TERM "$pid"
+  wait "$pid" || status=$?
+  broker_pid=""
+  if [ "$status" != 0 ]; then
+    echo "The broker exited $status on SIGTERM; see $folder/hub/broker-*.log" >&2
+    exit 1
+  fi
+}
+
+send_messages() { # FROM COUNT: messages FROM.., half yot to npas, half npas to yot, the two agencies at once
+  local from=$1 count=$2 pids=() pid failed=0
+  local half=$(( count / 2 ))
+  send_loop yot npas "$from" "$half" & pids+=($!)
+  send_loop npas yot $(( from + half )) $(( count - half )) & pids+=($!)
+  for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
+  [ "$failed" = 0 ] || { echo "liaison send failed; see $folder/hub/send.log" >&2; exit 1; }
+}
+
+send_loop() { # AS TO FROM COUNT
+  local n
+  for (( n = $3; n < $3 + $4; n++ )); do
+    printf '{"n":%d}' "$n" | "$LIAISON" send --config "$folder/hub/hub.yaml" --as "$1" --to "$2" \
+      --type drill.message --file - >>"$folder/hub/send.log" 2>&1
+  done
+}
+
+# The hub's messages: their count and an md5 over each one's sequence, sender, id, type and body hash.
+MESSAGES_FINGERPRINT="SELECT count(*) || ' messages, md5 ' || coalesce(md5(string_agg(sequence || ':' || source || ':'
+  || message_id || ':' || type || ':' || body_sha256, ',' ORDER BY sequence)), '-') FROM liaison.messages"
+
+tree_of() { # CONFIG PORT: sets tree ("SIZE ROOT" from audit verify --store; audit proof must agree) and messages
+  local verified proof proven
+  verified=$("$LIAISON" audit verify --config "$1" --store "$(store_url "$2")" 2>&1) \
+    || { echo "liaison audit verify failed on the cluster on port $2:" >&2; echo "$verified" >&2; exit 1; }
+  echo "$verified" | sed 's/^/  verify: /'
+  tree=$(echo "$verified" | sed -n 's/^OK: \([0-9]*\) entries, tree root \([0-9a-f]*\).*/\1 \2/p')
+  [ -n "$tree" ] || { echo "audit verify said OK but named no size and root: $verified" >&2; exit 1; }
+  proof=$("$LIAISON" audit proof --config "$1" --entry 1)
+  proven=$(echo "$proof" | python3 -c 'import json, sys; p = json.load(sys.stdin); print(p["tree_size"], p["root"])')
+  check "audit proof's tree size and root agree with audit verify's" "$tree" "$proven"
+  messages=$(sql "$2" "$MESSAGES_FINGERPRINT")
+}
+
+hub_cut() {
+  tree_of "$folder/hub/hub.yaml" "$primary_port"
+  cut_tree=$tree cut_messages=$messages
+  cut_last_sequence=$(sql "$primary_port" "SELECT coalesce(max(sequence), 0) FROM liaison.messages")
+  cut_time=$(sql "$primary_port" "SELECT clock_timestamp()")
+  sleep 0.5   # every commit after this is clearly later than the cut
+}
+
+hub_end() {
+  tree_of "$folder/hub/hub.yaml" "$primary_port"
+  end_tree=$tree end_messages=$messages
+}
+
+check_restored() { # NAME: audit verify and proof on the restored cluster, then stopped
+  hub_config "$folder/hub/$1.yaml" "$restore_port"
+  tree_of "$folder/hub/$1.yaml" "$restore_port"
+  restored_tree=$tree restored_messages=$messages
+  late=$(sql "$restore_port" "SELECT count(*) FROM liaison.messages WHERE sequence > $cut_last_sequence")
+  "${as_owner[@]}" "$PG_BIN/pg_ctl" -D "$folder/$1" -m fast -w stop >/dev/null
   running=()
 }
-check_latest() { latest_fingerprint=$(sql "$restore_port" "$FINGERPRINT"); }
 
-step "Point in time: copy the base backup" copy_backup pitr
-step "Point in time: replay the archive to the cut, promote" replay pitr \
-  "recovery_target_time = '$cut_time'" "recovery_target_action = 'promote'"
-step "Point in time: count and md5 the restored rows" check_pitr
-check "every row written before the cut, and nothing else" "$cut_fingerprint" "$pitr_fingerprint"
-check "rows written after the cut" 0 "$late"
+hub_drill() {
+  echo "Restore drill on the hub's store: PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}'), $LIAISON, $MESSAGES_BEFORE messages before the backup, $MESSAGES_AFTER after it, $MESSAGES_LATE after the cut ($folder)"
+  step "Make the primary (initdb, archive_mode=on)" make_primary
+  step "Make the hub (keys for hub, npas, yot; store: the primary)" make_hub
+  step "Start the broker (creates the store's schema)" start_broker 1
+  step "Send $MESSAGES_BEFORE messages (liaison send, yot and npas at once)" send_messages 1 "$MESSAGES_BEFORE"
+  step "Base backup (pg_basebackup -X stream, fast checkpoint)" base_backup
+  echo "  backup: $(du -sh "$folder/backup" | cut -f1)"
+  step "Verify the backup (pg_verifybackup)" verify_backup
+  step "Send $MESSAGES_AFTER more after the backup" send_messages $(( MESSAGES_BEFORE + 1 )) "$MESSAGES_AFTER"
+  step "Stop the broker (SIGTERM)" stop_broker
+  step "The cut: audit verify, tree size and root, messages, time" hub_cut
+  echo "  cut at $cut_time: tree size and root $cut_tree; $cut_messages"
+  step "Start the broker again" start_broker 2
+  step "Send $MESSAGES_LATE more after the cut" send_messages $(( MESSAGES_BEFORE + MESSAGES_AFTER + 1 )) "$MESSAGES_LATE"
+  step "Stop the broker (SIGTERM)" stop_broker
+  step "The end: audit verify, tree size and root, messages" hub_end
+  echo "  end: tree size and root $end_tree; $end_messages"
+  step "Switch WAL and wait until it is archived" archive_wal
+  echo "  archive: $(find "$folder/archive" -type f | wc -l) files, $(du -sh "$folder/archive" | cut -f1)"
+  step "Lose the primary (pg_ctl -m immediate stop)" lose_primary
 
-step "Latest: copy the base backup" copy_backup latest
-step "Latest: replay the whole archive, promote" replay latest
-step "Latest: count and md5 the restored rows" check_latest
-check "every row the primary had" "$all_fingerprint" "$latest_fingerprint"
+  step "Point in time: copy the base backup" copy_backup pitr
+  step "Point in time: replay the archive to the cut, promote" replay pitr \
+    "recovery_target_time = '$cut_time'" "recovery_target_action = 'promote'"
+  step "Point in time: audit verify, tree size and root, messages" check_restored pitr
+  check "the tree's size and root at the cut" "$cut_tree" "$restored_tree"
+  check "the messages at the cut (count and md5)" "$cut_messages" "$restored_messages"
+  check "messages sent after the cut" 0 "$late"
+
+  step "Latest: copy the base backup" copy_backup latest
+  step "Latest: replay the whole archive, promote" replay latest
+  step "Latest: audit verify, tree size and root, messages" check_restored latest
+  check "the tree's size and root at the end" "$end_tree" "$restored_tree"
+  check "every message (count and md5)" "$end_messages" "$restored_messages"
+  check "messages sent after the cut" "$MESSAGES_LATE" "$late"
+  if [ "${cut_tree%% *}" -ge "${end_tree%% *}" ]; then
+    echo "  MISMATCH: the end's tree (${end_tree%% *} entries) is not larger than the cut's (${cut_tree%% *})"
+    failures=$(( failures + 1 ))
+  fi
+}
+
+# --- Plain SQL tables standing in for the hub's (no liaison binary given) ---
+
+plain_drill() {
+  echo "Restore drill: PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}'), $ROWS_BEFORE rows before the backup, $ROWS_AFTER after it, $ROWS_LATE after the cut ($folder)"
+  step "Make the primary (initdb, archive_mode=on)" make_primary
+  step "Write $ROWS_BEFORE messages and audit entries" write_before_backup
+  step "Base backup (pg_basebackup -X stream, fast checkpoint)" base_backup
+  echo "  backup: $(du -sh "$folder/backup" | cut -f1)"
+  step "Verify the backup (pg_verifybackup)" verify_backup
+  step "Write $ROWS_AFTER more after the backup (50 transactions)" write_after_backup
+  step "The cut: note the time, count and md5 the primary's rows" the_cut
+  echo "  cut at $cut_time: $cut_fingerprint"
+  step "Write $ROWS_LATE more after the cut" write_after_cut
+  step "The end: count and md5 all the primary's rows" the_end
+  step "Switch WAL and wait until it is archived" archive_wal
+  echo "  archive: $(find "$folder/archive" -type f | wc -l) files, $(du -sh "$folder/archive" | cut -f1)"
+  step "Lose the primary (pg_ctl -m immediate stop)" lose_primary
+
+  check_pitr() {
+    pitr_fingerprint=$(sql "$restore_port" "$FINGERPRINT")
+    late=$(sql "$restore_port" "SELECT count(*) FROM messages WHERE sequence > $(( ROWS_BEFORE + ROWS_AFTER ))")
+    "${as_owner[@]}" "$PG_BIN/pg_ctl" -D "$folder/pitr" -m fast -w stop >/dev/null
+    running=()
+  }
+  check_latest() { latest_fingerprint=$(sql "$restore_port" "$FINGERPRINT"); }
+
+  step "Point in time: copy the base backup" copy_backup pitr
+  step "Point in time: replay the archive to the cut, promote" replay pitr \
+    "recovery_target_time = '$cut_time'" "recovery_target_action = 'promote'"
+  step "Point in time: count and md5 the restored rows" check_pitr
+  check "every row written before the cut, and nothing else" "$cut_fingerprint" "$pitr_fingerprint"
+  check "rows written after the cut" 0 "$late"
+
+  step "Latest: copy the base backup" copy_backup latest
+  step "Latest: replay the whole archive, promote" replay latest
+  step "Latest: count and md5 the restored rows" check_latest
+  check "every row the primary had" "$all_fingerprint" "$latest_fingerprint"
+}
+
+drill_began=$(now_ms)
+if [ -n "$LIAISON" ]; then hub_drill; else plain_drill; fi
 
 echo
 echo "Summary ($(date -u +%Y-%m-%d), $(nproc) cores, PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}')):"
