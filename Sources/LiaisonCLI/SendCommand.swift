@@ -16,6 +16,11 @@ struct SendCommand: AsyncParsableCommand {
     @OptionGroup var options: ConfigOptions
     @OptionGroup var adapter: AdapterOptions
 
+    /// What `send` says it consumes: a type no agency sends, so the hub delivers it nothing. Without it, sending as an
+    /// agency with messages waiting would take them into a connection that never acknowledges them: each audited as
+    /// delivered, and counted as an attempt towards its dead letter (docs/protocol.md, HELLO).
+    static let sendsOnly = "liaison.sends-only"
+
     @Option(help: "The message type, e.g. attendance.return.")
     var type: String
 
@@ -53,7 +58,9 @@ struct SendCommand: AsyncParsableCommand {
         }
         guard let body else { throw UserFacingError("send: cannot read \(file).") }
         let client = AdapterClient(
-            configuration: try adapter.adapterConfiguration(hub: hub.configuration, name: "liaison-send"), logger: logger)
+            configuration: try adapter.adapterConfiguration(
+                hub: hub.configuration, name: "liaison-send", consumes: [SendCommand.sendsOnly], credit: 1),
+            logger: logger)
         do {
             try await client.connect()
             let receipt = try await client.send(

@@ -9,31 +9,13 @@ import Testing
 /// nothing accepted is lost (docs/operations.md, "A standby broker").
 @Suite("A standby broker takes over", .timeLimit(.minutes(3)), .realProcesses(.long))
 struct StandbyBrokerTests {
-    /// The standby's own hub.yaml: the same store, keys and agencies, its own endpoint (as on a second machine).
-    static func standbyConfig(_ hub: TemporaryHub) throws -> String {
-        let path = "\(hub.directory)/hub-standby.yaml"
-        let text = try String(contentsOfFile: hub.configPath, encoding: .utf8)
-            .replacingOccurrences(of: "endpoint: ipc://hub.ipc", with: "endpoint: ipc://standby.ipc")
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
-    }
-
     /// The active broker, running, and a standby on the same store, waiting for the lease.
     static func startPair(_ hub: TemporaryHub) async throws -> (active: BrokerProcess, standby: BrokerProcess) {
         let active = BrokerProcess(hub: hub)
         try await active.start()
-        let standby = BrokerProcess(hub: hub, name: "standby", configPath: try standbyConfig(hub), arguments: ["--standby"])
+        let standby = BrokerProcess(hub: hub, name: "standby", configPath: try hub.standbyConfig(), arguments: ["--standby"])
         try await standby.start(until: "Standby")
         return (active, standby)
-    }
-
-    /// An adapter that knows both brokers.
-    static func connect(_ hub: TemporaryHub, _ agency: String, credit: Int = 64) async throws -> AdapterClient {
-        var configuration = try hub.adapterConfiguration(agency, credit: credit)
-        configuration.standbyEndpoints = ["ipc://\(hub.directory)/standby.ipc"]
-        let client = AdapterClient(configuration: configuration)
-        try await client.connect()
-        return client
     }
 
     @Test func theStandbyTakesOverWhenTheActiveBrokerIsKilledAndNothingAcceptedIsLost() async throws {
@@ -42,22 +24,10 @@ struct StandbyBrokerTests {
         let (active, standby) = try await Self.startPair(hub)
         #expect(!FileManager.default.fileExists(atPath: "\(hub.directory)/standby.ipc"), "a standby binds nothing before it takes over")
 
-        let sender = try await Self.connect(hub, "yot")
+        let sender = try await hub.connectKnowingStandby("yot")
         let total = 3000
-        let accepted = Locked<[(id: String, at: ContinuousClock.Instant)]>([])
-        let stream = Task {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for index in 0..<total {
-                    if index >= 64 { try await group.next() }
-                    group.addTask {
-                        let id = "failover-\(index)"
-                        _ = try await sender.send(type: "test.message", to: ["npas"], body: Array("{\"n\":\(index)}".utf8), id: id)
-                        accepted.withLock { $0.append((id, ContinuousClock.now)) }
-                    }
-                }
-                try await group.waitForAll()
-            }
-        }
+        let accepted = Acceptances([])
+        let stream = streamAccepted(sender, total: total, prefix: "failover", accepted: accepted)
         while accepted.value.count < 1000 { try await Task.sleep(for: .milliseconds(5)) }
         await active.kill()
         let killedAt = ContinuousClock.now
@@ -70,7 +40,7 @@ struct StandbyBrokerTests {
         if let first = accepted.value.first(where: { !acceptedBeforeKill.contains($0.id) && $0.at > killedAt }) {
             print("standby took over: first message accepted \(killedAt.duration(to: first.at)) after the kill")
         }
-        let npas = try await Self.connect(hub, "npas", credit: 256)
+        let npas = try await hub.connectKnowingStandby("npas", credit: 256)
         let deliveries = await collect(npas, count: total, timeout: .seconds(60))
         let received = Set(deliveries.map(\.envelope.id))
         #expect(acceptedBeforeKill.isSubset(of: received), "\(acceptedBeforeKill.subtracting(received).count) accepted messages were lost")
@@ -94,7 +64,7 @@ struct StandbyBrokerTests {
         await standby.stop()
         #expect(!standby.log.contains("Broker running"))
         // Without --standby a second broker is refused at once, naming the reason.
-        let refused = try await LiaisonExecutable.run(["broker", "--config", try Self.standbyConfig(hub)])
+        let refused = try await LiaisonExecutable.run(["broker", "--config", try hub.standbyConfig()])
         #expect(refused.status != 0 && refused.output.contains("Another broker is running on this store"))
         let sender = try await hub.connect("yot")
         _ = try await sender.send(type: "test.message", to: ["npas"], body: Array("{}".utf8))

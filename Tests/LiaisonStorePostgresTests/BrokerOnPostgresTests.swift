@@ -22,42 +22,6 @@ struct BrokerOnPostgresTests {
         return (try TemporaryHub(extraConfig: "store: \"\(url)\"\n"), url)
     }
 
-    /// The standby's hub.yaml: the same store, keys and agencies, its own endpoint (as on a second machine).
-    static func standbyConfig(_ hub: TemporaryHub) throws -> String {
-        let path = "\(hub.directory)/hub-standby.yaml"
-        let text = try String(contentsOfFile: hub.configPath, encoding: .utf8)
-            .replacingOccurrences(of: "endpoint: ipc://hub.ipc", with: "endpoint: ipc://standby.ipc")
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
-    }
-
-    static func connect(_ hub: TemporaryHub, _ agency: String, credit: Int = 64) async throws -> AdapterClient {
-        var configuration = try hub.adapterConfiguration(agency, credit: credit)
-        configuration.standbyEndpoints = ["ipc://\(hub.directory)/standby.ipc"]
-        let client = AdapterClient(configuration: configuration)
-        try await client.connect()
-        return client
-    }
-
-    /// Sends `total` messages with 64 in flight, recording when each was accepted.
-    static func stream(
-        _ sender: AdapterClient, total: Int, prefix: String, accepted: Locked<[(id: String, at: ContinuousClock.Instant)]>
-    ) -> Task<Void, any Error> {
-        Task {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for index in 0..<total {
-                    if index >= 64 { try await group.next() }
-                    group.addTask {
-                        let id = "\(prefix)-\(index)"
-                        _ = try await sender.send(type: "test.message", to: ["npas"], body: Array("{\"n\":\(index)}".utf8), id: id)
-                        accepted.withLock { $0.append((id, ContinuousClock.now)) }
-                    }
-                }
-                try await group.waitForAll()
-            }
-        }
-    }
-
     /// Checks the store after a run: every id is held once, the recipient received each, and the audit log verifies
     /// (every leaf recomputed from its row, every signed checkpoint's root).
     static func checkStore(_ hub: TemporaryHub, url: String, ids: [String], received: Set<String>) throws {
@@ -84,16 +48,16 @@ struct BrokerOnPostgresTests {
         let active = BrokerProcess(hub: hub)
         try await active.start()
         // Without --standby a second broker on the same database is refused at once, naming the reason.
-        let refused = try await LiaisonExecutable.run(["broker", "--config", try Self.standbyConfig(hub)])
+        let refused = try await LiaisonExecutable.run(["broker", "--config", try hub.standbyConfig()])
         #expect(refused.status != 0 && refused.output.contains("Another broker is running on this store"), "\(refused.output)")
-        let standby = BrokerProcess(hub: hub, name: "standby", configPath: try Self.standbyConfig(hub), arguments: ["--standby"])
+        let standby = BrokerProcess(hub: hub, name: "standby", configPath: try hub.standbyConfig(), arguments: ["--standby"])
         try await standby.start(until: "Standby")
         #expect(!FileManager.default.fileExists(atPath: "\(hub.directory)/standby.ipc"), "a standby binds nothing before it takes over")
 
-        let sender = try await Self.connect(hub, "yot")
+        let sender = try await hub.connectKnowingStandby("yot")
         let total = 2000
-        let accepted = Locked<[(id: String, at: ContinuousClock.Instant)]>([])
-        let stream = Self.stream(sender, total: total, prefix: "pg-failover", accepted: accepted)
+        let accepted = Acceptances([])
+        let stream = streamAccepted(sender, total: total, prefix: "pg-failover", accepted: accepted)
         while accepted.value.count < 500 { try await Task.sleep(for: .milliseconds(5)) }
         await active.kill()
         let killedAt = ContinuousClock.now
@@ -103,7 +67,7 @@ struct BrokerOnPostgresTests {
         if let first = accepted.value.first(where: { !acceptedBeforeKill.contains($0.id) && $0.at > killedAt }) {
             print("PostgreSQL standby broker took over: first message accepted \(killedAt.duration(to: first.at)) after the kill")
         }
-        let npas = try await Self.connect(hub, "npas", credit: 256)
+        let npas = try await hub.connectKnowingStandby("npas", credit: 256)
         let received = Set(await collect(npas, count: total, timeout: .seconds(60)).map(\.envelope.id))
         #expect(received.count == total)
         await sender.close()
@@ -118,10 +82,10 @@ struct BrokerOnPostgresTests {
         defer { hub.remove() }
         let broker = BrokerProcess(hub: hub)
         try await broker.start()
-        let sender = try await Self.connect(hub, "yot")
+        let sender = try await hub.connectKnowingStandby("yot")
         let total = 1500
-        let accepted = Locked<[(id: String, at: ContinuousClock.Instant)]>([])
-        let stream = Self.stream(sender, total: total, prefix: "pg-cut", accepted: accepted)
+        let accepted = Acceptances([])
+        let stream = streamAccepted(sender, total: total, prefix: "pg-cut", accepted: accepted)
         while accepted.value.count < 400 { try await Task.sleep(for: .milliseconds(5)) }
         // As a database restart or a network cut would: the server ends the broker's session, and with it the lease.
         let admin = try PostgresHubStore(url: url)
@@ -133,7 +97,7 @@ struct BrokerOnPostgresTests {
         admin.close()
         try await stream.value
         #expect(broker.log.contains("Lost the connection to the hub's store"))
-        let npas = try await Self.connect(hub, "npas", credit: 256)
+        let npas = try await hub.connectKnowingStandby("npas", credit: 256)
         let received = Set(await collect(npas, count: total, timeout: .seconds(60)).map(\.envelope.id))
         #expect(received.count == total)
         await sender.close()

@@ -30,7 +30,7 @@ struct FailoverDrillTests {
         let active = BrokerProcess(hub: hub)
         try await active.start()
         let standby = BrokerProcess(
-            hub: hub, name: "standby", configPath: try BrokerOnPostgresTests.standbyConfig(hub), arguments: ["--standby"])
+            hub: hub, name: "standby", configPath: try hub.standbyConfig(), arguments: ["--standby"])
         try await standby.start(until: "Standby")
         return (hub, urls, active, standby)
     }
@@ -39,10 +39,10 @@ struct FailoverDrillTests {
     static func drill(_ name: String, loss: String, fail: (BrokerProcess, BrokerProcess) async throws -> Void) async throws {
         let (hub, urls, active, standby) = try await pair(name)
         defer { hub.remove() }
-        let sender = try await BrokerOnPostgresTests.connect(hub, "yot")
-        let accepted = Locked<[(id: String, at: ContinuousClock.Instant)]>([])
+        let sender = try await hub.connectKnowingStandby("yot")
+        let accepted = Acceptances([])
         let started = ContinuousClock.now
-        let stream = BrokerOnPostgresTests.stream(sender, total: total, prefix: name, accepted: accepted)
+        let stream = streamAccepted(sender, total: total, prefix: name, accepted: accepted)
         while accepted.value.count < total / 4 { try await Task.sleep(for: .milliseconds(2)) }
         let elapsed = started.duration(to: .now).components
         let rate = Double(accepted.value.count) / (Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18)
@@ -56,7 +56,7 @@ struct FailoverDrillTests {
         let pause = zip(times, times.dropFirst()).map { $0.duration(to: $1) }.max() ?? .zero
         let servedBy = active.log.contains("Lost the connection") && !standby.log.contains("Took over") ? "the active broker, reconnected"
             : standby.log.contains("Took over") ? "the standby broker" : "the active broker"
-        let npas = try await BrokerOnPostgresTests.connect(hub, "npas", credit: 512)
+        let npas = try await hub.connectKnowingStandby("npas", credit: 512)
         let received = Set(await collect(npas, count: total, timeout: .seconds(120)).map(\.envelope.id))
         await sender.close()
         await npas.close()
