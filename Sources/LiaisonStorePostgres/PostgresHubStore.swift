@@ -6,6 +6,7 @@ import MerkleLog
 import NIOCore
 import NIOPosix
 import PostgresNIO
+import Synchronization
 
 /// The hub's durable store on PostgreSQL: the same tables, semantics and audit evidence as `HubStore` (SQLite), behind
 /// the broker's seam `HubLedger` (issue 16).
@@ -18,7 +19,8 @@ import PostgresNIO
 /// Concurrency: one connection, on one NIO event loop thread of the store's own. Every call is synchronous: it sends
 /// its statements and blocks the calling thread on `EventLoopFuture.wait()` until PostgreSQL answers. The caller is the
 /// broker's commit thread (or a test's or command's thread), never an event loop and never Swift's cooperative pool,
-/// which must not be blocked. Calls must not overlap: the broker owns one store and calls it from one thread.
+/// which must not be blocked. Calls from several threads take turns, a transaction at a time (`inTransaction`): the
+/// broker commits on its commit thread and reads on its loop's thread.
 ///
 /// Durability: `synchronous_commit = on` is set for the session (the server's default, stated so that a server
 /// configured otherwise cannot weaken it): `commit` returns only once PostgreSQL has flushed the transaction's WAL, and
@@ -36,6 +38,12 @@ package final class PostgresHubStore {
     /// The right edge of the audit log's Merkle tree, as committed.
     package private(set) var frontier = MerkleFrontier()
     private var closed = false
+    /// Held for each transaction (`inTransaction`): one at a time on the one connection.
+    private let transactionLock = NSLock()
+    /// Transactions open now, and the most ever open at once (which must stay 1: a test holds the store to it).
+    private let openTransactions = Atomic<Int>(0)
+    private let mostOpenTransactions = Atomic<Int>(0)
+    package var mostTransactionsAtOnce: Int { mostOpenTransactions.load(ordering: .relaxed) }
     /// How long one statement may go unanswered before the connection is given up (`run`).
     package var statementTimeout: TimeAmount = .seconds(30)
 
@@ -165,7 +173,17 @@ package final class PostgresHubStore {
     }
 
     /// Runs `body` between BEGIN and COMMIT; rolls back if it throws.
+    ///
+    /// One transaction at a time on the connection: the broker reads (paging a queue in, answering a resend) on its
+    /// loop's thread while its commit thread commits, and on one session their statements would otherwise interleave,
+    /// the read's COMMIT ending the group commit half-way. A read waits for the commit in progress, as GRDB's
+    /// `DatabaseQueue` makes it wait on SQLite.
     func inTransaction<T>(_ body: () throws -> T) throws -> T {
+        transactionLock.lock()
+        defer { transactionLock.unlock() }
+        let open = openTransactions.add(1, ordering: .relaxed).newValue
+        defer { openTransactions.subtract(1, ordering: .relaxed) }
+        mostOpenTransactions.max(open, ordering: .relaxed)
         try run("BEGIN")
         do {
             let result = try body()
@@ -246,6 +264,8 @@ package final class PostgresHubStore {
     /// Runs one statement outside the hub's own operations (tests, and an operator's checks): for example an UPDATE of
     /// the audit log, which the database refuses.
     package func execute(_ sql: String) throws(StoreError) {
+        transactionLock.lock()
+        defer { transactionLock.unlock() }
         do { try run(PostgresQuery(unsafeSQL: sql)) } catch {
             throw StoreError(.commitFailed, "The statement failed: \(Failure(error)).", cause: Failure(error))
         }

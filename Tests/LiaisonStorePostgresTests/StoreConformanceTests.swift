@@ -4,6 +4,7 @@ import LiaisonProtocol
 import LiaisonStore
 import LiaisonStorePostgres
 import MerkleLog
+import Synchronization
 import Testing
 
 /// The same evidence on both engines (issue 16): one scenario of group commits, with fixed timestamps, run against the
@@ -240,4 +241,42 @@ struct StoreConformanceTests {
         let head = try postgres.treeHead()
         #expect(head.size == size && head.root == root)
     }
+
+    @Test("Reads on one thread while another commits, as the broker's loop and commit thread do: every commit whole")
+    func readsWhileCommitting() throws {
+        let postgres = try PostgresTestDatabase.open("threads")
+        defer { PostgresTestDatabase.drop(postgres) }
+        let box = UncheckedStore(postgres)
+        let failures = Mutex<[String]>([])
+        let done = Atomic<Bool>(false)
+        let reader = Thread {
+            while !done.load(ordering: .acquiring) {
+                do {
+                    _ = try box.store.pendingDeliveries(recipient: Self.council, after: 0, limit: 50)
+                    _ = try box.store.heldSequence(source: Self.schools, messageID: "t-1")
+                } catch { failures.withLock { $0.append("\(error)") } }
+            }
+        }
+        reader.start()
+        var sequences: [Int64] = []
+        for index in 0..<200 {
+            let result = try postgres.commit([.insert(Self.plan("t-\(index)", to: [Self.council], at: Int64(index)))], at: Int64(index))
+            sequences.append(try #require(result.stored[0]).sequence)
+        }
+        done.store(true, ordering: .releasing)
+        while !reader.isFinished { Thread.sleep(forTimeInterval: 0.01) }
+        #expect(failures.withLock { $0 }.isEmpty)
+        // Interleaved on one session, a read's COMMIT would end a group commit half-way: PostgreSQL only warns.
+        #expect(postgres.mostTransactionsAtOnce == 1, "two transactions were open at once on the store's one connection")
+        #expect(sequences == Array(1...200))
+        // Each commit wrote its message, its acceptance and its delivery, and nothing else, in order.
+        #expect(try postgres.treeHead().size == 200)
+        #expect(try postgres.pendingDeliveryCounts()["council"] == 200)
+    }
+}
+
+/// Hands the store to the reader thread (the store takes a transaction at a time; see `PostgresHubStore`).
+private final class UncheckedStore: @unchecked Sendable {
+    let store: PostgresHubStore
+    init(_ store: PostgresHubStore) { self.store = store }
 }
