@@ -13,7 +13,8 @@ import ZeroMQ
 /// retention sweep) runs on the same queue, between commits, since it writes to the same tree.
 ///
 /// `@unchecked Sendable`: the store and the housekeeping are touched only on `queue` (the loop's own reads go
-/// through GRDB's connection queue, which serialises them with the writes); the result crosses under a mutex.
+/// through GRDB's connection queue on SQLite, and a transaction at a time on PostgreSQL, which serialise them with the
+/// writes); the result crosses under a mutex.
 final class CommitThread: @unchecked Sendable {
     /// Wakes the broker's poll when a commit has finished.
     let waker = WakeUpPipe()

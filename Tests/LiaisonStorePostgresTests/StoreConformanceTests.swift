@@ -98,6 +98,19 @@ struct StoreConformanceTests {
         return batches
     }()
 
+    /// A SQLite store (in a new folder, returned for removal) and a PostgreSQL store in a schema of its own, both after
+    /// the scenario's batches.
+    static func bothAfterScenario(_ name: String) throws -> (HubStore, PostgresHubStore, folder: String) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("liaison-conformance-\(UUID().uuidString)").path
+        let sqlite = try HubStore(path: "\(folder)/hub.sqlite")
+        let postgres = try PostgresTestDatabase.open(name)
+        for batch in batches {
+            _ = try sqlite.commit(batch.operations, at: batch.at)
+            _ = try postgres.commit(batch.operations, at: batch.at)
+        }
+        return (sqlite, postgres, folder)
+    }
+
     @Test("The same commit results, queues, dead letters, cohorts, tree and checkpoints")
     func sameAnswers() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("liaison-conformance-\(UUID().uuidString)").path
@@ -187,14 +200,10 @@ struct StoreConformanceTests {
 
     @Test("The broker's retention sweep deletes the same bodies and records the same audit entry on both engines")
     func sameRetentionSweep() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("liaison-conformance-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let sqlite = try HubStore(path: "\(folder)/hub.sqlite")
-        let postgres = try PostgresTestDatabase.open("retention")
-        defer { PostgresTestDatabase.drop(postgres) }
-        for batch in Self.batches {
-            _ = try sqlite.commit(batch.operations, at: batch.at)
-            _ = try postgres.commit(batch.operations, at: batch.at)
+        let (sqlite, postgres, folder) = try Self.bothAfterScenario("retention")
+        defer {
+            try? FileManager.default.removeItem(atPath: folder)
+            PostgresTestDatabase.drop(postgres)
         }
         // Through BrokerStore, as the broker's housekeeping calls it: past every message's retention.
         let engines: [any BrokerStore] = [sqlite, postgres]
@@ -212,14 +221,10 @@ struct StoreConformanceTests {
 
     @Test("A legal hold keeps a child's bodies through the retention sweep, placed and released alike on both engines")
     func sameLegalHolds() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("liaison-conformance-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let sqlite = try HubStore(path: "\(folder)/hub.sqlite")
-        let postgres = try PostgresTestDatabase.open("holds")
-        defer { PostgresTestDatabase.drop(postgres) }
-        for batch in Self.batches {
-            _ = try sqlite.commit(batch.operations, at: batch.at)
-            _ = try postgres.commit(batch.operations, at: batch.at)
+        let (sqlite, postgres, folder) = try Self.bothAfterScenario("holds")
+        defer {
+            try? FileManager.default.removeItem(atPath: folder)
+            PostgresTestDatabase.drop(postgres)
         }
         // ps-aaaa is a subject of c-1 and c-3; c-3 has nothing pending, so only the hold keeps its body.
         let placed = try sqlite.transaction { try $0.placeHold(pseudonym: "ps-aaaa", reference: "SAR-2026-014", at: 5_000) }
