@@ -87,21 +87,29 @@ let memoryAfter = residentMegabytes()
 report(String(format: "hub, durable + audited + acked:     %9.0f msg/s   (%.2f of the raw relay)", hubRate, hubRate / rawRate))
 report(String(format: "resident memory: %.0f MB before, %.0f MB half-way, %.0f MB after", memoryBefore, await memoryMiddle.value, memoryAfter))
 
+let pupilBody = Array(#"{"school":"9262001","pupils":[{"upn":"Q926200024001","present":70,"name":"SYNTH A"},{"upn":"B801200005001","present":66,"name":"SYNTH B"}]}"#.utf8)
+/// The hub's rate from the first send to the last delivery of `count` messages of `body`, on a fresh hub.
+func endToEnd(
+    rules: Bool = false, count: Int, auditTree: Bool = true, store: String? = nil, body: [UInt8] = pupilBody, idPrefix: String = "r"
+) async throws -> Double {
+    let bench = try await HubBench.start(window: window, rules: rules, auditTree: auditTree, store: store)
+    let task = bench.startReceiving()
+    let begin = DispatchTime.now()
+    let sent = body
+    _ = try await Task.detached {
+        try await sendMany(bench.sender, count: count, type: "bench.message", to: ["receiver"], window: window, body: { _ in sent }, idPrefix: idPrefix)
+    }.value
+    while bench.receivedCount < count { try await Task.sleep(for: .milliseconds(1)) }
+    let rate = Double(count) / (Double(DispatchTime.now().uptimeNanoseconds - begin.uptimeNanoseconds) / 1e9)
+    task.cancel()
+    await bench.stop()
+    return rate
+}
 // 2b. `make bench STORE=postgres`: the same hub on SQLite and on PostgreSQL (a throwaway cluster), back to back.
 if let url = ProcessInfo.processInfo.environment["LIAISON_BENCH_POSTGRES_URL"] {
     let count = min(messages, 20_000)
     func engineRate(_ store: String?) async throws -> Double {
-        let bench = try await HubBench.start(window: window, store: store)
-        let task = bench.startReceiving()
-        let begin = DispatchTime.now()
-        _ = try await Task.detached {
-            try await sendMany(bench.sender, count: count, type: "bench.message", to: ["receiver"], window: window, body: { _ in body }, idPrefix: "s")
-        }.value
-        while bench.receivedCount < count { try await Task.sleep(for: .milliseconds(5)) }
-        let rate = Double(count) / (Double(DispatchTime.now().uptimeNanoseconds - begin.uptimeNanoseconds) / 1e9)
-        task.cancel()
-        await bench.stop()
-        return rate
+        try await endToEnd(count: count, store: store, body: body, idPrefix: "s")
     }
     let separator = url.contains("?") ? "&" : "?"
     var sqliteRates: [Double] = []
@@ -175,21 +183,6 @@ if rules.problems.isEmpty, !rules.ruleSet.agreements.isEmpty {
     report(String(format: "rules: %.0f decisions/s for a 300-pupil attendance return against the county's %d agreements", Double(decisionCount) / decideSeconds, rules.ruleSet.agreements.count))
 } else {
     report("rules: config/agreements not found from here (run make bench from the repository root)")
-}
-let pupilBody = Array(#"{"school":"9262001","pupils":[{"upn":"Q926200024001","present":70,"name":"SYNTH A"},{"upn":"B801200005001","present":66,"name":"SYNTH B"}]}"#.utf8)
-func endToEnd(rules: Bool, count: Int, auditTree: Bool = true) async throws -> Double {
-    let bench = try await HubBench.start(window: window, rules: rules, auditTree: auditTree)
-    let task = bench.startReceiving()
-    let begin = DispatchTime.now()
-    let sent = pupilBody
-    _ = try await Task.detached {
-        try await sendMany(bench.sender, count: count, type: "bench.message", to: ["receiver"], window: window, body: { _ in sent }, idPrefix: "r")
-    }.value
-    while bench.receivedCount < count { try await Task.sleep(for: .milliseconds(1)) }
-    let rate = Double(count) / (Double(DispatchTime.now().uptimeNanoseconds - begin.uptimeNanoseconds) / 1e9)
-    task.cancel()
-    await bench.stop()
-    return rate
 }
 // Alternated and repeated, because one short run on a shared 2-core machine is noisy.
 let ruleMessages = max(20_000, messages / 10)

@@ -17,10 +17,11 @@ package final class PostgresTransaction: LedgerTransaction {
     /// Writes not yet sent.
     var buffer = PostgresWriteBuffer()
     private var acknowledged: Set<PostgresWriteBuffer.Key> = []
-    /// Set by `prepare`: the next message's sequence, and the sequence of every message of the batch already held (or
-    /// inserted earlier in this transaction), by source and id.
+    /// The next message's sequence (read once, then counted here), and the sequence of every message already looked
+    /// up: held before this transaction (a resend) or inserted in it.
     private var nextSequence: Int64?
     private var held: [PostgresWriteBuffer.MessageKey: Int64] = [:]
+    private var lookedUp: Set<PostgresWriteBuffer.MessageKey> = []
 
     init(store: PostgresHubStore, frontier: MerkleFrontier) {
         self.store = store
@@ -33,53 +34,49 @@ package final class PostgresTransaction: LedgerTransaction {
     /// The rows a statement changed.
     private func changed(_ query: PostgresQuery) throws -> Int { try run(query).metadata.rows ?? 0 }
 
-    /// Reads ahead, in two statements, what the batch's new messages need: the next sequence, and which of them are held
-    /// already (resends). Writers hold the advisory lock, so neither can change before COMMIT.
+    /// Reads ahead, in at most two statements, what the batch's new messages need: the next sequence, and which of them
+    /// are held already (resends). Writers hold the advisory lock, so neither can change before COMMIT.
     package func prepare(_ operations: [StoreOperation]) throws {
-        var sources: [String] = []
-        var ids: [String] = []
-        for case .insert(let plan) in operations {
-            sources.append(plan.envelope.source.rawValue)
-            ids.append(plan.envelope.id)
+        var keys: [PostgresWriteBuffer.MessageKey] = []
+        for case .insert(let plan) in operations { keys.append(.init(source: plan.envelope.source.rawValue, messageID: plan.envelope.id)) }
+        try lookUp(keys)
+    }
+
+    /// Reads the next sequence (once per transaction) and which of `keys` not looked up yet are held already.
+    private func lookUp(_ keys: [PostgresWriteBuffer.MessageKey]) throws {
+        let unknown = keys.filter { !lookedUp.contains($0) }
+        guard !unknown.isEmpty else { return }
+        if nextSequence == nil {
+            nextSequence = try run("SELECT COALESCE(MAX(sequence), 0) + 1 FROM messages").rows.first?.decode(Int64.self) ?? 1
         }
-        guard !sources.isEmpty else { return }
-        nextSequence = try run("SELECT COALESCE(MAX(sequence), 0) + 1 FROM messages").rows.first?.decode(Int64.self) ?? 1
         for row in try run("""
             SELECT m.source, m.message_id, m.sequence FROM messages m
-            JOIN unnest(\(sources)::text[], \(ids)::text[]) AS k (source, message_id) ON m.source = k.source AND m.message_id = k.message_id
+            JOIN unnest(\(unknown.map(\.source))::text[], \(unknown.map(\.messageID))::text[]) AS k (source, message_id)
+                ON m.source = k.source AND m.message_id = k.message_id
             """).rows {
             let (source, messageID, sequence) = try row.decode((String, String, Int64).self)
             held[.init(source: source, messageID: messageID)] = sequence
         }
+        lookedUp.formUnion(unknown)
     }
 
+    /// Finds a message held already (its first sequence), or assigns the next sequence, the highest plus one as SQLite's
+    /// rowid gives it, so both engines number the same messages alike, and buffers the row. `prepare` has looked the
+    /// batch's messages up; one inserted without it is looked up here.
     package func insertMessage(
         source: String, messageID: String, type: String, envelope: [UInt8], body: [UInt8], bodyDigest: String,
         receivedAt: Int64, expiresAt: Int64, retainUntil: Int64?
     ) throws -> (sequence: Int64, duplicate: Bool) {
-        if let next = nextSequence {
-            // Prepared: the sequence is the highest plus one, as SQLite's rowid gives it, and the row waits in the buffer.
-            let key = PostgresWriteBuffer.MessageKey(source: source, messageID: messageID)
-            if let sequence = held[key] { return (sequence, true) }
-            held[key] = next
-            nextSequence = next + 1
-            buffer.messages.append(.init(
-                sequence: next, source: source, messageID: messageID, type: type, envelope: envelope, body: body, bodyDigest: bodyDigest,
-                receivedAt: receivedAt, expiresAt: expiresAt, retainUntil: retainUntil))
-            return (next, false)
-        }
-        // The next sequence is the highest plus one, as SQLite's rowid gives it (writers hold the advisory lock), so
-        // both engines number the same messages alike; a PostgreSQL sequence would skip a number at every resend.
-        let inserted = try run("""
-            INSERT INTO messages (sequence, source, message_id, type, envelope, body, body_sha256, received_at, expires_at, retain_until)
-            SELECT COALESCE(MAX(sequence), 0) + 1, \(source), \(messageID), \(type), \(ByteBuffer(bytes: envelope)),
-                \(ByteBuffer(bytes: body)), \(bodyDigest), \(receivedAt), \(expiresAt), \(retainUntil)
-            FROM messages
-            ON CONFLICT (source, message_id) DO NOTHING RETURNING sequence
-            """).rows.first
-        if let inserted { return (try inserted.decode(Int64.self), false) }
-        let existing = try run("SELECT sequence FROM messages WHERE source = \(source) AND message_id = \(messageID)").rows.first
-        return (try existing?.decode(Int64.self) ?? -1, true)
+        let key = PostgresWriteBuffer.MessageKey(source: source, messageID: messageID)
+        try lookUp([key])
+        if let sequence = held[key] { return (sequence, true) }
+        let next = nextSequence ?? 1
+        held[key] = next
+        nextSequence = next + 1
+        buffer.messages.append(.init(
+            sequence: next, source: source, messageID: messageID, type: type, envelope: envelope, body: body, bodyDigest: bodyDigest,
+            receivedAt: receivedAt, expiresAt: expiresAt, retainUntil: retainUntil))
+        return (next, false)
     }
 
     package func insertDeliveries(
