@@ -59,6 +59,33 @@ func percentile(_ sorted: [Double], _ p: Double) -> Double {
     sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
 }
 
+let pupilBody = Array(#"{"school":"9262001","pupils":[{"upn":"Q926200024001","present":70,"name":"SYNTH A"},{"upn":"B801200005001","present":66,"name":"SYNTH B"}]}"#.utf8)
+/// The hub's rate from the first send to the last delivery of `count` messages of `body`, on a fresh hub.
+func endToEnd(
+    rules: Bool = false, count: Int, auditTree: Bool = true, store: String? = nil, body: [UInt8] = pupilBody, idPrefix: String = "r"
+) async throws -> Double {
+    let bench = try await HubBench.start(window: window, rules: rules, auditTree: auditTree, store: store)
+    let task = bench.startReceiving()
+    let begin = DispatchTime.now()
+    let sent = body
+    _ = try await Task.detached {
+        try await sendMany(bench.sender, count: count, type: "bench.message", to: ["receiver"], window: window, body: { _ in sent }, idPrefix: idPrefix)
+    }.value
+    while bench.receivedCount < count { try await Task.sleep(for: .milliseconds(1)) }
+    let rate = Double(count) / (Double(DispatchTime.now().uptimeNanoseconds - begin.uptimeNanoseconds) / 1e9)
+    task.cancel()
+    await bench.stop()
+    return rate
+}
+// `LiaisonBench rules [messages] [on|off]`: only the end-to-end run with the sharing rules on (or off), for a profiler.
+if CommandLine.arguments.dropFirst().first == "rules" {
+    let count = CommandLine.arguments.dropFirst(2).first.flatMap { Int($0) } ?? 50_000
+    let on = CommandLine.arguments.dropFirst(3).first != "off"
+    let rate = try await endToEnd(rules: on, count: count)
+    report("end to end, rules \(on ? "on" : "off"): \(Int(rate)) msg/s")
+    exit(0)
+}
+
 report("Liaison benchmark: \(messages) messages of \(bodySize) B, window \(window), \(ProcessInfo.processInfo.activeProcessorCount) cores")
 
 // 1. Ceiling: a raw CURVE ROUTER relay, no persistence.
@@ -87,24 +114,6 @@ let memoryAfter = residentMegabytes()
 report(String(format: "hub, durable + audited + acked:     %9.0f msg/s   (%.2f of the raw relay)", hubRate, hubRate / rawRate))
 report(String(format: "resident memory: %.0f MB before, %.0f MB half-way, %.0f MB after", memoryBefore, await memoryMiddle.value, memoryAfter))
 
-let pupilBody = Array(#"{"school":"9262001","pupils":[{"upn":"Q926200024001","present":70,"name":"SYNTH A"},{"upn":"B801200005001","present":66,"name":"SYNTH B"}]}"#.utf8)
-/// The hub's rate from the first send to the last delivery of `count` messages of `body`, on a fresh hub.
-func endToEnd(
-    rules: Bool = false, count: Int, auditTree: Bool = true, store: String? = nil, body: [UInt8] = pupilBody, idPrefix: String = "r"
-) async throws -> Double {
-    let bench = try await HubBench.start(window: window, rules: rules, auditTree: auditTree, store: store)
-    let task = bench.startReceiving()
-    let begin = DispatchTime.now()
-    let sent = body
-    _ = try await Task.detached {
-        try await sendMany(bench.sender, count: count, type: "bench.message", to: ["receiver"], window: window, body: { _ in sent }, idPrefix: idPrefix)
-    }.value
-    while bench.receivedCount < count { try await Task.sleep(for: .milliseconds(1)) }
-    let rate = Double(count) / (Double(DispatchTime.now().uptimeNanoseconds - begin.uptimeNanoseconds) / 1e9)
-    task.cancel()
-    await bench.stop()
-    return rate
-}
 // 2b. `make bench STORE=postgres`: the same hub on SQLite and on PostgreSQL (a throwaway cluster), back to back.
 if let url = ProcessInfo.processInfo.environment["LIAISON_BENCH_POSTGRES_URL"] {
     let count = min(messages, 20_000)

@@ -57,6 +57,8 @@ final class BrokerLoop {
     /// A cycle reads at most this many bytes, or works this long, before it commits and answers.
     static let cycleBytes = 8 << 20
     static let cycleMilliseconds: Int64 = 50
+    /// While reading a batch, every this many messages the loop looks whether the commit thread is idle or done.
+    static let handOverCheck = 32
 
     /// The thread's entry point: sets up, loops until asked to stop, shuts down.
     ///

@@ -42,6 +42,9 @@ final class CommitThread: @unchecked Sendable {
         }
     }
 
+    /// Whether the commit in flight has finished (its result waits in `takeResult()`).
+    var hasFinished: Bool { finished.withLock { $0 != nil } }
+
     /// The result of the commit in flight, once it has finished.
     func takeResult() -> Result<CommitResult, StoreError>? {
         finished.withLock { result in
