@@ -58,7 +58,7 @@ final class BrokerLoop {
     static let cycleBytes = 8 << 20
     static let cycleMilliseconds: Int64 = 50
     /// While reading a batch, every this many messages the loop looks whether the commit thread is idle or done.
-    static let handOverCheck = 32
+    static let handOverCheck = 8
 
     /// The thread's entry point: sets up, loops until asked to stop, shuts down.
     ///

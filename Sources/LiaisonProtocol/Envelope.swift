@@ -54,8 +54,8 @@ public struct Envelope: Sendable, Equatable {
         // reader, which names the fault.
         if let members = JSONValue.stringMembers(bytes) {
             var attributes = Attributes()
-            for (key, text) in members {
-                if let slot = Attributes.slot(key) { attributes.values[slot] = text } else { attributes.unknown.append(key) }
+            for member in members {
+                if let slot = Attributes.slot(member.name) { attributes.values[slot] = member.value } else { attributes.unknown.append(member.name) }
             }
             return try attributes.envelope()
         }
