@@ -20,22 +20,24 @@ struct CoreHarness {
 
     /// - Parameters:
     ///   - rules: load the county's agreements from config/agreements (then the rules decide every recipient).
-    init(rules: Bool = false, configure: (inout HubConfiguration) -> Void = { _ in }) throws {
+    ///   - schemas: load the county's message schemas from schemas/ (then every body is checked against its type's).
+    init(rules: Bool = false, schemas useSchemas: Bool = false, configure: (inout HubConfiguration) -> Void = { _ in }) throws {
         var configuration = HubConfiguration(endpoint: "ipc:///nonexistent", dataDirectory: "/nonexistent", keysDirectory: "/nonexistent", agenciesFile: "/nonexistent")
         configuration.heartbeatMilliseconds = 1000
         configure(&configuration)
         let agencies = AgencyDirectory(CoreHarness.agencyIDs.map { Agency(id: AgencyID($0)!, name: $0, publicKey: CoreHarness.key(of: $0)) })
+        let schemas = useSchemas ? try MessageSchemas.load(directory: CoreHarness.repository.appendingPathComponent("schemas").path) : nil
         var policy: SharingPolicy?
         if rules {
             let loaded = RuleSetLoader.load(
-                directory: CoreHarness.repository.appendingPathComponent("config/agreements").path, agencies: agencies, schemas: nil,
+                directory: CoreHarness.repository.appendingPathComponent("config/agreements").path, agencies: agencies, schemas: schemas,
                 today: time.today)
             policy = SharingPolicy(ruleSet: loaded.ruleSet, pseudonymKey: Array("core-tests".utf8))
         }
         var logger = Logger(label: "hub-core-tests")
         logger.logLevel = .critical
         core = HubCore(
-            configuration: configuration, agencies: agencies, schemas: nil, policy: policy, ledger: ledger, cohorts: [:],
+            configuration: configuration, agencies: agencies, schemas: schemas, policy: policy, ledger: ledger, cohorts: [:],
             hubName: "liaison tests", logger: logger)
     }
 

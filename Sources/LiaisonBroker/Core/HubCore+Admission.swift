@@ -93,8 +93,9 @@ extension HubCore {
             return rejectSend(error, routingID: routingID, peer: peer, time: time)
         }
         if let error = check(envelope, from: agency) { return rejectSend(error, routingID: routingID, peer: peer, time: time) }
-        if schemas != nil || policy != nil, body.count >= HubCore.offloadBytes || !parked.isEmpty {
-            // A large body is checked off the loop; anything after it waits its turn, so order is kept.
+        if schemas != nil || policy != nil, body.count >= HubCore.offloadBytes || !parked.isEmpty || (checksBodiesOffLoop && schemas != nil) {
+            // A large body, or any body under load (`checksBodiesOffLoop`), is checked off the loop; anything after it
+            // waits its turn, so order is kept.
             parked.append(ParkedSend(
                 ticket: nextTicket, routingID: routingID, agency: agency, peer: peer, envelope: envelope, body: body, wallNow: time.wall))
             parkedBytes += body.count

@@ -71,6 +71,12 @@ struct HubCore {
     /// The answer to the admin request whose batch has committed, until the loop takes it.
     var adminAnswer: [UInt8]?
 
+    /// Whether the loop is reading a run of messages rather than one (it sets this per message it reads). Then, when
+    /// the hub has schemas, every body is parsed and schema-checked off the loop's thread too, whatever its size: the
+    /// check runs on the body checker's thread beside the loop's decisions and the commit, on the other core. One
+    /// message alone is checked at once, which adds no hand-off to a quiet hub's latency.
+    var checksBodiesOffLoop = false
+
     /// Bodies at least this large are checked off the loop's thread.
     static let offloadBytes = 256 << 10
     /// The most body bytes waiting for their check off the loop.

@@ -1,0 +1,73 @@
+import Foundation
+import LiaisonProtocol
+import LiaisonStore
+import StrictJSON
+import Testing
+
+@testable import LiaisonBroker
+
+/// Under load the core hands every body's parse and schema check to the body checker's thread, and still admits the
+/// SENDs in the order they came, each with the answer it would have had at once.
+@Suite("HubCore in memory: bodies checked off the loop")
+struct BodyChecksInCoreTests {
+    /// A SEND reaches the core with no cycle run after it (the checks it asks for stay among its actions).
+    static func arrive(_ hub: inout CoreHarness, _ id: String, from routingID: RoutingID, body: JSONValue) {
+        let envelope = Envelope(id: id, source: AgencyID("npas")!, type: MessageType("yot.attendance-summary")!, recipients: [])
+        hub.core.receive(
+            from: routingID, agency: AgencyID("npas")!, keyFingerprint: Digest.fingerprint(ofKey: CoreHarness.key(of: "npas")), peer: nil,
+            frames: WireCodec.encode(AdapterCommand.send(envelope: envelope.encoded(), body: body.encoded()))[...], droppedFrames: 0,
+            time: hub.time)
+    }
+
+    static func jobs(_ hub: inout CoreHarness) -> [BodyChecker.Job] {
+        hub.core.takeActions().compactMap { if case .checkBody(let job) = $0 { job } else { nil } }
+    }
+
+    @Test func underLoadEveryBodyIsCheckedOffTheLoopAndTheAnswersKeepTheirOrder() throws {
+        var hub = try CoreHarness(rules: true, schemas: true)
+        let npas = hub.connect("npas")
+        let yot = hub.connect("yot")
+        hub.send("c-1", type: "cohort.update", from: yot, as: "yot", body: try SharingInCoreTests.example("cohort.update/valid-1.json"))
+        let valid = try SharingInCoreTests.example("yot.attendance-summary/valid-1.json")
+        let invalid = try SharingInCoreTests.example("yot.attendance-summary/invalid-unknown-sen-status.json")
+
+        hub.core.checksBodiesOffLoop = true
+        Self.arrive(&hub, "s-1", from: npas, body: valid)
+        Self.arrive(&hub, "s-2", from: npas, body: invalid)
+        Self.arrive(&hub, "s-3", from: npas, body: valid)
+        let jobs = Self.jobs(&hub)
+        #expect(jobs.map(\.reference) == ["s-1", "s-2", "s-3"], "each small body goes to the checker")
+        #expect(!hub.core.hasPendingWork, "nothing is admitted before its check comes back")
+
+        // The checker finishes the last two first: the first still goes first.
+        let schemas = hub.core.schemas
+        let results = jobs.map { job in (job.ticket, Result { () throws(ProtocolError) in try BodyChecker.check(job, schemas: schemas) }) }
+        hub.core.bodiesChecked(Array(results[1...]), time: hub.time)
+        #expect(!hub.core.hasPendingWork)
+        hub.core.bodiesChecked([results[0]], time: hub.time)
+        let answers = hub.cycle().filter { $0.0 == npas }
+        // Each SEND has the answer it would have had at once; the accepted ones keep their order in the store.
+        var sequences: [String: Int64] = [:]
+        var refused: [String: Int] = [:]
+        for answer in answers {
+            switch answer.1 {
+            case .accepted(let id, let receipt): sequences[id] = receipt.sequence
+            case .rejected(let reference, let code, _): refused[reference] = code.number
+            default: break
+            }
+        }
+        #expect(refused == ["s-2": 422])
+        let first = try #require(sequences["s-1"]), third = try #require(sequences["s-3"])
+        #expect(first < third)
+        #expect(hub.ledger.events(.decision).count >= 2)
+    }
+
+    @Test func oneMessageAloneIsCheckedAtOnce() throws {
+        var hub = try CoreHarness(rules: true, schemas: true)
+        let npas = hub.connect("npas")
+        hub.core.checksBodiesOffLoop = false
+        Self.arrive(&hub, "s-1", from: npas, body: try SharingInCoreTests.example("yot.attendance-summary/valid-1.json"))
+        #expect(Self.jobs(&hub).isEmpty)
+        #expect(hub.core.hasPendingWork, "decided in the same call (denied: no cohort yet), its answer waiting for the commit")
+    }
+}
