@@ -5,7 +5,8 @@ import LiaisonRules
 import Synchronization
 import ZeroMQ
 
-/// Parses and schema-checks message bodies on its own serial queue, off the broker's loop.
+/// Parses and schema-checks message bodies on its own serial queue, off the broker's loop, and decides them under
+/// the sharing rules when the core sends their inputs along.
 ///
 /// A 15 MB return took seconds to validate; done on the loop's thread it held every heartbeat, reply and
 /// delivery for that long. The loop hands a large body here and goes back to polling; the result comes back
@@ -18,13 +19,34 @@ final class BodyChecker: Sendable {
         let body: [UInt8]
         let type: MessageType
         let reference: String
+        /// What the sharing rules need to decide the message here too, when the hub has rules.
+        var decision: DecisionInput? = nil
+    }
+
+    /// The sharing rules' inputs as the core held them when it handed the body over. The core uses the decision only
+    /// if its cohorts and rules are still those of `generation`, on the same `date`; otherwise it decides again.
+    struct DecisionInput: Sendable {
+        let policy: SharingPolicy
+        let envelope: Envelope
+        let receivedAt: Int64
+        let date: String
+        let cohorts: [AgencyID: [String: Set<String>]]
+        let generation: Int
+    }
+
+    /// A checked body: its JSON and, when asked for, the rules' decision (with the inputs' generation and date).
+    struct Checked: Sendable {
+        let json: JSONValue
+        var admission: Admission? = nil
+        var generation = 0
+        var date = ""
     }
 
     /// Wakes the broker's poll when results are ready.
     let waker = WakeUpPipe()
     private let schemas: MessageSchemas?
     private let queue = DispatchQueue(label: "liaison.broker.body-checker")
-    private let results = Mutex<[(ticket: Int64, result: Result<JSONValue, ProtocolError>)]>([])
+    private let results = Mutex<[(ticket: Int64, result: Result<Checked, ProtocolError>)]>([])
 
     init(schemas: MessageSchemas?) {
         self.schemas = schemas
@@ -34,14 +56,14 @@ final class BodyChecker: Sendable {
     func submit(_ job: Job) {
         let schemas = schemas
         queue.async { [self] in
-            let result = Result { () throws(ProtocolError) -> JSONValue in try BodyChecker.check(job, schemas: schemas) }
+            let result = Result { () throws(ProtocolError) -> Checked in try BodyChecker.check(job, schemas: schemas) }
             results.withLock { $0.append((job.ticket, result)) }
             waker.wake()
         }
     }
 
     /// The results that have come in since the last call, in the order they finished.
-    func takeResults() -> [(ticket: Int64, result: Result<JSONValue, ProtocolError>)] {
+    func takeResults() -> [(ticket: Int64, result: Result<Checked, ProtocolError>)] {
         waker.drain()
         return results.withLock { results in
             defer { results.removeAll(keepingCapacity: true) }
@@ -53,10 +75,18 @@ final class BodyChecker: Sendable {
     ///
     /// - Throws: `ProtocolError` 416, 417 or 422 (as `MessageSchemas.check`), or 417 when only the sharing rules
     ///   need the body and it is not JSON.
-    static func check(_ job: Job, schemas: MessageSchemas?) throws(ProtocolError) -> JSONValue {
-        if let schemas { return try schemas.check(body: job.body, type: job.type, reference: job.reference) }
-        do { return try JSONValue.parse(job.body) } catch {
-            throw ProtocolError(.bodyNotJSON, "The sharing rules read the body, so it must be JSON (\(error)).", reference: job.reference)
+    ///   When the job carries the rules' inputs, the message is decided here too, as the core would have.
+    static func check(_ job: Job, schemas: MessageSchemas?) throws(ProtocolError) -> Checked {
+        let json: JSONValue
+        if let schemas {
+            json = try schemas.check(body: job.body, type: job.type, reference: job.reference)
+        } else {
+            do { json = try JSONValue.parse(job.body) } catch {
+                throw ProtocolError(.bodyNotJSON, "The sharing rules read the body, so it must be JSON (\(error)).", reference: job.reference)
+            }
         }
+        guard let input = job.decision else { return Checked(json: json) }
+        let admission = input.policy.admit(input.envelope, body: json, receivedAt: input.receivedAt, date: input.date, cohorts: input.cohorts)
+        return Checked(json: json, admission: admission, generation: input.generation, date: input.date)
     }
 }

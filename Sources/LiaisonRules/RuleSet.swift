@@ -182,7 +182,11 @@ public struct RuleSet: Sendable {
 
 /// The hub's pseudonym key, with its HMAC state prepared once (the broker makes one pseudonym per child
 /// per decision, so the key schedule is not repeated for each).
-public struct PseudonymKey {
+///
+/// `@unchecked Sendable`: the prepared HMAC is never changed in place. Each use copies it, and swift-crypto's digest
+/// copies its context before the first update of a shared copy (copy-on-write), so threads may share one key (the
+/// broker decides on its loop and on its body checker's thread).
+public struct PseudonymKey: @unchecked Sendable {
     private let prepared: HMAC<SHA256>
 
     public init(_ key: [UInt8]) {

@@ -9,7 +9,7 @@ import StrictJSON
 /// named is denied (the sender asked for something it may not have); each permitted recipient gets its own
 /// minimised body and envelope; every decision gets an audit record that names pseudonyms, never UPNs; and
 /// the body's retention is the longest of the agreements it is shared under.
-public struct SharingPolicy {
+public struct SharingPolicy: Sendable {
     public let ruleSet: RuleSet
     let pseudonyms: PseudonymKey
     let pseudonymKey: [UInt8]

@@ -41,7 +41,9 @@ struct BodyChecksInCoreTests {
 
         // The checker finishes the last two first: the first still goes first.
         let schemas = hub.core.schemas
-        let results = jobs.map { job in (job.ticket, Result { () throws(ProtocolError) in try BodyChecker.check(job, schemas: schemas) }) }
+        let results = jobs.map { job in
+            (job.ticket, Result { () throws(ProtocolError) -> BodyChecker.Checked in try BodyChecker.check(job, schemas: schemas) })
+        }
         hub.core.bodiesChecked(Array(results[1...]), time: hub.time)
         #expect(!hub.core.hasPendingWork)
         hub.core.bodiesChecked([results[0]], time: hub.time)
@@ -60,6 +62,45 @@ struct BodyChecksInCoreTests {
         let first = try #require(sequences["s-1"]), third = try #require(sequences["s-3"])
         #expect(first < third)
         #expect(hub.ledger.events(.decision).count >= 2)
+    }
+
+    @Test func aDecisionMadeOffTheLoopOnCohortsThatHaveSinceChangedIsMadeAgain() throws {
+        var hub = try CoreHarness(rules: true, schemas: true)
+        let npas = hub.connect("npas")
+        _ = hub.connect("yot")
+        hub.core.checksBodiesOffLoop = true
+        Self.arrive(&hub, "s-1", from: npas, body: try SharingInCoreTests.example("yot.attendance-summary/valid-1.json"))
+        let job = try #require(Self.jobs(&hub).first)
+        // Decided off the loop while the child is on no caseload: denied.
+        let checked = try BodyChecker.check(job, schemas: hub.core.schemas)
+        guard case .refuse? = checked.admission?.verdict else {
+            Issue.record("the checker did not decide, or did not deny")
+            return
+        }
+        // Meanwhile an earlier batch's cohort update commits: the child joins the YOT's caseload.
+        hub.core.apply(CohortChange(owner: AgencyID("yot")!, name: "yot-caseload", operation: .replace, members: ["N926400123002"]))
+        hub.core.bodiesChecked([(job.ticket, .success(checked))], time: hub.time)
+        let answers = hub.cycle()
+        #expect(answers.filter { $0.0 == npas }.receipts.count == 1, "decided again on the new cohort: accepted")
+        #expect(answers.deliveries.count == 1)
+    }
+
+    @Test func aDecisionMadeOffTheLoopIsUsedWhenNothingChanged() throws {
+        var hub = try CoreHarness(rules: true, schemas: true)
+        let npas = hub.connect("npas")
+        hub.core.checksBodiesOffLoop = true
+        Self.arrive(&hub, "s-1", from: npas, body: try SharingInCoreTests.example("yot.attendance-summary/valid-1.json"))
+        let job = try #require(Self.jobs(&hub).first)
+        var checked = try BodyChecker.check(job, schemas: hub.core.schemas)
+        // A decision the core would not make itself (no decisions at all: refused as no flow) shows that it was used.
+        checked.admission?.verdict = .refuse(ProtocolError(.denied, "marked by the test", reference: "s-1"))
+        hub.core.bodiesChecked([(job.ticket, .success(checked))], time: hub.time)
+        let answers = hub.cycle().filter { $0.0 == npas }
+        guard case .rejected(_, _, let reason)? = answers.first?.1 else {
+            Issue.record("no rejection")
+            return
+        }
+        #expect(reason == "marked by the test")
     }
 
     @Test func oneMessageAloneIsCheckedAtOnce() throws {

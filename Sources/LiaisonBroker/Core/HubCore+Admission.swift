@@ -93,13 +93,18 @@ extension HubCore {
             return rejectSend(error, routingID: routingID, peer: peer, time: time)
         }
         if let error = check(envelope, from: agency) { return rejectSend(error, routingID: routingID, peer: peer, time: time) }
-        if schemas != nil || policy != nil, body.count >= HubCore.offloadBytes || !parked.isEmpty || (checksBodiesOffLoop && schemas != nil) {
+        if schemas != nil || policy != nil, body.count >= HubCore.offloadBytes || !parked.isEmpty || checksBodiesOffLoop {
             // A large body, or any body under load (`checksBodiesOffLoop`), is checked off the loop; anything after it
             // waits its turn, so order is kept.
             parked.append(ParkedSend(
                 ticket: nextTicket, routingID: routingID, agency: agency, peer: peer, envelope: envelope, body: body, wallNow: time.wall))
             parkedBytes += body.count
-            outbox.append(.checkBody(.init(ticket: nextTicket, body: body, type: envelope.type, reference: envelope.id)))
+            // The rules decide there too, on the inputs as they are now; `bodiesChecked` decides again if they changed.
+            let decision = policy.map {
+                BodyChecker.DecisionInput(
+                    policy: $0, envelope: envelope, receivedAt: time.wall, date: time.today, cohorts: cohorts, generation: decisionGeneration)
+            }
+            outbox.append(.checkBody(.init(ticket: nextTicket, body: body, type: envelope.type, reference: envelope.id, decision: decision)))
             nextTicket += 1
             return
         }
@@ -138,7 +143,7 @@ extension HubCore {
     }
 
     /// Body checks done off the loop: admits the parked SENDs at the head whose turn has come.
-    mutating func bodiesChecked(_ results: [(ticket: Int64, result: Result<JSONValue, ProtocolError>)], time: HubTime) {
+    mutating func bodiesChecked(_ results: [(ticket: Int64, result: Result<BodyChecker.Checked, ProtocolError>)], time: HubTime) {
         for (ticket, result) in results { checkedBodies[ticket] = result }
         while let head = parked.first, let result = checkedBodies.removeValue(forKey: head.ticket) {
             parked.removeFirst()
@@ -148,8 +153,13 @@ extension HubCore {
             switch result {
             case .failure(let error):
                 rejectSend(error, routingID: head.routingID, peer: head.peer, time: time)
-            case .success(let json):
-                admit(head.envelope, body: head.body, json: json, routingID: head.routingID, peer: head.peer, receivedAt: head.wallNow, time: time)
+            case .success(let checked):
+                // The checker's decision stands only if nothing it read has changed since (a cohort update committed,
+                // the rules reloaded, midnight passed).
+                let current = checked.generation == decisionGeneration && checked.date == time.today ? checked.admission : nil
+                admit(
+                    head.envelope, body: head.body, json: checked.json, decided: current, routingID: head.routingID, peer: head.peer,
+                    receivedAt: head.wallNow, time: time)
             }
         }
     }
@@ -158,7 +168,12 @@ extension HubCore {
     ///
     /// Whatever is stored and forwarded is rebuilt from the parsed envelope, never the sender's bytes: a
     /// recipient's parser must see exactly the attributes the hub checked.
-    mutating func admit(_ envelope: Envelope, body: [UInt8], json: JSONValue?, routingID: RoutingID, peer: String?, receivedAt: Int64, time: HubTime) {
+    ///
+    /// - Parameter decided: the rules' decision, already made off the loop on the current inputs (`BodyChecker`).
+    mutating func admit(
+        _ envelope: Envelope, body: [UInt8], json: JSONValue?, decided: Admission? = nil, routingID: RoutingID, peer: String?,
+        receivedAt: Int64, time: HubTime
+    ) {
         var plan = MessagePlan(
             envelope: envelope, envelopeBytes: envelope.encoded(), body: body, bodyDigest: Digest.sha256Hex(body),
             recipients: envelope.recipients, receivedAt: receivedAt, expiresAt: receivedAt + configuration.ttl(for: envelope.type))
@@ -170,7 +185,7 @@ extension HubCore {
                 ProtocolError(.bodyNotJSON, "The sharing rules read the body, so it must be JSON.", reference: envelope.id),
                 routingID: routingID, peer: peer, time: time)
         }
-        let admission = policy.admit(envelope, body: value, receivedAt: receivedAt, date: time.today, cohorts: cohorts)
+        let admission = decided ?? policy.admit(envelope, body: value, receivedAt: receivedAt, date: time.today, cohorts: cohorts)
         for decision in admission.decisions {
             let outcome: HubTally.Outcome = !decision.permitted ? .denied : decision.viewIsWholeBody ? .permitted : .minimised
             tally.decisions[HubTally.DecisionKey(agreement: decision.agreement?.id ?? "none", outcome: outcome), default: 0] += 1

@@ -87,6 +87,7 @@ extension HubCore {
     mutating func apply(_ change: CohortChange) {
         let current = cohorts[change.owner]?[change.name] ?? []
         cohorts[change.owner, default: [:]][change.name] = change.operation.apply(change.members, to: current)
+        decisionGeneration += 1
     }
 
     /// Asks the loop to send a reply (nothing goes to a connection the hub has cut off).

@@ -46,7 +46,7 @@ struct HubCore {
     /// every SEND before it are checked, so messages are still stored in the order they came.
     var parked: Deque<ParkedSend> = []
     /// Checks that came back ahead of an earlier SEND's.
-    var checkedBodies: [Int64: Result<JSONValue, ProtocolError>] = [:]
+    var checkedBodies: [Int64: Result<BodyChecker.Checked, ProtocolError>] = [:]
     var nextTicket: Int64 = 0
     /// The bytes of the parked SENDs' bodies: past `maxParkedBytes` the loop stops reading until checks catch up.
     var parkedBytes = 0
@@ -72,10 +72,14 @@ struct HubCore {
     var adminAnswer: [UInt8]?
 
     /// Whether the loop is reading a run of messages rather than one (it sets this per message it reads). Then, when
-    /// the hub has schemas, every body is parsed and schema-checked off the loop's thread too, whatever its size: the
-    /// check runs on the body checker's thread beside the loop's decisions and the commit, on the other core. One
-    /// message alone is checked at once, which adds no hand-off to a quiet hub's latency.
+    /// the hub has schemas or rules, every body is parsed, schema-checked and decided off the loop's thread, whatever
+    /// its size: on the body checker's thread, beside the loop and the commit, on the other core. One message alone
+    /// is checked at once, which adds no hand-off to a quiet hub's latency.
     var checksBodiesOffLoop = false
+
+    /// Changes whenever what the sharing rules read besides the message changes (a committed cohort change, a reload):
+    /// a decision made off the loop under an older generation is made again.
+    var decisionGeneration = 0
 
     /// Bodies at least this large are checked off the loop's thread.
     static let offloadBytes = 256 << 10
@@ -158,6 +162,7 @@ struct HubCore {
     mutating func reconfigure(agencies: AgencyDirectory, policy: SharingPolicy?, time: HubTime) -> Int {
         self.agencies = agencies
         self.policy = policy
+        decisionGeneration += 1
         for agency in agencies.agencies { scheduler.addAgency(agency.id) }
         metrics?.register(agencies: agencies.agencies.map(\.id).filter { backlog[$0] == nil })
         return endSessionsOfInvalidKeys(on: time.today, time: time)
