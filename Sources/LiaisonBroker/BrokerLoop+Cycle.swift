@@ -64,10 +64,7 @@ extension BrokerLoop {
         committer.upkeep(forceCheckpoint: true)
         committer.drain()
         flushBacklogs()
-        admin?.close()
-        router.close(lingerMilliseconds: 500)
-        zap.close()
-        context.terminate()
+        sockets.close()
         logger.info("Broker stopped")
     }
 
@@ -209,8 +206,10 @@ extension BrokerLoop {
             case .checkBody(let job):
                 checker.submit(job)
             case .send(let command, let routingID):
-                switch send(command, to: routingID) {
+                switch backlogs.send(command, to: routingID, via: router) {
                 case .sent: break
+                case .cutOff:
+                    core.disconnect(routingID, because: "its reply backlog passed \(ReplyBacklogs.maxBacklog) (it sends but does not read)")
                 case .full:
                     if case .deliver(let tag, _, _, _) = command { bounced.append((routingID, tag)) }
                 case .unreachable:
@@ -227,57 +226,9 @@ extension BrokerLoop {
         // Closing sessions may have audited something or queued replies: they wait for the next commit.
     }
 
-    enum SendOutcome { case sent, full, unreachable }
-
-    /// Sends a command to a connection. A reply that finds the pipe full waits in the connection's backlog; a
-    /// DELIVER does not (the core puts it back on its queue).
-    func send(_ command: HubCommand, to routingID: RoutingID) -> SendOutcome {
-        let isDelivery: Bool
-        if case .deliver = command { isDelivery = true } else { isDelivery = false }
-        if backlogs[routingID] != nil {
-            if isDelivery { return .full }
-            guard backlogs[routingID]!.count < BrokerLoop.maxBacklog else {
-                core.disconnect(routingID, because: "its reply backlog passed \(BrokerLoop.maxBacklog) (it sends but does not read)")
-                backlogs[routingID] = nil
-                return .sent
-            }
-            backlogs[routingID]!.append([routingID] + WireCodec.encode(command))
-            return .sent
-        }
-        let frames = [routingID] + WireCodec.encode(command)
-        do {
-            try router.send(frames, dontWait: true)
-            return .sent
-        } catch {
-            if error.isAgain {
-                if isDelivery { return .full }
-                backlogs[routingID, default: []].append(frames)
-                return .sent
-            }
-            return error.isHostUnreachable ? .unreachable : (isDelivery ? .full : .sent)
-        }
-    }
-
-    /// Retries connections' backlogs, oldest first; stops at a connection's first message that still cannot go.
+    /// Retries connections' backlogs (`ReplyBacklogs.flush`); a connection whose backlog has all gone can take the
+    /// deliveries held back while its pipe was full.
     func flushBacklogs() {
-        for routingID in Array(backlogs.keys) {
-            guard !core.isSilenced(routingID) else {
-                backlogs[routingID] = nil
-                continue
-            }
-            var queued = backlogs[routingID]!
-            while let frames = queued.first {
-                do {
-                    try router.send(frames, dontWait: true)
-                    queued.removeFirst()
-                } catch {
-                    if !error.isAgain { queued.removeAll() }
-                    break
-                }
-            }
-            backlogs[routingID] = queued.isEmpty ? nil : queued
-            // Deliveries held back while this connection's pipe was full can go now.
-            if queued.isEmpty { core.pipeDrained(routingID) }
-        }
+        backlogs.flush(via: router, isSilenced: { core.isSilenced($0) }, drained: { core.pipeDrained($0) })
     }
 }

@@ -4,7 +4,7 @@ import LiaisonStore
 import LiaisonStorePostgres
 import Logging
 
-extension BrokerLoop {
+extension HubResources {
     /// Opens the hub's store (`store:` in hub.yaml) and takes the broker's lease on it, or waits for the lease
     /// (`--standby`): on SQLite the `broker.lock` flock in the data folder, on PostgreSQL a session-level advisory lock
     /// held by the store's own connection (`PostgresHubStore.Lease`).
