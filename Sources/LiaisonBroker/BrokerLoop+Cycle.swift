@@ -103,6 +103,8 @@ extension BrokerLoop {
                 logger.error("Dropped a message from a connection with no agency")
                 continue
             }
+            // The second message of a run on: the core checks and decides bodies on the body checker's thread.
+            core.checksBodiesOffLoop = count > 1
             core.receive(
                 from: routingID, agency: agency, keyFingerprint: identity.key, peer: message.peerAddress,
                 frames: message.frames[1...], droppedFrames: message.droppedFrames, time: time)
