@@ -39,7 +39,7 @@ final class BrokerLoop {
     var inFlight: HubBatch?
     /// When the store's upkeep (checkpoints, retention) was last asked for.
     var lastUpkeep: Int64 = 0
-    /// Checks large bodies off this thread (see `BodyChecker`).
+    /// Checks and decides bodies off this thread: large ones always, every one while the loop reads a run (`BodyChecker`).
     let checker: BodyChecker
     /// Replies for connections whose pipe was full, kept in order per connection.
     var backlogs = ReplyBacklogs()
