@@ -12,7 +12,7 @@ struct CaseworkTests {
     @Test func aReferralBecomesACaseAProsecutionAndADisposalLetter() async throws {
         let county = try await CountyExchangeTests.County.start(schools: 1, pupils: 20)
         defer { county.running.finish() }
-        let adapters = [try await county.schoolsMIS(), try await county.adapter("npas-desk"), try await county.adapter("courts")]
+        let adapters = [try await county.schoolsMIS(), try await county.adapter("npas-desk"), try await county.adapter("courts", ["--chromium", try StandInChromium.write(in: county.folder)])]  // PDFs: CourtsExchangeTests
         defer { for adapter in adapters { adapter.stopInBackground() } }
         let desk = "\(county.folder)/npas"
         let config = county.running.hub.configPath

@@ -30,7 +30,8 @@ struct OutputNameTests {
         let adapters = [
             AdapterProcess("partner", hub: running.hub, folder: "\(root)/agencies/yot", leading: ["yot"]),
             AdapterProcess("schools-mis", hub: running.hub, folder: "\(root)/agencies/schools-mis"),
-            AdapterProcess("courts", hub: running.hub, folder: "\(root)/agencies/courts"),
+            // The PDFs' names are fixed; their rendering is CourtsExchangeTests' (StandInChromium).
+            AdapterProcess("courts", hub: running.hub, folder: "\(root)/agencies/courts", extra: ["--chromium", try StandInChromium.write(in: root)]),
             AdapterProcess("advisory-service", hub: running.hub, folder: "\(root)/agencies/advisory-service"),
         ]
         defer { for adapter in adapters { adapter.stopInBackground() } }
