@@ -56,7 +56,7 @@ struct SENTests {
     func synthetic() throws {
         let folder = TestSupport.temporaryFolder("sen")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let county = try CountySynthesizer(.init(schools: 6, pupils: 3000, seed: 9, academicYear: 2025, halfTerms: 1)).write(to: folder)
+        let county = try CountySynthesizer(.init(schools: 6, pupils: 1200, seed: 9, academicYear: 2025, halfTerms: 1)).write(to: folder)
         var all: [SENRecord] = []
         for (ctf, csv) in zip(county.ctfFiles.sorted(), county.csvFiles.sorted()) {
             let fromCTF = MISReader().read(path: folder.appendingPathComponent(ctf).path).pupils
@@ -65,8 +65,8 @@ struct SENTests {
             #expect(fromCTF.map(\.sen) == fromCSV.map(\.sen))
             all += fromCTF.compactMap(\.sen)
         }
-        #expect(all.count == 3000)
-        let plans = Double(all.filter { $0.provision == .ehcPlan }.count) / 3000, support = Double(all.filter { $0.provision == .senSupport }.count) / 3000
+        #expect(all.count == 1200)
+        let plans = Double(all.filter { $0.provision == .ehcPlan }.count) / 1200, support = Double(all.filter { $0.provision == .senSupport }.count) / 1200
         #expect((0.03...0.07).contains(plans) && (0.10...0.17).contains(support), "EHC plans \(plans), SEN support \(support)")
         #expect(all.allSatisfy { ($0.provision == .none) == ($0.primaryNeed == nil) })
     }
