@@ -33,7 +33,8 @@ public final class Broker: Service, Sendable {
 
     /// Runs the broker until graceful shutdown or cancellation.
     ///
-    /// - Throws: `BrokerError` if it cannot start (keys, store, ZAP or endpoint).
+    /// - Throws: `BrokerError` if it cannot start (keys, store, ZAP or endpoint), or cannot start again after losing its
+    ///   store.
     public func run() async throws {
         start()
         // A standby broker waits here for the store's lease: a stop meanwhile ends the wait, and the run, cleanly.
@@ -59,6 +60,8 @@ public final class Broker: Service, Sendable {
         } onCancelOrGracefulShutdown: {
             self.control.requestStop()
         }
+        // It lost its store and could not start again: the process must end with a failure.
+        if let error = control.failureAfterStart { throw error }
     }
 
     /// Waits until the broker has bound its endpoint and returns it (for `tcp://…:*`, with the real port).

@@ -20,6 +20,8 @@ final class BrokerControl: Sendable {
     private let stopWaiters = Mutex<(done: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
     private let reloadRequested = Atomic<Bool>(false)
+    /// Why a broker that was running stopped on its own (it lost its store and could not start again), if it did.
+    private let failure = Mutex<(any Error)?>(nil)
 
     var isStopRequested: Bool { stopRequested.load(ordering: .acquiring) }
 
@@ -51,6 +53,15 @@ final class BrokerControl: Sendable {
         }
         for waiter in waiters { waiter.resume(with: result) }
     }
+
+    /// Records why a broker that was running could not go on (the thread then calls `finished()`): `Broker.run()`
+    /// throws it, so that the process ends with a failure a supervisor restarts on, not with success.
+    func failedAfterStart(_ error: any Error) {
+        failure.withLock { $0 = error }
+    }
+
+    /// The error recorded by `failedAfterStart`, if any.
+    var failureAfterStart: (any Error)? { failure.withLock { $0 } }
 
     /// Waits until the broker is bound, returning the bound endpoint, or throws its start-up error.
     func waitUntilRunning() async throws -> String {

@@ -64,12 +64,15 @@ final class BrokerLoop {
     static func run(configuration: HubConfiguration, agencies: AgencyDirectory, control: BrokerControl, logger: Logger) {
         defer { control.finished() }
         var configuration = configuration
+        var restarting = false
         while true {
             let loop: BrokerLoop
             do {
                 loop = try BrokerLoop(configuration: configuration, agencies: agencies, control: control, logger: logger)
             } catch {
                 logger.error("The broker could not start: \(error)")
+                // After a lost store, a failure to start again (other than being asked to stop) fails the process.
+                if restarting, !control.isStopRequested { control.failedAfterStart(error) }
                 control.started(.failure(error))
                 return
             }
@@ -85,6 +88,7 @@ final class BrokerLoop {
                 metadata: ["store": "\(loop.store.displayName)"])
             loop.store.close()
             configuration.waitsForLease = true
+            restarting = true
         }
     }
 

@@ -81,6 +81,13 @@ package final class BrokerProcess: @unchecked Sendable {
         _ = await process.exitStatus()
     }
 
+    /// Waits for the broker to end on its own and returns its exit status (a test's time limit bounds the wait).
+    package func waitForExit() async -> Int32? {
+        guard let process else { return nil }
+        self.process = nil
+        return await process.exitStatus()
+    }
+
     /// Sends the broker a signal (e.g. SIGHUP: reload agencies and agreements).
     package func signal(_ number: Int32) {
         guard let process else { return }

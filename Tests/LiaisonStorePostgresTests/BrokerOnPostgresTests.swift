@@ -106,6 +106,30 @@ struct BrokerOnPostgresTests {
         try Self.checkStore(hub, url: url, ids: accepted.value.map(\.id), received: received)
     }
 
+    @Test func aBrokerThatCannotStartAgainAfterLosingItsStoreFailsItsProcess() async throws {
+        let (hub, url) = try Self.hub("restartfails")
+        defer { hub.remove() }
+        let broker = BrokerProcess(hub: hub)
+        try await broker.start()
+        // The hub's key goes missing while it runs, so that opening the store again is followed by a failed start.
+        try FileManager.default.removeItem(atPath: "\(hub.keysDirectory)/hub.key")
+        let admin = try PostgresHubStore(url: url)
+        let lock = admin.leaseLock
+        try admin.execute("""
+            SELECT pg_terminate_backend(pid) FROM pg_locks
+            WHERE locktype = 'advisory' AND granted AND classid = \(lock.classID) AND objid = \(lock.objectID) AND objsubid = 2
+            """)
+        admin.close()
+        // A supervisor restarts a process that failed, and its operator reads why: the start-up's own error.
+        let status = await broker.waitForExit()
+        #expect(status != nil && status != 0, "the broker ended with status \(status.map(String.init) ?? "none")")
+        #expect(broker.log.contains("Lost the connection to the hub's store"))
+        let lastWords = broker.log.split(separator: "\n").filter { $0.hasPrefix("Error: broker:") }
+        #expect(lastWords.contains { $0.contains("Generate the hub's keys") }, "\(broker.log.suffix(600))")
+        let store = try PostgresHubStore.open(urls: [url], lease: nil)
+        PostgresTestDatabase.drop(store)
+    }
+
     @Test func anInformationGovernanceOfficerPlacesAndReleasesALegalHoldOnThePostgreSQLStore() async throws {
         let (hub, url) = try Self.hub("holds")
         defer { hub.remove() }
