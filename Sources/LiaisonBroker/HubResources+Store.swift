@@ -31,7 +31,10 @@ extension HubResources {
                 lock = try InstanceLock(path: lockPath)
             }
             do {
-                return (try HubStore(path: configuration.databasePath, buildsTree: configuration.buildsAuditTree), lock)
+                let store = try HubStore(path: configuration.databasePath, buildsTree: configuration.buildsAuditTree)
+                // No commit a sender waits for copies the log into the database file (the latency's tail).
+                try store.checkpointInBackground()
+                return (store, lock)
             } catch {
                 throw BrokerError(.store, error.description)
             }

@@ -18,6 +18,8 @@ package final class HubStore {
     package private(set) var frontier = MerkleFrontier()
     /// False only for `make bench`'s baseline (what the tree costs): entries are then not added to the tree.
     let buildsTree: Bool
+    /// Checkpoints the write-ahead log off the commit path, once `checkpointInBackground()` has started it.
+    private var checkpointer: LogCheckpointer?
 
     /// Opens (creating if needed) the store at `path`, migrating its schema.
     package init(path: String, readOnly: Bool = false, buildsTree: Bool = true) throws(StoreError) {
@@ -45,6 +47,28 @@ package final class HubStore {
             throw StoreError(.cannotOpen, "Cannot open the hub's store at \(path): check the data_dir setting and permissions.", cause: error)
         }
     }
+
+    deinit {
+        guard let checkpointer else { return }
+        try? queue.inDatabase { db in LogCheckpointer.uninstall(from: db) }
+        checkpointer.stop()
+    }
+
+    /// Moves the write-ahead log's checkpoints off the commits, onto a thread of their own (`LogCheckpointer`): the
+    /// broker's store, whose commits a sender waits for. Call once, before the first commit.
+    package func checkpointInBackground() throws(StoreError) {
+        guard checkpointer == nil else { return }
+        do {
+            let checkpointer = try LogCheckpointer(databasePath: path)
+            try queue.inDatabase { db in checkpointer.install(on: db) }
+            self.checkpointer = checkpointer
+        } catch {
+            throw StoreError(.cannotOpen, "Cannot open a second connection to the hub's store at \(path) for its checkpoints.", cause: error)
+        }
+    }
+
+    /// How many checkpoints the background thread has run (tests).
+    package var backgroundCheckpoints: Int { checkpointer?.checkpointsRun ?? 0 }
 
     /// What every connection to the store sets, the broker's and every reader's: deleted content (a body
     /// past its retention) is overwritten with zeros, not left in free pages for anyone with the file.
