@@ -40,6 +40,24 @@ package struct TemporaryHub: Sendable {
         try hub.write(toFile: configPath, atomically: true, encoding: .utf8)
     }
 
+    /// A copy of `other`'s folder, taken while no broker runs on it, in a fresh temporary folder: the same keys,
+    /// configuration and store (hub.yaml names them relative to its folder), for a test to change as it likes.
+    /// Folders and regular files are copied; a socket a broker left (`hub.ipc`) is not.
+    package init(copying other: TemporaryHub) throws {
+        directory = "\(FileManager.default.temporaryDirectory.path)/liaison-test-\(UUID().uuidString.prefix(8))"
+        agencies = other.agencies
+        let files = FileManager.default
+        try files.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        for path in try files.subpathsOfDirectory(atPath: other.directory).sorted() {
+            let type = try files.attributesOfItem(atPath: "\(other.directory)/\(path)")[.type] as? FileAttributeType
+            if type == .typeDirectory {
+                try files.createDirectory(atPath: "\(directory)/\(path)", withIntermediateDirectories: true)
+            } else if type == .typeRegular {
+                try files.copyItem(atPath: "\(other.directory)/\(path)", toPath: "\(directory)/\(path)")
+            }
+        }
+    }
+
     /// An adapter configuration for `agency`, with its keys from this hub's folder.
     package func adapterConfiguration(
         _ agency: String, consumes: [String] = ["*"], credit: Int = 64, name: String? = nil

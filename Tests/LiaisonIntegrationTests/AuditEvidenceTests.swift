@@ -7,31 +7,24 @@ import Testing
 
 /// The audit log's Merkle tree: verification names tampered entries, and proofs check out with an
 /// independent verifier (the Python snippet in docs/audit.md, using only hashlib).
-@Suite("Audit evidence", .timeLimit(.minutes(2)), .realProcesses)
+@Suite("Audit evidence", .timeLimit(.minutes(2)), .realProcesses, AuditHistory())
 struct AuditEvidenceTests {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path
 
-    /// A stopped hub whose log holds a few dozen entries (more than 32: two stored subtrees of 16).
-    func hubWithHistory() async throws -> RunningHub {
-        let running = try await RunningHub.start()
-        let yot = try await running.hub.connect("yot")
-        _ = try await sendMany(yot, count: 16, to: ["npas"])
-        let npas = try await running.hub.connect("npas")
-        _ = await collect(npas, count: 16)
-        await yot.close()
-        await npas.close()
-        await running.broker.stop()
-        return running
+    /// A stopped hub whose log holds a few dozen entries (more than 32: two stored subtrees of 16): a copy of the
+    /// suite's ``AuditHistory``, this test's own to tamper with. Removed with `remove()`.
+    func hubWithHistory() throws -> TemporaryHub {
+        try TemporaryHub(copying: try #require(AuditHistory.hub, "the suite's AuditHistory trait made no hub"))
     }
 
-    func verify(_ running: RunningHub) async throws -> (status: Int32, output: String) {
-        try await LiaisonExecutable.run(["audit", "verify", "--config", running.hub.configPath])
+    func verify(_ hub: TemporaryHub) async throws -> (status: Int32, output: String) {
+        try await LiaisonExecutable.run(["audit", "verify", "--config", hub.configPath])
     }
 
     /// Runs SQL on the store with the append-only triggers dropped, as someone tampering would.
-    func tamper(_ running: RunningHub, _ sql: String) throws {
-        let queue = try DatabaseQueue(path: running.hub.databasePath)
+    func tamper(_ hub: TemporaryHub, _ sql: String) throws {
+        let queue = try DatabaseQueue(path: hub.databasePath)
         try queue.write { db in
             try db.execute(sql: """
                 DROP TRIGGER IF EXISTS audit_log_no_update; DROP TRIGGER IF EXISTS audit_log_no_delete;
@@ -42,9 +35,9 @@ struct AuditEvidenceTests {
     }
 
     @Test func anIntactLogVerifies() async throws {
-        let running = try await hubWithHistory()
-        defer { running.finish() }
-        let result = try await verify(running)
+        let hub = try hubWithHistory()
+        defer { hub.remove() }
+        let result = try await verify(hub)
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.hasPrefix("OK: "))
     }
@@ -61,28 +54,28 @@ struct AuditEvidenceTests {
         ("UPDATE audit_log SET kind = 'no-such-kind' WHERE entry = 6", "entry 6 does not match"),
     ])
     func tamperingIsNamed(sql: String, expected: String) async throws {
-        let running = try await hubWithHistory()
-        defer { running.finish() }
-        try tamper(running, sql)
-        let result = try await verify(running)
+        let hub = try hubWithHistory()
+        defer { hub.remove() }
+        try tamper(hub, sql)
+        let result = try await verify(hub)
         #expect(result.status != 0)
         #expect(result.output.contains(expected), "\(result.output)")
     }
 
     @Test func signedCheckpointsCatchATreeRewrittenToMatchAnAlteredLog() async throws {
-        let running = try await hubWithHistory()
-        defer { running.finish() }
-        let intact = try await verify(running)
+        let hub = try hubWithHistory()
+        defer { hub.remove() }
+        let intact = try await verify(hub)
         #expect(intact.output.contains("signed checkpoints checked"), "\(intact.output)")
         #expect(!intact.output.contains(" 0 signed checkpoints"), "the broker signs one at shutdown at least")
-        let kept = try await LiaisonExecutable.run(["audit", "checkpoint", "--config", running.hub.configPath])
+        let kept = try await LiaisonExecutable.run(["audit", "checkpoint", "--config", hub.configPath])
         #expect(kept.output.contains("\n\n— liaison-hub "))
-        let keptPath = "\(running.hub.directory)/kept.note"
+        let keptPath = "\(hub.directory)/kept.note"
         try kept.output.write(toFile: keptPath, atomically: true, encoding: .utf8)
 
         // Alter an entry, then rebuild the whole stored tree to match, as a careful tamperer with database
         // access would: the tree alone now agrees, but the signed checkpoint does not.
-        let queue = try DatabaseQueue(path: running.hub.databasePath)
+        let queue = try DatabaseQueue(path: hub.databasePath)
         try await queue.write { db in
             try db.execute(sql: """
                 DROP TRIGGER audit_log_no_update; DROP TRIGGER merkle_nodes_no_update; DROP TRIGGER merkle_nodes_no_delete;
@@ -100,10 +93,10 @@ struct AuditEvidenceTests {
                 }
             }
         }
-        let broken = try await verify(running)
+        let broken = try await verify(hub)
         #expect(broken.status != 0)
         #expect(broken.output.contains("does not match the signed checkpoint"), "\(broken.output)")
-        let held = try await LiaisonExecutable.run(["audit", "verify", "--config", running.hub.configPath, "--from-checkpoint", keptPath])
+        let held = try await LiaisonExecutable.run(["audit", "verify", "--config", hub.configPath, "--from-checkpoint", keptPath])
         #expect(held.status != 0)
     }
 
@@ -130,20 +123,20 @@ struct AuditEvidenceTests {
     }
 
     @Test func proofsCheckOutWithAnIndependentVerifier() async throws {
-        let running = try await hubWithHistory()
-        defer { running.finish() }
+        let hub = try hubWithHistory()
+        defer { hub.remove() }
         // The verifier from docs/audit.md, taken from the page itself.
         let page = try String(contentsOfFile: "\(Self.repository)/docs/audit.md", encoding: .utf8)
         let script = try #require(page.components(separatedBy: "```python\n").dropFirst().first?.components(separatedBy: "```").first)
-        let scriptPath = "\(running.hub.directory)/verify_proof.py"
+        let scriptPath = "\(hub.directory)/verify_proof.py"
         try script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
         for entry in [1, 5, 13] {
-            let proof = try await LiaisonExecutable.run(["audit", "proof", "--config", running.hub.configPath, "--entry", "\(entry)"])
+            let proof = try await LiaisonExecutable.run(["audit", "proof", "--config", hub.configPath, "--entry", "\(entry)"])
             #expect(proof.status == 0, "\(proof.output)")
             let verdict = try await ChildProcess.run("/usr/bin/python3", [scriptPath], input: Data(proof.output.utf8)).output
             #expect(verdict.contains("valid") && !verdict.contains("INVALID"), "entry \(entry): \(verdict)")
         }
-        let consistency = try await LiaisonExecutable.run(["audit", "consistency", "--config", running.hub.configPath, "--from", "3", "--to", "20"])
+        let consistency = try await LiaisonExecutable.run(["audit", "consistency", "--config", hub.configPath, "--from", "3", "--to", "20"])
         let json = try JSONSerialization.jsonObject(with: Data(consistency.output.utf8)) as? [String: Any]
         let hex = { (text: String) in stride(from: 0, to: text.count, by: 2).map { UInt8(text.dropFirst($0).prefix(2), radix: 16)! } }
         let path = (json?["consistency_proof"] as? [String] ?? []).map(hex)
