@@ -173,6 +173,24 @@ func offeredLatency(rate: Double, seconds: Int, idPrefix: String) async throws -
     }.sorted()
     return (accepted, delivered)
 }
+/// The disk's floor for a durable accept: the latency of appending 4 KiB to a file and `fdatasync`ing it, 1,000 times,
+/// in the folder the hubs use (a commit in WAL mode does at least this once).
+func fsyncLatency() -> [Double] {
+    let path = "\(FileManager.default.temporaryDirectory.path)/liaison-bench-fsync-\(getpid())"
+    let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o600)
+    defer { close(descriptor); unlink(path) }
+    let page = [UInt8](repeating: 0x41, count: 4096)
+    var samples: [Double] = []
+    for _ in 0..<1000 {
+        let begin = DispatchTime.now().uptimeNanoseconds
+        _ = page.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        _ = fdatasync(descriptor)
+        samples.append(Double(DispatchTime.now().uptimeNanoseconds - begin) / 1e6)
+    }
+    return samples.sorted()
+}
+let floor = fsyncLatency()
+report(String(format: "baseline: 4 KiB append + fdatasync on this disk:   p50 %.2f ms  p99 %.2f ms", percentile(floor, 0.5), percentile(floor, 0.99)))
 let steady = try await offeredLatency(rate: 1000, seconds: latencySeconds, idPrefix: "l-")
 report(String(format: "latency at 1,000 msg/s, send->accepted:  p50 %.2f ms  p99 %.2f ms", percentile(steady.accepted, 0.5), percentile(steady.accepted, 0.99)))
 report(String(format: "latency at 1,000 msg/s, send->delivered: p50 %.2f ms  p99 %.2f ms", percentile(steady.delivered, 0.5), percentile(steady.delivered, 0.99)))
