@@ -42,6 +42,17 @@ struct BrokerOnPostgresTests {
         #expect(try store.checkpointNotes().count > 0, "the brokers signed no checkpoint")
     }
 
+    /// Ends the session holding the store's lease, as a database restart or a network cut would.
+    static func cutSession(url: String) throws {
+        let admin = try PostgresHubStore(url: url)
+        let lock = admin.leaseLock
+        try admin.execute("""
+            SELECT pg_terminate_backend(pid) FROM pg_locks
+            WHERE locktype = 'advisory' AND granted AND classid = \(lock.classID) AND objid = \(lock.objectID) AND objsubid = 2
+            """)
+        admin.close()
+    }
+
     @Test func aStandbyBrokerTakesTheLeaseWhenTheActiveIsKilledAndNothingAcceptedIsLost() async throws {
         let (hub, url) = try Self.hub("failover")
         defer { hub.remove() }
@@ -88,13 +99,7 @@ struct BrokerOnPostgresTests {
         let stream = streamAccepted(sender, total: total, prefix: "pg-cut", accepted: accepted)
         while accepted.value.count < 400 { try await Task.sleep(for: .milliseconds(5)) }
         // As a database restart or a network cut would: the server ends the broker's session, and with it the lease.
-        let admin = try PostgresHubStore(url: url)
-        let lock = admin.leaseLock
-        try admin.execute("""
-            SELECT pg_terminate_backend(pid) FROM pg_locks
-            WHERE locktype = 'advisory' AND granted AND classid = \(lock.classID) AND objid = \(lock.objectID) AND objsubid = 2
-            """)
-        admin.close()
+        try Self.cutSession(url: url)
         try await stream.value
         #expect(broker.log.contains("Lost the connection to the hub's store"))
         let npas = try await hub.connectKnowingStandby("npas", credit: 256)
@@ -113,13 +118,7 @@ struct BrokerOnPostgresTests {
         try await broker.start()
         // The hub's key goes missing while it runs, so that opening the store again is followed by a failed start.
         try FileManager.default.removeItem(atPath: "\(hub.keysDirectory)/hub.key")
-        let admin = try PostgresHubStore(url: url)
-        let lock = admin.leaseLock
-        try admin.execute("""
-            SELECT pg_terminate_backend(pid) FROM pg_locks
-            WHERE locktype = 'advisory' AND granted AND classid = \(lock.classID) AND objid = \(lock.objectID) AND objsubid = 2
-            """)
-        admin.close()
+        try Self.cutSession(url: url)
         // A supervisor restarts a process that failed, and its operator reads why: the start-up's own error.
         let status = await broker.waitForExit()
         #expect(status != nil && status != 0, "the broker ended with status \(status.map(String.init) ?? "none")")
