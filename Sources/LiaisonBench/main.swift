@@ -77,6 +77,63 @@ func endToEnd(
     await bench.stop()
     return rate
 }
+/// Offers `rate` messages a second for `seconds`, paced on a 1 ms tick (each message from its own task, as the
+/// 1,000 msg/s figure always was), and returns the sorted latencies in ms.
+func offeredLatency(
+    _ hub: HubBench, rate: Double, seconds: Int, idPrefix: String, body: [UInt8]
+) async throws -> (accepted: [Double], delivered: [Double]) {
+    let sentAt = Locked<[String: UInt64]>([:])
+    let acceptedLatency = Locked<[Double]>([])
+    let total = Int(rate * Double(seconds))
+    let before = hub.receivedCount
+    let origin = DispatchTime.now().uptimeNanoseconds
+    try await Task.detached {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var index = 0
+            while index < total {
+                // Every message due by now goes out; then wait for the next one's time (at least a tick).
+                let now = DispatchTime.now().uptimeNanoseconds
+                while index < total, origin + UInt64(Double(index) * 1e9 / rate) <= now {
+                    let id = "\(idPrefix)\(index)"
+                    group.addTask {
+                        let begin = DispatchTime.now().uptimeNanoseconds
+                        sentAt.withLock { $0[id] = begin }
+                        _ = try await hub.sender.send(type: "bench.message", to: ["receiver"], body: body, id: id)
+                        let end = DispatchTime.now().uptimeNanoseconds
+                        acceptedLatency.withLock { $0.append(Double(end - begin) / 1e6) }
+                    }
+                    index += 1
+                }
+                let due = origin + UInt64(Double(index) * 1e9 / rate)
+                let wait = due > now ? Int(due - now) : 0
+                if index < total { try await Task.sleep(for: .nanoseconds(max(wait, 50_000))) }
+            }
+            try await group.waitForAll()
+        }
+    }.value
+    while hub.receivedCount < before + total { try await Task.sleep(for: .milliseconds(1)) }
+    let accepted = acceptedLatency.withLock { $0.sorted() }
+    let delivered = hub.received.withLock { received in
+        sentAt.withLock { sent in sent.compactMap { id, begin in received[id].map { Double($0 - begin) / 1e6 } } }
+    }.sorted()
+    return (accepted, delivered)
+}
+// `LiaisonBench latency [rate] [seconds]`: only the latency at an offered rate (default 1,000 msg/s for 5 s) on a fresh
+// hub, for a profiler.
+if CommandLine.arguments.dropFirst().first == "latency" {
+    let numbers = CommandLine.arguments.dropFirst(2).compactMap { Double($0) }
+    let bench = try await HubBench.start(window: window)
+    let receiving = bench.startReceiving()
+    let result = try await offeredLatency(
+        bench, rate: numbers.first ?? 1000, seconds: Int(numbers.dropFirst().first ?? 5), idPrefix: "l-",
+        body: [UInt8](repeating: 0x41, count: bodySize))
+    report(String(format: "send->accepted p50 %.2f ms p99 %.2f ms; send->delivered p50 %.2f ms p99 %.2f ms",
+                  percentile(result.accepted, 0.5), percentile(result.accepted, 0.99),
+                  percentile(result.delivered, 0.5), percentile(result.delivered, 0.99)))
+    receiving.cancel()
+    await bench.stop()
+    exit(0)
+}
 // `LiaisonBench rules [messages] [on|off]`: only the end-to-end run with the sharing rules on (or off), for a profiler.
 if CommandLine.arguments.dropFirst().first == "rules" {
     let count = CommandLine.arguments.dropFirst(2).first.flatMap { Int($0) } ?? 50_000
@@ -134,45 +191,6 @@ if let url = ProcessInfo.processInfo.environment["LIAISON_BENCH_POSTGRES_URL"] {
 
 // 3. Latency at a steady offered rate: send -> accepted, and send -> delivered at the recipient; at 1,000 msg/s (the
 //    issue's p50 and p99), then at half the rate just measured (its p99).
-/// Offers `rate` messages a second for `seconds`, paced on a 1 ms tick (each message from its own task, as the
-/// 1,000 msg/s figure always was), and returns the sorted latencies in ms.
-func offeredLatency(rate: Double, seconds: Int, idPrefix: String) async throws -> (accepted: [Double], delivered: [Double]) {
-    let sentAt = Locked<[String: UInt64]>([:])
-    let acceptedLatency = Locked<[Double]>([])
-    let total = Int(rate * Double(seconds))
-    let before = hub.receivedCount
-    let origin = DispatchTime.now().uptimeNanoseconds
-    try await Task.detached {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            var index = 0
-            while index < total {
-                // Every message due by now goes out; then wait for the next one's time (at least a tick).
-                let now = DispatchTime.now().uptimeNanoseconds
-                while index < total, origin + UInt64(Double(index) * 1e9 / rate) <= now {
-                    let id = "\(idPrefix)\(index)"
-                    group.addTask {
-                        let begin = DispatchTime.now().uptimeNanoseconds
-                        sentAt.withLock { $0[id] = begin }
-                        _ = try await hub.sender.send(type: "bench.message", to: ["receiver"], body: body, id: id)
-                        let end = DispatchTime.now().uptimeNanoseconds
-                        acceptedLatency.withLock { $0.append(Double(end - begin) / 1e6) }
-                    }
-                    index += 1
-                }
-                let due = origin + UInt64(Double(index) * 1e9 / rate)
-                let wait = due > now ? Int(due - now) : 0
-                if index < total { try await Task.sleep(for: .nanoseconds(max(wait, 50_000))) }
-            }
-            try await group.waitForAll()
-        }
-    }.value
-    while hub.receivedCount < before + total { try await Task.sleep(for: .milliseconds(1)) }
-    let accepted = acceptedLatency.withLock { $0.sorted() }
-    let delivered = hub.received.withLock { received in
-        sentAt.withLock { sent in sent.compactMap { id, begin in received[id].map { Double($0 - begin) / 1e6 } } }
-    }.sorted()
-    return (accepted, delivered)
-}
 /// The disk's floor for a durable accept: the latency of appending 4 KiB to a file and `fdatasync`ing it, 1,000 times,
 /// in the folder the hubs use (a commit in WAL mode does at least this once).
 func fsyncLatency() -> [Double] {
@@ -191,11 +209,11 @@ func fsyncLatency() -> [Double] {
 }
 let floor = fsyncLatency()
 report(String(format: "baseline: 4 KiB append + fdatasync on this disk:   p50 %.2f ms  p99 %.2f ms", percentile(floor, 0.5), percentile(floor, 0.99)))
-let steady = try await offeredLatency(rate: 1000, seconds: latencySeconds, idPrefix: "l-")
+let steady = try await offeredLatency(hub, rate: 1000, seconds: latencySeconds, idPrefix: "l-", body: body)
 report(String(format: "latency at 1,000 msg/s, send->accepted:  p50 %.2f ms  p99 %.2f ms", percentile(steady.accepted, 0.5), percentile(steady.accepted, 0.99)))
 report(String(format: "latency at 1,000 msg/s, send->delivered: p50 %.2f ms  p99 %.2f ms", percentile(steady.delivered, 0.5), percentile(steady.delivered, 0.99)))
 let halfRate = (hubRate / 2).rounded()
-let busy = try await offeredLatency(rate: halfRate, seconds: latencySeconds, idPrefix: "l-half-")
+let busy = try await offeredLatency(hub, rate: halfRate, seconds: latencySeconds, idPrefix: "l-half-", body: body)
 report(String(format: "latency at half the hub's rate (%.0f msg/s), send->accepted:  p50 %.2f ms  p99 %.2f ms", halfRate, percentile(busy.accepted, 0.5), percentile(busy.accepted, 0.99)))
 report(String(format: "latency at half the hub's rate (%.0f msg/s), send->delivered: p50 %.2f ms  p99 %.2f ms", halfRate, percentile(busy.delivered, 0.5), percentile(busy.delivered, 0.99)))
 receiving.cancel()
