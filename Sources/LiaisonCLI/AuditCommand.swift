@@ -134,19 +134,9 @@ extension AuditCommand {
         @Option(help: "The tree size to prove against (default: the whole log).") var size: Int?
 
         func run() throws {
-            let hub = try loadHub(options.config, requireKeys: false)
             do {
-                let proof: (leaf: MerkleTree.Hash, size: Int, root: MerkleTree.Hash, path: [MerkleTree.Hash])
-                let record: AuditRecord?
-                if case .postgresql(let urls) = hub.configuration.store {
-                    let store = try AuditCommand.openPostgres(urls)
-                    defer { store.close() }
-                    proof = try store.inclusionProof(entry: entry, size: size)
-                    record = try store.auditEntry(entry)
-                } else {
-                    let store = try AuditCommand.openStore(options)
-                    proof = try store.inclusionProof(entry: entry, size: size)
-                    record = try store.auditEntry(entry)
+                let (proof, record) = try AuditCommand.readingEvidence(options) { store in
+                    (try store.inclusionProof(entry: entry, size: size), try store.auditEntry(entry))
                 }
                 AuditCommand.printJSON([
                     "entry": entry, "leaf_index": entry - 1, "tree_size": proof.size, "root": AuditCommand.hex(proof.root),
@@ -168,15 +158,7 @@ extension AuditCommand {
         @OptionGroup var options: ConfigOptions
 
         func run() throws {
-            let hub = try loadHub(options.config, requireKeys: false)
-            let notes: [String]
-            if case .postgresql(let urls) = hub.configuration.store {
-                let store = try AuditCommand.openPostgres(urls)
-                defer { store.close() }
-                notes = try store.checkpointNotes()
-            } else {
-                notes = try AuditCommand.openStore(options).checkpointNotes()
-            }
+            let notes = try AuditCommand.readingEvidence(options) { store in try store.checkpointNotes() }
             guard let note = notes.last else { throw UserFacingError("audit checkpoint: no checkpoint signed yet.") }
             print(note, terminator: "")
         }

@@ -65,15 +65,7 @@ extension AuditCommand {
         @OptionGroup var options: ConfigOptions
 
         func run() throws {
-            let hub = try loadHub(options.config, requireKeys: false)
-            let holds: [LegalHold]
-            if case .postgresql(let urls) = hub.configuration.store {
-                let store = try AuditCommand.openPostgres(urls)
-                defer { store.close() }
-                holds = try store.legalHolds()
-            } else {
-                holds = try AuditCommand.openStore(options).legalHolds()
-            }
+            let holds = try AuditCommand.readingEvidence(options) { store in try store.legalHolds() }
             if holds.isEmpty { print("No legal holds.") }
             for hold in holds {
                 let when = Date(timeIntervalSince1970: Double(hold.placedAt) / 1000).ISO8601Format()
@@ -86,6 +78,18 @@ extension AuditCommand {
     enum HoldStore {
         case sqlite(HubStore)
         case postgresql(PostgresHubStore)
+    }
+
+    /// Runs `read` on the hub's store, whichever engine hub.yaml's `store:` names (a PostgreSQL connection is closed
+    /// after it).
+    static func readingEvidence<T>(_ options: ConfigOptions, _ read: (any AuditEvidenceReading) throws -> T) throws -> T {
+        let hub = try loadHub(options.config, requireKeys: false)
+        if case .postgresql(let urls) = hub.configuration.store {
+            let store = try openPostgres(urls)
+            defer { store.close() }
+            return try read(store)
+        }
+        return try read(try hub.configuration.openSQLiteStore(command: "audit"))
     }
 
     /// Opens the hub's PostgreSQL store (the writable primary among `urls`) without taking the broker's lease.

@@ -20,3 +20,5 @@ extension PostgresHubStore {
         }
     }
 }
+
+extension PostgresHubStore: AuditEvidenceReading {}
