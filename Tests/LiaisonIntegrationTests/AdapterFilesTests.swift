@@ -86,7 +86,10 @@ struct AdapterFilesTests {
             let text = read(reply)
             #expect(text.contains("0,note,\"the file is not UTF-8: it was read as Windows-1252 (the first such text on line 2)"), "\(text)")
             #expect(text.contains("2,sent,") || text.contains("0,sent,1 children"), "\(text)")
-            #expect(read("\(county.folder)/\(folder)/processed/\(name).report.txt").contains("Windows-1252"))
+            // The reply goes out before the file is filed with its report (written atomically): wait for that too.
+            let report = "\(county.folder)/\(folder)/processed/\(name).report.txt"
+            try await waitUntil("\(folder)'s report") { exists(report) }
+            #expect(read(report).contains("Windows-1252"))
         }
     }
 
