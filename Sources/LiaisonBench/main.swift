@@ -130,6 +130,8 @@ if CommandLine.arguments.dropFirst().first == "latency" {
     report(String(format: "send->accepted p50 %.2f ms p99 %.2f ms; send->delivered p50 %.2f ms p99 %.2f ms",
                   percentile(result.accepted, 0.5), percentile(result.accepted, 0.99),
                   percentile(result.delivered, 0.5), percentile(result.delivered, 0.99)))
+    let floor = fsyncLatency()
+    report(String(format: "baseline: 4 KiB append + fdatasync on this disk: p50 %.2f ms p99 %.2f ms", percentile(floor, 0.5), percentile(floor, 0.99)))
     receiving.cancel()
     await bench.stop()
     exit(0)

@@ -37,6 +37,8 @@ final class BrokerLoop {
     let committer: CommitThread
     /// The batch being committed, if any: the next is handed over only when this one's result is taken.
     var inFlight: HubBatch?
+    /// Since when (monotonic ms) the core has had something pending that no commit has taken yet.
+    var pendingSince: Int64?
     /// When the store's upkeep (checkpoints, retention) was last asked for.
     var lastUpkeep: Int64 = 0
     /// Checks and decides bodies off this thread: large ones always, every one while the loop reads a run (`BodyChecker`).
@@ -54,6 +56,11 @@ final class BrokerLoop {
     static let cycleMilliseconds: Int64 = 50
     /// While reading a batch, every this many messages the loop looks whether the commit thread is idle or done.
     static let handOverCheck = 8
+    /// A batch of at most this many operations (a message or two and their audit records) is committed on the loop's
+    /// own thread when nothing is in flight (`commitIfNeeded`).
+    static let inlineCommitLimit = 8
+    /// How long settlements alone may wait to ride with the next commit (`commitIfNeeded`).
+    static let settlementWaitMilliseconds: Int64 = 2
 
     /// The thread's entry point: sets up, loops until asked to stop, shuts down.
     ///

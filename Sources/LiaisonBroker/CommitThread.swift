@@ -22,6 +22,7 @@ final class CommitThread: @unchecked Sendable {
     private let housekeeping: StoreHousekeeping
     private let queue = DispatchQueue(label: "liaison.broker.commit")
     private let finished = Mutex<Result<CommitResult, StoreError>?>(nil)
+    private let lastQuick = Atomic<Bool>(true)
     /// Where each commit's duration goes (`liaison_commit_duration_seconds`).
     private let commitDuration: DurationHistogram?
 
@@ -34,12 +35,33 @@ final class CommitThread: @unchecked Sendable {
     /// Starts committing `operations`; the result is then waiting in `takeResult()`.
     func commit(_ operations: [StoreOperation]) {
         queue.async { [self] in
-            let started = ContinuousClock.now
-            let result = Result { () throws(StoreError) in try store.commit(operations, at: HubTime.now().wall) }
-            commitDuration?.record(ContinuousClock.now - started)
+            let result = timedCommit(operations)
             finished.withLock { $0 = result }
             waker.wake()
         }
+    }
+
+    /// Commits `operations` on the calling thread and returns the result. The store's queue is taken with `sync`, so
+    /// this waits for upkeep in progress and never runs beside it; when the queue is idle, libdispatch runs the block
+    /// on the caller, so the commit costs no hand-off to another thread and back.
+    func commitHere(_ operations: [StoreOperation]) -> Result<CommitResult, StoreError> {
+        queue.sync { timedCommit(operations) }
+    }
+
+    /// Whether the last commit took less than `quickCommit`. The loop commits on its own thread only while commits
+    /// are quick, so a disk that stalls holds its heartbeats and reads back once at most, not at every message.
+    var lastCommitWasQuick: Bool { lastQuick.load(ordering: .relaxed) }
+
+    /// What counts as a quick commit (`lastCommitWasQuick`): several times this disk's fsync.
+    static let quickCommit: Duration = .milliseconds(2)
+
+    private func timedCommit(_ operations: [StoreOperation]) -> Result<CommitResult, StoreError> {
+        let started = ContinuousClock.now
+        let result = Result { () throws(StoreError) in try store.commit(operations, at: HubTime.now().wall) }
+        let duration = ContinuousClock.now - started
+        commitDuration?.record(duration)
+        lastQuick.store(duration < CommitThread.quickCommit, ordering: .relaxed)
+        return result
     }
 
     /// Whether the commit in flight has finished (its result waits in `takeResult()`).

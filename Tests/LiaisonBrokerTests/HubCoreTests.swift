@@ -178,6 +178,46 @@ struct HubCoreTests {
         #expect(hub.deliveredTags() == [1])
     }
 
+    @Test func settlementsAloneMayWaitForTheNextCommitButNothingAnyoneWaitsFor() throws {
+        // The loop lets a batch wait (and ride with the next commit) only while `pendingCanWait` holds.
+        var hub = try CoreHarness()
+        let npas = hub.connect("npas")
+        let yot = hub.connect("yot")
+        func commitPending(_ hub: inout CoreHarness) throws {
+            let batch = hub.core.takeBatch()
+            hub.core.committed(batch, .success(try hub.ledger.commit(batch.operations, at: hub.time.wall)), time: hub.time)
+        }
+        func arrive(_ command: AdapterCommand, from routingID: RoutingID, as agency: String, _ hub: inout CoreHarness) {
+            hub.core.receive(
+                from: routingID, agency: AgencyID(agency)!, keyFingerprint: Digest.fingerprint(ofKey: CoreHarness.key(of: agency)),
+                peer: nil, frames: WireCodec.encode(command)[...], droppedFrames: 0, time: hub.time)
+        }
+        #expect(!hub.core.pendingCanWait, "nothing pending")
+        hub.offer("m-1", from: npas, as: "npas", to: ["yot"])
+        #expect(hub.core.hasPendingWork && !hub.core.pendingCanWait, "a SEND's sender waits for its commit")
+        try commitPending(&hub)
+        _ = hub.core.takeActions()
+        hub.core.dispatch(time: hub.time)
+        #expect(hub.deliveredTags() == [1])
+        #expect(hub.core.pendingCanWait, "a DELIVER that has gone out: its audit record may wait")
+        arrive(.ack(tag: 1), from: yot, as: "yot", &hub)
+        #expect(hub.core.pendingCanWait, "an ACK: nobody is answered")
+        hub.offer("m-2", from: npas, as: "npas", to: ["yot"])
+        #expect(!hub.core.pendingCanWait, "settlements ride with the next SEND's commit, which may not wait")
+        try commitPending(&hub)
+        #expect(hub.ledger.deliveries[AgencyID("yot")!]?[1]?.state == .acknowledged)
+        #expect(hub.ledger.events(.delivered).count == 1 && hub.ledger.events(.acknowledged).count == 1)
+        _ = hub.core.takeActions()
+        hub.core.dispatch(time: hub.time)
+        #expect(hub.deliveredTags() == [2])
+        arrive(.nack(tag: 2, disposition: .reject, reason: "unknown school"), from: yot, as: "yot", &hub)
+        #expect(!hub.core.pendingCanWait, "a dead letter is stored at once")
+        try commitPending(&hub)
+        arrive(.ack(tag: 1), from: yot, as: "yot", &hub)  // settled already: nothing to store
+        arrive(.hello(Hello(adapter: "courts-test", version: "1", consumes: ["*"], credit: 1)), from: [0, 99], as: "courts", &hub)
+        #expect(hub.core.hasPendingWork && !hub.core.pendingCanWait, "a WELCOME waits for its audit record's commit")
+    }
+
     @Test func nothingIsDeliveredToAConnectionBeforeItsWelcomeHasGoneOut() throws {
         // Messages wait for schools-mis; it connects while the commit holding its WELCOME's audit record is running.
         var hub = try CoreHarness()

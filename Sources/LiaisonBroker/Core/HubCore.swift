@@ -142,6 +142,10 @@ struct HubCore {
     /// Whether a commit is due (something to store, or replies waiting for one).
     var hasPendingWork: Bool { !pending.isEmpty }
 
+    /// Whether everything pending is bookkeeping nobody waits for (`HubBatch.isSettlementsOnly`): the loop may let it
+    /// ride with the next commit for a moment instead of paying an fsync of its own.
+    var pendingCanWait: Bool { pending.isSettlementsOnly }
+
     /// Whether deliveries stopped at a full pipe and should be tried again soon.
     var wantsSoonRetry: Bool { !scheduler.retry.isEmpty }
 
@@ -236,6 +240,21 @@ struct HubBatch: Sendable {
     /// The index of the admin request's operation (replay or discard), answered once the batch commits.
     var adminOperation: Int?
     var isEmpty: Bool { operations.isEmpty && replies.isEmpty }
+
+    /// Whether the batch holds only settlements: deliveries audited as delivered, ACKs, NACK retries. No sender,
+    /// reply or operator waits for these; the DELIVER has gone and the ACK's credit is free already. Kept in memory a
+    /// moment longer, they lose nothing a crash would not: a delivery whose ACK was not yet stored is delivered
+    /// again, and audited again, after a restart, exactly as if the crash had come a moment earlier.
+    var isSettlementsOnly: Bool {
+        guard !operations.isEmpty, replies.isEmpty, senders.isEmpty, adminOperation == nil else { return false }
+        return operations.allSatisfy {
+            switch $0 {
+            case .acknowledge, .attempt: return true
+            case .audit(let event): return event.kind == .delivered || event.kind == .acknowledged || event.kind == .nackRetry
+            default: return false
+            }
+        }
+    }
 
     mutating func insert(_ plan: MessagePlan, from routingID: RoutingID) {
         senders[operations.count] = routingID
