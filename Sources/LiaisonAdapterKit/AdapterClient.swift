@@ -55,8 +55,9 @@ public final class AdapterClient: Sendable {
     /// Starts the connection and waits for the hub's WELCOME.
     ///
     /// - Returns: the WELCOME, which names the agency this adapter is authenticated as.
-    /// - Throws: `AdapterError` `noAnswer` if no WELCOME arrives within `helloTimeout` (the hub is down,
-    ///   or this agency's public key is not in its agencies.yaml); the client is then closed.
+    /// - Throws: `AdapterError` `keyRefused` as soon as the hub refuses this agency's key in the CURVE handshake
+    ///   (its agencies.yaml does not list it, or not today); `noAnswer` if no WELCOME arrives within `helloTimeout`
+    ///   (the hub is down, or the hub public key this adapter uses is not the hub's); the client is then closed.
     @discardableResult
     public func connect() async throws(AdapterError) -> Welcome {
         if !started.exchange(true, ordering: .acquiringAndReleasing) {
@@ -86,7 +87,7 @@ public final class AdapterClient: Sendable {
             waiter?.resume(throwing: AdapterError(
                 .noAnswer,
                 "No answer from the hub at \(endpoint) within \(timeout): is the broker running, "
-                    + "and is this agency's public key listed in the hub's agencies.yaml?"))
+                    + "and is the hub public key this adapter uses the hub's own (hub.pub)?"))
         }
         defer { timer.cancel() }
         do {

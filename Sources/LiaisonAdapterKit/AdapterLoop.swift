@@ -14,6 +14,12 @@ final class AdapterLoop {
     let client: AdapterClient
     let context = ZeroMQContext(ioThreads: 1)
     var socket: ZeroMQSocket?
+    /// Watches the socket's CURVE handshakes: a key the hub refuses is known at once (`SocketMonitor`).
+    var monitor: SocketMonitor?
+    /// How many monitors this loop has made (each needs an `inproc://` name of its own in the context).
+    var monitors = 0
+    /// Whether a refusal of this agency's key has been logged since the last handshake that succeeded.
+    var refusalLogged = false
     var logger: Logger { client.logger }
     var configuration: AdapterConfiguration { client.configuration }
     /// The most hub messages handed to the session under one hold of the client's lock.
@@ -39,13 +45,15 @@ final class AdapterLoop {
                 waitForWake(milliseconds: Int(wait))
                 continue
             }
-            var poller = Poller([.socket(socket), .fileDescriptor(client.waker.readDescriptor)])
+            var poller = Poller(
+                [.socket(socket), .fileDescriptor(client.waker.readDescriptor)] + (monitor.map { [.socket($0.socket)] } ?? []))
             let readiness: [Poller.Readiness]
             do { readiness = try poller.poll(timeoutMilliseconds: Int(wait)) } catch {
                 logger.error("zmq_poll failed: \(error)")
                 break
             }
             if readiness[1].readable { client.waker.drain() }
+            if readiness.count > 2, readiness[2].readable { readMonitor() }
             if readiness[0].readable { readAll() }
             guard tickSession() else { break }
         }
@@ -98,6 +106,9 @@ final class AdapterLoop {
                     resumptions.append(.welcome(
                         Array(state.welcomeWaiters.values),
                         .failure(AdapterError(.rejected, "The hub refused this adapter's HELLO: \(error)", protocolError: error))))
+                    state.welcomeWaiters = [:]
+                case .keyRefused(let status, final: true):
+                    resumptions.append(.welcome(Array(state.welcomeWaiters.values), .failure(keyRefusal(status: status))))
                     state.welcomeWaiters = [:]
                 default: continue
                 }
@@ -152,8 +163,7 @@ final class AdapterLoop {
                 }
                 if case .notReady = reason {} else { movesOn = true }
                 client.metrics.reconnects.increment()
-                socket?.close()
-                socket = nil
+                closeSocket()
             case .welcomed(let welcome):
                 movesOn = false
                 if configuration.standbyEndpoints.isEmpty {
@@ -163,6 +173,11 @@ final class AdapterLoop {
                 }
             case .helloRefused, .complete:
                 break  // the callers waiting on it were resumed in `step`
+            case .keyRefused(let status, let final):
+                // Final: `connect()` throws it (its waiters were resumed in `step`), and the caller reports it.
+                guard !final, !refusalLogged else { break }
+                refusalLogged = true
+                logger.warning("\(keyRefusal(status: status)) Trying again.")
             case .deliver(let tag, let envelope, let body, let auditEntry, let generation):
                 client.metrics.deliveries.increment()
                 client.deliveryContinuation.yield(Delivery(
@@ -186,8 +201,7 @@ final class AdapterLoop {
 
     /// A new socket (the session said `.connect`): CURVE keys, connect, and the session says HELLO on it.
     func openSocket() {
-        socket?.close()
-        socket = nil
+        closeSocket()
         let endpoints = configuration.endpoints
         if movesOn, endpoints.count > 1 {
             endpointIndex = (endpointIndex + 1) % endpoints.count
@@ -206,8 +220,13 @@ final class AdapterLoop {
             try socket.makeCurveClient(
                 serverKey: configuration.hubPublicKey,
                 keyPair: CurveKeyPair(publicKey: configuration.publicKey, secretKey: configuration.secretKey))
+            monitors += 1
+            let monitor = try SocketMonitor(
+                watching: socket, context: context, endpoint: "inproc://liaison-adapter-handshakes-\(monitors)",
+                events: ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
             try socket.connect(endpoint)
             self.socket = socket
+            self.monitor = monitor
         } catch {
             logger.error("Cannot connect to \(endpoint): \(error)")
             let now = AdapterLoop.monotonic()
@@ -216,6 +235,37 @@ final class AdapterLoop {
         }
         let now = AdapterLoop.monotonic()
         step { $0.connected(now: now) }
+    }
+
+    /// Closes the connection's socket and its monitor (the monitor first: it reads from the socket).
+    func closeSocket(lingerMilliseconds: Int32 = 0) {
+        monitor?.close()
+        monitor = nil
+        socket?.close(lingerMilliseconds: lingerMilliseconds)
+        socket = nil
+    }
+
+    /// Handshake events: a refused key goes to the session, which ends it if it was never welcomed.
+    func readMonitor() {
+        while let event = monitor?.next() {
+            switch event.event {
+            case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
+                refusalLogged = false
+            case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
+                step { $0.handshakeRefused(status: event.value) }
+            default:
+                break
+            }
+        }
+    }
+
+    /// What a caller is told when the hub refuses this agency's key, and what to do about it.
+    func keyRefusal(status: UInt32) -> AdapterError {
+        AdapterError(
+            .keyRefused,
+            "The hub at \(configuration.endpoints[endpointIndex]) refused this adapter's key in the CURVE handshake (status "
+                + "\(status)): the hub's agencies.yaml must list this agency's public key (\(Z85.encode(configuration.publicKey))), "
+                + "current today (current_from, current_until), and the hub must have reloaded since (SIGHUP).")
     }
 
     func waitForWake(milliseconds: Int) {
@@ -260,8 +310,7 @@ final class AdapterLoop {
 
     func shutdown() {
         step { $0.shutDown() }
-        socket?.close(lingerMilliseconds: 200)
-        socket = nil
+        closeSocket(lingerMilliseconds: 200)
         let waiters = client.shared.withLock { state in
             defer { state.welcomeWaiters = [:] }
             return Array(state.welcomeWaiters.values)

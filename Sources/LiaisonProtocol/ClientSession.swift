@@ -99,6 +99,11 @@ public struct ClientSession: Sendable {
         /// The hub refused HELLO (a REJECTED with no reference before WELCOME): saying it again would be refused
         /// again, so the session is closing.
         case helloRefused(ProtocolError)
+        /// The hub refused this agency's key in the CURVE handshake (`status` is its ZAP handler's, 400 for a key
+        /// agencies.yaml does not list or that is not current today). `final` when the session ended for it: it was
+        /// never welcomed, so waiting for WELCOME would be waiting for ever. A session welcomed before keeps trying
+        /// (the key may be listed again at the hub's next reload); `final` is then false, and the driver reports it.
+        case keyRefused(status: UInt32, final: Bool)
         /// The SEND with this id is answered (or can no longer be).
         case complete(messageID: String, SendOutcome)
         /// A delivery for the application, to settle with ``acknowledge(tag:generation:)`` or
@@ -214,6 +219,15 @@ public struct ClientSession: Sendable {
         lastHeard = now
         lastSent = now
         return [.write(.hello(hello))]
+    }
+
+    /// The driver's socket monitor saw the hub refuse this agency's key in the CURVE handshake (ZAP `status`).
+    /// A session never welcomed ends (``Action/keyRefused(status:final:)`` with `final`), as for a refused HELLO.
+    public mutating func handshakeRefused(status: UInt32) -> [Action] {
+        guard state != .closed, !isClosing else { return [] }
+        guard welcome == nil else { return [.keyRefused(status: status, final: false)] }
+        isClosing = true
+        return [.keyRefused(status: status, final: true)]
     }
 
     /// A new connection could not be opened: another attempt after the back-off.

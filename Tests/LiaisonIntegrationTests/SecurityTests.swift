@@ -5,6 +5,7 @@ import LiaisonConfig
 import LiaisonProtocol
 import LiaisonTestSupport
 import Testing
+import ZeroMQ
 
 @Suite("Security and bad input", .timeLimit(.minutes(2)), .realProcesses)
 struct SecurityTests {
@@ -18,9 +19,15 @@ struct SecurityTests {
         configuration = AdapterConfiguration(
             endpoint: configuration.endpoint, hubPublicKey: configuration.hubPublicKey, publicKey: stranger.publicKey,
             secretKey: stranger.secretKey, adapterName: "stranger")
-        configuration.helloTimeout = .seconds(2)
+        // Long enough that only the handshake's refusal, seen by the adapter kit's socket monitor, can end the wait.
+        configuration.helloTimeout = .seconds(60)
         let client = AdapterClient(configuration: configuration)
-        await #expect(throws: AdapterError.self) { try await client.connect() }
+        await #expect {
+            try await client.connect()
+        } throws: { error in
+            let refusal = error as? AdapterError
+            return refusal?.code == .keyRefused && refusal?.message.contains(Z85.encode(stranger.publicKey)) == true
+        }
         let record = try await running.waitForAudit { $0.event.kind == .handshakeRefused }
         let fingerprint = Digest.fingerprint(ofKey: stranger.publicKey)
         #expect(record?.event.detail?.contains(fingerprint) == true)

@@ -211,6 +211,23 @@ struct ClientSessionTests {
         #expect(session.send(id: "m", envelope: envelope("m"), body: []) == .closed)
     }
 
+    @Test func aKeyRefusedBeforeAnyWelcomeEndsTheSessionButNotOneWelcomedBefore() {
+        var session = ClientSession(hello: hello)
+        _ = session.tick(now: 0)
+        _ = session.connected(now: 0)
+        #expect(session.handshakeRefused(status: 400) == [.keyRefused(status: 400, final: true)])
+        #expect(session.isClosing, "waiting for a WELCOME that cannot come would be waiting for ever")
+        #expect(session.handshakeRefused(status: 400) == [], "reported once")
+
+        // Welcomed once (its key was listed then): the key may be listed again, so it keeps trying.
+        var welcomed = readySession()
+        _ = welcomed.tick(now: 300)  // silent for 3 heartbeats: a new connection is due
+        #expect(welcomed.state == .disconnected)
+        #expect(welcomed.handshakeRefused(status: 400) == [.keyRefused(status: 400, final: false)])
+        #expect(!welcomed.isClosing)
+        #expect(welcomed.tick(now: 1000) == [.connect])
+    }
+
     @Test func aSendOverTheHubsLimitsIsRefusedBeforeItGoesOut() {
         var session = readySession()
         guard case .refused(let error) = session.send(id: "big", envelope: envelope("big"), body: .init(repeating: 0, count: 1001)) else {
