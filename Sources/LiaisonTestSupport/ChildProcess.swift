@@ -153,13 +153,36 @@ extension Process {
 
     /// Waits for the process to end on a thread of its own without waiting for that here, then runs `then` on that
     /// thread: for `defer` and `deinit`, which cannot await.
+    ///
+    /// The test process, when it exits, first waits (a few seconds at most) for every such wait and its `then`: a
+    /// test that ends last would otherwise exit before its broker, and the hub's folder `then` removes stayed in /tmp.
     package func reapInBackground(then: @escaping @Sendable () -> Void = {}) {
         let process = UncheckedProcess(process: self)
+        BackgroundReaps.enter()
         Thread {
             _ = process.process.waitForExit()
             then()
+            BackgroundReaps.leave()
         }.start()
     }
+}
+
+/// The background waits for child processes still running (``Process/reapInBackground(then:)``), which the test
+/// process lets finish before it exits.
+private enum BackgroundReaps {
+    static let group = DispatchGroup()
+    /// How long the exit waits at most: a broker stops within a second or two of SIGTERM.
+    static let exitWait: DispatchTimeInterval = .seconds(10)
+    private static let waitAtExit: Void = {
+        atexit { _ = BackgroundReaps.group.wait(timeout: .now() + BackgroundReaps.exitWait) }
+    }()
+
+    static func enter() {
+        _ = waitAtExit
+        group.enter()
+    }
+
+    static func leave() { group.leave() }
 }
 
 /// A `Process` handed to the thread that waits for it.

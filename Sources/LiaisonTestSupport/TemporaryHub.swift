@@ -4,7 +4,8 @@ import LiaisonConfig
 import ZeroMQ
 
 /// A hub laid out in a fresh temporary folder for one test: keys for the hub and each agency, a
-/// `hub.yaml` with an `ipc://` endpoint inside the folder, and an `agencies.yaml` listing them.
+/// `hub.yaml` with an `ipc://` endpoint inside the folder, and an `agencies.yaml` listing them. The test removes it
+/// with `remove()` once every process using it has stopped (`defer { hub.remove() }`, or `RunningHub.finish()`).
 package struct TemporaryHub: Sendable {
     package let directory: String
     package let agencies: [String]
@@ -22,22 +23,27 @@ package struct TemporaryHub: Sendable {
         directory = "\(base)/liaison-test-\(UUID().uuidString.prefix(8))"
         self.agencies = agencies
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        try KeyFiles.generate(name: "hub", directory: "\(directory)/keys")
-        var agencyLines = "agencies:\n"
-        for agency in agencies {
-            try KeyFiles.generate(name: agency, directory: "\(directory)/keys")
-            agencyLines += "  \(agency):\n    name: Test agency \(agency)\n    public_key_file: keys/\(agency).pub\n"
-        }
-        try agencyLines.write(toFile: "\(directory)/agencies.yaml", atomically: true, encoding: .utf8)
-        let hub = """
-            endpoint: ipc://hub.ipc
-            data_dir: data
-            keys_dir: keys
-            agencies_file: agencies.yaml
-            heartbeat_ms: \(heartbeatMilliseconds)
+        do {
+            try KeyFiles.generate(name: "hub", directory: "\(directory)/keys")
+            var agencyLines = "agencies:\n"
+            for agency in agencies {
+                try KeyFiles.generate(name: agency, directory: "\(directory)/keys")
+                agencyLines += "  \(agency):\n    name: Test agency \(agency)\n    public_key_file: keys/\(agency).pub\n"
+            }
+            try agencyLines.write(toFile: "\(directory)/agencies.yaml", atomically: true, encoding: .utf8)
+            let hub = """
+                endpoint: ipc://hub.ipc
+                data_dir: data
+                keys_dir: keys
+                agencies_file: agencies.yaml
+                heartbeat_ms: \(heartbeatMilliseconds)
 
-            """ + extraConfig
-        try hub.write(toFile: configPath, atomically: true, encoding: .utf8)
+                """ + extraConfig
+            try hub.write(toFile: configPath, atomically: true, encoding: .utf8)
+        } catch {
+            remove()  // half made: no test has its path to remove it
+            throw error
+        }
     }
 
     /// A copy of `other`'s folder, taken while no broker runs on it, in a fresh temporary folder: the same keys,
@@ -48,13 +54,18 @@ package struct TemporaryHub: Sendable {
         agencies = other.agencies
         let files = FileManager.default
         try files.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        for path in try files.subpathsOfDirectory(atPath: other.directory).sorted() {
-            let type = try files.attributesOfItem(atPath: "\(other.directory)/\(path)")[.type] as? FileAttributeType
-            if type == .typeDirectory {
-                try files.createDirectory(atPath: "\(directory)/\(path)", withIntermediateDirectories: true)
-            } else if type == .typeRegular {
-                try files.copyItem(atPath: "\(other.directory)/\(path)", toPath: "\(directory)/\(path)")
+        do {
+            for path in try files.subpathsOfDirectory(atPath: other.directory).sorted() {
+                let type = try files.attributesOfItem(atPath: "\(other.directory)/\(path)")[.type] as? FileAttributeType
+                if type == .typeDirectory {
+                    try files.createDirectory(atPath: "\(directory)/\(path)", withIntermediateDirectories: true)
+                } else if type == .typeRegular {
+                    try files.copyItem(atPath: "\(other.directory)/\(path)", toPath: "\(directory)/\(path)")
+                }
             }
+        } catch {
+            remove()
+            throw error
         }
     }
 

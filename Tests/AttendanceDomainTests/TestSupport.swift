@@ -18,7 +18,7 @@ enum TestSupport {
         SchoolEntry(laestab: try! LAESTAB("9262001"), urn: "120001", name: "Fixture Primary School", phase: .primary)
     ])
 
-    /// A fresh temporary folder.
+    /// A fresh temporary folder; the caller removes it (`defer { try? FileManager.default.removeItem(at: folder) }`).
     static func temporaryFolder(_ label: String) -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("liaison-domain-\(label)-\(UUID().uuidString)")
         try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)

@@ -1,5 +1,6 @@
 import AttendanceDomain
 import Foundation
+import LiaisonTestSupport
 import Testing
 
 /// MIS files come from outside: a DOCTYPE, a compressed file, a link, an empty or oversized file or a CSV in a
@@ -11,9 +12,17 @@ struct UntrustedInputTests {
     static var validCTF: String { try! String(contentsOfFile: TestSupport.fixture("ctf-valid-v25.xml"), encoding: .utf8) }
     static var validCSV: String { try! String(contentsOfFile: TestSupport.fixture("csv-valid.csv"), encoding: .utf8) }
 
+    /// The folders this test makes, removed when it ends.
+    let temporary = TemporaryFolders()
+
+    /// A fresh temporary folder, removed when the test ends.
+    func temporaryFolder(_ label: String) -> URL {
+        try! temporary.make("liaison-domain-\(label)").url
+    }
+
     /// Writes `bytes` to a fresh temporary file called `name`; returns its path.
-    static func file(_ name: String, _ bytes: [UInt8]) -> String {
-        let path = TestSupport.temporaryFolder("untrusted").appendingPathComponent(name).path
+    func file(_ name: String, _ bytes: [UInt8]) -> String {
+        let path = temporaryFolder("untrusted").appendingPathComponent(name).path
         FileManager.default.createFile(atPath: path, contents: Data(bytes))
         return path
     }
@@ -26,7 +35,7 @@ struct UntrustedInputTests {
         let text = Self.validCTF
             .replacingOccurrences(of: "<CTfile>", with: "<!DOCTYPE CTfile [<!ENTITY e \"######\">]>\n<CTfile>")
             .replacingOccurrences(of: "<AttendanceMarks>/\\/\\/\\####", with: "<AttendanceMarks>&e;/\\/\\/\\####")
-        for result in [reader.read(path: Self.file("entity.xml", Array(text.utf8))), reader.readCTF(bytes: Array(text.utf8))] {
+        for result in [reader.read(path: file("entity.xml", Array(text.utf8))), reader.readCTF(bytes: Array(text.utf8))] {
             #expect(result.codes == ["dtd-not-allowed"], "\(result.problems)")
             #expect(result.hasFatalProblem && result.pupils.isEmpty)
         }
@@ -40,14 +49,14 @@ struct UntrustedInputTests {
     ])
     func doctype(declaration: String) {
         let text = Self.validCTF.replacingOccurrences(of: "<CTfile>", with: declaration + "\n<CTfile>")
-        let result = reader.read(path: Self.file("doctype.xml", Array(text.utf8)))
+        let result = reader.read(path: file("doctype.xml", Array(text.utf8)))
         #expect(result.codes == ["dtd-not-allowed"], "\(result.problems)")
         #expect(result.problems.first?.message.contains("DOCTYPE") == true)
     }
 
     @Test("An empty CTF says it is empty", arguments: ["", "   \n\t\r\n", "\u{FEFF}\n"])
     func emptyCTF(text: String) {
-        for result in [reader.read(path: Self.file("empty.xml", Array(text.utf8))), reader.readCTF(bytes: Array(text.utf8))] {
+        for result in [reader.read(path: file("empty.xml", Array(text.utf8))), reader.readCTF(bytes: Array(text.utf8))] {
             #expect(result.codes == ["empty-file"], "\(result.problems)")
             #expect(result.problems.first?.message.contains("empty") == true)
         }
@@ -55,7 +64,7 @@ struct UntrustedInputTests {
 
     @Test("A gzip-compressed CTF is not decompressed behind the sender's back")
     func gzip() async throws {
-        let path = TestSupport.temporaryFolder("gzip").appendingPathComponent("school.xml").path
+        let path = temporaryFolder("gzip").appendingPathComponent("school.xml").path
         _ = try await TestSupport.python([
             "-c", "import gzip,sys; open(sys.argv[2],'wb').write(gzip.compress(open(sys.argv[1],'rb').read()))",
             TestSupport.fixture("ctf-valid-v25.xml"), path,
@@ -68,7 +77,7 @@ struct UntrustedInputTests {
 
     @Test("A symbolic link is refused, not followed")
     func symlink() throws {
-        let folder = TestSupport.temporaryFolder("link")
+        let folder = temporaryFolder("link")
         let link = folder.appendingPathComponent("school.xml").path
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: TestSupport.fixture("ctf-valid-v25.xml"))
         let result = reader.read(path: link)
@@ -81,7 +90,7 @@ struct UntrustedInputTests {
 
     @Test("A FIFO is refused at once, never opened for a blocking read", .timeLimit(.minutes(1)))
     func fifo() {
-        let path = TestSupport.temporaryFolder("fifo").appendingPathComponent("school.xml").path
+        let path = temporaryFolder("fifo").appendingPathComponent("school.xml").path
         #expect(mkfifo(path, 0o600) == 0)
         #expect(reader.read(path: path).codes == ["not-regular-file"])
     }
@@ -115,7 +124,7 @@ struct UntrustedInputTests {
     func windows1252() {
         // "Zoë O’Brien-Müller" in Windows-1252: ë EB, ’ 92 (a 1252-only curly quote), ü FC.
         let bytes = Self.csv(surname: [0x5A, 0x6F, 0xEB, 0x20, 0x4F, 0x92, 0x42, 0x72, 0x69, 0x65, 0x6E, 0x2D, 0x4D, 0xFC, 0x6C, 0x6C, 0x65, 0x72])
-        let result = reader.read(path: Self.file("latin.csv", bytes))
+        let result = reader.read(path: file("latin.csv", bytes))
         #expect(!result.hasFatalProblem, "\(result.problems)")
         #expect(result.codes == ["decoded-windows-1252"], "\(result.problems)")
         #expect(result.problems.first?.severity == .recoverable)
@@ -126,7 +135,7 @@ struct UntrustedInputTests {
     @Test("UTF-8, with or without a byte-order mark, is read as it is, with no warning")
     func utf8() {
         for bom in [false, true] {
-            let result = reader.read(path: Self.file("utf8.csv", Self.csv(surname: Array("Zoë O’Brien".utf8), bom: bom)))
+            let result = reader.read(path: file("utf8.csv", Self.csv(surname: Array("Zoë O’Brien".utf8), bom: bom)))
             #expect(result.problems.isEmpty, "\(result.problems)")
             #expect(result.pupils.first?.surname == "Zoë O’Brien")
         }
@@ -138,7 +147,7 @@ struct UntrustedInputTests {
         ("a byte-order mark, then not UTF-8", Self.csv(surname: [0x5A, 0x6F, 0xEB], bom: true)),
     ])
     func unknownEncoding(label: String, bytes: [UInt8]) {
-        let result = reader.read(path: Self.file("bad.csv", bytes))
+        let result = reader.read(path: file("bad.csv", bytes))
         #expect(result.codes == ["unknown-encoding"], "\(label): \(result.problems)")
         #expect(result.hasFatalProblem)
         #expect(result.problems.first?.location.line != nil)
@@ -158,7 +167,7 @@ struct UntrustedInputTests {
 
     @Test("An empty CSV says it is empty", arguments: ["", "\n\n", "\u{FEFF}"])
     func emptyCSV(text: String) {
-        let result = reader.read(path: Self.file("empty.csv", Array(text.utf8)))
+        let result = reader.read(path: file("empty.csv", Array(text.utf8)))
         #expect(result.codes == ["empty-file"], "\(result.problems)")
     }
 
@@ -182,7 +191,7 @@ struct UntrustedInputTests {
     @Test("mis check --format csv neutralises a formula the school's file holds")
     func checkReportCSV() {
         let text = Self.validCSV.replacingOccurrences(of: "R926200121001", with: "=2+5+cmd|' /C calc'!A0")
-        let result = reader.read(path: Self.file("formula.csv", Array(text.utf8)))
+        let result = reader.read(path: file("formula.csv", Array(text.utf8)))
         #expect(!result.hasFatalProblem && result.codes.contains("upn-malformed"), "\(result.problems)")
         let csv = MISCheckReport([result]).render(.csv)
         #expect(csv.contains(",\"'=2+5+cmd|' /C calc'!A0\","), "\(csv)")
@@ -194,7 +203,7 @@ struct UntrustedInputTests {
     @Test("Synthesised CSV registers still read back the same as their CTFs")
     func synthRoundTrip() throws {
         // The synthesiser writes a blank code for "no mark", never a cell the neutraliser would change.
-        let folder = TestSupport.temporaryFolder("synth-roundtrip")
+        let folder = temporaryFolder("synth-roundtrip")
         let county = try CountySynthesizer(.init(schools: 2, pupils: 60, seed: 7)).write(to: folder)
         let directory = SchoolDirectory(county.schools)
         let csvReader = MISReader(directory: directory)

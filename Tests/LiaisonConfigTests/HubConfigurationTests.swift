@@ -5,9 +5,11 @@ import Testing
 
 @Suite("Hub configuration")
 struct HubConfigurationTests {
+    /// The folders `write` makes, removed when the test ends.
+    let temporary = TemporaryFolders()
+
     func write(_ text: String, name: String = "hub.yaml") throws -> String {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("liaison-config-\(UUID().uuidString.prefix(8))").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let directory = try temporary.make("liaison-config").path
         let path = "\(directory)/\(name)"
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
@@ -186,7 +188,9 @@ struct AgencyDirectoryTests {
     }
 
     @Test func keyFilesAreWrittenWithTheSecretPrivate() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("keys-\(UUID().uuidString.prefix(6))").path
+        let folder = try TemporaryFolder("keys", create: false)
+        defer { folder.remove() }
+        let directory = folder.path
         let pair = try KeyFiles.generate(name: "yot", directory: directory)
         let attributes = try FileManager.default.attributesOfItem(atPath: "\(directory)/yot.key")
         #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)

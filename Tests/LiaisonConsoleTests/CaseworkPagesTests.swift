@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import LegalProcess
+import LiaisonTestSupport
 import NIOCore
 import NPASDesk
 import StrictJSON
@@ -15,9 +16,12 @@ import Testing
 /// timeline, an ESW refused another worker's case, a form's errors, the prosecution check's refusals (the same
 /// ``CaseActions`` function `liaison case prosecute` runs), and the bundle it shows: the Courts' adapter's own documents.
 @Suite struct CaseworkPagesTests {
+    /// The desk folders this test makes, removed when it ends.
+    let temporary = TemporaryFolders()
+
     /// A desk folder with two cases (synthetic children): the first allocated to `esw.one`, the second to nobody.
-    static func desk() async throws -> (folder: String, references: [String]) {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("casework-desk-\(UUID().uuidString)").path
+    func desk() async throws -> (folder: String, references: [String]) {
+        let folder = try temporary.make("casework-desk", create: false).path
         let store = try DeskStore(path: "\(folder)/desk.sqlite", messageIDs: false)
         for (index, name) in ["Kai", "Rowan"].enumerated() {
             let referral: [String: Any] = [
@@ -42,7 +46,7 @@ import Testing
     }
 
     @Test func managerAllocatesACase() async throws {
-        let (folder, references) = try await Self.desk()
+        let (folder, references) = try await desk()
         let harness = try ConsoleHarness(desk: folder)
         try await harness.addUser("manager.one", .manager)
         try await harness.addUser("esw.two", .esw)
@@ -69,7 +73,7 @@ import Testing
     }
 
     @Test func eswAddsANoteAndAnIntervention() async throws {
-        let (folder, references) = try await Self.desk()
+        let (folder, references) = try await desk()
         let harness = try ConsoleHarness(desk: folder)
         try await harness.addUser("esw.one", .esw)
         try await harness.application().test(.router) { client in
@@ -94,7 +98,7 @@ import Testing
     }
 
     @Test func eswIsRefusedAnotherWorkersCase() async throws {
-        let (folder, references) = try await Self.desk()
+        let (folder, references) = try await desk()
         let harness = try ConsoleHarness(desk: folder)
         try await harness.addUser("esw.two", .esw)
         try await harness.application().test(.router) { client in
@@ -107,7 +111,7 @@ import Testing
     }
 
     @Test func aBadFieldReRendersWithTheErrorSummary() async throws {
-        let (folder, references) = try await Self.desk()
+        let (folder, references) = try await desk()
         let harness = try ConsoleHarness(desk: folder)
         try await harness.addUser("esw.one", .esw)
         try await harness.application().test(.router) { client in
@@ -126,7 +130,7 @@ import Testing
     }
 
     @Test func prosecutionPreviewListsEveryRefusal() async throws {
-        let (folder, references) = try await Self.desk()
+        let (folder, references) = try await desk()
         let harness = try ConsoleHarness(desk: folder)
         try await harness.addUser("esw.one", .esw)
         let query = "offence=444-1&court=Example%20Magistrates%27%20Court&hearing=2026-03-02&laid_on=2026-02-02"
@@ -170,8 +174,8 @@ import Testing
     /// A desk whose one case (Kai, synthetic, allocated to `esw.one`) can be prosecuted under s.444(1): the school's
     /// return for the half term (every fourth day missed without authority), a warning notice, and his mother chosen
     /// as the defendant.
-    static func prosecutableDesk() async throws -> (folder: String, reference: String) {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("casework-bundle-\(UUID().uuidString)").path
+    func prosecutableDesk() async throws -> (folder: String, reference: String) {
+        let folder = try temporary.make("casework-bundle", create: false).path
         let store = try DeskStore(path: "\(folder)/desk.sqlite", messageIDs: false)
         let upn = "A926400100001"
         let referral: [String: Any] = [
@@ -188,7 +192,7 @@ import Testing
         ]
         try await store.storeReferral(messageID: "referral-kai", source: "schools-mis", body: Array(try JSONSerialization.data(withJSONObject: referral)))
         var days: [String: JSONValue] = [:], codes: [String: Int] = [:]
-        for (index, day) in halfTerm.enumerated() {
+        for (index, day) in Self.halfTerm.enumerated() {
             let (am, pm) = index % 4 == 3 ? ("O", "O") : ("/", "\\")
             days[day] = .object(["am": .string(am), "pm": .string(pm)])
             for code in [am, pm] { codes[code, default: 0] += 1 }
@@ -199,7 +203,7 @@ import Testing
                 "academic_year": .number(2025), "half_term": .number(1), "start_date": .string("2025-09-01"), "end_date": .string("2025-10-17"),
             ]),
             "pupils": .array([.object([
-                "upn": .string(upn), "sessions_possible": .number(Double(2 * halfTerm.count)), "year_group": .string("7"),
+                "upn": .string(upn), "sessions_possible": .number(Double(2 * Self.halfTerm.count)), "year_group": .string("7"),
                 "codes": .object(codes.mapValues { .number(Double($0)) }), "marks": .object(days),
             ])]),
         ])
@@ -230,7 +234,7 @@ import Testing
     }
 
     @Test func thePreviewShowsTheCourtsOwnBundle() async throws {
-        let (folder, reference) = try await Self.prosecutableDesk()
+        let (folder, reference) = try await prosecutableDesk()
         let harness = try ConsoleHarness(desk: folder)
         try await harness.addUser("esw.one", .esw)
         // The Courts' adapter's own documents for the file `liaison case prosecute` would send on the same values.
@@ -286,7 +290,7 @@ import Testing
     }
 
     @Test func theBundleIsRefusedToAnotherWorkerAndForARefusedFile() async throws {
-        let (folder, reference) = try await Self.prosecutableDesk()
+        let (folder, reference) = try await prosecutableDesk()
         let harness = try ConsoleHarness(desk: folder)
         try await harness.addUser("esw.two", .esw)
         try await harness.addUser("esw.one", .esw)

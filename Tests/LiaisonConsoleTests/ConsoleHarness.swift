@@ -51,8 +51,14 @@ final class ConsoleHarness: Sendable {
         let clock = self.clock
         var logger = Logger(label: "liaison.console.test")
         logger.logLevel = .warning
-        console = try Console.build(
-            configuration: configuration, options: .init(bcryptCost: 4, now: { clock.now }, extraTemplates: extraTemplates), logger: logger)
+        do {
+            console = try Console.build(
+                configuration: configuration, options: .init(bcryptCost: 4, now: { clock.now }, extraTemplates: extraTemplates), logger: logger)
+        } catch {
+            // deinit does not run for an object whose init failed: the folder goes here.
+            try? FileManager.default.removeItem(atPath: folder)
+            throw error
+        }
     }
 
     deinit { try? FileManager.default.removeItem(atPath: folder) }

@@ -11,12 +11,12 @@ import Testing
 struct BrokerFilesAndExpiryTests {
     static let child = "Q926200024001"
 
-    /// A folder holding the YOT agreement (bodies kept for no time), for a broker that makes pseudonyms.
-    func agreements() throws -> String {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("agreements-\(UUID().uuidString.prefix(6))").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    /// A folder holding the YOT agreement (bodies kept for no time), for a broker that makes pseudonyms; the
+    /// caller removes it once the broker has stopped.
+    func agreements() throws -> TemporaryFolder {
+        let folder = try TemporaryFolder("agreements")
         try SharingRulesTests.agreement.replacingOccurrences(of: "retention: 2y\n", with: "retention: 2y\nbody_retention: P0D\n")
-            .write(toFile: "\(folder)/yot.yaml", atomically: true, encoding: .utf8)
+            .write(toFile: folder.appending("yot.yaml"), atomically: true, encoding: .utf8)
         return folder
     }
 
@@ -45,7 +45,9 @@ struct BrokerFilesAndExpiryTests {
     }
 
     @Test func underAnOpenUmaskTheStoreAndSecretKeysAreOwnerOnly() async throws {
-        let hub = try TemporaryHub(extraConfig: "agreements_dir: \(try agreements())\n")
+        let rules = try agreements()
+        defer { rules.remove() }
+        let hub = try TemporaryHub(extraConfig: "agreements_dir: \(rules.path)\n")
         defer { hub.remove() }
         // `liaison keys generate` and the broker, both with umask 000.
         let keys = "\(hub.directory)/fresh-keys"
@@ -105,7 +107,9 @@ struct BrokerFilesAndExpiryTests {
     /// Tests run as root, who can read any file: a key that "exists but cannot be read" is made with a folder
     /// in its place, or a file that is not a key. Each stops start-up, and is left as it was.
     @Test func aPseudonymOrCheckpointKeyThatCannotBeUsedStopsStartUpAndIsNotReplaced() async throws {
-        let hub = try TemporaryHub(extraConfig: "agreements_dir: \(try agreements())\n")
+        let rules = try agreements()
+        defer { rules.remove() }
+        let hub = try TemporaryHub(extraConfig: "agreements_dir: \(rules.path)\n")
         defer { hub.remove() }
         let pseudonymKey = "\(hub.keysDirectory)/pseudonym.key"
         try FileManager.default.createDirectory(atPath: pseudonymKey, withIntermediateDirectories: false)
@@ -132,9 +136,10 @@ struct BrokerFilesAndExpiryTests {
     /// becomes a dead letter though still in flight, the body goes at the end of its retention, and the late
     /// ACK changes nothing and harms nothing (the session carries on).
     @Test func anExpiredDeliveryInFlightIsDeadLetteredAndItsLateAckIsHarmless() async throws {
+        let rules = try agreements()
         let running = try await RunningHub.start(
-            extraConfig: "agreements_dir: \(try agreements())\nretention: { sweep_interval: 100ms }\n"
-                + "delivery: { ttl: { test.summary: 2s } }\n")
+            extraConfig: "agreements_dir: \(rules.path)\nretention: { sweep_interval: 100ms }\n"
+                + "delivery: { ttl: { test.summary: 2s } }\n", removing: [rules])
         defer { running.finish() }
         let yot = try await running.hub.connect("yot")
         try await SharingRulesTests().registerCaseload(yot, [Self.child])

@@ -28,7 +28,9 @@ struct CommandLineTests {
     }
 
     @Test func keysGenerateWritesAPairAndWillNotOverwriteIt() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cli-keys-\(UUID().uuidString.prefix(6))").path
+        let keys = try TemporaryFolder("cli-keys", create: false)
+        defer { keys.remove() }
+        let directory = keys.path
         let first = try await LiaisonExecutable.run(["keys", "generate", "--agency", "yot", "--out", directory])
         #expect(first.status == 0)
         let publicKey = try String(contentsOfFile: "\(directory)/yot.pub", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
@@ -124,8 +126,9 @@ struct RulesCommandTests {
     }
 
     @Test func aBrokenPolicyTestFailsWithADiff() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("policy-\(UUID().uuidString.prefix(6))").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let tests = try TemporaryFolder("policy")
+        defer { tests.remove() }
+        let folder = tests.path
         try """
             name: wrongly expects the Advisory Service to get a pupil-level return
             date: 2026-11-29
@@ -146,8 +149,9 @@ struct RulesCommandTests {
     }
 
     @Test func checkNamesAFieldTheSchemaDoesNotHave() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("agreements-\(UUID().uuidString.prefix(6))").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let agreements = try TemporaryFolder("agreements")
+        defer { agreements.remove() }
+        let folder = agreements.path
         let original = try String(contentsOfFile: "\(Self.repository)/config/agreements/yot-protocol.yaml", encoding: .utf8)
         try original.replacingOccurrences(of: "/sen/status]", with: "/sen/statuss]")
             .write(toFile: "\(folder)/yot-protocol.yaml", atomically: true, encoding: .utf8)

@@ -1,13 +1,18 @@
 import Foundation
 import LiaisonAdapterKit
+import LiaisonTestSupport
 import Testing
 
 /// The drop folder is where files from outside arrive: an entry that is not a plain file, or is too large, goes
 /// to `failed/` unread, and everything the folder creates is private to the adapter's user whatever the umask.
 @Suite("Drop folders", .serialized)
 struct DropFolderTests {
-    static func temporaryRoot(_ label: String) -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("liaison-drop-\(label)-\(UUID().uuidString)").path
+    /// The folders `temporaryRoot` names, removed when the test ends.
+    let temporary = TemporaryFolders()
+
+    /// A fresh path under the temporary directory, not yet made: `DropFolder` makes it.
+    func temporaryRoot(_ label: String) -> String {
+        try! temporary.make("liaison-drop-\(label)", create: false).path
     }
 
     /// Runs one pass of `work` and returns the paths the body was handed.
@@ -36,7 +41,7 @@ struct DropFolderTests {
 
     @Test("A symbolic link in the inbox goes to failed/ with a report, and its target is never touched", .timeLimit(.minutes(1)))
     func symlink() async throws {
-        let root = Self.temporaryRoot("link")
+        let root = temporaryRoot("link")
         let folder = try DropFolder(root: root)
         let secret = "\(root)/secret.txt"
         try "not for the inbox".write(toFile: secret, atomically: false, encoding: .utf8)
@@ -53,7 +58,7 @@ struct DropFolderTests {
 
     @Test("A FIFO, a folder or a socket in the inbox goes to failed/ unread", .timeLimit(.minutes(1)))
     func notRegular() async throws {
-        let root = Self.temporaryRoot("special")
+        let root = temporaryRoot("special")
         let folder = try DropFolder(root: root)
         #expect(mkfifo("\(folder.inbox)/pipe.xml", 0o600) == 0)
         try FileManager.default.createDirectory(atPath: "\(folder.inbox)/folder.csv", withIntermediateDirectories: false)
@@ -69,7 +74,7 @@ struct DropFolderTests {
 
     @Test("A file over the size cap goes to failed/ with a report; one at the cap is read")
     func sizeCap() async throws {
-        let folder = try DropFolder(root: Self.temporaryRoot("cap"), maximumFileSize: 100)
+        let folder = try DropFolder(root: temporaryRoot("cap"), maximumFileSize: 100)
         #expect(folder.maximumFileSize == 100)
         #expect(DropFolder.defaultMaximumFileSize == 512 << 20)
         FileManager.default.createFile(atPath: "\(folder.inbox)/big.csv", contents: Data(repeating: 65, count: 101))
@@ -83,7 +88,7 @@ struct DropFolderTests {
 
     @Test("read(_:) refuses a link, a FIFO and a file over the cap, and reads a file at the cap", .timeLimit(.minutes(1)))
     func read() throws {
-        let root = Self.temporaryRoot("read")
+        let root = temporaryRoot("read")
         let folder = try DropFolder(root: root, maximumFileSize: 10)
         FileManager.default.createFile(atPath: "\(root)/ten", contents: Data(repeating: 66, count: 10))
         FileManager.default.createFile(atPath: "\(root)/eleven", contents: Data(repeating: 66, count: 11))
@@ -99,7 +104,7 @@ struct DropFolderTests {
     func permissions() async throws {
         let previous = umask(0o022)
         defer { umask(previous) }
-        let parent = Self.temporaryRoot("modes")
+        let parent = temporaryRoot("modes")
         let folder = try DropFolder(root: "\(parent)/agency")
         for path in [parent, folder.root, folder.inbox, folder.processing, folder.processed, folder.failed, folder.outbox] {
             #expect(Self.mode(path) == 0o700, "\(path) is \(String(Self.mode(path), radix: 8))")
@@ -128,7 +133,7 @@ struct DropFolderTests {
 
     @Test("An existing root is used as it is; its missing subfolders are created private")
     func existingRoot() throws {
-        let root = Self.temporaryRoot("existing")
+        let root = temporaryRoot("existing")
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
         let folder = try DropFolder(root: root)
         #expect(Self.mode(root) == 0o750, "an operator's choice for a folder that exists is kept")

@@ -87,6 +87,7 @@ struct EdgeTrustTests {
 
     @Test func repeatedRejectionsAreAuditedOncePerMinuteWithACount() async throws {
         let running = try await RunningHub.start(heartbeatMilliseconds: 30_000)
+        defer { running.finish() }
         let yot = try RawPeer(hub: running.hub, agency: "yot")
         #expect(try yot.hello() != nil)
         for _ in 0..<50 {
@@ -98,7 +99,6 @@ struct EdgeTrustTests {
             #expect(code == .invalidJSON)
         }
         await running.broker.stop()
-        defer { running.hub.remove() }
         let rejected = try running.audit().filter { $0.event.kind == .rejected && $0.event.code == 410 }
         // One in full, then the rest of its minute as one count (two if the 50 straddled a minute's end).
         #expect((2...4).contains(rejected.count), "\(rejected.map(\.event.detail))")
@@ -137,8 +137,8 @@ struct EdgeTrustTests {
     }
 
     @Test func aLargeBodyDoesNotStallTheBrokerOrDropLiveSessions() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("schemas-\(UUID().uuidString.prefix(6))").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let schemas = try TemporaryFolder("schemas")
+        let folder = schemas.path
         let schema = #"""
             {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"urn:liaison:schema:test.rows:1","type":"object",
              "properties":{"rows":{"type":"array","items":{"type":"string","allOf":[
@@ -148,7 +148,7 @@ struct EdgeTrustTests {
         // Heartbeats every second (silent after 3 s): a loaded test machine must not make a healthy hub look stalled,
         // while checking these 15 MB (four patterns on each of 200,000 strings) takes the old loop well past 3 s.
         let running = try await RunningHub.start(
-            heartbeatMilliseconds: 1000, extraConfig: "schemas_dir: \(folder)\nlimits:\n  max_body_bytes: 20000000\n")
+            heartbeatMilliseconds: 1000, extraConfig: "schemas_dir: \(folder)\nlimits:\n  max_body_bytes: 20000000\n", removing: [schemas])
         defer { running.finish() }
         var adapters: [AdapterClient] = []
         for agency in ["npas", "courts", "schools-mis"] { adapters.append(try await running.hub.connect(agency)) }

@@ -13,11 +13,12 @@ struct RetentionTests {
 
     /// The YOT protocol of `SharingRulesTests`, with bodies kept for no time at all and a fast sweep.
     func start() async throws -> RunningHub {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("agreements-\(UUID().uuidString.prefix(6))").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let agreements = try TemporaryFolder("agreements")
+        let folder = agreements.path
         try SharingRulesTests.agreement.replacingOccurrences(of: "retention: 2y\n", with: "retention: 2y\nbody_retention: P0D\n")
             .write(toFile: "\(folder)/yot.yaml", atomically: true, encoding: .utf8)
-        return try await RunningHub.start(extraConfig: "agreements_dir: \(folder)\nretention: { sweep_interval: 100ms }\n")
+        return try await RunningHub.start(
+            extraConfig: "agreements_dir: \(folder)\nretention: { sweep_interval: 100ms }\n", removing: [agreements])
     }
 
     func summary(_ upn: String) -> [UInt8] {

@@ -14,10 +14,10 @@ struct SchemaValidationTests {
         """#
 
     func hubWithSchemas() async throws -> RunningHub {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("schemas-\(UUID().uuidString.prefix(6))").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let schemas = try TemporaryFolder("schemas")
+        let folder = schemas.path
         try Self.schema.write(toFile: "\(folder)/yot.case-update.schema.json", atomically: true, encoding: .utf8)
-        return try await RunningHub.start(extraConfig: "schemas_dir: \(folder)\n")
+        return try await RunningHub.start(extraConfig: "schemas_dir: \(folder)\n", removing: [schemas])
     }
 
     func rejection(_ client: AdapterClient, type: String = "yot.case-update", body: String) async -> ProtocolError? {

@@ -34,11 +34,11 @@ struct SharingRulesTests {
         """
 
     func start(extraFlow: String = "") async throws -> RunningHub {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("agreements-\(UUID().uuidString.prefix(6))").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let agreements = try TemporaryFolder("agreements")
+        let folder = agreements.path
         try (Self.agreement + extraFlow).replacingOccurrences(of: "parties: [npas, yot]", with: "parties: [npas, yot, courts]")
             .write(toFile: "\(folder)/yot.yaml", atomically: true, encoding: .utf8)
-        return try await RunningHub.start(extraConfig: "agreements_dir: \(folder)\n")
+        return try await RunningHub.start(extraConfig: "agreements_dir: \(folder)\n", removing: [agreements])
     }
 
     /// The YOT replaces its caseload with these UPNs.
@@ -194,8 +194,9 @@ struct SharingRulesTests {
         _ = try await npas.send(type: "test.summary", to: [], body: Array(summary.utf8))
         await npas.close()
         // The proposal drops attendance from what the YOT sees, and widens the records to every pupil.
-        let proposal = FileManager.default.temporaryDirectory.appendingPathComponent("proposal-\(UUID().uuidString.prefix(6))").path
-        try FileManager.default.createDirectory(atPath: proposal, withIntermediateDirectories: true)
+        let proposed = try TemporaryFolder("proposal")
+        defer { proposed.remove() }
+        let proposal = proposed.path
         try Self.agreement
             .replacingOccurrences(of: "fields: [/period, /pupils/*/upn, /pupils/*/attendance]", with: "fields: [/period, /pupils/*/upn]")
             .replacingOccurrences(of: "            where:\n              - in_cohort: yot-caseload\n                key: /upn\n", with: "")

@@ -7,14 +7,37 @@ import Testing
 struct RunningHub {
     let hub: TemporaryHub
     let broker: BrokerProcess
+    /// Folders outside the hub's that its broker reads (agreements, schemas), removed with the hub's.
+    var folders: [TemporaryFolder] = []
 
+    /// Starts a broker on a fresh hub. `folders` (named in `extraConfig`) are removed with the hub's folder by
+    /// `finish()`. A broker that does not start is killed and its folders are kept, its log among them, for the
+    /// failure to be read; the error names the folder.
     static func start(
-        agencies: [String] = ["npas", "yot", "courts", "schools-mis"], heartbeatMilliseconds: Int = 250, extraConfig: String = ""
+        agencies: [String] = ["npas", "yot", "courts", "schools-mis"], heartbeatMilliseconds: Int = 250, extraConfig: String = "",
+        removing folders: [TemporaryFolder] = []
     ) async throws -> RunningHub {
-        let hub = try TemporaryHub(agencies: agencies, heartbeatMilliseconds: heartbeatMilliseconds, extraConfig: extraConfig)
-        let broker = BrokerProcess(hub: hub)
-        try await broker.start()
-        return RunningHub(hub: hub, broker: broker)
+        let hub: TemporaryHub
+        do {
+            hub = try TemporaryHub(agencies: agencies, heartbeatMilliseconds: heartbeatMilliseconds, extraConfig: extraConfig)
+        } catch {
+            for folder in folders { folder.remove() }
+            throw error
+        }
+        let running = RunningHub(hub: hub, broker: BrokerProcess(hub: hub), folders: folders)
+        do {
+            try await running.broker.start()
+        } catch {
+            await running.broker.kill()
+            throw TestSupportError("\(error) (kept for reading: \(hub.directory), the broker's log in broker.log)")
+        }
+        return running
+    }
+
+    /// Removes the hub's folder and `folders`: only once the broker has exited.
+    private func remove() {
+        hub.remove()
+        for folder in folders { folder.remove() }
     }
 
     /// The audit log as the broker left it.
@@ -35,8 +58,8 @@ struct RunningHub {
     /// Stops the broker and removes the hub's folder once it has exited, on a thread of its own: for `defer`, which
     /// cannot await.
     func finish() {
-        let hub = hub
-        broker.stopInBackground { hub.remove() }
+        let running = self
+        broker.stopInBackground { running.remove() }
     }
 }
 

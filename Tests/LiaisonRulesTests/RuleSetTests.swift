@@ -2,6 +2,7 @@ import Foundation
 import StrictJSON
 import LiaisonConfig
 import LiaisonProtocol
+import LiaisonTestSupport
 import Testing
 
 @testable import LiaisonRules
@@ -48,8 +49,9 @@ struct RuleSetTests {
         """
 
     func ruleSet(_ yaml: String = agreementYAML) throws -> RuleSet {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rules-\(UUID().uuidString.prefix(6))").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let temporary = try TemporaryFolder("rules")
+        defer { temporary.remove() }
+        let folder = temporary.path
         try yaml.write(toFile: "\(folder)/yot.yaml", atomically: true, encoding: .utf8)
         let result = RuleSetLoader.load(directory: folder, agencies: nil, schemas: nil, today: "2026-11-29")
         #expect(result.problems.isEmpty, "\(result.problems)")
@@ -199,8 +201,9 @@ struct RuleSetTests {
     }
 
     @Test func loaderReportsProblemsWithFileLineAndKey() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rules-\(UUID().uuidString.prefix(6))").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let temporary = try TemporaryFolder("rules")
+        defer { temporary.remove() }
+        let folder = temporary.path
         let broken = Self.agreementYAML
             .replacingOccurrences(of: "review: 2027-02-28", with: "review: 2026-10-01")
             .replacingOccurrences(of: "records: /pupils", with: "record: /pupils")
@@ -212,8 +215,9 @@ struct RuleSetTests {
     }
 
     @Test func anInvertedAgeRangeIsAProblemNotACrash() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rules-\(UUID().uuidString.prefix(6))").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let temporary = try TemporaryFolder("rules")
+        defer { temporary.remove() }
+        let folder = temporary.path
         try Self.agreementYAML.replacingOccurrences(of: "min: 10, max: 17", with: "min: 17, max: 10")
             .write(toFile: "\(folder)/a.yaml", atomically: true, encoding: .utf8)
         let result = RuleSetLoader.load(directory: folder, agencies: nil, schemas: nil, today: "2026-11-29")
@@ -221,8 +225,9 @@ struct RuleSetTests {
     }
 
     @Test func contradictoryFlowsAreReported() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rules-\(UUID().uuidString.prefix(6))").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let temporary = try TemporaryFolder("rules")
+        defer { temporary.remove() }
+        let folder = temporary.path
         try Self.agreementYAML.write(toFile: "\(folder)/a.yaml", atomically: true, encoding: .utf8)
         try Self.agreementYAML.replacingOccurrences(of: "id: yot-protocol", with: "id: another")
             .write(toFile: "\(folder)/b.yaml", atomically: true, encoding: .utf8)

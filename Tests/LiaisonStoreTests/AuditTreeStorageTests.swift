@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import LiaisonStore
+import LiaisonTestSupport
 import MerkleLog
 import Testing
 
@@ -8,8 +9,11 @@ import Testing
 /// still be exactly RFC 6962's over all the leaves, which `MerkleTree` computes in memory from the leaf hashes.
 @Suite("The audit tree as stored")
 struct AuditTreeStorageTests {
+    /// The folders `store(entries:)` makes, removed when the test ends.
+    let temporary = TemporaryFolders()
+
     func store(entries: Int) throws -> (HubStore, [MerkleTree.Hash], String) {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("liaison-tree-\(UUID().uuidString)").path
+        let directory = try temporary.make("liaison-tree", create: false).path
         let path = "\(directory)/hub.sqlite"
         let store = try HubStore(path: path)
         var leaves: [MerkleTree.Hash] = []

@@ -2,14 +2,19 @@ import Foundation
 import GRDB
 import LiaisonProtocol
 import LiaisonStore
+import LiaisonTestSupport
 import Testing
 
 /// The hub's store and secret keys at rest: owner-only from the first byte, never replaced when they exist
 /// but cannot be read, refused when others may read them; deleted bodies and envelopes overwritten.
 @Suite("Files at rest")
 struct FilesAtRestTests {
+    /// The folders `folder()` names, removed when the test ends.
+    let temporary = TemporaryFolders()
+
+    /// A fresh path under the temporary directory, not yet made: the code under test makes it.
     func folder() -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("at-rest-\(UUID().uuidString.prefix(8))").path
+        try! temporary.make("at-rest", create: false).path
     }
 
     func mode(_ path: String) throws -> Int {

@@ -2,12 +2,16 @@ import Foundation
 import GRDB
 import LiaisonProtocol
 import LiaisonStore
+import LiaisonTestSupport
 import Testing
 
 @Suite("The hub's store")
 struct HubStoreTests {
+    /// The folders `temporaryStore()` makes, removed when the test ends.
+    let temporary = TemporaryFolders()
+
     func temporaryStore() throws -> HubStore {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString.prefix(8))/hub.sqlite").path
+        let path = try temporary.make("store", create: false).appending("hub.sqlite")
         return try HubStore(path: path)
     }
 
@@ -91,7 +95,9 @@ struct HubStoreTests {
 @Suite("Audit leaves from rows and from events")
 struct AuditLeafEncodingTests {
     @Test func verifyAgreesWithTheAppendPathOnAwkwardText() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("leaves-\(UUID().uuidString.prefix(8))/hub.sqlite").path
+        let folder = try TemporaryFolder("leaves", create: false)
+        defer { folder.remove() }
+        let path = folder.appending("hub.sqlite")
         let store = try HubStore(path: path)
         let awkward = [
             "plain", "", "quote \" and backslash \\", "line\nbreak\r\ttab", "control \u{01}\u{1F}", "accents é ñ ü and 😀",
