@@ -30,10 +30,16 @@ deps:
 build: deps
 	$(SWIFT) build
 
-# The whole suite, bounded so that a lost message fails the run instead of hanging it.
+# The whole suite, bounded so that a lost message fails the run instead of hanging it. It runs with a temporary folder
+# of its own (TMPDIR), removed after a passing run, so that nothing it or its tools leave (SwiftPM's, Chromium's) stays
+# in /tmp; after a failure the folder is kept for the brokers' and adapters' logs, and its path printed.
 test: deps
-	$(SWIFT) build --build-tests
-	timeout $(TEST_TIMEOUT) $(SWIFT) test --skip-build
+	@scratch=$$(mktemp -d "$${TMPDIR:-/tmp}/liaison-make-test.XXXXXX") && status=0 && export TMPDIR=$$scratch && \
+	echo "$(SWIFT) build --build-tests" && $(SWIFT) build --build-tests && \
+	echo "timeout $(TEST_TIMEOUT) $(SWIFT) test --skip-build   (TMPDIR=$$scratch)" && \
+	timeout $(TEST_TIMEOUT) $(SWIFT) test --skip-build || status=$$?; \
+	if [ $$status -eq 0 ]; then rm -rf "$$scratch"; else echo "make test: the tests' temporary files are kept in $$scratch"; fi; \
+	exit $$status
 
 # The store's PostgreSQL suites against a throwaway PostgreSQL 15 cluster (scripts/postgres-cluster.sh: initdb in a temp
 # folder, a loopback port, removed afterwards); LIAISON_REQUIRE_POSTGRES=1 makes them fail rather than skip without it.

@@ -94,7 +94,7 @@ public final class AdapterClient: Sendable {
             return try await withCheckedThrowingContinuation { continuation in
                 let immediate: Result<Welcome, any Error>? = shared.withLock { state in
                     if let welcome = state.session.welcome { return .success(welcome) }
-                    if state.session.isClosing { return .failure(AdapterError(.closed, "The client is closed.")) }
+                    if state.session.isClosing { return .failure(state.closedBecause ?? AdapterError(.closed, "The client is closed.")) }
                     state.welcomeWaiters[waiterID] = continuation
                     return nil
                 }
@@ -236,4 +236,7 @@ struct AdapterSharedState {
     /// Callers waiting on each unanswered SEND (more than one when an id is sent again before its answer).
     var sendWaiters: [String: [CheckedContinuation<Receipt, any Error>]] = [:]
     var welcomeWaiters: [UUID: CheckedContinuation<Welcome, any Error>] = [:]
+    /// Why the session ended before any WELCOME (the hub refused the key or the HELLO), for a caller that starts to
+    /// wait only after it ended: the refusal can come before `connect()` has begun to wait.
+    var closedBecause: AdapterError?
 }

@@ -103,12 +103,14 @@ final class AdapterLoop {
                     resumptions.append(.welcome(Array(state.welcomeWaiters.values), .success(welcome)))
                     state.welcomeWaiters = [:]
                 case .helloRefused(let error):
-                    resumptions.append(.welcome(
-                        Array(state.welcomeWaiters.values),
-                        .failure(AdapterError(.rejected, "The hub refused this adapter's HELLO: \(error)", protocolError: error))))
+                    let refusal = AdapterError(.rejected, "The hub refused this adapter's HELLO: \(error)", protocolError: error)
+                    state.closedBecause = refusal
+                    resumptions.append(.welcome(Array(state.welcomeWaiters.values), .failure(refusal)))
                     state.welcomeWaiters = [:]
                 case .keyRefused(let status, final: true):
-                    resumptions.append(.welcome(Array(state.welcomeWaiters.values), .failure(keyRefusal(status: status))))
+                    let refusal = keyRefusal(status: status)
+                    state.closedBecause = refusal
+                    resumptions.append(.welcome(Array(state.welcomeWaiters.values), .failure(refusal)))
                     state.welcomeWaiters = [:]
                 default: continue
                 }

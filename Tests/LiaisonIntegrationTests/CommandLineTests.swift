@@ -97,7 +97,8 @@ struct CommandLineTests {
             "--to", "npas", "--file", bodyPath,
         ])
         #expect(result.status != 0)
-        #expect(result.output.contains("agencies.yaml"), "\(result.output)")
+        // At once, from the handshake's refusal (not after the HELLO timeout), naming the key to list.
+        #expect(result.output.contains("refused this adapter's key") && result.output.contains("agencies.yaml"), "\(result.output)")
     }
 }
 
