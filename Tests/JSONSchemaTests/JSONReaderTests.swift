@@ -60,5 +60,8 @@ struct JSONReaderTests {
     @Test func keysAreWrittenInCodePointOrder() throws {
         let value = try JSONValue.parse(#"{"b":1,"a":2,"B":3,"é":4}"#)
         #expect(String(decoding: value.encoded(), as: UTF8.self) == #"{"B":3,"a":2,"b":1,"é":4}"#)
+        // Code points, not UTF-16 units: U+FFFD sorts before U+1F600, whose UTF-16 form begins with 0xD83D.
+        let wide = JSONValue.object(Dictionary(uniqueKeysWithValues: ["z", "é", "😀", "\u{FFFD}", "a", "ab", "", "A"].map { ($0, JSONValue.null) }))
+        #expect(String(decoding: wide.encoded(), as: UTF8.self) == #"{"":null,"A":null,"a":null,"ab":null,"z":null,"é":null,"\#u{FFFD}":null,"😀":null}"#)
     }
 }
