@@ -5,8 +5,8 @@ import StrictJSON
 ///
 /// Written by hand for the messages that are large and many: a county's half-term returns and rolls (2 to 3 MB each,
 /// with every pupil's marks) spent half of the schools' import's CPU in `JSONEncoder`. `MessageWritingTests` holds
-/// each conformance to `JSONEncoder`'s output byte for byte, and adds a member to the type's `Codable` side, so a
-/// field added to one and not the other fails there.
+/// each conformance to `JSONEncoder`'s output byte for byte, and counts each type's stored properties, so a field
+/// added to a type and not to its writer fails there.
 package protocol SortedJSONWritable: Encodable {
     /// Appends this value as JSON, members in the order `JSONEncoder`'s `.sortedKeys` gives.
     func write(to json: inout SortedJSONWriter)
