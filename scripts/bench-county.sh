@@ -20,14 +20,7 @@ finish() {
 }
 trap finish EXIT
 
-for name in hub npas schools-mis connexions yot social-services courts advisory-service; do
-  "$LIAISON" keys generate --agency "$name" --out "$OUT/keys" > /dev/null
-done
-sed -e "s|^endpoint:.*|endpoint: ipc://hub.ipc|" -e "s|^data_dir:.*|data_dir: data|" -e "s|^keys_dir:.*|keys_dir: keys|" \
-  -e "s|^admin_endpoint:.*|admin_endpoint: ipc://admin/admin.ipc|" \
-  -e "s|^schemas_dir:.*|schemas_dir: $ROOT/schemas|" -e "s|^agreements_dir:.*|agreements_dir: $ROOT/config/agreements|" \
-  "$ROOT/config/hub.yaml" > "$OUT/hub.yaml"
-cp "$ROOT/config/agencies.yaml" "$OUT/agencies.yaml"
+bash "$ROOT/scripts/county-hub.sh" "$LIAISON" "$ROOT" "$OUT"
 CONFIG="$OUT/hub.yaml"
 "$LIAISON" synth --schools "$SCHOOLS" --pupils "$PUPILS" --seed 2025 --academic-year 2025 --half-terms 1 --out "$OUT/county" > /dev/null
 # As different MIS products would send them (and as make demo does): a CTF for most schools, the CSV for every fifth.

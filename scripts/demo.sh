@@ -21,17 +21,10 @@ stop_all() { for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; 
 trap stop_all EXIT
 
 say "1. Keys: the hub and each agency get a CURVE keypair; the configuration is checked"
-for name in hub npas schools-mis connexions yot social-services courts advisory-service; do
-  "$LIAISON" keys generate --agency "$name" --out "$OUT/keys" >/dev/null
-done
-step "wrote $(ls "$OUT/keys" | wc -l) key files to demo-output/keys (secret keys are mode 0600)"
 # The demo runs on its own copy of the configuration: the same agencies, schemas and agreements, with
 # its own endpoint, keys and data folder.
-sed -e "s|^endpoint:.*|endpoint: ipc://hub.ipc|" -e "s|^data_dir:.*|data_dir: data|" -e "s|^keys_dir:.*|keys_dir: keys|" \
-  -e "s|^admin_endpoint:.*|admin_endpoint: ipc://admin/admin.ipc|" \
-  -e "s|^schemas_dir:.*|schemas_dir: $ROOT/schemas|" -e "s|^agreements_dir:.*|agreements_dir: $ROOT/config/agreements|" \
-  "$ROOT/config/hub.yaml" > "$OUT/hub.yaml"
-cp "$ROOT/config/agencies.yaml" "$OUT/agencies.yaml"
+bash "$ROOT/scripts/county-hub.sh" "$LIAISON" "$ROOT" "$OUT"
+step "wrote $(ls "$OUT/keys" | wc -l) key files to demo-output/keys (secret keys are mode 0600)"
 CONFIG="$OUT/hub.yaml"
 EXAMPLES="$ROOT/schemas/examples"
 "$LIAISON" config check --config "$CONFIG" | sed 's/^/   /'

@@ -44,9 +44,9 @@ package struct SortedJSONWriter {
     /// An object whose members are a dictionary's, in sorted key order (as `JSONEncoder` sorts them: by UTF-8).
     package mutating func object<Value>(sorting dictionary: [String: Value], _ value: (inout SortedJSONWriter, Value) -> Void) {
         object { json in
-            for key in dictionary.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
-                json.member(key)
-                value(&json, dictionary[key]!)
+            for member in dictionary.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
+                json.member(member.key)
+                value(&json, member.value)
             }
         }
     }
