@@ -111,6 +111,11 @@ struct CountyExchangeTests {
         try await county.waitForFiles(ctf.count)
         #expect(county.files("schools-mis/failed").isEmpty, "\(county.files("schools-mis/failed"))")
         _ = try await county.waitForReturns(ctf.count)
+        // The import reads each file while the one before it is being stored, but sends in the files' order, each
+        // file's return before its roll.
+        let sent = try county.running.audit().filter { $0.event.kind == .accepted && $0.event.agency == "schools-mis" }
+            .sorted { ($0.event.sequence ?? 0) < ($1.event.sequence ?? 0) }.compactMap(\.event.type)
+        #expect(sent == Array(repeating: ["attendance.return", "pupil.roll"], count: ctf.count).flatMap { $0 }, "\(sent)")
 
         let feed = try await LiaisonExecutable.run([
             "desk", "term-end", "--config", county.running.hub.configPath, "--folder", "\(county.folder)/npas", "--year", "2025",

@@ -43,6 +43,8 @@ public final class SchoolsMISAdapter: Sendable {
     /// Where letters are written (with `fsync`), off Swift's cooperative pool and apart from the inbox's work, so a
     /// large CTF file being parsed does not hold up the letters (``BlockingWork`` says why).
     let deliveryWork = BlockingWork(label: "liaison.schools-mis.deliveries")
+    /// Where inbox files are hashed and parsed (``read(_:)``), apart from the folder's own moves on `inboxWork`.
+    let readWork = BlockingWork(label: "liaison.schools-mis.read")
 
     /// Opens the adapter on its folder, reading (or on the first start making) `state/id.key`.
     ///
@@ -63,21 +65,39 @@ public final class SchoolsMISAdapter: Sendable {
 
     /// One pass: first any file a previous run left in `processing/`, then the inbox, oldest first (the runner's
     /// ``poll(client:)``), saying what became of each file.
+    ///
+    /// Two files at a time: the next file is read (hashed, parsed, its return and roll written) on ``readWork`` while
+    /// the last one's messages go to the hub and are stored, so neither the import nor the hub waits for the other
+    /// (issue 12: in lockstep, the county's 430 files spent 40 s between one file's roll accepted and the next file's
+    /// return sent). Messages are still sent one file after another, in the files' order, each file's return before
+    /// its roll, and a roll only once its return is accepted.
     @discardableResult
     public func importInbox(client: AdapterClient) async -> [FileOutcome] {
         var outcomes: [FileOutcome] = []
-        await folder.work { path in outcomes.append(await process(path, client: client)) } claimFailed: { path, error in
+        var previous: (path: String, reading: Task<Result<Read, Unusable>, Never>)?
+        await folder.work { path in
+            let reading = Task { await self.read(path) }
+            if let previous { outcomes.append(await self.send(previous.path, previous.reading.value, client: client)) }
+            previous = (path, reading)
+        } claimFailed: { path, error in
             self.logger.error("Could not claim a file from the inbox", metadata: ["file": "\((path as NSString).lastPathComponent)", "error": "\(error)"])
         }
+        if let previous { outcomes.append(await send(previous.path, previous.reading.value, client: client)) }
         return outcomes
     }
 
-    /// Reads one claimed file and sends what it holds; moves it to `processed/` or `failed/`.
-    func process(_ path: String, client: AdapterClient) async -> FileOutcome {
+    /// A claimed file's SHA-256 and the messages it becomes.
+    struct Read: Sendable {
+        var digest: String
+        var prepared: Prepared
+    }
+
+    /// Hashes and parses a claimed file. The file's SHA-256 and its parse (libxml2 for a CTF) block for as long as the
+    /// file is large: on ``readWork``, never on the cooperative pool, and apart from the folder's own work, so that the
+    /// last file's move to `processed/` does not wait behind this file's parse.
+    func read(_ path: String) async -> Result<Read, Unusable> {
         let name = (path as NSString).lastPathComponent
-        // The file's SHA-256 and its parse (libxml2 for a CTF) block for as long as the file is large: on the
-        // folder's inbox queue, never on the cooperative pool.
-        let read: Result<(digest: String, prepared: Prepared), Unusable> = await folder.inboxWork.run { [self] in
+        return await readWork.run { [self] in
             let digest: String
             do { digest = try Self.sha256(path: path) } catch {
                 return .failure(Unusable("The file could not be read: \(error)"))
@@ -87,14 +107,20 @@ public final class SchoolsMISAdapter: Sendable {
             case .success(var prepared):
                 // Problems name the file as the school knows it, not where the adapter was reading it.
                 prepared.problems = prepared.problems.map { $0.replacingOccurrences(of: path, with: name) }
-                return .success((digest, prepared))
+                return .success(Read(digest: digest, prepared: prepared))
             }
         }
+    }
+
+    /// Sends what a file holds, in order, each message once the one before it is accepted; moves the file to
+    /// `processed/` with a report, or to `failed/`, or leaves it in `processing/` when the hub cannot be reached.
+    func send(_ path: String, _ read: Result<Read, Unusable>, client: AdapterClient) async -> FileOutcome {
+        let name = (path as NSString).lastPathComponent
         let digest: String
         let prepared: Prepared
         switch read {
         case .failure(let unusable): return await reject(path, name: name, unusable.reason)
-        case .success(let result): (digest, prepared) = result
+        case .success(let result): (digest, prepared) = (result.digest, result.prepared)
         }
         var receipts: [String] = []
         var duplicate = false
@@ -134,13 +160,13 @@ public final class SchoolsMISAdapter: Sendable {
     }
 
     /// Why a file cannot be used, for the report beside it in `failed/`.
-    struct Unusable: Error {
+    struct Unusable: Error, Sendable {
         var reason: String
         init(_ reason: String) { self.reason = reason }
     }
 
     /// The messages a file becomes, with its summary and recoverable problems.
-    struct Prepared {
+    struct Prepared: Sendable {
         var messages: [(type: String, body: [UInt8])]
         var summary: String
         var problems: [String]
