@@ -5,7 +5,7 @@ TEST_TIMEOUT ?= 1500
 # The harnesses' Python: Debian's, which has python3-zmq (a pyenv or venv python on PATH may not).
 HARNESS_PYTHON ?= /usr/bin/python3
 
-.PHONY: all deps build test test-postgres failover-drill demo console bench bench-audit bench-mis bench-county bench-console bench-peers keys clean soak-hub fuzz chaos soak
+.PHONY: all deps build test test-postgres failover-drill demo console bench bench-audit bench-mis bench-bodies bench-county bench-console bench-peers keys clean soak-hub fuzz chaos soak
 
 all: build
 
@@ -98,6 +98,11 @@ bench-audit: deps
 bench-mis: deps
 	$(SWIFT) build -c release --product LiaisonBench
 	"$$($(SWIFT) build -c release --show-bin-path)/LiaisonBench" mis $(or $(MIS_SCHOOLS),430) $(or $(MIS_PUPILS),120000)
+
+# What the hub and the desk spend on each school's return and roll (parse, schema, rules, the desk's rows), one core.
+bench-bodies: deps
+	$(SWIFT) build -c release --product LiaisonBench
+	"$$($(SWIFT) build -c release --show-bin-path)/LiaisonBench" bodies $(or $(BODIES_SCHOOLS),20) $(or $(BODIES_PUPILS),5600)
 
 # The whole county through the hub (issue 12: 430 schools, 120,000 pupils, at most 40 s from the first return accepted to
 # the last acknowledged by the desk): the broker and every adapter as processes, release build; beside it the same

@@ -248,6 +248,7 @@ let package = Package(
             dependencies: [
                 "ZeroMQ", "LiaisonBroker", "LiaisonAdapterKit", "LiaisonConfig", "LiaisonProtocol", "LiaisonTestSupport",
                 "LiaisonRules", "JSONSchema", "StrictJSON", "LiaisonStore", "MerkleLog", "AttendanceDomain", "LiaisonConsole", "NPASDesk",
+                "SchoolsMISAdapter", "LiaisonMessages",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),

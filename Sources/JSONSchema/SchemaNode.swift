@@ -1,13 +1,28 @@
 import StrictJSON
+import Synchronization
 /// A subschema with its keywords read once, when the validator is made: validation then reads fields
 /// instead of hashing keyword names in a dictionary for every value (a half-termly return has tens of
 /// thousands of values, each checked against several subschemas).
 final class SchemaNode: Sendable {
+    /// What a node is compiled with: the schema's compiled patterns, and the index of each `$ref` target in the
+    /// validator's list of targets (so that a reference is followed by position, not by hashing its text).
+    struct Context {
+        var patterns: [String: CachedRegex]
+        var referenceIndices: [String: Int]
+    }
+
     /// `true` or `false` as a whole schema; nil for an object schema.
     let boolean: Bool?
     let reference: String?
+    /// The position of `reference`'s target among the validator's targets.
+    let referenceIndex: Int?
     let types: [String]?
+    /// `types` as bits of ``typeBit(_:)`` (0 when the schema has no `type`).
+    let typeMask: UInt8
     let enumeration: [JSONValue]?
+    /// `enumeration` as a set, when every option is a string (register codes, year groups): one lookup instead of
+    /// comparing each option in turn.
+    let enumeratedStrings: Set<String>?
     let constant: JSONValue?
     // Numbers
     let minimum: Double?
@@ -34,7 +49,11 @@ final class SchemaNode: Sendable {
     let dependentSchemas: [(name: String, schema: SchemaNode)]
     let dependentRequired: [(name: String, needed: [String])]
     let properties: [String: SchemaNode]
+    /// `properties` as a list when it is short: comparing a few small strings is cheaper than hashing one.
+    let propertyList: [(name: String, schema: SchemaNode)]?
     let patternProperties: [(regex: CachedRegex, schema: SchemaNode)]
+    /// Which of `patternProperties` each member name matched, remembered (a return names the same dates for every pupil).
+    let patternMatches: PatternMatches?
     let additionalProperties: SchemaNode?
     let hasObjectKeywords: Bool
     // Combinations
@@ -46,14 +65,22 @@ final class SchemaNode: Sendable {
     let then: SchemaNode?
     let otherwise: SchemaNode?
 
-    init(_ schema: JSONValue, patterns: [String: CachedRegex]) {
-        func node(_ value: JSONValue?) -> SchemaNode? { value.map { SchemaNode($0, patterns: patterns) } }
-        func nodes(_ value: JSONValue?) -> [SchemaNode]? { value?.arrayValue?.map { SchemaNode($0, patterns: patterns) } }
+    init(_ schema: JSONValue, context: Context) {
+        let patterns = context.patterns
+        func node(_ value: JSONValue?) -> SchemaNode? { value.map { SchemaNode($0, context: context) } }
+        func nodes(_ value: JSONValue?) -> [SchemaNode]? { value?.arrayValue?.map { SchemaNode($0, context: context) } }
         if case .bool(let flag) = schema { boolean = flag } else { boolean = schema.objectValue == nil ? true : nil }
         let keywords = schema.objectValue ?? [:]
         reference = keywords["$ref"]?.stringValue
+        referenceIndex = reference.flatMap { context.referenceIndices[$0] }
         types = keywords["type"].map { type in type.arrayValue?.compactMap(\.stringValue) ?? [type.stringValue ?? ""] }
+        // An unknown type name gets a bit no value has, so that it still fails every value, as the names did.
+        typeMask = types.map { $0.reduce(0) { $0 | (SchemaNode.typeBits[$1] ?? 0x80) } } ?? 0
         enumeration = keywords["enum"]?.arrayValue
+        enumeratedStrings = enumeration.flatMap { options in
+            let strings = options.compactMap(\.stringValue)
+            return strings.count == options.count ? Set(strings) : nil
+        }
         constant = keywords["const"]
         minimum = keywords["minimum"]?.numberValue
         maximum = keywords["maximum"]?.numberValue
@@ -74,12 +101,14 @@ final class SchemaNode: Sendable {
         maxProperties = keywords["maxProperties"]?.numberValue
         propertyNames = node(keywords["propertyNames"])
         dependentSchemas = (keywords["dependentSchemas"]?.objectValue ?? [:]).sorted { $0.key < $1.key }
-            .map { ($0.key, SchemaNode($0.value, patterns: patterns)) }
+            .map { ($0.key, SchemaNode($0.value, context: context)) }
         dependentRequired = (keywords["dependentRequired"]?.objectValue ?? [:]).sorted { $0.key < $1.key }
             .map { ($0.key, $0.value.arrayValue?.compactMap(\.stringValue) ?? []) }
-        properties = (keywords["properties"]?.objectValue ?? [:]).mapValues { SchemaNode($0, patterns: patterns) }
+        properties = (keywords["properties"]?.objectValue ?? [:]).mapValues { SchemaNode($0, context: context) }
+        propertyList = properties.count <= 12 ? properties.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } : nil
         patternProperties = (keywords["patternProperties"]?.objectValue ?? [:]).sorted { $0.key < $1.key }
-            .compactMap { entry in patterns[entry.key].map { ($0, SchemaNode(entry.value, patterns: patterns)) } }
+            .compactMap { entry in patterns[entry.key].map { ($0, SchemaNode(entry.value, context: context)) } }
+        patternMatches = patternProperties.isEmpty || patternProperties.count > 64 ? nil : PatternMatches()
         additionalProperties = node(keywords["additionalProperties"])
         hasObjectKeywords = required != nil || minProperties != nil || maxProperties != nil || propertyNames != nil
             || !dependentSchemas.isEmpty || !dependentRequired.isEmpty || !properties.isEmpty || !patternProperties.isEmpty
@@ -91,5 +120,59 @@ final class SchemaNode: Sendable {
         condition = node(keywords["if"])
         then = node(keywords["then"])
         otherwise = node(keywords["else"])
+    }
+
+    static let typeBits: [String: UInt8] = [
+        "null": 1, "boolean": 2, "integer": 4, "number": 8, "string": 16, "array": 32, "object": 64,
+    ]
+
+    /// The bit of `value`'s JSON type; an integer-valued number also satisfies `number`.
+    static func typeBit(of value: JSONValue) -> UInt8 {
+        switch value {
+        case .null: 1
+        case .bool: 2
+        case .number(let number): number.rounded() == number && number.isFinite ? 4 | 8 : 8
+        case .string: 16
+        case .array: 32
+        case .object: 64
+        }
+    }
+
+    /// The schema subschema a member name selects in `properties`, if any.
+    @inline(__always)
+    func property(named name: String) -> SchemaNode? {
+        if let propertyList {
+            for entry in propertyList where entry.name == name { return entry.schema }
+            return nil
+        }
+        return properties[name]
+    }
+
+    /// Which of `patternProperties` match `name`, as bits in their order.
+    func patternBits(_ name: String) -> UInt64 {
+        if let patternMatches, let known = patternMatches.bits(for: name) { return known }
+        var bits: UInt64 = 0
+        for (index, entry) in patternProperties.enumerated() where entry.regex.matches(name) { bits |= 1 << UInt64(index) }
+        patternMatches?.remember(bits, for: name)
+        return bits
+    }
+}
+
+/// Member names' matches against one node's `patternProperties`, remembered up to 4,096 names of at most 64 bytes
+/// (dates and codes repeat in every pupil; free text does not, and a memo of long names is memory a sender chooses).
+final class PatternMatches: Sendable {
+    private let memo = Mutex<[String: UInt64]>([:])
+
+    func bits(for name: String) -> UInt64? {
+        guard name.utf8.count <= CachedRegex.memoLimit else { return nil }
+        return memo.withLock { $0[name] }
+    }
+
+    func remember(_ bits: UInt64, for name: String) {
+        guard name.utf8.count <= CachedRegex.memoLimit else { return }
+        memo.withLock { memo in
+            if memo.count >= 4096 { memo.removeAll(keepingCapacity: true) }
+            memo[name] = bits
+        }
     }
 }

@@ -34,7 +34,7 @@ public struct SchemaValidator: Sendable {
     private let compiled: SchemaNode
     /// Every `$ref` in the schema, resolved and compiled once here rather than at each use (a return's schema
     /// refers to `#/$defs/count` for every count of every pupil).
-    private let references: [String: SchemaNode]
+    private let references: [SchemaNode]
 
     /// A schema keyword this validator does not implement.
     public struct UnsupportedKeyword: Error, CustomStringConvertible {
@@ -54,12 +54,15 @@ public struct SchemaValidator: Sendable {
         var references: Set<String> = []
         try SchemaValidator.scan(schema, path: JSONPointer(), patterns: &patterns, references: &references)
         self.patterns = patterns
-        var resolved: [String: SchemaNode] = [:]
-        for reference in references {
-            if let target = SchemaValidator.resolve(reference, in: schema) { resolved[reference] = SchemaNode(target, patterns: patterns) }
+        var targets: [(reference: String, target: JSONValue)] = []
+        for reference in references.sorted() {
+            if let target = SchemaValidator.resolve(reference, in: schema) { targets.append((reference, target)) }
         }
-        self.references = resolved
-        self.compiled = SchemaNode(schema, patterns: patterns)
+        let context = SchemaNode.Context(
+            patterns: patterns,
+            referenceIndices: Dictionary(uniqueKeysWithValues: targets.enumerated().map { ($0.element.reference, $0.offset) }))
+        self.references = targets.map { SchemaNode($0.target, context: context) }
+        self.compiled = SchemaNode(schema, context: context)
     }
 
     private static func scan(
@@ -124,20 +127,25 @@ public struct SchemaValidator: Sendable {
             return
         }
         if let reference = schema.reference {
-            if let target = references[reference] {
-                validate(instance, against: target, at: &path, errors: &errors, depth: depth + 1)
+            if let index = schema.referenceIndex {
+                validate(instance, against: references[index], at: &path, errors: &errors, depth: depth + 1)
             } else {
                 fail("$ref", "the schema's reference \(reference) does not resolve")
             }
         }
-        if let allowed = schema.types {
-            let actual = instance.typeName
-            if !allowed.contains(actual) && !(actual == "integer" && allowed.contains("number")) {
-                fail("type", "expected \(allowed.joined(separator: " or ")), found \(actual)")
-            }
+        if let allowed = schema.types, schema.typeMask & SchemaNode.typeBit(of: instance) == 0 {
+            fail("type", "expected \(allowed.joined(separator: " or ")), found \(instance.typeName)")
         }
-        if let options = schema.enumeration, !options.contains(instance) {
-            fail("enum", "expected one of \(options.map { String(decoding: $0.encoded(), as: UTF8.self) }.joined(separator: ", "))")
+        if let options = schema.enumeration {
+            let found: Bool
+            if let strings = schema.enumeratedStrings {
+                if case .string(let text) = instance { found = strings.contains(text) } else { found = false }
+            } else {
+                found = options.contains(instance)
+            }
+            if !found {
+                fail("enum", "expected one of \(options.map { String(decoding: $0.encoded(), as: UTF8.self) }.joined(separator: ", "))")
+            }
         }
         if let constant = schema.constant, constant != instance {
             fail("const", "expected \(String(decoding: constant.encoded(), as: UTF8.self))")
@@ -292,13 +300,16 @@ public struct SchemaValidator: Sendable {
             defer { if errors.count > before { erring.append((name, before..<errors.count)) } }
             var matched = false
             path.append(name)
-            if let subschema = schema.properties[name] {
+            if let subschema = schema.property(named: name) {
                 matched = true
                 validate(value, against: subschema, at: &path, errors: &errors, depth: depth + 1)
             }
-            for (regex, subschema) in schema.patternProperties where regex.matches(name) {
-                matched = true
-                validate(value, against: subschema, at: &path, errors: &errors, depth: depth + 1)
+            if !schema.patternProperties.isEmpty {
+                let bits = schema.patternBits(name)
+                for (index, entry) in schema.patternProperties.enumerated() where bits & (1 << UInt64(index)) != 0 {
+                    matched = true
+                    validate(value, against: entry.schema, at: &path, errors: &errors, depth: depth + 1)
+                }
             }
             if !matched, let additional = schema.additionalProperties {
                 if additional.boolean == false {

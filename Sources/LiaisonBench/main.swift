@@ -40,6 +40,12 @@ if CommandLine.arguments.dropFirst().first == "console" {
     try await ConsoleBench.run(schools: numbers.first ?? 430, pupils: numbers.dropFirst().first ?? 120_000)
     exit(0)
 }
+// `LiaisonBench bodies [schools] [pupils] [rounds]`: the hub's and the desk's work on each school's return and roll.
+if CommandLine.arguments.dropFirst().first == "bodies" {
+    let numbers = CommandLine.arguments.dropFirst(2).compactMap { Int($0) }
+    try BodiesBench.run(schools: numbers.first ?? 20, pupils: numbers.dropFirst().first ?? 5_600, rounds: numbers.dropFirst(2).first ?? 3)
+    exit(0)
+}
 if CommandLine.arguments.dropFirst().first == "mis" {
     let numbers = CommandLine.arguments.dropFirst(2).compactMap { Int($0) }
     let result = try MISImportBenchmark.run(schools: numbers.first ?? 430, pupils: numbers.dropFirst().first ?? 120_000)

@@ -103,8 +103,9 @@ public enum IntegerFields {
     public static func problem(in body: JSONValue, type: String) -> String? {
         for field in byType[type] ?? [] {
             let allowsNull = Self.nullable[type]?.contains(field.path) ?? false
+            var pointer: [String] = []
             if let problem = problem(
-                in: body, path: field.path.split(separator: "/").map(String.init)[...], at: "", range: field.range, nullable: allowsNull)
+                in: body, path: field.path.split(separator: "/").map(String.init)[...], at: &pointer, range: field.range, nullable: allowsNull)
             {
                 return problem
             }
@@ -119,36 +120,65 @@ public enum IntegerFields {
         }
     }
 
+    /// The first problem under `value`, which is at `pointer` (its tokens, escaped only when a problem is said: a return
+    /// has tens of thousands of numbers, and making each one's pointer was most of the time this took).
     static func problem(
-        in value: JSONValue, path: ArraySlice<String>, at pointer: String, range: ClosedRange<Int>, nullable: Bool = false
+        in value: JSONValue, path: ArraySlice<String>, at pointer: inout [String], range: ClosedRange<Int>, nullable: Bool = false
     ) -> String? {
-        guard let step = path.first else { return nullable && value == .null ? nil : check(value, at: pointer, range: range) }
+        guard let step = path.first else {
+            if nullable && value == .null { return nil }
+            return check(value, range: range) ? nil : describe(value, at: pointer, range: range)
+        }
         let rest = path.dropFirst()
         switch (step, value) {
         case ("*", .array(let items)):
             for (index, item) in items.enumerated() {
-                if let problem = problem(in: item, path: rest, at: "\(pointer)/\(index)", range: range, nullable: nullable) { return problem }
+                pointer.append(String(index))
+                defer { pointer.removeLast() }
+                if let problem = problem(in: item, path: rest, at: &pointer, range: range, nullable: nullable) { return problem }
             }
         case ("*", .object(let members)):
-            for (name, member) in members.sorted(by: { $0.key < $1.key }) {
-                if let problem = problem(in: member, path: rest, at: "\(pointer)/\(escape(name))", range: range, nullable: nullable) {
-                    return problem
+            // The members in the dictionary's order to look, and in name order to say the first problem.
+            var found = false
+            for (name, member) in members {
+                pointer.append(name)
+                defer { pointer.removeLast() }
+                if problem(in: member, path: rest, at: &pointer, range: range, nullable: nullable) != nil {
+                    found = true
+                    break
                 }
             }
+            guard found else { return nil }
+            for (name, member) in members.sorted(by: { $0.key < $1.key }) {
+                pointer.append(name)
+                defer { pointer.removeLast() }
+                if let problem = problem(in: member, path: rest, at: &pointer, range: range, nullable: nullable) { return problem }
+            }
         case (_, .object(let members)):
-            if let member = members[step] { return problem(in: member, path: rest, at: "\(pointer)/\(step)", range: range, nullable: nullable) }
+            if let member = members[step] {
+                pointer.append(step)
+                defer { pointer.removeLast() }
+                return problem(in: member, path: rest, at: &pointer, range: range, nullable: nullable)
+            }
         default:
             break  // not the shape the schema gives: the reader refuses it
         }
         return nil
     }
 
-    static func check(_ value: JSONValue, at pointer: String, range: ClosedRange<Int>) -> String? {
+    /// Whether `value` is a whole number in `range`.
+    static func check(_ value: JSONValue, range: ClosedRange<Int>) -> Bool {
+        guard case .number(let number) = value, let whole = integer(number) else { return false }
+        return range.contains(whole)
+    }
+
+    /// Why `value`, at `pointer`, is not a whole number in `range`.
+    static func describe(_ value: JSONValue, at pointer: [String], range: ClosedRange<Int>) -> String {
+        let at = pointer.map { "/" + escape($0) }.joined()
         let expected = "a whole number from \(range.lowerBound) to \(range.upperBound)"
-        guard case .number(let number) = value else { return "\(pointer) is \(value.typeName), not \(expected)." }
-        guard let whole = integer(number) else { return "\(pointer) is \(number), not \(expected)." }
-        guard range.contains(whole) else { return "\(pointer) is \(whole), not \(expected)." }
-        return nil
+        guard case .number(let number) = value else { return "\(at) is \(value.typeName), not \(expected)." }
+        guard let whole = integer(number) else { return "\(at) is \(number), not \(expected)." }
+        return "\(at) is \(whole), not \(expected)."
     }
 
     /// A JSON number as an `Int` only when it is one exactly: `1e300`, `2.5`, infinities and NaN give nil, where

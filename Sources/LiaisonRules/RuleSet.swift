@@ -156,11 +156,26 @@ public struct RuleSet: Sendable {
 
     /// Every UPN in a released record (any member named `upn`): the children whose data is shared.
     public static func upns(in value: JSONValue) -> [String] {
+        var found: [String] = []
+        collectUPNs(in: value, into: &found)
+        return found
+    }
+
+    /// One walk appending to one array (a walk that made an array at every level was a third of deciding a return).
+    static func collectUPNs(in value: JSONValue, into found: inout [String]) {
         switch value {
         case .object(let members):
-            return members.flatMap { key, member in key == "upn" ? (member.stringValue.map { [$0] } ?? []) : upns(in: member) }
-        case .array(let items): return items.flatMap(upns)
-        default: return []
+            for (key, member) in members {
+                if key == "upn" {
+                    if case .string(let upn) = member { found.append(upn) }
+                } else {
+                    collectUPNs(in: member, into: &found)
+                }
+            }
+        case .array(let items):
+            for item in items { collectUPNs(in: item, into: &found) }
+        default:
+            break
         }
     }
 

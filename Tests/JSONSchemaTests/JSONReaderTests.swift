@@ -28,6 +28,10 @@ struct JSONReaderTests {
     @Test(arguments: [
         "{}", "[]", "0", "-0.5", "1e3", "2.5E-2", "true", "false", "null", #""text""#, #"{"a":[1,2,{"b":null}],"c":"\u00e9\ud83d\ude00\n"}"#,
         " [ 1 , \"x\" , { } ] ", #"{"nested":{"deeper":{"deepest":[[[]]]}}}"#,
+        // Whole numbers are read without strtod up to 16 characters: the edges of that, either side.
+        "-0", "-42", "400", "1234567890123456", "-123456789012345", "9007199254740993", "12345678901234567", "-1234567890123456",
+        // Strings that are not ASCII are validated as UTF-8; ASCII ones are not.
+        #"{"name":"Zoë Ó Súilleabháin","ascii":"plain"}"#,
     ])
     func agreesWithFoundationOnValidJSON(text: String) throws {
         let ours = try JSONValue.parse(Array(text.utf8))

@@ -5,8 +5,8 @@ import LiaisonMessages
 /// The `pupil.roll` a register file becomes beside its return. Whatever in a pupil's details would not match
 /// the schema (a name with a line break, an address without a postcode, a contact without a name) is left
 /// out of the roll rather than refusing the whole roll: the return is what the school must get through.
-enum PupilRollBuilder {
-    static func roll(_ pupils: [PupilRecord], school: AttendanceReturn.School, asOf: String) -> PupilRoll {
+package enum PupilRollBuilder {
+    package static func roll(_ pupils: [PupilRecord], school: AttendanceReturn.School, asOf: String) -> PupilRoll {
         PupilRoll(school: school, asOf: asOf, pupils: pupils.map(pupil))
     }
 

@@ -222,7 +222,7 @@ public final class SchoolsMISAdapter: Sendable {
     }
 
     /// The return's body: pupils whose UPN is valid, with figures, code counts and marks.
-    static func attendanceReturn(
+    package static func attendanceReturn(
         _ result: MISReadResult, school: MISReadResult.School, academicYear: Int, halfTerm: Int, period: ReportingPeriod
     ) -> AttendanceReturn {
         // A pupil whose UPN fails its check letter cannot be identified, and one with a code that is unknown or
