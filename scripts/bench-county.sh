@@ -87,6 +87,9 @@ done
 hub=$(query "SELECT (MAX(CASE WHEN kind = 'acknowledged' THEN at END) - MIN(CASE WHEN kind = 'accepted' THEN at END)) / 1000.0 FROM audit_log WHERE type = 'attendance.return'")
 printf 'the county through the hub: %d of %d returns acknowledged by the desk, %.1f s from the first accepted to the last acknowledged (%.1fx the baseline)\n' \
   "$acknowledged" "$n" "$hub" "$(awk -v hub="$hub" -v baseline="$baseline" 'BEGIN { print hub / baseline }')"
+# Where the time went: when the import's last message was accepted, and when the desk acknowledged its last return.
+t0="(SELECT MIN(at) FROM audit_log WHERE kind = 'accepted' AND type = 'attendance.return')"
+echo "  timeline: the import's last return accepted at $(query "SELECT printf('%.1f', (MAX(at) - $t0) / 1000.0) FROM audit_log WHERE kind = 'accepted' AND type = 'attendance.return'") s, its last roll at $(query "SELECT printf('%.1f', (MAX(at) - $t0) / 1000.0) FROM audit_log WHERE kind = 'accepted' AND type = 'pupil.roll'") s; the desk's last share accepted at $(query "SELECT printf('%.1f', (MAX(at) - $t0) / 1000.0) FROM audit_log WHERE kind = 'accepted' AND type = 'connexions.notification'") s"
 echo "  messages: $(query "SELECT group_concat(type || ' ' || n, ', ') FROM (SELECT type, count(*) AS n FROM audit_log WHERE kind = 'accepted' GROUP BY type ORDER BY n DESC)")"
 roles=(broker schools-mis npas-desk advisory-service social-services yot connexions)
 cpu=""

@@ -26,10 +26,18 @@ public protocol Adapter: Sendable {
     ///
     /// - Parameter client: the connection, for adapters that answer or pass a delivery on.
     func handle(_ delivery: Delivery, client: AdapterClient) async -> DeliveryOutcome
+    /// How many deliveries it may work on at once (default 1: one at a time, in the order the hub sent them).
+    var concurrentDeliveries: Int { get }
+    /// Whether `delivery` may be worked on beside others that may (asked only when ``concurrentDeliveries`` is
+    /// more than 1; default false). A delivery that may not waits until the work in hand is done and is then worked
+    /// on alone, so its order relative to every other delivery is kept.
+    func mayOverlap(_ delivery: Delivery) -> Bool
 }
 
 extension Adapter {
     public var name: String { agency }
+    public var concurrentDeliveries: Int { 1 }
+    public func mayOverlap(_ delivery: Delivery) -> Bool { false }
 }
 
 /// An adapter that also works an inbox: files people or systems drop in, sent on through the hub.

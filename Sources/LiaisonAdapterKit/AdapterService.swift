@@ -38,7 +38,7 @@ public final class AdapterService<Wrapped: Adapter>: Service, Sendable {
         try await withGracefulShutdownHandler {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { [logger] in
-                    for await delivery in client.deliveries {
+                    @Sendable func work(_ delivery: Delivery) async {
                         switch await adapter.handle(delivery, client: client) {
                         case .done: client.ack(delivery)
                         case .reject(let reason):
@@ -47,6 +47,26 @@ public final class AdapterService<Wrapped: Adapter>: Service, Sendable {
                         case .retry(let reason):
                             logger.warning("Asked for a delivery again later", metadata: ["tag": "\(delivery.tag)", "reason": "\(reason)"])
                             client.nack(delivery, .retry, reason: reason)
+                        }
+                    }
+                    // Deliveries the adapter lets overlap are worked on up to `concurrentDeliveries` at once (while one
+                    // waits for its store or the hub, the next is read); any other waits for those and runs alone.
+                    let width = max(1, adapter.concurrentDeliveries)
+                    await withTaskGroup(of: Void.self) { overlapping in
+                        var inHand = 0
+                        for await delivery in client.deliveries {
+                            if width > 1, adapter.mayOverlap(delivery) {
+                                if inHand == width {
+                                    await overlapping.next()
+                                    inHand -= 1
+                                }
+                                overlapping.addTask { await work(delivery) }
+                                inHand += 1
+                            } else {
+                                await overlapping.waitForAll()
+                                inHand = 0
+                                await work(delivery)
+                            }
                         }
                     }
                 }

@@ -181,3 +181,16 @@ public struct JSONPointer: Sendable, Hashable, CustomStringConvertible {
         return current
     }
 }
+
+/// Literals, for bodies written in code: `["upn": .string(upn), "sessions": 12, "kind": "suspension"]`. A dictionary
+/// literal that names a key twice is a programming error and traps, as `Dictionary(uniqueKeysWithValues:)` does.
+extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral, ExpressibleByBooleanLiteral,
+    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral
+{
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(integerLiteral value: Int) { self = .number(Double(value)) }
+    public init(floatLiteral value: Double) { self = .number(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    public init(dictionaryLiteral elements: (String, JSONValue)...) { self = .object(Dictionary(uniqueKeysWithValues: elements)) }
+}

@@ -43,6 +43,16 @@ public struct NPASDesk: Adapter {
         return ids
     }
 
+    /// Schools' returns and rolls are worked on up to four at once: each is a school's own rows, and whichever of a
+    /// school's return and roll commits second finds the other and sends the partners' shares (both may: a share is
+    /// sent under one id and recorded once). Everything else (referrals, case updates, court outcomes) waits for
+    /// them and runs alone, in the hub's order.
+    public var concurrentDeliveries: Int { 4 }
+
+    public func mayOverlap(_ delivery: Delivery) -> Bool {
+        delivery.envelope.type.rawValue == AttendanceReturn.type || delivery.envelope.type.rawValue == PupilRoll.type
+    }
+
     public func handle(_ delivery: Delivery, client: AdapterClient) async -> DeliveryOutcome {
         let type = delivery.envelope.type.rawValue
         guard Self.consumes.contains(type) else { return .reject("The desk does not handle \(delivery.envelope.type).") }
@@ -282,17 +292,17 @@ public struct NPASDesk: Adapter {
         var about: [(upn: String, period: String)] = []
         for pupil in pupils where pupil.lookedAfter == true {
             for alert in Self.absenceRuns(pupil) {
-                let alertBody: [String: Any] = [
-                    "upn": pupil.upn, "date": alert.date, "session": alert.session, "code": alert.code,
-                    "school": ["laestab": laestab], "care_authority": String(laestab.prefix(3)),
-                    "consecutive_sessions_absent": alert.length,
+                let alertBody: JSONValue = [
+                    "upn": .string(pupil.upn), "date": .string(alert.date), "session": .string(alert.session), "code": .string(alert.code),
+                    "school": ["laestab": .string(laestab)], "care_authority": .string(String(laestab.prefix(3))),
+                    "consecutive_sessions_absent": .number(Double(alert.length)),
                 ]
-                guard let bytes = try? JSONSerialization.data(withJSONObject: alertBody, options: [.sortedKeys]) else { continue }
+                let bytes = alertBody.encoded()
                 // The run's length is in the id: a later return that finds the run longer tells Social Services so. The
                 // id is a keyed digest: which children are looked after must not be readable from the audit log.
                 alerts.append((
                     "care.attendance-alert", "social-services",
-                    ids.id("care-alert-", pupil.upn, alert.date, alert.session, String(alert.length)), Array(bytes)
+                    ids.id("care-alert-", pupil.upn, alert.date, alert.session, String(alert.length)), bytes
                 ))
                 about.append((pupil.upn, "\(alert.date) \(alert.session) \(alert.length)"))
             }
