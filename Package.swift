@@ -160,7 +160,7 @@ let package = Package(
         .target(
             name: "SchoolsMISAdapter",
             dependencies: [
-                "LiaisonAdapterKit", "LiaisonMessages", "AttendanceDomain", "JSONSchema", "StrictJSON",
+                "LiaisonAdapterKit", "LiaisonMessages", "LiaisonProtocol", "AttendanceDomain", "JSONSchema", "StrictJSON",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],

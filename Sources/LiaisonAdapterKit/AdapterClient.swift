@@ -129,8 +129,40 @@ public final class AdapterClient: Sendable {
         subject: String? = nil, correlationID: String? = nil, purpose: String? = nil,
         dataContentType: String = "application/json"
     ) async throws(AdapterError) -> Receipt {
+        let envelope = try envelope(
+            type: type, to: recipients, id: id, subject: subject, correlationID: correlationID, purpose: purpose, dataContentType: dataContentType)
+        return try await sendRaw(id: id, envelope: envelope.encoded(), body: body)
+    }
+
+    /// Hands a message to the client and returns at once, without waiting for the hub: messages submitted (or sent)
+    /// one after another go to the hub in that order. The hub's answer comes with ``PendingSend/receipt()``; the
+    /// message is re-sent as ``send(type:to:body:id:subject:correlationID:purpose:dataContentType:)`` does until it
+    /// comes. For a sender that keeps its messages in order but need not wait for one before handing over the next.
+    ///
+    /// - Throws: `AdapterError` `rejected` for an envelope the hub would refuse (as `send`), or `closed`.
+    public func submit(
+        type: String, to recipients: [String], body: [UInt8], id: String = UUID().uuidString.lowercased(),
+        subject: String? = nil, correlationID: String? = nil, purpose: String? = nil,
+        dataContentType: String = "application/json"
+    ) throws(AdapterError) -> PendingSend {
+        let envelope = try envelope(
+            type: type, to: recipients, id: id, subject: subject, correlationID: correlationID, purpose: purpose, dataContentType: dataContentType)
+        let (answer, continuation) = AsyncThrowingStream<Receipt, any Error>.makeStream()
+        let waiter = SendWaiter.pending(continuation)
+        switch enqueue(id: id, envelope: envelope.encoded(), body: body, waiter: waiter) {
+        case .queued, .joined: waker.wake()
+        case .closed: waiter.resume(with: .failure(AdapterError(.closed, "The client is closed.")))
+        case .refused(let error): waiter.resume(with: .failure(AdapterError(.rejected, error.description, protocolError: error)))
+        }
+        return PendingSend(answer: answer)
+    }
+
+    /// The envelope of a message this client sends, checked as the hub would check it.
+    func envelope(
+        type: String, to recipients: [String], id: String, subject: String?, correlationID: String?, purpose: String?, dataContentType: String
+    ) throws(AdapterError) -> Envelope {
         guard let agency = self.agency else {
-            throw AdapterError(.closed, "Call connect() before send().")
+            throw AdapterError(.closed, "Call connect() before sending.")
         }
         guard let messageType = MessageType(type) else {
             let error = ProtocolError(.invalidEnvelope, "'\(type)' is not a message type (lower-case letters, digits, '.', '-').")
@@ -152,25 +184,16 @@ public final class AdapterClient: Sendable {
                 .personalData, "'\(name)' holds a token shaped like a UPN: make ids opaque and put the child's details in the body.")
             throw AdapterError(.rejected, error.description, protocolError: error)
         }
-        let envelope = Envelope(
+        return Envelope(
             id: id, source: agency, type: messageType, recipients: agencies, time: Envelope.timestamp(), subject: subject,
             dataContentType: dataContentType, correlationID: correlationID, purpose: purpose)
-        return try await sendRaw(id: id, envelope: envelope.encoded(), body: body)
     }
 
     /// Sends an envelope exactly as given (for tools and tests that craft their own).
     public func sendRaw(id: String, envelope: [UInt8], body: [UInt8]) async throws(AdapterError) -> Receipt {
         do {
             return try await withCheckedThrowingContinuation { continuation in
-                let admission = shared.withLock { state in
-                    let admission = state.session.send(id: id, envelope: envelope, body: body)
-                    switch admission {
-                    case .queued, .joined: state.sendWaiters[id, default: []].append(continuation)
-                    case .refused, .closed: break
-                    }
-                    return admission
-                }
-                switch admission {
+                switch enqueue(id: id, envelope: envelope, body: body, waiter: .caller(continuation)) {
                 case .queued, .joined: waker.wake()
                 case .closed: continuation.resume(throwing: AdapterError(.closed, "The client is closed."))
                 case .refused(let error):
@@ -183,6 +206,18 @@ public final class AdapterClient: Sendable {
             throw error
         } catch {
             throw AdapterError(.closed, "\(error)")
+        }
+    }
+
+    /// Gives a SEND to the session, in the order of the calls, with who waits for its answer (unless it is refused at once).
+    private func enqueue(id: String, envelope: [UInt8], body: [UInt8], waiter: SendWaiter) -> ClientSession.Admission {
+        shared.withLock { state in
+            let admission = state.session.send(id: id, envelope: envelope, body: body)
+            switch admission {
+            case .queued, .joined: state.sendWaiters[id, default: []].append(waiter)
+            case .refused, .closed: break
+            }
+            return admission
         }
     }
 
@@ -229,12 +264,47 @@ public final class AdapterClient: Sendable {
     }
 }
 
+/// Who waits for a SEND's answer: a caller of `send` (suspended until it comes) or a ``PendingSend``.
+enum SendWaiter: Sendable {
+    case caller(CheckedContinuation<Receipt, any Error>)
+    case pending(AsyncThrowingStream<Receipt, any Error>.Continuation)
+
+    func resume(with result: Result<Receipt, any Error>) {
+        switch self {
+        case .caller(let continuation): continuation.resume(with: result)
+        case .pending(let continuation):
+            continuation.yield(with: result)
+            continuation.finish()
+        }
+    }
+}
+
+/// A message handed to the client by ``AdapterClient/submit(type:to:body:id:subject:correlationID:purpose:dataContentType:)``,
+/// whose answer is still to come.
+public struct PendingSend: Sendable {
+    let answer: AsyncThrowingStream<Receipt, any Error>
+
+    /// Waits for the hub's answer: its receipt once it has durably accepted the message.
+    ///
+    /// - Throws: `AdapterError` `rejected` with the hub's code and reason, or `closed`.
+    public func receipt() async throws(AdapterError) -> Receipt {
+        do {
+            for try await receipt in answer { return receipt }
+        } catch let error as AdapterError {
+            throw error
+        } catch {
+            throw AdapterError(.closed, "\(error)")
+        }
+        throw AdapterError(.closed, "The client closed before the hub answered.")
+    }
+}
+
 /// What async callers and the adapter's thread share, always under the client's mutex: the protocol's state
 /// (``ClientSession``) and the continuations its answers resume.
 struct AdapterSharedState {
     var session: ClientSession
     /// Callers waiting on each unanswered SEND (more than one when an id is sent again before its answer).
-    var sendWaiters: [String: [CheckedContinuation<Receipt, any Error>]] = [:]
+    var sendWaiters: [String: [SendWaiter]] = [:]
     var welcomeWaiters: [UUID: CheckedContinuation<Welcome, any Error>] = [:]
     /// Why the session ended before any WELCOME (the hub refused the key or the HELLO), for a caller that starts to
     /// wait only after it ended: the refusal can come before `connect()` has begun to wait.

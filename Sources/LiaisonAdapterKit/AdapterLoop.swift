@@ -79,7 +79,7 @@ final class AdapterLoop {
 
     /// What resumes callers once an event's actions are known: taken under the lock, resumed outside it.
     enum Resumption {
-        case sends([CheckedContinuation<Receipt, any Error>], Result<Receipt, any Error>)
+        case sends([SendWaiter], Result<Receipt, any Error>)
         case welcome([CheckedContinuation<Welcome, any Error>], Result<Welcome, any Error>)
     }
 

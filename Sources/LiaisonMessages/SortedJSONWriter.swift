@@ -44,9 +44,10 @@ package struct SortedJSONWriter {
     /// An object whose members are a dictionary's, in sorted key order (as `JSONEncoder` sorts them: by UTF-8).
     package mutating func object<Value>(sorting dictionary: [String: Value], _ value: (inout SortedJSONWriter, Value) -> Void) {
         object { json in
-            for member in dictionary.sorted(by: { JSONWriter.codePointPrecedes($0.key, $1.key) }) {
-                json.member(member.key)
-                value(&json, member.value)
+            let members = Array(dictionary)
+            for position in JSONWriter.codePointOrder(of: members.map(\.key)) {
+                json.member(members[position].key)
+                value(&json, members[position].value)
             }
         }
     }

@@ -67,5 +67,28 @@ struct JSONReaderTests {
         // Code points, not UTF-16 units: U+FFFD sorts before U+1F600, whose UTF-16 form begins with 0xD83D.
         let wide = JSONValue.object(Dictionary(uniqueKeysWithValues: ["z", "é", "😀", "\u{FFFD}", "a", "ab", "", "A"].map { ($0, JSONValue.null) }))
         #expect(String(decoding: wide.encoded(), as: UTF8.self) == #"{"":null,"A":null,"a":null,"ab":null,"z":null,"é":null,"\#u{FFFD}":null,"😀":null}"#)
+        // Names compared by their first 16 bytes, then by length, then in full: the edges of each, against Python's
+        // order (sorted() on str compares code points): a NUL that unused bytes would look like, 16 and 17 bytes.
+        let names = ["abcdefghijklmnop", "abcdefghijklmnop\u{0}", "abcdefghijklmnopq", "abcdefghijklmnopr", "abcdefghijklmnopqé", "a\u{0}", "a", "a\u{0}b"]
+        let long = JSONValue.object(Dictionary(uniqueKeysWithValues: names.map { ($0, JSONValue.null) }))
+        let order = JSONWriterOrder.names(in: long.encoded())
+        #expect(order == ["a", "a\u{0}", "a\u{0}b", "abcdefghijklmnop", "abcdefghijklmnop\u{0}", "abcdefghijklmnopq", "abcdefghijklmnopqé", "abcdefghijklmnopr"])
+    }
+}
+
+/// The member names of a written object, in the order they were written (a test's reading of the writer's output).
+enum JSONWriterOrder {
+    static func names(in bytes: [UInt8]) -> [String] {
+        // Every name is a string followed by a colon; values here are null, so no string value can look like one.
+        var names: [String] = []
+        var index = 0
+        while index < bytes.count {
+            guard bytes[index] == UInt8(ascii: "\"") else { index += 1; continue }
+            var end = index + 1
+            while end < bytes.count, bytes[end] != UInt8(ascii: "\"") { end += bytes[end] == UInt8(ascii: "\\") ? 2 : 1 }
+            if let text = try? JSONValue.parse(Array(bytes[index...end])).stringValue { names.append(text) }
+            index = end + 1
+        }
+        return names
     }
 }

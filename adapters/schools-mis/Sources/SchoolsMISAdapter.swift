@@ -4,6 +4,7 @@ import Foundation
 import StrictJSON
 import LiaisonAdapterKit
 import LiaisonMessages
+import LiaisonProtocol
 import Logging
 
 /// The schools' MIS import: watches an inbox for the files schools' management information systems
@@ -66,23 +67,30 @@ public final class SchoolsMISAdapter: Sendable {
     /// One pass: first any file a previous run left in `processing/`, then the inbox, oldest first (the runner's
     /// ``poll(client:)``), saying what became of each file.
     ///
-    /// Two files at a time: the next file is read (hashed, parsed, its return and roll written) on ``readWork`` while
-    /// the last one's messages go to the hub and are stored, so neither the import nor the hub waits for the other
-    /// (issue 12: in lockstep, the county's 430 files spent 40 s between one file's roll accepted and the next file's
-    /// return sent). Messages are still sent one file after another, in the files' order, each file's return before
-    /// its roll, and a roll only once its return is accepted.
+    /// Files overlap, in order (issue 12: in lockstep, the county's 430 files spent 40 s between one file's roll
+    /// accepted and the next file's return sent):
+    /// - the next file is read (hashed, parsed, its return and roll written) on ``readWork`` while the last one's
+    ///   messages go to the hub;
+    /// - a file's roll is handed to the client once its return is accepted, and the next file's return follows it at
+    ///   once: the roll's answer, and the file's move to `processed/`, are waited for while the hub takes that return.
+    /// Messages still go to the hub one file after another, in the files' order, each file's return before its roll,
+    /// and a roll only once its return is accepted (never for a return the hub refused).
     @discardableResult
     public func importInbox(client: AdapterClient) async -> [FileOutcome] {
         var outcomes: [FileOutcome] = []
         var previous: (path: String, reading: Task<Result<Read, Unusable>, Never>)?
+        var finishing: Task<FileOutcome, Never>?
         await folder.work { path in
             let reading = Task { await self.read(path) }
-            if let previous { outcomes.append(await self.send(previous.path, previous.reading.value, client: client)) }
+            if let previous {
+                finishing = await self.send(previous.path, previous.reading.value, client: client, after: finishing, into: &outcomes)
+            }
             previous = (path, reading)
         } claimFailed: { path, error in
             self.logger.error("Could not claim a file from the inbox", metadata: ["file": "\((path as NSString).lastPathComponent)", "error": "\(error)"])
         }
-        if let previous { outcomes.append(await send(previous.path, previous.reading.value, client: client)) }
+        if let previous { finishing = await send(previous.path, previous.reading.value, client: client, after: finishing, into: &outcomes) }
+        if let finishing { outcomes.append(await finishing.value) }
         return outcomes
     }
 
@@ -114,34 +122,93 @@ public final class SchoolsMISAdapter: Sendable {
 
     /// Sends what a file holds, in order, each message once the one before it is accepted; moves the file to
     /// `processed/` with a report, or to `failed/`, or leaves it in `processing/` when the hub cannot be reached.
-    func send(_ path: String, _ read: Result<Read, Unusable>, client: AdapterClient) async -> FileOutcome {
+    ///
+    /// Once the file's first message is accepted, the last file's `finishing` is waited for and its outcome added to
+    /// `outcomes` (so outcomes keep the files' order). A roll that ends the file is handed over without waiting for
+    /// its answer: the returned task waits for it and finishes the file.
+    func send(
+        _ path: String, _ read: Result<Read, Unusable>, client: AdapterClient, after finishing: Task<FileOutcome, Never>?,
+        into outcomes: inout [FileOutcome]
+    ) async -> Task<FileOutcome, Never>? {
+        var finishing = finishing
+        func finishPrevious() async {
+            if let task = finishing { outcomes.append(await task.value) }
+            finishing = nil
+        }
         let name = (path as NSString).lastPathComponent
         let digest: String
         let prepared: Prepared
         switch read {
-        case .failure(let unusable): return await reject(path, name: name, unusable.reason)
+        case .failure(let unusable):
+            await finishPrevious()
+            outcomes.append(await reject(path, name: name, unusable.reason))
+            return nil
         case .success(let result): (digest, prepared) = (result.digest, result.prepared)
         }
         var receipts: [String] = []
         var duplicate = false
         for (index, message) in prepared.messages.enumerated() {
-            do {
-                let receipt = try await client.send(
-                    type: message.type, to: [], body: message.body, id: messageID(message.type, digest: digest, index: index + 1))
-                duplicate = duplicate || receipt.duplicate
-                receipts.append(
-                    "\(message.type) \(index + 1): accepted as hub sequence \(receipt.sequence)"
-                        + (receipt.auditEntry.map { ", audit entry \($0)" } ?? "") + (receipt.duplicate ? " (already received: not imported again)" : ""))
-            } catch let error where error.code == .rejected && message.type == PupilRoll.type {
-                // The return went through; a roll the hub refuses is reported, not a reason to fail the file.
-                receipts.append("\(message.type) \(index + 1): refused by the hub: \(error.message)")
-            } catch let error where error.code == .rejected {
-                return await reject(path, name: name, "The hub refused \(message.type) \(index + 1): \(error.message)")
-            } catch {
-                logger.warning("Could not send; will try again", metadata: ["file": "\(name)", "error": "\(error.message)"])
-                return .deferred(file: name, reason: error.message)
+            let id = messageID(message.type, digest: digest, index: index + 1)
+            if index > 0, index == prepared.messages.count - 1, message.type == PupilRoll.type {
+                await finishPrevious()
+                let answer: Result<PendingSend, AdapterError>
+                do { answer = .success(try client.submit(type: message.type, to: [], body: message.body, id: id)) } catch { answer = .failure(error) }
+                let (sent, wasDuplicate) = (receipts, duplicate)
+                return Task {
+                    var receipts = sent, duplicate = wasDuplicate
+                    let result: Result<Receipt, AdapterError>
+                    switch answer {
+                    case .success(let pending):
+                        do throws(AdapterError) { result = .success(try await pending.receipt()) } catch { result = .failure(error) }
+                    case .failure(let error): result = .failure(error)
+                    }
+                    if let stop = await self.record(result, of: message.type, index: index, path: path, name: name, receipts: &receipts, duplicate: &duplicate) {
+                        return stop
+                    }
+                    return await self.complete(path, name: name, prepared, receipts: receipts, duplicate: duplicate)
+                }
+            }
+            let result: Result<Receipt, AdapterError>
+            do { result = .success(try await client.send(type: message.type, to: [], body: message.body, id: id)) } catch { result = .failure(error) }
+            if index == 0 { await finishPrevious() }
+            if let stop = await record(result, of: message.type, index: index, path: path, name: name, receipts: &receipts, duplicate: &duplicate) {
+                await finishPrevious()
+                outcomes.append(stop)
+                return nil
             }
         }
+        await finishPrevious()
+        outcomes.append(await complete(path, name: name, prepared, receipts: receipts, duplicate: duplicate))
+        return nil
+    }
+
+    /// Adds one message's answer to the file's receipts; the file's outcome if the answer ends it (the hub refused a
+    /// return: `failed/`; the hub unreachable: left in `processing/`).
+    func record(
+        _ result: Result<Receipt, AdapterError>, of type: String, index: Int, path: String, name: String, receipts: inout [String],
+        duplicate: inout Bool
+    ) async -> FileOutcome? {
+        switch result {
+        case .success(let receipt):
+            duplicate = duplicate || receipt.duplicate
+            receipts.append(
+                "\(type) \(index + 1): accepted as hub sequence \(receipt.sequence)"
+                    + (receipt.auditEntry.map { ", audit entry \($0)" } ?? "") + (receipt.duplicate ? " (already received: not imported again)" : ""))
+            return nil
+        case .failure(let error) where error.code == .rejected && type == PupilRoll.type:
+            // The return went through; a roll the hub refuses is reported, not a reason to fail the file.
+            receipts.append("\(type) \(index + 1): refused by the hub: \(error.message)")
+            return nil
+        case .failure(let error) where error.code == .rejected:
+            return await reject(path, name: name, "The hub refused \(type) \(index + 1): \(error.message)")
+        case .failure(let error):
+            logger.warning("Could not send; will try again", metadata: ["file": "\(name)", "error": "\(error.message)"])
+            return .deferred(file: name, reason: error.message)
+        }
+    }
+
+    /// Moves a file whose messages the hub accepted to `processed/`, with its report.
+    func complete(_ path: String, name: String, _ prepared: Prepared, receipts: [String], duplicate: Bool) async -> FileOutcome {
         let report = ([prepared.summary] + receipts + (prepared.problems.isEmpty ? [] : ["", "Problems (\(prepared.problems.count)):"] + prepared.problems))
             .joined(separator: "\n") + "\n"
         let folder = self.folder
