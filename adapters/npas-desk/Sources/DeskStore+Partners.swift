@@ -85,16 +85,21 @@ extension DeskStore {
 
     /// The roll entries of some pupils, by UPN.
     public func rollEntries(_ upns: [String]) throws -> [String: PupilRoll.Pupil] {
-        try queue.read { db in
-            var entries: [String: PupilRoll.Pupil] = [:]
+        // The rows are read on the store's queue and their JSON parsed after it, so that the desk's writes (another
+        // school's return) do not wait behind the parse.
+        let rows = try queue.read { db in
+            var rows: [(upn: String, pupil: String)] = []
             for chunk in Self.chunks(upns) {
                 let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
                 for row in try Row.fetchAll(db, sql: "SELECT upn, pupil FROM roll WHERE upn IN (\(marks))", arguments: StatementArguments(chunk)) {
-                    entries[row[0]] = (try? JSONValue.parse(Array((row[1] as String).utf8))).flatMap(PupilRoll.Pupil.init)
+                    rows.append((row[0], row[1]))
                 }
             }
-            return entries
+            return rows
         }
+        var entries: [String: PupilRoll.Pupil] = [:]
+        for row in rows { entries[row.upn] = (try? JSONValue.parse(Array(row.pupil.utf8))).flatMap(PupilRoll.Pupil.init) }
+        return entries
     }
 
     /// UPNs in groups small enough for one `IN (?, ...)` (SQLite allows a limited number of parameters).
@@ -223,7 +228,9 @@ extension DeskStore {
     /// A school's return as stored, rebuilt (for shares that wait for the school's roll), with the marks only of
     /// the pupils in `marksOf` (reading every pupil's marks back costs more than the rest of the shares).
     public func storedReturn(laestab: String, endDate: String, marksOf: Set<String> = []) throws -> AttendanceReturn? {
-        try queue.read { db in
+        typealias StoredPupil = (upn: String, dateOfBirth: String?, yearGroup: String?, lookedAfter: Bool?, possible: Int, codes: String, marks: String?)
+        // Read on the store's queue; the pupils' JSON is parsed after it, so that writes do not wait behind the parse.
+        let read = try queue.read { db -> (head: Row, pupils: [StoredPupil])? in
             guard let head = try Row.fetchOne(
                 db, sql: """
                     SELECT academic_year, half_term, school_name, start_date, end_date, marked_through FROM returns
@@ -237,18 +244,25 @@ extension DeskStore {
                     SELECT upn, date_of_birth, year_group, looked_after, sessions_possible, codes, marks FROM pupil_returns
                     WHERE laestab = ? AND academic_year = ? AND half_term = ?
                     """, arguments: [laestab, academicYear, halfTerm]
-            ).map { row -> AttendanceReturn.Pupil in
-                let codes = StoredJSON.codes(row[5])
-                let marks = marksOf.contains(row[0]) ? StoredJSON.marks(row[6]) : nil
-                let figures = PupilFigures(codeCounts: codes)
-                return AttendanceReturn.Pupil(
-                    upn: row[0], sessionsPossible: row[4], present: figures.present, aea: figures.aea, authorised: figures.authorised,
-                    unauthorised: figures.unauthorised, codes: codes, dateOfBirth: row[1], yearGroup: row[2], lookedAfter: row[3], marks: marks)
+            ).map { row -> StoredPupil in
+                let upn: String = row[0]
+                return (upn, row[1], row[2], row[3], row[4], row[5], marksOf.contains(upn) ? row[6] : nil)
             }
-            return AttendanceReturn(
-                school: AttendanceReturn.School(laestab: laestab, name: head[2]),
-                period: AttendanceReturn.Period(academicYear: academicYear, halfTerm: halfTerm, startDate: head[3], endDate: head[4]),
-                markedThrough: head[5], pupils: pupils)
+            return (head, pupils)
         }
+        guard let (head, stored) = read else { return nil }
+        let academicYear: Int = head[0], halfTerm: Int = head[1]
+        let pupils = stored.map { pupil -> AttendanceReturn.Pupil in
+            let codes = StoredJSON.codes(pupil.codes)
+            let figures = PupilFigures(codeCounts: codes)
+            return AttendanceReturn.Pupil(
+                upn: pupil.upn, sessionsPossible: pupil.possible, present: figures.present, aea: figures.aea, authorised: figures.authorised,
+                unauthorised: figures.unauthorised, codes: codes, dateOfBirth: pupil.dateOfBirth, yearGroup: pupil.yearGroup,
+                lookedAfter: pupil.lookedAfter, marks: StoredJSON.marks(pupil.marks))
+        }
+        return AttendanceReturn(
+            school: AttendanceReturn.School(laestab: laestab, name: head[2]),
+            period: AttendanceReturn.Period(academicYear: academicYear, halfTerm: halfTerm, startDate: head[3], endDate: head[4]),
+            markedThrough: head[5], pupils: pupils)
     }
 }
