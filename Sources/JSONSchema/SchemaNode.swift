@@ -79,7 +79,9 @@ final class SchemaNode: Sendable {
         enumeration = keywords["enum"]?.arrayValue
         enumeratedStrings = enumeration.flatMap { options in
             let strings = options.compactMap(\.stringValue)
-            return strings.count == options.count ? Set(strings) : nil
+            // Only when no two options are canonical equivalents, which a `Set` would keep as one.
+            let set = Set(strings)
+            return strings.count == options.count && set.count == strings.count ? set : nil
         }
         constant = keywords["const"]
         minimum = keywords["minimum"]?.numberValue
@@ -158,18 +160,19 @@ final class SchemaNode: Sendable {
     }
 }
 
-/// Member names' matches against one node's `patternProperties`, remembered up to 4,096 names of at most 64 bytes
-/// (dates and codes repeat in every pupil; free text does not, and a memo of long names is memory a sender chooses).
+/// Member names' matches against one node's `patternProperties`, remembered up to 4,096 ASCII names of at most 64
+/// bytes (dates and codes repeat in every pupil; free text does not, and a memo of long names is memory a sender
+/// chooses; ``CachedRegex/isMemorable(_:)`` says why ASCII).
 final class PatternMatches: Sendable {
     private let memo = Mutex<[String: UInt64]>([:])
 
     func bits(for name: String) -> UInt64? {
-        guard name.utf8.count <= CachedRegex.memoLimit else { return nil }
+        guard CachedRegex.isMemorable(name) else { return nil }
         return memo.withLock { $0[name] }
     }
 
     func remember(_ bits: UInt64, for name: String) {
-        guard name.utf8.count <= CachedRegex.memoLimit else { return }
+        guard CachedRegex.isMemorable(name) else { return }
         memo.withLock { memo in
             if memo.count >= 4096 { memo.removeAll(keepingCapacity: true) }
             memo[name] = bits

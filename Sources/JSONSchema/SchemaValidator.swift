@@ -139,7 +139,13 @@ public struct SchemaValidator: Sendable {
         if let options = schema.enumeration {
             let found: Bool
             if let strings = schema.enumeratedStrings {
-                if case .string(let text) = instance { found = strings.contains(text) } else { found = false }
+                // `Set` finds a string by Swift's `==`, which equates canonical equivalents ("é" and "e" + U+0301); JSON
+                // Schema compares code points, so the one found is compared again that way.
+                if case .string(let text) = instance, let index = strings.firstIndex(of: text) {
+                    found = strings[index].unicodeScalars.elementsEqual(text.unicodeScalars)
+                } else {
+                    found = false
+                }
             } else {
                 found = options.contains(instance)
             }
@@ -351,8 +357,15 @@ final class CachedRegex: Sendable {
     /// does not, and a memo of long strings is memory a sender chooses.
     static let memoLimit = 64
 
+    /// Whether a string's result may be remembered: short, and ASCII. A memo keyed by `String` finds a string by
+    /// Swift's `==`, which equates canonical equivalents ("é" and "e" + U+0301) that a pattern can tell apart; an ASCII
+    /// string has no equivalent but itself.
+    static func isMemorable(_ text: String) -> Bool {
+        text.utf8.count <= memoLimit && text.utf8.allSatisfy { $0 < 0x80 }
+    }
+
     func matches(_ text: String) -> Bool {
-        let remember = text.utf8.count <= CachedRegex.memoLimit
+        let remember = CachedRegex.isMemorable(text)
         if remember, let known = memo.withLock({ $0[text] }) { return known }
         guard let expression else { return false }
         let result = expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil

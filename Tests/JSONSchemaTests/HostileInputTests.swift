@@ -21,6 +21,24 @@ struct HostileInputTests {
         #expect(regex.rememberedCount == 1)
     }
 
+    /// Swift's `==` equates canonical equivalents ("é", U+00E9, and "e" + U+0301); JSON Schema compares code points.
+    /// Neither an enum of strings (a set) nor a remembered pattern result may let one stand for the other.
+    @Test func aCanonicalEquivalentIsNotTakenForTheStringItself() throws {
+        let composed = "caf\u{E9}", decomposed = "cafe\u{301}"
+        let choice = try SchemaValidator(schema: .object(["enum": .array([.string(composed), "tea"])]))
+        #expect(choice.isValid(.string(composed)))
+        #expect(!choice.isValid(.string(decomposed)))
+        let regex = CachedRegex("^caf\u{E9}$")
+        #expect(regex.matches(composed))
+        #expect(!regex.matches(decomposed))
+        #expect(regex.rememberedCount == 0, "only ASCII strings are remembered")
+        let named = try SchemaValidator(schema: .object([
+            "type": "object", "patternProperties": .object(["^caf\u{E9}$": true]), "additionalProperties": false,
+        ]))
+        #expect(named.isValid(.object([composed: 1])))
+        #expect(!named.isValid(.object([decomposed: 1])))
+    }
+
     @Test func theReaderNamesADuplicateKeyAByteOrderMarkAndDepth() {
         #expect(throws: JSONParseError(offset: 11, duplicateKey: "a")) { try JSONValue.parse(#"{"a":1,"a":2}"#) }
         #expect((try? JSONValue.parse("\u{FEFF}{}")) == nil)
