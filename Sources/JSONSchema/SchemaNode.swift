@@ -1,5 +1,4 @@
 import StrictJSON
-import Synchronization
 /// A subschema with its keywords read once, when the validator is made: validation then reads fields
 /// instead of hashing keyword names in a dictionary for every value (a half-termly return has tens of
 /// thousands of values, each checked against several subschemas).
@@ -53,7 +52,7 @@ final class SchemaNode: Sendable {
     let propertyList: [(name: String, schema: SchemaNode)]?
     let patternProperties: [(regex: CachedRegex, schema: SchemaNode)]
     /// Which of `patternProperties` each member name matched, remembered (a return names the same dates for every pupil).
-    let patternMatches: PatternMatches?
+    let patternMatches: StringMemo<UInt64>?
     let additionalProperties: SchemaNode?
     let hasObjectKeywords: Bool
     // Combinations
@@ -110,7 +109,7 @@ final class SchemaNode: Sendable {
         propertyList = properties.count <= 12 ? properties.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } : nil
         patternProperties = (keywords["patternProperties"]?.objectValue ?? [:]).sorted { $0.key < $1.key }
             .compactMap { entry in patterns[entry.key].map { ($0, SchemaNode(entry.value, context: context)) } }
-        patternMatches = patternProperties.isEmpty || patternProperties.count > 64 ? nil : PatternMatches()
+        patternMatches = patternProperties.isEmpty || patternProperties.count > 64 ? nil : StringMemo<UInt64>()
         additionalProperties = node(keywords["additionalProperties"])
         hasObjectKeywords = required != nil || minProperties != nil || maxProperties != nil || propertyNames != nil
             || !dependentSchemas.isEmpty || !dependentRequired.isEmpty || !properties.isEmpty || !patternProperties.isEmpty
@@ -152,30 +151,10 @@ final class SchemaNode: Sendable {
 
     /// Which of `patternProperties` match `name`, as bits in their order.
     func patternBits(_ name: String) -> UInt64 {
-        if let patternMatches, let known = patternMatches.bits(for: name) { return known }
+        if let known = patternMatches?[name] { return known }
         var bits: UInt64 = 0
         for (index, entry) in patternProperties.enumerated() where entry.regex.matches(name) { bits |= 1 << UInt64(index) }
-        patternMatches?.remember(bits, for: name)
+        patternMatches?[name] = bits
         return bits
-    }
-}
-
-/// Member names' matches against one node's `patternProperties`, remembered up to 4,096 ASCII names of at most 64
-/// bytes (dates and codes repeat in every pupil; free text does not, and a memo of long names is memory a sender
-/// chooses; ``CachedRegex/isMemorable(_:)`` says why ASCII).
-final class PatternMatches: Sendable {
-    private let memo = Mutex<[String: UInt64]>([:])
-
-    func bits(for name: String) -> UInt64? {
-        guard CachedRegex.isMemorable(name) else { return nil }
-        return memo.withLock { $0[name] }
-    }
-
-    func remember(_ bits: UInt64, for name: String) {
-        guard CachedRegex.isMemorable(name) else { return }
-        memo.withLock { memo in
-            if memo.count >= 4096 { memo.removeAll(keepingCapacity: true) }
-            memo[name] = bits
-        }
     }
 }

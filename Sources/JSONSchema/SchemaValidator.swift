@@ -340,40 +340,55 @@ public struct SchemaValidator: Sendable {
 
 /// A compiled `pattern` (ECMA-262 patterns are compiled with Foundation's ICU regular expressions).
 ///
-/// Results are remembered (up to 4,096 strings per pattern): a half-termly return names the same few
-/// dozen dates and codes for every pupil, and ICU matching on Linux costs microseconds a time.
+/// Results are remembered (``StringMemo``): a half-termly return names the same few dozen dates and codes for every
+/// pupil, and ICU matching on Linux costs microseconds a time.
 final class CachedRegex: Sendable {
     let expression: NSRegularExpression?
-    private let memo = Mutex<[String: Bool]>([:])
+    private let memo = StringMemo<Bool>()
 
     init(_ pattern: String) {
         expression = try? NSRegularExpression(pattern: pattern)
     }
 
     /// How many strings are remembered (for tests).
-    var rememberedCount: Int { memo.withLock { $0.count } }
-
-    /// Strings longer than this are matched every time, never remembered: codes and UPNs repeat, free text
-    /// does not, and a memo of long strings is memory a sender chooses.
-    static let memoLimit = 64
-
-    /// Whether a string's result may be remembered: short, and ASCII. A memo keyed by `String` finds a string by
-    /// Swift's `==`, which equates canonical equivalents ("é" and "e" + U+0301) that a pattern can tell apart; an ASCII
-    /// string has no equivalent but itself.
-    static func isMemorable(_ text: String) -> Bool {
-        text.utf8.count <= memoLimit && text.utf8.allSatisfy { $0 < 0x80 }
-    }
+    var rememberedCount: Int { memo.count }
 
     func matches(_ text: String) -> Bool {
-        let remember = CachedRegex.isMemorable(text)
-        if remember, let known = memo.withLock({ $0[text] }) { return known }
+        if let known = memo[text] { return known }
         guard let expression else { return false }
         let result = expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
-        guard remember else { return result }
-        memo.withLock { memo in
-            if memo.count >= 4096 { memo.removeAll(keepingCapacity: true) }
-            memo[text] = result
-        }
+        memo[text] = result
         return result
+    }
+}
+
+/// What was worked out for a string, remembered for up to 4,096 strings (then forgotten all at once), and only for
+/// short ASCII strings: codes, dates and UPNs repeat, free text does not, and a memo of long strings is memory a
+/// sender chooses. ASCII, because a memo keyed by `String` finds a string by Swift's `==`, which equates canonical
+/// equivalents ("é" and "e" + U+0301) that a pattern can tell apart; an ASCII string has no equivalent but itself.
+final class StringMemo<Value: Sendable>: Sendable {
+    private let memo = Mutex<[String: Value]>([:])
+
+    /// Strings longer than this are never remembered.
+    static var lengthLimit: Int { 64 }
+
+    var count: Int { memo.withLock { $0.count } }
+
+    subscript(text: String) -> Value? {
+        get {
+            guard Self.isMemorable(text) else { return nil }
+            return memo.withLock { $0[text] }
+        }
+        set {
+            guard let newValue, Self.isMemorable(text) else { return }
+            memo.withLock { memo in
+                if memo.count >= 4096 { memo.removeAll(keepingCapacity: true) }
+                memo[text] = newValue
+            }
+        }
+    }
+
+    static func isMemorable(_ text: String) -> Bool {
+        text.utf8.count <= lengthLimit && text.utf8.allSatisfy { $0 < 0x80 }
     }
 }

@@ -140,20 +140,20 @@ struct JSONReader {
         } else {
             guard digits() > 0 else { throw fail() }
         }
-        var fraction = 0  // set when the number has a fraction or an exponent
+        var whole = true  // no fraction, no exponent
         if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
             index += 1
-            fraction = 1
+            whole = false
             guard digits() > 0 else { throw fail() }
         }
         if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
             index += 1
-            fraction = 1
+            whole = false
             if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
             guard digits() > 0 else { throw fail() }
         }
         // Most numbers are small integers (counts, years): read those directly, without making a string for strtod.
-        if fraction == 0, index - start <= 16 {
+        if whole, index - start <= 16 {
             var magnitude: Int64 = 0
             for position in (bytes[start] == UInt8(ascii: "-") ? start + 1 : start)..<index {
                 magnitude = magnitude * 10 + Int64(bytes[position] - UInt8(ascii: "0"))
