@@ -283,7 +283,7 @@ let package = Package(
         .testTarget(name: "CourtsAdapterTests", dependencies: ["CourtsAdapter", "Printing", "JSONSchema", "StrictJSON", "LiaisonTestSupport"], path: "adapters/courts/Tests", exclude: ["Golden"]),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "StrictJSON"], exclude: ["Fixtures"]),
         .testTarget(name: "MerkleLogTests", dependencies: ["MerkleLog"], exclude: ["Fixtures"]),
-        .testTarget(name: "LiaisonRulesTests", dependencies: ["LiaisonRules", "JSONSchema", "StrictJSON", "LiaisonConfig", "LiaisonProtocol", "LiaisonTestSupport"]),
+        .testTarget(name: "LiaisonRulesTests", dependencies: ["LiaisonRules", "AttendanceDomain", "JSONSchema", "StrictJSON", "LiaisonConfig", "LiaisonProtocol", "LiaisonTestSupport"]),
         .testTarget(
             name: "LiaisonConfigTests",
             dependencies: ["LiaisonConfig", "LiaisonTestSupport"]

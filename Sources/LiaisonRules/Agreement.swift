@@ -35,7 +35,12 @@ public struct Flow: Sendable {
     /// Conditions every released record must meet.
     public var conditions: [Condition]
     /// The fields the recipient may see; everything else is removed.
-    public var fields: [FieldPath]
+    public var fields: [FieldPath] {
+        get { allowList.patterns }
+        set { allowList = AllowList(newValue) }
+    }
+    /// `fields` as the minimiser walks them, made once when they are set.
+    var allowList: AllowList
     public var obligations: [Obligation]
     /// The sender's free-text envelope attributes this flow passes on (`envelope:` in the YAML); none by default.
     public var envelopeAttributes: Set<EnvelopeAttribute> = []

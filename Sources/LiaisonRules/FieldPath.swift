@@ -4,22 +4,28 @@ import StrictJSON
 /// array, e.g. `/pupils/*/upn`.
 public struct FieldPath: Sendable, Hashable, CustomStringConvertible, Comparable {
     public let tokens: [String]
+    /// The path as written (`/pupils/*/upn`; `/` for the whole body), made once: every decision's record lists
+    /// its flow's fields.
+    public let description: String
 
     /// Parses `/a/*/b`; `/` alone names the whole body.
     public init?(_ text: String) {
         if text == "/" {
-            tokens = []
+            self.init(tokens: [])
             return
         }
         guard let pointer = JSONPointer(parsing: text) else { return nil }
-        tokens = pointer.tokens
+        self.init(tokens: pointer.tokens)
     }
 
     init(tokens: [String]) {
         self.tokens = tokens
+        let text = JSONPointer(tokens).description
+        description = text.isEmpty ? "/" : text
     }
 
-    public var description: String { JSONPointer(tokens).description.isEmpty ? "/" : JSONPointer(tokens).description }
+    public static func == (lhs: FieldPath, rhs: FieldPath) -> Bool { lhs.tokens == rhs.tokens }
+    public func hash(into hasher: inout Hasher) { hasher.combine(tokens) }
     public static func < (lhs: FieldPath, rhs: FieldPath) -> Bool { lhs.description < rhs.description }
 
     /// Whether this pattern names `concrete` (a path with real array indices), or a container of it.

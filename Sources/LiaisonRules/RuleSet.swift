@@ -55,10 +55,9 @@ public struct RuleSet: Sendable {
     func decide(from sender: AgencyID, to recipient: AgencyID, type: MessageType, body: JSONValue, context: Context) -> Decision {
         var reasons: [String] = []
         for agreement in agreements {
-            let matching = agreement.flows.filter { $0.from == sender && $0.to == recipient && $0.types.contains(type) }
-            guard !matching.isEmpty else {
-                let related = agreement.flows.filter { $0.from == sender && $0.to == recipient }
-                if !related.isEmpty {
+            // No arrays made here: this runs for every recipient of every message.
+            guard let flow = agreement.flows.first(where: { $0.from == sender && $0.to == recipient && $0.types.contains(type) }) else {
+                if agreement.flows.contains(where: { $0.from == sender && $0.to == recipient }) {
                     reasons.append("\(agreement.id) v\(agreement.version): its flows from \(sender) to \(recipient) do not cover '\(type)'")
                 }
                 continue
@@ -75,7 +74,6 @@ public struct RuleSet: Sendable {
                 reasons.append("\(agreement.id) v\(agreement.version): past its review date \(agreement.review) (the six-monthly review is due)")
                 continue
             }
-            let flow = matching[0]
             return apply(flow, of: agreement, to: recipient, body: body, context: context)
         }
         if reasons.isEmpty { reasons.append("no agreement has a flow from \(sender) to \(recipient)") }
@@ -110,7 +108,7 @@ public struct RuleSet: Sendable {
                 reasons: ["\(agreement.id)/\(flow.id): no record meets \(flow.conditions.map(\.description).joined(separator: " and "))"],
                 ruleSetHash: hash)
         }
-        var minimiser = Minimiser(allowed: flow.fields)
+        var minimiser = Minimiser(allowed: flow.allowList)
         view = minimiser.minimise(view) ?? .object([:])
         for obligation in flow.obligations {
             if case .pseudonymise(let path) = obligation {
@@ -120,11 +118,12 @@ public struct RuleSet: Sendable {
                 view = transform(view, at: path.tokens) { value in Self.pseudonymised(value, key: key) }
             }
         }
+        let fieldsWithheld = minimiser.withheld.sorted()
         var decision = Decision(
             recipient: recipient, permitted: true, agreement: agreement, flow: flow, view: view, recordsReleased: released,
-            recordsWithheld: withheld, fieldsWithheld: minimiser.withheld.sorted(), subjects: subjects,
+            recordsWithheld: withheld, fieldsWithheld: fieldsWithheld, subjects: subjects,
             reasons: ["\(agreement.id) v\(agreement.version), flow \(flow.id): \(flow.purpose)"], ruleSetHash: hash)
-        decision.viewIsWholeBody = withheld == 0 && minimiser.withheld.isEmpty && flow.obligations.isEmpty
+        decision.viewIsWholeBody = withheld == 0 && fieldsWithheld.isEmpty && flow.obligations.isEmpty
         return decision
     }
 
@@ -211,15 +210,23 @@ public struct PseudonymKey: @unchecked Sendable {
     /// `psn-` and the first 16 hex digits of HMAC-SHA-256(key, value).
     public func pseudonym(of value: String) -> String {
         var hmac = prepared
-        hmac.update(data: Array(value.utf8))
-        let code = hmac.finalize()
-        let digits = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = Array("psn-".utf8)
-        for byte in Array(code).prefix(8) {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0F)])
+        var value = value
+        value.withUTF8 { hmac.update(data: UnsafeRawBufferPointer($0)) }
+        return hmac.finalize().withUnsafeBytes { code in
+            // Written in place: the broker makes one for every child in every message.
+            String(unsafeUninitializedCapacity: 20) { text in
+                let digits: StaticString = "0123456789abcdef"
+                text[0] = UInt8(ascii: "p")
+                text[1] = UInt8(ascii: "s")
+                text[2] = UInt8(ascii: "n")
+                text[3] = UInt8(ascii: "-")
+                for index in 0..<8 {
+                    text[4 + 2 * index] = digits.utf8Start[Int(code[index] >> 4)]
+                    text[5 + 2 * index] = digits.utf8Start[Int(code[index] & 0x0F)]
+                }
+                return 20
+            }
         }
-        return String(decoding: text, as: UTF8.self)
     }
 }
 

@@ -98,7 +98,7 @@ public enum RuleSetLoader {
         guard !(try purposeNode.string()).isEmpty else { throw purposeNode.error(.invalidValue, "A flow must state its purpose.") }
         var flow = Flow(
             id: try fields.required("id").string(), from: try agency("from"), to: try agency("to"), types: types,
-            purpose: try purposeNode.string(), records: try fields.optional("records").map(path), conditions: [], fields: [],
+            purpose: try purposeNode.string(), records: try fields.optional("records").map(path), conditions: [], allowList: AllowList([]),
             obligations: [], line: node.line)
         for condition in try fields.optional("where")?.sequence() ?? [] {
             let reader = try condition.mapping()

@@ -28,7 +28,7 @@ package struct JSONText {
 
     package mutating func integer(_ name: String, _ value: Int64) {
         key(name)
-        bytes.append(contentsOf: String(value).utf8)
+        JSONWriter.integer(value, into: &bytes)
     }
 
     package mutating func boolean(_ name: String, _ value: Bool) {
@@ -51,7 +51,7 @@ package struct JSONText {
         bytes.append(UInt8(ascii: "["))
         for (index, value) in values.enumerated() {
             if index > 0 { bytes.append(UInt8(ascii: ",")) }
-            bytes.append(contentsOf: String(value).utf8)
+            JSONWriter.integer(value, into: &bytes)
         }
         bytes.append(UInt8(ascii: "]"))
     }

@@ -74,6 +74,29 @@ struct JSONReaderTests {
         let order = JSONWriterOrder.names(in: long.encoded())
         #expect(order == ["a", "a\u{0}", "a\u{0}b", "abcdefghijklmnop", "abcdefghijklmnop\u{0}", "abcdefghijklmnopq", "abcdefghijklmnopqé", "abcdefghijklmnopr"])
     }
+
+    /// Strings that need escaping, written and read back by Foundation: every control character, quotes and
+    /// backslashes at the start, middle and end, runs of them, and text around them (an audit leaf carries a
+    /// decision's JSON record as one escaped string).
+    @Test func escapedStringsReadBackAsThemselves() throws {
+        var texts = (0..<0x20).map { String(UnicodeScalar(UInt8($0))) }
+        texts += ["\"", "\\", "a\"b", "\"a", "a\"", "\"\"\"", "\\\"", "é\u{1}😀\n", #"{"agreement":"x","children":["psn-1"]}"#, "tab\there\r\n"]
+        for text in texts {
+            var out: [UInt8] = []
+            JSONWriter.string(text, into: &out)
+            #expect(foundation(out) == .string(text), "\(Array(text.unicodeScalars))")
+        }
+        var out: [UInt8] = []
+        JSONWriter.string("a\"\\\u{1}\u{1f}\tz", into: &out)
+        #expect(String(decoding: out, as: UTF8.self) == #""a\"\\\u0001\u001f\tz""#)
+    }
+
+    @Test(arguments: [0, 7, -7, 9, 10, 99, 100, -100, 1_234_567_890, Int64.max, Int64.min, Int64.min + 1])
+    func integersAreWrittenAsTheirDecimalDigits(value: Int64) {
+        var out: [UInt8] = [UInt8(ascii: "[")]
+        JSONWriter.integer(value, into: &out)
+        #expect(String(decoding: out, as: UTF8.self) == "[" + String(value))
+    }
 }
 
 /// The member names of a written object, in the order they were written (a test's reading of the writer's output).
