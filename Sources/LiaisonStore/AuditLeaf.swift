@@ -9,20 +9,41 @@ import MerkleLog
 /// "body_sha256":D,"code":C,"detail":X}`. The leaf hash is SHA-256(0x00 || these bytes).
 package enum AuditLeaf {
     package static func encode(entry: Int64, _ event: AuditEvent) -> [UInt8] {
-        var json = JSONText()
-        json.integer("entry", entry)
-        json.integer("at", event.at)
-        json.string("kind", event.kind.rawValue)
-        json.string("agency", event.agency)
-        json.string("peer", event.peer)
-        json.string("message_id", event.messageID)
-        if let sequence = event.sequence { json.integer("sequence", sequence) }
-        json.string("type", event.type)
-        json.string("recipient", event.recipient)
-        json.string("body_sha256", event.bodyDigest)
-        if let code = event.code { json.integer("code", Int64(code)) }
-        json.string("detail", event.detail)
-        return json.finish()
+        // Names as static bytes and numbers written in place: this runs for every audit entry the hub appends.
+        var out: [UInt8] = []
+        out.reserveCapacity(160 + (event.detail?.utf8.count ?? 0))
+        out.append(UInt8(ascii: "{"))
+        func key(_ name: StaticString) {
+            if out.count > 1 { out.append(UInt8(ascii: ",")) }
+            out.append(UInt8(ascii: "\""))
+            name.withUTF8Buffer { out.append(contentsOf: $0) }
+            out.append(UInt8(ascii: "\""))
+            out.append(UInt8(ascii: ":"))
+        }
+        func integer(_ name: StaticString, _ value: Int64?) {
+            guard let value else { return }
+            key(name)
+            JSONWriter.integer(value, into: &out)
+        }
+        func text(_ name: StaticString, _ value: String?) {
+            guard let value else { return }
+            key(name)
+            JSONWriter.string(value, into: &out)
+        }
+        integer("entry", entry)
+        integer("at", event.at)
+        text("kind", event.kind.rawValue)
+        text("agency", event.agency)
+        text("peer", event.peer)
+        text("message_id", event.messageID)
+        integer("sequence", event.sequence)
+        text("type", event.type)
+        text("recipient", event.recipient)
+        text("body_sha256", event.bodyDigest)
+        integer("code", event.code.map(Int64.init))
+        text("detail", event.detail)
+        out.append(UInt8(ascii: "}"))
+        return out
     }
 
     /// The same encoding, straight from a row of `HubStore.auditColumns` in SQLite's buffers, into `out`
@@ -42,7 +63,7 @@ package enum AuditLeaf {
         }
         func integer(_ name: StaticString, _ value: Int64) {
             key(name)
-            out.append(contentsOf: String(value).utf8)
+            JSONWriter.integer(value, into: &out)
         }
         func text(_ name: StaticString, _ column: Int32) {
             guard let bytes = row.utf8(column) else { return }

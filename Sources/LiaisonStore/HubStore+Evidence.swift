@@ -76,7 +76,7 @@ extension HubStore {
             for index in 0..<scanner.batchCount {
                 let batch = try scanner.batch(index)
                 for (offset, leaf) in batch.leaves.enumerated() {
-                    let produced = frontier.append(leaf)
+                    let produced = frontier.append(leaf, keepingFrom: AuditTreeStorage.lowestStoredLevel)
                     if let checkpoint = wanted[frontier.size], checkpoint.root != frontier.root {
                         return Verification(
                             entries: frontier.size - 1, root: frontier.root,
@@ -87,7 +87,7 @@ extension HubStore {
                     }
                     // The leaf was compared by the worker; the stored subtrees it completes are compared here (a store
                     // written before AuditTreeStorage also holds lower levels: they are recomputed, not read).
-                    for node in produced where node.level >= AuditTreeStorage.lowestStoredLevel {
+                    for node in produced {
                         let matches = try storedNodeMatches(node)
                         guard matches == true else {
                             let entry = frontier.size

@@ -142,10 +142,10 @@ package final class HubTransaction {
         do { try statement.run() } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
             throw StoreError(.commitFailed, "Audit entry \(entry) is already taken: the log has moved on without its tree. Run `liaison audit verify`.", cause: error)
         }
-        let nodes = frontier.append(leaf)
-        guard nodes.count > AuditTreeStorage.lowestStoredLevel else { return entry }
+        let nodes = frontier.append(leaf, keepingFrom: AuditTreeStorage.lowestStoredLevel)
+        guard !nodes.isEmpty else { return entry }
         let insert = try RawStatement(db, sql: "INSERT INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)")
-        for node in nodes[AuditTreeStorage.lowestStoredLevel...] {
+        for node in nodes {
             insert.bind(1, Int64(node.level))
             insert.bind(2, Int64(node.index))
             insert.bind(3, node.hash)

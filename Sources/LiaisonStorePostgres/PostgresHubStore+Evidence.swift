@@ -49,7 +49,7 @@ extension PostgresHubStore {
             var matched = 0
             for row in try run("SELECT leaf FROM audit_log ORDER BY entry").rows {
                 let leaf = Array(try row.decode(ByteBuffer.self).readableBytesView)
-                for node in frontier.append(leaf) where node.level >= AuditTreeStorage.lowestStoredLevel {
+                for node in frontier.append(leaf, keepingFrom: AuditTreeStorage.lowestStoredLevel) {
                     guard let hash = stored[Int64(node.level)]?[Int64(node.index)] else {
                         return ("the audit tree has no subtree \(node.level)/\(node.index) for entry \(frontier.size): the stored tree was cut", roots)
                     }

@@ -103,9 +103,7 @@ package final class PostgresTransaction: LedgerTransaction {
         let entry = Int64(frontier.size) + 1
         let leaf = AuditLeaf.hash(entry: entry, event)
         buffer.audit.append(.init(entry: entry, event: event, leaf: leaf))
-        let nodes = frontier.append(leaf)
-        guard nodes.count > AuditTreeStorage.lowestStoredLevel else { return entry }
-        for node in nodes[AuditTreeStorage.lowestStoredLevel...] {
+        for node in frontier.append(leaf, keepingFrom: AuditTreeStorage.lowestStoredLevel) {
             buffer.nodes.append((Int64(node.level), Int64(node.index), node.hash))
         }
         return entry

@@ -3,16 +3,30 @@
 public struct MerkleFrontier: Sendable, Equatable {
     /// Leaves appended so far.
     public private(set) var size: Int = 0
+    /// Unpaired left subtrees by level (level 0 = leaves): `subtrees[level]` means something only where bit `level`
+    /// of `size` is set. An array, not a dictionary: an append touches it once a level, for every audit entry.
+    private var subtrees: [MerkleTree.Hash] = []
+
     /// Unpaired left subtrees by level (level 0 = leaves).
-    public private(set) var pending: [Int: MerkleTree.Hash] = [:]
+    public var pending: [Int: MerkleTree.Hash] {
+        var pending: [Int: MerkleTree.Hash] = [:]
+        for level in subtrees.indices where size & (1 << level) != 0 { pending[level] = subtrees[level] }
+        return pending
+    }
 
     public init() {}
 
     /// Rebuilds the frontier from the unpaired nodes a store kept.
     public init(size: Int, pending: [Int: MerkleTree.Hash]) {
+        precondition(
+            (0..<(Int.bitWidth - 1)).allSatisfy { size & (1 << $0) == 0 || pending[$0] != nil },
+            "A Merkle frontier of \(size) leaves needs an unpaired subtree at every level set in its size.")
         self.size = size
-        self.pending = pending
+        let levels = (pending.keys.max() ?? -1) + 1
+        subtrees = (0..<levels).map { pending[$0] ?? [] }
     }
+
+    public static func == (lhs: MerkleFrontier, rhs: MerkleFrontier) -> Bool { lhs.size == rhs.size && lhs.pending == rhs.pending }
 
     /// A node this append completes: store it to answer proofs later.
     public struct Node: Sendable, Equatable {
@@ -23,17 +37,24 @@ public struct MerkleFrontier: Sendable, Equatable {
 
     /// Appends a leaf hash and returns every node it completes, the leaf itself first.
     public mutating func append(_ leaf: MerkleTree.Hash) -> [Node] {
-        var nodes = [Node(level: 0, index: size, hash: leaf)]
+        append(leaf, keepingFrom: 0)
+    }
+
+    /// Appends a leaf hash and returns the nodes it completes at `lowest` or above (a store that keeps only the upper
+    /// levels makes no array for the rest: most appends then return an empty one).
+    public mutating func append(_ leaf: MerkleTree.Hash, keepingFrom lowest: Int) -> [Node] {
+        var nodes: [Node] = []
+        if lowest == 0 { nodes.append(Node(level: 0, index: size, hash: leaf)) }
         var hash = leaf
         var level = 0
         var index = size
         while index & 1 == 1 {
-            hash = MerkleTree.nodeHash(pending.removeValue(forKey: level)!, hash)
+            hash = MerkleTree.nodeHash(subtrees[level], hash)
             level += 1
             index >>= 1
-            nodes.append(Node(level: level, index: index, hash: hash))
+            if level >= lowest { nodes.append(Node(level: level, index: index, hash: hash)) }
         }
-        pending[level] = hash
+        if level == subtrees.count { subtrees.append(hash) } else { subtrees[level] = hash }
         size += 1
         return nodes
     }
@@ -42,8 +63,8 @@ public struct MerkleFrontier: Sendable, Equatable {
     public var root: MerkleTree.Hash {
         guard size > 0 else { return MerkleTree.root([][...]) }
         var result: MerkleTree.Hash?
-        for level in 0..<Int.bitWidth where size & (1 << level) != 0 {
-            let subtree = pending[level]!
+        for level in subtrees.indices where size & (1 << level) != 0 {
+            let subtree = subtrees[level]
             result = result.map { MerkleTree.nodeHash(subtree, $0) } ?? subtree
         }
         return result!

@@ -115,4 +115,13 @@ struct AuditLeafEncodingTests {
         #expect(verification.problem == nil, "\(verification.problem ?? "")")
         #expect(verification.entries == awkward.count)
     }
+
+    /// The leaf's bytes as docs/audit.md gives them: fixed key order, absent values left out, numbers as digits.
+    @Test func aLeafIsTheDocumentedCompactJSON() {
+        let event = AuditEvent(
+            .decision, at: -5, agency: "npas", peer: nil, messageID: "m-1", sequence: 9_007_199_254_740_993, type: "t",
+            recipient: "yot", bodyDigest: nil, code: 451, detail: #"{"a":"\"q\""}"#)
+        let leaf = String(decoding: AuditLeaf.encode(entry: 1_234_567_890_123, event), as: UTF8.self)
+        #expect(leaf == #"{"entry":1234567890123,"at":-5,"kind":"decision","agency":"npas","message_id":"m-1","sequence":9007199254740993,"type":"t","recipient":"yot","code":451,"detail":"{\"a\":\"\\\"q\\\"\"}"}"#)
+    }
 }

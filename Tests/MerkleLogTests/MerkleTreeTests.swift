@@ -173,4 +173,17 @@ struct MerkleFrontierTests {
         _ = original.append(next)
         #expect(rebuilt.root == original.root)
     }
+
+    @Test func keepingOnlyTheUpperLevelsGivesTheSameNodesAndTheSameTree() {
+        var whole = MerkleFrontier()
+        var upper = MerkleFrontier()
+        for index in 0..<300 {
+            let leaf = MerkleTree.leafHash(Array("entry \(index)".utf8))
+            let all = whole.append(leaf)
+            let kept = upper.append(leaf, keepingFrom: 4)
+            #expect(kept == all.filter { $0.level >= 4 }, "entry \(index)")
+            #expect(upper == whole && upper.root == whole.root)
+            #expect(MerkleFrontier(size: upper.size, pending: upper.pending) == whole)
+        }
+    }
 }
