@@ -1,3 +1,4 @@
+import AttendanceDomain
 import Crypto
 import Foundation
 import GRDB
@@ -39,7 +40,7 @@ enum AuditBench {
                       Double(size) / verifySeconds, size, verifySeconds, Double(scanned) / scanSeconds, scanSeconds / verifySeconds))
 
         // Inclusion proofs of random entries in the whole log.
-        var generator = SplitMix(seed: 42)
+        var generator = SeededGenerator(seed: 42)
         let proofs = 1000
         started = DispatchTime.now()
         for _ in 0..<proofs { _ = try store.inclusionProof(entry: Int64(generator.next() % UInt64(size)) + 1) }
@@ -74,7 +75,7 @@ enum AuditBench {
     /// Appends messages' audit trails until the log holds `entries`: per message a decision (naming 1-3
     /// children of 120,000 by keyed pseudonym), its acceptance, delivery and acknowledgement.
     static func populate(_ store: HubStore, upTo entries: Int, pseudonyms: PseudonymKey) throws {
-        var generator = SplitMix(seed: UInt64(store.frontier.size))
+        var generator = SeededGenerator(seed: UInt64(store.frontier.size))
         var sequence = Int64(store.frontier.size / 4) + 1
         while store.frontier.size < entries {
             try store.transaction { tx in
@@ -114,19 +115,6 @@ enum AuditBench {
 
     static func seconds(since start: DispatchTime) -> Double {
         Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-    }
-}
-
-/// A small seeded generator (SplitMix64), so runs are repeatable.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

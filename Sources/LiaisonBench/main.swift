@@ -150,6 +150,21 @@ if CommandLine.arguments.dropFirst().first == "rules" {
     report("end to end, rules \(on ? "on" : "off"): \(Int(rate)) msg/s")
     exit(0)
 }
+// `LiaisonBench tree [messages] [on|off]`: only the end-to-end run (rules off) with the audit tree built (or audit rows only).
+if CommandLine.arguments.dropFirst().first == "tree" {
+    let count = CommandLine.arguments.dropFirst(2).first.flatMap { Int($0) } ?? 50_000
+    let on = CommandLine.arguments.dropFirst(3).first != "off"
+    let rate = try await endToEnd(rules: false, count: count, auditTree: on)
+    report("end to end, audit tree \(on ? "on" : "off"): \(Int(rate)) msg/s")
+    exit(0)
+}
+// `LiaisonBench cost rules|tree [pairs] [messages]`: only what the rules (or the tree) cost, alternated in pairs.
+if CommandLine.arguments.dropFirst().first == "cost" {
+    let feature: CostedFeature = CommandLine.arguments.dropFirst(2).first == "tree" ? .tree : .rules
+    let numbers = CommandLine.arguments.dropFirst(3).compactMap { Int($0) }
+    try await reportCost(feature, pairs: numbers.first ?? 5, messages: numbers.dropFirst().first ?? 20_000)
+    exit(0)
+}
 
 report("Liaison benchmark: \(messages) messages of \(bodySize) B, window \(window), \(ProcessInfo.processInfo.activeProcessorCount) cores")
 
@@ -255,29 +270,60 @@ if rules.problems.isEmpty, !rules.ruleSet.agreements.isEmpty {
 } else {
     report("rules: config/agreements not found from here (run make bench from the repository root)")
 }
-// Alternated and repeated, because one short run on a shared 2-core machine is noisy.
+// Alternated and repeated, because one short run on a shared 2-core machine is noisy: five pairs, each pair's cost
+// taken from its own two runs, and the median pair reported with the range.
 let ruleMessages = max(20_000, messages / 10)
-var offRates: [Double] = []
-var onRates: [Double] = []
-for _ in 0..<2 {
-    offRates.append(try await endToEnd(rules: false, count: ruleMessages))
-    onRates.append(try await endToEnd(rules: true, count: ruleMessages))
-}
-let rulesOff = offRates.reduce(0, +) / Double(offRates.count)
-let rulesOn = onRates.reduce(0, +) / Double(onRates.count)
-report(String(format: "end to end, rules off: %9.0f msg/s; rules on: %9.0f msg/s (rules cost %.0f%%)", rulesOff, rulesOn, (1 - rulesOn / rulesOff) * 100))
+try await reportCost(.rules, pairs: 5, messages: ruleMessages)
 
 // 5. The audit log's Merkle tree: the end-to-end rate (rules off) with the tree and, as the baseline, without
-//    it (audit rows only), alternated twice.
-var treeRates: [Double] = []
-var noTreeRates: [Double] = []
-for _ in 0..<2 {
-    noTreeRates.append(try await endToEnd(rules: false, count: ruleMessages, auditTree: false))
-    treeRates.append(try await endToEnd(rules: false, count: ruleMessages, auditTree: true))
+//    it (audit rows only), alternated the same way.
+try await reportCost(.tree, pairs: 5, messages: ruleMessages)
+
+enum CostedFeature {
+    case rules
+    case tree
 }
-let withTree = treeRates.reduce(0, +) / Double(treeRates.count)
-let withoutTree = noTreeRates.reduce(0, +) / Double(noTreeRates.count)
-report(String(format: "end to end, audit rows only: %9.0f msg/s; with the Merkle tree: %9.0f msg/s (the tree costs %.0f%%)", withoutTree, withTree, (1 - withTree / withoutTree) * 100))
+
+/// What a feature costs end to end: `pairs` runs without it and with it, alternated; for each pair the rate's drop and
+/// the extra CPU a message (the whole process: broker, commit and both adapters); the median pair and the range.
+func reportCost(_ feature: CostedFeature, pairs: Int, messages: Int) async throws {
+    func run(on: Bool) async throws -> (rate: Double, cpu: Double) {
+        let before = processCPUSeconds()
+        let rate = switch feature {
+        case .rules: try await endToEnd(rules: on, count: messages)
+        case .tree: try await endToEnd(rules: false, count: messages, auditTree: on)
+        }
+        return (rate, (processCPUSeconds() - before) * 1e6 / Double(messages))
+    }
+    var rateCosts: [Double] = []
+    var cpuCosts: [Double] = []
+    var offRates: [Double] = []
+    var onRates: [Double] = []
+    for _ in 0..<pairs {
+        let off = try await run(on: false)
+        let on = try await run(on: true)
+        offRates.append(off.rate)
+        onRates.append(on.rate)
+        rateCosts.append((1 - on.rate / off.rate) * 100)
+        cpuCosts.append((on.cpu / off.cpu - 1) * 100)
+    }
+    func median(_ values: [Double]) -> Double { percentile(values.sorted(), 0.5) }
+    let (name, off, on) = switch feature {
+    case .rules: ("rules", "rules off", "rules on")
+    case .tree: ("the Merkle tree", "audit rows only", "with the Merkle tree")
+    }
+    report(String(
+        format: "end to end, %@: %9.0f msg/s; %@: %9.0f msg/s (medians of %d alternated pairs); %@ costs %.0f%% of the rate (pairs %.0f%% to %.0f%%), %.0f%% more CPU a message (%.0f%% to %.0f%%)",
+        off, median(offRates), on, median(onRates), pairs, name, median(rateCosts), rateCosts.min() ?? 0, rateCosts.max() ?? 0,
+        median(cpuCosts), cpuCosts.min() ?? 0, cpuCosts.max() ?? 0))
+}
+
+/// The process's CPU time so far, user and system, in seconds.
+func processCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+}
 
 /// Prints a line at once (stdout to a pipe is block-buffered otherwise).
 func report(_ line: String) {

@@ -189,7 +189,7 @@ struct DisclosureControlTests {
 
     @Test("Every protected table of many seeded random tables: no line with one hidden cell, no hidden cell recoverable")
     func randomTables() {
-        var random = DisclosureTestRandom(seed: 2025)
+        var random = SeededGenerator(seed: 2025)
         var checked = 0, withHidden = 0
         for _ in 0..<300 {
             let rows = Int.random(in: 2...4, using: &random), columns = Int.random(in: 2...4, using: &random)
@@ -287,18 +287,5 @@ struct DisclosureControlTests {
             if solve(&trial, hidden: hidden, lines: lines, bound: bound, avoid: avoid) { return true }
         }
         return false
-    }
-}
-
-/// A small seeded generator, so that the random tables are the same on every run.
-struct DisclosureTestRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
