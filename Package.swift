@@ -266,7 +266,7 @@ let package = Package(
             name: "SchoolsMISAdapterTests", dependencies: ["SchoolsMISAdapter", "AttendanceDomain", "LiaisonMessages", "JSONSchema", "StrictJSON"],
             path: "adapters/schools-mis/Tests"),
         .testTarget(
-            name: "NPASDeskTests", dependencies: ["NPASDesk", "LegalProcess", "AttendanceDomain", "JSONSchema", "StrictJSON", "LiaisonTestSupport"], path: "adapters/npas-desk/Tests",
+            name: "NPASDeskTests", dependencies: ["NPASDesk", "LegalProcess", "AttendanceDomain", "JSONSchema", "StrictJSON", "LiaisonTestSupport", .product(name: "GRDB", package: "GRDB.swift")], path: "adapters/npas-desk/Tests",
             exclude: ["Golden"]),
         .testTarget(
             name: "LiaisonConsoleTests",

@@ -5,7 +5,7 @@ import LiaisonRules
 import Synchronization
 import ZeroMQ
 
-/// Parses and schema-checks message bodies on its own serial queue, off the broker's loop, and decides them under
+/// Parses and schema-checks message bodies on its own serial queues, off the broker's loop, and decides them under
 /// the sharing rules when the core sends their inputs along.
 ///
 /// A 15 MB return took seconds to validate; done on the loop's thread it held every heartbeat, reply and
@@ -45,7 +45,12 @@ final class BodyChecker: Sendable {
     /// Wakes the broker's poll when results are ready.
     let waker = WakeUpPipe()
     private let schemas: MessageSchemas?
-    private let queue = DispatchQueue(label: "liaison.broker.body-checker")
+    /// Two lanes, each a serial queue of its own: bodies of `smallBytes` or more (a school's return or roll) in one, the
+    /// rest in the other, so a partner's small message is not checked only after every large body before it. The core
+    /// still admits each connection's messages in the order they came (`HubCore.parked`).
+    private let largeQueue = DispatchQueue(label: "liaison.broker.body-checker.large")
+    private let smallQueue = DispatchQueue(label: "liaison.broker.body-checker.small")
+    static let smallBytes = 32 << 10
     private let results = Mutex<[(ticket: Int64, result: Result<Checked, ProtocolError>)]>([])
 
     init(schemas: MessageSchemas?) {
@@ -55,7 +60,7 @@ final class BodyChecker: Sendable {
     /// Checks `job` on the checker's queue; its result is then waiting in `takeResults()`.
     func submit(_ job: Job) {
         let schemas = schemas
-        queue.async { [self] in
+        (job.body.count < Self.smallBytes ? smallQueue : largeQueue).async { [self] in
             let result = Result { () throws(ProtocolError) -> Checked in try BodyChecker.check(job, schemas: schemas) }
             results.withLock { $0.append((job.ticket, result)) }
             waker.wake()

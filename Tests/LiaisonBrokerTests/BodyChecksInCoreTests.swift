@@ -64,6 +64,44 @@ struct BodyChecksInCoreTests {
         #expect(hub.ledger.events(.decision).count >= 2)
     }
 
+    /// Order is kept per connection: one adapter's body still being checked (a school's large return) does not hold up
+    /// another adapter's message whose check is back.
+    @Test func aConnectionWaitsOnlyForItsOwnEarlierBodies() throws {
+        var hub = try CoreHarness(rules: true, schemas: true)
+        let first = hub.connect("npas")
+        let second = hub.connect("npas")
+        let yot = hub.connect("yot")
+        hub.send("c-1", type: "cohort.update", from: yot, as: "yot", body: try SharingInCoreTests.example("cohort.update/valid-1.json"))
+        let valid = try SharingInCoreTests.example("yot.attendance-summary/valid-1.json")
+
+        hub.core.checksBodiesOffLoop = true
+        Self.arrive(&hub, "a-1", from: first, body: valid)
+        Self.arrive(&hub, "a-2", from: first, body: valid)
+        Self.arrive(&hub, "b-1", from: second, body: valid)
+        let jobs = Self.jobs(&hub)
+        #expect(jobs.map(\.reference) == ["a-1", "a-2", "b-1"])
+        let schemas = hub.core.schemas
+        let results = jobs.map { job in
+            (job.ticket, Result { () throws(ProtocolError) -> BodyChecker.Checked in try BodyChecker.check(job, schemas: schemas) })
+        }
+
+        // The second connection's check and the first connection's second come back; its first is still being checked.
+        hub.core.bodiesChecked([results[2], results[1]], time: hub.time)
+        var answers = hub.cycle()
+        #expect(answers.filter { $0.0 == second }.receipts.count == 1, "the other connection's message is admitted at once")
+        #expect(answers.filter { $0.0 == first }.isEmpty, "a-2 waits for a-1")
+
+        hub.core.bodiesChecked([results[0]], time: hub.time)
+        answers = hub.cycle()
+        var sequences: [String: Int64] = [:]
+        for answer in answers where answer.0 == first {
+            if case .accepted(let id, let receipt) = answer.1 { sequences[id] = receipt.sequence }
+        }
+        let a1 = try #require(sequences["a-1"]), a2 = try #require(sequences["a-2"])
+        #expect(a1 < a2, "the first connection's messages are stored in the order it sent them")
+        #expect(hub.core.parked.isEmpty && hub.core.parkedConnections.isEmpty && hub.core.parkedBytes == 0)
+    }
+
     @Test func aDecisionMadeOffTheLoopOnCohortsThatHaveSinceChangedIsMadeAgain() throws {
         var hub = try CoreHarness(rules: true, schemas: true)
         let npas = hub.connect("npas")

@@ -93,11 +93,12 @@ extension HubCore {
             return rejectSend(error, routingID: routingID, peer: peer, time: time)
         }
         if let error = check(envelope, from: agency) { return rejectSend(error, routingID: routingID, peer: peer, time: time) }
-        if schemas != nil || policy != nil, body.count >= HubCore.offloadBytes || !parked.isEmpty || checksBodiesOffLoop {
+        if schemas != nil || policy != nil, body.count >= HubCore.offloadBytes || parked[routingID] != nil || checksBodiesOffLoop {
             // A large body, or any body under load (`checksBodiesOffLoop`), is checked off the loop; anything after it
-            // waits its turn, so order is kept.
-            parked.append(ParkedSend(
+            // on the same connection waits its turn, so the connection's order is kept.
+            parked[routingID, default: []].append(ParkedSend(
                 ticket: nextTicket, routingID: routingID, agency: agency, peer: peer, envelope: envelope, body: body, wallNow: time.wall))
+            parkedConnections[nextTicket] = routingID
             parkedBytes += body.count
             // The rules decide there too, on the inputs as they are now; `bodiesChecked` decides again if they changed.
             let decision = policy.map {
@@ -142,11 +143,23 @@ extension HubCore {
         perform(.reply(.rejected(reference: error.reference, code: error.code, reason: error.message)), routingID: routingID, peer: peer, time: time)
     }
 
-    /// Body checks done off the loop: admits the parked SENDs at the head whose turn has come.
+    /// Body checks done off the loop: admits, connection by connection in the order the checks finished, the parked
+    /// SENDs at the head whose turn has come.
     mutating func bodiesChecked(_ results: [(ticket: Int64, result: Result<BodyChecker.Checked, ProtocolError>)], time: HubTime) {
         for (ticket, result) in results { checkedBodies[ticket] = result }
-        while let head = parked.first, let result = checkedBodies.removeValue(forKey: head.ticket) {
-            parked.removeFirst()
+        for (ticket, _) in results {
+            // Already admitted with an earlier result's connection, or its connection has nothing checked at its head.
+            guard let routingID = parkedConnections[ticket] else { continue }
+            admitChecked(on: routingID, time: time)
+        }
+    }
+
+    /// Admits the parked SENDs at the head of one connection's queue whose checks are back.
+    mutating func admitChecked(on routingID: RoutingID, time: HubTime) {
+        while let head = parked[routingID]?.first, let result = checkedBodies.removeValue(forKey: head.ticket) {
+            parked[routingID]!.removeFirst()
+            if parked[routingID]!.isEmpty { parked[routingID] = nil }
+            parkedConnections[head.ticket] = nil
             parkedBytes -= head.body.count
             // A SEND from a connection the hub has since cut off is dropped unanswered, as everything it sends is.
             if silenced.contains(head.routingID) { continue }

@@ -42,10 +42,13 @@ struct HubCore {
     /// What the loop is to do, in order.
     var outbox: [HubAction] = []
 
-    /// SENDs waiting for their body's check off the loop, in arrival order: each is decided only when it and
-    /// every SEND before it are checked, so messages are still stored in the order they came.
-    var parked: Deque<ParkedSend> = []
-    /// Checks that came back ahead of an earlier SEND's.
+    /// SENDs waiting for their body's check off the loop, by connection in arrival order: each is decided only when it
+    /// and every SEND before it on the same connection are checked, so a connection's messages are stored in the order
+    /// it sent them, and one connection's large bodies (a school's return) do not hold up another's small ones.
+    var parked: [RoutingID: Deque<ParkedSend>] = [:]
+    /// The connection each parked ticket came on.
+    var parkedConnections: [Int64: RoutingID] = [:]
+    /// Checks that came back ahead of an earlier SEND's on the same connection.
     var checkedBodies: [Int64: Result<BodyChecker.Checked, ProtocolError>] = [:]
     var nextTicket: Int64 = 0
     /// The bytes of the parked SENDs' bodies: past `maxParkedBytes` the loop stops reading until checks catch up.

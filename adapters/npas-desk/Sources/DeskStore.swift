@@ -11,7 +11,9 @@ import LiaisonMessages
 /// Swift's cooperative pool on SQLite.
 public final class DeskStore: Sendable {
     public let path: String
-    let queue: DatabaseQueue
+    /// A pool (WAL readers beside the one writer) for the desk's own store, so the shares it works out for one school
+    /// read while another school's return is written; a plain queue for a store opened read-only.
+    let queue: any DatabaseWriter
     /// The desk's message id key, `id.key` beside `desk.sqlite` (``MessageIDKey``): its care alerts' and partner
     /// shares' ids are keyed digests of the child and the period, never the UPN. Nil for a store opened read-only
     /// or without it (the casework commands, which send nothing derived from a child's UPN).
@@ -36,10 +38,10 @@ public final class DeskStore: Sendable {
         configuration.readonly = readOnly
         configuration.busyMode = .timeout(5)
         configuration.prepareDatabase { db in
-            if !readOnly { try db.execute(sql: "PRAGMA journal_mode = WAL") }
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
-        queue = try DatabaseQueue(path: path, configuration: configuration)
+        // A pool puts the store in WAL mode itself.
+        queue = readOnly ? try DatabaseQueue(path: path, configuration: configuration) : try DatabasePool(path: path, configuration: configuration)
         if !readOnly { try Self.migrator.migrate(queue) }
     }
 
