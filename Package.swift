@@ -260,7 +260,7 @@ let package = Package(
             dependencies: ["ZeroMQ", "LiaisonConfig", "LiaisonProtocol", "LiaisonAdapterKit", "LiaisonStore"]
         ),
         .testTarget(name: "AttendanceDomainTests", dependencies: ["AttendanceDomain", "LiaisonTestSupport"], exclude: ["Fixtures", "Oracles"]),
-        .testTarget(name: "LiaisonProtocolTests", dependencies: ["LiaisonProtocol"]),
+        .testTarget(name: "LiaisonProtocolTests", dependencies: ["LiaisonProtocol", "AttendanceDomain"]),
         .testTarget(name: "LegalProcessTests", dependencies: ["LegalProcess", "AttendanceDomain"]),
         .testTarget(
             name: "SchoolsMISAdapterTests", dependencies: ["SchoolsMISAdapter", "AttendanceDomain", "LiaisonMessages", "JSONSchema", "StrictJSON"],

@@ -5,6 +5,12 @@
 /// letter, 11 digits, then a digit or a letter (a permanent UPN ends in a digit, a temporary one in a letter),
 /// in either case. The check letter is deliberately not verified: a mistyped UPN is still a child's UPN.
 /// Hex digests, timestamps and case references do not have this shape, so opaque ids never trip it.
+///
+/// A UPN written into a longer run (`pupilQ926200024001`, `Q9262000240012026`) is found too, where it can be told
+/// from chance: 13 characters inside the run that are a whole UPN as a school writes it (capitals, a check letter
+/// from `ABCDEFGHJKLMNPQRTUVWXYZ` that the other twelve give), in a run that is not all hexadecimal digits. A
+/// random uppercase hex digest would hold one about once in 200; a run of hex digits is left to the 13-character
+/// rule, so opaque ids still never trip it.
 public enum UPNShapedToken {
     /// Every UPN-shaped token in `text`, in order.
     public static func find(in text: String) -> [Substring] {
@@ -24,6 +30,17 @@ public enum UPNShapedToken {
             }
             if count == 13, matches(utf8[start..<index]) {
                 found.append(text[start..<index])
+            } else if count > 13, !utf8[start..<index].allSatisfy(isHexDigit) {
+                var offset = start
+                while utf8.distance(from: offset, to: index) >= 13 {
+                    let end = utf8.index(offset, offsetBy: 13)
+                    if isWholeUPN(utf8[offset..<end]) {
+                        found.append(text[offset..<end])
+                        offset = end
+                    } else {
+                        offset = utf8.index(after: offset)
+                    }
+                }
             }
         }
         return found
@@ -46,6 +63,40 @@ public enum UPNShapedToken {
         return true
     }
 
+    /// The check letters (and a temporary UPN's last character): A-Z without I, O and S.
+    static let alphabet: [UInt8] = Array("ABCDEFGHJKLMNPQRTUVWXYZ".utf8)
+
+    /// 13 characters that are a UPN as a school writes it: a check letter, 11 digits, a digit or a letter of the
+    /// alphabet, and the check letter the other twelve give (the arithmetic of `AttendanceDomain`'s `UPN`, which this
+    /// protocol-level target does not depend on; `UPNShapedTokenTests` hold the two to the same answers).
+    static func isWholeUPN(_ token: Substring.UTF8View) -> Bool {
+        var sum = 0
+        var first: UInt8 = 0
+        for (offset, byte) in token.enumerated() {
+            let value: Int
+            switch offset {
+            case 0:
+                guard alphabet.contains(byte) else { return false }
+                first = byte
+                continue
+            case 1...11:
+                guard isDigit(byte) else { return false }
+                value = Int(byte - 0x30)
+            default:
+                if isDigit(byte) {
+                    value = Int(byte - 0x30)
+                } else if let index = alphabet.firstIndex(of: byte) {
+                    value = index
+                } else {
+                    return false
+                }
+            }
+            sum += value * (offset + 1)
+        }
+        return alphabet[sum % 23] == first
+    }
+
+    static func isHexDigit(_ byte: UInt8) -> Bool { isDigit(byte) || ((byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x66) }
     static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
     static func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A }
     static func isAlphanumeric(_ byte: UInt8) -> Bool { isDigit(byte) || isLetter(byte) }

@@ -14,13 +14,14 @@ struct PersonalDataScannerTests {
         "yot-summary-q926200024001",  // any case
         "case-update-B80120000500A-2026",  // a temporary UPN ends in a letter
         "Q926200024001",
+        "Q9262000240011",  // a whole UPN with a digit after it
     ])
     func aUPNShapedTokenIsFound(_ text: String) {
         #expect(kinds(text) == [.upn])
     }
 
     @Test(arguments: [
-        "Q9262000240011",  // 14 characters: not a maximal 13
+        "A9262000240011",  // 14 characters, and no whole UPN inside (the check letter does not agree)
         "QQ26200024001",  // second character a letter
         "m-2d5f0c1e9a7b4c3d8e6f",
     ])
