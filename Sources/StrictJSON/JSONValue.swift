@@ -61,32 +61,55 @@ public enum JSONValue: Sendable, Hashable {
 }
 
 extension JSONValue: Equatable {
-    /// JSON equality: strings compare code point by code point (Swift's `==` on `String` would equate
-    /// "é" with "e" plus a combining accent, which JSON Schema does not).
+    /// JSON equality: strings, and object member names, compare code point by code point (Swift's `==` on `String`
+    /// would equate "é" with "e" plus a combining accent, which JSON Schema does not). Equal code points are equal
+    /// UTF-8 bytes, which are compared without decoding.
     public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
         switch (lhs, rhs) {
         case (.null, .null): true
         case (.bool(let a), .bool(let b)): a == b
         case (.number(let a), .number(let b)): a == b
-        case (.string(let a), .string(let b)): a.unicodeScalars.elementsEqual(b.unicodeScalars)
+        case (.string(let a), .string(let b)): sameCodePoints(a, b)
         case (.array(let a), .array(let b)): a == b
         case (.object(let a), .object(let b)):
-            a.count == b.count && a.allSatisfy { key, value in b[key].map { $0 == value } ?? false }
+            a.count == b.count && a.allSatisfy { key, value in
+                // `b[key]` would find a member whose name is only canonically equivalent.
+                guard let index = b.index(forKey: key) else { return false }
+                return sameCodePoints(b[index].key, key) && b[index].value == value
+            }
         default: false
         }
     }
 
+    static func sameCodePoints(_ a: String, _ b: String) -> Bool {
+        a.utf8.count == b.utf8.count && a.utf8.elementsEqual(b.utf8)
+    }
+
+    /// Consistent with `==`: a string by its UTF-8 bytes (no array made for them), an object by its member names in
+    /// any order.
     public func hash(into hasher: inout Hasher) {
         switch self {
         case .null: hasher.combine(0)
         case .bool(let value): hasher.combine(value)
         case .number(let value): hasher.combine(value)
-        case .string(let value): hasher.combine(Array(value.utf8))
+        case .string(let value): Self.combine(value, into: &hasher)
         case .array(let value): hasher.combine(value)
         case .object(let value):
             hasher.combine(value.count)
-            for key in value.keys.sorted() { hasher.combine(Array(key.utf8)) }
+            var names = 0
+            for key in value.keys {
+                var name = Hasher()
+                Self.combine(key, into: &name)
+                names ^= name.finalize()
+            }
+            hasher.combine(names)
         }
+    }
+
+    static func combine(_ text: String, into hasher: inout Hasher) {
+        var text = text
+        text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        hasher.combine(text.utf8.count)
     }
 }
 

@@ -39,6 +39,24 @@ struct HostileInputTests {
         #expect(!named.isValid(.object([decomposed: 1])))
     }
 
+    /// The same for values themselves (`const`, `enum` of objects, `uniqueItems`): strings and member names compare by
+    /// code point, and values that are equal hash alike.
+    @Test func valuesCompareAndHashByCodePoint() throws {
+        let composed = "caf\u{E9}", decomposed = "cafe\u{301}"
+        #expect(JSONValue.string(composed) != .string(decomposed))
+        #expect(JSONValue.object([composed: 1]) != .object([decomposed: 1]))
+        #expect(JSONValue.object([composed: 1, "b": [true, .null]]) == .object(["b": [true, .null], composed: 1]))
+        let unique = try SchemaValidator(schema: .object(["uniqueItems": true]))
+        #expect(unique.isValid(.array([.object([composed: 1]), .object([decomposed: 1])])))
+        #expect(!unique.isValid(.array([.object([composed: 1, "x": "y"]), .object(["x": "y", composed: 1])])))
+        let values: [JSONValue] = [.string(composed), .object(["a": 1, "b": 2]), .object(["b": 3, "a": 4]), .array([.string("x")])]
+        for value in values {
+            let copy = try JSONValue.parse(value.encoded())
+            #expect(copy == value && copy.hashValue == value.hashValue)
+        }
+        #expect(Set(values + values).count == values.count)
+    }
+
     @Test func theReaderNamesADuplicateKeyAByteOrderMarkAndDepth() {
         #expect(throws: JSONParseError(offset: 11, duplicateKey: "a")) { try JSONValue.parse(#"{"a":1,"a":2}"#) }
         #expect((try? JSONValue.parse("\u{FEFF}{}")) == nil)
