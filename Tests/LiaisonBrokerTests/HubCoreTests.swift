@@ -110,6 +110,18 @@ struct HubCoreTests {
         #expect(hub.ledger.events(.deadLettered).count == 1)
     }
 
+    /// A recipient's reason is free text kept with the dead letter: what looks like a child's details is masked first.
+    @Test func aNackReasonIsStoredWithPersonalDetailsMasked() throws {
+        var hub = try CoreHarness()
+        let npas = hub.connect("npas")
+        let yot = hub.connect("yot")
+        let tag = try #require(hub.send("m-1", type: "case.note", from: npas, as: "npas", to: ["yot"], body: HubCoreTests.body).deliveries.first?.tag)
+        hub.receive(.nack(tag: tag, disposition: .reject, reason: "no pupil Q926200024001 here; ask jo.bloggs@example.org"), from: yot, as: "yot")
+        let reason = try #require(hub.ledger.deadLetters.first?.reason)
+        #expect(!reason.contains("Q926200024001") && !reason.contains("jo.bloggs"), "\(reason)")
+        #expect(reason.hasPrefix("no pupil Q92620") && reason.contains("@example.org"), "the masked forms say what was there: \(reason)")
+    }
+
     @Test func aDeliveryPastItsTimeToLiveIsADeadLetterEvenInFlight() throws {
         var hub = try CoreHarness { $0.defaultTTLMilliseconds = 5_000 }
         let npas = hub.connect("npas")

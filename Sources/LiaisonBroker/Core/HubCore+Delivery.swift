@@ -66,7 +66,11 @@ extension HubCore {
                 .acknowledged, at: time.wall, agency: agency.rawValue, messageID: delivery.messageID, sequence: tag,
                 type: delivery.type.rawValue, recipient: agency.rawValue))
         case .nack(.reject, let reason):
-            deadLetter(delivery, cause: .rejected, reason: reason, time: time)
+            // The reason is the recipient's free text, kept with the dead letter and shown to operators: anything in it
+            // that looks like a child's details (a UPN, an email, a phone number, a postcode, a date of birth) is
+            // masked before it is stored.
+            let year = Int(time.today.prefix(4)) ?? 2000
+            deadLetter(delivery, cause: .rejected, reason: PersonalDataScanner.redacted(reason, year: year), time: time)
         case .nack(.retry, _):
             var retried = delivery
             retried.attempts += 1
