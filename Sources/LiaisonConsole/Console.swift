@@ -27,8 +27,17 @@ public struct Console: Sendable {
         configuration.schoolsFile.flatMap { try? SchoolDirectory(contentsOf: URL(fileURLWithPath: $0)) }
     }
 
-    /// The hub's store (`hub.sqlite` in its `data_dir`), read-only; nil when `hub_config` is not set.
+    /// The hub's store (`hub.sqlite` in its `data_dir`), read-only; nil when `hub_config` is not set or names a hub whose
+    /// store is on PostgreSQL.
     public var hubStorePath: String? { configuration.hubStorePath }
+
+    /// Where the pages read the hub's store, or why they cannot.
+    public var hubStore: HubStoreAccess {
+        HubStoreAccess(
+            path: configuration.hubStorePath,
+            missing: configuration.hubStoreElsewhere
+                ?? "The console has no hub_config, so it cannot read the hub's store: set hub_config in console.yaml and restart it.")
+    }
 
     /// What the tests change: bcrypt's cost, the clock, extra templates.
     public struct Options: Sendable {

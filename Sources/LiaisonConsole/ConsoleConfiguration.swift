@@ -31,8 +31,13 @@ public struct ConsoleConfiguration: Sendable {
     public var deskDirectory: String
     /// The hub's configuration file, when given.
     public var hubConfig: String?
-    /// The hub's store, `hub.sqlite` in the hub's `data_dir`; nil without `hub_config`.
+    /// The hub's store, `hub.sqlite` in the hub's `data_dir`; nil without `hub_config`, or when the hub's store is on
+    /// PostgreSQL (then `hubStoreElsewhere` says so).
     public var hubStorePath: String?
+    /// Why the console does not read the hub's store although `hub_config` is given: its `store:` is PostgreSQL, and
+    /// the pages that read the hub's store read SQLite only. Never a `hub.sqlite` left in `data_dir` instead, whose
+    /// answers would be about the wrong store.
+    public var hubStoreElsewhere: String?
     /// The broker's admin interface (the hub's `admin_endpoint`, `ipc://PATH`), through which the operator's pages
     /// ask who is connected and replay or discard dead letters; nil when `hub_config` is not given or sets none.
     public var adminEndpoint: String?
@@ -148,7 +153,14 @@ public struct ConsoleConfiguration: Sendable {
             do throws(ConfigurationError) { hubConfiguration = try HubConfiguration.load(path: path) } catch {
                 throw fail(hub.node.mark?.line, "hub_config", "cannot read the hub's configuration \(path): \(error.message) Check the path (or leave hub_config out).")
             }
-            configuration.hubStorePath = "\(hubConfiguration.dataDirectory)/hub.sqlite"
+            switch hubConfiguration.store {
+            case .sqlite(let directory):
+                configuration.hubStorePath = "\(directory)/hub.sqlite"
+            case .postgresql:
+                configuration.hubStoreElsewhere =
+                    "The hub's store is on PostgreSQL (store: in \(path)), and the console's audit, legal hold, subject access and operations pages read the hub's SQLite store only, so far. "
+                    + "On PostgreSQL use liaison audit verify, proof, checkpoint, hold, release and holds on the hub's host (docs/operations.md)."
+            }
             configuration.adminEndpoint = hubConfiguration.adminEndpoint
         }
         if let imports = top["imports"] {

@@ -62,6 +62,12 @@ struct ConsoleConfigurationTests {
         let withAdmin = try ConsoleConfiguration.parse("desk: d\nstate: s\nhub_config: hub.yaml\n", file: "\(folder)/console.yaml")
         #expect(withAdmin.adminEndpoint == "ipc://\(folder)/admin/hub.ipc")
         #expect(error("desk: d\nstate: s\nhub_config: missing.yaml\n", file: "\(folder)/console.yaml")?.contains(":3: 'hub_config'") == true)
+        // A hub whose store is on PostgreSQL: no hub.sqlite path at all, and the reason the pages will give.
+        try "endpoint: tcp://127.0.0.1:5570\ndata_dir: data\nkeys_dir: keys\nagencies_file: agencies.yaml\nstore: postgresql://liaison@db1:5432/hub\n"
+            .write(toFile: "\(folder)/hub.yaml", atomically: true, encoding: .utf8)
+        let onPostgres = try ConsoleConfiguration.parse("desk: d\nstate: s\nhub_config: hub.yaml\n", file: "\(folder)/console.yaml")
+        #expect(onPostgres.hubStorePath == nil)
+        #expect(onPostgres.hubStoreElsewhere?.contains("on PostgreSQL") == true)
     }
 
     @Test("the repository's config/console.yaml reads")

@@ -76,6 +76,33 @@ import Testing
         HTMLChecks.matches(#"<tr><td class="numeric">(\d+)</td>"#, in: html).map { $0[0] }
     }
 
+    @Test("a hub whose store is on PostgreSQL: the pages say so, and never read a hub.sqlite left in its data_dir")
+    func postgresHub() async throws {
+        let hub = try Hub(), harness = try ConsoleHarness()
+        try "endpoint: tcp://127.0.0.1:5570\ndata_dir: data\nkeys_dir: keys\nagencies_file: agencies.yaml\nstore: postgresql://liaison@db1:5432/hub\n"
+            .write(toFile: "\(hub.folder)/hub.yaml", atomically: true, encoding: .utf8)
+        let configuration = try ConsoleConfiguration.parse(
+            "desk: \(harness.folder)/desk\nstate: \(harness.folder)/postgres-state\nhub_config: \(hub.folder)/hub.yaml\n", file: "\(harness.folder)/console.yaml")
+        #expect(configuration.hubStorePath == nil)
+        #expect(configuration.hubStoreElsewhere?.contains("on PostgreSQL") == true)
+        let console = try Console.build(configuration: configuration, options: .init(bcryptCost: 4))
+        for (name, role) in [("ig.one", ConsoleRole.ig), ("operator.one", .operator)] {
+            try await console.users.add(name: name, role: role, password: ConsoleHarness.password)
+        }
+        try await Application(router: ConsoleApplication.makeRouter(console: console)).test(.router) { client in
+            let ig = try await harness.signIn(client, "ig.one")
+            let audit = try await harness.get(client, "/audit", as: ig)
+            #expect(audit.status == .serviceUnavailable)
+            #expect(String(buffer: audit.body).contains("on PostgreSQL"))
+            #expect(Self.rows(String(buffer: audit.body)).isEmpty, "nothing from the hub.sqlite left in data_dir")
+            let holds = String(buffer: try await harness.get(client, "/legal-holds", as: ig).body)
+            #expect(holds.contains("on PostgreSQL") && !holds.contains("SAR-2026-014"))
+            let operations = try await harness.signIn(client, "operator.one")
+            let agencies = String(buffer: try await harness.get(client, "/operations", as: operations).body)
+            #expect(agencies.contains("on PostgreSQL"))
+        }
+    }
+
     @Test("the audit search filters by agreement, decision, kind, agency and dates, fifty entries a page")
     func auditSearch() async throws {
         let hub = try Hub(), harness = try ConsoleHarness()

@@ -88,6 +88,8 @@ enum AttendancePages {
             if let hubStorePath = console.hubStorePath {
                 let hubConfig = console.configuration.hubConfig
                 shares = try await offPool { Result { () throws(SubjectShares.Unavailable) in try SubjectShares.read(hubStorePath: hubStorePath, hubConfig: hubConfig, upn: upn) } }
+            } else if let elsewhere = console.configuration.hubStoreElsewhere {
+                shares = .failure(SubjectShares.Unavailable(reason: elsewhere))
             }
             try await console.users.recordView(user: user.name, upn: upn, page: "pupil attendance")
             return console.pages.render(

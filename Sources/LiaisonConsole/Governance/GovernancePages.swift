@@ -34,10 +34,13 @@ enum GovernancePages {
     /// - Throws: ``Unavailable`` without `hub_config`, or when the store cannot be opened (the reason says what to do);
     ///   `body`'s errors.
     static func withHubStore<T: Sendable>(_ console: Console, _ body: @escaping @Sendable (HubStore) throws -> T) async throws -> T {
-        let path = console.hubStorePath
+        let access = console.hubStore
+        let noConfiguration = console.configuration.hubConfig == nil
         return try await offPool {
-            guard let path else {
-                throw Unavailable(reason: "The console's configuration names no hub_config, so the hub's audit log cannot be read. Add hub_config to the console's configuration and restart it.")
+            guard let path = access.path else {
+                throw Unavailable(reason: noConfiguration
+                    ? "The console's configuration names no hub_config, so the hub's audit log cannot be read. Add hub_config to the console's configuration and restart it."
+                    : access.missing)
             }
             let store: HubStore
             do { store = try HubStore(path: path, readOnly: true) } catch {

@@ -11,7 +11,7 @@ import StrictJSON
 /// protocol review's paper counts them.
 enum AgreementsOverview {
     /// Reads the agreements and counts this month's decisions (the month of `now`, UTC, as the audit log's days).
-    static func read(hubConfig: String?, hubStorePath: String?, now: Date) throws(HubOverview.Unavailable) -> [String: Any] {
+    static func read(hubConfig: String?, hubStore: HubStoreAccess, now: Date) throws(HubOverview.Unavailable) -> [String: Any] {
         guard let hubConfig else {
             throw HubOverview.Unavailable(message: "The console has no hub_config, so it cannot find the agreements: set hub_config in console.yaml and restart it.")
         }
@@ -28,7 +28,7 @@ enum AgreementsOverview {
         let today = String(now.ISO8601Format().prefix(10))
         let monthStart = String(today.prefix(7)) + "-01"
         let loaded = RuleSetLoader.load(directory: folder, agencies: agencies, schemas: nil, today: today)
-        let store = try HubOverview.open(hubStorePath)
+        let store = try HubOverview.open(hubStore)
         let from = Int64((try? Date(monthStart + "T00:00:00Z", strategy: .iso8601))?.timeIntervalSince1970 ?? 0) * 1000
         var rows: [[String: Any]] = []
         for agreement in loaded.ruleSet.agreements.sorted(by: { $0.id < $1.id }) {

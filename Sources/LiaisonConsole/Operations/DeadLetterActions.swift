@@ -40,7 +40,7 @@ enum DeadLetterActions {
     }
 
     static func addRoutes(to router: Router<ConsoleContext>, console: Console, admin: HubAdminClient?) {
-        let storePath = console.hubStorePath
+        let storePath = console.hubStore
         router.get("/operations/dead-letters/:recipient/:sequence/discard") { _, context -> Response in
             try context.require(.operator)
             guard let recipient = context.parameters.get("recipient"), isAgencyID(recipient),
@@ -97,7 +97,7 @@ enum DeadLetterActions {
             "A dead-letter action failed", metadata: ["action": "\(replay ? "replay" : "discard")", "code": "\(failure.code)", "by": "\(name)"])
         var data: [String: Any] = ["letters": [[String: Any]](), "hasLetters": false]
         do {
-            let rows = try await offPool { TemplateData(["letters": try HubOverview.deadLetters(path: console.hubStorePath)]) }
+            let rows = try await offPool { TemplateData(["letters": try HubOverview.deadLetters(path: console.hubStore)]) }
             data = rows.value
             data["hasLetters"] = !((data["letters"] as? [[String: Any]]) ?? []).isEmpty
         } catch {}

@@ -13,10 +13,8 @@ enum HubOverview {
         var message: String
     }
 
-    static func open(_ path: String?) throws(Unavailable) -> HubStore {
-        guard let path else {
-            throw Unavailable(message: "The console has no hub_config, so it cannot read the hub's store: set hub_config in console.yaml and restart it.")
-        }
+    static func open(_ store: HubStoreAccess) throws(Unavailable) -> HubStore {
+        guard let path = store.path else { throw Unavailable(message: store.missing) }
         guard FileManager.default.fileExists(atPath: path) else {
             throw Unavailable(message: "The hub's store is not there yet (\(path)): start the broker once, then reload this page.")
         }
@@ -27,7 +25,7 @@ enum HubOverview {
 
     /// The agencies page's rows: each agency's queue from the store, and, when the broker answered `status`, who is
     /// connected now, their credit and what is in flight (the broker's own view, not the audit log's last record).
-    static func agencies(path: String?, live: HubAdminClient.Status? = nil) throws(Unavailable) -> [[String: Any]] {
+    static func agencies(path: HubStoreAccess, live: HubAdminClient.Status? = nil) throws(Unavailable) -> [[String: Any]] {
         let store = try open(path)
         let queues: [HubStore.AgencyQueue]
         do { queues = try store.agencyQueues() } catch { throw Unavailable(message: "Cannot read the hub's queues: \(error.message)") }
@@ -60,7 +58,7 @@ enum HubOverview {
     }
 
     /// The dead letters page's rows, newest first.
-    static func deadLetters(path: String?) throws(Unavailable) -> [[String: Any]] {
+    static func deadLetters(path: HubStoreAccess) throws(Unavailable) -> [[String: Any]] {
         let store = try open(path)
         let letters: [HubStore.DeadLetterRecord]
         do { letters = try store.deadLetterRecords() } catch { throw Unavailable(message: "Cannot read the dead letters: \(error.message)") }
@@ -73,7 +71,7 @@ enum HubOverview {
     }
 
     /// The envelope inspector's data, or nil when no message has that sequence.
-    static func envelope(path: String?, sequence: Int64) throws(Unavailable) -> [String: Any]? {
+    static func envelope(path: HubStoreAccess, sequence: Int64) throws(Unavailable) -> [String: Any]? {
         let store = try open(path)
         let stored: HubStore.StoredEnvelope?
         do { stored = try store.storedEnvelope(sequence: sequence) } catch { throw Unavailable(message: "Cannot read the message: \(error.message)") }

@@ -20,7 +20,7 @@ enum OperationsPages {
     ]
 
     static func addRoutes(to router: Router<ConsoleContext>, console: Console) {
-        let storePath = console.hubStorePath
+        let storePath = console.hubStore
         let admin = console.configuration.adminEndpoint.map { HubAdminClient(endpoint: $0) }
         router.get("/operations") { _, context -> Response in
             try context.require(.operator)
@@ -85,7 +85,7 @@ enum OperationsPages {
             let title = "Agreements"
             let hubConfig = console.configuration.hubConfig
             do {
-                let data = try await offPool { TemplateData(try AgreementsOverview.read(hubConfig: hubConfig, hubStorePath: storePath, now: Date())) }
+                let data = try await offPool { TemplateData(try AgreementsOverview.read(hubConfig: hubConfig, hubStore: storePath, now: Date())) }
                 return console.pages.render(OperationsTemplates.agreements, title: title, data: data.value, context: context)
             } catch let error as HubOverview.Unavailable {
                 return unavailable(console, title: title, error, context: context)
