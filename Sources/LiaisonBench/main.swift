@@ -158,6 +158,13 @@ if CommandLine.arguments.dropFirst().first == "tree" {
     report("end to end, audit tree \(on ? "on" : "off"): \(Int(rate)) msg/s")
     exit(0)
 }
+// `LiaisonBench hub [messages]`: only the hub's end-to-end rate with make bench's 1 KiB bodies (rules off), for a profiler.
+if CommandLine.arguments.dropFirst().first == "hub" {
+    let count = CommandLine.arguments.dropFirst(2).first.flatMap { Int($0) } ?? 50_000
+    let rate = try await endToEnd(count: count, body: [UInt8](repeating: 0x41, count: bodySize))
+    report("end to end, 1 KiB bodies: \(Int(rate)) msg/s")
+    exit(0)
+}
 // `LiaisonBench cost rules|tree [pairs] [messages]`: only what the rules (or the tree) cost, alternated in pairs.
 if CommandLine.arguments.dropFirst().first == "cost" {
     let feature: CostedFeature = CommandLine.arguments.dropFirst(2).first == "tree" ? .tree : .rules
