@@ -8,9 +8,9 @@
 ///
 /// A UPN written into a longer run (`pupilQ926200024001`, `Q9262000240012026`) is found too, where it can be told
 /// from chance: 13 characters inside the run that are a whole UPN as a school writes it (capitals, a check letter
-/// from `ABCDEFGHJKLMNPQRTUVWXYZ` that the other twelve give), in a run that is not all hexadecimal digits. A
-/// random uppercase hex digest would hold one about once in 200; a run of hex digits is left to the 13-character
-/// rule, so opaque ids still never trip it.
+/// from `ABCDEFGHJKLMNPQRTUVWXYZ` that the other twelve give). In a run of hex digits, where a random uppercase
+/// digest would hold one about once in 200, it counts only when the rest of the run has no letter (a UPN with a date
+/// or a year beside it), so opaque ids still never trip it.
 public enum UPNShapedToken {
     /// Every UPN-shaped token in `text`, in order.
     public static func find(in text: String) -> [Substring] {
@@ -30,11 +30,16 @@ public enum UPNShapedToken {
             }
             if count == 13, matches(utf8[start..<index]) {
                 found.append(text[start..<index])
-            } else if count > 13, !utf8[start..<index].allSatisfy(isHexDigit) {
+            } else if count > 13 {
+                let allHex = utf8[start..<index].allSatisfy(isHexDigit)
                 var offset = start
                 while utf8.distance(from: offset, to: index) >= 13 {
                     let end = utf8.index(offset, offsetBy: 13)
-                    if isWholeUPN(utf8[offset..<end]) {
+                    // In a run of hex digits (a digest), only where nothing else in the run is a letter: a UPN whose
+                    // check letter is A-F, with digits before or after it (a date, a year), is still found.
+                    if isWholeUPN(utf8[offset..<end]),
+                        !allHex || !(utf8[start..<offset].contains(where: isLetter) || utf8[end..<index].contains(where: isLetter))
+                    {
                         found.append(text[offset..<end])
                         offset = end
                     } else {

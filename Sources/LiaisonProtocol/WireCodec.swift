@@ -67,7 +67,7 @@ public enum WireCodec {
             guard let disposition = NackDisposition(rawValue: String(decoding: frames[3], as: UTF8.self)) else {
                 throw ProtocolError(.malformedCommand, "NACK disposition must be \"retry\" or \"reject\".", reference: String(tag))
             }
-            return .nack(tag: tag, disposition: disposition, reason: String(decoding: frames[4].prefix(1024), as: UTF8.self))
+            return .nack(tag: tag, disposition: disposition, reason: String(decoding: Self.cut(frames[4], at: 1024), as: UTF8.self))
         case Octet.heartbeat:
             try expect(2, "HEARTBEAT")
             return .heartbeat
@@ -204,5 +204,18 @@ public enum WireCodec {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return Array(try! encoder.encode(value))
+    }
+
+    /// The first `limit` bytes of a free-text frame (a NACK's reason). A cut inside a run of letters and digits drops the
+    /// run: the first twelve characters of a UPN cut in two would no longer look like a UPN, and would escape the
+    /// masking the hub applies to what it keeps.
+    static func cut(_ frame: [UInt8], at limit: Int) -> ArraySlice<UInt8> {
+        guard frame.count > limit else { return frame[...] }
+        var kept = frame[..<limit]
+        func alphanumeric(_ byte: UInt8) -> Bool { (0x30...0x39).contains(byte) || (0x61...0x7A).contains(byte | 0x20) }
+        if alphanumeric(frame[limit]) {
+            while let last = kept.last, alphanumeric(last) { kept = kept.dropLast() }
+        }
+        return kept
     }
 }

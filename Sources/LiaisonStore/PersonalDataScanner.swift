@@ -8,7 +8,8 @@ import LiaisonProtocol
 /// sequence lists, key fingerprints):
 /// - `upn`: a UPN-shaped token (`UPNShapedToken`: a maximal run of 13 ASCII letters and digits, a letter,
 ///   11 digits, then a digit or a letter; the check letter is not verified, a mistyped UPN is still one), or a
-///   whole UPN (capitals, its check letter agreeing) inside a longer run that is not all hex digits.
+///   whole UPN (capitals, its check letter agreeing) inside a longer run (in a run of hex digits, only when the rest
+///   of the run has no letter).
 /// - `email`: `local@domain.tld`, the top-level domain two or more letters.
 /// - `phone`: a UK number, `0` then 9 or 10 more digits (a first digit of 1-3 or 7-9), or `+44` then 9 or
 ///   10 digits, groups split by single spaces or hyphens; the digits are bounded by no other letter or digit.

@@ -5,7 +5,8 @@ public struct MerkleFrontier: Sendable, Equatable {
     public private(set) var size: Int = 0
     /// Unpaired left subtrees by level (level 0 = leaves): `subtrees[level]` means something only where bit `level`
     /// of `size` is set. An array, not a dictionary: an append touches it once a level, for every audit entry.
-    private var subtrees: [MerkleTree.Hash] = []
+    /// A level missing from a store's rebuilt frontier is nil (see `init(size:pending:)`).
+    private var subtrees: [MerkleTree.Hash?] = []
 
     /// Unpaired left subtrees by level (level 0 = leaves).
     public var pending: [Int: MerkleTree.Hash] {
@@ -16,14 +17,13 @@ public struct MerkleFrontier: Sendable, Equatable {
 
     public init() {}
 
-    /// Rebuilds the frontier from the unpaired nodes a store kept.
+    /// Rebuilds the frontier from the unpaired nodes a store kept. A level the store has lost (a cut tree) is allowed
+    /// here, so that `audit verify` can open the store and report it; the root, or an append that needs that level,
+    /// then stops the process rather than compute a wrong root that a checkpoint could sign.
     public init(size: Int, pending: [Int: MerkleTree.Hash]) {
-        precondition(
-            (0..<(Int.bitWidth - 1)).allSatisfy { size & (1 << $0) == 0 || pending[$0] != nil },
-            "A Merkle frontier of \(size) leaves needs an unpaired subtree at every level set in its size.")
         self.size = size
-        let levels = (pending.keys.max() ?? -1) + 1
-        subtrees = (0..<levels).map { pending[$0] ?? [] }
+        let levels = max((pending.keys.max() ?? -1) + 1, Int.bitWidth - size.leadingZeroBitCount)
+        subtrees = (0..<levels).map { pending[$0] }
     }
 
     public static func == (lhs: MerkleFrontier, rhs: MerkleFrontier) -> Bool { lhs.size == rhs.size && lhs.pending == rhs.pending }
@@ -49,7 +49,8 @@ public struct MerkleFrontier: Sendable, Equatable {
         var level = 0
         var index = size
         while index & 1 == 1 {
-            hash = MerkleTree.nodeHash(subtrees[level], hash)
+            guard let left = subtrees[level] else { preconditionFailure("The Merkle frontier has no subtree at level \(level) (a cut tree).") }
+            hash = MerkleTree.nodeHash(left, hash)
             level += 1
             index >>= 1
             if level >= lowest { nodes.append(Node(level: level, index: index, hash: hash)) }
@@ -64,7 +65,7 @@ public struct MerkleFrontier: Sendable, Equatable {
         guard size > 0 else { return MerkleTree.root([][...]) }
         var result: MerkleTree.Hash?
         for level in subtrees.indices where size & (1 << level) != 0 {
-            let subtree = subtrees[level]
+            guard let subtree = subtrees[level] else { preconditionFailure("The Merkle frontier has no subtree at level \(level) (a cut tree).") }
             result = result.map { MerkleTree.nodeHash(subtree, $0) } ?? subtree
         }
         return result!

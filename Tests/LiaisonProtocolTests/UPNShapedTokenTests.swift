@@ -10,6 +10,8 @@ struct UPNShapedTokenTests {
     @Test(arguments: [
         ("pupilQ926200024001", "Q926200024001"), ("Q9262000240012026", "Q926200024001"), ("retB801200005001x", "B801200005001"),
         ("care-alert-forQ926200024001", "Q926200024001"), ("xxQ926200024001yyB801200005001", "Q926200024001"),
+        // A check letter of A-F makes a run of hex digits: still found when nothing else in the run is a letter.
+        ("B8012000050012026", "B801200005001"), ("20260115B801200005001", "B801200005001"),
     ])
     func aWholeUPNInsideALongerRunIsFound(text: String, upn: String) {
         #expect(UPNShapedToken.find(in: text).map(String.init).first == upn, "\(text)")
@@ -23,7 +25,7 @@ struct UPNShapedTokenTests {
     @Test(arguments: [
         "pupilA926200024001",  // the check letter does not agree: chance, not a UPN
         "pupilq926200024001",  // not as a school writes it
-        "ABCB801200005001",  // a run of hex digits
+        "ABCB801200005001",  // a run of hex digits with other letters in it: a digest
         "9f86d081884c7d659a2feaa0c55ad015B801200005001",  // all hex too
         "case-2026-0001234567890123",
     ])
@@ -59,5 +61,23 @@ struct UPNShapedTokenTests {
             #expect(!UPNShapedToken.occurs(in: "care-alert-" + lower))
             #expect(!UPNShapedToken.occurs(in: "m-" + upper))
         }
+    }
+
+    /// A NACK's reason is cut at 1,024 bytes; a cut inside a run of letters and digits drops the run, so the first twelve
+    /// characters of a UPN are not kept where the hub's masking would no longer see a UPN.
+    @Test func aReasonCutInsideAUPNLosesTheWholeRun() throws {
+        let upn = "Q926200024001"
+        for offset in 1..<13 {
+            let text = String(repeating: "x", count: 1000) + " " + String(repeating: "y", count: 23 - offset) + " " + upn + " more"
+            let frames: [[UInt8]] = [Array("LHP01".utf8), [0x08], Array("7".utf8), Array("reject".utf8), Array(text.utf8)]
+            guard case .nack(_, _, let reason) = try WireCodec.decodeAdapterCommand(frames[...]) else {
+                Issue.record("not a NACK")
+                return
+            }
+            #expect(reason.utf8.count <= 1024)
+            #expect(!reason.contains(String(upn.prefix(3))), "offset \(offset): \(reason.suffix(20))")
+        }
+        let short = WireCodec.cut(Array("ends with Q926200024001".utf8), at: 100)
+        #expect(String(decoding: short, as: UTF8.self) == "ends with Q926200024001")
     }
 }
