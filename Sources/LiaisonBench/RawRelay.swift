@@ -93,6 +93,8 @@ enum RawRelay {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
         sender.close()
         context.terminate()
+        // libzmq leaves an ipc endpoint's socket file behind when the binding socket closes.
+        unlink(String(endpoint.dropFirst("ipc://".count)))
         return Double(count) / seconds
     }
 }
