@@ -212,9 +212,8 @@ public enum WireCodec {
     static func cut(_ frame: [UInt8], at limit: Int) -> ArraySlice<UInt8> {
         guard frame.count > limit else { return frame[...] }
         var kept = frame[..<limit]
-        func alphanumeric(_ byte: UInt8) -> Bool { (0x30...0x39).contains(byte) || (0x61...0x7A).contains(byte | 0x20) }
-        if alphanumeric(frame[limit]) {
-            while let last = kept.last, alphanumeric(last) { kept = kept.dropLast() }
+        if UPNShapedToken.isAlphanumeric(frame[limit]) {
+            while let last = kept.last, UPNShapedToken.isAlphanumeric(last) { kept = kept.dropLast() }
         }
         return kept
     }

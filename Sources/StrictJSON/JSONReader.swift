@@ -359,8 +359,6 @@ package enum JSONWriter {
         }
         // Unescaped runs go in one copy each; an escape is appended byte by byte (no array made for it: a
         // decision's record, itself JSON, is escaped into every audit leaf that carries it).
-        // Room grows by doubling: reserving exactly would copy the whole buffer for every escaped string of a body.
-        if out.capacity - out.count < bytes.count + 16 { out.reserveCapacity(max(out.count + bytes.count + 16, out.capacity * 2)) }
         var runStart = 0
         var index = 0
         while index < bytes.count {

@@ -23,12 +23,25 @@ struct BodyChecksInCoreTests {
         hub.core.takeActions().compactMap { if case .checkBody(let job) = $0 { job } else { nil } }
     }
 
+    /// Every job checked as the body checker would, in the order given.
+    static func check(_ jobs: [BodyChecker.Job], _ hub: CoreHarness) -> [(ticket: Int64, result: Result<BodyChecker.Checked, ProtocolError>)] {
+        let schemas = hub.core.schemas
+        return jobs.map { job in
+            (job.ticket, Result { () throws(ProtocolError) -> BodyChecker.Checked in try BodyChecker.check(job, schemas: schemas) })
+        }
+    }
+
+    /// The YOT connected, with the example child on its caseload; returns a summary about that child.
+    static func onTheYOTsCaseload(_ hub: inout CoreHarness) throws -> JSONValue {
+        let yot = hub.connect("yot")
+        hub.send("c-1", type: "cohort.update", from: yot, as: "yot", body: try SharingInCoreTests.example("cohort.update/valid-1.json"))
+        return try SharingInCoreTests.example("yot.attendance-summary/valid-1.json")
+    }
+
     @Test func underLoadEveryBodyIsCheckedOffTheLoopAndTheAnswersKeepTheirOrder() throws {
         var hub = try CoreHarness(rules: true, schemas: true)
         let npas = hub.connect("npas")
-        let yot = hub.connect("yot")
-        hub.send("c-1", type: "cohort.update", from: yot, as: "yot", body: try SharingInCoreTests.example("cohort.update/valid-1.json"))
-        let valid = try SharingInCoreTests.example("yot.attendance-summary/valid-1.json")
+        let valid = try Self.onTheYOTsCaseload(&hub)
         let invalid = try SharingInCoreTests.example("yot.attendance-summary/invalid-unknown-sen-status.json")
 
         hub.core.checksBodiesOffLoop = true
@@ -40,10 +53,7 @@ struct BodyChecksInCoreTests {
         #expect(!hub.core.hasPendingWork, "nothing is admitted before its check comes back")
 
         // The checker finishes the last two first: the first still goes first.
-        let schemas = hub.core.schemas
-        let results = jobs.map { job in
-            (job.ticket, Result { () throws(ProtocolError) -> BodyChecker.Checked in try BodyChecker.check(job, schemas: schemas) })
-        }
+        let results = Self.check(jobs, hub)
         hub.core.bodiesChecked(Array(results[1...]), time: hub.time)
         #expect(!hub.core.hasPendingWork)
         hub.core.bodiesChecked([results[0]], time: hub.time)
@@ -70,9 +80,7 @@ struct BodyChecksInCoreTests {
         var hub = try CoreHarness(rules: true, schemas: true)
         let first = hub.connect("npas")
         let second = hub.connect("npas")
-        let yot = hub.connect("yot")
-        hub.send("c-1", type: "cohort.update", from: yot, as: "yot", body: try SharingInCoreTests.example("cohort.update/valid-1.json"))
-        let valid = try SharingInCoreTests.example("yot.attendance-summary/valid-1.json")
+        let valid = try Self.onTheYOTsCaseload(&hub)
 
         hub.core.checksBodiesOffLoop = true
         Self.arrive(&hub, "a-1", from: first, body: valid)
@@ -80,10 +88,7 @@ struct BodyChecksInCoreTests {
         Self.arrive(&hub, "b-1", from: second, body: valid)
         let jobs = Self.jobs(&hub)
         #expect(jobs.map(\.reference) == ["a-1", "a-2", "b-1"])
-        let schemas = hub.core.schemas
-        let results = jobs.map { job in
-            (job.ticket, Result { () throws(ProtocolError) -> BodyChecker.Checked in try BodyChecker.check(job, schemas: schemas) })
-        }
+        let results = Self.check(jobs, hub)
 
         // The second connection's check and the first connection's second come back; its first is still being checked.
         hub.core.bodiesChecked([results[2], results[1]], time: hub.time)

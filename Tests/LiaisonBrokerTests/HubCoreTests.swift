@@ -99,12 +99,18 @@ struct HubCoreTests {
         #expect(hub.ledger.events(.nackRetry).count == 1)
     }
 
-    @Test func aNackRejectIsADeadLetterWithItsReason() throws {
+    /// A case note delivered to the YOT, which refuses it with NACK reject and `reason`.
+    static func rejectedByTheYOT(reason: String) throws -> CoreHarness {
         var hub = try CoreHarness()
         let npas = hub.connect("npas")
         let yot = hub.connect("yot")
         let tag = try #require(hub.send("m-1", type: "case.note", from: npas, as: "npas", to: ["yot"], body: HubCoreTests.body).deliveries.first?.tag)
-        hub.receive(.nack(tag: tag, disposition: .reject, reason: "unknown school"), from: yot, as: "yot")
+        hub.receive(.nack(tag: tag, disposition: .reject, reason: reason), from: yot, as: "yot")
+        return hub
+    }
+
+    @Test func aNackRejectIsADeadLetterWithItsReason() throws {
+        let hub = try Self.rejectedByTheYOT(reason: "unknown school")
         #expect(hub.ledger.deadLetters.map(\.cause) == [.rejected])
         #expect(hub.ledger.deadLetters.first?.reason == "unknown school")
         #expect(hub.ledger.events(.deadLettered).count == 1)
@@ -112,11 +118,7 @@ struct HubCoreTests {
 
     /// A recipient's reason is free text kept with the dead letter: what looks like a child's details is masked first.
     @Test func aNackReasonIsStoredWithPersonalDetailsMasked() throws {
-        var hub = try CoreHarness()
-        let npas = hub.connect("npas")
-        let yot = hub.connect("yot")
-        let tag = try #require(hub.send("m-1", type: "case.note", from: npas, as: "npas", to: ["yot"], body: HubCoreTests.body).deliveries.first?.tag)
-        hub.receive(.nack(tag: tag, disposition: .reject, reason: "no pupil Q926200024001 here; ask jo.bloggs@example.org"), from: yot, as: "yot")
+        let hub = try Self.rejectedByTheYOT(reason: "no pupil Q926200024001 here; ask jo.bloggs@example.org")
         let reason = try #require(hub.ledger.deadLetters.first?.reason)
         #expect(!reason.contains("Q926200024001") && !reason.contains("jo.bloggs"), "\(reason)")
         #expect(reason.hasPrefix("no pupil Q92620") && reason.contains("@example.org"), "the masked forms say what was there: \(reason)")

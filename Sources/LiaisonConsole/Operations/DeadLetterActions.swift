@@ -40,7 +40,7 @@ enum DeadLetterActions {
     }
 
     static func addRoutes(to router: Router<ConsoleContext>, console: Console, admin: HubAdminClient?) {
-        let storePath = console.hubStore
+        let hubStore = console.hubStore
         router.get("/operations/dead-letters/:recipient/:sequence/discard") { _, context -> Response in
             try context.require(.operator)
             guard let recipient = context.parameters.get("recipient"), isAgencyID(recipient),
@@ -49,7 +49,7 @@ enum DeadLetterActions {
             let title = "Discard a dead letter"
             do {
                 let found = try await offPool { () throws -> TemplateData? in
-                    try HubOverview.deadLetters(path: storePath)
+                    try HubOverview.deadLetters(store: hubStore)
                         .first { $0["recipient"] as? String == recipient && $0["sequence"] as? String == String(sequence) }
                         .map(TemplateData.init)
                 }
@@ -97,7 +97,7 @@ enum DeadLetterActions {
             "A dead-letter action failed", metadata: ["action": "\(replay ? "replay" : "discard")", "code": "\(failure.code)", "by": "\(name)"])
         var data: [String: Any] = ["letters": [[String: Any]](), "hasLetters": false]
         do {
-            let rows = try await offPool { TemplateData(["letters": try HubOverview.deadLetters(path: console.hubStore)]) }
+            let rows = try await offPool { TemplateData(["letters": try HubOverview.deadLetters(store: console.hubStore)]) }
             data = rows.value
             data["hasLetters"] = !((data["letters"] as? [[String: Any]]) ?? []).isEmpty
         } catch {}

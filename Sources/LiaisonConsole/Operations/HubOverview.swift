@@ -25,8 +25,8 @@ enum HubOverview {
 
     /// The agencies page's rows: each agency's queue from the store, and, when the broker answered `status`, who is
     /// connected now, their credit and what is in flight (the broker's own view, not the audit log's last record).
-    static func agencies(path: HubStoreAccess, live: HubAdminClient.Status? = nil) throws(Unavailable) -> [[String: Any]] {
-        let store = try open(path)
+    static func agencies(store hubStore: HubStoreAccess, live: HubAdminClient.Status? = nil) throws(Unavailable) -> [[String: Any]] {
+        let store = try open(hubStore)
         let queues: [HubStore.AgencyQueue]
         do { queues = try store.agencyQueues() } catch { throw Unavailable(message: "Cannot read the hub's queues: \(error.message)") }
         var rows: [String: [String: Any]] = [:]
@@ -58,8 +58,8 @@ enum HubOverview {
     }
 
     /// The dead letters page's rows, newest first.
-    static func deadLetters(path: HubStoreAccess) throws(Unavailable) -> [[String: Any]] {
-        let store = try open(path)
+    static func deadLetters(store hubStore: HubStoreAccess) throws(Unavailable) -> [[String: Any]] {
+        let store = try open(hubStore)
         let letters: [HubStore.DeadLetterRecord]
         do { letters = try store.deadLetterRecords() } catch { throw Unavailable(message: "Cannot read the dead letters: \(error.message)") }
         return letters.map { letter in
@@ -71,8 +71,8 @@ enum HubOverview {
     }
 
     /// The envelope inspector's data, or nil when no message has that sequence.
-    static func envelope(path: HubStoreAccess, sequence: Int64) throws(Unavailable) -> [String: Any]? {
-        let store = try open(path)
+    static func envelope(store hubStore: HubStoreAccess, sequence: Int64) throws(Unavailable) -> [String: Any]? {
+        let store = try open(hubStore)
         let stored: HubStore.StoredEnvelope?
         do { stored = try store.storedEnvelope(sequence: sequence) } catch { throw Unavailable(message: "Cannot read the message: \(error.message)") }
         guard let stored else { return nil }

@@ -20,7 +20,7 @@ enum OperationsPages {
     ]
 
     static func addRoutes(to router: Router<ConsoleContext>, console: Console) {
-        let storePath = console.hubStore
+        let hubStore = console.hubStore
         let admin = console.configuration.adminEndpoint.map { HubAdminClient(endpoint: $0) }
         router.get("/operations") { _, context -> Response in
             try context.require(.operator)
@@ -40,7 +40,7 @@ enum OperationsPages {
                     } else {
                         data["noAdmin"] = true
                     }
-                    let rows = try HubOverview.agencies(path: storePath, live: live)
+                    let rows = try HubOverview.agencies(store: hubStore, live: live)
                     data["agencies"] = rows
                     data["hasAgencies"] = !rows.isEmpty
                     return TemplateData(data)
@@ -55,7 +55,7 @@ enum OperationsPages {
             let title = "Dead letters"
             do {
                 let data = try await offPool { () throws -> TemplateData in
-                    let rows = try HubOverview.deadLetters(path: storePath)
+                    let rows = try HubOverview.deadLetters(store: hubStore)
                     return TemplateData(["letters": rows, "hasLetters": !rows.isEmpty])
                 }
                 var page = data.value
@@ -72,7 +72,7 @@ enum OperationsPages {
             }
             let title = "Message \(sequence)"
             do {
-                guard let data = try await offPool({ try HubOverview.envelope(path: storePath, sequence: sequence).map(TemplateData.init) }) else {
+                guard let data = try await offPool({ try HubOverview.envelope(store: hubStore, sequence: sequence).map(TemplateData.init) }) else {
                     throw HTTPError(.notFound, message: "The hub's store holds no message \(sequence).")
                 }
                 return console.pages.render(OperationsTemplates.message, title: title, data: data.value, context: context)
@@ -85,7 +85,7 @@ enum OperationsPages {
             let title = "Agreements"
             let hubConfig = console.configuration.hubConfig
             do {
-                let data = try await offPool { TemplateData(try AgreementsOverview.read(hubConfig: hubConfig, hubStore: storePath, now: Date())) }
+                let data = try await offPool { TemplateData(try AgreementsOverview.read(hubConfig: hubConfig, hubStore: hubStore, now: Date())) }
                 return console.pages.render(OperationsTemplates.agreements, title: title, data: data.value, context: context)
             } catch let error as HubOverview.Unavailable {
                 return unavailable(console, title: title, error, context: context)
