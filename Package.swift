@@ -251,6 +251,7 @@ let package = Package(
                 "SchoolsMISAdapter", "LiaisonMessages",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

@@ -120,10 +120,10 @@ final class HubBench: Sendable {
     }
 }
 
-/// Resident memory of this process, from /proc.
-func residentMegabytes() -> Double {
+/// Resident memory of this process (or one part of it, such as `RssAnon:`), from /proc.
+func residentMegabytes(field: String = "VmRSS:") -> Double {
     guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
+        let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field) })
     else { return 0 }
     let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
     return kilobytes / 1024

@@ -33,7 +33,7 @@ extension HubResources {
             do {
                 let store = try HubStore(path: configuration.databasePath, buildsTree: configuration.buildsAuditTree)
                 // No commit a sender waits for copies the log into the database file (the latency's tail).
-                try store.checkpointInBackground()
+                try store.checkpointInBackground(observer: StoreMetrics.checkpointObserver(registry: control.registry))
                 return (store, lock)
             } catch {
                 throw BrokerError(.store, error.description)

@@ -56,10 +56,12 @@ package final class HubStore {
 
     /// Moves the write-ahead log's checkpoints off the commits, onto a thread of their own (`LogCheckpointer`): the
     /// broker's store, whose commits a sender waits for. Call once, before the first commit.
-    package func checkpointInBackground() throws(StoreError) {
+    ///
+    /// - Parameter observer: told of each checkpoint and of the log's length after each commit (the broker's metrics).
+    package func checkpointInBackground(observer: LogCheckpointObserver? = nil) throws(StoreError) {
         guard checkpointer == nil else { return }
         do {
-            let checkpointer = try LogCheckpointer(databasePath: path)
+            let checkpointer = try LogCheckpointer(databasePath: path, observer: observer)
             try queue.inDatabase { db in checkpointer.install(on: db) }
             self.checkpointer = checkpointer
         } catch {

@@ -54,6 +54,12 @@ struct MetricsEndpointTests {
         // No yot adapter is connected: all three wait in its queue.
         #expect(response.body.contains("\nliaison_queue_depth{agency=\"yot\"} 3"), "\(response.body)")
         #expect(response.body.contains("# TYPE liaison_commit_duration_seconds histogram"))
+        // The store's write-ahead log: its length after the latest commit (the commits above wrote to it), and the
+        // checkpoints' durations by where they ran.
+        let logPages = response.body.split(separator: "\n").first { $0.hasPrefix("liaison_store_log_pages ") }
+        #expect((logPages?.split(separator: " ").last.flatMap { Double($0) } ?? 0) > 0, "\(response.body)")
+        #expect(response.body.contains("# TYPE liaison_store_checkpoint_duration_seconds histogram"))
+        #expect(response.body.contains("liaison_store_checkpoint_duration_seconds_count{where=\"commit\"} 0"), "\(response.body)")
     }
 
     /// The port the broker logged ("Metrics served … url=http://127.0.0.1:PORT/metrics").
