@@ -41,12 +41,12 @@ enum SoakBench {
         let registry = hub.broker.metricsRegistry
         let memory = Task.detached { () -> [MemorySample] in
             var samples: [MemorySample] = []
-            var previous = HubGauges.read(registry)
+            var previous = HubReadings.read(registry)
             for minute in 1...minutes {
                 let due = origin + UInt64(minute) * 60_000_000_000
                 let now = DispatchTime.now().uptimeNanoseconds
                 if due > now { try? await Task.sleep(for: .nanoseconds(Int(due - now))) }
-                let current = HubGauges.read(registry)
+                let current = HubReadings.read(registry)
                 samples.append(MemorySample.now(metrics: current.since(previous)))
                 previous = current
             }
@@ -112,9 +112,9 @@ enum SoakBench {
 /// The process's memory at one moment, in MB, and what the broker's metrics counted in the minute before it.
 struct MemorySample: Sendable {
     var resident = 0.0, anonymous = 0.0, heapInUse = 0.0, heapFree = 0.0
-    var metrics = HubGauges()
+    var metrics = HubReadings()
 
-    static func now(metrics: HubGauges) -> MemorySample {
+    static func now(metrics: HubReadings) -> MemorySample {
         let heap = allocatorTotals()
         return MemorySample(
             resident: residentMegabytes(), anonymous: residentMegabytes(field: "RssAnon:"),
@@ -150,11 +150,11 @@ struct MemorySample: Sendable {
 }
 
 /// What the soak reads from the broker's metrics (their text form, as a scraper would).
-struct HubGauges: Sendable {
+struct HubReadings: Sendable {
     var slowCommits = 0, threadCheckpoints = 0, commitCheckpoints = 0, logPages = 0
     var threadSeconds = 0.0, commitSeconds = 0.0
 
-    static func read(_ registry: PrometheusCollectorRegistry) -> HubGauges {
+    static func read(_ registry: PrometheusCollectorRegistry) -> HubReadings {
         var bytes: [UInt8] = []
         registry.emit(into: &bytes)
         var values: [Substring: Double] = [:]
@@ -164,7 +164,7 @@ struct HubGauges: Sendable {
         }
         let commits = values["liaison_commit_duration_seconds_count"] ?? 0
         let fast = values["liaison_commit_duration_seconds_bucket{le=\"0.1\"}"] ?? 0
-        return HubGauges(
+        return HubReadings(
             slowCommits: Int(commits - fast),
             threadCheckpoints: Int(values["liaison_store_checkpoint_duration_seconds_count{where=\"thread\"}"] ?? 0),
             commitCheckpoints: Int(values["liaison_store_checkpoint_duration_seconds_count{where=\"commit\"}"] ?? 0),
@@ -174,8 +174,8 @@ struct HubGauges: Sendable {
     }
 
     /// The counts since `earlier` (the log's length stays as it is now).
-    func since(_ earlier: HubGauges) -> HubGauges {
-        HubGauges(
+    func since(_ earlier: HubReadings) -> HubReadings {
+        HubReadings(
             slowCommits: slowCommits - earlier.slowCommits, threadCheckpoints: threadCheckpoints - earlier.threadCheckpoints,
             commitCheckpoints: commitCheckpoints - earlier.commitCheckpoints, logPages: logPages,
             threadSeconds: threadSeconds - earlier.threadSeconds, commitSeconds: commitSeconds - earlier.commitSeconds)
