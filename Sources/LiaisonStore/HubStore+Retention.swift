@@ -23,12 +23,13 @@ package struct LegalHold: Sendable, Equatable {
 }
 
 extension HubTransaction {
-    /// Deletes the bodies and envelopes (and each recipient's view of them) of messages whose retention
-    /// period has ended, unless a delivery is still pending or a legal hold covers a child in them. The
-    /// envelope goes with the body because it carries what the sender wrote (`subject`, `purpose`,
-    /// `correlationid`); the row keeps its source, id, type, digest and times. Leaves and audit entries
-    /// stay: what was exchanged remains provable, the personal data goes. With `secure_delete` on, the
-    /// freed bytes are overwritten, not left in the file's free pages.
+    /// Deletes the bodies and envelopes (and each recipient's view of them, and a recipient's reason for rejecting
+    /// them) of messages whose retention period has ended, unless a delivery is still pending or a legal hold covers
+    /// a child in them. The envelope goes with the body because it carries what the sender wrote (`subject`,
+    /// `purpose`, `correlationid`); a `rejected` dead letter's reason goes because it is the recipient's free text
+    /// about the body (`DeadLetterCause.reasonDeletedWithBody` takes its place). The row keeps its source, id, type,
+    /// digest and times. Leaves and audit entries stay: what was exchanged remains provable, the personal data goes.
+    /// With `secure_delete` on, the freed bytes are overwritten, not left in the file's free pages.
     ///
     /// - Returns: the sequences whose bodies were deleted, oldest first (at most `limit`).
     package func deleteExpiredBodies(now: Int64, limit: Int) throws -> [Int64] {
@@ -44,9 +45,11 @@ extension HubTransaction {
             arguments: [now, limit])
         let clearMessage = try db.cachedStatement(sql: "UPDATE messages SET body = NULL, envelope = X'', deleted_at = ? WHERE sequence = ?")
         let clearViews = try db.cachedStatement(sql: "UPDATE deliveries SET view = NULL, envelope_view = NULL WHERE sequence = ?")
+        let clearReasons = try db.cachedStatement(sql: "UPDATE dead_letters SET reason = ? WHERE sequence = ? AND cause = ?")
         for sequence in sequences {
             try clearMessage.execute(arguments: [now, sequence])
             try clearViews.execute(arguments: [sequence])
+            try clearReasons.execute(arguments: [DeadLetterCause.reasonDeletedWithBody, sequence, DeadLetterCause.rejected.rawValue])
         }
         return sequences.sorted()
     }

@@ -209,6 +209,10 @@ package final class PostgresTransaction: LedgerTransaction {
         guard !sequences.isEmpty else { return [] }
         try run("UPDATE messages SET body = NULL, envelope = ''::bytea, deleted_at = \(now) WHERE sequence = ANY(\(sequences))")
         try run("UPDATE deliveries SET view = NULL, envelope_view = NULL WHERE sequence = ANY(\(sequences))")
+        try run("""
+            UPDATE dead_letters SET reason = \(DeadLetterCause.reasonDeletedWithBody)
+            WHERE sequence = ANY(\(sequences)) AND cause = \(DeadLetterCause.rejected.rawValue)
+            """)
         return sequences.sorted()
     }
 }

@@ -213,6 +213,10 @@ struct StoreConformanceTests {
         #expect(deleted[0] > 0)
         #expect(try postgres.pendingDeliveries(recipient: Self.council, after: 0, limit: 10).first?.body.isEmpty == false)
         #expect(try engines.map { try $0.deleteExpiredBodies(now: 900_000_000, limit: 1000) } == [0, 0], "a second sweep finds nothing")
+        // The police's reason for rejecting c-3 (sequence 6) went with its body, alike on both engines.
+        let letters = try sqlite.deadLetterRecords()
+        #expect(try postgres.deadLetterRecords() == letters)
+        #expect(letters.first { $0.sequence == 6 }?.reason == DeadLetterCause.reasonDeletedWithBody)
         let (size, root) = try sqlite.treeHead()
         let head = try postgres.treeHead()
         #expect(head.size == size && head.root == root, "the sweep's audit entry is the same leaf on both")

@@ -162,4 +162,32 @@ struct FilesAtRestTests {
         #expect(file.range(of: Data("BODY-MARKER".utf8)) == nil, "the deleted body is still in the file")
         #expect(file.range(of: Data("ENVELOPE-MARKER".utf8)) == nil, "the deleted envelope is still in the file")
     }
+
+    @Test func aRecipientsReasonForRejectingGoesWithTheBodyAndTheHubsOwnReasonsStay() throws {
+        let path = "\(folder())/hub.sqlite"
+        let store = try HubStore(path: path)
+        let yot = AgencyID("yot")!
+        let reasonMarker = "REASON-MARKER-" + String(repeating: "r", count: 600)
+        let (rejected, expired) = try store.transaction { tx in
+            func message(_ id: String) throws -> Int64 {
+                let sequence = try tx.insertMessage(
+                    source: "npas", messageID: id, type: "test.summary", envelope: Array("{}".utf8), body: Array("{}".utf8),
+                    bodyDigest: "d", receivedAt: 1, expiresAt: 1000, retainUntil: 5
+                ).sequence
+                try tx.insertDeliveries(sequence: sequence, recipients: [yot])
+                return sequence
+            }
+            let rejected = try message("m-1"), expired = try message("m-2")
+            #expect(try tx.deadLetter(recipient: yot, sequence: rejected, cause: .rejected, reason: reasonMarker, at: 2))
+            #expect(try tx.deadLetter(recipient: yot, sequence: expired, cause: .expired, reason: "Not delivered within its time to live", at: 2))
+            return (rejected, expired)
+        }
+        #expect(try store.transaction { tx in try tx.deleteExpiredBodies(now: 10, limit: 10) } == [rejected, expired])
+        let reasons = Dictionary(uniqueKeysWithValues: try store.deadLetterRecords().map { ($0.sequence, $0.reason) })
+        #expect(reasons[rejected] == DeadLetterCause.reasonDeletedWithBody)
+        #expect(reasons[expired] == "Not delivered within its time to live")
+        try DatabaseQueue(path: path).inDatabase { _ = try Row.fetchAll($0, sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        let file = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect(file.range(of: Data("REASON-MARKER".utf8)) == nil, "the recipient's reason is still in the file")
+    }
 }
