@@ -87,10 +87,10 @@ enum SoakBench {
             p99s.append(p99)
             let sample = minute < samples.count ? samples[minute] : MemorySample()
             let m = sample.metrics
-            report(String(format: "  minute %2d: %7d accepted, p50 %6.2f ms, p99 %7.2f ms, max %7.2f ms; resident %5.1f MB (anonymous %5.1f; heap in use %5.1f, free %5.1f); commits over 100 ms %d; checkpoints %d on the thread (%.0f ms in all), %d in a commit (%.0f ms); log %d pages",
+            report(String(format: "  minute %2d: %7d accepted, p50 %6.2f ms, p99 %7.2f ms, max %7.2f ms; resident %5.1f MB (anonymous %5.1f; heap in use %5.1f, free %5.1f); commits over 100 ms %d; checkpoints %d on the thread (%.0f ms in all), %d in a commit (%.0f ms); log %d pages; heap given back %d times (%.1f ms)",
                 minute + 1, latencies.count, p50, p99, latencies.percentile(1), sample.resident, sample.anonymous,
                 sample.heapInUse, sample.heapFree, m.slowCommits, m.threadCheckpoints, m.threadSeconds * 1000, m.commitCheckpoints,
-                m.commitSeconds * 1000, m.logPages))
+                m.commitSeconds * 1000, m.logPages, m.heapReleases, m.heapReleaseSeconds * 1000))
         }
         let settled = samples.dropFirst().map(\.resident)
         let spread = settled.isEmpty ? 0 : (settled.max()! - settled.min()!) / settled.min()!
@@ -151,8 +151,8 @@ struct MemorySample: Sendable {
 
 /// What the soak reads from the broker's metrics (their text form, as a scraper would).
 struct HubReadings: Sendable {
-    var slowCommits = 0, threadCheckpoints = 0, commitCheckpoints = 0, logPages = 0
-    var threadSeconds = 0.0, commitSeconds = 0.0
+    var slowCommits = 0, threadCheckpoints = 0, commitCheckpoints = 0, logPages = 0, heapReleases = 0
+    var threadSeconds = 0.0, commitSeconds = 0.0, heapReleaseSeconds = 0.0
 
     static func read(_ registry: PrometheusCollectorRegistry) -> HubReadings {
         var bytes: [UInt8] = []
@@ -169,8 +169,10 @@ struct HubReadings: Sendable {
             threadCheckpoints: Int(values["liaison_store_checkpoint_duration_seconds_count{where=\"thread\"}"] ?? 0),
             commitCheckpoints: Int(values["liaison_store_checkpoint_duration_seconds_count{where=\"commit\"}"] ?? 0),
             logPages: Int(values["liaison_store_log_pages"] ?? 0),
+            heapReleases: Int(values["liaison_heap_release_duration_seconds_count"] ?? 0),
             threadSeconds: values["liaison_store_checkpoint_duration_seconds_sum{where=\"thread\"}"] ?? 0,
-            commitSeconds: values["liaison_store_checkpoint_duration_seconds_sum{where=\"commit\"}"] ?? 0)
+            commitSeconds: values["liaison_store_checkpoint_duration_seconds_sum{where=\"commit\"}"] ?? 0,
+            heapReleaseSeconds: values["liaison_heap_release_duration_seconds_sum"] ?? 0)
     }
 
     /// The counts since `earlier` (the log's length stays as it is now).
@@ -178,7 +180,8 @@ struct HubReadings: Sendable {
         HubReadings(
             slowCommits: slowCommits - earlier.slowCommits, threadCheckpoints: threadCheckpoints - earlier.threadCheckpoints,
             commitCheckpoints: commitCheckpoints - earlier.commitCheckpoints, logPages: logPages,
-            threadSeconds: threadSeconds - earlier.threadSeconds, commitSeconds: commitSeconds - earlier.commitSeconds)
+            heapReleases: heapReleases - earlier.heapReleases, threadSeconds: threadSeconds - earlier.threadSeconds,
+            commitSeconds: commitSeconds - earlier.commitSeconds, heapReleaseSeconds: heapReleaseSeconds - earlier.heapReleaseSeconds)
     }
 }
 

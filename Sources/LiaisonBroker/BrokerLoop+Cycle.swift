@@ -55,6 +55,7 @@ extension BrokerLoop {
             if time.monotonic - lastUpkeep >= 100 {
                 lastUpkeep = time.monotonic
                 committer.upkeep()
+                heapRelease.releaseIfDue(now: time.monotonic)
                 // A store whose connection is gone can commit nothing: stop serving and open it again (`run`).
                 if store.isLost { storeLost = true }
             }

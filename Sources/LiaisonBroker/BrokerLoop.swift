@@ -41,6 +41,8 @@ final class BrokerLoop {
     var pendingSince: Int64?
     /// When the store's upkeep (checkpoints, retention) was last asked for.
     var lastUpkeep: Int64 = 0
+    /// Gives the allocator's freed memory back to the system once a minute, off this thread.
+    let heapRelease: HeapRelease
     /// Checks and decides bodies off this thread: large ones always, every one while the loop reads a run (`BodyChecker`).
     let checker: BodyChecker
     /// Replies for connections whose pipe was full, kept in order per connection.
@@ -116,6 +118,7 @@ final class BrokerLoop {
         }
         sockets = try BrokerSockets(configuration: configuration, keyPair: resources.keyPair)
         let metrics = HubMetrics(registry: control.registry)
+        heapRelease = HeapRelease(registry: control.registry)
         committer = CommitThread(
             store: store,
             housekeeping: StoreHousekeeping(store: store, configuration: configuration, checkpointKey: resources.checkpointKey, logger: logger),
