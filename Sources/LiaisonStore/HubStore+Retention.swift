@@ -79,6 +79,18 @@ extension HubTransaction {
 }
 
 extension HubStore {
+    /// Replaces the reason of each `rejected` dead letter whose message's body is already gone: stores whose bodies were
+    /// deleted before the retention sweep took the recipients' reasons with them (2026-12-05). Run when the store is
+    /// opened for writing; it finds nothing after the first time.
+    static func clearReasonsOfDeletedBodies(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                UPDATE dead_letters SET reason = ? WHERE cause = ? AND reason <> ?
+                  AND sequence IN (SELECT sequence FROM messages WHERE deleted_at IS NOT NULL)
+                """,
+            arguments: [DeadLetterCause.reasonDeletedWithBody, DeadLetterCause.rejected.rawValue, DeadLetterCause.reasonDeletedWithBody])
+    }
+
     /// The detail of a hold's audit record: the child's pseudonym and the reference (no free text).
     package static func holdDetail(_ pseudonym: String, _ reference: String) -> String {
         var json = JSONText()

@@ -41,6 +41,7 @@ package final class HubStore {
             queue = try DatabaseQueue(path: path, configuration: configuration)
             if !readOnly {
                 try HubStore.migrator.migrate(queue)
+                try queue.write(HubStore.clearReasonsOfDeletedBodies)
                 frontier = try queue.read(AuditTreeStorage.frontier)
             }
         } catch {

@@ -118,7 +118,8 @@ package final class PostgresHubStore {
         try? group.syncShutdownGracefully()
     }
 
-    /// Creates the schema if it has none; refuses one written by a newer Liaison.
+    /// Creates the schema if it has none; refuses one written by a newer Liaison; brings an older store's data up to
+    /// what this Liaison keeps.
     private func migrate() throws {
         try inTransaction {
             try lock()
@@ -132,6 +133,12 @@ package final class PostgresHubStore {
                 throw StoreError(
                     .cannotOpen, "The store's schema is version \(version), newer than this Liaison knows (\(PostgresSchema.version)): upgrade Liaison.")
             }
+            // Bodies deleted before the retention sweep took the recipients' reasons with them (HubStore does the same).
+            try run("""
+                UPDATE dead_letters SET reason = \(DeadLetterCause.reasonDeletedWithBody)
+                WHERE cause = \(DeadLetterCause.rejected.rawValue) AND reason <> \(DeadLetterCause.reasonDeletedWithBody)
+                  AND sequence IN (SELECT sequence FROM messages WHERE deleted_at IS NOT NULL)
+                """)
         }
     }
 

@@ -223,6 +223,19 @@ struct StoreConformanceTests {
         #expect(engines.map(\.auditTreeSize) == [size, size])
     }
 
+    @Test("A PostgreSQL store whose bodies went before the sweep took the reasons with them loses the reasons when opened")
+    func olderStoresLoseTheirReasonsWhenOpened() throws {
+        let postgres = try PostgresTestDatabase.open("old_reasons")
+        defer { PostgresTestDatabase.drop(postgres) }
+        for batch in Self.batches { _ = try postgres.commit(batch.operations, at: batch.at) }
+        // c-3 (sequence 6), rejected by the police with a reason, its body deleted as the sweep did before 2026-12-05.
+        try postgres.execute("UPDATE messages SET body = NULL, envelope = ''::bytea, deleted_at = 10 WHERE sequence = 6")
+        #expect(try postgres.deadLetterRecords().first { $0.sequence == 6 }?.reason == "refused")
+        let reopened = try PostgresHubStore(url: PostgresTestDatabase.url(of: postgres))
+        defer { reopened.close() }
+        #expect(try reopened.deadLetterRecords().first { $0.sequence == 6 }?.reason == DeadLetterCause.reasonDeletedWithBody)
+    }
+
     @Test("A legal hold keeps a child's bodies through the retention sweep, placed and released alike on both engines")
     func sameLegalHolds() throws {
         let (sqlite, postgres, folder) = try Self.bothAfterScenario("holds")

@@ -190,4 +190,27 @@ struct FilesAtRestTests {
         let file = try Data(contentsOf: URL(fileURLWithPath: path))
         #expect(file.range(of: Data("REASON-MARKER".utf8)) == nil, "the recipient's reason is still in the file")
     }
+
+    @Test func aStoreWhoseBodiesWentBeforeTheReasonsDidLosesTheReasonsWhenOpened() throws {
+        let path = "\(folder())/hub.sqlite"
+        let yot = AgencyID("yot")!
+        let sequence = try {
+            let store = try HubStore(path: path)
+            return try store.transaction { tx in
+                let sequence = try tx.insertMessage(
+                    source: "npas", messageID: "m-1", type: "test.summary", envelope: Array("{}".utf8), body: Array("{}".utf8),
+                    bodyDigest: "d", receivedAt: 1, expiresAt: 1000, retainUntil: 5
+                ).sequence
+                try tx.insertDeliveries(sequence: sequence, recipients: [yot])
+                _ = try tx.deadLetter(recipient: yot, sequence: sequence, cause: .rejected, reason: "REASON-MARKER about a child", at: 2)
+                return sequence
+            }
+        }()
+        // What the sweep did before it took the reasons too.
+        try DatabaseQueue(path: path).write { db in
+            try db.execute(sql: "UPDATE messages SET body = NULL, envelope = X'', deleted_at = 10 WHERE sequence = ?", arguments: [sequence])
+        }
+        let reopened = try HubStore(path: path)
+        #expect(try reopened.deadLetterRecords().first { $0.sequence == sequence }?.reason == DeadLetterCause.reasonDeletedWithBody)
+    }
 }
