@@ -81,15 +81,19 @@ extension HubTransaction {
 extension HubStore {
     /// Replaces the reason of each `rejected` dead letter whose message's body is already gone: stores whose bodies were
     /// deleted before the retention sweep took the recipients' reasons with them (2026-12-05). Run when the store is
-    /// opened for writing; it finds nothing after the first time.
+    /// opened for writing; it finds nothing after the first time. It looks up each rejected dead letter's message by its
+    /// key rather than scanning the messages, so opening a large store stays quick.
     static func clearReasonsOfDeletedBodies(_ db: Database) throws {
-        try db.execute(
-            sql: """
-                UPDATE dead_letters SET reason = ? WHERE cause = ? AND reason <> ?
-                  AND sequence IN (SELECT sequence FROM messages WHERE deleted_at IS NOT NULL)
-                """,
-            arguments: [DeadLetterCause.reasonDeletedWithBody, DeadLetterCause.rejected.rawValue, DeadLetterCause.reasonDeletedWithBody])
+        try db.execute(sql: clearReasonsOfDeletedBodiesSQL, arguments: clearReasonsOfDeletedBodiesArguments)
     }
+
+    package static let clearReasonsOfDeletedBodiesSQL = """
+        UPDATE dead_letters SET reason = ? WHERE cause = ? AND reason <> ?
+          AND EXISTS (SELECT 1 FROM messages WHERE messages.sequence = dead_letters.sequence AND deleted_at IS NOT NULL)
+        """
+    package static let clearReasonsOfDeletedBodiesArguments: StatementArguments = [
+        DeadLetterCause.reasonDeletedWithBody, DeadLetterCause.rejected.rawValue, DeadLetterCause.reasonDeletedWithBody,
+    ]
 
     /// The detail of a hold's audit record: the child's pseudonym and the reference (no free text).
     package static func holdDetail(_ pseudonym: String, _ reference: String) -> String {

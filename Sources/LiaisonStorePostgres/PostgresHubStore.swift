@@ -137,7 +137,7 @@ package final class PostgresHubStore {
             try run("""
                 UPDATE dead_letters SET reason = \(DeadLetterCause.reasonDeletedWithBody)
                 WHERE cause = \(DeadLetterCause.rejected.rawValue) AND reason <> \(DeadLetterCause.reasonDeletedWithBody)
-                  AND sequence IN (SELECT sequence FROM messages WHERE deleted_at IS NOT NULL)
+                  AND EXISTS (SELECT 1 FROM messages WHERE messages.sequence = dead_letters.sequence AND deleted_at IS NOT NULL)
                 """)
         }
     }

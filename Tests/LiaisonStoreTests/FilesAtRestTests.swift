@@ -212,5 +212,14 @@ struct FilesAtRestTests {
         }
         let reopened = try HubStore(path: path)
         #expect(try reopened.deadLetterRecords().first { $0.sequence == sequence }?.reason == DeadLetterCause.reasonDeletedWithBody)
+        // It runs at every open: it must find each message by its key, not read every message of a large store.
+        let plan = try reopened.read { db in
+            try Row.fetchAll(
+                db, sql: "EXPLAIN QUERY PLAN " + HubStore.clearReasonsOfDeletedBodiesSQL,
+                arguments: HubStore.clearReasonsOfDeletedBodiesArguments
+            ).map { $0["detail"] as String }
+        }
+        #expect(plan.contains { $0.hasPrefix("SEARCH messages USING INTEGER PRIMARY KEY") }, "\(plan)")
+        #expect(!plan.contains { $0.hasPrefix("SCAN messages") }, "\(plan)")
     }
 }
