@@ -16,6 +16,8 @@ final class MemoryLedger: HubLedger {
     private(set) var deadLetters: [(recipient: AgencyID, sequence: Int64, cause: DeadLetterCause, reason: String)] = []
     private(set) var cohorts: [AgencyID: [String: Set<String>]] = [:]
     private(set) var bodies: [Int64: [UInt8]] = [:]
+    /// Each message's recipients' own envelopes, where the core stored one.
+    private(set) var envelopeViews: [Int64: [AgencyID: [UInt8]]] = [:]
     private var messages: [String: Int64] = [:]
     private var lastSequence: Int64 = 0
     /// Makes the next commit fail, as a full disk would.
@@ -71,6 +73,7 @@ final class MemoryLedger: HubLedger {
         let sequence = lastSequence
         messages[key] = sequence
         bodies[sequence] = plan.body
+        envelopeViews[sequence] = plan.envelopeViews
         var entries: [AgencyID: Int64] = [:]
         for var event in plan.auditOnInsert {
             event.sequence = sequence

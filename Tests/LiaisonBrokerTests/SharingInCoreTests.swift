@@ -50,6 +50,33 @@ struct SharingInCoreTests {
         #expect(decision.detail?.contains("N926400123002") == false)
     }
 
+    @Test func aRecipientsOwnEnvelopeIsStoredOnlyWhereItDiffersFromTheMessages() throws {
+        var hub = try CoreHarness(rules: true)
+        let npas = hub.connect("npas")
+        let yotConnection = hub.connect("yot")
+        hub.send("c-1", type: "cohort.update", from: yotConnection, as: "yot", body: try SharingInCoreTests.example("cohort.update/valid-1.json"))
+        let summary = try SharingInCoreTests.example("yot.attendance-summary/valid-1.json")
+        let yot = AgencyID("yot")!
+        func deliveredEnvelope(_ sent: [(RoutingID, HubCommand)]) throws -> Envelope {
+            let deliver = try #require(sent.compactMap { if case .deliver(_, let envelope, _, _) = $0.1 { envelope } else { nil } }.first)
+            return try Envelope.decode(deliver)
+        }
+
+        // Named to the YOT alone, with nothing the flow withholds: the recipient's envelope is the message's own.
+        let named = hub.send("s-1", type: "yot.attendance-summary", from: npas, as: "npas", to: ["yot"], body: summary)
+        let namedSequence = try #require(named.receipts.first?.sequence)
+        #expect(hub.ledger.envelopeViews[namedSequence]?.isEmpty == true)
+        let namedEnvelope = try deliveredEnvelope(named)
+        #expect(namedEnvelope.id == "s-1" && namedEnvelope.recipients == [yot])
+
+        // Named to nobody (the rules choose): the YOT's own envelope names it, so it is stored, and that is what it gets.
+        let chosen = hub.send("s-2", type: "yot.attendance-summary", from: npas, as: "npas", body: summary)
+        let chosenSequence = try #require(chosen.receipts.first?.sequence)
+        let stored = try #require(hub.ledger.envelopeViews[chosenSequence]?[yot])
+        #expect(try Envelope.decode(stored).recipients == [yot])
+        #expect(try deliveredEnvelope(chosen).recipients == [yot])
+    }
+
     @Test func aResendOfACohortUpdateIsNotAppliedTwice() throws {
         var hub = try CoreHarness(rules: true)
         let yot = hub.connect("yot")

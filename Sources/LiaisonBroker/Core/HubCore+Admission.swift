@@ -240,7 +240,10 @@ extension HubCore {
             plan.subjects = admission.subjects
             plan.retainUntil = admission.retainUntil
             plan.views = admission.views
-            plan.envelopeViews = admission.envelopes.mapValues { $0.encoded() }
+            // A recipient's envelope is stored only where it differs from the message's own: when the message names
+            // just that recipient and carries nothing its flow withholds, the store hands it the message's envelope,
+            // which is the same text (`envelopeBytes` is this envelope's encoding).
+            plan.envelopeViews = admission.envelopes.compactMapValues { $0 == envelope ? nil : $0.encoded() }
         }
         pending.insert(plan, from: routingID)
     }
