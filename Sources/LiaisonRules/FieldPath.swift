@@ -45,23 +45,30 @@ public struct FieldPath: Sendable, Hashable, CustomStringConvertible, Comparable
         FieldPath(tokens: concrete.map { Int($0) != nil ? "*" : $0 })
     }
 
-    /// Every value at this path in `document` (wildcards fan out over arrays).
-    func values(in document: JSONValue) -> [JSONValue] {
-        var current = [document]
-        for token in tokens {
-            var next: [JSONValue] = []
-            for value in current {
-                switch value {
-                case .object(let members): if let member = members[token] { next.append(member) }
-                case .array(let items):
-                    if token == "*" { next.append(contentsOf: items) } else if let index = Int(token), items.indices.contains(index) {
-                        next.append(items[index])
-                    }
-                default: break
+    /// The first value at this path in `document`, wildcards fanning out over arrays in order (`FieldPathTests` hold it
+    /// to the first of every value, found level by level). Found without making arrays: conditions read one value of
+    /// every record of every message.
+    func firstValue(in document: JSONValue) -> JSONValue? {
+        Self.first(in: document, tokens: tokens[...])
+    }
+
+    private static func first(in value: JSONValue, tokens: ArraySlice<String>) -> JSONValue? {
+        guard let token = tokens.first else { return value }
+        let rest = tokens.dropFirst()
+        switch value {
+        case .object(let members):
+            return members[token].flatMap { first(in: $0, tokens: rest) }
+        case .array(let items):
+            if token == "*" {
+                for item in items {
+                    if let found = first(in: item, tokens: rest) { return found }
                 }
+                return nil
             }
-            current = next
+            guard let index = Int(token), items.indices.contains(index) else { return nil }
+            return first(in: items[index], tokens: rest)
+        default:
+            return nil
         }
-        return current
     }
 }

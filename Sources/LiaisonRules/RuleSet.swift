@@ -23,6 +23,9 @@ public struct RuleSet: Sendable {
         public var cohorts: [AgencyID: [String: Set<String>]]
         /// The hub's secret for keyed pseudonyms.
         public var pseudonymKey: [UInt8]
+        /// Every UPN in the body (`RuleSet.upns(in:)`), where the caller has found them already: the walk through a
+        /// school's return is most of deciding it, and every recipient's decision would otherwise repeat it.
+        public var bodyUPNs: [String]?
 
         public init(date: String, cohorts: [AgencyID: [String: Set<String>]] = [:], pseudonymKey: [UInt8] = []) {
             self.date = date
@@ -100,7 +103,7 @@ public struct RuleSet: Sendable {
             released = 0
             withheld = 1
         } else {
-            subjects = Self.upns(in: body)
+            subjects = context.bodyUPNs ?? Self.upns(in: body)
         }
         guard released > 0 else {
             return Decision(
@@ -108,21 +111,38 @@ public struct RuleSet: Sendable {
                 reasons: ["\(agreement.id)/\(flow.id): no record meets \(flow.conditions.map(\.description).joined(separator: " and "))"],
                 ruleSetHash: hash)
         }
-        var minimiser = Minimiser(allowed: flow.allowList)
-        view = minimiser.minimise(view) ?? .object([:])
-        for obligation in flow.obligations {
-            if case .pseudonymise(let path) = obligation {
-                // Fail closed: every scalar under the path is replaced, whatever its type, so a number or
-                // an array where a string was expected cannot carry the clear value through.
-                let key = PseudonymKey(context.pseudonymKey)
-                view = transform(view, at: path.tokens) { value in Self.pseudonymised(value, key: key) }
+        let viewForm: Decision.ViewForm
+        let fieldsWithheld: [FieldPath]
+        if flow.obligations.isEmpty {
+            var writer = MinimisingWriter(allowed: flow.allowList)
+            if withheld == 0, writer.keepsEverything(of: view) {
+                // The whole body: the recipient gets the body's own bytes, so nothing is written.
+                viewForm = .wholeBody(view)
+                fieldsWithheld = []
+            } else {
+                // Written straight to text: the broker needs only the bytes (`view` parses them for those who read it).
+                viewForm = .text(writer.write(view))
+                fieldsWithheld = writer.withheld.sorted()
             }
+        } else {
+            var minimiser = Minimiser(allowed: flow.allowList)
+            view = minimiser.minimise(view) ?? .object([:])
+            for obligation in flow.obligations {
+                if case .pseudonymise(let path) = obligation {
+                    // Fail closed: every scalar under the path is replaced, whatever its type, so a number or
+                    // an array where a string was expected cannot carry the clear value through.
+                    let key = PseudonymKey(context.pseudonymKey)
+                    view = transform(view, at: path.tokens) { value in Self.pseudonymised(value, key: key) }
+                }
+            }
+            viewForm = .text(view.encoded())
+            fieldsWithheld = minimiser.withheld.sorted()
         }
-        let fieldsWithheld = minimiser.withheld.sorted()
         var decision = Decision(
-            recipient: recipient, permitted: true, agreement: agreement, flow: flow, view: view, recordsReleased: released,
+            recipient: recipient, permitted: true, agreement: agreement, flow: flow, recordsReleased: released,
             recordsWithheld: withheld, fieldsWithheld: fieldsWithheld, subjects: subjects,
             reasons: ["\(agreement.id) v\(agreement.version), flow \(flow.id): \(flow.purpose)"], ruleSetHash: hash)
+        decision.viewForm = viewForm
         decision.viewIsWholeBody = withheld == 0 && fieldsWithheld.isEmpty && flow.obligations.isEmpty
         return decision
     }
@@ -130,16 +150,16 @@ public struct RuleSet: Sendable {
     func holds(_ condition: Condition, on record: JSONValue, recipient: AgencyID, context: Context) -> Bool {
         switch condition {
         case .inCohort(let name, let key):
-            guard let value = key.values(in: record).first?.stringValue else { return false }
+            guard let value = key.firstValue(in: record)?.stringValue else { return false }
             return context.cohorts[recipient]?[name]?.contains(value) ?? false
         case .notInCohort(let name, let key):
-            guard let value = key.values(in: record).first?.stringValue else { return false }
+            guard let value = key.firstValue(in: record)?.stringValue else { return false }
             return !(context.cohorts[recipient]?[name]?.contains(value) ?? false)
         case .age(let path, let minimum, let maximum):
-            guard let dob = path.values(in: record).first?.stringValue, let age = Self.age(dateOfBirth: dob, on: context.date) else { return false }
+            guard let dob = path.firstValue(in: record)?.stringValue, let age = Self.age(dateOfBirth: dob, on: context.date) else { return false }
             return (minimum...maximum).contains(age)
         case .equals(let path, let expected):
-            return path.values(in: record).first == expected
+            return path.firstValue(in: record) == expected
         }
     }
 
@@ -164,11 +184,13 @@ public struct RuleSet: Sendable {
     static func collectUPNs(in value: JSONValue, into found: inout [String]) {
         switch value {
         case .object(let members):
+            // Scalars are not walked into, and only a string's name is compared (a return's marks are thousands of
+            // members named by dates).
             for (key, member) in members {
-                if key == "upn" {
-                    if case .string(let upn) = member { found.append(upn) }
-                } else {
-                    collectUPNs(in: member, into: &found)
+                switch member {
+                case .string(let upn): if key.utf8.count == 3, key == "upn" { found.append(upn) }
+                case .object, .array: if key != "upn" { collectUPNs(in: member, into: &found) }
+                default: break
                 }
             }
         case .array(let items):
@@ -209,23 +231,33 @@ public struct PseudonymKey: @unchecked Sendable {
 
     /// `psn-` and the first 16 hex digits of HMAC-SHA-256(key, value).
     public func pseudonym(of value: String) -> String {
+        Self.text(of: code(of: value))
+    }
+
+    /// The first 8 bytes of HMAC-SHA-256(key, value), big-endian: what a pseudonym's 16 hex digits write.
+    func code(of value: String) -> UInt64 {
         var hmac = prepared
         var value = value
         value.withUTF8 { hmac.update(data: UnsafeRawBufferPointer($0)) }
         return hmac.finalize().withUnsafeBytes { code in
-            // Written in place: the broker makes one for every child in every message.
-            String(unsafeUninitializedCapacity: 20) { text in
-                let digits: StaticString = "0123456789abcdef"
-                text[0] = UInt8(ascii: "p")
-                text[1] = UInt8(ascii: "s")
-                text[2] = UInt8(ascii: "n")
-                text[3] = UInt8(ascii: "-")
-                for index in 0..<8 {
-                    text[4 + 2 * index] = digits.utf8Start[Int(code[index] >> 4)]
-                    text[5 + 2 * index] = digits.utf8Start[Int(code[index] & 0x0F)]
-                }
-                return 20
+            var result: UInt64 = 0
+            for index in 0..<8 { result = result << 8 | UInt64(code[index]) }
+            return result
+        }
+    }
+
+    /// `psn-` and a code's 16 hex digits, written in place (the broker writes one for every child in every message).
+    static func text(of code: UInt64) -> String {
+        String(unsafeUninitializedCapacity: 20) { text in
+            let digits: StaticString = "0123456789abcdef"
+            text[0] = UInt8(ascii: "p")
+            text[1] = UInt8(ascii: "s")
+            text[2] = UInt8(ascii: "n")
+            text[3] = UInt8(ascii: "-")
+            for index in 0..<16 {
+                text[4 + index] = digits.utf8Start[Int(code >> (60 - 4 * UInt64(index)) & 0x0F)]
             }
+            return 20
         }
     }
 }
@@ -274,8 +306,29 @@ public struct Decision: Sendable {
     public var permitted: Bool
     public var agreement: Agreement?
     public var flow: Flow?
-    /// What the recipient receives: the body with only the released records and allowed fields.
-    public var view: JSONValue?
+    /// What a permitted recipient receives: the body itself, or the minimised view as the JSON text it receives.
+    enum ViewForm: Sendable {
+        case wholeBody(JSONValue)
+        case text([UInt8])
+    }
+
+    /// The recipient's view; nil for a denial.
+    var viewForm: ViewForm?
+    /// What the recipient receives: the body with only the released records and allowed fields (parsed from
+    /// `viewJSON` where the view is not the whole body: for `rules explain`, `rules test` and reviews; the broker uses
+    /// the text).
+    public var view: JSONValue? {
+        switch viewForm {
+        case .wholeBody(let body): body
+        case .text(let text): try? JSONValue.parse(text)
+        case nil: nil
+        }
+    }
+    /// The view as the JSON text the recipient receives (keys in code-point order), where it is not the whole body;
+    /// nil where it is (`viewIsWholeBody`: the recipient gets the body's own bytes) and for a denial.
+    public var viewJSON: [UInt8]? {
+        if case .text(let text) = viewForm { text } else { nil }
+    }
     /// True when the view is the whole body (no record or field withheld, nothing pseudonymised): the recipient
     /// can be given the body's own bytes.
     public var viewIsWholeBody = false
@@ -289,7 +342,7 @@ public struct Decision: Sendable {
     public var ruleSetHash: String
 
     public init(
-        recipient: AgencyID, permitted: Bool, agreement: Agreement? = nil, flow: Flow? = nil, view: JSONValue? = nil,
+        recipient: AgencyID, permitted: Bool, agreement: Agreement? = nil, flow: Flow? = nil,
         recordsReleased: Int = 0, recordsWithheld: Int = 0, fieldsWithheld: [FieldPath] = [], subjects: [String] = [],
         reasons: [String], ruleSetHash: String
     ) {
@@ -298,7 +351,6 @@ public struct Decision: Sendable {
         self.permitted = permitted
         self.agreement = agreement
         self.flow = flow
-        self.view = view
         self.recordsReleased = recordsReleased
         self.recordsWithheld = recordsWithheld
         self.fieldsWithheld = fieldsWithheld

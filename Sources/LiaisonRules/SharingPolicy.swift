@@ -11,13 +11,14 @@ import StrictJSON
 /// the body's retention is the longest of the agreements it is shared under.
 public struct SharingPolicy: Sendable {
     public let ruleSet: RuleSet
-    let pseudonyms: PseudonymKey
+    /// The pseudonym key, and the children's pseudonyms made lately under it.
+    let pseudonyms: PseudonymMemo
     let pseudonymKey: [UInt8]
 
     public init(ruleSet: RuleSet, pseudonymKey: [UInt8]) {
         self.ruleSet = ruleSet
         self.pseudonymKey = pseudonymKey
-        self.pseudonyms = PseudonymKey(pseudonymKey)
+        self.pseudonyms = PseudonymMemo(key: PseudonymKey(pseudonymKey))
     }
 
     /// The type whose messages change the sender's cohort instead of going anywhere.
@@ -28,12 +29,16 @@ public struct SharingPolicy: Sendable {
         _ envelope: Envelope, body: JSONValue, receivedAt: Int64, date: String, cohorts: [AgencyID: [String: Set<String>]]
     ) -> Admission {
         if envelope.type.rawValue == SharingPolicy.cohortUpdateType { return cohortUpdate(envelope, body: body) }
+        // The body's children are found once, for every recipient's decision and for the pseudonyms.
+        let upns = RuleSet.upns(in: body)
+        var context = RuleSet.Context(date: date, cohorts: cohorts, pseudonymKey: pseudonymKey)
+        context.bodyUPNs = upns
         let decisions = ruleSet.decide(
-            from: envelope.source, type: envelope.type, recipients: envelope.recipients, body: body,
-            context: RuleSet.Context(date: date, cohorts: cohorts, pseudonymKey: pseudonymKey))
-        let denied = decisions.filter { !$0.permitted }
-        let refused = decisions.isEmpty || denied.count == decisions.count || (!envelope.recipients.isEmpty && !denied.isEmpty)
-        let pseudonymOf = pseudonymMap(of: body)
+            from: envelope.source, type: envelope.type, recipients: envelope.recipients, body: body, context: context)
+        // Counted, not filtered: a decision carries its agreement and flow, and every copy retains all their parts.
+        let deniedCount = decisions.reduce(0) { $0 + ($1.permitted ? 0 : 1) }
+        let refused = decisions.isEmpty || deniedCount == decisions.count || (!envelope.recipients.isEmpty && deniedCount > 0)
+        let pseudonymOf = pseudonymMap(of: upns)
         let records = decisions.map { decision in
             Admission.Record(
                 recipient: decision.recipient, permitted: decision.permitted,
@@ -42,21 +47,21 @@ public struct SharingPolicy: Sendable {
         if refused {
             let reasons = decisions.isEmpty
                 ? ["no agreement has a flow from \(envelope.source) for '\(envelope.type)'"]
-                : denied.map { "to \($0.recipient): \($0.reasons.joined(separator: "; "))" }
+                : decisions.lazy.filter { !$0.permitted }.map { "to \($0.recipient): \($0.reasons.joined(separator: "; "))" }
             return Admission(
                 verdict: .refuse(ProtocolError(
                     .denied, "Denied by the sharing rules: " + reasons.joined(separator: " | "), reference: envelope.id)),
                 decisions: decisions, records: records)
         }
         // Only permitted recipients, each with its own view: a denied agency must never fall back to the body.
-        let permitted = decisions.filter { $0.permitted && $0.view != nil }
+        let permitted = decisions.lazy.filter { $0.permitted && $0.viewForm != nil }
         var admission = Admission(verdict: .share, decisions: decisions, records: records)
         admission.recipients = permitted.map(\.recipient)
         admission.subjects = Array(Set(pseudonymOf.values)).sorted()
         admission.retainUntil = SharingPolicy.retainUntil(receivedAt: receivedAt, under: permitted)
         for decision in permitted {
             // A view that is the whole body is not stored again: the recipient gets the body's own bytes.
-            if !decision.viewIsWholeBody, let view = decision.view { admission.views[decision.recipient] = view.encoded() }
+            if let view = decision.viewJSON { admission.views[decision.recipient] = view }
             // The envelope is minimised too: the recipient learns of no other recipient, and free text the
             // sender wrote (which could carry a name or a UPN) passes only where the flow allows.
             admission.envelopes[decision.recipient] = decision.envelope(for: envelope)
@@ -112,14 +117,20 @@ public struct SharingPolicy: Sendable {
 
     /// The keyed pseudonym of every child (every `upn`) in a body, made once per child.
     func pseudonymMap(of body: JSONValue) -> [String: String] {
+        pseudonymMap(of: RuleSet.upns(in: body))
+    }
+
+    /// The keyed pseudonym of each of these UPNs, made once per child.
+    func pseudonymMap(of upns: [String]) -> [String: String] {
         var map: [String: String] = [:]
-        for upn in RuleSet.upns(in: body) where map[upn] == nil { map[upn] = pseudonyms.pseudonym(of: upn) }
+        map.reserveCapacity(upns.count)
+        for upn in upns where map[upn] == nil { map[upn] = pseudonyms.pseudonym(of: upn) }
         return map
     }
 
     /// The end of the longest body retention among the agreements a message is shared under; nil (keep) if
     /// any of them sets none.
-    static func retainUntil(receivedAt: Int64, under decisions: [Decision]) -> Int64? {
+    static func retainUntil(receivedAt: Int64, under decisions: some Sequence<Decision>) -> Int64? {
         var latest: Int64?
         for decision in decisions {
             guard let period = decision.agreement?.bodyRetention else { return nil }

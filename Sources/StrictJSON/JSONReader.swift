@@ -253,13 +253,13 @@ struct JSONReader {
 /// Writes `JSONValue` as compact JSON with keys in code-point order (deterministic, and fast: no
 /// locale-aware sorting as with Foundation's encoder).
 package enum JSONWriter {
-    static func write(_ value: JSONValue, into out: inout [UInt8]) {
+    package static func write(_ value: JSONValue, into out: inout [UInt8]) {
         switch value {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let flag): out.append(contentsOf: (flag ? "true" : "false").utf8)
         case .number(let number):
             if number.rounded() == number, abs(number) < 9e15 {
-                out.append(contentsOf: String(Int64(number)).utf8)
+                integer(Int64(number), into: &out)
             } else {
                 out.append(contentsOf: "\(number)".utf8)
             }

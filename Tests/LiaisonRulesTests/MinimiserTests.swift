@@ -26,6 +26,33 @@ struct MinimiserTests {
         }
     }
 
+    /// The broker writes each view straight to text; it must be the text of the minimised value, with the same
+    /// fields withheld.
+    @Test func theWriterWritesExactlyTheMinimisedValuesText() {
+        var random = SeededGenerator(seed: 13)
+        let names = ["upn", "name", "school", "pupils", "0", "1", "05", "*", "dob", "é", "Z"]
+        var withheldSome = 0
+        for round in 0..<2_000 {
+            let body = Self.value(depth: 0, names: names, random: &random)
+            let fields = (0..<random.uniform(1...4)).map { _ in
+                FieldPath(tokens: (0..<random.uniform(0...3)).map { _ in random.chance(0.3) ? "*" : random.pick(names) })
+            }
+            var minimiser = Minimiser(allowed: fields)
+            var writer = MinimisingWriter(allowed: AllowList(fields))
+            let expected = (minimiser.minimise(body) ?? .object([:])).encoded()
+            let written = writer.write(body)
+            #expect(
+                written == expected,
+                "round \(round): fields \(fields) on \(String(decoding: body.encoded(), as: UTF8.self)): wrote \(String(decoding: written, as: UTF8.self))")
+            #expect(writer.withheld == minimiser.withheld, "round \(round): fields \(fields)")
+            // The dry walk that spares writing a view that is the whole body says so exactly when nothing is withheld.
+            #expect(writer.keepsEverything(of: body) == minimiser.withheld.isEmpty, "round \(round): fields \(fields)")
+            if !minimiser.withheld.isEmpty { withheldSome += 1 }
+        }
+        // The random cases exercise both halves: views that withhold something and views that keep everything.
+        #expect(withheldSome > 200 && withheldSome < 1_900)
+    }
+
     @Test func aNameLikeAnIndexMatchesBothItsOwnFieldAndTheWildcard() {
         let body: JSONValue = .object([
             "pupils": .array([
