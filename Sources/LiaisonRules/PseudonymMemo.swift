@@ -10,8 +10,10 @@ import Synchronization
 /// strings) and 8 bytes of the code; the broker already holds the cohorts' UPNs in memory, and nothing here is
 /// written anywhere. Shared by the threads that decide (the broker's loop and its body checker).
 final class PseudonymMemo: Sendable {
-    /// Children in a generation: two generations hold a county's 120,000 pupils, in about 10 MB at most.
-    static let generationSize = 131_072
+    /// Children in a generation: two hold a county's 120,000 pupils. Each generation's table has at most 131,072
+    /// slots of 24 bytes (a UPN is short enough for a `String` to hold in place, and the code is 8 bytes): about 3 MB,
+    /// so about 6 MB at most for both.
+    static let generationSize = 65_536
     /// UPNs are 13 characters; a value longer than this is not kept.
     static let longestValue = 32
 
