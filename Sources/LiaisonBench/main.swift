@@ -130,12 +130,14 @@ if CommandLine.arguments.dropFirst().first == "latency" {
     let numbers = CommandLine.arguments.dropFirst(2).compactMap { Double($0) }
     let bench = try await HubBench.start(window: window)
     let receiving = bench.startReceiving()
+    let commitsBefore = CommitDurations.read(bench.broker.metricsRegistry)
     let result = try await offeredLatency(
         bench, rate: numbers.first ?? 1000, seconds: Int(numbers.dropFirst().first ?? 5), idPrefix: "l-",
         body: [UInt8](repeating: 0x41, count: bodySize))
     report(String(format: "send->accepted p50 %.2f ms p99 %.2f ms; send->delivered p50 %.2f ms p99 %.2f ms",
                   percentile(result.accepted, 0.5), percentile(result.accepted, 0.99),
-                  percentile(result.delivered, 0.5), percentile(result.delivered, 0.99)))
+                  percentile(result.delivered, 0.5), percentile(result.delivered, 0.99))
+        + "; " + CommitDurations.read(bench.broker.metricsRegistry).since(commitsBefore))
     let floor = fsyncLatency()
     report(String(format: "baseline: 4 KiB append + fdatasync on this disk: p50 %.2f ms p99 %.2f ms", percentile(floor, 0.5), percentile(floor, 0.99)))
     receiving.cancel()
@@ -243,8 +245,10 @@ let steady = try await offeredLatency(hub, rate: 1000, seconds: latencySeconds, 
 report(String(format: "latency at 1,000 msg/s, send->accepted:  p50 %.2f ms  p99 %.2f ms", percentile(steady.accepted, 0.5), percentile(steady.accepted, 0.99)))
 report(String(format: "latency at 1,000 msg/s, send->delivered: p50 %.2f ms  p99 %.2f ms", percentile(steady.delivered, 0.5), percentile(steady.delivered, 0.99)))
 let halfRate = (hubRate / 2).rounded()
+let commitsBefore = CommitDurations.read(hub.broker.metricsRegistry)
 let busy = try await offeredLatency(hub, rate: halfRate, seconds: latencySeconds, idPrefix: "l-half-", body: body)
-report(String(format: "latency at half the hub's rate (%.0f msg/s), send->accepted:  p50 %.2f ms  p99 %.2f ms", halfRate, percentile(busy.accepted, 0.5), percentile(busy.accepted, 0.99)))
+report(String(format: "latency at half the hub's rate (%.0f msg/s), send->accepted:  p50 %.2f ms  p99 %.2f ms", halfRate, percentile(busy.accepted, 0.5), percentile(busy.accepted, 0.99))
+    + "; " + CommitDurations.read(hub.broker.metricsRegistry).since(commitsBefore))
 report(String(format: "latency at half the hub's rate (%.0f msg/s), send->delivered: p50 %.2f ms  p99 %.2f ms", halfRate, percentile(busy.delivered, 0.5), percentile(busy.delivered, 0.99)))
 receiving.cancel()
 await hub.stop()
