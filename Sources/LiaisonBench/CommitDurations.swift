@@ -9,18 +9,11 @@ struct CommitDurations: Sendable {
     var count = 0.0
 
     static func read(_ registry: PrometheusCollectorRegistry) -> CommitDurations {
-        var bytes: [UInt8] = []
-        registry.emit(into: &bytes)
-        var readings = CommitDurations()
+        let values = metricValues(registry)
         let prefix = "liaison_commit_duration_seconds_bucket{le=\""
-        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
-            guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else { continue }
-            if line.hasPrefix(prefix) {
-                let bound = line.dropFirst(prefix.count).prefix { $0 != "\"" }
-                readings.buckets.append((Double(bound) ?? .infinity, value))
-            } else if line.hasPrefix("liaison_commit_duration_seconds_count") {
-                readings.count = value
-            }
+        var readings = CommitDurations(count: values["liaison_commit_duration_seconds_count"] ?? 0)
+        for (name, value) in values where name.hasPrefix(prefix) {
+            readings.buckets.append((Double(name.dropFirst(prefix.count).prefix { $0 != "\"" }) ?? .infinity, value))
         }
         readings.buckets.sort { $0.bound < $1.bound }
         return readings

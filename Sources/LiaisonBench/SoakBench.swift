@@ -149,19 +149,25 @@ struct MemorySample: Sendable {
     }
 }
 
+/// Every sample of the broker's metrics, by its name and labels, read from their text form as a scraper would.
+func metricValues(_ registry: PrometheusCollectorRegistry) -> [Substring: Double] {
+    var bytes: [UInt8] = []
+    registry.emit(into: &bytes)
+    var values: [Substring: Double] = [:]
+    for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") where !line.hasPrefix("#") {
+        guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else { continue }
+        values[line[..<space]] = value
+    }
+    return values
+}
+
 /// What the soak reads from the broker's metrics (their text form, as a scraper would).
 struct HubReadings: Sendable {
     var slowCommits = 0, threadCheckpoints = 0, commitCheckpoints = 0, logPages = 0, heapReleases = 0
     var threadSeconds = 0.0, commitSeconds = 0.0, heapReleaseSeconds = 0.0
 
     static func read(_ registry: PrometheusCollectorRegistry) -> HubReadings {
-        var bytes: [UInt8] = []
-        registry.emit(into: &bytes)
-        var values: [Substring: Double] = [:]
-        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") where !line.hasPrefix("#") {
-            guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else { continue }
-            values[line[..<space]] = value
-        }
+        let values = metricValues(registry)
         let commits = values["liaison_commit_duration_seconds_count"] ?? 0
         let fast = values["liaison_commit_duration_seconds_bucket{le=\"0.1\"}"] ?? 0
         return HubReadings(

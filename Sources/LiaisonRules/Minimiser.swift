@@ -3,10 +3,8 @@ import StrictJSON
 /// Keeps only the allowed fields of a body, and says what it removed.
 struct Minimiser {
     let allowed: AllowList
-    /// The paths removed, as walked (array indices as `*`); `withheld` generalises them once at the end.
-    private var removed: Set<[String]> = []
-    /// The path being walked, array indices written as `*` (only read when something is withheld).
-    private var path: [String] = []
+    /// What the walks so far withheld.
+    private var walk = WithheldPaths()
 
     init(allowed: AllowList) {
         self.allowed = allowed
@@ -17,48 +15,48 @@ struct Minimiser {
     }
 
     /// What was removed, every array index written as `*`.
-    var withheld: Set<FieldPath> { Set(removed.map(FieldPath.generalised)) }
+    var withheld: Set<FieldPath> { walk.fields }
 
     /// The value with everything not on the allow-list removed; `nil` when nothing of it is allowed.
     mutating func minimise(_ value: JSONValue) -> JSONValue? {
-        path.removeAll(keepingCapacity: true)
+        walk.start()
         return minimise(value, at: allowed.root)
     }
 
     private mutating func minimise(_ value: JSONValue, at node: AllowList.Node) -> JSONValue? {
         if node.covers { return value }
         guard node.leadsOn else {
-            removed.insert(path)
+            walk.withholdHere()
             return nil
         }
         switch value {
         case .object(let members):
             var kept = [String: JSONValue](minimumCapacity: node.star == nil ? min(node.named.count, members.count) : members.count)
             for (key, member) in members {
-                path.append(key)
+                walk.enter(key)
                 if let next = node.member(key) {
                     if let minimised = minimise(member, at: next) { kept[key] = minimised }
                 } else {
-                    removed.insert(path)
+                    walk.withholdHere()
                 }
-                path.removeLast()
+                walk.leave()
             }
             return .object(kept)
         case .array(let items):
             var kept: [JSONValue] = []
-            path.append("*")
+            walk.enter("*")
             for (index, item) in items.enumerated() {
                 if let next = node.element(index) {
                     if let minimised = minimise(item, at: next) { kept.append(minimised) }
                 } else {
-                    removed.insert(path)
+                    walk.withholdHere()
                 }
             }
-            path.removeLast()
+            walk.leave()
             return .array(kept)
         default:
             // A scalar where the allow-list expected a container: it is not itself allowed.
-            removed.insert(path)
+            walk.withholdHere()
             return nil
         }
     }

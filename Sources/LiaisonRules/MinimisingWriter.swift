@@ -8,20 +8,19 @@ import StrictJSON
 /// `MinimiserTests` hold it to `Minimiser` on random bodies and field lists.
 struct MinimisingWriter {
     let allowed: AllowList
-    /// The paths removed, as walked (array indices as `*`).
-    private var removed: Set<[String]> = []
-    private var path: [String] = []
+    /// What the walks so far withheld.
+    private var walk = WithheldPaths()
 
     init(allowed: AllowList) {
         self.allowed = allowed
     }
 
     /// What was removed, every array index written as `*`.
-    var withheld: Set<FieldPath> { Set(removed.map(FieldPath.generalised)) }
+    var withheld: Set<FieldPath> { walk.fields }
 
     /// The view's JSON text; `{}` when nothing of the body is allowed.
     mutating func write(_ value: JSONValue) -> [UInt8] {
-        path.removeAll(keepingCapacity: true)
+        walk.start()
         var out: [UInt8] = []
         out.reserveCapacity(256)
         if !write(value, at: allowed.root, into: &out) { out.append(contentsOf: "{}".utf8) }
@@ -72,7 +71,7 @@ struct MinimisingWriter {
             return true
         }
         guard node.leadsOn else {
-            removed.insert(path)
+            walk.withholdHere()
             return false
         }
         switch value {
@@ -80,14 +79,16 @@ struct MinimisingWriter {
             var kept: [(name: String, value: JSONValue, node: AllowList.Node)] = []
             kept.reserveCapacity(node.star == nil ? min(node.named.count, members.count) : members.count)
             for (name, member) in members {
-                if let next = node.member(name), Self.keeps(member, at: next) {
+                let next = node.member(name)
+                if let next, Self.keeps(member, at: next) {
                     kept.append((name, member, next))
-                } else {
-                    // Noted as `Minimiser` notes it: the member itself, or what under it is not allowed.
-                    path.append(name)
-                    if let next = node.member(name) { write(member, at: next, into: &out) } else { removed.insert(path) }
-                    path.removeLast()
+                    continue
                 }
+                // Noted as `Minimiser` notes it: the member itself, or (a write that writes nothing) what under it is not
+                // allowed.
+                walk.enter(name)
+                if let next { write(member, at: next, into: &out) } else { walk.withholdHere() }
+                walk.leave()
             }
             out.append(UInt8(ascii: "{"))
             for (position, index) in JSONWriter.codePointOrder(of: kept.map(\.name)).enumerated() {
@@ -95,19 +96,19 @@ struct MinimisingWriter {
                 let member = kept[index]
                 JSONWriter.string(member.name, into: &out)
                 out.append(UInt8(ascii: ":"))
-                path.append(member.name)
+                walk.enter(member.name)
                 write(member.value, at: member.node, into: &out)
-                path.removeLast()
+                walk.leave()
             }
             out.append(UInt8(ascii: "}"))
             return true
         case .array(let items):
             out.append(UInt8(ascii: "["))
-            path.append("*")
+            walk.enter("*")
             var written = false
             for (index, item) in items.enumerated() {
                 guard let next = node.element(index) else {
-                    removed.insert(path)
+                    walk.withholdHere()
                     continue
                 }
                 if Self.keeps(item, at: next) {
@@ -116,12 +117,12 @@ struct MinimisingWriter {
                 }
                 write(item, at: next, into: &out)
             }
-            path.removeLast()
+            walk.leave()
             out.append(UInt8(ascii: "]"))
             return true
         default:
             // A scalar where the allow-list expected a container: it is not itself allowed.
-            removed.insert(path)
+            walk.withholdHere()
             return false
         }
     }
