@@ -22,6 +22,8 @@ final class SchemaNode: Sendable {
     /// `enumeration` as a set, when every option is a string (register codes, year groups): one lookup instead of
     /// comparing each option in turn.
     let enumeratedStrings: Set<String>?
+    /// `enumeratedStrings` packed, when every option is short ASCII (register codes, year groups): found without hashing.
+    let enumeratedShort: ShortNameTable<Bool>?
     let constant: JSONValue?
     // Numbers
     let minimum: Double?
@@ -48,8 +50,17 @@ final class SchemaNode: Sendable {
     let dependentSchemas: [(name: String, schema: SchemaNode)]
     let dependentRequired: [(name: String, needed: [String])]
     let properties: [String: SchemaNode]
-    /// `properties` as a list when it is short: comparing a few small strings is cheaper than hashing one.
-    let propertyList: [(name: String, schema: SchemaNode)]?
+    /// What a property's name finds: its subschema, and whether `required` names it.
+    typealias Property = (schema: SchemaNode, isRequired: Bool)
+    /// `properties` packed, when every name is short ASCII (a pupil's members, register codes): found without hashing.
+    let propertyTable: ShortNameTable<Property>?
+    /// `properties` with `isRequired`, for names that do not pack.
+    let propertyEntries: [String: Property]
+    /// How many distinct names `required` lists that are also `properties`: an object has them all when its members
+    /// found that many required properties (no lookup per required name).
+    let requiredPropertyCount: Int
+    /// The names `required` lists that are not `properties`: looked up one by one.
+    let requiredOthers: [String]
     let patternProperties: [(regex: CachedRegex, schema: SchemaNode)]
     /// Which of `patternProperties` each member name matched, remembered (a return names the same dates for every pupil).
     let patternMatches: StringMemo<UInt64>?
@@ -82,6 +93,7 @@ final class SchemaNode: Sendable {
             let set = Set(strings)
             return strings.count == options.count && set.count == strings.count ? set : nil
         }
+        enumeratedShort = enumeratedStrings.flatMap { strings in ShortNameTable(strings.map { (name: $0, value: true) }) }
         constant = keywords["const"]
         minimum = keywords["minimum"]?.numberValue
         maximum = keywords["maximum"]?.numberValue
@@ -105,8 +117,21 @@ final class SchemaNode: Sendable {
             .map { ($0.key, SchemaNode($0.value, context: context)) }
         dependentRequired = (keywords["dependentRequired"]?.objectValue ?? [:]).sorted { $0.key < $1.key }
             .map { ($0.key, $0.value.arrayValue?.compactMap(\.stringValue) ?? []) }
-        properties = (keywords["properties"]?.objectValue ?? [:]).mapValues { SchemaNode($0, context: context) }
-        propertyList = properties.count <= 12 ? properties.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } : nil
+        let properties = (keywords["properties"]?.objectValue ?? [:]).mapValues { SchemaNode($0, context: context) }
+        self.properties = properties
+        // Names compared by code point throughout (`value(forExactName:)`): a `Set` of the required names would merge
+        // canonical equivalents, which JSON Schema keeps apart.
+        var requiredNames: [String] = []
+        for name in required ?? [] where !requiredNames.contains(where: { $0.utf8.elementsEqual(name.utf8) }) {
+            requiredNames.append(name)
+        }
+        let propertyEntries = Dictionary(uniqueKeysWithValues: properties.map { name, schema in
+            (name, (schema: schema, isRequired: requiredNames.contains { $0.utf8.elementsEqual(name.utf8) }))
+        })
+        self.propertyEntries = propertyEntries
+        propertyTable = ShortNameTable(propertyEntries.map { (name: $0.key, value: $0.value) })
+        requiredPropertyCount = requiredNames.filter { properties.hasExactName($0) }.count
+        requiredOthers = requiredNames.filter { !properties.hasExactName($0) }
         patternProperties = (keywords["patternProperties"]?.objectValue ?? [:]).sorted { $0.key < $1.key }
             .compactMap { entry in patterns[entry.key].map { ($0, SchemaNode(entry.value, context: context)) } }
         patternMatches = patternProperties.isEmpty || patternProperties.count > 64 ? nil : StringMemo<UInt64>()
@@ -141,12 +166,13 @@ final class SchemaNode: Sendable {
 
     /// The schema subschema a member name selects in `properties`, if any.
     @inline(__always)
-    func property(named name: String) -> SchemaNode? {
-        if let propertyList {
-            for entry in propertyList where entry.name == name { return entry.schema }
-            return nil
-        }
-        return properties[name]
+    func property(named name: String) -> SchemaNode? { propertyEntry(named: name)?.schema }
+
+    /// The subschema a member name selects in `properties`, and whether `required` names it.
+    @inline(__always)
+    func propertyEntry(named name: String) -> Property? {
+        if let propertyTable { return propertyTable.value(for: name) }
+        return propertyEntries.value(forExactName: name)
     }
 
     /// Which of `patternProperties` match `name`, as bits in their order.

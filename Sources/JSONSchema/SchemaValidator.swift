@@ -1,6 +1,5 @@
 import StrictJSON
 import Foundation
-import Synchronization
 
 /// One reason an instance does not match its schema.
 public struct ValidationError: Sendable, Equatable, CustomStringConvertible {
@@ -31,10 +30,10 @@ public struct SchemaValidator: Sendable {
     public let root: JSONValue
     private let patterns: [String: CachedRegex]
     /// The schema with its keywords read once (`SchemaNode`).
-    private let compiled: SchemaNode
+    let compiled: SchemaNode
     /// Every `$ref` in the schema, resolved and compiled once here rather than at each use (a return's schema
     /// refers to `#/$defs/count` for every count of every pupil).
-    private let references: [SchemaNode]
+    let references: [SchemaNode]
 
     /// A schema keyword this validator does not implement.
     public struct UnsupportedKeyword: Error, CustomStringConvertible {
@@ -100,20 +99,28 @@ public struct SchemaValidator: Sendable {
     }
 
     /// Every way `instance` fails the schema (empty when it is valid).
+    ///
+    /// A valid instance is walked once, by ``isValid(_:)``; only an invalid one is walked again to collect its errors.
     public func validate(_ instance: JSONValue) -> [ValidationError] {
+        if isValid(instance) { return [] }
+        return errors(of: instance)
+    }
+
+    /// Whether `instance` matches the schema: the verdict of ``validate(_:)`` without its errors, stopping at the
+    /// first keyword that fails (``conforms(_:to:depth:)``).
+    public func isValid(_ instance: JSONValue) -> Bool { conforms(instance, to: compiled, depth: 0) }
+
+    /// Every way `instance` fails the schema, by the walk that keeps each failing value's path; for a valid instance
+    /// it finds none, at several times the cost of ``isValid(_:)`` (tests hold the two to the same verdict).
+    func errors(of instance: JSONValue) -> [ValidationError] {
         var errors: [ValidationError] = []
         var path: [String] = []
         validate(instance, against: compiled, at: &path, errors: &errors, depth: 0)
         return errors
     }
 
-    public func isValid(_ instance: JSONValue) -> Bool { validate(instance).isEmpty }
-
     private func valid(_ instance: JSONValue, _ schema: SchemaNode, depth: Int) -> Bool {
-        var errors: [ValidationError] = []
-        var path: [String] = []
-        validate(instance, against: schema, at: &path, errors: &errors, depth: depth)
-        return errors.isEmpty
+        conforms(instance, to: schema, depth: depth)
     }
 
     /// Validates `instance` at `path` (a stack of tokens, turned into a pointer only for an error).
@@ -204,14 +211,15 @@ public struct SchemaValidator: Sendable {
         if let limit = schema.exclusiveMaximum, value >= limit {
             fail("exclusiveMaximum", "expected less than \(format(limit))")
         }
-        if let divisor = schema.multipleOf, divisor > 0 {
-            let quotient = value / divisor
-            // An overflowing quotient is no proof of divisibility: such a value is refused.
-            let isMultiple = quotient.isFinite ? abs(quotient - quotient.rounded()) < 1e-9 * max(1, abs(quotient)) : false
-            if !isMultiple {
-                fail("multipleOf", "expected a multiple of \(format(divisor))")
-            }
+        if let divisor = schema.multipleOf, divisor > 0, !SchemaValidator.isMultiple(value, of: divisor) {
+            fail("multipleOf", "expected a multiple of \(format(divisor))")
         }
+    }
+
+    static func isMultiple(_ value: Double, of divisor: Double) -> Bool {
+        let quotient = value / divisor
+        // An overflowing quotient is no proof of divisibility: such a value is refused.
+        return quotient.isFinite ? abs(quotient - quotient.rounded()) < 1e-9 * max(1, abs(quotient)) : false
     }
 
     private func validateString(_ value: String, _ schema: SchemaNode, path: [String], errors: inout [ValidationError]) {
@@ -271,7 +279,7 @@ public struct SchemaValidator: Sendable {
             errors.append(ValidationError(instancePath: JSONPointer(token.map { path + [$0] } ?? path), keyword: keyword, message: message))
         }
         if let required = schema.required {
-            for name in required where members[name] == nil {
+            for name in required where !members.hasExactName(name) {
                 fail("required", "'\(name)' is required", name)
             }
         }
@@ -288,11 +296,11 @@ public struct SchemaValidator: Sendable {
                 path.removeLast()
             }
         }
-        for (name, dependent) in schema.dependentSchemas where members[name] != nil {
+        for (name, dependent) in schema.dependentSchemas where members.hasExactName(name) {
             validate(.object(members), against: dependent, at: &path, errors: &errors, depth: depth + 1)
         }
-        for (name, needed) in schema.dependentRequired where members[name] != nil {
-            for other in needed where members[other] == nil {
+        for (name, needed) in schema.dependentRequired where members.hasExactName(name) {
+            for other in needed where !members.hasExactName(other) {
                 fail("dependentRequired", "'\(other)' is required when '\(name)' is present", other)
             }
         }
@@ -359,36 +367,5 @@ final class CachedRegex: Sendable {
         let result = expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
         memo[text] = result
         return result
-    }
-}
-
-/// What was worked out for a string, remembered for up to 4,096 strings (then forgotten all at once), and only for
-/// short ASCII strings: codes, dates and UPNs repeat, free text does not, and a memo of long strings is memory a
-/// sender chooses. ASCII, because a memo keyed by `String` finds a string by Swift's `==`, which equates canonical
-/// equivalents ("é" and "e" + U+0301) that a pattern can tell apart; an ASCII string has no equivalent but itself.
-final class StringMemo<Value: Sendable>: Sendable {
-    private let memo = Mutex<[String: Value]>([:])
-
-    /// Strings longer than this are never remembered.
-    static var lengthLimit: Int { 64 }
-
-    var count: Int { memo.withLock { $0.count } }
-
-    subscript(text: String) -> Value? {
-        get {
-            guard Self.isMemorable(text) else { return nil }
-            return memo.withLock { $0[text] }
-        }
-        set {
-            guard let newValue, Self.isMemorable(text) else { return }
-            memo.withLock { memo in
-                if memo.count >= 4096 { memo.removeAll(keepingCapacity: true) }
-                memo[text] = newValue
-            }
-        }
-    }
-
-    static func isMemorable(_ text: String) -> Bool {
-        text.utf8.count <= lengthLimit && text.utf8.allSatisfy { $0 < 0x80 }
     }
 }

@@ -39,6 +39,26 @@ struct HostileInputTests {
         #expect(!named.isValid(.object([decomposed: 1])))
     }
 
+    /// A member's name is a property's, or a required name, only code point for code point: "K" is not U+212A KELVIN SIGN,
+    /// nor "café" its decomposed form, though Swift's `==` (and so a dictionary) equates each pair. Both walks agree.
+    @Test func aCanonicalEquivalentIsNotTakenForAPropertyOrARequiredName() throws {
+        for name in ["K", "caf\u{E9}", "caf\u{E9} au lait"] {
+            let equivalent = name == "K" ? "\u{212A}" : name.replacingOccurrences(of: "\u{E9}", with: "e\u{301}")
+            #expect(name == equivalent && !name.utf8.elementsEqual(equivalent.utf8), "Swift equates the two; their code points differ")
+            let strict = try SchemaValidator(schema: .object([
+                "type": "object", "properties": .object([name: .object(["type": "integer"])]), "required": [.string(name)],
+                "additionalProperties": false,
+            ]))
+            #expect(strict.isValid(.object([name: 1])))
+            #expect(!strict.isValid(.object([equivalent: 1])), "\(name): the equivalent is an additional property")
+            #expect(strict.errors(of: .object([equivalent: 1])).map(\.keyword).sorted() == ["additionalProperties", "required"])
+            let open = try SchemaValidator(schema: .object(["required": [.string(name)], "dependentRequired": .object([name: ["x"]])]))
+            #expect(!open.isValid(.object([equivalent: 1])), "\(name): required names the property itself")
+            #expect(open.errors(of: .object([equivalent: 1])).map(\.keyword) == ["required"])
+            #expect(open.isValid(.object([name: 1, "x": 2])) && !open.isValid(.object([name: 1])))
+        }
+    }
+
     /// The same for values themselves (`const`, `enum` of objects, `uniqueItems`): strings and member names compare by
     /// code point, and values that are equal hash alike.
     @Test func valuesCompareAndHashByCodePoint() throws {
