@@ -22,7 +22,7 @@ final class SchemaNode: Sendable {
     /// `enumeration` as a set, when every option is a string (register codes, year groups): one lookup instead of
     /// comparing each option in turn.
     let enumeratedStrings: Set<String>?
-    /// `enumeratedStrings` packed, when every option is short ASCII (register codes, year groups): found without hashing.
+    /// `enumeratedStrings` in a table, when every option is ASCII (register codes, year groups): found without hashing.
     let enumeratedShort: ShortNameTable<Bool>?
     let constant: JSONValue?
     // Numbers
@@ -52,9 +52,9 @@ final class SchemaNode: Sendable {
     let properties: [String: SchemaNode]
     /// What a property's name finds: its subschema, and whether `required` names it.
     typealias Property = (schema: SchemaNode, isRequired: Bool)
-    /// `properties` packed, when every name is short ASCII (a pupil's members, register codes): found without hashing.
+    /// `properties` in a table, when every name is ASCII (a pupil's members, register codes): found without hashing.
     let propertyTable: ShortNameTable<Property>?
-    /// `properties` with `isRequired`, for names that do not pack.
+    /// `properties` with `isRequired`, found by exact name where the table cannot be made.
     let propertyEntries: [String: Property]
     /// How many distinct names `required` lists that are also `properties`: an object has them all when its members
     /// found that many required properties (no lookup per required name).

@@ -6,7 +6,8 @@ extension SchemaValidator {
     ///
     /// Nearly every body the hub checks is valid, so this is the walk it pays for; the error-collecting walk runs only
     /// for a body this one refuses, to say why. `TestSuiteTests` hold the two to the same verdict on every case of the
-    /// JSON-Schema-Test-Suite, and `ConformanceTests` on random instances of the project's own schemas.
+    /// JSON-Schema-Test-Suite, and `SchemaConformanceTests` (with Python's `jsonschema`) on damaged examples of the
+    /// project's own schemas.
     func conforms(_ instance: JSONValue, to schema: SchemaNode, depth: Int) -> Bool {
         guard depth < 64 else { return false }
         if let boolean = schema.boolean { return boolean }
@@ -16,7 +17,7 @@ extension SchemaValidator {
         if schema.types != nil, schema.typeMask & SchemaNode.typeBit(of: instance) == 0 { return false }
         if let options = schema.enumeration {
             if let table = schema.enumeratedShort {
-                // Short ASCII options: a string that does not pack (longer, or not ASCII) is none of them.
+                // ASCII options: a string that is not ASCII is none of them.
                 guard case .string(let text) = instance, table.value(for: text) != nil else { return false }
             } else if let strings = schema.enumeratedStrings {
                 // As in the full walk: found by Swift's `==`, then compared again by code points.

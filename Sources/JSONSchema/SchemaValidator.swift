@@ -111,7 +111,7 @@ public struct SchemaValidator: Sendable {
     public func isValid(_ instance: JSONValue) -> Bool { conforms(instance, to: compiled, depth: 0) }
 
     /// Every way `instance` fails the schema, by the walk that keeps each failing value's path; for a valid instance
-    /// it finds none, at several times the cost of ``isValid(_:)`` (tests hold the two to the same verdict).
+    /// it finds none, at more cost than ``isValid(_:)`` (tests hold the two to the same verdict).
     func errors(of instance: JSONValue) -> [ValidationError] {
         var errors: [ValidationError] = []
         var path: [String] = []
