@@ -26,29 +26,38 @@ enum PeerBench {
         let opaque = [UInt8](repeating: 0x41, count: bodySize)
         let plain = try await measure(try await HubBench.start(window: window), messages: messages, window: window,
                                       type: "bench.message", to: "receiver", body: opaque)
-        report(String(format: "hub-plain  %8.0f msg/s  (make bench's hub figure: opaque body, no schemas, no agreements)", plain))
+        report(String(format: "hub-plain  %8.0f msg/s  %4.0f us CPU a message  (make bench's hub figure: opaque body, no schemas, no agreements)",
+                      plain.rate, plain.cpu))
         let county = try await measure(try await startCounty(window: window), messages: messages, window: window,
                                        type: "attendance.return", to: "npas", body: try attendanceReturn(size: bodySize))
-        report(String(format: "hub-county %8.0f msg/s  (the county's schemas and agreements: schools-mis -> npas attendance.return)", county))
+        report(String(format: "hub-county %8.0f msg/s  %4.0f us CPU a message  (the county's schemas and agreements: schools-mis -> npas attendance.return)",
+                      county.rate, county.cpu))
     }
 
     /// Sends `messages` bodies with `window` awaiting ACCEPTED and waits until the receiver has acked them all.
-    static func measure(_ hub: HubBench, messages: Int, window: Int, type: String, to recipient: String, body: [UInt8]) async throws -> Double {
+    ///
+    /// - Returns: the rate, and the process's CPU time a message over the same span (broker, commit, checks and both
+    ///   adapters: the whole machine's work for a message, which moves less from run to run than the rate does).
+    static func measure(
+        _ hub: HubBench, messages: Int, window: Int, type: String, to recipient: String, body: [UInt8]
+    ) async throws -> (rate: Double, cpu: Double) {
         let receiving = hub.startReceiving()
         // One message first, outside the timing: a refusal (a body the schema or the rules turn down) throws here
         // instead of leaving the benchmark waiting for deliveries that will never come.
         _ = try await hub.sender.send(type: type, to: [recipient], body: body, id: "warm-0")
         while hub.receivedCount < 1 { try await Task.sleep(for: .milliseconds(1)) }
         let begin = DispatchTime.now()
+        let cpuBefore = processCPUSeconds()
         // Off the main actor, as in make bench: on Linux each hop back to the main thread costs enough to show.
         _ = try await Task.detached {
             try await sendMany(hub.sender, count: messages, type: type, to: [recipient], window: window, body: { _ in body }, idPrefix: "p")
         }.value
         while hub.receivedCount < messages + 1 { try await Task.sleep(for: .milliseconds(1)) }
         let rate = Double(messages) / (Double(DispatchTime.now().uptimeNanoseconds - begin.uptimeNanoseconds) / 1e9)
+        let cpu = (processCPUSeconds() - cpuBefore) * 1e6 / Double(messages)
         receiving.cancel()
         await hub.stop()
-        return rate
+        return (rate, cpu)
     }
 
     /// A hub in a folder of its own with the county's seven agencies (fresh keys), schemas and agreements, and the
