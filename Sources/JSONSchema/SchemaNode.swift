@@ -49,12 +49,11 @@ final class SchemaNode: Sendable {
     let propertyNames: SchemaNode?
     let dependentSchemas: [(name: String, schema: SchemaNode)]
     let dependentRequired: [(name: String, needed: [String])]
-    let properties: [String: SchemaNode]
     /// What a property's name finds: its subschema, and whether `required` names it.
     typealias Property = (schema: SchemaNode, isRequired: Bool)
     /// `properties` in a table, when every name is ASCII (a pupil's members, register codes): found without hashing.
     let propertyTable: ShortNameTable<Property>?
-    /// `properties` with `isRequired`, found by exact name where the table cannot be made.
+    /// `properties`, each with `isRequired` (found by exact name where the table cannot be made).
     let propertyEntries: [String: Property]
     /// How many distinct names `required` lists that are also `properties`: an object has them all when its members
     /// found that many required properties (no lookup per required name).
@@ -66,6 +65,8 @@ final class SchemaNode: Sendable {
     let patternMatches: StringMemo<UInt64>?
     let additionalProperties: SchemaNode?
     let hasObjectKeywords: Bool
+    /// Whether each member is checked against `properties`, `patternProperties` or `additionalProperties`.
+    let checksEachMember: Bool
     // Combinations
     let allOf: [SchemaNode]?
     let anyOf: [SchemaNode]?
@@ -118,7 +119,6 @@ final class SchemaNode: Sendable {
         dependentRequired = (keywords["dependentRequired"]?.objectValue ?? [:]).sorted { $0.key < $1.key }
             .map { ($0.key, $0.value.arrayValue?.compactMap(\.stringValue) ?? []) }
         let properties = (keywords["properties"]?.objectValue ?? [:]).mapValues { SchemaNode($0, context: context) }
-        self.properties = properties
         // Names compared by code point throughout (`value(forExactName:)`): a `Set` of the required names would merge
         // canonical equivalents, which JSON Schema keeps apart.
         var requiredNames: [String] = []
@@ -136,9 +136,9 @@ final class SchemaNode: Sendable {
             .compactMap { entry in patterns[entry.key].map { ($0, SchemaNode(entry.value, context: context)) } }
         patternMatches = patternProperties.isEmpty || patternProperties.count > 64 ? nil : StringMemo<UInt64>()
         additionalProperties = node(keywords["additionalProperties"])
+        checksEachMember = !properties.isEmpty || !patternProperties.isEmpty || additionalProperties != nil
         hasObjectKeywords = required != nil || minProperties != nil || maxProperties != nil || propertyNames != nil
-            || !dependentSchemas.isEmpty || !dependentRequired.isEmpty || !properties.isEmpty || !patternProperties.isEmpty
-            || additionalProperties != nil
+            || !dependentSchemas.isEmpty || !dependentRequired.isEmpty || checksEachMember
         allOf = nodes(keywords["allOf"])
         anyOf = nodes(keywords["anyOf"])
         oneOf = nodes(keywords["oneOf"])
@@ -162,6 +162,23 @@ final class SchemaNode: Sendable {
         case .array: 32
         case .object: 64
         }
+    }
+
+    /// Whether `instance` is one of `enumeration`'s options, compared by code point as JSON Schema says (the caller
+    /// asks only when the schema has an `enum`).
+    func enumerationContains(_ instance: JSONValue) -> Bool {
+        if let table = enumeratedShort {
+            // ASCII options: a string that is not ASCII is none of them.
+            guard case .string(let text) = instance else { return false }
+            return table.value(for: text) != nil
+        }
+        if let strings = enumeratedStrings {
+            // `Set` finds a string by Swift's `==`, which equates canonical equivalents ("é" and "e" + U+0301); JSON
+            // Schema compares code points, so the one found is compared again that way.
+            guard case .string(let text) = instance, let index = strings.firstIndex(of: text) else { return false }
+            return strings[index].unicodeScalars.elementsEqual(text.unicodeScalars)
+        }
+        return enumeration?.contains(instance) ?? true
     }
 
     /// The schema subschema a member name selects in `properties`, if any.

@@ -15,19 +15,7 @@ extension SchemaValidator {
             guard let index = schema.referenceIndex, conforms(instance, to: references[index], depth: depth + 1) else { return false }
         }
         if schema.types != nil, schema.typeMask & SchemaNode.typeBit(of: instance) == 0 { return false }
-        if let options = schema.enumeration {
-            if let table = schema.enumeratedShort {
-                // ASCII options: a string that is not ASCII is none of them.
-                guard case .string(let text) = instance, table.value(for: text) != nil else { return false }
-            } else if let strings = schema.enumeratedStrings {
-                // As in the full walk: found by Swift's `==`, then compared again by code points.
-                guard case .string(let text) = instance, let index = strings.firstIndex(of: text),
-                    strings[index].unicodeScalars.elementsEqual(text.unicodeScalars)
-                else { return false }
-            } else if !options.contains(instance) {
-                return false
-            }
-        }
+        if schema.enumeration != nil, !schema.enumerationContains(instance) { return false }
         if let constant = schema.constant, constant != instance { return false }
         switch instance {
         case .number(let value):
@@ -114,7 +102,7 @@ extension SchemaValidator {
         for (name, needed) in schema.dependentRequired where members.hasExactName(name) {
             for other in needed where !members.hasExactName(other) { return false }
         }
-        guard !schema.properties.isEmpty || !schema.patternProperties.isEmpty || schema.additionalProperties != nil else { return true }
+        guard schema.checksEachMember else { return true }
         var requiredFound = 0
         for (name, value) in members {
             var matched = false

@@ -1,7 +1,6 @@
 import AttendanceDomain
 import Foundation
 import LiaisonProtocol
-import LiaisonTestSupport
 import StrictJSON
 import Testing
 
@@ -13,8 +12,6 @@ import Testing
 /// damaging every valid example at random, both must give Python's `jsonschema` verdict (an independent implementation).
 @Suite("The validator's two walks on the message schemas")
 struct SchemaConformanceTests {
-    static let schemasDirectory = MessageSchemasTests.schemasDirectory
-
     /// Values a mutation puts in place of another: each breaks some keyword of some schema (a count out of range, a
     /// date that does not exist, a code not in an enum, a type), and some are valid where they land.
     static let replacements: [JSONValue] = [
@@ -27,7 +24,7 @@ struct SchemaConformanceTests {
     static let names = ["extra", "am", "pm", "upn", "2026-09-03", "2013-05-01", "codes", "N", "J1", "Y7", "school", "caf\u{E9}", "\u{212A}"]
 
     @Test func bothWalksGivePythonsVerdictOnDamagedExamples() async throws {
-        let schemas = try MessageSchemas.load(directory: Self.schemasDirectory)
+        let schemas = try MessageSchemas.load(directory: MessageSchemasTests.schemasDirectory)
         var random = SeededGenerator(seed: 2026_12_06)
         var cases: [(type: String, body: JSONValue)] = []
         for (type, file) in MessageSchemasTests.examples where (file as NSString).lastPathComponent.hasPrefix("valid") {
@@ -42,21 +39,7 @@ struct SchemaConformanceTests {
         }
         #expect(cases.count > 500)
 
-        let script = #"""
-            import json, sys
-            from jsonschema import Draft202012Validator as V, FormatChecker
-            checker = getattr(V, "FORMAT_CHECKER", None) or FormatChecker()
-            validators = {}
-            for line in sys.stdin:
-                schema_path, body = line.rstrip("\n").split("\t", 1)
-                if schema_path not in validators:
-                    validators[schema_path] = V(json.load(open(schema_path)), format_checker=checker)
-                print("valid" if validators[schema_path].is_valid(json.loads(body)) else "invalid")
-            """#
-        let lines = cases.map { "\(Self.schemasDirectory)/\($0.type).schema.json\t\(String(decoding: $0.body.encoded(), as: UTF8.self))\n" }
-        let result = try await ChildProcess.run(MessageSchemasTests.python, ["-c", script], input: Data(lines.joined().utf8))
-        let verdicts = result.output.split(separator: "\n").map { $0 == "valid" }
-        #expect(result.status == 0, "python3 with jsonschema is needed: apt-get install python3-jsonschema. \(result.errors)")
+        let verdicts = try await MessageSchemasTests.pythonVerdicts(cases.map { ($0.type, $0.body.encoded()) })
         try #require(verdicts.count == cases.count)
 
         var valid = 0
